@@ -1,0 +1,500 @@
+"""The ``khepri-db`` command line (typer + rich).
+
+Exit codes: 0 = fine; 1 = findings, drift, pending migrations or a failed migration; 2 = usage,
+configuration or connection error. Every command that talks to a database takes ``--db-url``
+(env ``KHEPRI_DB_URL``); without it the embedded engine in ``--data-dir`` (env
+``KHEPRI_DATA_DIR``, default ``<project>/.khepri/pgdata``) is used and started if needed. Every
+command takes ``--format text|json``; progress goes to stderr, results to stdout.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import psycopg
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from khepri_db import __version__
+from khepri_db.db import redact
+from khepri_db.doctor import DoctorReport, level_rank, load_rules, run_doctor
+from khepri_db.engines import EmbeddedEngine, UrlEngine, resolve_engine
+from khepri_db.errors import KhepriError
+from khepri_db.migrations import MigrationState, migrate, migration_status
+from khepri_db.project import Project
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+app = typer.Typer(
+    name="khepri-db",
+    help="Supabase-native migrations, diagnostics and policy tests, on an embedded PostgreSQL by default.\n\n"
+    "Exit codes: 0 fine, 1 findings/failures, 2 usage or connection error.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(help="Manage the embedded PostgreSQL server (start, stop, status, url).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+class OutputFormat(StrEnum):
+    """Output formats every command supports."""
+
+    text = "text"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    """Lowest finding level that makes ``doctor`` exit 1."""
+
+    error = "error"
+    warn = "warn"
+    info = "info"
+
+
+DbUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--db-url",
+        envvar="KHEPRI_DB_URL",
+        help="Target database URL (plain Postgres, `supabase start` at "
+        "postgresql://postgres:postgres@127.0.0.1:54322/postgres, or hosted Supabase). "
+        "Default: the embedded server.",
+        show_default=False,
+    ),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="KHEPRI_DATA_DIR",
+        help="Cluster directory of the embedded server. Default: <project>/.khepri/pgdata.",
+        show_default=False,
+    ),
+]
+MigrationsDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--migrations-dir",
+        help="Migrations directory. Default: ./supabase/migrations if it exists, else the bundled Khepri schema.",
+        show_default=False,
+    ),
+]
+Format = Annotated[OutputFormat, typer.Option("--format", help="Output format: text for people, json for CI.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def _handles_errors(func: F) -> F:
+    """Turn a :class:`KhepriError` into a clear message (or JSON ``{"error": ...}``) and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KhepriError as exc:
+            if kwargs.get("output") is OutputFormat.json:
+                _print_json({"error": exc.to_dict()})
+            else:
+                err.print(f"[bold red]error:[/bold red] {exc.message}", markup=True)
+                if exc.hint:
+                    err.print(f"[bold]hint:[/bold] {exc.hint}")
+            raise typer.Exit(exc.exit_code) from None
+        except psycopg.Error as exc:
+            diag = exc.diag
+            message = diag.message_primary or str(exc).strip()
+            if kwargs.get("output") is OutputFormat.json:
+                _print_json({"error": {"type": type(exc).__name__, "message": message, "sqlstate": diag.sqlstate,
+                                       "detail": diag.message_detail, "hint": diag.message_hint}})  # fmt: skip
+            else:
+                err.print(f"[bold red]database error:[/bold red] {message} [SQLSTATE {diag.sqlstate}]")
+                for label, text in (("detail", diag.message_detail), ("hint", diag.message_hint)):
+                    if text:
+                        err.print(f"[bold]{label}:[/bold] {text}")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _progress(output: OutputFormat) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        err.print(f"[dim]{message}[/dim]")
+
+    return say if output is OutputFormat.text else (lambda _m: None)
+
+
+def _target_url(db_url: str | None, data_dir: Path | None, output: OutputFormat) -> str:
+    """The URL to work on: ``--db-url``, or the embedded server (started if it is not running)."""
+    if db_url:
+        return db_url
+    engine = resolve_engine(None, data_dir, log=_progress(output))
+    assert isinstance(engine, EmbeddedEngine)
+    if not engine.status().running and output is OutputFormat.text:
+        err.print(f"[dim]starting the embedded server in {engine.data_dir} (stop it with `khepri-db db stop`)[/dim]")
+    return engine.start()
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        out.print(f"khepri-db {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """khepri-db: Supabase-native schema, migrations, diagnostics and policy tests."""
+
+
+# -- db ----------------------------------------------------------------------------------------
+
+
+@db_app.command("start")
+@_handles_errors
+def db_start(
+    data_dir: DataDir = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="TCP port on 127.0.0.1. Default: last one used, else 54329 or a free one."),
+    ] = None,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Start the embedded PostgreSQL (initialising the cluster on first use). Prints the URL last.
+
+    The server keeps running after this command returns, until `khepri-db db stop`.
+    """
+    engine = resolve_engine(None, data_dir, port=port, log=_progress(output))
+    url = engine.start()
+    if output is OutputFormat.json:
+        _print_json(engine.status().to_dict(reveal_password=True))
+    else:
+        out.print(url)
+
+
+@db_app.command("stop")
+@_handles_errors
+def db_stop(data_dir: DataDir = None, output: Format = OutputFormat.text) -> None:
+    """Stop the embedded PostgreSQL (no-op if it is not running). Data stays in --data-dir."""
+    engine = resolve_engine(None, data_dir)
+    was_running = engine.status().running
+    engine.stop()
+    if output is OutputFormat.json:
+        _print_json({"stopped": was_running, **engine.status().to_dict()})
+    else:
+        out.print("stopped" if was_running else "not running")
+
+
+@db_app.command("status")
+@_handles_errors
+def db_status(db_url: DbUrl = None, data_dir: DataDir = None, output: Format = OutputFormat.text) -> None:
+    """Show whether the server runs, where, and which version. Exit 1 when it is not running."""
+    engine = UrlEngine(db_url) if db_url else resolve_engine(None, data_dir)
+    status = engine.status()
+    if output is OutputFormat.json:
+        _print_json(status.to_dict())
+    else:
+        rows = [
+            ("engine", status.engine),
+            ("state", status.detail),
+            ("url", redact(status.url) if status.url else "-"),
+            ("data dir", str(status.data_dir) if status.data_dir else "-"),
+            ("pid", str(status.pid or "-")),
+            ("version", status.server_version or "-"),
+        ]
+        for key, value in rows:
+            out.print(f"{key:>9}  {value}")
+    if not status.running:
+        raise typer.Exit(1)
+
+
+@db_app.command("url")
+@_handles_errors
+def db_url_cmd(data_dir: DataDir = None, output: Format = OutputFormat.text) -> None:
+    """Print the embedded server's connection URL (with password). Exit 1 when it is not running."""
+    status = resolve_engine(None, data_dir).status()
+    if not status.running or not status.url:
+        raise KhepriError(f"the embedded server is not running ({status.detail})", hint="run `khepri-db db start`")
+    if output is OutputFormat.json:
+        _print_json({"url": status.url})
+    else:
+        out.print(status.url)
+
+
+# -- migrate / status ------------------------------------------------------------------------
+
+
+@app.command("migrate")
+@_handles_errors
+def migrate_cmd(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    migrations_dir: MigrationsDir = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be applied; change nothing.")] = False,
+    include_all: Annotated[
+        bool,
+        typer.Option("--include-all", help="Also apply pending files older than the newest applied version."),
+    ] = False,
+    include_seed: Annotated[
+        bool,
+        typer.Option("--include-seed", help="Run [db.seed] files (supabase/seed.sql) after the migrations."),
+    ] = False,
+    no_compat: Annotated[
+        bool,
+        typer.Option("--no-compat", help="Do not install the Supabase compatibility layer on vanilla Postgres."),
+    ] = False,
+    lock_timeout: Annotated[
+        float,
+        typer.Option("--lock-timeout", help="Seconds to wait for another migrate run on the same database."),
+    ] = 300.0,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Apply pending migrations, each file in one transaction with its history row.
+
+    History is written to supabase_migrations.schema_migrations exactly as the Supabase CLI writes
+    it, so `supabase migration list` and `supabase db push` agree with khepri-db. On vanilla
+    PostgreSQL the Supabase compatibility layer (roles, auth, storage, grants) is installed first;
+    on real Supabase it never is.
+    """
+    project = Project.discover()
+    directory = project.migrations_dir(migrations_dir)
+    url = _target_url(db_url, data_dir, output)
+    seeds = project.seed_files() if include_seed else []
+    result = migrate(
+        url,
+        directory,
+        dry_run=dry_run,
+        include_all=include_all,
+        seed_files=seeds,
+        seed_key=project.relative,
+        use_compat=not no_compat,
+        lock_timeout_s=lock_timeout,
+        progress=_progress(output),
+    )
+    if output is OutputFormat.json:
+        _print_json(result.to_dict())
+        return
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+    out.print(f"Target: {redact(url)} ({result.target.describe()})")
+    if result.compat not in {"present", "not needed"}:
+        out.print(f"Supabase compatibility layer: {result.compat}")
+    if dry_run:
+        if result.pending:
+            out.print(f"Would apply {len(result.pending)} migration(s):")
+            for file in result.pending:
+                out.print(f"  {file.filename}")
+        else:
+            out.print("Nothing to apply: the database is up to date.")
+        return
+    if result.applied:
+        total = sum(a.duration_ms for a in result.applied)
+        out.print(f"Applied {len(result.applied)} migration(s) from {directory} in {total:.0f} ms:")
+        for applied in result.applied:
+            out.print(f"  [green]✓[/green] {applied.path.name}  {applied.duration_ms:.0f} ms")
+    else:
+        out.print("Nothing to apply: the database is up to date.")
+    for seed in result.seeded:
+        out.print(f"Seeded {seed.name} ({seed.statements} statements, {seed.duration_ms:.0f} ms)")
+    for path, reason in result.seeds_skipped:
+        out.print(f"[dim]Seed {path.name} not run: {reason}[/dim]")
+
+
+@app.command("status")
+@_handles_errors
+def status_cmd(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    migrations_dir: MigrationsDir = None,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Compare local migrations with the database: applied, pending, and drift.
+
+    Drift is an applied file whose content changed since, or a version in the database with no
+    local file. Exit 1 when anything is pending or drifted, 0 when up to date.
+    """
+    from khepri_db.db import connect
+
+    project = Project.discover()
+    directory = project.migrations_dir(migrations_dir)
+    url = _target_url(db_url, data_dir, output)
+    with connect(url) as conn:
+        status = migration_status(conn, directory)
+    not_clean = [e for e in status.entries if e.state is not MigrationState.APPLIED]
+    if output is OutputFormat.json:
+        _print_json(status.to_dict())
+    else:
+        table = Table(title=f"Migrations in {directory}", title_justify="left")
+        for column in ("version", "name", "state", "applied at", "by", "detail"):
+            table.add_column(column)
+        style = {
+            MigrationState.APPLIED: "green",
+            MigrationState.PENDING: "yellow",
+            MigrationState.OUT_OF_ORDER: "yellow",
+            MigrationState.CHANGED: "red",
+            MigrationState.MISSING_LOCALLY: "red",
+        }
+        for e in status.entries:
+            table.add_row(
+                e.version,
+                e.name or "",
+                f"[{style[e.state]}]{e.state.value}[/{style[e.state]}]",
+                e.applied_at.strftime("%Y-%m-%d %H:%M:%S") if e.applied_at else "",
+                e.applied_by or "",
+                e.detail,
+            )
+        out.print(table)
+        for item in status.ignored:
+            out.print(f"[yellow]not a migration:[/yellow] {item.path.name} ({item.reason})")
+        counts = {s: len(status.by_state(s)) for s in MigrationState}
+        out.print(", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "no migrations")
+    if not_clean:
+        raise typer.Exit(1)
+
+
+# -- doctor ------------------------------------------------------------------------------------
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+def _render_report(report: DoctorReport, fail_on: FailOn) -> None:
+    target = report.target
+    out.print(f"[bold]Target:[/bold] {target['description']}")
+    out.print(
+        f"[bold]Exposed schemas:[/bold] {', '.join(report.exposed_schemas.schemas)} "
+        f"(from {report.exposed_schemas.source})"
+    )
+    colours = {"ERROR": "red", "WARN": "yellow", "INFO": "blue"}
+    for level in ("ERROR", "WARN", "INFO"):
+        findings = [f for f in report.findings if f.level == level]
+        if not findings:
+            continue
+        table = Table(title=f"{level} ({len(findings)})", title_style=f"bold {colours[level]}", title_justify="left")
+        table.add_column("rule", style="bold", no_wrap=True, min_width=max(len(f.name) for f in findings))
+        table.add_column("detail")
+        for finding in findings:
+            table.add_row(finding.name, finding.detail)
+        out.print(table)
+    summary = report.summary()
+    verdict = "[red]fail[/red]" if report.fails(fail_on.value) else "[green]pass[/green]"
+    suppressed = f", {report.suppressed} suppressed" if report.suppressed else ""
+    if not report.findings:
+        out.print(f"No findings from {len(report.rules)} rules{suppressed}.")
+    out.print(
+        f"{summary['ERROR']} error(s), {summary['WARN']} warning(s), {summary['INFO']} info{suppressed} "
+        f"- fail-on {fail_on.value}: {verdict}"
+    )
+
+
+@app.command("doctor")
+@_handles_errors
+def doctor_cmd(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    migrations_dir: MigrationsDir = None,
+    exposed_schemas: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exposed-schemas",
+            help="Schemas the Data API exposes (comma-separated or repeated). Default: supabase/config.toml "
+            "[api] schemas, else the pgrst.db_schemas setting, else public.",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this level.")
+    ] = FailOn.error,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run only these rules (comma-separated).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip these rules (comma-separated).")] = None,
+    list_rules: Annotated[bool, typer.Option("--list-rules", help="List the rules and exit.")] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Diagnose a database: what Supabase's database linter checks, and bugs it cannot see.
+
+    Each rule is one SQL query in sql/doctor/ returning the linter's columns (name, title, level,
+    facing, categories, description, detail, remediation, metadata, cache_key). Includes the
+    ON CONFLICT arbiter check: an upsert in a function whose conflict target has no unique index
+    fails only when it runs; doctor finds it before.
+    """
+    if list_rules:
+        rules = load_rules()
+        if output is OutputFormat.json:
+            _print_json(
+                [
+                    {"name": r.name, "title": r.title, "level": r.level, "facing": r.facing,
+                     "categories": list(r.categories), "docs": r.docs}
+                    for r in rules
+                ]
+            )  # fmt: skip
+            return
+        table = Table(title="doctor rules", title_justify="left")
+        table.add_column("rule", no_wrap=True, min_width=max(len(r.name) for r in rules))
+        for column in ("level", "title", "categories"):
+            table.add_column(column)
+        for r in sorted(rules, key=lambda r: (-level_rank(r.level), r.name)):
+            table.add_row(r.name, r.level, r.title, ", ".join(r.categories))
+        out.print(table)
+        return
+    project = Project.discover()
+    url = _target_url(db_url, data_dir, output)
+    report = run_doctor(
+        url,
+        project=project,
+        migrations_dir=migrations_dir,
+        exposed_schemas=_split(exposed_schemas) or None,
+        only=_split(only),
+        exclude=_split(exclude),
+    )
+    if output is OutputFormat.json:
+        _print_json({"findings": [f.model_dump() for f in report.findings], **report.model_dump(exclude={"findings"}),
+                     "summary": report.summary()})  # fmt: skip
+    else:
+        _render_report(report, fail_on)
+    if report.fails(fail_on.value):
+        raise typer.Exit(1)
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+
+@app.command("demo")
+@_handles_errors
+def demo_cmd(db_url: DbUrl = None, data_dir: DataDir = None, output: Format = OutputFormat.text) -> None:
+    """Walk through finalize_onboarding as PostgREST would call it (needs the Khepri schema).
+
+    Signs up two users, onboards one twice with the same idempotency key, and shows that the other
+    user, a replay of the key by the other user, and an anonymous visitor get nothing of hers.
+    Exit 1 if any check fails.
+    """
+    from khepri_db.demo import run_demo
+
+    url = _target_url(db_url, data_dir, output)
+    result = run_demo(url, Console(quiet=True) if output is OutputFormat.json else out)
+    if output is OutputFormat.json:
+        _print_json({"passed": result.passed, "checks": [{"check": c, "passed": ok} for c, ok in result.checks]})
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

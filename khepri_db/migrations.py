@@ -1,0 +1,731 @@
+"""The migration runner: applies ``<version>_<name>.sql`` files, compatible with the Supabase CLI.
+
+Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they define one):
+
+* Files named ``<digits>_<name>.sql`` in the migrations directory are migrations, applied in
+  version order. Other files are reported as ignored, never silently skipped.
+* History lives in ``supabase_migrations.schema_migrations (version, statements, name)`` exactly
+  as the Supabase CLI writes it; khepri-db's extra facts (sha256, applied_at, duration, tool
+  version) live in ``supabase_migrations.khepri_migration_facts``.
+* Each file runs in one transaction together with its history rows. A failure rolls the file
+  back, stops the run and reports file, line, SQLSTATE, message and hint.
+* A file whose first line is ``-- khepri:no-transaction`` holds exactly one statement (e.g.
+  ``create index concurrently``) and runs outside a transaction; its history rows follow in their
+  own transaction. The Supabase CLI cannot run such statements at all.
+* A session-level advisory lock makes concurrent runs wait for each other.
+* Pending files older than the newest applied version, and applied versions with no local file,
+  stop the run (as the Supabase CLI does); ``include_all`` applies the former.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from khepri_db import __version__
+from khepri_db._sqltext import Statement, comparable, line_at, split_statements
+from khepri_db.compat import COMPAT_VERSION, TargetInfo, TargetKind, detect, install
+from khepri_db.db import connect, require_session_connection
+from khepri_db.errors import (
+    LockTimeoutError,
+    MigrationError,
+    MigrationOrderError,
+    SqlErrorInfo,
+    UsageError,
+)
+from khepri_db.project import bundled_path
+
+FILE_PATTERN = re.compile(r"^([0-9]+)_(.*)\.sql$")
+"""Migration file names, as the Supabase CLI matches them."""
+
+NO_TRANSACTION_MARKER = "-- khepri:no-transaction"
+
+LOCK_KEY = 0x6B68_6570_7269_0001  # "khepri" + 1: the advisory lock all migrate runs share
+"""Key of the session-level advisory lock held while migrating one database."""
+
+Progress = Callable[[str], None]
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """A local migration file.
+
+    Attributes:
+        version: the leading digits of the file name (e.g. ``"20261121100000"``).
+        name: the rest of the name without ``.sql`` (e.g. ``"khepri_foundation"``).
+        path: where the file is.
+        sql: its whole text.
+    """
+
+    version: str
+    name: str
+    path: Path
+    sql: str
+
+    @classmethod
+    def load(cls, path: Path) -> MigrationFile:
+        """Read ``path``; its name must match :data:`FILE_PATTERN`.
+
+        Raises:
+            UsageError: the name does not match, or the file is not UTF-8 text.
+        """
+        match = FILE_PATTERN.match(path.name)
+        if not match:
+            raise UsageError(f"{path}: not a migration file name (expected <digits>_<name>.sql)")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{path}: not UTF-8 text ({exc})") from exc
+        return cls(match.group(1), match.group(2), path, text)
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hex sha256 of the file's text."""
+        return _sha256(self.sql)
+
+    @cached_property
+    def statements(self) -> list[Statement]:
+        """The file split into statements (see :func:`khepri_db._sqltext.split_statements`)."""
+        return split_statements(self.sql)
+
+    @property
+    def transactional(self) -> bool:
+        """False when the file opts out with ``-- khepri:no-transaction`` on its first line."""
+        first = self.sql.lstrip().splitlines()[0] if self.sql.strip() else ""
+        return first.strip().lower() != NO_TRANSACTION_MARKER
+
+    @property
+    def filename(self) -> str:
+        """``<version>_<name>.sql``."""
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class IgnoredFile:
+    """A file in the migrations directory that is not a migration, and why."""
+
+    path: Path
+    reason: str
+
+
+def discover(directory: Path) -> tuple[list[MigrationFile], list[IgnoredFile]]:
+    """List the migrations in ``directory``, in apply order, and the files that are not migrations.
+
+    Raises:
+        UsageError: ``directory`` does not exist, or two files share a version.
+    """
+    if not directory.is_dir():
+        raise UsageError(
+            f"migrations directory {directory} does not exist",
+            hint="pass --migrations-dir, or run from a project with supabase/migrations",
+        )
+    files: list[MigrationFile] = []
+    ignored: list[IgnoredFile] = []
+    for path in sorted(directory.iterdir()):
+        if path.is_dir():
+            ignored.append(IgnoredFile(path, "a directory (migrations are not searched recursively)"))
+        elif not path.name.endswith(".sql"):
+            ignored.append(IgnoredFile(path, "not a .sql file"))
+        elif not FILE_PATTERN.match(path.name):
+            ignored.append(IgnoredFile(path, "name does not match <digits>_<name>.sql"))
+        else:
+            files.append(MigrationFile.load(path))
+    by_version: dict[str, MigrationFile] = {}
+    for file in files:
+        if file.version in by_version:
+            raise UsageError(
+                f"two migration files share version {file.version}: "
+                f"{by_version[file.version].path.name} and {file.path.name}",
+                hint="give one of them a new timestamp",
+            )
+        by_version[file.version] = file
+    files.sort(key=lambda f: (f.version, f.name))
+    return files, ignored
+
+
+@dataclass(frozen=True)
+class AppliedMigration:
+    """A row of the database's migration history.
+
+    Attributes:
+        version: ``schema_migrations.version``.
+        name: ``schema_migrations.name`` (may be ``None`` for rows written by old CLI versions).
+        statements: ``schema_migrations.statements`` (``None`` if not recorded).
+        sha256: the file checksum khepri-db recorded, if khepri-db applied it.
+        applied_at: when khepri-db applied it.
+        duration_ms: how long it took (milliseconds).
+        tool_version: the khepri-db version that applied it.
+    """
+
+    version: str
+    name: str | None
+    statements: list[str] | None
+    sha256: str | None = None
+    applied_at: datetime | None = None
+    duration_ms: float | None = None
+    tool_version: str | None = None
+
+    @property
+    def applied_by(self) -> str:
+        """``"khepri-db <version>"`` or ``"supabase-cli"`` (no khepri-db facts for this version)."""
+        return f"khepri-db {self.tool_version}" if self.tool_version else "supabase-cli"
+
+
+def read_history(conn: psycopg.Connection) -> list[AppliedMigration] | None:
+    """Read the migration history, or ``None`` when the database has none yet."""
+    if conn.execute("select to_regclass('supabase_migrations.schema_migrations')").fetchone() == (None,):
+        return None
+    has_facts = conn.execute("select to_regclass('supabase_migrations.khepri_migration_facts')").fetchone() != (None,)
+    columns = {
+        r[0]
+        for r in conn.execute(
+            "select attname from pg_attribute where attrelid = 'supabase_migrations.schema_migrations'::regclass "
+            "and attnum > 0 and not attisdropped"
+        )
+    }
+    statements = "m.statements" if "statements" in columns else "null::text[]"
+    name = "m.name" if "name" in columns else "null::text"
+    if has_facts:
+        query = (
+            f"select m.version, {name} as name, {statements} as statements, f.sha256, f.applied_at, "
+            "f.duration_ms, f.tool_version from supabase_migrations.schema_migrations m "
+            "left join supabase_migrations.khepri_migration_facts f using (version) order by m.version"
+        )
+    else:
+        query = (
+            f"select m.version, {name} as name, {statements} as statements from "
+            "supabase_migrations.schema_migrations m order by m.version"
+        )
+    with conn.cursor(row_factory=dict_row) as cur:
+        return [AppliedMigration(**row) for row in cur.execute(query)]  # type: ignore[arg-type]
+
+
+class MigrationState(StrEnum):
+    """Where one migration version stands."""
+
+    APPLIED = "applied"
+    PENDING = "pending"
+    OUT_OF_ORDER = "out-of-order"
+    """Pending, but older than the newest applied version."""
+    CHANGED = "changed"
+    """Drift: applied, but the local file's content changed since."""
+    MISSING_LOCALLY = "missing-locally"
+    """Drift: recorded in the database, with no local file."""
+
+
+@dataclass(frozen=True)
+class MigrationEntry:
+    """One row of :class:`MigrationStatus`."""
+
+    version: str
+    name: str | None
+    state: MigrationState
+    path: Path | None = None
+    applied_at: datetime | None = None
+    applied_by: str | None = None
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "version": self.version,
+            "name": self.name,
+            "state": self.state.value,
+            "file": str(self.path) if self.path else None,
+            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
+            "applied_by": self.applied_by,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    """Local files compared with the database's history.
+
+    Attributes:
+        directory: the migrations directory.
+        entries: one per version, local or remote, sorted by version.
+        ignored: files in the directory that are not migrations.
+        history_exists: whether the database has a history table at all.
+    """
+
+    directory: Path
+    entries: list[MigrationEntry]
+    ignored: list[IgnoredFile]
+    history_exists: bool
+
+    def by_state(self, *states: MigrationState) -> list[MigrationEntry]:
+        """Entries in any of ``states``."""
+        return [e for e in self.entries if e.state in states]
+
+    @property
+    def has_drift(self) -> bool:
+        """True if an applied file changed or an applied version has no file."""
+        return bool(self.by_state(MigrationState.CHANGED, MigrationState.MISSING_LOCALLY))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: ``directory``, ``migrations``, ``ignored_files``, counts per state."""
+        counts = {state.value: len(self.by_state(state)) for state in MigrationState}
+        return {
+            "directory": str(self.directory),
+            "history_exists": self.history_exists,
+            "migrations": [e.to_dict() for e in self.entries],
+            "ignored_files": [{"file": str(i.path), "reason": i.reason} for i in self.ignored],
+            "counts": counts,
+            "drift": self.has_drift,
+        }
+
+
+def compare(
+    files: Sequence[MigrationFile],
+    ignored: Sequence[IgnoredFile],
+    history: Sequence[AppliedMigration] | None,
+    directory: Path,
+) -> MigrationStatus:
+    """Compare local files with the history and classify every version (pure; no I/O)."""
+    applied = {m.version: m for m in history or []}
+    local = {f.version: f for f in files}
+    newest_applied = max(applied) if applied else None
+    entries: list[MigrationEntry] = []
+    for version in sorted(set(applied) | set(local)):
+        file, row = local.get(version), applied.get(version)
+        if file and row:
+            state, detail = MigrationState.APPLIED, ""
+            if row.sha256 is not None:
+                if row.sha256 != file.sha256:
+                    state, detail = MigrationState.CHANGED, "file content changed since it was applied"
+            elif row.statements is not None:
+                if comparable("".join(row.statements)) != comparable(file.sql):
+                    state = MigrationState.CHANGED
+                    detail = "file content differs from the statements the Supabase CLI recorded"
+            else:
+                detail = "applied content was not recorded; cannot check for changes"
+            entries.append(MigrationEntry(version, file.name, state, file.path, row.applied_at, row.applied_by, detail))
+        elif file:
+            out_of_order = newest_applied is not None and version < newest_applied
+            entries.append(
+                MigrationEntry(
+                    version,
+                    file.name,
+                    MigrationState.OUT_OF_ORDER if out_of_order else MigrationState.PENDING,
+                    file.path,
+                    detail=f"older than the newest applied version {newest_applied}" if out_of_order else "",
+                )
+            )
+        else:
+            assert row is not None
+            entries.append(
+                MigrationEntry(
+                    version,
+                    row.name,
+                    MigrationState.MISSING_LOCALLY,
+                    None,
+                    row.applied_at,
+                    row.applied_by,
+                    f"recorded in the database, but no {version}_*.sql file exists in {directory}",
+                )
+            )
+    return MigrationStatus(directory, entries, list(ignored), history is not None)
+
+
+def migration_status(conn: psycopg.Connection, directory: Path) -> MigrationStatus:
+    """Compare ``directory`` with the history of the database ``conn`` is connected to (read-only)."""
+    files, ignored = discover(directory)
+    return compare(files, ignored, read_history(conn), directory)
+
+
+@dataclass(frozen=True)
+class AppliedFile:
+    """A file applied by :func:`migrate` (or a seed file run)."""
+
+    version: str | None
+    name: str
+    path: Path
+    duration_ms: float
+    statements: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "version": self.version,
+            "name": self.name,
+            "file": str(self.path),
+            "duration_ms": round(self.duration_ms, 1),
+            "statements": self.statements,
+        }
+
+
+@dataclass
+class MigrateResult:
+    """What :func:`migrate` did.
+
+    Attributes:
+        target: the database classification (after the compatibility layer, if installed).
+        compat: ``"installed"``, ``"upgraded"``, ``"present"``, ``"not needed"`` (real Supabase),
+            ``"skipped"`` (``--no-compat`` or an unknown ``auth`` schema), or ``"would install"``
+            (dry run).
+        applied: migrations applied, in order (empty on a dry run).
+        pending: what a dry run would apply (empty otherwise, or when nothing was pending).
+        seeded: seed files run.
+        seeds_skipped: seed files not run, with the reason.
+        warnings: things the user should know that did not stop the run.
+        dry_run: whether nothing was written.
+    """
+
+    target: TargetInfo
+    compat: str
+    applied: list[AppliedFile] = field(default_factory=list)
+    pending: list[MigrationFile] = field(default_factory=list)
+    seeded: list[AppliedFile] = field(default_factory=list)
+    seeds_skipped: list[tuple[Path, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "target": self.target.to_dict(),
+            "compat": self.compat,
+            "dry_run": self.dry_run,
+            "applied": [a.to_dict() for a in self.applied],
+            "pending": [{"version": p.version, "name": p.name, "file": str(p.path)} for p in self.pending],
+            "seeded": [s.to_dict() for s in self.seeded],
+            "seeds_skipped": [{"file": str(p), "reason": r} for p, r in self.seeds_skipped],
+            "warnings": self.warnings,
+        }
+
+
+def _run_sql_file(conn: psycopg.Connection, path: Path) -> None:
+    for statement in split_statements(path.read_text(encoding="utf-8")):
+        conn.execute(statement.text)
+
+
+def ensure_history_tables(conn: psycopg.Connection) -> None:
+    """Create ``supabase_migrations.schema_migrations`` (the CLI's DDL) and khepri-db's facts table."""
+    with conn.transaction():
+        _run_sql_file(conn, bundled_path("sql", "migrations", "history.sql"))
+
+
+_HINTS = {
+    "25001": "This statement cannot run inside a transaction. Move it to a migration file of its own "
+    f"whose first line is `{NO_TRANSACTION_MARKER}`.",
+    "42P07": "The object already exists: the database was probably changed outside migrations. "
+    "Compare it with `khepri-db status`, or make the statement idempotent (`if not exists`).",
+    "42710": "The object already exists: the database was probably changed outside migrations.",
+    "58P01": "The server does not ship this extension. The embedded engine has PostgreSQL contrib and "
+    "pgvector but not pgcrypto or uuid-ossp (use gen_random_uuid()); or migrate a server that has "
+    "it with --db-url.",
+    "0A000": "The server does not support this. If it is an extension, the embedded engine may lack it; "
+    "migrate a server that has it with --db-url.",
+}
+
+_CONTEXT_LINE = re.compile(r"(?:inline_code_block|function [^\n]*?) line (\d+)")
+
+
+def _error_line(file_sql: str, statement: Statement, diag: Any) -> int:
+    """Map a Postgres error inside ``statement`` to a line of the file.
+
+    Uses the error position when Postgres gives one (syntax errors, unknown columns, also inside
+    a PL/pgSQL body being created); for a runtime error in a DO block, the PL/pgSQL line from the
+    error context, counted from the block's opening dollar quote; else the statement's first line.
+    """
+    position = diag.statement_position
+    if position:
+        return line_at(file_sql, statement.offset + int(position) - 1)
+    context = diag.context or ""
+    match = _CONTEXT_LINE.search(context)
+    if match and "inline_code_block" in context:
+        dollar = re.search(r"\$[A-Za-z0-9_]*\$", statement.text)
+        if dollar:
+            body_start = line_at(file_sql, statement.offset + dollar.start())
+            return body_start + int(match.group(1)) - 1
+    return statement.line
+
+
+def _sql_error(exc: psycopg.Error) -> SqlErrorInfo:
+    diag = exc.diag
+    message = diag.message_primary or str(exc).strip().splitlines()[0]
+    return SqlErrorInfo(diag.sqlstate, message, diag.message_detail, diag.message_hint, diag.context)
+
+
+def _execute_file(conn: psycopg.Connection, path: Path, sql_text: str, statements: Sequence[Statement]) -> None:
+    """Run ``statements`` of ``path`` on ``conn``; raise :class:`MigrationError` on the first failure."""
+    for index, statement in enumerate(statements):
+        try:
+            conn.execute(statement.text)
+        except psycopg.Error as exc:
+            info = _sql_error(exc)
+            raise MigrationError(
+                path,
+                _error_line(sql_text, statement, exc.diag),
+                index,
+                info,
+                hint=info.hint or _HINTS.get(info.sqlstate or ""),
+            ) from exc
+
+
+def _record(conn: psycopg.Connection, file: MigrationFile, duration_ms: float) -> None:
+    conn.execute(
+        "insert into supabase_migrations.schema_migrations (version, name, statements) values (%s, %s, %s)",
+        (file.version, file.name, [s.text for s in file.statements]),
+    )
+    conn.execute(
+        "insert into supabase_migrations.khepri_migration_facts (version, sha256, duration_ms, tool_version) "
+        "values (%s, %s, %s, %s) on conflict (version) do update set sha256 = excluded.sha256, "
+        "applied_at = now(), duration_ms = excluded.duration_ms, tool_version = excluded.tool_version, "
+        "applied_by = current_user",
+        (file.version, file.sha256, duration_ms, __version__),
+    )
+
+
+def apply_file(conn: psycopg.Connection, file: MigrationFile) -> AppliedFile:
+    """Apply one migration file and record it in the history.
+
+    Args:
+        conn: an autocommit connection (transactions are managed here).
+        file: the migration.
+
+    Returns:
+        What was applied and how long it took.
+
+    Raises:
+        MigrationError: a statement failed; the file's transaction was rolled back, so neither its
+            changes nor a history row remain (for a ``no-transaction`` file: the one statement
+            failed and nothing was recorded).
+        UsageError: a ``no-transaction`` file holds more than one statement.
+    """
+    started = time.perf_counter()
+    if file.transactional:
+        with conn.transaction():
+            _execute_file(conn, file.path, file.sql, file.statements)
+            duration = (time.perf_counter() - started) * 1000
+            _record(conn, file, duration)
+    else:
+        real = [s for s in file.statements if not _comment_only(s.text)]
+        if len(real) != 1:
+            raise UsageError(
+                f"{file.path}: a `{NO_TRANSACTION_MARKER}` migration must hold exactly one statement, "
+                f"found {len(real)}",
+                hint="split it into one file per statement",
+            )
+        _execute_file(conn, file.path, file.sql, real)
+        duration = (time.perf_counter() - started) * 1000
+        with conn.transaction():
+            _record(conn, file, duration)
+    return AppliedFile(file.version, file.name, file.path, duration, len(file.statements))
+
+
+def _comment_only(text: str) -> bool:
+    return all(line.strip().startswith("--") or not line.strip() for line in text.splitlines())
+
+
+def _acquire_lock(conn: psycopg.Connection, timeout_s: float, progress: Progress) -> None:
+    if conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone() == (True,):
+        return
+    holder = conn.execute(
+        "select pid from pg_locks where locktype = 'advisory' and granted "
+        "and classid = (%s >> 32)::oid and objid = (%s & 4294967295)::oid limit 1",
+        (LOCK_KEY, LOCK_KEY),
+    ).fetchone()
+    who = f" (backend pid {holder[0]})" if holder else ""
+    progress(f"waiting for another khepri-db migrate on this database to finish{who} ...")
+    conn.execute("select set_config('lock_timeout', %s, false)", (f"{int(timeout_s * 1000)}ms",))
+    try:
+        conn.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+    except psycopg.errors.LockNotAvailable as exc:
+        raise LockTimeoutError(
+            f"another khepri-db migrate held the migration lock for more than {timeout_s:g} s{who}",
+            hint="wait for it to finish, or raise --lock-timeout",
+        ) from exc
+    finally:
+        conn.execute("reset lock_timeout")
+
+
+def _prepare_target(
+    conn: psycopg.Connection, target: TargetInfo, *, use_compat: bool, dry_run: bool, progress: Progress
+) -> tuple[str, list[str]]:
+    """Install or upgrade the compatibility layer when the target needs it; return (action, warnings)."""
+    warnings: list[str] = []
+    if target.kind is TargetKind.SUPABASE:
+        return "not needed", warnings
+    if target.kind is TargetKind.FOREIGN_AUTH:
+        warnings.append(
+            "schema auth exists but is neither Supabase's nor khepri-db's; the compatibility layer "
+            "was not installed, so migrations that expect Supabase's auth.users may fail"
+        )
+        return "skipped", warnings
+    if not use_compat:
+        if target.kind is TargetKind.VANILLA:
+            warnings.append("--no-compat: Supabase roles, auth and storage were not installed")
+        return ("present" if target.kind is TargetKind.COMPAT else "skipped"), warnings
+    if target.kind is TargetKind.COMPAT and (target.compat_version or 0) >= COMPAT_VERSION:
+        return "present", warnings
+    action = "upgraded" if target.kind is TargetKind.COMPAT else "installed"
+    if dry_run:
+        return f"would be {action}", warnings
+    progress(f"installing the Supabase compatibility layer v{COMPAT_VERSION} (vanilla PostgreSQL, not Supabase)")
+    install(conn)
+    return action, warnings
+
+
+def _check_order(status: MigrationStatus, include_all: bool) -> None:
+    missing = status.by_state(MigrationState.MISSING_LOCALLY)
+    if missing:
+        versions = ", ".join(e.version for e in missing)
+        raise MigrationOrderError(
+            f"the database has migrations with no local file in {status.directory}: {versions}",
+            hint="restore those files (e.g. `supabase migration fetch`), or, if they were abandoned, "
+            f"`supabase migration repair --status reverted {versions}`",
+        )
+    late = status.by_state(MigrationState.OUT_OF_ORDER)
+    if late and not include_all:
+        files = ", ".join(e.path.name for e in late if e.path)
+        raise MigrationOrderError(
+            f"local migrations older than the newest applied version are not applied yet: {files}",
+            hint="rerun with --include-all to apply them (as `supabase db push --include-all`)",
+        )
+
+
+def migrate(
+    url: str,
+    directory: Path,
+    *,
+    dry_run: bool = False,
+    include_all: bool = False,
+    seed_files: Sequence[Path] = (),
+    seed_key: Callable[[Path], str] = lambda p: p.as_posix(),
+    use_compat: bool = True,
+    lock_timeout_s: float = 300.0,
+    progress: Progress | None = None,
+) -> MigrateResult:
+    """Bring the database at ``url`` up to date with the migrations in ``directory``.
+
+    Args:
+        url: target database URL (a session connection: not Supabase's transaction pooler).
+        directory: the migrations directory.
+        dry_run: report what would happen; write nothing (no lock, no compatibility layer).
+        include_all: also apply pending files older than the newest applied version.
+        seed_files: seed files to run after the migrations (``--include-seed``). A seed file is
+            recorded in ``supabase_migrations.seed_files`` by ``seed_key(path)`` and its sha256, and
+            not run again while unchanged; a changed one is re-recorded but not re-run, as
+            ``supabase db push --include-seed`` does.
+        seed_key: how a seed file is named in ``seed_files`` (the Supabase CLI records the path
+            relative to the project, e.g. ``supabase/seed.sql``).
+        use_compat: install the Supabase compatibility layer on vanilla PostgreSQL.
+        lock_timeout_s: how long to wait for another migrate run on the same database (seconds).
+        progress: receives one-line progress messages.
+
+    Returns:
+        A :class:`MigrateResult`.
+
+    Raises:
+        ConnectionFailedError: the database cannot be reached.
+        UsageError: bad directory, duplicate versions, a transaction-pooler URL, or a malformed
+            ``no-transaction`` file.
+        MigrationOrderError: history and files disagree (see module docstring).
+        MigrationError: a migration or seed file failed; it was rolled back and the run stopped.
+            Files applied before it stay applied.
+        LockTimeoutError: another run held the lock for longer than ``lock_timeout_s``.
+        CompatError: the compatibility layer could not be installed.
+    """
+    say = progress or (lambda _m: None)
+    require_session_connection(url, "migrate")
+    files, ignored = discover(directory)
+    for item in ignored:
+        say(f"ignoring {item.path.name}: {item.reason}")
+    with connect(url, autocommit=True) as conn:
+        conn.prepare_threshold = None
+        target = detect(conn)
+        if dry_run:
+            compat_action, warnings = _prepare_target(conn, target, use_compat=use_compat, dry_run=True, progress=say)
+            status = compare(files, ignored, read_history(conn), directory)
+            _check_order(status, include_all)
+            pending_versions = {e.version for e in status.by_state(MigrationState.PENDING, MigrationState.OUT_OF_ORDER)}
+            result = MigrateResult(target, compat_action, warnings=warnings, dry_run=True)
+            result.pending = [f for f in files if f.version in pending_versions]
+            return result
+
+        _acquire_lock(conn, lock_timeout_s, say)
+        try:
+            compat_action, warnings = _prepare_target(conn, target, use_compat=use_compat, dry_run=False, progress=say)
+            if compat_action in {"installed", "upgraded", "present"}:
+                # Supabase's search_path for the migrating role: extensions resolve unqualified.
+                conn.execute('set search_path to "$user", public, extensions')
+            ensure_history_tables(conn)
+            status = compare(files, ignored, read_history(conn), directory)
+            _check_order(status, include_all)
+            for entry in status.by_state(MigrationState.CHANGED):
+                warnings.append(f"{entry.path}: {entry.detail} (drift; applied migrations are never re-run)")
+            todo = {e.version for e in status.by_state(MigrationState.PENDING, MigrationState.OUT_OF_ORDER)}
+            if compat_action in {"installed", "upgraded"}:
+                target = detect(conn)
+            result = MigrateResult(target, compat_action, warnings=warnings)
+            pending = [f for f in files if f.version in todo]
+            if pending:
+                say(f"applying {len(pending)} migration(s) from {directory}")
+            for file in pending:
+                say(f"applying {file.filename} ...")
+                applied = apply_file(conn, file)
+                say(f"applied {file.filename} ({applied.duration_ms:.0f} ms, {applied.statements} statements)")
+                result.applied.append(applied)
+            if seed_files:
+                _seed(conn, seed_files, seed_key, result, say)
+            return result
+        finally:
+            if not conn.closed:
+                conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+
+
+def _seed(
+    conn: psycopg.Connection,
+    seed_files: Sequence[Path],
+    seed_key: Callable[[Path], str],
+    result: MigrateResult,
+    say: Progress,
+) -> None:
+    with conn.transaction():
+        _run_sql_file(conn, bundled_path("sql", "migrations", "seed_files.sql"))
+    recorded = dict(conn.execute("select path, hash from supabase_migrations.seed_files").fetchall())
+    for path in seed_files:
+        key = seed_key(path)
+        text = path.read_text(encoding="utf-8")
+        digest = _sha256(text)
+        if recorded.get(key) == digest:
+            result.seeds_skipped.append((path, "already applied and unchanged"))
+            continue
+        upsert = (
+            "insert into supabase_migrations.seed_files (path, hash) values (%s, %s) "
+            "on conflict (path) do update set hash = excluded.hash"
+        )
+        if key in recorded:
+            with conn.transaction():
+                conn.execute(upsert, (key, digest))
+            result.seeds_skipped.append(
+                (
+                    path,
+                    "changed since it was applied: recorded, not re-run (as `supabase db push --include-seed`)",
+                )
+            )
+            continue
+        say(f"seeding {key} ...")
+        started = time.perf_counter()
+        statements = split_statements(text)
+        with conn.transaction():
+            _execute_file(conn, path, text, statements)
+            conn.execute(upsert, (key, digest))
+        result.seeded.append(AppliedFile(None, key, path, (time.perf_counter() - started) * 1000, len(statements)))

@@ -1,0 +1,97 @@
+"""Shared helpers. The database fixtures come from khepri-db's own pytest plugin (dogfooding):
+``db``, ``make_user``, ``as_user``, ``as_anon``, ``as_service_role``, ``khepri_clone_url``,
+``khepri_database_factory``, ``khepri_server_url``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from khepri_db.cli import app
+from khepri_db.db import connect
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def empty_db_url(khepri_database_factory: Callable[..., str]) -> str:
+    """A new, empty database (no compatibility layer, no migrations)."""
+    return khepri_database_factory()
+
+
+@pytest.fixture
+def migrations_dir(tmp_path: Path) -> Path:
+    """An empty migrations directory; write files into it with ``write_migration``."""
+    directory = tmp_path / "supabase" / "migrations"
+    directory.mkdir(parents=True)
+    return directory
+
+
+def write_migration(directory: Path, filename: str, sql: str) -> Path:
+    """Write ``sql`` to ``directory/filename`` and return the path."""
+    path = directory / filename
+    path.write_text(sql, encoding="utf-8")
+    return path
+
+
+class Cli:
+    """Runs the khepri-db CLI in-process and decodes JSON output."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Any:
+        import os
+
+        previous = Path.cwd()
+        if cwd:
+            os.chdir(cwd)
+        try:
+            return self.runner.invoke(app, list(args), env=env, catch_exceptions=False)
+        finally:
+            os.chdir(previous)
+
+    def json(self, *args: str, cwd: Path | None = None) -> tuple[int, Any]:
+        """Run with ``--format json``; return (exit code, decoded stdout)."""
+        result = self(*args, "--format", "json", cwd=cwd)
+        return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """The CLI, in-process."""
+    return Cli()
+
+
+def database_state(url: str) -> dict[str, Any]:
+    """A snapshot of everything a migration could change: relations, functions, policies, roles
+    of the database's schemas, and the migration history rows."""
+    with connect(url) as conn:
+        relations = conn.execute(
+            "select n.nspname, c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') order by 1, 2"
+        ).fetchall()
+        functions = conn.execute(
+            "select n.nspname, p.proname, md5(p.prosrc) from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+            "where n.nspname not in ('pg_catalog', 'information_schema') order by 1, 2, 3"
+        ).fetchall()
+        policies = conn.execute("select schemaname, tablename, policyname from pg_policies order by 1, 2, 3").fetchall()
+        history = (
+            conn.execute("select version, name from supabase_migrations.schema_migrations order by 1").fetchall()
+            if conn.execute("select to_regclass('supabase_migrations.schema_migrations')").fetchone() != (None,)
+            else None
+        )
+    return {"relations": relations, "functions": functions, "policies": policies, "history": history}
+
+
+def scalar(conn: psycopg.Connection, query: str, params: Any = None) -> Any:
+    """The single value ``query`` returns."""
+    row = conn.execute(query, params).fetchone()
+    assert row is not None
+    return row[0]

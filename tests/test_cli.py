@@ -1,0 +1,121 @@
+"""The khepri-db command line: output shapes and exit codes (0 fine, 1 findings, 2 usage/connection)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import REPO, Cli, write_migration
+
+from khepri_db.db import connect
+from khepri_db.doctor import load_rules
+
+
+def test_migrate_then_status_then_drift(cli: Cli, empty_db_url: str, migrations_dir: Path) -> None:
+    path = write_migration(migrations_dir, "20260101000000_notes.sql", "create table public.notes (id int);\n")
+
+    code, data = cli.json("migrate", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir))
+    assert code == 0
+    assert data["compat"] == "installed"
+    assert [a["version"] for a in data["applied"]] == ["20260101000000"]
+    assert data["target"]["kind"] == "compat"
+
+    code, data = cli.json("status", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir))
+    assert code == 0
+    assert data["drift"] is False
+    assert data["counts"]["applied"] == 1
+
+    path.write_text("create table public.notes (id bigint);\n")
+    code, data = cli.json("status", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir))
+    assert code == 1
+    assert data["drift"] is True
+    assert data["migrations"][0]["state"] == "changed"
+
+
+def test_a_failed_migration_reports_file_line_and_sqlstate(cli: Cli, empty_db_url: str, migrations_dir: Path) -> None:
+    bad = write_migration(migrations_dir, "20260101000000_bad.sql", "select 1;\nselect * from nowhere;\n")
+
+    code, data = cli.json("migrate", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir))
+    assert code == 1
+    assert data["error"]["type"] == "MigrationError"
+    assert (data["error"]["file"], data["error"]["line"], data["error"]["sqlstate"]) == (str(bad), 2, "42P01")
+
+    text = cli("migrate", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir))
+    assert text.exit_code == 1
+    assert f'{bad}:2: relation "nowhere" does not exist [SQLSTATE 42P01]' in text.stderr.replace("\n", "")
+
+
+def test_unreachable_database_exits_2_without_leaking_the_password(cli: Cli, migrations_dir: Path) -> None:
+    url = "postgresql://postgres:s3cret-pw@127.0.0.1:1/postgres"
+    code, data = cli.json("migrate", "--db-url", url, "--migrations-dir", str(migrations_dir))
+    assert code == 2
+    assert data["error"]["type"] == "ConnectionFailedError"
+    assert "127.0.0.1:1" in data["error"]["message"]
+    text = cli("doctor", "--db-url", url)
+    assert text.exit_code == 2
+    assert "s3cret-pw" not in text.stdout + text.stderr
+    assert "s3cret-pw" not in data["error"]["message"]
+
+
+def test_missing_migrations_directory_is_a_usage_error(cli: Cli, empty_db_url: str, tmp_path: Path) -> None:
+    code, data = cli.json("migrate", "--db-url", empty_db_url, "--migrations-dir", str(tmp_path / "nope"))
+    assert code == 2
+    assert "does not exist" in data["error"]["message"]
+
+
+def test_doctor_json_and_fail_on(cli: Cli, khepri_clone_url: str) -> None:
+    code, data = cli.json("doctor", "--db-url", khepri_clone_url, cwd=REPO)
+    assert code == 0
+    assert data["findings"] == []
+    assert data["summary"] == {"ERROR": 0, "WARN": 0, "INFO": 0}
+    assert data["target"]["kind"] == "compat"
+
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute("create table public.quiet (id int); alter table public.quiet enable row level security")
+    code, data = cli.json("doctor", "--db-url", khepri_clone_url, cwd=REPO)
+    assert code == 0
+    assert [f["name"] for f in data["findings"]] == ["rls_enabled_no_policy"]
+    assert set(data["findings"][0]) == {
+        "name", "title", "level", "facing", "categories", "description", "detail", "remediation", "metadata",
+        "cache_key",
+    }  # fmt: skip
+    code, _ = cli.json("doctor", "--db-url", khepri_clone_url, "--fail-on", "info", cwd=REPO)
+    assert code == 1
+    code, data = cli.json(
+        "doctor",
+        "--db-url",
+        khepri_clone_url,
+        "--exclude",
+        "rls_enabled_no_policy",
+        "--fail-on",
+        "info",
+        cwd=REPO,
+    )
+    assert code == 0
+    assert data["findings"] == []
+
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute("create table public.open_table (id int)")
+    text = cli("doctor", "--db-url", khepri_clone_url, cwd=REPO)
+    assert text.exit_code == 1
+    assert "rls_disabled_in_public" in text.stdout
+    assert "public.open_table" in text.stdout
+    assert "fail-on error: fail" in text.stdout
+
+
+def test_doctor_rejects_unknown_rules_and_lists_them(cli: Cli, khepri_clone_url: str) -> None:
+    code, data = cli.json("doctor", "--db-url", khepri_clone_url, "--only", "no_such_rule")
+    assert code == 2
+    assert "no_such_rule" in data["error"]["message"]
+    code, data = cli.json("doctor", "--list-rules")
+    assert code == 0
+    assert {r["name"] for r in data} == {r.name for r in load_rules()}
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["status"], ["doctor"], ["demo"], ["db", "start"], ["db", "status"]])
+def test_every_command_explains_itself(cli: Cli, command: list[str]) -> None:
+    result = cli(*command, "--help")
+    assert result.exit_code == 0
+    assert "--format" in result.stdout
+    if command != ["db", "start"]:
+        assert "--db-url" in result.stdout

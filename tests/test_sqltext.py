@@ -1,0 +1,85 @@
+"""Statement splitting and upsert-target extraction (pure functions, no database)."""
+
+from khepri_db._sqltext import comparable, find_upserts, line_at, split_statements
+
+
+def test_split_keeps_dollar_quoted_bodies_and_reports_lines() -> None:
+    sql = (
+        "-- header\n"
+        "create table a (id int);\n"
+        "\n"
+        "create function f() returns int language plpgsql as $fn$\n"
+        "begin\n"
+        "  insert into a values (1); -- ; inside\n"
+        "  return 1;\n"
+        "end $fn$;\n"
+        "create function g() returns int language sql\n"
+        "begin atomic\n"
+        "  select 1;\n"
+        "end;\n"
+        "select 'it''s; fine';\n"
+    )
+    statements = split_statements(sql)
+    assert [s.line for s in statements] == [1, 4, 9, 13]
+    assert statements[0].text == "-- header\ncreate table a (id int)"
+    assert statements[1].text.endswith("end $fn$")
+    assert "select 1;" in statements[2].text
+    assert statements[3].text == "select 'it''s; fine'"
+    for s in statements:
+        assert sql[s.offset : s.offset + len(s.text)] == s.text
+
+
+def test_split_keeps_trailing_comment_like_the_supabase_cli() -> None:
+    statements = split_statements("select 1;\n-- the end\n")
+    assert [s.text for s in statements] == ["select 1", "-- the end"]
+
+
+def test_comparable_ignores_statement_boundaries() -> None:
+    file = "create table a (id int);\n\ncreate index on a (id);\n"
+    recorded = ["create table a (id int)", "create index on a (id)"]
+    assert comparable("".join(recorded)) == comparable(file)
+    assert comparable("".join(recorded)) != comparable(file.replace("(id)", "(id desc)"))
+
+
+def test_line_at_counts_newlines() -> None:
+    assert line_at("a\nb\nc", 0) == 1
+    assert line_at("a\nb\nc", 2) == 2
+    assert line_at("a\nb\nc", 4) == 3
+
+
+def test_find_upserts_reads_the_seed_bug_shape() -> None:
+    body = """
+    declare v uuid;
+    begin
+      insert into profiles (auth_user_id, name) values (auth.uid(), p_name)
+      on conflict (auth_user_id) do update set name = excluded.name
+      returning id into v;
+      return v;
+    end"""
+    [upsert] = find_upserts(body)
+    assert (upsert.table_schema, upsert.table_name) == (None, "profiles")
+    assert upsert.columns == ("auth_user_id",)
+    assert upsert.plain
+    assert upsert.constraint is None
+    assert upsert.predicate is None
+    assert upsert.line == 4
+
+
+def test_find_upserts_handles_quoting_constraints_ctes_and_expressions() -> None:
+    body = """begin
+      insert into public."Plans" as p (a) select x from y join z on y.id = z.id
+        on conflict on constraint plans_pkey do nothing;
+      with w as (insert into s.t (a, b) values (1, 2)
+        on conflict (lower(a), "B") where a > 1 do nothing returning *) select 1;
+      insert into t2 (a) values (1) on conflict (a collate "C", b text_pattern_ops) do update set a = 2;
+      insert into logs (msg) values ('on conflict (x)') on conflict do nothing;
+      execute 'insert into dyn (a) values (1) on conflict (a) do nothing';
+    end"""
+    found = find_upserts(body)
+    assert [(u.table_schema, u.table_name) for u in found] == [("public", "Plans"), ("s", "t"), (None, "t2")]
+    assert found[0].constraint == "plans_pkey"
+    assert found[1].columns == ("lower(a)", "B")
+    assert not found[1].plain
+    assert found[1].predicate == "a > 1"
+    assert found[2].columns == ("a", "b")
+    assert found[2].plain
