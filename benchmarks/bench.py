@@ -1,69 +1,44 @@
-"""Benchmarks for khepri-db (`make bench`). Prints a table and rewrites BENCHMARKS.md's results.
+"""`make bench`: runs every benchmarks/bench_*.py and writes their sections to BENCHMARKS.md.
 
-Measured: the wall time of the real `khepri-db migrate` executable on a brand-new data directory
-(initdb + server start + Supabase compatibility layer + the Khepri migrations), and of a migrate
-that finds nothing to do. Each is run several times; median, min and max are reported.
+Each module defines ``TITLE`` (section heading) and ``run() -> str`` (the section's markdown body,
+including how it was measured). ``python benchmarks/bench.py cold_start doctor`` runs only the named
+modules and replaces only their sections. Benchmarks are never timed tests: results are written down.
 """
 
 from __future__ import annotations
 
+import importlib
 import platform
-import shutil
-import statistics
-import subprocess
+import re
 import sys
-import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-KHEPRI = str(Path(sys.executable).with_name("khepri-db"))
-RUNS = 5
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUTPUT = REPO / "BENCHMARKS.md"
+HEADER = "# Benchmarks\n\nResults of `make bench` (benchmarks/bench_*.py). Re-run it to refresh this file.\n"
 
 
-def timed(*args: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([KHEPRI, *args], check=True, capture_output=True, cwd=REPO)
-    return time.perf_counter() - started
+def _sections(text: str) -> dict[str, str]:
+    parts = re.split(r"^## ", text, flags=re.MULTILINE)[1:]
+    return {part.split("\n", 1)[0].strip(): "## " + part.rstrip() + "\n" for part in parts}
 
 
-def cold_and_warm() -> tuple[list[float], list[float]]:
-    cold, warm = [], []
-    for _ in range(RUNS):
-        root = Path(tempfile.mkdtemp(prefix="khepri-bench-"))
-        data_dir = str(root / "pgdata")
-        try:
-            cold.append(timed("migrate", "--data-dir", data_dir, "--format", "json"))
-            warm.append(timed("migrate", "--data-dir", data_dir, "--format", "json"))
-        finally:
-            subprocess.run([KHEPRI, "db", "stop", "--data-dir", data_dir], capture_output=True, check=False)
-            shutil.rmtree(root, ignore_errors=True)
-    return cold, warm
-
-
-def row(name: str, samples: list[float]) -> str:
-    return f"| {name} | {statistics.median(samples):.2f} | {min(samples):.2f} | {max(samples):.2f} | {len(samples)} |"
-
-
-def main() -> None:
-    cold, warm = cold_and_warm()
-    table = "\n".join(
-        [
-            "| measurement | median s | min s | max s | runs |",
-            "| --- | --- | --- | --- | --- |",
-            row("`khepri-db migrate` on a brand-new data dir (initdb, start, compat, 4 migrations)", cold),
-            row("`khepri-db migrate` again (server running, nothing to apply)", warm),
-        ]
-    )
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def main(selected: list[str]) -> None:
+    sys.path.insert(0, str(HERE))
+    names = selected or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    existing = _sections(OUTPUT.read_text(encoding="utf-8")) if OUTPUT.exists() else {}
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
-    section = f"## Cold start\n\nMeasured {stamp} on {machine} with `make bench`.\n\n{table}\n"
-    print(section)
-    path = REPO / "BENCHMARKS.md"
-    header = "# Benchmarks\n\nResults of `make bench` (benchmarks/bench.py). Re-run it to refresh this file.\n\n"
-    path.write_text(header + section, encoding="utf-8")
+    for name in names:
+        module = importlib.import_module(f"bench_{name}")
+        print(f"== {module.TITLE}", flush=True)
+        body = module.run().strip()
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        existing[module.TITLE] = f"## {module.TITLE}\n\nMeasured {stamp} on {machine} (`make bench`).\n\n{body}\n"
+        print(body, flush=True)
+    OUTPUT.write_text(HEADER + "\n" + "\n".join(existing[k] for k in existing), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
