@@ -27,8 +27,11 @@ def _sections(text: str) -> dict[str, str]:
 
 def main(selected: list[str]) -> None:
     sys.path.insert(0, str(HERE))
-    names = selected or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    available = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    names = selected or available
+    titles = {importlib.import_module(f"bench_{name}").TITLE for name in available}
     existing = _sections(OUTPUT.read_text(encoding="utf-8")) if OUTPUT.exists() else {}
+    existing = {title: text for title, text in existing.items() if title in titles}  # drop retired sections
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
     for name in names:
         module = importlib.import_module(f"bench_{name}")
