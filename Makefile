@@ -26,7 +26,8 @@ install: $(STAMP)
 
 demo: install
 	$(KHEPRI) db start
-	$(KHEPRI) migrate --include-seed
+	$(KHEPRI) migrate
+	$(KHEPRI) seed
 	$(KHEPRI) demo
 	$(KHEPRI) doctor
 

@@ -26,7 +26,7 @@ from khepri_db import __version__
 from khepri_db.db import redact
 from khepri_db.doctor import DoctorReport, level_rank, load_rules, run_doctor
 from khepri_db.engines import EmbeddedEngine, UrlEngine, resolve_engine
-from khepri_db.errors import KhepriError
+from khepri_db.errors import KhepriError, UsageError
 from khepri_db.migrations import MigrationState, migrate, migration_status
 from khepri_db.project import Project
 
@@ -310,6 +310,45 @@ def migrate_cmd(
         out.print("Nothing to apply: the database is up to date.")
     for seed in result.seeded:
         out.print(f"Seeded {seed.name} ({seed.statements} statements, {seed.duration_ms:.0f} ms)")
+    for path, reason in result.seeds_skipped:
+        out.print(f"[dim]Seed {path.name} not run: {reason}[/dim]")
+
+
+@app.command("seed")
+@_handles_errors
+def seed_cmd(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--file", help="Seed file to run (repeatable). Default: [db.seed] sql_paths, e.g. supabase/seed.sql."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Run every seed file, even unchanged ones.")] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Load seed data: runs new and changed seed files, each in one transaction.
+
+    Files are tracked in supabase_migrations.seed_files (path and sha256) as the Supabase CLI does;
+    unchanged files are skipped unless --force. Seed files should be idempotent.
+    """
+    from khepri_db.migrations import seed
+
+    project = Project.discover()
+    paths = list(files) if files else project.seed_files()
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"seed file {path} does not exist")
+    url = _target_url(db_url, data_dir, output)
+    result = seed(url, paths, seed_key=project.relative, force=force, progress=_progress(output))
+    if output is OutputFormat.json:
+        _print_json(result.to_dict())
+        return
+    if not paths:
+        out.print("No seed files ([db.seed] is disabled or lists none).")
+    for applied in result.seeded:
+        out.print(f"Seeded {applied.name} ({applied.statements} statements, {applied.duration_ms:.0f} ms)")
     for path, reason in result.seeds_skipped:
         out.print(f"[dim]Seed {path.name} not run: {reason}[/dim]")
 

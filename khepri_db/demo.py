@@ -79,9 +79,8 @@ def run_demo(url: str, console: Console | None = None) -> DemoResult:
         out.print(f"  {mark} {description}")
 
     with connect(url) as conn:
-        if conn.execute("select to_regprocedure('public.finalize_onboarding(jsonb, jsonb, text)')").fetchone() == (
-            None,
-        ):
+        signature = "public.finalize_onboarding(jsonb, jsonb, text, jsonb)"
+        if conn.execute("select to_regprocedure(%s)", (signature,)).fetchone() == (None,):
             raise UsageError(
                 "public.finalize_onboarding does not exist in this database",
                 hint="run `khepri-db migrate` first",

@@ -146,3 +146,68 @@ class DoctorError(KhepriError):
     """A doctor rule file is missing or malformed, or a requested rule name does not exist (exit 2)."""
 
     exit_code = 2
+
+
+class RpcError(KhepriError):
+    """An RPC call failed in the database (either transport: psycopg or the Supabase client).
+
+    The class says what the failure means; ``http_status`` is what PostgREST answers for the
+    same SQLSTATE (its documented mapping, see :func:`khepri_db.rpc.postgrest_status`).
+
+    Attributes:
+        function: the RPC's name, e.g. ``"finalize_onboarding"``.
+        sqlstate: the SQLSTATE (or PostgREST's ``PGRST...`` code).
+        http_status: PostgREST's HTTP status for it.
+        detail: the DETAIL line, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        function: str,
+        sqlstate: str | None,
+        http_status: int,
+        detail: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.function = function
+        self.sqlstate = sqlstate
+        self.http_status = http_status
+        self.detail = detail
+
+    def to_dict(self) -> dict[str, Any]:
+        """The base shape plus ``function``, ``sqlstate``, ``http_status``, ``detail``."""
+        data = super().to_dict()
+        data.update(function=self.function, sqlstate=self.sqlstate, http_status=self.http_status, detail=self.detail)
+        return data
+
+
+class BadRequestError(RpcError):
+    """Invalid input (22023, 23514, 22P02, P0001 ...): PostgREST answers 400."""
+
+
+class UnauthorizedError(RpcError):
+    """Not allowed and not signed in (42501 for anon): PostgREST answers 401."""
+
+
+class ForbiddenError(RpcError):
+    """Signed in but not allowed (42501, 28*, 0L*, 0P*): PostgREST answers 403."""
+
+
+class NotFoundError(RpcError):
+    """The object does not exist or is not visible (P0002; also 42883/42P01 for a missing RPC)."""
+
+
+class ConflictError(RpcError):
+    """Conflicts with the current state: a uniqueness or reference conflict (23505, 23503: PostgREST
+    409) or an object in the wrong state (55000: PostgREST 500)."""
+
+
+class ServiceUnavailableError(RpcError):
+    """The database is unreachable or out of resources (08*, 53*): PostgREST answers 503."""
+
+
+class ServerError(RpcError):
+    """Any other failure: PostgREST answers 500."""

@@ -697,29 +697,29 @@ def _seed(
     seed_key: Callable[[Path], str],
     result: MigrateResult,
     say: Progress,
+    *,
+    rerun_changed: bool = False,
+    force: bool = False,
 ) -> None:
     with conn.transaction():
         _run_sql_file(conn, bundled_path("sql", "migrations", "seed_files.sql"))
     recorded = dict(conn.execute("select path, hash from supabase_migrations.seed_files").fetchall())
+    upsert = (
+        "insert into supabase_migrations.seed_files (path, hash) values (%s, %s) "
+        "on conflict (path) do update set hash = excluded.hash"
+    )
     for path in seed_files:
         key = seed_key(path)
         text = path.read_text(encoding="utf-8")
         digest = _sha256(text)
-        if recorded.get(key) == digest:
+        if not force and recorded.get(key) == digest:
             result.seeds_skipped.append((path, "already applied and unchanged"))
             continue
-        upsert = (
-            "insert into supabase_migrations.seed_files (path, hash) values (%s, %s) "
-            "on conflict (path) do update set hash = excluded.hash"
-        )
-        if key in recorded:
+        if not force and not rerun_changed and key in recorded:
             with conn.transaction():
                 conn.execute(upsert, (key, digest))
             result.seeds_skipped.append(
-                (
-                    path,
-                    "changed since it was applied: recorded, not re-run (as `supabase db push --include-seed`)",
-                )
+                (path, "changed since it was applied: recorded, not re-run (as `supabase db push --include-seed`)")
             )
             continue
         say(f"seeding {key} ...")
@@ -729,3 +729,48 @@ def _seed(
             _execute_file(conn, path, text, statements)
             conn.execute(upsert, (key, digest))
         result.seeded.append(AppliedFile(None, key, path, (time.perf_counter() - started) * 1000, len(statements)))
+
+
+def seed(
+    url: str,
+    seed_files: Sequence[Path],
+    *,
+    seed_key: Callable[[Path], str] = lambda p: p.as_posix(),
+    force: bool = False,
+    lock_timeout_s: float = 300.0,
+    progress: Progress | None = None,
+) -> MigrateResult:
+    """Run seed files (``khepri-db seed``): new and changed ones, or all with ``force``.
+
+    Each file runs in one transaction with its ``supabase_migrations.seed_files`` row (path as
+    ``seed_key`` gives it, sha256). Unlike ``migrate(include_seed)``, which follows
+    ``supabase db push --include-seed`` and never re-runs a changed seed, this re-runs changed files,
+    as ``supabase db reset`` would: seed files should be idempotent.
+
+    Args:
+        url: target database URL (migrated).
+        seed_files: the files, in order.
+        seed_key: how a file is recorded (e.g. ``supabase/seed.sql``).
+        force: run every file, even unchanged ones.
+        lock_timeout_s: how long to wait for a concurrent migrate/seed (seconds).
+        progress: one-line progress messages.
+
+    Returns:
+        A :class:`MigrateResult` whose ``seeded`` and ``seeds_skipped`` say what happened.
+
+    Raises:
+        MigrationError: a seed file failed (it was rolled back; earlier files stay applied).
+        ConnectionFailedError, UsageError, LockTimeoutError: as for :func:`migrate`.
+    """
+    say = progress or (lambda _m: None)
+    require_session_connection(url, "seed")
+    with connect(url, autocommit=True) as conn:
+        conn.prepare_threshold = None
+        result = MigrateResult(detect(conn), "present")
+        _acquire_lock(conn, lock_timeout_s, say)
+        try:
+            _seed(conn, seed_files, seed_key, result, say, rerun_changed=True, force=force)
+        finally:
+            if not conn.closed:
+                conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+        return result
