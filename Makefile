@@ -31,8 +31,17 @@ demo: install
 	$(KHEPRI) demo
 	$(KHEPRI) doctor
 
+# The suite on the embedded engine (PostgreSQL 18), then the policy, schema and migration tests again
+# on the system PostgreSQL (15 on Debian) when one is installed, to catch version differences.
+PG15_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_session.py tests/test_plugin.py \
+	tests/test_schema.py tests/test_migrations.py tests/test_compat.py tests/test_rpc_training.py \
+	tests/test_rpc_people.py tests/test_rpc_client.py tests/test_concurrency.py tests/test_seed.py
+
 test: install
 	$(BIN)/pytest
+	@if $(BIN)/python -c 'from khepri_db.engines import system_bin_dir; system_bin_dir()' 2>/dev/null; then \
+	  $(BIN)/pytest --khepri-engine system $(PG15_TESTS); \
+	else echo "no system PostgreSQL (PG_BIN, pg_config or initdb on PATH): skipping the second-version run"; fi
 
 bench: install
 	$(BIN)/python benchmarks/bench.py

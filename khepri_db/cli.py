@@ -164,6 +164,25 @@ def main_callback(
 # -- db ----------------------------------------------------------------------------------------
 
 
+class ServerEngine(StrEnum):
+    """Engines the ``db`` commands manage (the docker engine lives only inside one process)."""
+
+    embedded = "embedded"
+    system = "system"
+
+
+EngineOption = Annotated[
+    ServerEngine,
+    typer.Option(
+        "--engine",
+        envvar="KHEPRI_ENGINE",
+        help="embedded: the PostgreSQL 18 shipped with khepri-db (data in <project>/.khepri/pgdata). "
+        "system: the PostgreSQL installed on this machine, found via PG_BIN, pg_config or PATH "
+        "(data in <project>/.khepri/pgdata-system), e.g. Debian's PostgreSQL 15.",
+    ),
+]
+
+
 @db_app.command("start")
 @_handles_errors
 def db_start(
@@ -172,13 +191,15 @@ def db_start(
         int | None,
         typer.Option("--port", help="TCP port on 127.0.0.1. Default: last one used, else 54329 or a free one."),
     ] = None,
+    engine_name: EngineOption = ServerEngine.embedded,
     output: Format = OutputFormat.text,
 ) -> None:
-    """Start the embedded PostgreSQL (initialising the cluster on first use). Prints the URL last.
+    """Start the embedded (or --engine system) PostgreSQL, initialising the cluster on first use. Prints the URL last.
 
-    The server keeps running after this command returns, until `khepri-db db stop`.
+    The server keeps running after this command returns, until `khepri-db db stop`. Point other
+    commands at a system-engine server with --db-url (the URL printed here).
     """
-    engine = resolve_engine(None, data_dir, port=port, log=_progress(output))
+    engine = resolve_engine(None, data_dir, port=port, log=_progress(output), engine=engine_name.value)
     url = engine.start()
     if output is OutputFormat.json:
         _print_json(engine.status().to_dict(reveal_password=True))
@@ -188,9 +209,11 @@ def db_start(
 
 @db_app.command("stop")
 @_handles_errors
-def db_stop(data_dir: DataDir = None, output: Format = OutputFormat.text) -> None:
-    """Stop the embedded PostgreSQL (no-op if it is not running). Data stays in --data-dir."""
-    engine = resolve_engine(None, data_dir)
+def db_stop(
+    data_dir: DataDir = None, engine_name: EngineOption = ServerEngine.embedded, output: Format = OutputFormat.text
+) -> None:
+    """Stop the embedded (or --engine system) PostgreSQL (no-op if it is not running). Data stays in --data-dir."""
+    engine = resolve_engine(None, data_dir, engine=engine_name.value)
     was_running = engine.status().running
     engine.stop()
     if output is OutputFormat.json:
@@ -201,9 +224,14 @@ def db_stop(data_dir: DataDir = None, output: Format = OutputFormat.text) -> Non
 
 @db_app.command("status")
 @_handles_errors
-def db_status(db_url: DbUrl = None, data_dir: DataDir = None, output: Format = OutputFormat.text) -> None:
+def db_status(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    engine_name: EngineOption = ServerEngine.embedded,
+    output: Format = OutputFormat.text,
+) -> None:
     """Show whether the server runs, where, and which version. Exit 1 when it is not running."""
-    engine = UrlEngine(db_url) if db_url else resolve_engine(None, data_dir)
+    engine = UrlEngine(db_url) if db_url else resolve_engine(None, data_dir, engine=engine_name.value)
     status = engine.status()
     if output is OutputFormat.json:
         _print_json(status.to_dict())
@@ -224,11 +252,16 @@ def db_status(db_url: DbUrl = None, data_dir: DataDir = None, output: Format = O
 
 @db_app.command("url")
 @_handles_errors
-def db_url_cmd(data_dir: DataDir = None, output: Format = OutputFormat.text) -> None:
-    """Print the embedded server's connection URL (with password). Exit 1 when it is not running."""
-    status = resolve_engine(None, data_dir).status()
+def db_url_cmd(
+    data_dir: DataDir = None, engine_name: EngineOption = ServerEngine.embedded, output: Format = OutputFormat.text
+) -> None:
+    """Print the embedded (or --engine system) server's URL, with password. Exit 1 when it is not running."""
+    status = resolve_engine(None, data_dir, engine=engine_name.value).status()
     if not status.running or not status.url:
-        raise KhepriError(f"the embedded server is not running ({status.detail})", hint="run `khepri-db db start`")
+        raise KhepriError(
+            f"the {engine_name.value} server is not running ({status.detail})",
+            hint=f"run `khepri-db db start --engine {engine_name.value}`",
+        )
     if output is OutputFormat.json:
         _print_json({"url": status.url})
     else:
@@ -505,6 +538,117 @@ def doctor_cmd(
     else:
         _render_report(report, fail_on)
     if report.fails(fail_on.value):
+        raise typer.Exit(1)
+
+
+# -- verify-access -----------------------------------------------------------------------------
+
+_OP_LETTERS = {"select": "s", "insert": "i", "update": "u", "delete": "d", "execute": "x"}
+
+
+def _access_mark(cell: Any) -> str:
+    """One character of the matrix: the op letter when allowed, · when denied; red when it differs."""
+    letter = _OP_LETTERS[cell.operation]
+    if cell.actual == "error":
+        return "[bold red]E[/bold red]"
+    if cell.leak:
+        return "[bold red]L[/bold red]"
+    if cell.actual == "skipped":
+        return "[dim]~[/dim]" if cell.ok else "[bold red]~[/bold red]"
+    if cell.ok:
+        return f"[green]{letter}[/green]" if cell.actual == "allowed" else "[dim]·[/dim]"
+    return f"[bold red]{letter.upper()}[/bold red]" if cell.actual == "allowed" else "[bold red]-[/bold red]"
+
+
+def _render_access(report: Any) -> None:
+    from rich.markup import escape
+
+    from khepri_db.access import matrix_rows
+
+    out.print(f"[bold]Target:[/bold] {report.target['description']}")
+    out.print(f"[bold]Declaration:[/bold] {escape(report.access_file)}")
+    out.print(
+        f"[bold]Exposed schemas:[/bold] {', '.join(report.exposed_schemas.schemas)} "
+        f"(from {report.exposed_schemas.source})"
+    )
+    table = Table(title="Access matrix (columns: actor; s i u d = select insert update delete, x = execute)",
+                  title_justify="left")  # fmt: skip
+    table.add_column("table / function", overflow="fold")
+    for actor in report.actors:
+        table.add_column(actor, min_width=4, justify="center")
+    for name, _kind, by_actor in matrix_rows(report):
+        table.add_row(escape(name), *("".join(_access_mark(c) for c in by_actor[a]) for a in report.actors))
+    out.print(table)
+    out.print(
+        "[dim]letter: allowed as declared; ·: denied as declared; [/dim][bold red]S I U D X[/bold red][dim]: allowed "
+        "but declared denied; [/dim][bold red]-[/bold red][dim]: denied but declared allowed; [/dim]"
+        "[bold red]E[/bold red][dim]: error; [/dim][bold red]L[/bold red][dim]: update leaks the row to another "
+        "owner; ~: nothing to probe[/dim]"
+    )
+    for cell in report.mismatches:
+        out.print(f"[bold red]MISMATCH[/bold red] {escape(cell.describe())}")
+    for item in report.undeclared:
+        out.print(
+            f"[bold red]UNDECLARED[/bold red] {item.kind} {escape(item.name)}: exposed by the Data API, "
+            "not in the declaration"
+        )
+    summary = report.summary()
+    verdict = "[green]pass[/green]" if report.passed else "[red]fail[/red]"
+    out.print(
+        f"{summary['cells']} cells, {summary['mismatches']} mismatch(es) ({summary['errors']} error(s), "
+        f"{summary['leaks']} leak(s)), {summary['undeclared']} undeclared object(s) in {report.duration_ms:.0f} ms: "
+        f"{verdict}"
+    )
+
+
+@app.command("verify-access")
+@_handles_errors
+def verify_access_cmd(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    access_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--access-file",
+            help="The access declaration. Default: supabase/access.toml of the project (see docs/access.md).",
+            show_default=False,
+        ),
+    ] = None,
+    exposed_schemas: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exposed-schemas",
+            help="Schemas whose tables, views and functions must all be declared (comma-separated or repeated). "
+            "Default: supabase/config.toml [api] schemas, else pgrst.db_schemas, else public.",
+        ),
+    ] = None,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Check the declared access matrix against the database, for real.
+
+    For two owners it builds one row per declared table (the declaration's factories), then tries
+    every actor (anon, owner, other, custom actors such as coach, service_role) x operation (select,
+    insert, update, delete; execute for functions) as PostgREST would run it, each in its own
+    rolled-back savepoint, checking every time that the role switch dropped superuser, BYPASSRLS
+    and table ownership. Prints the matrix and every difference; nothing is left in the database.
+
+    Exit 0 when everything matches; 1 on any mismatch, error, leaking update, or exposed table,
+    view or function with no declaration; 2 for an invalid declaration or a connection problem.
+    """
+    from khepri_db.access import default_access_file, verify_access
+
+    project = Project.discover()
+    path = access_file or default_access_file(project)
+    url = _target_url(db_url, data_dir, output)
+    report = verify_access(url, path, project=project, exposed_schemas=_split(exposed_schemas) or None)
+    if output is OutputFormat.json:
+        _print_json(
+            {"passed": report.passed, "summary": report.summary(), **report.model_dump(),
+             "mismatches": [c.model_dump() for c in report.mismatches]}
+        )  # fmt: skip
+    else:
+        _render_access(report)
+    if not report.passed:
         raise typer.Exit(1)
 
 

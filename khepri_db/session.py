@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from khepri_db.errors import RoleSwitchError, UsageError
@@ -77,6 +78,12 @@ def create_user(
 ) -> AuthUser:
     """Insert a user into ``auth.users`` the way Supabase Auth does on sign-up.
 
+    Follows Supabase Auth's sign-up (``POST /auth/v1/signup``, supabase/auth ``models.NewUser``):
+    ``aud`` and ``role`` ``authenticated``, the nil ``instance_id``, ``raw_app_meta_data`` with
+    the provider, and, where the database has Supabase Auth's ``auth.identities`` table (real
+    Supabase), the matching ``email`` identity. Columns the database's ``auth.users`` lacks (the
+    supabase/postgres image without Supabase Auth's migrations has an older table) are left out.
+
     Args:
         conn: a connection whose role may insert into ``auth.users`` (the migrating role).
         email: the address; default a unique ``user-<hex>@khepri.test`` (``None`` for anonymous
@@ -94,6 +101,8 @@ def create_user(
 
     Raises:
         psycopg.errors.UniqueViolation: the email or id already exists.
+        psycopg.errors.UndefinedTable: the database has no ``auth.users`` (not migrated: run
+            ``khepri-db migrate``, which installs the compatibility layer on vanilla Postgres).
     """
     uid = user_id or uuid.uuid4()
     if email is None and not is_anonymous:
@@ -101,28 +110,68 @@ def create_user(
     base_app = {} if is_anonymous else {"provider": "email", "providers": ["email"]}
     app = {**base_app, **(app_metadata or {})}
     meta = dict(user_metadata or {})
-    conn.execute(
-        """
-        insert into auth.users (
-            instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, phone,
-            raw_app_meta_data, raw_user_meta_data, is_anonymous, created_at, updated_at
-        ) values (
-            '00000000-0000-0000-0000-000000000000', %(id)s, 'authenticated', 'authenticated', %(email)s,
-            '', case when %(confirmed)s then now() end, %(phone)s,
-            %(app)s, %(meta)s, %(anon)s, now(), now()
-        )
-        """,
-        {
-            "id": uid,
-            "email": email,
-            "confirmed": confirmed and email is not None,
-            "phone": phone,
-            "app": Jsonb(app),
-            "meta": Jsonb(meta),
-            "anon": is_anonymous,
-        },
-    )
+    columns = _writable_columns(conn, "auth", "users")
+    confirmed_column = "email_confirmed_at" if "email_confirmed_at" in columns else "confirmed_at"
+    values: dict[str, Any] = {
+        "instance_id": uuid.UUID(int=0),
+        "id": uid,
+        "aud": "authenticated",
+        "role": "authenticated",
+        "email": email,
+        "encrypted_password": "",
+        confirmed_column: sql.SQL("now()") if confirmed and email is not None else None,
+        "phone": phone,
+        "raw_app_meta_data": Jsonb(app),
+        "raw_user_meta_data": Jsonb(meta),
+        "is_anonymous": is_anonymous,
+        "created_at": sql.SQL("now()"),
+        "updated_at": sql.SQL("now()"),
+    }
+    present = {k: v for k, v in values.items() if k in columns}
+    conn.execute(_insert("auth", "users", present), [v for v in present.values() if not isinstance(v, sql.Composable)])
+    if email is not None:
+        identities = _writable_columns(conn, "auth", "identities")
+        if {"provider_id", "user_id", "identity_data", "provider"} <= identities:
+            identity: dict[str, Any] = {
+                "provider_id": str(uid),
+                "user_id": uid,
+                "identity_data": Jsonb(
+                    {"sub": str(uid), "email": email, "email_verified": confirmed, "phone_verified": False}
+                ),
+                "provider": "email",
+                "last_sign_in_at": sql.SQL("now()"),
+                "created_at": sql.SQL("now()"),
+                "updated_at": sql.SQL("now()"),
+            }
+            identity = {k: v for k, v in identity.items() if k in identities}
+            conn.execute(
+                _insert("auth", "identities", identity),
+                [v for v in identity.values() if not isinstance(v, sql.Composable)],
+            )
     return AuthUser(uid, email, phone, app, meta, is_anonymous)
+
+
+def _writable_columns(conn: psycopg.Connection, schema: str, table: str) -> set[str]:
+    """Names of the columns of ``schema.table`` an insert may set (not dropped, not generated)."""
+    rows = conn.execute(
+        """
+        select a.attname
+        from pg_catalog.pg_attribute as a
+        where a.attrelid = to_regclass(format('%%I.%%I', %s::text, %s::text))
+            and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+        """,
+        (schema, table),
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _insert(schema: str, table: str, values: Mapping[str, Any]) -> sql.Composed:
+    """``insert into schema.table (cols) values (...)``: SQL fragments inline, everything else bound."""
+    return sql.SQL("insert into {} ({}) values ({})").format(
+        sql.Identifier(schema, table),
+        sql.SQL(", ").join(sql.Identifier(k) for k in values),
+        sql.SQL(", ").join(v if isinstance(v, sql.Composable) else sql.Placeholder() for v in values.values()),
+    )
 
 
 def user_claims(
@@ -215,7 +264,18 @@ def request_rights(conn: psycopg.Connection) -> RequestRights:
     return RequestRights(row[0], row[1], row[2], list(row[3]))
 
 
-def _check_rights(rights: RequestRights, role: str) -> None:
+def check_rights(rights: RequestRights, role: str) -> None:
+    """Refuse rights a PostgREST request as ``role`` would not have.
+
+    Args:
+        rights: what :func:`request_rights` read after the switch.
+        role: the API role the request context switched to.
+
+    Raises:
+        RoleSwitchError: ``current_user`` is not ``role``; the role is a superuser; it has BYPASSRLS
+            (only ``service_role`` may, and must); or it owns RLS-protected tables (except
+            service_role, which bypasses RLS anyway).
+    """
     problems = []
     if rights.current_user != role:
         problems.append(f"current_user is {rights.current_user!r}, not {role!r}")
@@ -316,7 +376,7 @@ def request_context(
             name, _, value = config.partition("=")
             conn.execute("select set_config(%s, %s, true)", (name, value))
         if verify:
-            _check_rights(request_rights(conn), role)
+            check_rights(request_rights(conn), role)
         yield conn
         if not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
             conn.execute(

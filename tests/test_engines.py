@@ -1,4 +1,5 @@
-"""Engines: the embedded server's lifecycle through the real `khepri-db` executable, and the url engine."""
+"""Engines: the embedded and system servers' lifecycle through the real `khepri-db` executable, the url
+engine, and the docker engine (skipped, with the reason, where no Docker engine answers)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,21 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from khepri_db.engines import SERVICE_USER, STATE_FILE, UrlEngine, free_port
-from khepri_db.errors import UsageError
+from khepri_db.engines import (
+    SERVICE_USER,
+    STATE_FILE,
+    DockerEngine,
+    EmbeddedEngine,
+    SystemEngine,
+    UrlEngine,
+    binaries_major_version,
+    docker_unavailable_reason,
+    embedded_bin_dir,
+    free_port,
+    resolve_engine,
+    system_bin_dir,
+)
+from khepri_db.errors import EngineError, UsageError
 
 KHEPRI = str(Path(sys.executable).with_name("khepri-db"))
 
@@ -100,3 +114,113 @@ def test_url_engine_reports_reachability_and_will_not_stop_foreign_servers(khepr
     assert not down.running
     assert "cannot connect" in down.detail
     assert "pw@" not in down.detail
+
+
+# -- the system engine (the machine's PostgreSQL, e.g. Debian's 15) -------------------------------
+
+
+def _system_bin_dir_or_skip() -> Path:
+    try:
+        return system_bin_dir()
+    except EngineError as exc:
+        pytest.skip(f"no system PostgreSQL on this machine: {exc.message}")
+
+
+@pytest.mark.slow
+def test_system_engine_lifecycle_through_the_cli(data_dir: Path) -> None:
+    bin_dir = _system_bin_dir_or_skip()
+    major = binaries_major_version(bin_dir)
+    port = str(free_port())
+    args = ("--engine", "system", "--data-dir", str(data_dir))
+    started = run("db", "start", *args, "--port", port)
+    assert started.returncode == 0, started.stderr
+    url = started.stdout.strip().splitlines()[-1]
+    with psycopg.connect(url) as conn:
+        version = conn.execute("select current_setting('server_version_num')::int / 10000").fetchone()
+        encoding = conn.execute(
+            "select pg_encoding_to_char(encoding), datctype from pg_database where datname = 'postgres'"
+        ).fetchone()
+    assert version == (major,)
+    assert encoding[0] == "UTF8"
+    status = json.loads(run("db", "status", *args, "--format", "json").stdout)
+    assert (status["engine"], status["running"], status["server_version"]) == ("system", True, str(major))
+    assert run("db", "url", *args).stdout.strip() == url
+    assert run("db", "stop", *args).stdout.strip() == "stopped"
+    assert run("db", "status", *args).returncode == 1
+
+
+@pytest.mark.slow
+def test_a_data_dir_of_another_major_version_is_refused(data_dir: Path) -> None:
+    bin_dir = _system_bin_dir_or_skip()
+    if binaries_major_version(bin_dir) == binaries_major_version(embedded_bin_dir()):
+        pytest.skip("the system and embedded PostgreSQL have the same major version")
+    embedded = EmbeddedEngine(data_dir, port=free_port())
+    embedded.start()
+    embedded.stop()
+    with pytest.raises(EngineError, match=r"holds a PostgreSQL 18 cluster, but the system engine's binaries"):
+        SystemEngine(data_dir, port=free_port()).start()
+
+
+def test_system_binaries_come_from_pg_bin_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PG_BIN", str(embedded_bin_dir()))
+    assert system_bin_dir() == embedded_bin_dir()
+    monkeypatch.setenv("PG_BIN", str(tmp_path))
+    with pytest.raises(EngineError, match=r"PG_BIN=.* has no initdb and pg_ctl"):
+        system_bin_dir()
+    monkeypatch.delenv("PG_BIN")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_config, no initdb
+    with pytest.raises(EngineError, match="no pg_config on PATH; no initdb on PATH") as caught:
+        system_bin_dir()
+    assert caught.value.hint is not None
+    assert "PG_BIN" in caught.value.hint
+
+
+def test_the_db_commands_do_not_manage_docker_containers() -> None:
+    with pytest.raises(UsageError, match="lives only as long as the process"):
+        resolve_engine(None, None, engine="docker")
+
+
+# -- the docker engine (supabase/postgres through testcontainers) ---------------------------------
+
+
+def test_without_docker_the_docker_engine_says_why() -> None:
+    reason = docker_unavailable_reason()
+    if reason is None:
+        pytest.skip("a Docker engine answers here; test_docker_engine_runs_the_real_supabase_postgres covers it")
+    assert "testcontainers" in reason or "no Docker engine answers" in reason
+    with pytest.raises(EngineError, match="the docker engine cannot start") as caught:
+        DockerEngine().start()
+    assert reason in caught.value.message
+    assert DockerEngine().status().running is False
+
+
+@pytest.mark.slow
+def test_docker_engine_runs_the_real_supabase_postgres() -> None:
+    reason = docker_unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"docker engine: {reason}")
+    from khepri_db.access import verify_access
+    from khepri_db.compat import TargetKind, detect
+    from khepri_db.migrations import migrate
+    from khepri_db.project import Project
+    from khepri_db.session import as_user, create_user
+
+    repo = Path(__file__).resolve().parents[1]
+    engine = DockerEngine()
+    try:
+        url = engine.start()
+        assert engine.status().running
+        migrate(url, repo / "supabase" / "migrations")
+        with psycopg.connect(url) as conn:
+            assert detect(conn).kind is TargetKind.SUPABASE  # the compatibility layer was not installed
+            alice = create_user(conn, "alice@example.com")
+            assert conn.execute("select count(*) from auth.identities where user_id = %s", (alice.id,)).fetchone() == (
+                1,
+            )
+            with as_user(conn, alice):
+                assert conn.execute("select auth.uid()").fetchone() == (alice.id,)
+            conn.rollback()
+        report = verify_access(url, repo / "supabase" / "access.toml", project=Project(repo))
+        assert [c.describe() for c in report.mismatches] == []
+    finally:
+        engine.stop()

@@ -1,0 +1,1226 @@
+"""The declared access matrix: what every actor may do with every exposed table and RPC, checked for real.
+
+A project declares in ``supabase/access.toml`` (format: ``docs/access.md``), per table and per
+function (RPC), which *actors* may do which *operations*:
+
+* actors: ``anon`` (the anon key, no user), ``owner`` (the signed-in user who owns the row),
+  ``other`` (another signed-in user), any declared custom actor such as ``coach`` (a user the
+  owner's rows point at, e.g. through an active coach link) or ``admin`` (a user with
+  ``app_metadata``), and ``service_role``;
+* operations: ``select``, ``insert``, ``update``, ``delete`` on tables, ``execute`` on functions.
+
+:func:`verify_access` builds two owners' worth of rows from the declaration's per-table factories
+(``owner`` and ``other`` each get a user, one user per custom actor, and one row per table), then
+tries every actor x operation x table inside its own rolled-back savepoint, acting exactly as a
+PostgREST request does (:mod:`khepri_db.session`), and compares what happened with what is
+declared. Each cell verifies the role switch (not superuser, no BYPASSRLS except service_role, not
+the tables' owner) and records the rights it ran with. Everything happens in one transaction that is
+rolled back: nothing is left behind (sequences aside, which Postgres never rolls back).
+
+What counts as *allowed* (the target is always the ``owner``'s row of the table):
+
+* ``select``: the statement returns the target row. Zero rows (RLS filtered it) or SQLSTATE 42501
+  (no privilege) is *denied*.
+* ``insert``: the owner's row is first deleted (by the connecting role, in the savepoint), then the
+  actor inserts the factory row again (``insert_row`` if declared): one row inserted is *allowed*;
+  42501 (no privilege, or a ``with check`` violation) or zero rows is *denied*.
+* ``update``: ``set c = c`` on the ``update_columns`` (default: the row's literal columns) of the
+  target row: at least one row updated is *allowed*; zero rows (``using`` filtered it) or 42501 is
+  *denied*. When an update is allowed (except for service_role), a second probe tries to hand the
+  row over to the other owner (its reference columns set to the other owner's values); if that
+  succeeds the cell fails as a *leak*: the ``with check`` does not pin the owner.
+* ``delete``: at least one row deleted is *allowed*; zero rows or 42501 is *denied*.
+* ``execute``: the declared ``call`` completes: *allowed*; 42501 (no EXECUTE, or the function
+  refusing the caller with insufficient_privilege), or a SQLSTATE the function lists in
+  ``denied_sqlstates`` (e.g. P0002 from RPCs that answer "not found" for another user's row), is
+  *denied*.
+
+Any other error (a check or foreign-key violation, a syntax error in a snippet) makes the cell an
+*error*: the declaration cannot be decided and counts as a failure, with Postgres' message.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import re
+import time
+import tomllib
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from khepri_db import session as _session
+from khepri_db.compat import detect
+from khepri_db.db import connect, redact, require_session_connection
+from khepri_db.doctor import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
+from khepri_db.errors import RoleSwitchError, UsageError
+from khepri_db.project import Project, bundled_path
+
+OPERATIONS: tuple[str, ...] = ("select", "insert", "update", "delete")
+"""Table operations, in matrix order."""
+
+EXECUTE = "execute"
+"""The one function operation."""
+
+BUILTIN_ACTORS: tuple[str, ...] = ("anon", "owner", "other", "service_role")
+"""Actors every declaration has; custom actors sit between ``other`` and ``service_role``."""
+
+REFERENCE_ROOTS: tuple[str, ...] = ("user", "run", "row")
+"""Reserved first names of ``{...}`` references (besides tables and custom actors)."""
+
+ACCESS_FILE = "access.toml"
+"""Default file name, in the project's ``supabase/`` directory."""
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_$]*"
+_REF = re.compile(r"\{(" + _IDENT + r"(?:\." + _IDENT + r")+)\}")
+_TABLE_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?$")
+_FUNCTION_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?(?:\s*\(.*\))?$")
+_ACTOR_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+Outcome = Literal["allowed", "denied", "error", "skipped"]
+
+_API_ROLE = {"anon": "anon", "service_role": "service_role"}
+"""The API role of each actor that is not a signed-in user (every other actor is ``authenticated``)."""
+
+_FUNCTIONS = (
+    "select p.oid, format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes)), "
+    "p.pronargs from pg_catalog.pg_proc as p join pg_catalog.pg_namespace as n on n.oid = p.pronamespace "
+)
+
+
+class AccessDeclarationError(UsageError):
+    """The access declaration is unreadable or invalid, or does not fit the database (exit 2).
+
+    The message names the file, the line of the section concerned and the key; the hint says what
+    to change.
+    """
+
+
+# -- the file format -------------------------------------------------------------------------------
+
+
+class ActorSpec(BaseModel):
+    """``[actors.<name>]``: a custom actor, i.e. one more signed-in user per owner.
+
+    Rows can point at the actor's user with ``{<name>.id}`` (e.g. a coach link's ``coach_user_id``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field("", description="who this actor is, for people reading the matrix")
+    app_metadata: dict[str, Any] = Field(
+        default_factory=dict, description="extra raw_app_meta_data (server-set: safe for authorisation)"
+    )
+    user_metadata: dict[str, Any] = Field(default_factory=dict, description="raw_user_meta_data")
+    claims: dict[str, Any] = Field(default_factory=dict, description="JWT claims to add or override")
+    is_anonymous: bool = Field(False, description="an anonymous sign-in (still role authenticated)")
+
+
+class TableSpec(BaseModel):
+    """``[tables.<name>]``: how to make the owner's row, and who may do what with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = ""
+    row: dict[str, Any] | None = Field(None, description="column -> value of the owner's row (the factory)")
+    insert_row: dict[str, Any] | None = Field(None, description="values the insert probe sends (default: row)")
+    update_columns: list[str] | None = Field(None, description="columns the update probe sets to themselves")
+    match: str | None = Field(None, description="SQL condition finding the target row (default: primary key)")
+    shared: bool = Field(False, description="one row for everybody (reference data), not one per owner")
+    handover: bool = Field(True, description="probe whether an allowed update can move the row to another owner")
+    allow: dict[str, list[str] | Literal["all"]] = Field(default_factory=dict, description="actor -> operations")
+
+
+class FunctionSpec(BaseModel):
+    """``[functions."<schema.name>"]``: how to call a function, and who may."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = ""
+    call: str | None = Field(None, description="SQL calling it (default: select <function>() if it takes no args)")
+    allow: list[str] = Field(default_factory=list, description="actors that may execute it")
+    denied_sqlstates: list[Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{5}$")]] = Field(
+        default_factory=list,
+        description="SQLSTATEs besides 42501 that mean 'refused' for this function, e.g. P0002 for RPCs that "
+        "answer 'not found' rather than reveal that another user's row exists",
+    )
+
+
+class AccessFile(BaseModel):
+    """The whole ``access.toml`` document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    actors: dict[str, ActorSpec] = Field(default_factory=dict)
+    tables: dict[str, TableSpec] = Field(default_factory=dict)
+    functions: dict[str, FunctionSpec] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A ``{root.column}`` reference inside a value or SQL snippet.
+
+    Attributes:
+        text: as written, without braces (``athletes.id``).
+        root: ``user``, ``run``, ``row``, a custom actor, or a declared table's qualified name.
+        column: the column (or ``id``/``email``/``phone`` of a user) read from the root.
+    """
+
+    text: str
+    root: str
+    column: str
+
+
+@dataclass(frozen=True)
+class TableDeclaration:
+    """One validated ``[tables.<key>]`` entry.
+
+    Attributes:
+        key: the key as written (``athletes``).
+        name: the qualified name (``public.athletes``).
+        spec: the parsed entry.
+        line: line of its section in the file (``None`` if it cannot be found).
+        allowed: actor -> the operations declared allowed.
+        depends_on: qualified names of the tables its factory row references.
+    """
+
+    key: str
+    name: str
+    spec: TableSpec
+    line: int | None
+    allowed: dict[str, frozenset[str]]
+    depends_on: frozenset[str]
+
+    @property
+    def schema(self) -> str:
+        """The schema part of :attr:`name`."""
+        return self.name.split(".", 1)[0]
+
+    @property
+    def table(self) -> str:
+        """The table part of :attr:`name`."""
+        return self.name.split(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class FunctionDeclaration:
+    """One validated ``[functions."<key>"]`` entry.
+
+    Attributes:
+        key: the key as written (``public.finalize_onboarding`` or with an argument list).
+        name: the qualified name without arguments.
+        signature: the argument list when the key has one (``(jsonb, text)``), else ``None``.
+        spec: the parsed entry.
+        line: line of its section in the file.
+    """
+
+    key: str
+    name: str
+    signature: str | None
+    spec: FunctionSpec
+    line: int | None
+
+    @property
+    def cell_name(self) -> str:
+        """The name used in cell ids: :attr:`name`, with the argument list when the key has one."""
+        return f"{self.name}{self.signature.replace(' ', '')}" if self.signature else self.name
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A validated access declaration.
+
+    Attributes:
+        path: the file it came from.
+        actors: every actor in matrix order (built-ins and custom).
+        custom_actors: the custom actors' specs, by name.
+        tables: table declarations in file order.
+        functions: function declarations in file order.
+        factory_order: the tables in the order their rows must be made (each after the tables its
+            row references), decided by a topological sort, not by file order.
+    """
+
+    path: Path
+    actors: tuple[str, ...]
+    custom_actors: dict[str, ActorSpec]
+    tables: tuple[TableDeclaration, ...]
+    functions: tuple[FunctionDeclaration, ...]
+    factory_order: tuple[TableDeclaration, ...]
+
+    def resolve(self, text: str) -> Reference | None:
+        """The :class:`Reference` a ``{text}`` placeholder names, or ``None`` if it names nothing declared."""
+        return _resolve_ref(text, {t.name for t in self.tables}, set(self.custom_actors))
+
+    def table(self, name: str) -> TableDeclaration:
+        """The declaration of table ``name`` (qualified, or unqualified for ``public``).
+
+        Raises:
+            KeyError: not declared.
+        """
+        qualified = name if "." in name else f"public.{name}"
+        for table in self.tables:
+            if table.name == qualified:
+                return table
+        raise KeyError(name)
+
+    def cell_ids(self) -> list[str]:
+        """Ids of every cell :func:`verify_access` decides, in report order.
+
+        ``<table>:<actor>:<operation>`` for tables and ``<function>:<actor>:execute`` for functions,
+        e.g. ``public.athletes:other:select``. Used by the pytest plugin to parametrize one test per cell.
+        """
+        ids = [f"{t.name}:{a}:{op}" for t in self.tables for a in self.actors for op in OPERATIONS]
+        ids += [f"{f.cell_name}:{a}:{EXECUTE}" for f in self.functions for a in self.actors]
+        return ids
+
+
+def _section_line(lines: Sequence[str], section: str, key: str) -> int | None:
+    """1-based line of ``[section.key]`` (quoted or bare), else of the first line naming the key."""
+    bare = re.escape(key)
+    header = re.compile(rf"^\s*\[\s*{section}\s*\.\s*(?:{bare}|\"{bare}\"|'{bare}')\s*\]")
+    for number, line in enumerate(lines, 1):
+        if header.match(line):
+            return number
+    for number, line in enumerate(lines, 1):
+        if key in line:
+            return number
+    return None
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{path}:{line}" if line else str(path)
+
+
+def find_references(text: str) -> list[str]:
+    """The ``{a.b}`` references in ``text``, without braces, in order (e.g. ``["athletes.id"]``)."""
+    return [m.group(1) for m in _REF.finditer(text)]
+
+
+def _qualify(key: str) -> str:
+    return key if "." in key else f"public.{key}"
+
+
+def _resolve_ref(text: str, tables: set[str], actors: set[str]) -> Reference | None:
+    parts = text.split(".")
+    if parts[0] in REFERENCE_ROOTS or parts[0] in actors:
+        return Reference(text, parts[0], parts[1]) if len(parts) == 2 else None
+    if len(parts) == 3 and f"{parts[0]}.{parts[1]}" in tables:
+        return Reference(text, f"{parts[0]}.{parts[1]}", parts[2])
+    if len(parts) == 2 and _qualify(parts[0]) in tables:
+        return Reference(text, _qualify(parts[0]), parts[1])
+    return None
+
+
+def load_declaration(path: Path) -> Declaration:
+    """Read and validate an access declaration (no database needed).
+
+    Args:
+        path: the TOML file (``supabase/access.toml``).
+
+    Returns:
+        The :class:`Declaration`.
+
+    Raises:
+        AccessDeclarationError: the file is missing, not TOML, or invalid: unknown keys, actors or
+            operations, a reference to something undeclared, an insert allowed without a row, or
+            factories that reference each other in a cycle. The message gives ``file:line`` and
+            the key.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AccessDeclarationError(
+            f"no access declaration at {path}",
+            hint="write one (see docs/access.md), or pass --access-file",
+        ) from None
+    except OSError as exc:
+        raise AccessDeclarationError(f"cannot read {path}: {exc}") from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AccessDeclarationError(f"{path}: invalid TOML: {exc}") from exc
+    lines = text.splitlines()
+    try:
+        document = AccessFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = [str(part) for part in error["loc"]]
+            line = _section_line(lines, loc[0], loc[1]) if len(loc) >= 2 else None
+            dotted = ".".join(p if not p.isdigit() else f"[{p}]" for p in loc).replace(".[", "[")
+            problems.append(f"{_where(path, line)}: {dotted}: {error['msg']}")
+        raise AccessDeclarationError(
+            "invalid access declaration:\n  " + "\n  ".join(problems),
+            hint="see docs/access.md for the format",
+        ) from None
+    return _validate(path, lines, document)
+
+
+def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declaration:
+    actors = ("anon", "owner", "other", *document.actors, "service_role")
+    problems: list[str] = []
+    for name in document.actors:
+        where = f"{_where(path, _section_line(lines, 'actors', name))}: actors.{name}"
+        if name in BUILTIN_ACTORS:
+            problems.append(f"{where}: {name!r} is a built-in actor; give the custom actor another name")
+        elif name in REFERENCE_ROOTS or not _ACTOR_NAME.match(name):
+            problems.append(f"{where}: {name!r} cannot name an actor: use lower-case letters, digits and _ "
+                            "(not user, run or row)")  # fmt: skip
+    keys: dict[str, str] = {}
+    for key in document.tables:
+        if not _TABLE_KEY.match(key):
+            problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: tables.{key}: not a table name")
+            continue
+        qualified = _qualify(key)
+        if qualified in keys.values():
+            problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: {qualified} is declared twice")
+        keys[key] = qualified
+    clash = sorted(set(document.actors) & {k.split(".")[-1] for k in keys})
+    if clash:
+        problems.append(f"{path}: actor(s) {', '.join(clash)} have the name of a declared table; rename the actor")
+
+    def resolve_ref(text: str) -> Reference | None:
+        return _resolve_ref(text, set(keys.values()), set(document.actors))
+
+    tables: list[TableDeclaration] = []
+    for key, spec in document.tables.items():
+        if key not in keys:
+            continue
+        line = _section_line(lines, "tables", key)
+        where = f"{_where(path, line)}: tables.{key}"
+        allowed: dict[str, frozenset[str]] = {}
+        for actor, ops in spec.allow.items():
+            if actor not in actors:
+                problems.append(
+                    f"{where}.allow: {actor!r} is not an actor (declared: {', '.join(actors)}); "
+                    "declare custom actors under [actors.<name>]"
+                )
+                continue
+            chosen = OPERATIONS if ops == "all" else ops
+            unknown = [op for op in chosen if op not in OPERATIONS]
+            if unknown:
+                problems.append(
+                    f"{where}.allow.{actor}: {', '.join(map(repr, unknown))} not an operation; "
+                    f'use {", ".join(OPERATIONS)} or "all"'
+                )
+            allowed[actor] = frozenset(op for op in chosen if op in OPERATIONS)
+        if spec.row is None and spec.match is None:
+            problems.append(f"{where}: needs row (how to make the owner's row) or, for a view, match")
+        if spec.row is not None and not spec.row:
+            problems.append(f"{where}.row: is empty; give at least one column")
+        if any("insert" in ops for ops in allowed.values()) and spec.row is None and spec.insert_row is None:
+            problems.append(f"{where}: insert is allowed but there is no row or insert_row to insert")
+        deps: set[str] = set()
+        snippets: list[tuple[str, str, bool]] = []  # (where, text, row allowed)
+        for part_name, values in (("row", spec.row), ("insert_row", spec.insert_row)):
+            for column, value in (values or {}).items():
+                for text in _value_texts(value):
+                    snippets.append((f"{where}.{part_name}.{column}", text, part_name == "insert_row"))
+        if spec.match:
+            snippets.append((f"{where}.match", spec.match, True))
+        for location, text, row_ok in snippets:
+            for ref_text in find_references(text):
+                ref = resolve_ref(ref_text)
+                if ref is None:
+                    problems.append(
+                        f"{location}: {{{ref_text}}} refers to nothing declared; use {{user.id}}, {{run.id}}, "
+                        "{<declared table>.<column>} or {<custom actor>.id}"
+                    )
+                elif ref.root == "row" and not row_ok:
+                    problems.append(f"{location}: {{{ref_text}}}: the row cannot refer to itself")
+                elif ref.root in keys.values() and ref.root != _qualify(key):
+                    deps.add(ref.root)
+                elif ref.root == _qualify(key) and not row_ok:
+                    problems.append(f"{location}: {{{ref_text}}}: the row cannot refer to itself")
+        tables.append(TableDeclaration(key, keys[key], spec, line, allowed, frozenset(deps)))
+    try:
+        order = list(graphlib.TopologicalSorter({t.name: t.depends_on for t in tables}).static_order())
+    except graphlib.CycleError as exc:
+        cycle = " -> ".join(exc.args[1])
+        problems.append(f"{path}: the row factories refer to each other in a cycle: {cycle}")
+        order = [t.name for t in tables]
+    functions: list[FunctionDeclaration] = []
+    for key, spec in document.functions.items():
+        line = _section_line(lines, "functions", key)
+        where = f"{_where(path, line)}: functions.{key}"
+        if not _FUNCTION_KEY.match(key):
+            problems.append(f"{where}: not a function name (schema.name or schema.name(argtype, ...))")
+            continue
+        name, _, args = key.partition("(")
+        name = _qualify(name.strip())
+        signature = f"({args.strip()}" if args else None
+        for actor in spec.allow:
+            if actor not in actors:
+                problems.append(f"{where}.allow: {actor!r} is not an actor (declared: {', '.join(actors)})")
+        for ref_text in find_references(spec.call or ""):
+            ref = resolve_ref(ref_text)
+            if ref is None or ref.root == "row":
+                problems.append(f"{where}.call: {{{ref_text}}} refers to nothing declared")
+        functions.append(FunctionDeclaration(key, name, signature, spec, line))
+    if problems:
+        raise AccessDeclarationError(
+            "invalid access declaration:\n  " + "\n  ".join(problems), hint="see docs/access.md for the format"
+        )
+    by_name = {t.name: t for t in tables}
+    factory_order = tuple(by_name[n] for n in order if n in by_name)
+    return Declaration(path, actors, dict(document.actors), tuple(tables), tuple(functions), factory_order)
+
+
+def _value_texts(value: Any) -> Iterator[str]:
+    """The strings inside a row value that may hold references."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict) and set(value) == {"sql"} and isinstance(value["sql"], str):
+        yield value["sql"]
+
+
+def default_access_file(project: Project) -> Path:
+    """``<project>/supabase/access.toml``; without a ``supabase/`` directory, the bundled Khepri one."""
+    if project.supabase_dir.is_dir():
+        return project.supabase_dir / ACCESS_FILE
+    return bundled_path("supabase", ACCESS_FILE)
+
+
+# -- results ---------------------------------------------------------------------------------------
+
+
+class CellRights(BaseModel):
+    """The rights a cell ran with, as :func:`khepri_db.session.request_rights` read them."""
+
+    current_user: str
+    superuser: bool
+    bypassrls: bool
+    owns_rls_tables: bool
+
+
+class CellResult(BaseModel):
+    """One actor x operation x object of the matrix.
+
+    ``ok`` is true when ``actual`` equals ``expected`` and no leak was found; ``skipped`` cells
+    (nothing to probe, e.g. insert on a view without ``row``) are ok only when the operation is
+    declared denied.
+    """
+
+    id: str = Field(description="<object>:<actor>:<operation>, as in Declaration.cell_ids()")
+    object: str = Field(description="public.athletes, or public.fn(argtypes) for a function")
+    kind: Literal["table", "function"]
+    actor: str
+    operation: str
+    expected: Literal["allowed", "denied"]
+    actual: Outcome
+    ok: bool
+    detail: str = Field(description="what happened: rows affected, or Postgres' message")
+    sqlstate: str | None = None
+    leak: str | None = Field(None, description="set when an allowed update could hand the row to another owner")
+    rights: CellRights | None = None
+
+    def describe(self) -> str:
+        """One line: the cell, what was declared, what happened and why."""
+        text = f"{self.id}: declared {self.expected}, actual {self.actual} ({self.detail})"
+        if self.leak:
+            text += f"; LEAK: {self.leak}"
+        return text
+
+    def check(self) -> None:
+        """Assert the cell matches its declaration and ran with a request's rights (the pytest hook).
+
+        Raises:
+            AssertionError: the outcome differs from the declaration, the update leaks, or the cell
+                ran as a superuser, with BYPASSRLS (other than service_role) or as a table owner.
+        """
+        if self.rights is not None:
+            rights = self.rights
+            assert not rights.superuser, f"{self.id} ran as a superuser ({rights.current_user})"
+            assert rights.bypassrls == (self.actor == "service_role"), (
+                f"{self.id} ran as {rights.current_user} with bypassrls={rights.bypassrls}"
+            )
+            assert not rights.owns_rls_tables, f"{self.id} ran as an owner of RLS tables ({rights.current_user})"
+        if not self.ok:
+            raise AssertionError(self.describe())
+
+
+class UndeclaredObject(BaseModel):
+    """An exposed table, view or function the declaration does not mention."""
+
+    kind: Literal["table", "view", "function"]
+    name: str
+
+
+@dataclass(frozen=True)
+class CoverageCheck:
+    """The ``coverage`` case of the pytest hook: every exposed object must be declared."""
+
+    undeclared: Sequence[UndeclaredObject]
+
+    def check(self) -> None:
+        """Raise ``AssertionError`` listing the exposed tables, views and functions with no declaration."""
+        if self.undeclared:
+            listed = "; ".join(f"{u.kind} {u.name}" for u in self.undeclared)
+            raise AssertionError(f"exposed through the Data API but declared nowhere: {listed}")
+
+
+class AccessReport(BaseModel):
+    """The outcome of one :func:`verify_access` run.
+
+    Attributes:
+        access_file: the declaration's path.
+        target: :meth:`TargetInfo.to_dict` of the database.
+        exposed_schemas: the schemas checked for undeclared objects, and where that list came from.
+        actors: the matrix's actors, in order.
+        cells: every decided cell, tables first, in declaration order.
+        undeclared: exposed objects without a declaration.
+        duration_ms: wall time of the run, setup included.
+    """
+
+    access_file: str
+    target: dict[str, Any]
+    exposed_schemas: ExposedSchemas
+    actors: list[str]
+    cells: list[CellResult]
+    undeclared: list[UndeclaredObject]
+    duration_ms: float
+
+    @property
+    def mismatches(self) -> list[CellResult]:
+        """Cells whose outcome differs from the declaration (errors and leaks included)."""
+        return [c for c in self.cells if not c.ok]
+
+    @property
+    def passed(self) -> bool:
+        """No mismatch and nothing undeclared."""
+        return not self.mismatches and not self.undeclared
+
+    def cell(self, object_name: str, actor: str, operation: str) -> CellResult:
+        """The cell for ``object_name`` (``public.x``, or ``x`` for public) x actor x operation.
+
+        Raises:
+            KeyError: no such cell.
+        """
+        return self.by_id()[f"{_qualify(object_name)}:{actor}:{operation}"]
+
+    def by_id(self) -> dict[str, CellResult]:
+        """Every cell by its :attr:`CellResult.id`."""
+        return {c.id: c for c in self.cells}
+
+    def summary(self) -> dict[str, int]:
+        """``{"cells", "mismatches", "errors", "leaks", "undeclared"}`` counts."""
+        return {
+            "cells": len(self.cells),
+            "mismatches": len(self.mismatches),
+            "errors": sum(1 for c in self.cells if c.actual == "error"),
+            "leaks": sum(1 for c in self.cells if c.leak),
+            "undeclared": len(self.undeclared),
+        }
+
+
+# -- running it ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Column:
+    name: str
+    type: str
+    is_json: bool
+
+
+@dataclass
+class _Relation:
+    decl: TableDeclaration
+    kind: str
+    columns: dict[str, _Column]
+    primary_key: list[str]
+
+
+@dataclass
+class _Subject:
+    """One owner (``owner`` or ``other``): their user, one user per custom actor, and their rows."""
+
+    label: str
+    user: _session.AuthUser
+    actor_users: dict[str, _session.AuthUser] = field(default_factory=dict)
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _user_values(user: _session.AuthUser) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "phone": user.phone}
+
+
+class _Runner:
+    def __init__(self, conn: psycopg.Connection, declaration: Declaration) -> None:
+        self.conn = conn
+        self.decl = declaration
+        self.run_id = uuid.uuid4().hex[:12]
+        self.relations: dict[str, _Relation] = {}
+        self.functions: dict[str, tuple[int, str, int]] = {}  # key -> (oid, display, nargs)
+        self.subjects: dict[str, _Subject] = {}
+        self.shared_rows: dict[str, dict[str, Any]] = {}
+        self._resolve_ref: Callable[[str], Reference | None] = declaration.resolve
+
+    # catalog -----------------------------------------------------------------------------------
+
+    def load_catalog(self) -> None:
+        missing: list[str] = []
+        for table in self.decl.tables:
+            row = self.conn.execute(
+                "select c.oid, c.relkind::text from pg_catalog.pg_class as c "
+                "where c.oid = to_regclass(format('%%I.%%I', %s::text, %s::text))",
+                (table.schema, table.table),
+            ).fetchone()
+            if row is None:
+                missing.append(f"{_where(self.decl.path, table.line)}: table {table.name} does not exist")
+                continue
+            oid, kind = row
+            columns = {
+                name: _Column(name, type_, type_ in {"json", "jsonb"})
+                for name, type_ in self.conn.execute(
+                    "select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) from pg_catalog.pg_attribute a "
+                    "where a.attrelid = %s and a.attnum > 0 and not a.attisdropped order by a.attnum",
+                    (oid,),
+                ).fetchall()
+            }
+            pk = [
+                r[0]
+                for r in self.conn.execute(
+                    "select a.attname from pg_catalog.pg_index i "
+                    "cross join lateral unnest(i.indkey) with ordinality as k (attnum, ord) "
+                    "join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum "
+                    "where i.indrelid = %s and i.indisprimary order by k.ord",
+                    (oid,),
+                ).fetchall()
+            ]
+            where = f"{_where(self.decl.path, table.line)}: tables.{table.key}"
+            spec = table.spec
+            named = [*(spec.row or {}), *(spec.insert_row or {}), *(spec.update_columns or [])]
+            for column in named:
+                if column not in columns:
+                    missing.append(f"{where}: {table.name} has no column {column!r}")
+            if spec.match is None and not pk:
+                missing.append(f"{where}: {table.name} has no primary key; declare match to find the target row")
+            self.relations[table.name] = _Relation(table, kind, columns, pk)
+        for function in self.decl.functions:
+            where = f"{_where(self.decl.path, function.line)}: functions.{function.key}"
+            schema, name = function.name.split(".", 1)
+            if function.signature:
+                rows = self.conn.execute(
+                    _FUNCTIONS + "where p.oid = to_regprocedure(%s)", (f"{function.name}{function.signature}",)
+                ).fetchall()
+            else:
+                rows = self.conn.execute(
+                    _FUNCTIONS + "where n.nspname = %s and p.proname = %s", (schema, name)
+                ).fetchall()
+            if not rows:
+                missing.append(f"{where}: function {function.key} does not exist")
+            elif len(rows) > 1:
+                overloads = ", ".join(r[1] for r in rows)
+                missing.append(
+                    f"{where}: {function.name} is overloaded ({overloads}); name one with its argument types"
+                )
+            else:
+                oid, display, nargs = rows[0]
+                if function.spec.call is None and nargs:
+                    missing.append(f"{where}: {display} takes arguments; declare call with the SQL that calls it")
+                self.functions[function.key] = (oid, display, nargs)
+        if missing:
+            raise AccessDeclarationError(
+                "the access declaration does not fit this database:\n  " + "\n  ".join(missing),
+                hint="run `khepri-db migrate` if the database is behind, or fix the declaration",
+            )
+
+    def undeclared(self, exposed: Sequence[str]) -> list[UndeclaredObject]:
+        schemas = [s for s in exposed if s not in EXCLUDED_SCHEMAS]
+        declared_tables = set(self.relations)
+        found: list[UndeclaredObject] = []
+        for schema, name, kind in self.conn.execute(
+            """
+            select n.nspname, c.relname, c.relkind::text
+            from pg_catalog.pg_class as c
+            join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+            where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
+                and not exists (
+                    select 1 from pg_catalog.pg_depend as d
+                    where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
+                )
+            order by 1, 2
+            """,
+            (schemas,),
+        ).fetchall():
+            if f"{schema}.{name}" not in declared_tables:
+                found.append(UndeclaredObject(kind="view" if kind in "vm" else "table", name=f"{schema}.{name}"))
+        declared_functions = {oid for oid, _, _ in self.functions.values()}
+        for oid, display in self.conn.execute(
+            """
+            select p.oid, format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
+            from pg_catalog.pg_proc as p
+            join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
+            where n.nspname = any(%s) and p.prokind = 'f'
+                and p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
+                and not exists (
+                    select 1 from pg_catalog.pg_depend as d
+                    where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
+                )
+                and (
+                    pg_catalog.has_function_privilege('anon', p.oid, 'execute')
+                    or pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
+                    or pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
+                )
+            order by 2
+            """,
+            (schemas,),
+        ).fetchall():
+            if oid not in declared_functions:
+                found.append(UndeclaredObject(kind="function", name=display))
+        return found
+
+    # setup -------------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        for label in ("owner", "other"):
+            subject = _Subject(label, _session.create_user(self.conn, f"{label}-{self.run_id}@access.khepri.test"))
+            for name, spec in self.decl.custom_actors.items():
+                subject.actor_users[name] = _session.create_user(
+                    self.conn,
+                    None if spec.is_anonymous else f"{name}-of-{label}-{self.run_id}@access.khepri.test",
+                    app_metadata=spec.app_metadata,
+                    user_metadata=spec.user_metadata,
+                    is_anonymous=spec.is_anonymous,
+                )
+            self.subjects[label] = subject
+        for table in self.decl.factory_order:
+            if table.spec.row is None:
+                continue
+            for label in ("owner",) if table.spec.shared else ("owner", "other"):
+                subject = self.subjects[label]
+                query, params = self._insert(table, table.spec.row, subject, None, returning=True)
+                try:
+                    with self.conn.transaction(), self.conn.cursor(row_factory=dict_row) as cur:
+                        created = cur.execute(query, params).fetchone()
+                except psycopg.Error as exc:
+                    raise AccessDeclarationError(
+                        f"{_where(self.decl.path, table.line)}: tables.{table.key}.row: making the {label}'s row "
+                        f"failed: {_message(exc)}",
+                        hint="fix the row values (they must satisfy the table's constraints), and run as the role "
+                        "that owns the tables (the migrating role), which RLS does not restrict",
+                    ) from exc
+                if created is None:
+                    raise AccessDeclarationError(
+                        f"{_where(self.decl.path, table.line)}: tables.{table.key}.row inserted no row "
+                        "(a trigger returned null?)"
+                    )
+                if table.spec.shared:
+                    self.shared_rows[table.name] = created
+                else:
+                    subject.rows[table.name] = created
+
+    # rendering ---------------------------------------------------------------------------------
+
+    def _value_of(self, ref: Reference, subject: _Subject, row: Mapping[str, Any] | None) -> Any:
+        if ref.root == "user":
+            source: Mapping[str, Any] = _user_values(subject.user)
+        elif ref.root == "run":
+            source = {"id": self.run_id}
+        elif ref.root == "row":
+            source = row or {}
+        elif ref.root in self.decl.custom_actors:
+            source = _user_values(subject.actor_users[ref.root])
+        else:
+            source = self.shared_rows.get(ref.root) or subject.rows.get(ref.root) or {}
+        if ref.column not in source:
+            raise AccessDeclarationError(
+                f"{self.decl.path}: {{{ref.text}}}: no such value (known: {', '.join(sorted(source)) or 'none'})"
+            )
+        return source[ref.column]
+
+    def _snippet(self, text: str, subject: _Subject, row: Mapping[str, Any] | None) -> tuple[sql.Composable, list[Any]]:
+        """A SQL snippet with its ``{refs}`` turned into bound parameters (``%`` kept literal)."""
+        parts: list[sql.Composable] = []
+        params: list[Any] = []
+        position = 0
+        for match in _REF.finditer(text):
+            parts.append(sql.SQL(text[position : match.start()].replace("%", "%%")))
+            ref = self._resolve_ref(match.group(1))
+            assert ref is not None  # validated at load time
+            parts.append(sql.Placeholder())
+            params.append(self._value_of(ref, subject, row))
+            position = match.end()
+        parts.append(sql.SQL(text[position:].replace("%", "%%")))
+        return sql.Composed(parts), params
+
+    def _value(
+        self, column: _Column, value: Any, subject: _Subject, row: Mapping[str, Any] | None
+    ) -> tuple[sql.Composable, list[Any]]:
+        cast = sql.SQL("::" + column.type)
+        if isinstance(value, dict) and set(value) == {"sql"}:
+            snippet, params = self._snippet(value["sql"], subject, row)
+            return sql.Composed([sql.SQL("("), snippet, sql.SQL(")")]), params
+        if isinstance(value, str):
+            refs = list(_REF.finditer(value))
+            if len(refs) == 1 and refs[0].group(0) == value:
+                ref = self._resolve_ref(refs[0].group(1))
+                assert ref is not None
+                bound = self._value_of(ref, subject, row)
+            elif refs:
+                bound = _REF.sub(
+                    lambda m: str(self._value_of(self._resolve_ref(m.group(1)), subject, row)),  # type: ignore[arg-type]
+                    value,
+                )
+            else:
+                bound = value
+            if column.is_json and not isinstance(bound, str):
+                bound = Jsonb(bound)
+            return sql.Composed([sql.Placeholder(), cast]), [bound]
+        if column.is_json:
+            return sql.Composed([sql.Placeholder(), cast]), [Jsonb(value)]
+        return sql.Composed([sql.Placeholder(), cast]), [value]
+
+    def _insert(
+        self,
+        table: TableDeclaration,
+        values: Mapping[str, Any],
+        subject: _Subject,
+        row: Mapping[str, Any] | None,
+        *,
+        returning: bool,
+    ) -> tuple[sql.Composable, list[Any]]:
+        relation = self.relations[table.name]
+        rendered = [self._value(relation.columns[c], v, subject, row) for c, v in values.items()]
+        query = sql.SQL("insert into {} ({}) values ({})").format(
+            sql.Identifier(table.schema, table.table),
+            sql.SQL(", ").join(sql.Identifier(c) for c in values),
+            sql.SQL(", ").join(r[0] for r in rendered),
+        )
+        if returning:
+            query = sql.Composed([query, sql.SQL(" returning *")])
+        return query, [p for r in rendered for p in r[1]]
+
+    def _target_row(self, table: TableDeclaration, subject: _Subject) -> Mapping[str, Any] | None:
+        if table.spec.shared:
+            return self.shared_rows.get(table.name)
+        return subject.rows.get(table.name)
+
+    def _match(self, table: TableDeclaration, subject: _Subject) -> tuple[sql.Composable, list[Any]]:
+        row = self._target_row(table, subject)
+        if table.spec.match:
+            snippet, params = self._snippet(table.spec.match, subject, row)
+            return sql.Composed([sql.SQL("("), snippet, sql.SQL(")")]), params
+        relation = self.relations[table.name]
+        assert row is not None
+        conditions = [
+            sql.SQL("{} = {}").format(
+                sql.Identifier(c), sql.Composed([sql.Placeholder(), sql.SQL("::" + relation.columns[c].type)])
+            )
+            for c in relation.primary_key
+        ]
+        return sql.SQL(" and ").join(conditions), [row[c] for c in relation.primary_key]
+
+    # acting ------------------------------------------------------------------------------------
+
+    def _context(self, actor: str, method: str, path: str) -> AbstractContextManager[psycopg.Connection]:
+        # _act reads the rights once and checks them itself (check_rights), so the context need not.
+        request: dict[str, Any] = {"method": method, "path": path, "verify": False}
+        owner = self.subjects["owner"]
+        if actor == "anon":
+            return _session.as_anon(self.conn, **request)
+        if actor == "service_role":
+            return _session.as_service_role(self.conn, **request)
+        if actor == "owner":
+            return _session.as_user(self.conn, owner.user, **request)
+        if actor == "other":
+            return _session.as_user(self.conn, self.subjects["other"].user, **request)
+        spec = self.decl.custom_actors[actor]
+        return _session.as_user(self.conn, owner.actor_users[actor], claims=spec.claims or None, **request)
+
+    def _act(
+        self, actor: str, query: sql.Composable, params: Sequence[Any], method: str, path: str, *, rows: bool = False
+    ) -> _Attempt:
+        """Run ``query`` as ``actor`` (its own savepoint, via the request context) and say what happened."""
+        rights: CellRights | None = None
+        try:
+            with self._context(actor, method, path) as conn:
+                seen = _session.request_rights(conn)
+                _session.check_rights(seen, _API_ROLE.get(actor, "authenticated"))
+                rights = CellRights(
+                    current_user=seen.current_user,
+                    superuser=seen.superuser,
+                    bypassrls=seen.bypassrls,
+                    owns_rls_tables=bool(seen.owned_rls_tables),
+                )
+                cursor = conn.execute(query, params)
+                count = len(cursor.fetchall()) if rows else cursor.rowcount
+        except RoleSwitchError:
+            raise
+        except psycopg.errors.InsufficientPrivilege as exc:
+            return _Attempt("refused", _message(exc), exc.diag.sqlstate, rights)
+        except psycopg.Error as exc:
+            return _Attempt("error", _message(exc), exc.diag.sqlstate, rights)
+        return _Attempt("ran", "", None, rights, count)
+
+    def _as_admin(self, query: sql.Composable, params: Sequence[Any]) -> str | None:
+        """Run ``query`` as the connecting role in a savepoint; the error message if it failed."""
+        try:
+            with self.conn.transaction():
+                self.conn.execute(query, params)
+        except psycopg.Error as exc:
+            return _message(exc)
+        return None
+
+    # cells -------------------------------------------------------------------------------------
+
+    def table_cells(self) -> Iterator[CellResult]:
+        for table in self.decl.tables:
+            for actor in self.decl.actors:
+                allowed = table.allowed.get(actor, frozenset())
+                for op in OPERATIONS:
+                    expected: Literal["allowed", "denied"] = "allowed" if op in allowed else "denied"
+                    with self.conn.transaction(force_rollback=True):
+                        actual, detail, attempt, leak = self._table_cell(table, actor, op)
+                    ok = (actual == expected or (actual == "skipped" and expected == "denied")) and leak is None
+                    yield CellResult(
+                        id=f"{table.name}:{actor}:{op}",
+                        object=table.name,
+                        kind="table",
+                        actor=actor,
+                        operation=op,
+                        expected=expected,
+                        actual=actual,
+                        ok=ok,
+                        detail=detail,
+                        sqlstate=attempt.sqlstate if attempt else None,
+                        leak=leak,
+                        rights=attempt.rights if attempt else None,
+                    )
+
+    def _table_cell(
+        self, table: TableDeclaration, actor: str, op: str
+    ) -> tuple[Outcome, str, _Attempt | None, str | None]:
+        """(actual, detail, attempt, leak) of one table cell; runs inside a rolled-back savepoint."""
+        owner = self.subjects["owner"]
+        spec = table.spec
+        target = sql.Identifier(table.schema, table.table)
+        path = f"/{table.table}"
+        where, where_params = self._match(table, owner)
+        if op == "select":
+            query = sql.SQL("select 1 from {} where {}").format(target, where)
+            attempt = self._act(actor, query, where_params, "GET", path, rows=True)
+            return (*attempt.decide("visible", "0 rows: filtered out by RLS"), attempt, None)
+        if op == "delete":
+            query = sql.SQL("delete from {} where {}").format(target, where)
+            attempt = self._act(actor, query, where_params, "DELETE", path)
+            return (*attempt.decide("deleted", "0 rows: filtered out by RLS"), attempt, None)
+        if op == "insert":
+            values = spec.insert_row or spec.row
+            if values is None:
+                return "skipped", "nothing to insert: no row or insert_row", None, None
+            cleared = self._as_admin(sql.SQL("delete from {} where {}").format(target, where), where_params)
+            query, params = self._insert(table, values, owner, self._target_row(table, owner), returning=False)
+            attempt = self._act(actor, query, params, "POST", path)
+            actual, detail = attempt.decide("inserted", "no row inserted (a trigger returned null)")
+            if actual == "error" and cleared:
+                detail += f" (the owner's row could not be deleted first: {cleared})"
+            return actual, detail, attempt, None
+        columns = spec.update_columns or self._default_update_columns(table)
+        if not columns:
+            return "skipped", "nothing to update: no update_columns and no row", None, None
+        assignments = sql.SQL(", ").join(sql.SQL("{0} = {0}").format(sql.Identifier(c)) for c in columns)
+        query = sql.SQL("update {} set {} where {}").format(target, assignments, where)
+        attempt = self._act(actor, query, where_params, "PATCH", path)
+        actual, detail = attempt.decide("updated", "0 rows: filtered out by RLS")
+        leak = None
+        if actual == "allowed" and actor != "service_role" and spec.handover and not spec.shared:
+            leak = self._handover(table, actor, where, where_params)
+        return actual, detail, attempt, leak
+
+    def _default_update_columns(self, table: TableDeclaration) -> list[str]:
+        row = table.spec.row or {}
+        literal = [c for c, v in row.items() if not any(find_references(t) for t in _value_texts(v))]
+        return literal or list(row)
+
+    def _reference_columns(self, table: TableDeclaration) -> dict[str, Any]:
+        """Columns of the row whose values come from the owner (their user, rows or actors)."""
+        owned: dict[str, Any] = {}
+        for column, value in (table.spec.row or {}).items():
+            refs = [self._resolve_ref(r) for t in _value_texts(value) for r in find_references(t)]
+            if any(ref is not None and ref.root != "run" and ref.root not in self.shared_rows for ref in refs):
+                owned[column] = value
+        return owned
+
+    def _handover(
+        self, table: TableDeclaration, actor: str, where: sql.Composable, where_params: Sequence[Any]
+    ) -> str | None:
+        """Try to move the owner's row to the other owner; a description of the leak if that worked."""
+        columns = self._reference_columns(table)
+        if not columns:
+            return None
+        other = self.subjects["other"]
+        relation = self.relations[table.name]
+        target = sql.Identifier(table.schema, table.table)
+        with self.conn.transaction(force_rollback=True):
+            mirror = other.rows.get(table.name)
+            if mirror is not None and relation.primary_key:
+                # The other owner's own row of this table could collide with unique keys: clear it first.
+                condition = sql.SQL(" and ").join(
+                    sql.SQL("{} = %s").format(sql.Identifier(c)) for c in relation.primary_key
+                )
+                self._as_admin(
+                    sql.SQL("delete from {} where {}").format(target, condition),
+                    [mirror[c] for c in relation.primary_key],
+                )
+            rendered = [(c, *self._value(relation.columns[c], v, other, None)) for c, v in columns.items()]
+            assignments = sql.SQL(", ").join(
+                sql.SQL("{} = {}").format(sql.Identifier(c), expr) for c, expr, _ in rendered
+            )
+            query = sql.SQL("update {} set {} where {}").format(target, assignments, where)
+            params = [p for _, _, values in rendered for p in values] + list(where_params)
+            attempt = self._act(actor, query, params, "PATCH", f"/{table.table}")
+        if attempt.status == "ran" and attempt.count > 0:
+            return (
+                f"{actor} could hand the row over to the other owner (set {', '.join(columns)} to theirs): "
+                "the update policy's with check does not pin the row to its owner"
+            )
+        return None
+
+    def function_cells(self) -> Iterator[CellResult]:
+        owner = self.subjects["owner"]
+        for function in self.decl.functions:
+            _, display, _ = self.functions[function.key]
+            if function.spec.call:
+                query, params = self._snippet(function.spec.call, owner, None)
+            else:
+                schema, name = function.name.split(".", 1)
+                query, params = sql.SQL("select {}()").format(sql.Identifier(schema, name)), []
+            path = f"/rpc/{function.name.split('.', 1)[1]}"
+            for actor in self.decl.actors:
+                expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
+                with self.conn.transaction(force_rollback=True):
+                    attempt = self._act(actor, query, params, "POST", path)
+                actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
+                if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
+                    actual = "denied"
+                yield CellResult(
+                    id=f"{function.cell_name}:{actor}:{EXECUTE}",
+                    object=display,
+                    kind="function",
+                    actor=actor,
+                    operation=EXECUTE,
+                    expected=expected,
+                    actual=actual,
+                    ok=actual == expected,
+                    detail=attempt.detail or "the call completed",
+                    sqlstate=attempt.sqlstate,
+                    rights=attempt.rights,
+                )
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """What one statement run as an actor did.
+
+    Attributes:
+        status: ``ran`` (no error), ``refused`` (SQLSTATE 42501) or ``error`` (anything else).
+        detail: Postgres' message when it failed.
+        sqlstate: the SQLSTATE when it failed.
+        rights: the rights the request context ran with (``None`` if the switch itself failed).
+        count: rows returned (select) or affected (insert, update, delete).
+    """
+
+    status: Literal["ran", "refused", "error"]
+    detail: str
+    sqlstate: str | None
+    rights: CellRights | None
+    count: int = 0
+
+    def decide(self, done: str, none: str) -> tuple[Outcome, str]:
+        """(outcome, detail) of a table operation: rows affected means allowed, none or 42501 denied."""
+        if self.status == "refused":
+            return "denied", self.detail
+        if self.status == "error":
+            return "error", self.detail
+        if self.count == 0:
+            return "denied", none
+        return "allowed", f"{self.count} row {done}" if self.count == 1 else f"{self.count} rows {done}"
+
+
+def _message(exc: psycopg.Error) -> str:
+    diag = exc.diag
+    text = diag.message_primary or str(exc).strip().splitlines()[0]
+    return f"{text} [SQLSTATE {diag.sqlstate}]" if diag.sqlstate else text
+
+
+def verify_access(
+    url: str,
+    declaration: Declaration | Path,
+    *,
+    project: Project | None = None,
+    exposed_schemas: Sequence[str] | None = None,
+) -> AccessReport:
+    """Check the database at ``url`` against an access declaration.
+
+    Args:
+        url: a database migrated with the project's schema. Connect as the role that owns the
+            tables (the migrating role: ``postgres``), which may create users and rows for the run.
+        declaration: a :class:`Declaration`, or the path of an ``access.toml`` to load.
+        project: the Supabase project, for ``[api] schemas`` (default: discovered from the cwd).
+        exposed_schemas: schemas whose tables, views and functions must all be declared (default:
+            :func:`khepri_db.doctor.resolve_exposed_schemas`: config.toml, ``pgrst.db_schemas``,
+            else ``public``); Supabase-managed schemas are skipped as doctor skips them.
+
+    Returns:
+        The :class:`AccessReport`. Nothing is left in the database: the run is one transaction
+        that is rolled back.
+
+    Raises:
+        AccessDeclarationError: the declaration is invalid, names tables or functions the database
+            lacks, or a row factory fails (exit 2).
+        ConnectionFailedError: the database cannot be reached.
+        RoleSwitchError: a request context kept rights that bypass RLS (the API roles are
+            misconfigured), so no cell could prove anything.
+        UsageError: the URL is Supabase's transaction pooler, or the API roles do not exist.
+    """
+    started = time.perf_counter()
+    decl = declaration if isinstance(declaration, Declaration) else load_declaration(declaration)
+    project = project or Project.discover()
+    require_session_connection(url, "verify-access")
+    with connect(url) as conn:
+        target = detect(conn)
+        if target.missing_roles:
+            raise UsageError(
+                f"{redact(url)} lacks the Supabase API roles {', '.join(target.missing_roles)}",
+                hint="run `khepri-db migrate` (it installs the compatibility layer on vanilla Postgres)",
+            )
+        exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
+        runner = _Runner(conn, decl)
+        try:
+            runner.load_catalog()
+            undeclared = runner.undeclared(exposed.schemas)
+            runner.setup()
+            cells = [*runner.table_cells(), *runner.function_cells()]
+        finally:
+            conn.rollback()
+    return AccessReport(
+        access_file=str(decl.path),
+        target=target.to_dict(),
+        exposed_schemas=exposed,
+        actors=list(decl.actors),
+        cells=cells,
+        undeclared=undeclared,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def matrix_rows(report: AccessReport) -> Iterable[tuple[str, str, dict[str, list[CellResult]]]]:
+    """The report as matrix rows: ``(object, kind, {actor: cells in operation order})``."""
+    seen: dict[str, tuple[str, dict[str, list[CellResult]]]] = {}
+    for cell in report.cells:
+        kind, by_actor = seen.setdefault(cell.object, (cell.kind, {a: [] for a in report.actors}))
+        by_actor[cell.actor].append(cell)
+    for name, (kind, by_actor) in seen.items():
+        yield name, kind, by_actor
