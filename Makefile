@@ -35,7 +35,9 @@ demo: install
 # on the system PostgreSQL (15 on Debian) when one is installed, to catch version differences.
 PG15_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_session.py tests/test_plugin.py \
 	tests/test_schema.py tests/test_migrations.py tests/test_compat.py tests/test_rpc_training.py \
-	tests/test_rpc_people.py tests/test_rpc_client.py tests/test_concurrency.py tests/test_seed.py
+	tests/test_rpc_people.py tests/test_rpc_client.py tests/test_concurrency.py tests/test_seed.py \
+	tests/test_doctor.py tests/test_doctor_parity.py tests/test_doctor_khepri.py tests/test_doctor_runtime.py \
+	tests/test_doctor_output.py tests/test_doctor_bodies.py
 
 test: install
 	$(BIN)/pytest

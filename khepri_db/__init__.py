@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 from khepri_db.access import AccessDeclarationError, AccessReport, load_declaration, verify_access
 from khepri_db.compat import TargetInfo, TargetKind
-from khepri_db.doctor import DoctorReport, Finding, run_doctor
+from khepri_db.doctor import DoctorConfig, DoctorReport, Finding, run_doctor
 from khepri_db.engines import (
     ClusterEngine,
     DockerEngine,
@@ -46,6 +46,7 @@ __all__ = [
     "ClusterEngine",
     "ConnectionFailedError",
     "DockerEngine",
+    "DoctorConfig",
     "DoctorReport",
     "EmbeddedEngine",
     "Engine",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlparse import engine, lexer
 from sqlparse import tokens as sqltok
@@ -93,22 +94,33 @@ class UpsertTarget:
 
 
 @dataclass(frozen=True)
-class _Tok:
+class Token:
+    """One significant lexer token: its sqlparse type, text and character offset in the source.
+
+    Attributes:
+        ttype: sqlparse's token type.
+        value: the text as written.
+        offset: character offset of ``value`` in the lexed text.
+        wordlike: the token is a keyword or a name (what :meth:`is_word` matches).
+    """
+
     ttype: object
     value: str
     offset: int
+    wordlike: bool = False
 
     def is_word(self, *words: str) -> bool:
-        return self.value.upper() in words and (
-            self.ttype in sqltok.Keyword or self.ttype in sqltok.Name or self.ttype in sqltok.DML
-        )
+        """True when the token is one of ``words`` (upper case), as a keyword or a name."""
+        return self.wordlike and self.value.upper() in words
 
     def is_punct(self, char: str) -> bool:
-        return self.ttype in sqltok.Punctuation and self.value == char
+        """True when the token is the punctuation ``char``."""
+        return self.value == char and self.ttype is sqltok.Punctuation
 
 
-def _significant(sql: str) -> list[_Tok]:
-    out: list[_Tok] = []
+@lru_cache(maxsize=4096)
+def _tokens(sql: str) -> tuple[Token, ...]:
+    out: list[Token] = []
     offset = 0
     for ttype, value in lexer.tokenize(sql):
         if not (
@@ -117,21 +129,29 @@ def _significant(sql: str) -> list[_Tok]:
             or ttype in sqltok.Newline
             or ttype in sqltok.Text.Whitespace
         ):
-            out.append(_Tok(ttype, value, offset))
+            out.append(Token(ttype, value, offset, ttype in sqltok.Keyword or ttype in sqltok.Name))
         offset += len(value)
-    return out
+    return tuple(out)
 
 
-def _identifier(tok: _Tok) -> str | None:
+def significant_tokens(sql: str) -> list[Token]:
+    """sqlparse's tokens of ``sql`` without whitespace and comments, each with its offset.
+
+    Lexing is cached per text: doctor reads each function body several times.
+    """
+    return list(_tokens(sql))
+
+
+def identifier(tok: Token) -> str | None:
     """The identifier a token names (quoted: as written; unquoted: folded), or ``None``."""
     if tok.ttype in sqltok.Literal.String.Symbol and tok.value.startswith('"'):
         return tok.value[1:-1].replace('""', '"')
-    if tok.ttype in sqltok.Name or tok.ttype in sqltok.Keyword:
+    if tok.wordlike:
         return tok.value.lower()
     return None
 
 
-def _expression(tokens: list[_Tok]) -> str:
+def _expression(tokens: list[Token]) -> str:
     text = "".join(t.value if t.value.startswith('"') else t.value.lower() for t in tokens)
     while text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
@@ -150,7 +170,9 @@ def find_upserts(body: str) -> list[UpsertTarget]:
         One :class:`UpsertTarget` per ``on conflict`` with a target (``on conflict do nothing``
         without a target needs no index and is skipped), in body order.
     """
-    toks = _significant(body)
+    if "conflict" not in body.lower():
+        return []
+    toks = significant_tokens(body)
     depth_at: list[int] = []
     depth = 0
     for tok in toks:
@@ -170,7 +192,7 @@ def find_upserts(body: str) -> list[UpsertTarget]:
         j = i + 2
         parts: list[str] = []
         while j < len(toks):
-            ident = _identifier(toks[j])
+            ident = identifier(toks[j])
             if ident is None:
                 break
             parts.append(ident)
@@ -200,15 +222,15 @@ def find_upserts(body: str) -> list[UpsertTarget]:
 
 
 def _conflict_target(
-    toks: list[_Tok], depth_at: list[int], k: int, base: int
+    toks: list[Token], depth_at: list[int], k: int, base: int
 ) -> tuple[tuple[str, ...], bool, str | None, str | None] | None:
     if k >= len(toks):
         return None
     if toks[k].is_word("ON") and k + 2 < len(toks) and toks[k + 1].is_word("CONSTRAINT"):
-        return (), True, None, _identifier(toks[k + 2])
+        return (), True, None, identifier(toks[k + 2])
     if not toks[k].is_punct("("):
         return None  # `on conflict do ...` without a target
-    elements: list[list[_Tok]] = [[]]
+    elements: list[list[Token]] = [[]]
     m = k + 1
     while m < len(toks) and depth_at[m] > base:
         t = toks[m]  # the loop ends on the target's closing paren, the first token back at `base`
@@ -222,9 +244,9 @@ def _conflict_target(
     for element in elements:
         if not element:
             continue
-        head = _identifier(element[0])
+        head = identifier(element[0])
         rest = element[1:]
-        simple = head is not None and (not rest or rest[0].is_word("COLLATE") or _identifier(rest[0]) is not None)
+        simple = head is not None and (not rest or rest[0].is_word("COLLATE") or identifier(rest[0]) is not None)
         if simple and not (rest and rest[0].is_punct("(")):
             columns.append(head)  # type: ignore[arg-type]
         else:
@@ -233,7 +255,7 @@ def _conflict_target(
     predicate: str | None = None
     m += 1
     if m < len(toks) and toks[m].is_word("WHERE"):
-        pred: list[_Tok] = []
+        pred: list[Token] = []
         m += 1
         while m < len(toks) and not (depth_at[m] == base and toks[m].is_word("DO")):
             pred.append(toks[m])

@@ -24,9 +24,10 @@ from rich.table import Table
 
 from khepri_db import __version__
 from khepri_db.db import redact
-from khepri_db.doctor import DoctorReport, level_rank, load_rules, run_doctor
+from khepri_db.doctor import CONFIG_FILE as DOCTOR_CONFIG_FILE
+from khepri_db.doctor import DoctorConfig, DoctorReport, level_rank, load_rules, run_doctor
 from khepri_db.engines import EmbeddedEngine, UrlEngine, resolve_engine
-from khepri_db.errors import KhepriError, UsageError
+from khepri_db.errors import ConfigError, KhepriError, UsageError
 from khepri_db.migrations import MigrationState, migrate, migration_status
 from khepri_db.project import Project
 
@@ -445,24 +446,57 @@ def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
 
 
-def _render_report(report: DoctorReport, fail_on: FailOn) -> None:
+class DoctorFormat(StrEnum):
+    """Output formats of ``doctor``: the two every command has, plus SARIF 2.1.0 for GitHub code scanning."""
+
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+def _doctor_locations(report: DoctorReport, project: Project) -> list[str | None]:
+    """``file:line`` where each finding's object was created in the migrations, or ``None``."""
+    from khepri_db._sarif import SourceIndex
+
+    directory = Path(report.migrations_dir)
+    index = SourceIndex.for_migrations(directory, project.root)
+    places = []
+    for finding in report.findings:
+        where = index.locate(finding.metadata, directory)
+        places.append(f"{where.path}:{where.line}" if where else None)
+    return places
+
+
+def _render_report(report: DoctorReport, fail_on: FailOn, project: Project | None = None) -> None:
+    """Print ``report`` for people: target, exposure, findings by level (with where each object was
+    created when the migrations say), suppressions and the verdict for ``fail_on``."""
     target = report.target
     out.print(f"[bold]Target:[/bold] {target['description']}")
     out.print(
         f"[bold]Exposed schemas:[/bold] {', '.join(report.exposed_schemas.schemas)} "
         f"(from {report.exposed_schemas.source})"
     )
+    if report.plpgsql_check is not None:
+        checker = "plpgsql_check (SQL functions: planned by doctor)" if report.plpgsql_check else "planned by doctor"
+        out.print(f"[bold]Function bodies:[/bold] {checker}")
+    if report.config_file:
+        out.print(f"[bold]Config:[/bold] {report.config_file}")
+    places = _doctor_locations(report, project) if project is not None else [None] * len(report.findings)
     colours = {"ERROR": "red", "WARN": "yellow", "INFO": "blue"}
     for level in ("ERROR", "WARN", "INFO"):
-        findings = [f for f in report.findings if f.level == level]
-        if not findings:
+        rows = [(f, p) for f, p in zip(report.findings, places, strict=True) if f.level == level]
+        if not rows:
             continue
-        table = Table(title=f"{level} ({len(findings)})", title_style=f"bold {colours[level]}", title_justify="left")
-        table.add_column("rule", style="bold", no_wrap=True, min_width=max(len(f.name) for f in findings))
+        table = Table(title=f"{level} ({len(rows)})", title_style=f"bold {colours[level]}", title_justify="left")
+        table.add_column("rule", style="bold", no_wrap=True, min_width=max(len(f.name) for f, _ in rows))
         table.add_column("detail")
-        for finding in findings:
-            table.add_row(finding.name, finding.detail)
+        for finding, place in rows:
+            detail = finding.detail + (f"\n[dim]at {place}[/dim]" if place else "")
+            table.add_row(finding.name, detail)
         out.print(table)
+    for key in report.unused_suppressions:
+        source = report.config_file or "the suppressions"
+        out.print(f"[yellow]suppression matched nothing:[/yellow] {key} (remove it from {source})")
     summary = report.summary()
     verdict = "[red]fail[/red]" if report.fails(fail_on.value) else "[green]pass[/green]"
     suppressed = f", {report.suppressed} suppressed" if report.suppressed else ""
@@ -472,6 +506,25 @@ def _render_report(report: DoctorReport, fail_on: FailOn) -> None:
         f"{summary['ERROR']} error(s), {summary['WARN']} warning(s), {summary['INFO']} info{suppressed} "
         f"- fail-on {fail_on.value}: {verdict}"
     )
+
+
+def _list_rules(output: DoctorFormat) -> None:
+    rules = load_rules()
+    if output is not DoctorFormat.text:
+        _print_json(
+            [
+                {"name": r.name, "title": r.title, "level": r.level, "levels": list(r.levels), "facing": r.facing,
+                 "categories": list(r.categories), "splinter": r.splinter, "requires": list(r.requires),
+                 "docs": r.docs}
+                for r in rules
+            ]
+        )  # fmt: skip
+        return
+    out.print(f"[bold]{len(rules)} doctor rules[/bold] (docs/doctor/<rule>.md; splinter = Supabase's linter number)")
+    for r in sorted(rules, key=lambda r: (-level_rank(r.level), r.name)):
+        level = r.level if r.max_level is None else f"{r.level}-{r.max_level}"
+        splinter = f" [dim]splinter {r.splinter}[/dim]" if r.splinter else ""
+        out.print(f"{level:<9} [bold]{r.name}[/bold]{splinter}: {r.title} [dim]({', '.join(r.categories)})[/dim]")
 
 
 @app.command("doctor")
@@ -485,7 +538,7 @@ def doctor_cmd(
         typer.Option(
             "--exposed-schemas",
             help="Schemas the Data API exposes (comma-separated or repeated). Default: supabase/config.toml "
-            "[api] schemas, else the pgrst.db_schemas setting, else public.",
+            "\\[api] schemas, else the pgrst.db_schemas setting, else public.",
         ),
     ] = None,
     fail_on: Annotated[
@@ -493,50 +546,75 @@ def doctor_cmd(
     ] = FailOn.error,
     only: Annotated[list[str] | None, typer.Option("--only", help="Run only these rules (comma-separated).")] = None,
     exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip these rules (comma-separated).")] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="doctor's settings: \\[doctor] suppress (by cache_key, with a reason), exclude, thresholds, "
+            "tenant_columns. Default: supabase/khepri.toml.",
+            show_default=False,
+        ),
+    ] = None,
+    plpgsql_check: Annotated[
+        bool | None,
+        typer.Option(
+            "--plpgsql-check/--no-plpgsql-check",
+            help="Check PL/pgSQL bodies with the plpgsql_check extension when the server has it (default), "
+            "or always with doctor's own planner check.",
+            show_default=False,
+        ),
+    ] = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="List the rules and exit.")] = False,
-    output: Format = OutputFormat.text,
+    output: Annotated[
+        DoctorFormat,
+        typer.Option("--format", help="text for people, json for CI, sarif for GitHub code scanning (SARIF 2.1.0)."),
+    ] = DoctorFormat.text,
 ) -> None:
     """Diagnose a database: what Supabase's database linter checks, and bugs it cannot see.
 
     Each rule is one SQL query in sql/doctor/ returning the linter's columns (name, title, level,
-    facing, categories, description, detail, remediation, metadata, cache_key). Includes the
-    ON CONFLICT arbiter check: an upsert in a function whose conflict target has no unique index
-    fails only when it runs; doctor finds it before.
+    facing, categories, description, detail, remediation, metadata, cache_key): every rule of
+    Supabase's linter under the same name, plus function bodies that name missing tables or
+    columns, upserts without an arbiter, SECURITY DEFINER functions trusting a caller-supplied id,
+    role-only policies, and runtime health. `--list-rules` lists them; docs/doctor has a page each.
     """
-    if list_rules:
-        rules = load_rules()
-        if output is OutputFormat.json:
-            _print_json(
-                [
-                    {"name": r.name, "title": r.title, "level": r.level, "facing": r.facing,
-                     "categories": list(r.categories), "docs": r.docs}
-                    for r in rules
-                ]
-            )  # fmt: skip
+    try:
+        if list_rules:
+            _list_rules(output)
             return
-        table = Table(title="doctor rules", title_justify="left")
-        table.add_column("rule", no_wrap=True, min_width=max(len(r.name) for r in rules))
-        for column in ("level", "title", "categories"):
-            table.add_column(column)
-        for r in sorted(rules, key=lambda r: (-level_rank(r.level), r.name)):
-            table.add_row(r.name, r.level, r.title, ", ".join(r.categories))
-        out.print(table)
-        return
-    project = Project.discover()
-    url = _target_url(db_url, data_dir, output)
-    report = run_doctor(
-        url,
-        project=project,
-        migrations_dir=migrations_dir,
-        exposed_schemas=_split(exposed_schemas) or None,
-        only=_split(only),
-        exclude=_split(exclude),
-    )
-    if output is OutputFormat.json:
+        project = Project.discover()
+        config = DoctorConfig.load(config_file if config_file is not None else project.root / DOCTOR_CONFIG_FILE)
+        if config_file is not None and not config_file.is_file():
+            raise ConfigError(f"{config_file}: no such file", hint="--config names doctor's TOML settings file")
+        url = _target_url(db_url, data_dir, OutputFormat.text if output is DoctorFormat.text else OutputFormat.json)
+        report = run_doctor(
+            url,
+            project=project,
+            migrations_dir=migrations_dir,
+            exposed_schemas=_split(exposed_schemas) or None,
+            only=_split(only),
+            exclude=_split(exclude),
+            config=config,
+            plpgsql_check=plpgsql_check,
+        )
+    except KhepriError as exc:
+        if output is DoctorFormat.text:
+            raise
+        _print_json({"error": exc.to_dict()})
+        raise typer.Exit(exc.exit_code) from None
+    if output is DoctorFormat.json:
         _print_json({"findings": [f.model_dump() for f in report.findings], **report.model_dump(exclude={"findings"}),
                      "summary": report.summary()})  # fmt: skip
+    elif output is DoctorFormat.sarif:
+        from khepri_db._sarif import to_sarif
+
+        rules = [r for r in load_rules() if r.name in report.rules]
+        _print_json(
+            to_sarif(report.findings, rules, root=project.root, migrations_dir=Path(report.migrations_dir),
+                     tool_version=__version__)
+        )  # fmt: skip
     else:
-        _render_report(report, fail_on)
+        _render_report(report, fail_on, project)
     if report.fails(fail_on.value):
         raise typer.Exit(1)
 
@@ -619,7 +697,7 @@ def verify_access_cmd(
         typer.Option(
             "--exposed-schemas",
             help="Schemas whose tables, views and functions must all be declared (comma-separated or repeated). "
-            "Default: supabase/config.toml [api] schemas, else pgrst.db_schemas, else public.",
+            "Default: supabase/config.toml \\[api] schemas, else pgrst.db_schemas, else public.",
         ),
     ] = None,
     output: Format = OutputFormat.text,

@@ -3,20 +3,23 @@
 One rule is one SQL file in ``sql/doctor/<name>.sql`` holding one query. Every rule returns the
 same columns as Supabase's linter (``name, title, level, facing, categories, description,
 detail, remediation, metadata, cache_key``), so results of any subset can be combined, filtered
-and suppressed by ``cache_key``. A short header of ``-- key: value`` comments (name, title, level,
-facing, categories) lets ``--list-rules`` describe a rule without a database.
+and suppressed by ``cache_key``. A header of ``-- key: value`` comments (name, title, level,
+facing, categories; optionally max_level, requires, splinter) lets ``--list-rules`` describe a
+rule without a database.
 
 Python only loads, runs, filters and renders rules. Facts SQL cannot compute are loaded into
-temporary tables first: the migration status (``pg_temp.khepri_migrations``) and the upsert
-targets parsed from function bodies (``pg_temp.khepri_upserts``). Two settings parametrise the
-rules: ``khepri.exposed_schemas`` and ``khepri.excluded_schemas`` (comma-separated). Everything
-runs in one transaction that is rolled back: doctor writes nothing.
+temporary tables first (see :mod:`khepri_db._doctor_facts`): the migration status, what function
+bodies contain, and what Postgres says when it plans each statement of those bodies. Settings
+parametrise the rules: ``khepri.exposed_schemas``, ``khepri.excluded_schemas``,
+``khepri.tenant_columns`` and one ``khepri.<threshold>`` per runtime threshold. Everything runs in
+one transaction that is rolled back: doctor writes nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,11 +29,10 @@ import psycopg
 from psycopg.rows import dict_row
 from pydantic import BaseModel, Field
 
-from khepri_db._sqltext import find_upserts
+from khepri_db import _doctor_facts as facts
 from khepri_db.compat import TargetInfo, detect
 from khepri_db.db import connect, is_transaction_pooler, redact
-from khepri_db.errors import DoctorError, UsageError
-from khepri_db.migrations import migration_status
+from khepri_db.errors import ConfigError, DoctorError, UsageError
 from khepri_db.project import Project, bundled_path
 
 Level = Literal["ERROR", "WARN", "INFO"]
@@ -45,7 +47,44 @@ EXCLUDED_SCHEMAS: tuple[str, ...] = (
 )  # fmt: skip
 """Schemas Supabase manages (the list Supabase's linter skips); user rules ignore their objects."""
 
+TENANT_COLUMNS: tuple[str, ...] = ("user_id", "owner_id", "athlete_id", "profile_id", "auth_user_id")
+"""Column names that mean "this row belongs to one user" (``[doctor] tenant_columns`` overrides)."""
+
+IDENTITY_PARAMETERS: tuple[str, ...] = ("uid", "userid", "account_id", "member_id", "customer_id")
+"""Parameter names (after ``p_``/``_`` prefixes) that carry a user id, on top of the tenant columns."""
+
+THRESHOLDS: dict[str, float] = {
+    "table_bloat_min_wasted_fraction": 0.70,
+    "table_bloat_min_wasted_bytes": 200 * 1024 * 1024,
+    "cache_hit_ratio_info": 0.99,
+    "cache_hit_ratio_warn": 0.95,
+    "cache_hit_min_blocks": 10_000,
+    "index_usage_info": 0.99,
+    "index_usage_warn": 0.95,
+    "index_usage_min_rows": 10_000,
+    "index_usage_min_scans": 100,
+    "sequential_scan_min_rows": 10_000,
+    "sequential_scan_min_scans": 100,
+    "sequential_scan_warn_rows": 1_000_000,
+    "long_running_query_info_seconds": 300,
+    "long_running_query_warn_seconds": 3_600,
+    "blocking_lock_info_seconds": 10,
+    "blocking_lock_warn_seconds": 60,
+    "vacuum_min_dead_tuples": 1_000,
+    "vacuum_dead_fraction_warn": 0.5,
+    "table_size_info_bytes": 1024**3,
+    "table_size_warn_bytes": 10 * 1024**3,
+}
+"""Runtime thresholds and their defaults; each rule's docs page says what its thresholds mean.
+Override them in ``supabase/khepri.toml`` under ``[doctor.thresholds]``."""
+
 RULE_TIMEOUT = "60s"
+LOCK_TIMEOUT = "3s"
+"""doctor never waits long for a lock: planning a statement takes the locks a real run would."""
+
+CONFIG_FILE = Path("supabase") / "khepri.toml"
+"""Where doctor's configuration lives, relative to the project root (not in ``config.toml``,
+whose keys the Supabase CLI validates)."""
 
 
 def level_rank(level: str) -> int:
@@ -82,10 +121,15 @@ class Rule:
     Attributes:
         name: the rule name (the file's stem).
         title: short human title.
-        level: ``ERROR``, ``WARN`` or ``INFO``.
+        level: ``ERROR``, ``WARN`` or ``INFO``: the level of every finding, or the lowest one for
+            a rule with ``max_level``.
         facing: ``EXTERNAL`` (affects API users) or ``INTERNAL``.
         categories: e.g. ``["SECURITY"]``.
         path: the SQL file.
+        max_level: for runtime rules that escalate past a threshold, the highest level a finding
+            may have (``level`` otherwise).
+        requires: the facts (:data:`khepri_db._doctor_facts.FACT_NAMES`) the query reads.
+        splinter: the number of the same rule in Supabase's linter (``"0013"``), if any.
     """
 
     name: str
@@ -94,6 +138,9 @@ class Rule:
     facing: str
     categories: tuple[str, ...]
     path: Path
+    max_level: Level | None = None
+    requires: tuple[str, ...] = ()
+    splinter: str | None = None
 
     @cached_property
     def sql(self) -> str:
@@ -105,16 +152,22 @@ class Rule:
         """Path of the rule's documentation page, relative to the repository."""
         return f"docs/doctor/{self.name}.md"
 
+    @property
+    def levels(self) -> tuple[Level, ...]:
+        """The levels this rule's findings may have, lowest first."""
+        top = self.max_level or self.level
+        return tuple(LEVELS[level_rank(self.level) : level_rank(top) + 1])
 
-_HEADER = re.compile(r"^--\s*(name|title|level|facing|categories):\s*(.+?)\s*$")
+
+_HEADER = re.compile(r"^--\s*(name|title|level|max_level|facing|categories|requires|splinter):\s*(.+?)\s*$")
 
 
 def load_rules(directory: Path | None = None) -> list[Rule]:
     """Load every rule in ``directory`` (default: the bundled ``sql/doctor``), sorted by name.
 
     Raises:
-        DoctorError: a file lacks a header key, its name does not match the file name, or its
-            level is unknown.
+        DoctorError: a file lacks a header key, its name does not match the file name, its level
+            is unknown, or it requires an unknown fact.
     """
     directory = directory or bundled_path("sql", "doctor")
     rules = []
@@ -131,12 +184,22 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
             raise DoctorError(f"{path}: rule header lacks {', '.join(sorted(missing))}")
         if header["name"] != path.stem:
             raise DoctorError(f"{path}: header name {header['name']!r} differs from the file name")
-        if header["level"] not in LEVELS:
-            raise DoctorError(f"{path}: level must be one of {', '.join(LEVELS)}, got {header['level']!r}")
+        for key in ("level", "max_level"):
+            if key in header and header[key] not in LEVELS:
+                raise DoctorError(f"{path}: {key} must be one of {', '.join(LEVELS)}, got {header[key]!r}")
+        requires = tuple(r.strip() for r in header.get("requires", "").split(",") if r.strip())
+        unknown = sorted(set(requires) - set(facts.FACT_NAMES))
+        if unknown:
+            raise DoctorError(
+                f"{path}: requires unknown fact(s) {', '.join(unknown)}; known: {', '.join(facts.FACT_NAMES)}"
+            )
         categories = tuple(c.strip() for c in header["categories"].split(","))
         rules.append(
-            Rule(header["name"], header["title"], header["level"], header["facing"], categories, path)  # type: ignore[arg-type]
-        )
+            Rule(
+                header["name"], header["title"], header["level"], header["facing"], categories, path,  # type: ignore[arg-type]
+                max_level=header.get("max_level"), requires=requires, splinter=header.get("splinter"),  # type: ignore[arg-type]
+            )
+        )  # fmt: skip
     return rules
 
 
@@ -156,6 +219,120 @@ def select_rules(rules: Sequence[Rule], only: Iterable[str] = (), exclude: Itera
     return [r for r in rules if (not only or r.name in only) and r.name not in exclude]
 
 
+# -- configuration -----------------------------------------------------------------------------
+
+
+class Suppression(BaseModel):
+    """One ``[[doctor.suppress]]`` entry: a finding accepted on purpose, and why."""
+
+    cache_key: str
+    reason: str
+
+
+class DoctorConfig(BaseModel):
+    """doctor's settings from ``supabase/khepri.toml``, table ``[doctor]``.
+
+    Example::
+
+        [doctor]
+        exclude = ["unused_index"]
+        tenant_columns = ["user_id", "team_id"]
+
+        [[doctor.suppress]]
+        cache_key = "rls_enabled_no_policy_public_audit_log"
+        reason = "written by service_role only; no API access intended"
+
+        [doctor.thresholds]
+        long_running_query_info_seconds = 120
+
+    Attributes:
+        path: the file it was read from (``None``: defaults, no file).
+        suppress: findings to drop, by ``cache_key``, each with a required reason.
+        exclude: rules never to run (added to ``--exclude``).
+        thresholds: overrides of :data:`THRESHOLDS`.
+        tenant_columns: overrides :data:`TENANT_COLUMNS`.
+        plpgsql_check: ``false`` never uses the ``plpgsql_check`` extension even if the server has it.
+    """
+
+    path: str | None = None
+    suppress: list[Suppression] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    tenant_columns: list[str] = Field(default_factory=lambda: list(TENANT_COLUMNS))
+    plpgsql_check: bool = True
+
+    @classmethod
+    def load(cls, path: Path) -> DoctorConfig:
+        """Read the ``[doctor]`` table of ``path``; a missing file (or table) gives the defaults.
+
+        Raises:
+            ConfigError: invalid TOML, an unknown key, a value of the wrong type, a suppression
+                without a ``cache_key`` or ``reason``, or an unknown threshold. The message names
+                the file and the key.
+        """
+        if not path.is_file():
+            return cls()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+        table = data.get("doctor", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [doctor] must be a table")
+        known = {"suppress", "exclude", "thresholds", "tenant_columns", "plpgsql_check"}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown key(s) in [doctor]: {', '.join(unknown)}",
+                hint=f"known keys: {', '.join(sorted(known))}",
+            )
+        suppress = []
+        entries = table.get("suppress", [])
+        if not isinstance(entries, list):
+            raise ConfigError(f"{path}: [doctor] suppress must be an array of tables ([[doctor.suppress]])")
+        for index, entry in enumerate(entries, start=1):
+            where = f"{path}: [[doctor.suppress]] entry {index}"
+            if not isinstance(entry, dict):
+                raise ConfigError(f"{where} must be a table with cache_key and reason")
+            extra = sorted(set(entry) - {"cache_key", "reason"})
+            if extra:
+                raise ConfigError(f"{where}: unknown key(s) {', '.join(extra)}; use cache_key and reason")
+            for key in ("cache_key", "reason"):
+                value = entry.get(key)
+                if not isinstance(value, str) or not value.strip():
+                    raise ConfigError(
+                        f"{where}: {key} is required (a non-empty string)",
+                        hint="every suppression says which finding (cache_key) and why it is accepted (reason)",
+                    )
+            suppress.append(Suppression(cache_key=entry["cache_key"], reason=entry["reason"]))
+        exclude = table.get("exclude", [])
+        if not (isinstance(exclude, list) and all(isinstance(x, str) for x in exclude)):
+            raise ConfigError(f"{path}: [doctor] exclude must be a list of rule names, got {exclude!r}")
+        thresholds = table.get("thresholds", {})
+        if not isinstance(thresholds, dict):
+            raise ConfigError(f"{path}: [doctor.thresholds] must be a table")
+        for key, value in thresholds.items():
+            if key not in THRESHOLDS:
+                raise ConfigError(
+                    f"{path}: [doctor.thresholds] {key} is not a threshold",
+                    hint=f"known thresholds: {', '.join(sorted(THRESHOLDS))}",
+                )
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{path}: [doctor.thresholds] {key} must be a number >= 0, got {value!r}")
+        tenant_columns = table.get("tenant_columns", list(TENANT_COLUMNS))
+        if not (
+            isinstance(tenant_columns, list) and tenant_columns and all(isinstance(x, str) for x in tenant_columns)
+        ):
+            raise ConfigError(f"{path}: [doctor] tenant_columns must be a non-empty list of column names")
+        plpgsql_check = table.get("plpgsql_check", True)
+        if not isinstance(plpgsql_check, bool):
+            raise ConfigError(f"{path}: [doctor] plpgsql_check must be true or false, got {plpgsql_check!r}")
+        return cls(
+            path=str(path), suppress=suppress, exclude=exclude, thresholds=dict(thresholds),
+            tenant_columns=[c.lower() for c in tenant_columns], plpgsql_check=plpgsql_check,
+        )  # fmt: skip
+
+
 class ExposedSchemas(BaseModel):
     """The schemas the Data API exposes, and where that list came from."""
 
@@ -170,7 +347,8 @@ def resolve_exposed_schemas(
 
     In order: ``explicit`` (``--exposed-schemas``), ``[api] schemas`` of the project's
     ``supabase/config.toml``, the server's ``pgrst.db_schemas`` setting (set on hosted Supabase),
-    else ``public``. Never an empty list.
+    else ``public``. Never an empty list (Supabase's linter finds nothing when
+    ``pgrst.db_schemas`` is unset).
     """
     if explicit:
         return ExposedSchemas(schemas=list(explicit), source="--exposed-schemas")
@@ -194,6 +372,11 @@ class DoctorReport(BaseModel):
         rules: names of the rules that ran.
         findings: the findings, most severe first.
         suppressed: how many findings a ``cache_key`` suppression removed.
+        unused_suppressions: suppressed cache keys that matched no finding of the rules that ran
+            (stale entries to delete from the config file).
+        config_file: the ``khepri.toml`` read, if any.
+        plpgsql_check: whether the ``plpgsql_check`` extension checked PL/pgSQL bodies (``None``:
+            no rule needed it).
     """
 
     target: dict[str, Any]
@@ -202,6 +385,9 @@ class DoctorReport(BaseModel):
     rules: list[str]
     findings: list[Finding]
     suppressed: int = 0
+    unused_suppressions: list[str] = Field(default_factory=list)
+    config_file: str | None = None
+    plpgsql_check: bool | None = None
 
     def count(self, level: str) -> int:
         """Number of findings at ``level``."""
@@ -215,70 +401,6 @@ class DoctorReport(BaseModel):
     def summary(self) -> dict[str, int]:
         """``{"ERROR": n, "WARN": n, "INFO": n}``."""
         return {level: self.count(level) for level in reversed(LEVELS)}
-
-
-def _load_migration_facts(conn: psycopg.Connection, directory: Path) -> None:
-    status = migration_status(conn, directory)
-    conn.execute(
-        "create temporary table khepri_migrations "
-        "(version text primary key, name text, state text not null, file text, detail text) on commit drop"
-    )
-    with conn.cursor() as cur:
-        cur.executemany(
-            "insert into pg_temp.khepri_migrations values (%s, %s, %s, %s, %s)",
-            [(e.version, e.name, e.state.value, e.path.name if e.path else None, e.detail) for e in status.entries],
-        )
-
-
-def _search_path_of(config: str | None, default: list[str]) -> list[str]:
-    """Schemas named by a function's ``search_path=...`` setting (``$user``/``pg_temp`` dropped)."""
-    if config is None:
-        return default
-    value = config.split("=", 1)[1]
-    names = [part.strip().strip('"') for part in value.split(",")]
-    return [n for n in names if n and n not in {"$user", "pg_temp"}]
-
-
-def _load_upsert_facts(conn: psycopg.Connection) -> None:
-    row = conn.execute("select current_schemas(false)").fetchone()
-    default_path = list(row[0]) if row else ["public"]
-    conn.execute(
-        "create temporary table khepri_upserts (function_oid oid, function_schema text, function_name text, "
-        "function_args text, table_schema text, table_name text, columns text[], plain boolean, predicate text, "
-        "constraint_name text, line integer, search_path text[]) on commit drop"
-    )
-    with conn.cursor(row_factory=dict_row) as cur:
-        functions = cur.execute(
-            """
-            select p.oid, n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) as args,
-                case when p.prosqlbody is not null then pg_catalog.pg_get_function_sqlbody(p.oid) else p.prosrc end
-                    as body,
-                (select c from unnest(p.proconfig) as c where c like 'search_path=%%' limit 1) as search_path
-            from pg_catalog.pg_proc as p
-            join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
-            join pg_catalog.pg_language as l on l.oid = p.prolang
-            where l.lanname in ('sql', 'plpgsql')
-                and n.nspname <> all(%s)
-                and n.nspname not like 'pg\\_temp%%' and n.nspname not like 'pg\\_toast%%'
-                and not exists (
-                    select 1 from pg_catalog.pg_depend as d
-                    where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
-                )
-            """,
-            (list(EXCLUDED_SCHEMAS),),
-        ).fetchall()
-    rows = []
-    for fn in functions:
-        path = _search_path_of(fn["search_path"], default_path)
-        for u in find_upserts(fn["body"] or ""):
-            rows.append(
-                (fn["oid"], fn["nspname"], fn["proname"], fn["args"], u.table_schema, u.table_name,
-                 list(u.columns), u.plain, u.predicate, u.constraint, u.line, path)
-            )  # fmt: skip
-    with conn.cursor() as cur:
-        cur.executemany(
-            "insert into pg_temp.khepri_upserts values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows
-        )
 
 
 def _failure(rule: Rule, exc: psycopg.Error) -> Finding:
@@ -297,6 +419,33 @@ def _failure(rule: Rule, exc: psycopg.Error) -> Finding:
     )
 
 
+_CACHE_KEY_ALIASES = {
+    "auth_rls_init_plan": "auth_rls_initplan",
+    "rls_disabled_in_public_pgmq": "insecure_queue_exposed_in_api",
+}
+"""cache_key prefixes that differ from the rule name (kept as Supabase's linter writes them)."""
+
+
+def _rule_of_cache_key(key: str, rule_names: Sequence[str]) -> str | None:
+    """The rule among ``rule_names`` that produces ``key``, or ``None``."""
+    for prefix, rule in _CACHE_KEY_ALIASES.items():
+        if key.startswith(prefix + "_") and rule in rule_names:
+            return rule
+    matches = [name for name in rule_names if key.startswith(name + "_")]
+    return max(matches, key=len) if matches else None
+
+
+def _settings(exposed: ExposedSchemas, config: DoctorConfig, thresholds: Mapping[str, float]) -> list[tuple[str, str]]:
+    values = {
+        "khepri.exposed_schemas": ",".join(exposed.schemas),
+        "khepri.excluded_schemas": ",".join(EXCLUDED_SCHEMAS),
+        "khepri.tenant_columns": ",".join(config.tenant_columns),
+    }
+    for key, value in thresholds.items():
+        values[f"khepri.{key}"] = repr(float(value))
+    return list(values.items())
+
+
 def run_doctor(
     url: str,
     *,
@@ -307,18 +456,25 @@ def run_doctor(
     exclude: Iterable[str] = (),
     suppress: Iterable[str] = (),
     rules_dir: Path | None = None,
+    config: DoctorConfig | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    plpgsql_check: bool | None = None,
 ) -> DoctorReport:
     """Run the doctor rules against the database at ``url``.
 
     Args:
         url: target database URL.
-        project: the Supabase project (for ``config.toml`` and the migrations directory).
+        project: the Supabase project (``config.toml``, ``khepri.toml``, the migrations directory).
         migrations_dir: override of the migrations directory compared with the history.
         exposed_schemas: ``--exposed-schemas``; see :func:`resolve_exposed_schemas`.
         only: run only these rules.
-        exclude: skip these rules.
-        suppress: ``cache_key`` values whose findings are dropped (counted in ``suppressed``).
+        exclude: skip these rules (on top of the config file's ``exclude``).
+        suppress: extra ``cache_key`` values whose findings are dropped (counted in ``suppressed``).
         rules_dir: load rules from here instead of the bundled ``sql/doctor``.
+        config: doctor's settings; default: ``<project>/supabase/khepri.toml``.
+        thresholds: overrides of runtime thresholds, on top of the config file's.
+        plpgsql_check: ``False`` never uses the ``plpgsql_check`` extension; ``None`` follows the
+            config (default: use it when the server has it).
 
     Returns:
         A :class:`DoctorReport`; findings sorted by level (ERROR first), then rule, then cache key.
@@ -326,32 +482,59 @@ def run_doctor(
 
     Raises:
         ConnectionFailedError: the database cannot be reached.
+        ConfigError: ``khepri.toml`` is invalid (the message names the file and key).
         DoctorError: bad rule files or unknown rule names.
+        UsageError: ``url`` is Supabase's transaction pooler, or a threshold name is unknown.
     """
-    rules = select_rules(load_rules(rules_dir), only, exclude)
     project = project or Project.discover()
+    config = config or DoctorConfig.load(project.root / CONFIG_FILE)
+    rules = select_rules(load_rules(rules_dir), only, [*exclude, *(n for n in config.exclude if not only)])
     directory = project.migrations_dir(migrations_dir)
-    suppressed_keys = set(suppress)
+    merged_thresholds = {**THRESHOLDS, **config.thresholds, **(thresholds or {})}
+    unknown = sorted(set(merged_thresholds) - set(THRESHOLDS))
+    if unknown:
+        raise UsageError(f"unknown threshold(s): {', '.join(unknown)}", hint=f"known: {', '.join(sorted(THRESHOLDS))}")
+    suppressed_keys = {s.cache_key for s in config.suppress} | set(suppress)
     if is_transaction_pooler(url):
         raise UsageError(
             f"doctor needs a session connection; {redact(url)} is Supabase's transaction pooler (port 6543)",
             hint="use the direct connection or the session pooler (port 5432)",
         )
+    use_checker = config.plpgsql_check if plpgsql_check is None else plpgsql_check
+    needed = facts.required_facts(r.requires for r in rules)
+    checker_used: bool | None = None
     with connect(url) as conn:
         conn.prepare_threshold = None
         target: TargetInfo = detect(conn)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
         findings: list[Finding] = []
+        matched: set[str] = set()
         suppressed = 0
         try:
-            _load_migration_facts(conn, directory)
-            _load_upsert_facts(conn)
+            row = conn.execute("select current_schemas(false)").fetchone()
+            default_path = list(row[0]) if row else ["public"]
             conn.execute(
-                "select set_config('khepri.exposed_schemas', %s, true), "
-                "set_config('khepri.excluded_schemas', %s, true), "
-                "set_config('search_path', '', true), set_config('statement_timeout', %s, true)",
-                (",".join(exposed.schemas), ",".join(EXCLUDED_SCHEMAS), RULE_TIMEOUT),
+                "select set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true)",
+                (RULE_TIMEOUT, LOCK_TIMEOUT),
             )
+            for name, value in _settings(exposed, config, merged_thresholds):
+                conn.execute("select set_config(%s, %s, true)", (name, value))
+            fact_settings = facts.FactsSettings(
+                migrations_dir=directory,
+                excluded_schemas=EXCLUDED_SCHEMAS,
+                identity_names=[*config.tenant_columns, *IDENTITY_PARAMETERS],
+                plpgsql_check=use_checker,
+            )
+            if "migrations" in needed:
+                facts.load_migrations(conn, directory)
+            if "helpers" in needed:
+                facts.load_helpers(conn)
+            if "functions" in needed:
+                facts.load_functions(conn, fact_settings, default_path)
+            if "plans" in needed:
+                _, checker_used = facts.load_plans(conn, fact_settings)
+                conn.execute("select set_config('khepri.plpgsql_check', %s, true)", ("on" if checker_used else "off",))
+            conn.execute("select set_config('search_path', '', true)")
             for rule in rules:
                 try:
                     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
@@ -362,12 +545,15 @@ def run_doctor(
                 for row in rows:
                     finding = Finding(**row)
                     if finding.cache_key in suppressed_keys:
+                        matched.add(finding.cache_key)
                         suppressed += 1
                     else:
                         findings.append(finding)
         finally:
             conn.rollback()
     findings.sort(key=lambda f: (-level_rank(f.level), f.name, f.cache_key))
+    ran = [r.name for r in rules]
+    unused = sorted(key for key in suppressed_keys - matched if _rule_of_cache_key(key, ran) is not None)
     return DoctorReport(
         target=target.to_dict(),
         exposed_schemas=exposed,
@@ -375,4 +561,7 @@ def run_doctor(
         rules=[r.name for r in rules],
         findings=findings,
         suppressed=suppressed,
+        unused_suppressions=unused,
+        config_file=config.path,
+        plpgsql_check=checker_used,
     )

@@ -71,7 +71,9 @@ def test_doctor_json_and_fail_on(cli: Cli, khepri_clone_url: str) -> None:
     assert data["target"]["kind"] == "compat"
 
     with connect(khepri_clone_url, autocommit=True) as conn:
-        conn.execute("create table public.quiet (id int); alter table public.quiet enable row level security")
+        conn.execute(
+            "create table public.quiet (id int primary key); alter table public.quiet enable row level security"
+        )
     code, data = cli.json("doctor", "--db-url", khepri_clone_url, cwd=REPO)
     assert code == 0
     assert [f["name"] for f in data["findings"]] == ["rls_enabled_no_policy"]

@@ -3,9 +3,11 @@
 -- level: WARN
 -- facing: EXTERNAL
 -- categories: PERFORMANCE
+-- splinter: 0003
 -- Same rule as Supabase's linter 0003, counting calls instead of matching text: a policy is
 -- flagged when any call of auth.uid(), auth.jwt(), auth.role(), auth.email() or current_setting()
--- is not wrapped in its own (select ...), so a policy mixing wrapped and bare calls is caught.
+-- is not the first call of its own (select ...) (casts, parentheses and wrapping functions such as
+-- coalesce() may come between), so a policy mixing wrapped and bare calls is caught.
 -- Runs with search_path = '' so the deparsed expressions always show the auth. prefix.
 with policies as (
     select
@@ -20,6 +22,7 @@ with policies as (
     where
         c.relrowsecurity
         and n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+        and n.nspname not like 'pg\_%'
 ),
 
 counted as (
@@ -29,7 +32,10 @@ counted as (
         policy_name,
         regexp_count(expressions, 'auth\.(uid|jwt|role|email)\(\)|current_setting\(') as calls,
         regexp_count(
-            expressions, '\(\s*select\s+(auth\.(uid|jwt|role|email)\(\)|current_setting\()', 1, 'i'
+            -- `(select auth.uid())`, `(select ((current_setting(...))::jsonb ...))`,
+            -- `(select coalesce(auth.uid(), ...))`: the call opens the sub-select, maybe inside
+            -- parentheses or function calls
+            expressions, '\(\s*select\s+(?:[a-z_.]*\(\s*)*(auth\.(uid|jwt|role|email)\(\)|current_setting\()', 1, 'i'
         ) as wrapped_calls
     from policies
 )

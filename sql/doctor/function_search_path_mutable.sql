@@ -3,6 +3,7 @@
 -- level: WARN
 -- facing: EXTERNAL
 -- categories: SECURITY
+-- splinter: 0011
 -- Same rule as Supabase's linter 0011, except that aggregates (which cannot take a SET clause)
 -- are not flagged.
 select
@@ -23,6 +24,7 @@ inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
 where
     p.prokind in ('f', 'p', 'w')
     and n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+    and n.nspname not like 'pg\_%'
     and not exists (
         select 1 from pg_catalog.pg_depend as d
         where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'

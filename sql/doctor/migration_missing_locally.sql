@@ -3,6 +3,7 @@
 -- level: WARN
 -- facing: INTERNAL
 -- categories: MIGRATIONS
+-- requires: migrations
 -- khepri-db rule. doctor compares the local migrations directory with the database's history
 -- (supabase_migrations.schema_migrations, as the Supabase CLI writes it) and loads the result into
 -- pg_temp.khepri_migrations; this rule reports the versions in state: missing-locally.

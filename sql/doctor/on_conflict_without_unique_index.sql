@@ -3,14 +3,16 @@
 -- level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY, RELIABILITY
+-- requires: functions, plans
 -- khepri-db rule. Postgres only checks an ON CONFLICT target when the statement runs, so a
--- function whose upsert has no matching unique index creates fine and then fails on every call
--- (SQLSTATE 42P10). doctor parses SQL and PL/pgSQL function bodies into pg_temp.khepri_upserts
--- (function, table as written, conflict columns, the function's search_path); this rule
--- resolves each table and looks for a valid, immediate, non-partial unique index (or primary
--- key or unique constraint) on exactly those columns, or the named constraint for ON CONFLICT
--- ON CONSTRAINT. Expression targets only need a unique index with the same number of columns,
--- one of them an expression; dynamic SQL (EXECUTE) is not seen.
+-- function whose upsert has no matching arbiter creates fine and then fails on every call
+-- (SQLSTATE 42P10). doctor reads SQL and PL/pgSQL bodies into pg_temp.khepri_upserts and asks
+-- Postgres to plan each upsert (EXPLAIN, with the function's search_path; nothing runs): the
+-- planner's own arbiter inference decides, including a partial unique index whose predicate the
+-- target's WHERE must imply. When a statement cannot be planned for another reason (or sits in
+-- a BEGIN ATOMIC body), the catalogs decide: a valid, immediate, non-partial unique index or
+-- constraint on exactly the target's columns, or the named constraint for ON CONSTRAINT.
+-- Dynamic SQL (EXECUTE) is not seen.
 with upserts as (
     select
         u.*,
@@ -23,14 +25,21 @@ with upserts as (
                 order by s.position
                 limit 1
             )
-        ) as relid
+        ) as relid,
+        sp.sqlstate as plan_sqlstate,
+        sp.message as plan_message,
+        sp.function_oid is not null as planned,
+        sp.plan as plan_json
     from pg_temp.khepri_upserts as u
+    left join pg_temp.khepri_statement_plans as sp
+        on u.function_oid = sp.function_oid and u.statement_no = sp.statement_no
 ),
 
 unique_indexes as (
     select
         i.indrelid,
         i.indpred is null as is_total,
+        pg_catalog.pg_get_expr(i.indpred, i.indrelid) as predicate,
         array(
             select a.attname::text
             from unnest(i.indkey) with ordinality as k (attnum, position)
@@ -39,9 +48,81 @@ unique_indexes as (
             order by a.attname
         ) as key_columns,
         i.indnkeyatts as key_count,
-        i.indexprs is not null as has_expressions
+        i.indexprs is not null as has_expressions,
+        i.indimmediate
     from pg_catalog.pg_index as i
-    where i.indisunique and i.indimmediate and i.indisvalid
+    where i.indisunique and i.indisvalid
+),
+
+arbitrated as (
+    select
+        u.*,
+        (
+            -- arbiters the planner chose that cannot be arbiters when the statement runs
+            select string_agg(ic.relname::text, ', ')
+            from jsonb_path_query(u.plan_json, 'strict $.**."Conflict Arbiter Indexes"[*]') as arbiter (index_name)
+            inner join pg_catalog.pg_class as t on u.relid = t.oid
+            inner join pg_catalog.pg_class as ic
+                on t.relnamespace = ic.relnamespace and ic.relname = arbiter.index_name #>> '{}'
+            inner join pg_catalog.pg_index as i on ic.oid = i.indexrelid
+            where not i.indimmediate
+        ) as deferrable_arbiters
+    from upserts as u
+    where u.relid is not null
+),
+
+judged as (
+    select
+        u.*,
+        case
+            when u.planned and u.plan_sqlstate is null then u.deferrable_arbiters is not null
+            when u.planned and u.plan_sqlstate in ('42P10', '55000', '42704') then true
+            when u.constraint_name is not null
+                then
+                    not exists (
+                        select 1 from pg_catalog.pg_constraint as con
+                        where
+                            con.conrelid = u.relid
+                            and con.conname = u.constraint_name
+                            and con.contype in ('p', 'u', 'x')
+                            and not con.condeferrable
+                    )
+            when u.plain
+                then
+                    not exists (
+                        select 1 from unique_indexes as ui
+                        where
+                            ui.indrelid = u.relid
+                            and ui.indimmediate
+                            and (ui.is_total or u.predicate is not null)
+                            and not ui.has_expressions
+                            and ui.key_columns = array(
+                                select c from unnest(u.columns) as c
+                                order by c
+                            )
+                    )
+            else not exists (
+                select 1 from unique_indexes as ui
+                where
+                    ui.indrelid = u.relid
+                    and ui.indimmediate
+                    and (ui.is_total or u.predicate is not null)
+                    and ui.has_expressions
+                    and ui.key_count = cardinality(u.columns)
+            )
+        end as broken,
+        (
+            select ui.predicate from unique_indexes as ui
+            where
+                ui.indrelid = u.relid and not ui.is_total and u.plain
+                and ui.key_columns = array(
+                    select c from unnest(u.columns) as c
+                    order by c
+                )
+            order by ui.predicate
+            limit 1
+        ) as partial_predicate
+    from arbitrated as u
 )
 
 select
@@ -54,79 +135,69 @@ select
     || 'matches no unique index or constraint: the function fails with "there is no unique or exclusion '
     || 'constraint matching the ON CONFLICT specification" every time that statement runs.' as description,
     case
-        when u.constraint_name is not null
+        when j.constraint_name is not null
             then
                 format(
                     'Function `%s.%s(%s)` runs `insert into %s ... on conflict on constraint %I` '
                     || '(line %s of its body), '
-                    || 'but %s has no primary key, unique or exclusion constraint named %I that can be an arbiter.',
-                    u.function_schema, u.function_name, u.function_args, u.relid::regclass, u.constraint_name,
-                    u.line, u.relid::regclass, u.constraint_name
+                    || 'but %s has no primary key, unique or exclusion constraint named %I that can be an '
+                    || 'arbiter (it must exist and not be deferrable).',
+                    j.function_schema, j.function_name, j.function_args, j.relid::regclass, j.constraint_name,
+                    j.line, j.relid::regclass, j.constraint_name
                 )
+        when j.deferrable_arbiters is not null
+            then format(
+                'Function `%s.%s(%s)` runs `insert into %s ... on conflict (%s)` (line %s of its body), and its '
+                || 'arbiter %s is deferrable: every call reaching it fails with "ON CONFLICT does not support '
+                || 'deferrable unique constraints/exclusion constraints as arbiters". Fix: make the constraint '
+                || '`not deferrable`, or add a non-deferrable unique constraint on (%s).',
+                j.function_schema, j.function_name, j.function_args, j.relid::regclass,
+                array_to_string(j.columns, ', '), j.line, j.deferrable_arbiters, array_to_string(j.columns, ', ')
+            )
+        when j.partial_predicate is not null
+            then format(
+                'Function `%s.%s(%s)` runs `insert into %s ... on conflict (%s)%s` (line %s of its body), but '
+                || 'the only unique index on (%s) is partial (`where %s`) and the target''s WHERE does not '
+                || 'imply its predicate, so it cannot be the arbiter: every call reaching it fails with '
+                || 'SQLSTATE 42P10. Fix: write `on conflict (%s) where %s`, or add a non-partial unique '
+                || 'constraint on (%s).',
+                j.function_schema, j.function_name, j.function_args, j.relid::regclass,
+                array_to_string(j.columns, ', '), coalesce(' where ' || j.predicate, ''), j.line,
+                array_to_string(j.columns, ', '), j.partial_predicate, array_to_string(j.columns, ', '),
+                j.partial_predicate, array_to_string(j.columns, ', ')
+            )
         else format(
             'Function `%s.%s(%s)` runs `insert into %s ... on conflict (%s)` (line %s of its body), but %s has '
             || 'no non-partial unique index or constraint on exactly (%s). Every call reaching it fails with '
             || 'SQLSTATE 42P10. Fix: `alter table %s add constraint %s unique (%s);`, or change the conflict '
             || 'target to match an existing unique index.',
-            u.function_schema, u.function_name, u.function_args, u.relid::regclass,
-            array_to_string(u.columns, ', '), u.line, u.relid::regclass, array_to_string(u.columns, ', '),
-            u.relid::regclass, left(format('%s_%s_key', u.table_name, array_to_string(u.columns, '_')), 63),
-            array_to_string(u.columns, ', ')
+            j.function_schema, j.function_name, j.function_args, j.relid::regclass,
+            array_to_string(j.columns, ', '), j.line, j.relid::regclass, array_to_string(j.columns, ', '),
+            j.relid::regclass, left(format('%s_%s_key', j.table_name, array_to_string(j.columns, '_')), 63),
+            array_to_string(j.columns, ', ')
         )
     end as detail,
     'docs/doctor/on_conflict_without_unique_index.md' as remediation,
     jsonb_build_object(
-        'schema', u.function_schema,
-        'name', u.function_name,
+        'schema', j.function_schema,
+        'name', j.function_name,
         'type', 'function',
-        'arguments', u.function_args,
-        'table', u.relid::regclass::text,
-        'conflict_columns', to_jsonb(u.columns),
-        'constraint', u.constraint_name,
-        'line', u.line
+        'arguments', j.function_args,
+        'table', j.relid::regclass::text,
+        'conflict_columns', to_jsonb(j.columns),
+        'conflict_predicate', j.predicate,
+        'constraint', j.constraint_name,
+        'line', j.line,
+        'planner', case when j.planned and j.plan_sqlstate in ('42P10', '55000', '42704') then j.plan_message end
     ) as metadata,
     format(
         'on_conflict_without_unique_index_%s_%s_%s_%s_%s',
-        u.function_schema,
-        u.function_name,
-        md5(u.function_args),
-        u.relid::regclass,
-        coalesce(u.constraint_name, array_to_string(u.columns, '_'))
+        j.function_schema,
+        j.function_name,
+        md5(j.function_args),
+        j.relid::regclass,
+        coalesce(j.constraint_name, array_to_string(j.columns, '_'))
     ) as cache_key
-from upserts as u
-where
-    u.relid is not null
-    and case
-        when u.constraint_name is not null
-            then
-                not exists (
-                    select 1 from pg_catalog.pg_constraint as con
-                    where
-                        con.conrelid = u.relid
-                        and con.conname = u.constraint_name
-                        and con.contype in ('p', 'u', 'x')
-                        and not con.condeferrable
-                )
-        when u.plain
-            then
-                not exists (
-                    select 1 from unique_indexes as ui
-                    where
-                        ui.indrelid = u.relid
-                        and (ui.is_total or u.predicate is not null)
-                        and not ui.has_expressions
-                        and ui.key_columns = array(
-                            select c from unnest(u.columns) as c
-                            order by c
-                        )
-                )
-        else not exists (
-            select 1 from unique_indexes as ui
-            where
-                ui.indrelid = u.relid
-                and (ui.is_total or u.predicate is not null)
-                and ui.has_expressions
-                and ui.key_count = cardinality(u.columns)
-        )
-    end
-order by u.function_schema, u.function_name, u.line
+from judged as j
+where j.broken
+order by j.function_schema, j.function_name, j.line

@@ -3,6 +3,7 @@
 -- level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
+-- splinter: 0013
 -- Same rule as Supabase's linter 0013. Exposure is decided by khepri.exposed_schemas (doctor
 -- resolves it from --exposed-schemas, supabase/config.toml, pgrst.db_schemas, else public), and a
 -- table counts as reachable when anon or authenticated holds any of SELECT, INSERT, UPDATE, DELETE.

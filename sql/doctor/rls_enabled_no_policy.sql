@@ -3,6 +3,7 @@
 -- level: INFO
 -- facing: EXTERNAL
 -- categories: SECURITY
+-- splinter: 0008
 -- Same rule as Supabase's linter 0008: RLS is on but no policy exists, so the API roles see no
 -- rows at all. Often intended (a table only SECURITY DEFINER functions touch); often a mistake.
 select
@@ -27,6 +28,7 @@ where
         where p.polrelid = c.oid
     )
     and n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+    and n.nspname not like 'pg\_%'
     and not exists (
         select 1 from pg_catalog.pg_depend as d
         where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'

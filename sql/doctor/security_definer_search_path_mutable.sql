@@ -40,6 +40,7 @@ inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
 where
     p.prosecdef
     and n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+    and n.nspname not like 'pg\_%'
     and not exists (
         select 1 from pg_catalog.pg_depend as d
         where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'

@@ -1,0 +1,125 @@
+-- name: function_body_invalid
+-- title: Function Body References Missing Objects
+-- level: ERROR
+-- facing: EXTERNAL
+-- categories: RELIABILITY
+-- requires: functions, plans
+-- khepri-db rule. PL/pgSQL (and SQL functions created with check_function_bodies off, as
+-- `supabase db dump` writes them) resolve table and column names only when a statement runs,
+-- so a function that names a dropped or renamed table or column is created without complaint
+-- and fails on every call that reaches that statement. When the server has the plpgsql_check
+-- extension (as `supabase db lint` uses it), its compile errors (SQLSTATE class 42: missing or
+-- mistyped objects, ambiguous names) decide for PL/pgSQL functions; for SQL
+-- functions, and for PL/pgSQL without it, doctor plans (EXPLAIN, nothing runs) every statement
+-- and expression of the body with variables replaced by typed NULLs and reports "relation ... does
+-- not exist" (42P01) and "column ... does not exist" (42703), ignoring names that are variables
+-- of the function or tables it creates itself. Dynamic SQL (EXECUTE) is not seen.
+with failures as (
+    select
+        s.function_oid,
+        s.line,
+        p.sqlstate,
+        p.message,
+        s.raw,
+        'planner' as checker,
+        coalesce(
+            substring(p.message from '"([^"]+)"'),
+            substring(p.message from 'column (\S+) does not exist')
+        ) as object
+    from pg_temp.khepri_statement_plans as p
+    inner join pg_temp.khepri_function_statements as s
+        on p.function_oid = s.function_oid and p.statement_no = s.statement_no
+    inner join pg_temp.khepri_functions as f on s.function_oid = f.function_oid
+    where
+        p.sqlstate in ('42P01', '42703')
+        and (f.language = 'sql' or current_setting('khepri.plpgsql_check', true) is distinct from 'on')
+    union all
+    select
+        c.function_oid,
+        c.lineno as line,
+        c.sqlstate,
+        c.message,
+        null as raw,
+        'plpgsql_check' as checker,
+        coalesce(substring(c.message from '"([^"]+)"'), c.sqlstate) as object
+    from pg_temp.khepri_plpgsql_check as c
+    where
+        c.level = 'error'
+        -- errors of compilation (class 42: missing or mistyped objects, ambiguity), not errors the
+        -- checker's constant folding raised by running immutable functions
+        and (c.sqlstate like '42%' or c.sqlstate like '3F%')
+        and current_setting('khepri.plpgsql_check', true) = 'on'
+),
+
+relevant as (
+    select
+        x.*,
+        f.function_schema,
+        f.function_name,
+        f.function_args
+    from failures as x
+    inner join pg_temp.khepri_functions as f on x.function_oid = f.function_oid
+    where
+        -- a table the function creates itself is not missing
+        not (x.sqlstate = '42P01' and lower(regexp_replace(x.object, '^.*\.', '')) = any(f.local_relations))
+        -- for doctor's planner: a name that is a variable of the function is not a missing column
+        and (x.checker = 'plpgsql_check' or not lower(split_part(x.object, '.', 1)) = any(f.variables))
+),
+
+grouped as (
+    select
+        r.function_schema,
+        r.function_name,
+        r.function_args,
+        r.object,
+        r.sqlstate,
+        r.checker,
+        min(r.line) as line,
+        (array_agg(r.message order by r.line))[1] as message,
+        (array_agg(r.raw order by r.line))[1] as raw,
+        count(*) as statements
+    from relevant as r
+    group by r.function_schema, r.function_name, r.function_args, r.object, r.sqlstate, r.checker
+)
+
+select
+    'function_body_invalid' as name,
+    'Function Body References Missing Objects' as title,
+    'ERROR' as level,
+    'EXTERNAL' as facing,
+    array['RELIABILITY'] as categories,
+    'Detects SQL and PL/pgSQL functions whose body names a table or column that does not exist: the '
+    || 'function was created (names are resolved at run time) but fails on every call that reaches that '
+    || 'statement.' as description,
+    format(
+        'Function `%s.%s(%s)` fails at line %s of its body%s: %s [SQLSTATE %s]%s. Fix the name in the function '
+        || '(`create or replace function ...`) or restore the object it expects.',
+        g.function_schema,
+        g.function_name,
+        g.function_args,
+        g.line,
+        case when g.statements > 1 then format(' (and %s more statement(s))', g.statements - 1) else '' end,
+        g.message,
+        g.sqlstate,
+        case
+            when g.raw is not null then format(' in `%s`', left(regexp_replace(g.raw, '\s+', ' ', 'g'), 160))
+            else ' (reported by plpgsql_check)'
+        end
+    ) as detail,
+    'docs/doctor/function_body_invalid.md' as remediation,
+    jsonb_build_object(
+        'schema', g.function_schema,
+        'name', g.function_name,
+        'type', 'function',
+        'arguments', g.function_args,
+        'line', g.line,
+        'object', g.object,
+        'sqlstate', g.sqlstate,
+        'message', g.message,
+        'checker', g.checker
+    ) as metadata,
+    format(
+        'function_body_invalid_%s_%s_%s_%s', g.function_schema, g.function_name, md5(g.function_args), g.object
+    ) as cache_key
+from grouped as g
+order by g.function_schema, g.function_name, g.line

@@ -1,0 +1,139 @@
+-- name: rls_policy_always_true
+-- title: RLS Policy Always True
+-- level: WARN
+-- facing: EXTERNAL
+-- categories: SECURITY
+-- requires: helpers
+-- splinter: 0024
+-- Same rule as Supabase's linter 0024 (UPDATE, DELETE and ALL policies whose USING is always true,
+-- and INSERT, UPDATE and ALL policies whose check is always true; SELECT policies are left out:
+-- public read access is often intended), with two differences:
+-- * "always true" is decided by Postgres: the policy expression is planned as the filter of a
+--   query on its table (`explain select 1 from only <table> where <expression>`, never run), and
+--   it is always true when the planner folds the filter away. So `true`, `1=1`, `'a'='a'`,
+--   `not false`, `owner = auth.uid() or 2 > 1` all count; Supabase's linter compares the text
+--   with four spellings. Expressions calling immutable functions that are not built in are not
+--   planned (planning would run them), nor expressions reading columns of partitioned tables.
+-- * A missing USING or WITH CHECK is not "allow all": Postgres then denies (no permissive
+--   expression), or uses USING as the check for UPDATE/ALL. Supabase's linter flags a policy
+--   without WITH CHECK for INSERT as allowing everything, although it allows nothing.
+with policies as (
+    select
+        p.oid,
+        n.nspname as schema_name,
+        c.relname as table_name,
+        p.polname,
+        p.polcmd,
+        pg_catalog.pg_get_expr(p.polqual, p.polrelid) as qual,
+        pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as with_check,
+        array(
+            select case when r.oid = 0 then 'public' else pg_catalog.pg_get_userbyid(r.oid)::text end as role_name
+            from unnest(p.polroles) as r (oid)
+            order by role_name
+        ) as roles,
+        c.relkind,
+        c.oid::regclass as oid_of_table,
+        -- reads a column of its own table (then the planner needs the table to fold it)
+        exists(
+            select 1 from pg_catalog.pg_depend as d
+            where
+                d.classid = 'pg_catalog.pg_policy'::regclass and d.objid = p.oid and d.deptype = 'n'
+                and d.refobjid = p.polrelid and d.refobjsubid > 0
+        ) as reads_columns,
+        -- calls an immutable function that is not built in: planning would run it, so it is not planned
+        exists(
+            select 1
+            from pg_catalog.pg_depend as d
+            inner join pg_catalog.pg_proc as fn on d.refobjid = fn.oid
+            where
+                d.classid = 'pg_catalog.pg_policy'::regclass and d.objid = p.oid
+                and d.refclassid = 'pg_catalog.pg_proc'::regclass and fn.provolatile = 'i'
+        ) as calls_immutable_functions
+    from pg_catalog.pg_policy as p
+    inner join pg_catalog.pg_class as c on p.polrelid = c.oid
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    where
+        c.relkind in ('r', 'p')
+        and c.relrowsecurity
+        and p.polpermissive
+        and n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+        and n.nspname not like 'pg\_%'
+        and (
+            p.polroles = array[0]::oid[]
+            or exists (
+                select 1 from pg_catalog.pg_roles as r
+                where r.oid = any(p.polroles) and r.rolname in ('anon', 'authenticated')
+            )
+        )
+),
+
+judged as (
+    select
+        pol.*,
+        case pol.polcmd
+            when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE'
+            else 'ALL'
+        end as command,
+        case
+            when pol.polcmd in ('w', 'd', '*') and pol.qual is not null and pol.plannable
+                then coalesce(pg_temp.khepri_folds_to_true(pol.qual, pol.probe), false)
+            else false
+        end as permissive_using,
+        case
+            when pol.polcmd in ('a', 'w', '*') and coalesce(pol.with_check, pol.qual) is not null and pol.plannable
+                then coalesce(pg_temp.khepri_folds_to_true(coalesce(pol.with_check, pol.qual), pol.probe), false)
+            else false
+        end as permissive_with_check
+    from (
+        select
+            p.*,
+            not p.calls_immutable_functions and (not p.reads_columns or p.relkind = 'r') as plannable,
+            case when p.reads_columns then p.oid_of_table end as probe
+        from policies as p
+    ) as pol
+)
+
+select
+    'rls_policy_always_true' as name,
+    'RLS Policy Always True' as title,
+    'WARN' as level,
+    'EXTERNAL' as facing,
+    array['SECURITY'] as categories,
+    'Detects UPDATE, DELETE, INSERT and ALL policies whose USING or WITH CHECK expression is always true: '
+    || 'they let every role they name change every row, as if row level security were off.' as description,
+    format(
+        'Table `%s.%s` has an RLS policy `%s` for %s to %s whose %s always true (`%s`): anyone with those '
+        || 'roles can %s any row. Compare the row with the caller, e.g. `user_id = (select auth.uid())`.',
+        j.schema_name,
+        j.table_name,
+        j.polname,
+        j.command,
+        array_to_string(j.roles, ', '),
+        case
+            when j.permissive_using and j.permissive_with_check then 'USING and WITH CHECK are'
+            when j.permissive_using then 'USING is'
+            else 'WITH CHECK is'
+        end,
+        case when j.permissive_using then j.qual else coalesce(j.with_check, j.qual) end,
+        case j.command
+            when 'INSERT' then 'insert' when 'UPDATE' then 'update' when 'DELETE' then 'delete'
+            else 'read, insert, update and delete'
+        end
+    ) as detail,
+    'https://supabase.com/docs/guides/database/database-linter?lint=0024_permissive_rls_policy' as remediation,
+    jsonb_build_object(
+        'schema', j.schema_name,
+        'name', j.table_name,
+        'type', 'table',
+        'policy_name', j.polname,
+        'command', j.command,
+        'roles', to_jsonb(j.roles),
+        'qual', j.qual,
+        'with_check', j.with_check,
+        'permissive_using', j.permissive_using,
+        'permissive_with_check', j.permissive_with_check
+    ) as metadata,
+    format('rls_policy_always_true_%s_%s_%s', j.schema_name, j.table_name, j.polname) as cache_key
+from judged as j
+where j.permissive_using or j.permissive_with_check
+order by j.schema_name, j.table_name, j.polname

@@ -1,0 +1,84 @@
+-- name: rls_policy_for_service_role
+-- title: RLS Policy for service_role
+-- level: WARN
+-- facing: EXTERNAL
+-- categories: SECURITY
+-- khepri-db rule. service_role has BYPASSRLS: policies never apply to it. A policy `to
+-- service_role` is dead code, and a check such as `auth.role() = 'service_role'` (or the same
+-- claim read from auth.jwt() or request.jwt.claims) in a policy for anon, authenticated or
+-- PUBLIC is never true for those roles: requests made with the service key run as service_role
+-- and skip RLS altogether. Either way the policy suggests an access rule that does not exist.
+with policies as (
+    select
+        p.oid,
+        p.polname,
+        n.nspname as schema_name,
+        c.relname as table_name,
+        array(
+            select case when r.oid = 0 then 'public' else pg_catalog.pg_get_userbyid(r.oid)::text end as role_name
+            from unnest(p.polroles) as r (oid)
+            order by role_name
+        ) as roles,
+        concat_ws(
+            ' ', pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
+        ) as expressions,
+        exists(
+            select 1 from pg_catalog.pg_roles as r
+            where r.oid = any(p.polroles) and r.rolname = 'service_role' and r.rolbypassrls
+        ) as for_service_role
+    from pg_catalog.pg_policy as p
+    inner join pg_catalog.pg_class as c on p.polrelid = c.oid
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    where
+        n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+        and n.nspname not like 'pg\_%'
+),
+
+judged as (
+    select
+        pol.*,
+        not pol.for_service_role
+        and pol.expressions ~ '''service_role'''
+        and pol.expressions ~ '(auth\.role\(\)|->>\s*''role''|request\.jwt\.claim\.role)'
+        and exists (
+            select 1 from pg_catalog.pg_roles as r
+            where r.rolname = 'service_role' and r.rolbypassrls)
+            as checks_service_role
+    from policies as pol
+)
+
+select
+    'rls_policy_for_service_role' as name,
+    'RLS Policy for service_role' as title,
+    'WARN' as level,
+    'EXTERNAL' as facing,
+    array['SECURITY'] as categories,
+    'Detects policies written for service_role, which bypasses row level security: they never run, '
+    || 'and suggest an access rule that does not exist.' as description,
+    case
+        when j.for_service_role
+            then format(
+                'Policy `%s` on `%s.%s` applies to service_role, which has BYPASSRLS: the policy never runs. '
+                || 'Drop it (`drop policy %I on %I.%I;`); service_role already reads and writes every row.',
+                j.polname, j.schema_name, j.table_name, j.polname, j.schema_name, j.table_name
+            )
+        else format(
+            'Policy `%s` on `%s.%s` (to %s) checks for the service_role role (`%s`), which is never true for '
+            || 'the roles it applies to: requests with the service key run as service_role and bypass RLS. '
+            || 'Remove that condition.',
+            j.polname, j.schema_name, j.table_name, array_to_string(j.roles, ', '), j.expressions
+        )
+    end as detail,
+    'docs/doctor/rls_policy_for_service_role.md' as remediation,
+    jsonb_build_object(
+        'schema', j.schema_name,
+        'name', j.table_name,
+        'type', 'table',
+        'policy_name', j.polname,
+        'roles', to_jsonb(j.roles),
+        'reason', case when j.for_service_role then 'applies to service_role' else 'checks role = service_role' end
+    ) as metadata,
+    format('rls_policy_for_service_role_%s_%s_%s', j.schema_name, j.table_name, j.polname) as cache_key
+from judged as j
+where j.for_service_role or j.checks_service_role
+order by j.schema_name, j.table_name, j.polname

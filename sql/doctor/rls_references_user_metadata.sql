@@ -1,0 +1,84 @@
+-- name: rls_references_user_metadata
+-- title: RLS Policy References User Metadata
+-- level: ERROR
+-- facing: EXTERNAL
+-- categories: SECURITY
+-- splinter: 0015
+-- Same rule as Supabase's linter 0015, which only reads the policy's own text. doctor also
+-- follows the functions a policy calls (recorded in pg_depend) and flags them when their body
+-- reads user_metadata or auth.users.raw_user_meta_data: admin checks usually live in a helper
+-- such as is_admin(), where text matching on the policy cannot see them.
+with policies as (
+    select
+        p.oid,
+        p.polname,
+        n.nspname as schema_name,
+        c.relname as table_name,
+        coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '')
+        || ' ' || coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') as expressions
+    from pg_catalog.pg_policy as p
+    inner join pg_catalog.pg_class as c on p.polrelid = c.oid
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    where
+        n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+        and n.nspname not like 'pg\_%'
+),
+
+sources as (
+    select
+        pol.oid,
+        'the policy itself' as source
+    from policies as pol
+    where
+        pol.expressions ~* '(auth\.jwt\(\)|request\.jwt\.claim).*user_metadata'
+        or pol.expressions ~* 'raw_user_meta_data'
+    union all
+    select
+        pol.oid,
+        format('function %s.%s()', fn_ns.nspname, fn.proname) as source
+    from policies as pol
+    inner join pg_catalog.pg_depend as d
+        on
+            d.classid = 'pg_catalog.pg_policy'::regclass and pol.oid = d.objid
+            and d.refclassid = 'pg_catalog.pg_proc'::regclass
+    inner join pg_catalog.pg_proc as fn on d.refobjid = fn.oid
+    inner join pg_catalog.pg_namespace as fn_ns on fn.pronamespace = fn_ns.oid
+    where
+        fn_ns.nspname <> 'auth'
+        and (
+            fn.prosrc ~* '(auth\.jwt\s*\(\s*\)|request\.jwt\.claim).*user_metadata' or fn.prosrc ~* 'raw_user_meta_data'
+        )
+)
+
+select
+    'rls_references_user_metadata' as name,
+    'RLS Policy References User Metadata' as title,
+    'ERROR' as level,
+    'EXTERNAL' as facing,
+    array['SECURITY'] as categories,
+    'Detects row level security policies that decide access with Supabase Auth user_metadata, which every '
+    || 'user can change for themselves (supabase.auth.updateUser), so it grants whatever a user writes into it.'
+        as description,
+    format(
+        'Table `%s.%s` has a row level security policy `%s` that reads `user_metadata` (in %s). Any user can '
+        || 'set their own user_metadata: use app_metadata (only the service role can write it) or a table '
+        || 'of roles instead.',
+        pol.schema_name,
+        pol.table_name,
+        pol.polname,
+        string_agg(distinct s.source, ', ')
+    ) as detail,
+    'https://supabase.com/docs/guides/database/database-linter?lint=0015_rls_references_user_metadata'
+        as remediation,
+    jsonb_build_object(
+        'schema', pol.schema_name,
+        'name', pol.table_name,
+        'type', 'table',
+        'policy_name', pol.polname,
+        'via', jsonb_agg(distinct s.source)
+    ) as metadata,
+    format('rls_references_user_metadata_%s_%s_%s', pol.schema_name, pol.table_name, pol.polname) as cache_key
+from policies as pol
+inner join sources as s on pol.oid = s.oid
+group by pol.schema_name, pol.table_name, pol.polname
+order by pol.schema_name, pol.table_name, pol.polname

@@ -1,0 +1,76 @@
+-- name: rls_tenant_column_unreferenced
+-- title: Tenant Column Not Used by Any Policy
+-- level: WARN
+-- facing: EXTERNAL
+-- categories: SECURITY
+-- khepri-db rule. A table with row level security and policies for the API roles that has a
+-- column named like a tenant key (user_id, owner_id, athlete_id, profile_id, auth_user_id; see
+-- [doctor] tenant_columns) which no policy of the table reads (per pg_depend, so a column passed
+-- to a helper function counts): the policies decide access without looking at whom the row
+-- belongs to, which is usually the bug that shares rows between users.
+with tenant_columns as (
+    select
+        c.oid,
+        n.nspname as schema_name,
+        c.relname as table_name,
+        a.attnum,
+        a.attname::text as column_name
+    from pg_catalog.pg_class as c
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    inner join pg_catalog.pg_attribute as a on c.oid = a.attrelid and a.attnum > 0 and not a.attisdropped
+    where
+        c.relkind in ('r', 'p')
+        and not c.relispartition
+        and c.relrowsecurity
+        and a.attname = any(string_to_array(current_setting('khepri.tenant_columns'), ','))
+        and n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+        and n.nspname not like 'pg\_%'
+)
+
+select
+    'rls_tenant_column_unreferenced' as name,
+    'Tenant Column Not Used by Any Policy' as title,
+    'WARN' as level,
+    'EXTERNAL' as facing,
+    array['SECURITY'] as categories,
+    'Detects tables whose rows belong to a user or tenant (a column such as user_id or athlete_id) while no '
+    || 'row level security policy of the table reads that column: access is decided without looking at '
+    || 'whose row it is.' as description,
+    format(
+        'Table `%s.%s` has a column `%s`, but none of its policies (%s) reads it, so access to a row does not '
+        || 'depend on whom it belongs to. Scope the policies with it, e.g. `using (%I = (select auth.uid()))`, '
+        || 'or suppress this finding if the rows are shared on purpose.',
+        t.schema_name,
+        t.table_name,
+        t.column_name,
+        string_agg(p.polname::text, ', ' order by p.polname),
+        t.column_name
+    ) as detail,
+    'docs/doctor/rls_tenant_column_unreferenced.md' as remediation,
+    jsonb_build_object(
+        'schema', t.schema_name,
+        'name', t.table_name,
+        'type', 'table',
+        'column', t.column_name,
+        'policies', jsonb_agg(p.polname order by p.polname)
+    ) as metadata,
+    format('rls_tenant_column_unreferenced_%s_%s_%s', t.schema_name, t.table_name, t.column_name) as cache_key
+from tenant_columns as t
+inner join pg_catalog.pg_policy as p on t.oid = p.polrelid
+where
+    (
+        p.polroles = array[0]::oid[]
+        or exists (
+            select 1 from pg_catalog.pg_roles as r
+            where r.oid = any(p.polroles) and r.rolname in ('anon', 'authenticated')
+        )
+    )
+    and not exists (
+        select 1
+        from pg_catalog.pg_policy as p2
+        inner join pg_catalog.pg_depend as d
+            on d.classid = 'pg_catalog.pg_policy'::regclass and p2.oid = d.objid
+        where p2.polrelid = t.oid and d.refobjid = t.oid and d.refobjsubid = t.attnum
+    )
+group by t.schema_name, t.table_name, t.column_name
+order by t.schema_name, t.table_name, t.column_name
