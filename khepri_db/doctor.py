@@ -18,7 +18,6 @@ one transaction that is rolled back: doctor writes nothing.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,7 +32,7 @@ from khepri_db import _doctor_facts as facts
 from khepri_db.compat import TargetInfo, detect
 from khepri_db.db import connect, is_transaction_pooler, redact
 from khepri_db.errors import ConfigError, DoctorError, UsageError
-from khepri_db.project import Project, bundled_path
+from khepri_db.project import Project, bundled_path, read_toml
 
 Level = Literal["ERROR", "WARN", "INFO"]
 LEVELS: tuple[Level, ...] = ("INFO", "WARN", "ERROR")
@@ -270,12 +269,9 @@ class DoctorConfig(BaseModel):
                 without a ``cache_key`` or ``reason``, or an unknown threshold. The message names
                 the file and the key.
         """
-        if not path.is_file():
+        data = read_toml(path)
+        if data is None:
             return cls()
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
         table = data.get("doctor", {})
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [doctor] must be a table")

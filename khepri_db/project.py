@@ -40,6 +40,20 @@ def bundled_path(*parts: str) -> Path:
     return repo.joinpath(*source_layout.get(head, (head,)), *rest)
 
 
+def read_toml(path: Path) -> dict[str, Any] | None:
+    """The TOML document at ``path`` as a dict, or ``None`` when there is no such file.
+
+    Raises:
+        ConfigError: the file is not valid TOML (the message names the file, line and column).
+    """
+    if not path.is_file():
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+
+
 def find_project_root(start: Path | None = None) -> Path:
     """Return the nearest directory from ``start`` (default: cwd) upwards holding ``supabase/``.
 
@@ -76,12 +90,9 @@ class SupabaseConfig:
         Raises:
             ConfigError: the file is not valid TOML or a key has the wrong type (names the key).
         """
-        if not path.is_file():
+        data = read_toml(path)
+        if data is None:
             return cls()
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
         api = data.get("api", {})
         seed = data.get("db", {}).get("seed", {})
         schemas = api.get("schemas")

@@ -457,29 +457,29 @@ class DailyCheckinRow(_Output):
     recommendation_response: str | None
 
 
-class WeekProgress(_Output):
+class _ProgressCounts(_Output):
+    """Sessions (rest days excluded) planned, completed, skipped and overdue (still planned, dated
+    before today UTC); adherence = completed / (completed + skipped + overdue), ``None`` when nothing
+    is due yet; average RPE (1-10) of completed sessions."""
+
+    planned: int
+    completed: int
+    skipped: int
+    overdue: int
+    adherence_rate: float | None
+    average_rpe: float | None
+
+
+class WeekProgress(_ProgressCounts):
     """One week of :class:`PlanProgress`."""
 
     week_number: int
-    planned: int
-    completed: int
-    skipped: int
-    overdue: int
-    adherence_rate: float | None
-    average_rpe: float | None
 
 
-class PlanProgress(_Output):
-    """Sessions (rest days excluded) planned, completed, skipped and overdue; adherence =
-    completed / (completed + skipped + overdue); average RPE of completed sessions."""
+class PlanProgress(_ProgressCounts):
+    """Progress of a whole plan, and per week."""
 
     plan_id: UUID
-    planned: int
-    completed: int
-    skipped: int
-    overdue: int
-    adherence_rate: float | None
-    average_rpe: float | None
     weeks: list[WeekProgress]
 
 
