@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 from rich.console import Console
 
 from khepri_db.db import connect
 from khepri_db.errors import UsageError
+from khepri_db.rpc import named_call
 from khepri_db.session import AuthUser, as_anon, as_user, create_user
 
 OWNED_TABLES = (
@@ -44,10 +44,8 @@ class DemoResult:
 
 
 def _finalize(conn: psycopg.Connection, profile: dict[str, Any], plan: dict[str, Any] | None, key: str) -> Any:
-    row = conn.execute(
-        "select public.finalize_onboarding(profile => %s, plan => %s, idempotency_key => %s)",
-        (Jsonb(profile), Jsonb(plan) if plan is not None else None, key),
-    ).fetchone()
+    query, params = named_call("finalize_onboarding", {"profile": profile, "plan": plan, "idempotency_key": key})
+    row = conn.execute(query, params).fetchone()
     assert row is not None
     return row[0]
 

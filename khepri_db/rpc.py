@@ -104,6 +104,24 @@ class Transport(Protocol):
         ...
 
 
+def named_call(function: str, args: Mapping[str, Any]) -> tuple[sql.Composed, dict[str, Any]]:
+    """The query PostgREST runs for ``POST /rpc/<function>``: named arguments, JSON objects as jsonb.
+
+    Args:
+        function: a function in schema ``public``.
+        args: argument name -> value; dicts and lists are sent as ``jsonb``.
+
+    Returns:
+        ``(query, params)`` for ``conn.execute``: ``select public.<function>(name => %(name)s, ...)``.
+    """
+    params = {k: Jsonb(v) if isinstance(v, dict | list) else v for k, v in args.items()}
+    query = sql.SQL("select public.{}({})").format(
+        sql.Identifier(function),
+        sql.SQL(", ").join(sql.SQL("{} => {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in params),
+    )
+    return query, params
+
+
 class PsycopgTransport:
     """Calls RPCs on a psycopg connection, each as one PostgREST-equivalent request.
 
@@ -133,11 +151,7 @@ class PsycopgTransport:
 
     def call(self, function: str, args: Mapping[str, Any]) -> Any:
         """See :class:`Transport`. Raises the :class:`RpcError` subclass for any database error."""
-        params = {k: Jsonb(v) if isinstance(v, dict | list) else v for k, v in args.items()}
-        query = sql.SQL("select public.{}({})").format(
-            sql.Identifier(function),
-            sql.SQL(", ").join(sql.SQL("{} => {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in params),
-        )
+        query, params = named_call(function, args)
         try:
             with request_context(self.conn, self.role, self.claims, path=f"/rpc/{function}"):
                 row = self.conn.execute(query, params).fetchone()

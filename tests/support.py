@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from psycopg import sql
-from psycopg.types.json import Jsonb
 
+from khepri_db.rpc import named_call
 from khepri_db.session import AuthUser, as_user
 
 KHEPRI_TABLES = (
@@ -18,12 +17,8 @@ KHEPRI_TABLES = (
 
 def rpc(conn: psycopg.Connection, function: str, **args: Any) -> Any:
     """``select public.<function>(name => value, ...)``; dicts and lists are sent as jsonb."""
-    params = {k: Jsonb(v) if isinstance(v, dict | list) else v for k, v in args.items()}
-    call = sql.SQL("select public.{}({})").format(
-        sql.Identifier(function),
-        sql.SQL(", ").join(sql.SQL("{} => {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in params),
-    )
-    row = conn.execute(call, params).fetchone()
+    query, params = named_call(function, args)
+    row = conn.execute(query, params).fetchone()
     assert row is not None
     return row[0]
 
