@@ -44,6 +44,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from khepri_db.db import connect, redact, server_version
 from khepri_db.errors import ConnectionFailedError, EngineError, UsageError
+from khepri_db.project import bundled_path
 
 SERVICE_USER = "khepri_pg"
 """OS user the embedded and system servers run as when khepri-db itself runs as root."""
@@ -386,6 +387,9 @@ class ClusterEngine:
                 "-c", "listen_addresses=127.0.0.1",
                 "-c", "unix_socket_directories=",
             ]  # fmt: skip
+            staged = stage_extension_standins(self.data_dir, binaries_major_version(bin_dir), account)
+            if staged is not None:
+                options += ["-c", f"extension_control_path=$system:{staged}"]
             for key, value in self.settings.items():
                 options += ["-c", f"{key}={value}"]
             log_path = self.data_dir / LOG_FILE
@@ -543,6 +547,47 @@ class ClusterEngine:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+EXTENSIONS_DIR = "khepri_extensions"
+"""Directory inside a cluster's data dir where :func:`stage_extension_standins` puts the stand-ins."""
+
+
+def stage_extension_standins(data_dir: Path, major: int, account: _Account | None = None) -> Path | None:
+    """Copy khepri-db's extension stand-ins into ``<data_dir>/khepri_extensions/extension/``.
+
+    The stand-ins are plain control and SQL script files shipped in ``sql/extensions/<name>/``
+    (``<name>.control``, ``<name>--<version>.sql``, update scripts). PostgreSQL 18 looks for
+    extensions on ``extension_control_path`` and appends ``/extension`` to each entry, so the
+    engine starts the server with ``extension_control_path = '$system:<returned path>'``: an
+    extension the server itself ships (``$system``) always wins over our stand-in.
+
+    The copy is made anew at every start (the package may have been upgraded) inside the data
+    directory, which the server's OS user owns, so no directory of the user's is widened.
+
+    Args:
+        data_dir: the cluster's data directory (must exist).
+        major: the server's major version; below 18 nothing is staged.
+        account: the OS user the server runs as (files are chowned to it), or ``None``.
+
+    Returns:
+        The directory to put on ``extension_control_path``, or ``None`` when the server is older
+        than PostgreSQL 18 or the package ships no stand-ins.
+    """
+    source = bundled_path("sql", "extensions")
+    if major < 18 or not source.is_dir():
+        return None
+    root = data_dir / EXTENSIONS_DIR
+    target = root / "extension"
+    shutil.rmtree(root, ignore_errors=True)
+    target.mkdir(parents=True, mode=0o700)
+    for path in sorted(source.glob("*/*")):
+        if path.suffix in {".control", ".sql"} and path.is_file():
+            shutil.copyfile(path, target / path.name)
+    if account is not None:
+        for path in (root, target, *target.iterdir()):
+            os.chown(path, account.uid, account.gid)
+    return root
 
 
 class EmbeddedEngine(ClusterEngine):
