@@ -1135,7 +1135,7 @@ as $$
 declare
     itoa64 constant text := './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
     pw bytea := $1;
-    salt text := left(split_part(substr($2, 4), '$', 1), 8);
+    salt text;
     sb bytea;
     ctx bytea;
     fin bytea;
@@ -1146,7 +1146,9 @@ declare
     result text := '';
     groups integer[] := array[0, 6, 12, 1, 7, 13, 2, 8, 14, 3, 9, 15, 4, 10, 5];
 begin
-    sb := convert_to(salt, getdatabaseencoding());
+    -- The salt: at most 8 bytes (not characters) after "$1$", up to the next "$".
+    sb := substr(convert_to(split_part(substr($2, 4), '$', 1), getdatabaseencoding()), 1, 8);
+    salt := convert_from(sb, getdatabaseencoding());
     ctx := pw || '\x243124'::bytea || sb;
     alt := decode(md5(pw || sb || pw), 'hex');
     n := length(pw);
@@ -1214,7 +1216,7 @@ language sql
 immutable strict parallel safe
 return case
     when left($2, 4) in ('$2a$', '$2x$') then _pgcrypto_crypt_bf(convert_to($1, getdatabaseencoding()), $2)
-    when left($2, 3) = '$2$' then _pgcrypto_raise('22023', 'invalid salt', null, $2)
+    when left($2, 3) = '$2$' then _pgcrypto_raise('39000', 'crypt(3) returned NULL', null, $2)
     when left($2, 3) = '$1$' then _pgcrypto_crypt_md5(convert_to($1, getdatabaseencoding()), $2)
     else _pgcrypto_crypt_des(convert_to($1, getdatabaseencoding()), $2)
 end;
@@ -1296,12 +1298,16 @@ begin
     for i in 1..coalesce(cardinality($2), 0) loop
         if $2[i] is null then
             raise exception using errcode = '22004', message = 'null value not allowed for header key';
-        elsif strpos($2[i], chr(10)) > 0 then
-            raise exception using errcode = '22023', message = 'header key must not contain newlines';
+        elsif $2[i] !~ '^[-]*$' then
+            raise exception using errcode = '22023', message = 'header key must not contain non-ASCII characters';
         elsif strpos($2[i], ': ') > 0 then
             raise exception using errcode = '22023', message = 'header key must not contain ": "';
+        elsif strpos($2[i], chr(10)) > 0 then
+            raise exception using errcode = '22023', message = 'header key must not contain newlines';
         elsif $3[i] is null then
             raise exception using errcode = '22004', message = 'null value not allowed for header value';
+        elsif $3[i] !~ '^[-]*$' then
+            raise exception using errcode = '22023', message = 'header value must not contain non-ASCII characters';
         elsif strpos($3[i], chr(10)) > 0 then
             raise exception using errcode = '22023', message = 'header value must not contain newlines';
         end if;
@@ -1309,7 +1315,7 @@ begin
     end loop;
     result := result || chr(10);
     if length($1) > 0 then
-        result := result || encode($1, 'base64') || chr(10);
+        result := result || rtrim(encode($1, 'base64'), chr(10)) || chr(10);
     end if;
     for i in 0..length($1) - 1 loop
         crc := crc # (get_byte($1, i) << 16);
