@@ -1,8 +1,8 @@
 -- pgcrypto 1.3 stand-in for khepri-db's embedded engine (PostgreSQL 18 without OpenSSL).
 -- Same functions, signatures, volatility and parallel safety as contrib's pgcrypto 1.3, written in
 -- SQL and PL/pgSQL. Exact: digest, hmac (md5, sha1, sha224, sha256, sha384, sha512), crypt and
--- gen_salt for bcrypt ($2a$, $2x$) and md5-crypt ($1$), gen_random_bytes, gen_random_uuid, armor,
--- dearmor, pgp_armor_headers. DES crypt, the raw ciphers and the OpenPGP functions raise 0A000.
+-- gen_salt (bcrypt $2a$/$2x$, md5-crypt $1$, extended DES _, traditional DES), gen_random_bytes,
+-- gen_random_uuid, armor, dearmor, pgp_armor_headers. The raw ciphers and OpenPGP raise 0A000.
 -- See docs/extensions/pgcrypto.md. Helpers are named _pgcrypto_*; the public functions are
 -- SQL-standard bodies, so their references are bound at creation and survive ALTER EXTENSION SET SCHEMA.
 
@@ -1191,25 +1191,244 @@ begin
 end
 $$;
 
+-- Traditional DES crypt (2-character salt, 8-character key, 25 encryptions of zero) and BSDi's
+-- extended DES ("_" + 4 characters of count + 4 of salt, keys of any length folded in by DES), as
+-- FreeBSD's crypt-des.c that pgcrypto uses. The S-boxes are merged with the P permutation (sp, eight
+-- tables of 64 words); the salt swaps bits between the two halves of the E expansion.
 create function _pgcrypto_crypt_des(bytea, text)
 returns text
 language plpgsql
 immutable strict parallel safe
 set search_path = pg_catalog
 as $$
+declare
+    sp int8[] := '[0:511]={
+            8421888,0,32768,8421890,8421378,33282,2,32768,
+            512,8421888,8421890,512,8389122,8421378,8388608,2,
+            514,8389120,8389120,33280,33280,8421376,8421376,8389122,
+            32770,8388610,8388610,32770,0,514,33282,8388608,
+            32768,8421890,2,8421376,8421888,8388608,8388608,512,
+            8421378,32768,33280,8388610,512,2,8389122,33282,
+            8421890,32770,8421376,8389122,8388610,514,33282,8421888,
+            514,8389120,8389120,0,32770,33280,0,8421378,
+            1074282512,1073758208,16384,540688,524288,16,1074266128,1073758224,
+            1073741840,1074282512,1074282496,1073741824,1073758208,524288,16,1074266128,
+            540672,524304,1073758224,0,1073741824,16384,540688,1074266112,
+            524304,1073741840,0,540672,16400,1074282496,1074266112,16400,
+            0,540688,1074266128,524288,1073758224,1074266112,1074282496,16384,
+            1074266112,1073758208,16,1074282512,540688,16,16384,1073741824,
+            16400,1074282496,524288,1073741840,524304,1073758224,1073741840,524304,
+            540672,0,1073758208,16400,1073741824,1074266128,1074282512,540672,
+            260,67174656,0,67174404,67109120,0,65796,67109120,
+            65540,67108868,67108868,65536,67174660,65540,67174400,260,
+            67108864,4,67174656,256,65792,67174400,67174404,65796,
+            67109124,65792,65536,67109124,4,67174660,256,67108864,
+            67174656,67108864,65540,260,65536,67174656,67109120,0,
+            256,65540,67174660,67109120,67108868,256,0,67174404,
+            67109124,65536,67108864,67174660,4,65796,65792,67108868,
+            67174400,67109124,260,67174400,65796,4,67174404,65792,
+            2151682048,2147487808,2147487808,64,4198464,2151678016,2151677952,2147487744,
+            0,4198400,4198400,2151682112,2147483712,0,4194368,2151677952,
+            2147483648,4096,4194304,2151682048,64,4194304,2147487744,4160,
+            2151678016,2147483648,4160,4194368,4096,4198464,2151682112,2147483712,
+            4194368,2151677952,4198400,2151682112,2147483712,0,0,4198400,
+            4160,4194368,2151678016,2147483648,2151682048,2147487808,2147487808,64,
+            2151682112,2147483712,2147483648,4096,2151677952,2147487744,4198464,2151678016,
+            2147487744,4160,4194304,2151682048,64,4194304,4096,4198464,
+            128,17039488,17039360,553648256,262144,128,536870912,17039360,
+            537133184,262144,16777344,537133184,553648256,553910272,262272,536870912,
+            16777216,537133056,537133056,0,536871040,553910400,553910400,16777344,
+            553910272,536871040,0,553648128,17039488,16777216,553648128,262272,
+            262144,553648256,128,16777216,536870912,17039360,553648256,537133184,
+            16777344,536870912,553910272,17039488,537133184,128,16777216,553910272,
+            553910400,262272,553648128,553910400,17039360,0,537133056,553648128,
+            262272,16777344,536871040,262144,0,537133056,17039488,536871040,
+            268435464,270532608,8192,270540808,270532608,8,270540808,2097152,
+            268443648,2105352,2097152,268435464,2097160,268443648,268435456,8200,
+            0,2097160,268443656,8192,2105344,268443656,8,270532616,
+            270532616,0,2105352,270540800,8200,2105344,270540800,268435456,
+            268443648,8,270532616,2105344,270540808,2097152,8200,268435464,
+            2097152,268443648,268435456,8200,268435464,270540808,2105344,270532608,
+            2105352,270540800,0,270532616,8,8192,270532608,2105352,
+            8192,2097160,268443656,0,270540800,268435456,2097160,268443656,
+            1048576,34603009,33555457,0,1024,33555457,1049601,34604032,
+            34604033,1048576,0,33554433,1,33554432,34603009,1025,
+            33555456,1049601,1048577,33555456,33554433,34603008,34604032,1048577,
+            34603008,1024,1025,34604033,1049600,1,33554432,1049600,
+            33554432,1049600,1048576,33555457,33555457,34603009,34603009,1,
+            1048577,33554432,33555456,1048576,34604032,1025,1049601,34604032,
+            1025,33554433,34604033,34603008,1049600,0,1,34604033,
+            0,1049601,34603008,1024,33554433,33555456,1024,1048577,
+            134219808,2048,131072,134350880,134217728,134219808,32,134217728,
+            131104,134348800,134350880,133120,134350848,133152,2048,32,
+            134348800,134217760,134219776,2080,133120,131104,134348832,134350848,
+            2080,0,0,134348832,134217760,134219776,133152,131072,
+            133152,131072,134350848,2048,32,134348832,2048,133152,
+            134219776,32,134217760,134348800,134348832,134217728,131072,134219808,
+            0,134350880,131104,134217760,134348800,134219776,134219808,0,
+            134350880,133120,133120,2080,2080,131104,134217728,134350848
+        }';
+    ip integer[] := '{58,50,42,34,26,18,10,2,60,52,44,36,28,20,12,4,62,54,46,38,30,22,14,6,64,56,48,40,32,24,16,8,57,49,41,33,25,17,9,1,59,51,43,35,27,19,11,3,61,53,45,37,29,21,13,5,63,55,47,39,31,23,15,7}';
+    fp integer[] := '{40,8,48,16,56,24,64,32,39,7,47,15,55,23,63,31,38,6,46,14,54,22,62,30,37,5,45,13,53,21,61,29,36,4,44,12,52,20,60,28,35,3,43,11,51,19,59,27,34,2,42,10,50,18,58,26,33,1,41,9,49,17,57,25}';
+    pc1 integer[] := '{57,49,41,33,25,17,9,1,58,50,42,34,26,18,10,2,59,51,43,35,27,19,11,3,60,52,44,36,63,55,47,39,31,23,15,7,62,54,46,38,30,22,14,6,61,53,45,37,29,21,13,5,28,20,12,4}';
+    pc2 integer[] := '{14,17,11,24,1,5,3,28,15,6,21,10,23,19,12,4,26,8,16,7,27,20,13,2,41,52,31,37,47,55,30,40,51,45,33,48,44,49,39,56,34,53,46,42,50,36,29,32}';
+    shifts integer[] := '{1,1,2,2,2,2,2,2,1,2,2,2,2,2,2,1}';
+    a64 constant text := './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    setting text := $2;
+    sb bytea := convert_to($2, getdatabaseencoding());
+    kl int8[] := array_fill(0::int8, array[16]);
+    kr int8[] := array_fill(0::int8, array[16]);
+    keybuf bytea := '\x0000000000000000'::bytea;
+    block bytea;
+    rest bytea;
+    head text;
+    c int8;
+    d int8;
+    k int8;
+    l int8;
+    r int8;
+    x int8;
+    el int8;
+    er int8;
+    f int8;
+    t int8;
+    salt integer := 0;
+    saltbits int8;
+    count integer := 0;
+    pass integer;
+    i integer;
+    j integer;
+    n integer;
+    p integer;
+    v integer;
+    result text := '';
 begin
-    if length($2) < 2 or (left($2, 1) = '_' and length($2) < 9) then
+    -- Salts are bytes, as in C: a multi-byte character counts as several (each above 'z' counts 0).
+    if length(sb) < 2 or (left(setting, 1) = '_' and length(sb) < 9) then
         raise exception using errcode = '22023', message = 'invalid salt';
     end if;
-    raise exception using
-        errcode = '0A000',
-        message = 'crypt() with a DES or extended-DES salt is not available in khepri-db''s pgcrypto stand-in',
-        detail = format('The salt "%s" selects traditional or extended DES crypt (pgcrypto treats $2b$ and $2y$ '
-            'salts as DES salts too).', left($2, 9)),
-        hint = 'bcrypt (gen_salt(''bf'')) and md5-crypt (gen_salt(''md5'')) are exact here; DES crypt needs the real pgcrypto (built with OpenSSL): use an engine that ships it, e.g. --engine system with Debian''s postgresql-contrib, or --db-url to a Supabase database';
+    if left(setting, 1) = '_' then
+        for i in 0..3 loop
+            count := count | ((case when get_byte(sb, 1 + i) > 122 then 0 when get_byte(sb, 1 + i) >= 97 then get_byte(sb, 1 + i) - 59 when get_byte(sb, 1 + i) > 90 then 0 when get_byte(sb, 1 + i) >= 65 then get_byte(sb, 1 + i) - 53 when get_byte(sb, 1 + i) > 57 then 0 when get_byte(sb, 1 + i) >= 46 then get_byte(sb, 1 + i) - 46 else 0 end) << (6 * i));
+            salt := salt | ((case when get_byte(sb, 5 + i) > 122 then 0 when get_byte(sb, 5 + i) >= 97 then get_byte(sb, 5 + i) - 59 when get_byte(sb, 5 + i) > 90 then 0 when get_byte(sb, 5 + i) >= 65 then get_byte(sb, 5 + i) - 53 when get_byte(sb, 5 + i) > 57 then 0 when get_byte(sb, 5 + i) >= 46 then get_byte(sb, 5 + i) - 46 else 0 end) << (6 * i));
+        end loop;
+        if count = 0 then
+            raise exception using errcode = '39000', message = 'crypt(3) returned NULL';
+        end if;
+        head := convert_from(substr(sb, 1, 9), getdatabaseencoding());
+        rest := $1;
+    else
+        count := 25;
+        salt := (case when get_byte(sb, 0) > 122 then 0 when get_byte(sb, 0) >= 97 then get_byte(sb, 0) - 59 when get_byte(sb, 0) > 90 then 0 when get_byte(sb, 0) >= 65 then get_byte(sb, 0) - 53 when get_byte(sb, 0) > 57 then 0 when get_byte(sb, 0) >= 46 then get_byte(sb, 0) - 46 else 0 end) | ((case when get_byte(sb, 1) > 122 then 0 when get_byte(sb, 1) >= 97 then get_byte(sb, 1) - 59 when get_byte(sb, 1) > 90 then 0 when get_byte(sb, 1) >= 65 then get_byte(sb, 1) - 53 when get_byte(sb, 1) > 57 then 0 when get_byte(sb, 1) >= 46 then get_byte(sb, 1) - 46 else 0 end) << 6);
+        head := convert_from(substr(sb, 1, 2), getdatabaseencoding());
+        rest := substr($1, 1, 8);
+    end if;
+    -- The key: 8 characters shifted up one bit; with extended DES every further 8 are folded in:
+    -- key := DES_key(key) ^ (next 8 characters << 1).
+    pass := 0;
+    loop
+        if pass > 0 then
+            -- block := DES encryption of keybuf under the current schedule (no salt, one pass).
+            l := 0;
+            r := 0;
+            for i in 1..32 loop
+                p := ip[i] - 1;
+                l := (l << 1) | get_bit(keybuf, 8 * (p / 8) + 7 - p % 8);
+                p := ip[i + 32] - 1;
+                r := (r << 1) | get_bit(keybuf, 8 * (p / 8) + 7 - p % 8);
+            end loop;
+            for j in 1..16 loop
+                x := ((r & 1) << 33) | (r << 1) | (r >> 31);
+                el := (((x >> 28) & 63) << 18) | (((x >> 24) & 63) << 12) | (((x >> 20) & 63) << 6) | ((x >> 16) & 63);
+                er := (((x >> 12) & 63) << 18) | (((x >> 8) & 63) << 12) | (((x >> 4) & 63) << 6) | (x & 63);
+                el := el # kl[j];
+                er := er # kr[j];
+                f := l # (sp[el >> 18] | sp[64 + ((el >> 12) & 63)] | sp[128 + ((el >> 6) & 63)] | sp[192 + (el & 63)]
+                    | sp[256 + (er >> 18)] | sp[320 + ((er >> 12) & 63)] | sp[384 + ((er >> 6) & 63)] | sp[448 + (er & 63)]);
+                l := r;
+                r := f;
+            end loop;
+            block := int8send((r << 32) | l);
+            keybuf := '\x0000000000000000'::bytea;
+            for i in 1..64 loop
+                p := fp[i] - 1;
+                keybuf := set_bit(keybuf, 8 * ((i - 1) / 8) + 7 - (i - 1) % 8, get_bit(block, 8 * (p / 8) + 7 - p % 8));
+            end loop;
+        end if;
+        for i in 0..least(length(rest), 8) - 1 loop
+            keybuf := set_byte(keybuf, i, get_byte(keybuf, i) # ((get_byte(rest, i) << 1) & 255));
+        end loop;
+        rest := substr(rest, 9);
+        -- The key schedule: PC1, rotations, PC2 into two 24-bit halves per round.
+        c := 0;
+        d := 0;
+        for i in 1..28 loop
+            p := pc1[i] - 1;
+            c := (c << 1) | get_bit(keybuf, 8 * (p / 8) + 7 - p % 8);
+            p := pc1[i + 28] - 1;
+            d := (d << 1) | get_bit(keybuf, 8 * (p / 8) + 7 - p % 8);
+        end loop;
+        for j in 1..16 loop
+            c := ((c << shifts[j]) | (c >> (28 - shifts[j]))) & 268435455;
+            d := ((d << shifts[j]) | (d >> (28 - shifts[j]))) & 268435455;
+            k := 0;
+            for i in 1..48 loop
+                p := pc2[i];
+                if p <= 28 then
+                    k := (k << 1) | ((c >> (28 - p)) & 1);
+                else
+                    k := (k << 1) | ((d >> (56 - p)) & 1);
+                end if;
+            end loop;
+            kl[j] := k >> 24;
+            kr[j] := k & 16777215;
+        end loop;
+        pass := pass + 1;
+        exit when length(rest) = 0;
+    end loop;
+    saltbits := 0;
+    for i in 0..23 loop
+        if salt & (1 << i) <> 0 then
+            saltbits := saltbits | (8388608 >> i);
+        end if;
+    end loop;
+    l := 0;
+    r := 0;
+    for n in 1..count loop
+        for j in 1..16 loop
+            x := ((r & 1) << 33) | (r << 1) | (r >> 31);
+            el := (((x >> 28) & 63) << 18) | (((x >> 24) & 63) << 12) | (((x >> 20) & 63) << 6) | ((x >> 16) & 63);
+            er := (((x >> 12) & 63) << 18) | (((x >> 8) & 63) << 12) | (((x >> 4) & 63) << 6) | (x & 63);
+            f := (el # er) & saltbits;
+            el := el # f # kl[j];
+            er := er # f # kr[j];
+            f := l # (sp[el >> 18] | sp[64 + ((el >> 12) & 63)] | sp[128 + ((el >> 6) & 63)] | sp[192 + (el & 63)]
+                | sp[256 + (er >> 18)] | sp[320 + ((er >> 12) & 63)] | sp[384 + ((er >> 6) & 63)] | sp[448 + (er & 63)]);
+            l := r;
+            r := f;
+        end loop;
+        t := l;
+        l := r;
+        r := t;
+    end loop;
+    block := int8send((l << 32) | r);
+    -- The final permutation, then 11 characters of 6 bits (the last two bits zero).
+    keybuf := '\x0000000000000000'::bytea;
+    for i in 1..64 loop
+        p := fp[i] - 1;
+        keybuf := set_bit(keybuf, 8 * ((i - 1) / 8) + 7 - (i - 1) % 8, get_bit(block, 8 * (p / 8) + 7 - p % 8));
+    end loop;
+    for i in 0..10 loop
+        v := 0;
+        for j in 0..5 loop
+            p := 6 * i + j;
+            v := (v << 1) | case when p < 64 then get_bit(keybuf, 8 * (p / 8) + 7 - p % 8) else 0 end;
+        end loop;
+        result := result || substr(a64, v + 1, 1);
+    end loop;
+    return head || result;
 end
 $$;
-
 create function crypt(text, text)
 returns text
 language sql
