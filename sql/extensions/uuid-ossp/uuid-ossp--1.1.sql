@@ -37,7 +37,6 @@ create function _uuid_ossp_sha1(bytea)
 returns bytea
 language plpgsql
 immutable strict parallel safe
-set search_path = pg_catalog
 as $$
 declare
     msg bytea;
@@ -312,7 +311,7 @@ begin
         substr(int8send(ts), 5, 4)
         || substr(int8send(ts), 3, 2)
         || int2send((((ts >> 48) & 4095) | 4096)::smallint)
-        || int2send(((clock_seq & 16383) | 32768 - 65536)::smallint)
+        || int2send((((clock_seq & 16383) | 32768) - 65536)::smallint)
         || node,
         'hex'
     )::uuid;
