@@ -312,7 +312,7 @@ def test_digest_and_hmac_on_random_inputs_match_hashlib(standin: psycopg.Connect
 
 def test_digest_and_hmac_match_the_real_pgcrypto(standin: psycopg.Connection, real: psycopg.Connection) -> None:
     texts = [_text(n) for n in (0, 1, 20, 55, 56, 64, 130)]
-    names = [*ALGORITHMS, "SHA256", "sha-1", "SHA2-512", "Md5"]
+    names = [*ALGORITHMS, "SHA256", "sha-1", "SHA-1", "SHA2-512", "Md5", "ssl3-md5", "ssl3-sha1"]
     query = (
         "select t, a, digest(t, a), hmac(t, 'clé', a), hmac(convert_to(t, 'utf8'), convert_to(t || t, 'utf8'), a) "
         "from unnest(%s::text[]) as t, unnest(%s::text[]) as a order by 1, 2"
