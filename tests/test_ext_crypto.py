@@ -233,7 +233,14 @@ def test_preinstalled_by_the_compatibility_layer(empty_db_url: str, khepri_serve
         assert rows == [("pgcrypto", "1.3", "extensions"), ("uuid-ossp", "1.1", "extensions")]
     with connect(empty_db_url) as conn:  # a new session gets the database's search path (extensions last)
         value = conn.execute("select encode(digest('abc', 'sha1'), 'hex'), uuid_generate_v4() is not null").fetchone()
-    assert value == ("a9993e364706816aba3e25717850c26c9cd0d89d", True)
+        assert value == ("a9993e364706816aba3e25717850c26c9cd0d89d", True)
+        # The API roles can call them, as on Supabase (column defaults, RLS policies, RPCs).
+        conn.execute("set role anon")
+        row = conn.execute(
+            "select current_user, extensions.uuid_generate_v1() is not null, extensions.crypt('pw', '$1$ab'), "
+            "length(extensions.gen_random_bytes(8)), extensions.hmac('a', 'k', 'sha256') is not null"
+        ).fetchone()
+        assert row == ("anon", True, "$1$ab$b2XAKzcGJvTR.javvk3280", 8, True)
 
 
 # -- digest and hmac ------------------------------------------------------------------------------------
