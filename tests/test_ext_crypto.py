@@ -19,6 +19,7 @@ import json
 import random
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
@@ -91,9 +92,11 @@ def real_url() -> Iterator[str]:
         bin_dir = system_bin_dir()
     except EngineError as exc:
         pytest.skip(f"no system PostgreSQL to compare the stand-ins with: {exc}")
-    share = bin_dir.parent.parent / "share" / bin_dir.parent.name / "extension"
-    debian_share = Path("/usr/share/postgresql") / bin_dir.parent.name / "extension"
-    if not any((d / "pgcrypto.control").is_file() for d in (share, debian_share)):
+    shares = [Path("/usr/share/postgresql") / bin_dir.parent.name]  # Debian: /usr/lib/postgresql/15/bin
+    if (bin_dir / "pg_config").is_file():
+        found = subprocess.run([str(bin_dir / "pg_config"), "--sharedir"], capture_output=True, text=True, check=False)
+        shares.insert(0, Path(found.stdout.strip()))
+    if not any((share / "extension" / "pgcrypto.control").is_file() for share in shares):
         pytest.skip(f"the system PostgreSQL in {bin_dir} has no contrib pgcrypto (install postgresql-contrib)")
     root = Path(tempfile.mkdtemp(prefix="khepri-ext-crypto-"))
     engine = SystemEngine(root / "pgdata", bin_dir=bin_dir, port=free_port(), settings=FAST_TEST_SETTINGS)
