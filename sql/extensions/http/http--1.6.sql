@@ -2,63 +2,68 @@
 -- functions with pgsql-http's signatures. Helpers that need no network (urlencode, http_header,
 -- text_to_bytea, bytea_to_text) work; every request raises 0A000: the stand-in sends nothing.
 
-create domain @extschema@.http_method as text;
+create domain http_method as text;
 
-create domain @extschema@.content_type as text
+create domain content_type as text
 check (value ~ '^\S+\/\S+');
 
-create type @extschema@.http_header as (
+create type http_header as (
     field varchar,
     value varchar
 );
 
-create type @extschema@.http_response as (
+create type http_response as (
     status integer,
     content_type varchar,
-    headers @extschema@.http_header [],
+    headers http_header [],
     content varchar
 );
 
-create type @extschema@.http_request as (
-    method @extschema@.http_method,
+create type http_request as (
+    method http_method,
     uri varchar,
-    headers @extschema@.http_header [],
+    headers http_header [],
     content_type varchar,
     content varchar
 );
 
 -- curl options only matter to requests, which the stand-in never sends: accepted, not kept.
-create function @extschema@.http_set_curlopt(curlopt varchar, value varchar)
+create function http_set_curlopt(curlopt varchar, value varchar)
 returns boolean
 language sql
+set search_path from current
 as $$
     select true
 $$;
 
-create function @extschema@.http_reset_curlopt()
+create function http_reset_curlopt()
 returns boolean
 language sql
+set search_path from current
 as $$
     select true
 $$;
 
-create function @extschema@.http_list_curlopt()
+create function http_list_curlopt()
 returns table (curlopt text, value text)
 language sql
+set search_path from current
 as $$
     select null::text, null::text where false
 $$;
 
-create function @extschema@.http_header(field varchar, value varchar)
-returns @extschema@.http_header
+create function http_header(field varchar, value varchar)
+returns http_header
 language sql
+set search_path from current
 as $$
     select $1, $2
 $$;
 
-create function @extschema@.http(request @extschema@.http_request)
-returns @extschema@.http_response
+create function http(request http_request)
+returns http_response
 language plpgsql
+set search_path from current
 as $$
 begin
     raise exception using
@@ -72,60 +77,68 @@ begin
 end
 $$;
 
-create function @extschema@.http_get(uri varchar)
-returns @extschema@.http_response
+create function http_get(uri varchar)
+returns http_response
 language sql
+set search_path from current
 as $$
-    select @extschema@.http(('GET', $1, null, null, null)::@extschema@.http_request)
+    select http(('GET', $1, null, null, null)::http_request)
 $$;
 
-create function @extschema@.http_post(uri varchar, content varchar, content_type varchar)
-returns @extschema@.http_response
+create function http_post(uri varchar, content varchar, content_type varchar)
+returns http_response
 language sql
+set search_path from current
 as $$
-    select @extschema@.http(('POST', $1, null, $3, $2)::@extschema@.http_request)
+    select http(('POST', $1, null, $3, $2)::http_request)
 $$;
 
-create function @extschema@.http_put(uri varchar, content varchar, content_type varchar)
-returns @extschema@.http_response
+create function http_put(uri varchar, content varchar, content_type varchar)
+returns http_response
 language sql
+set search_path from current
 as $$
-    select @extschema@.http(('PUT', $1, null, $3, $2)::@extschema@.http_request)
+    select http(('PUT', $1, null, $3, $2)::http_request)
 $$;
 
-create function @extschema@.http_patch(uri varchar, content varchar, content_type varchar)
-returns @extschema@.http_response
+create function http_patch(uri varchar, content varchar, content_type varchar)
+returns http_response
 language sql
+set search_path from current
 as $$
-    select @extschema@.http(('PATCH', $1, null, $3, $2)::@extschema@.http_request)
+    select http(('PATCH', $1, null, $3, $2)::http_request)
 $$;
 
-create function @extschema@.http_delete(uri varchar)
-returns @extschema@.http_response
+create function http_delete(uri varchar)
+returns http_response
 language sql
+set search_path from current
 as $$
-    select @extschema@.http(('DELETE', $1, null, null, null)::@extschema@.http_request)
+    select http(('DELETE', $1, null, null, null)::http_request)
 $$;
 
-create function @extschema@.http_delete(uri varchar, content varchar, content_type varchar)
-returns @extschema@.http_response
+create function http_delete(uri varchar, content varchar, content_type varchar)
+returns http_response
 language sql
+set search_path from current
 as $$
-    select @extschema@.http(('DELETE', $1, null, $3, $2)::@extschema@.http_request)
+    select http(('DELETE', $1, null, $3, $2)::http_request)
 $$;
 
-create function @extschema@.http_head(uri varchar)
-returns @extschema@.http_response
+create function http_head(uri varchar)
+returns http_response
 language sql
+set search_path from current
 as $$
-    select @extschema@.http(('HEAD', $1, null, null, null)::@extschema@.http_request)
+    select http(('HEAD', $1, null, null, null)::http_request)
 $$;
 
 -- curl_easy_escape: every byte but A-Z a-z 0-9 - . _ ~ becomes %XX.
-create function @extschema@.urlencode(string bytea)
+create function urlencode(string bytea)
 returns text
 language sql
 immutable strict
+set search_path from current
 as $$
     select coalesce(pg_catalog.string_agg(
         case
@@ -141,55 +154,61 @@ as $$
     ) as bytes
 $$;
 
-create function @extschema@.urlencode(string varchar)
+create function urlencode(string varchar)
 returns text
 language sql
 immutable strict
+set search_path from current
 as $$
-    select @extschema@.urlencode(pg_catalog.convert_to(string, 'UTF8'))
+    select urlencode(pg_catalog.convert_to(string, 'UTF8'))
 $$;
 
-create function @extschema@.urlencode(data jsonb)
+create function urlencode(data jsonb)
 returns text
 language sql
 immutable strict
+set search_path from current
 as $$
     select coalesce(pg_catalog.string_agg(
-        @extschema@.urlencode(pg_catalog.convert_to(e.key, 'UTF8')) || '='
-        || @extschema@.urlencode(pg_catalog.convert_to(e.value, 'UTF8')),
+        urlencode(pg_catalog.convert_to(e.key, 'UTF8')) || '='
+        || urlencode(pg_catalog.convert_to(e.value, 'UTF8')),
         '&'
     ), '')
     from pg_catalog.jsonb_each_text(data) as e
 $$;
 
-create function @extschema@.http_get(uri varchar, data jsonb)
-returns @extschema@.http_response
+create function http_get(uri varchar, data jsonb)
+returns http_response
 language sql
+set search_path from current
 as $$
-    select @extschema@.http(('GET', $1 || '?' || @extschema@.urlencode($2), null, null, null)::@extschema@.http_request)
+    select http(('GET', $1 || '?' || urlencode($2), null, null, null)::http_request)
 $$;
 
-create function @extschema@.http_post(uri varchar, data jsonb)
-returns @extschema@.http_response
+create function http_post(uri varchar, data jsonb)
+returns http_response
 language sql
+set search_path from current
 as $$
-    select @extschema@.http(
-        ('POST', $1, null, 'application/x-www-form-urlencoded', @extschema@.urlencode($2))::@extschema@.http_request
+    select http(
+        ('POST', $1, null, 'application/x-www-form-urlencoded', urlencode($2))::http_request
     )
 $$;
 
-create function @extschema@.text_to_bytea(data text)
+create function text_to_bytea(data text)
 returns bytea
 language sql
 immutable strict
+set search_path from current
 as $$
     select pg_catalog.convert_to(data, 'UTF8')
 $$;
 
-create function @extschema@.bytea_to_text(data bytea)
+create function bytea_to_text(data bytea)
 returns text
 language sql
 immutable strict
+set search_path from current
 as $$
     select pg_catalog.convert_from(data, 'UTF8')
 $$;

@@ -92,7 +92,7 @@ as $$
 $$;
 
 create function cron._parse_number(
-    schedule text, inout pos integer, inout ch integer, low integer, names text [], out num bigint
+    schedule text, inout pos integer, inout ch integer, low integer, names text[], out num bigint
 )
 language plpgsql
 immutable parallel safe
@@ -138,7 +138,7 @@ end
 $$;
 
 create function cron._parse_range(
-    schedule text, inout pos integer, inout ch integer, low integer, high integer, names text []
+    schedule text, inout pos integer, inout ch integer, low integer, high integer, names text[]
 )
 language plpgsql
 immutable parallel safe
@@ -198,7 +198,7 @@ end
 $$;
 
 create function cron._parse_field(
-    schedule text, inout pos integer, inout ch integer, low integer, high integer, names text []
+    schedule text, inout pos integer, inout ch integer, low integer, high integer, names text[]
 )
 language plpgsql
 immutable parallel safe

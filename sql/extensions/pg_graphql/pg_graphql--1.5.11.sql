@@ -88,8 +88,11 @@ as $$
     select last_value from graphql.seq_schema_version
 $$;
 
-create event trigger graphql_watch_ddl on ddl_command_end
-execute function graphql.increment_schema_version();
-
-create event trigger graphql_watch_drop on sql_drop
-execute function graphql.increment_schema_version();
+-- On every DDL command, bump the schema version (pg_graphql's cache key).
+do $$
+begin
+    execute 'create event trigger graphql_watch_ddl on ddl_command_end '
+        || 'execute function graphql.increment_schema_version()';
+    execute 'create event trigger graphql_watch_drop on sql_drop execute function graphql.increment_schema_version()';
+end
+$$;

@@ -3,10 +3,11 @@
 -- with pg_jsonschema's signatures, validating a documented subset of JSON Schema in PL/pgSQL.
 -- A standard keyword outside the subset raises 0A000 naming it (docs/extensions/pg_jsonschema.md).
 
-create function @extschema@._jsonschema_unsupported(keyword text)
+create function _jsonschema_unsupported(keyword text)
 returns void
 language plpgsql
 immutable
+set search_path from current
 as $$
 begin
     raise exception using
@@ -19,10 +20,11 @@ begin
 end
 $$;
 
-create function @extschema@._jsonschema_type_of(instance jsonb)
+create function _jsonschema_type_of(instance jsonb)
 returns text
 language sql
 immutable
+set search_path from current
 as $$
     select case pg_catalog.jsonb_typeof(instance)
         when 'number' then case when (instance::text)::numeric % 1 = 0 then 'integer' else 'number' end
@@ -31,16 +33,17 @@ as $$
 $$;
 
 -- The errors of instance against schema (empty when it matches); root resolves local $refs.
-create function @extschema@._jsonschema_errors(schema jsonb, instance jsonb, root jsonb, path text)
-returns text []
+create function _jsonschema_errors(schema jsonb, instance jsonb, root jsonb, path text)
+returns text[]
 language plpgsql
 immutable
+set search_path from current
 as $$
 declare
     errors text [] := '{}';
     keyword text;
     value jsonb;
-    kind text := @extschema@._jsonschema_type_of(instance);
+    kind text := _jsonschema_type_of(instance);
     num numeric;
     str text;
     item jsonb;
@@ -97,7 +100,7 @@ begin
             if kind = 'object' then
                 for prop, item in select e.key, e.value from pg_catalog.jsonb_each(value) as e loop
                     if instance ? prop then
-                        errors := errors || @extschema@._jsonschema_errors(item, instance -> prop, root, path || '/' || prop);
+                        errors := errors || _jsonschema_errors(item, instance -> prop, root, path || '/' || prop);
                     end if;
                 end loop;
             end if;
@@ -107,7 +110,7 @@ begin
                     errors := errors || array(
                         select x
                         from pg_catalog.jsonb_each(instance) as p,
-                            lateral pg_catalog.unnest(@extschema@._jsonschema_errors(item, p.value, root, path || '/' || p.key)) as x
+                            lateral pg_catalog.unnest(_jsonschema_errors(item, p.value, root, path || '/' || p.key)) as x
                         where p.key ~ prop
                     );
                 end loop;
@@ -128,7 +131,7 @@ begin
                             'Additional properties are not allowed (%s was unexpected)', pg_catalog.to_jsonb(prop)::text
                         );
                     else
-                        errors := errors || @extschema@._jsonschema_errors(value, instance -> prop, root, path || '/' || prop);
+                        errors := errors || _jsonschema_errors(value, instance -> prop, root, path || '/' || prop);
                     end if;
                 end loop;
             end if;
@@ -138,10 +141,10 @@ begin
                 for item in select a.x from pg_catalog.jsonb_array_elements(instance) as a (x) loop
                     if pg_catalog.jsonb_typeof(value) = 'array' then
                         if idx < pg_catalog.jsonb_array_length(value) then
-                            errors := errors || @extschema@._jsonschema_errors(value -> idx, item, root, path || '/' || idx);
+                            errors := errors || _jsonschema_errors(value -> idx, item, root, path || '/' || idx);
                         end if;
                     else
-                        errors := errors || @extschema@._jsonschema_errors(value, item, root, path || '/' || idx);
+                        errors := errors || _jsonschema_errors(value, item, root, path || '/' || idx);
                     end if;
                     idx := idx + 1;
                 end loop;
@@ -178,7 +181,7 @@ begin
             end if;
         when 'exclusiveMinimum' then
             if pg_catalog.jsonb_typeof(value) = 'boolean' then
-                perform @extschema@._jsonschema_unsupported('exclusiveMinimum (draft 4 boolean form)');
+                perform _jsonschema_unsupported('exclusiveMinimum (draft 4 boolean form)');
             end if;
             if num is not null and num <= value::text::numeric then
                 errors := errors || pg_catalog.format(
@@ -187,7 +190,7 @@ begin
             end if;
         when 'exclusiveMaximum' then
             if pg_catalog.jsonb_typeof(value) = 'boolean' then
-                perform @extschema@._jsonschema_unsupported('exclusiveMaximum (draft 4 boolean form)');
+                perform _jsonschema_unsupported('exclusiveMaximum (draft 4 boolean form)');
             end if;
             if num is not null and num >= value::text::numeric then
                 errors := errors || pg_catalog.format(
@@ -212,12 +215,12 @@ begin
             end if;
         when 'allOf' then
             for item in select a.x from pg_catalog.jsonb_array_elements(value) as a (x) loop
-                errors := errors || @extschema@._jsonschema_errors(item, instance, root, path);
+                errors := errors || _jsonschema_errors(item, instance, root, path);
             end loop;
         when 'anyOf', 'oneOf' then
             matched := 0;
             for item in select a.x from pg_catalog.jsonb_array_elements(value) as a (x) loop
-                if pg_catalog.cardinality(@extschema@._jsonschema_errors(item, instance, root, path)) = 0 then
+                if pg_catalog.cardinality(_jsonschema_errors(item, instance, root, path)) = 0 then
                     matched := matched + 1;
                 end if;
             end loop;
@@ -229,13 +232,13 @@ begin
                     instance::text);
             end if;
         when 'not' then
-            if pg_catalog.cardinality(@extschema@._jsonschema_errors(value, instance, root, path)) = 0 then
+            if pg_catalog.cardinality(_jsonschema_errors(value, instance, root, path)) = 0 then
                 errors := errors || pg_catalog.format('%s is not allowed for %s', value::text, instance::text);
             end if;
         when '$ref' then
             ref := value #>> '{}';
             if ref = '#' then
-                sub := @extschema@._jsonschema_errors(root, instance, root, path);
+                sub := _jsonschema_errors(root, instance, root, path);
             elsif ref like '#/%' then
                 ref_path := array(
                     select pg_catalog.replace(pg_catalog.replace(p.part, '~1', '/'), '~0', '~')
@@ -245,16 +248,16 @@ begin
                 if root #> ref_path is null then
                     raise exception using errcode = '22023', message = pg_catalog.format('unresolvable JSON Schema $ref %s', ref);
                 end if;
-                sub := @extschema@._jsonschema_errors(root #> ref_path, instance, root, path);
+                sub := _jsonschema_errors(root #> ref_path, instance, root, path);
             else
-                perform @extschema@._jsonschema_unsupported('$ref (to ' || ref || ')');
+                perform _jsonschema_unsupported('$ref (to ' || ref || ')');
             end if;
             errors := errors || sub;
         when 'if', 'then', 'else', 'dependencies', 'dependentRequired', 'dependentSchemas', 'propertyNames',
             'contains', 'minContains', 'maxContains', 'prefixItems', 'additionalItems', 'unevaluatedItems',
             'unevaluatedProperties', '$dynamicRef', '$dynamicAnchor', '$recursiveRef', '$recursiveAnchor', '$anchor',
             '$vocabulary' then
-            perform @extschema@._jsonschema_unsupported(keyword);
+            perform _jsonschema_unsupported(keyword);
         else
             null;  -- unknown keywords are ignored, as JSON Schema says
         end case;
@@ -263,36 +266,40 @@ begin
 end
 $$;
 
-create function @extschema@.jsonb_matches_schema(schema json, instance jsonb)
+create function jsonb_matches_schema(schema json, instance jsonb)
 returns boolean
 language sql
 immutable strict parallel safe
+set search_path from current
 as $$
-    select pg_catalog.cardinality(@extschema@._jsonschema_errors(schema::jsonb, instance, schema::jsonb, '')) = 0
+    select pg_catalog.cardinality(_jsonschema_errors(schema::jsonb, instance, schema::jsonb, '')) = 0
 $$;
 
-create function @extschema@.json_matches_schema(schema json, instance json)
+create function json_matches_schema(schema json, instance json)
 returns boolean
 language sql
 immutable strict parallel safe
+set search_path from current
 as $$
-    select @extschema@.jsonb_matches_schema(schema, instance::jsonb)
+    select jsonb_matches_schema(schema, instance::jsonb)
 $$;
 
-create function @extschema@.jsonschema_validation_errors(schema json, instance json)
-returns text []
+create function jsonschema_validation_errors(schema json, instance json)
+returns text[]
 language sql
 immutable strict parallel safe
+set search_path from current
 as $$
-    select @extschema@._jsonschema_errors(schema::jsonb, instance::jsonb, schema::jsonb, '')
+    select _jsonschema_errors(schema::jsonb, instance::jsonb, schema::jsonb, '')
 $$;
 
 -- Whether schema is a well-formed schema: an object or a boolean, whose keywords of the subset
 -- have values of the right JSON type (and whose subschemas are well formed in turn).
-create function @extschema@._jsonschema_problem(schema jsonb, path text)
+create function _jsonschema_problem(schema jsonb, path text)
 returns text
 language plpgsql
 immutable
+set search_path from current
 as $$
 declare
     keyword text;
@@ -335,20 +342,20 @@ begin
         end if;
         if keyword in ('properties', 'patternProperties', 'definitions', '$defs') then
             for key, item in select e.key, e.value from pg_catalog.jsonb_each(value) as e loop
-                problem := @extschema@._jsonschema_problem(item, path || '/' || keyword || '/' || key);
+                problem := _jsonschema_problem(item, path || '/' || keyword || '/' || key);
                 if problem is not null then
                     return problem;
                 end if;
             end loop;
         elsif keyword in ('allOf', 'anyOf', 'oneOf') then
             for key, item in select (a.n - 1)::text, a.x from pg_catalog.jsonb_array_elements(value) with ordinality as a (x, n) loop
-                problem := @extschema@._jsonschema_problem(item, path || '/' || keyword || '/' || key);
+                problem := _jsonschema_problem(item, path || '/' || keyword || '/' || key);
                 if problem is not null then
                     return problem;
                 end if;
             end loop;
         elsif keyword in ('not', 'additionalProperties', 'items') and pg_catalog.jsonb_typeof(value) <> 'array' then
-            problem := @extschema@._jsonschema_problem(value, path || '/' || keyword);
+            problem := _jsonschema_problem(value, path || '/' || keyword);
             if problem is not null then
                 return problem;
             end if;
@@ -356,20 +363,21 @@ begin
             'contains', 'minContains', 'maxContains', 'prefixItems', 'additionalItems', 'unevaluatedItems',
             'unevaluatedProperties', '$dynamicRef', '$dynamicAnchor', '$recursiveRef', '$recursiveAnchor', '$anchor',
             '$vocabulary') then
-            perform @extschema@._jsonschema_unsupported(keyword);
+            perform _jsonschema_unsupported(keyword);
         end if;
     end loop;
     return null;
 end
 $$;
 
-create function @extschema@.jsonschema_is_valid(schema json)
+create function jsonschema_is_valid(schema json)
 returns boolean
 language plpgsql
 immutable strict parallel safe
+set search_path from current
 as $$
 declare
-    problem text := @extschema@._jsonschema_problem(schema::jsonb, '');
+    problem text := _jsonschema_problem(schema::jsonb, '');
 begin
     if problem is not null then
         raise notice 'Invalid JSON schema at path: %', problem;

@@ -101,7 +101,7 @@ $$;
 
 -- libcurl's URL API as pg_net uses it: the URL must have a scheme, an empty path becomes '/', and
 -- each parameter is appended to the query (before any fragment).
-create function net._encode_url_with_params_array(url text, params_array text [])
+create function net._encode_url_with_params_array(url text, params_array text[])
 returns text
 language plpgsql
 immutable

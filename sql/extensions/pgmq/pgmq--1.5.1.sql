@@ -259,7 +259,7 @@ as $$
     )
 $$;
 
-create function pgmq.send_batch(queue_name text, msgs jsonb [], headers jsonb [], delay timestamptz)
+create function pgmq.send_batch(queue_name text, msgs jsonb[], headers jsonb[], delay timestamptz)
 returns setof bigint
 language plpgsql
 as $$
@@ -272,21 +272,21 @@ begin
 end
 $$;
 
-create function pgmq.send_batch(queue_name text, msgs jsonb [])
+create function pgmq.send_batch(queue_name text, msgs jsonb[])
 returns setof bigint
 language sql
 as $$
     select * from pgmq.send_batch(queue_name, msgs, null, pg_catalog.clock_timestamp())
 $$;
 
-create function pgmq.send_batch(queue_name text, msgs jsonb [], headers jsonb [])
+create function pgmq.send_batch(queue_name text, msgs jsonb[], headers jsonb[])
 returns setof bigint
 language sql
 as $$
     select * from pgmq.send_batch(queue_name, msgs, headers, pg_catalog.clock_timestamp())
 $$;
 
-create function pgmq.send_batch(queue_name text, msgs jsonb [], delay integer)
+create function pgmq.send_batch(queue_name text, msgs jsonb[], delay integer)
 returns setof bigint
 language sql
 as $$
@@ -295,14 +295,14 @@ as $$
     )
 $$;
 
-create function pgmq.send_batch(queue_name text, msgs jsonb [], delay timestamptz)
+create function pgmq.send_batch(queue_name text, msgs jsonb[], delay timestamptz)
 returns setof bigint
 language sql
 as $$
     select * from pgmq.send_batch(queue_name, msgs, null, delay)
 $$;
 
-create function pgmq.send_batch(queue_name text, msgs jsonb [], headers jsonb [], delay integer)
+create function pgmq.send_batch(queue_name text, msgs jsonb[], headers jsonb[], delay integer)
 returns setof bigint
 language sql
 as $$
@@ -432,7 +432,7 @@ begin
 end
 $$;
 
-create function pgmq.archive(queue_name text, msg_ids bigint [])
+create function pgmq.archive(queue_name text, msg_ids bigint[])
 returns setof bigint
 language plpgsql
 as $$
@@ -468,7 +468,7 @@ begin
 end
 $$;
 
-create function pgmq.delete(queue_name text, msg_ids bigint [])
+create function pgmq.delete(queue_name text, msg_ids bigint[])
 returns setof bigint
 language plpgsql
 as $$

@@ -243,85 +243,265 @@ $$;
 
 -- Everything else needs libsodium.
 create function pgsodium.crypto_aead_det_keygen()
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_keygen'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_keygen');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_det_noncegen()
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_noncegen'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_noncegen');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_det_encrypt(message bytea, additional bytea, key bytea, nonce bytea default null)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_encrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_encrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_det_encrypt(
     message bytea, additional bytea, key_id bigint, context bytea default 'pgsodium', nonce bytea default null
 )
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_encrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_encrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_det_encrypt(message bytea, additional bytea, key_uuid uuid)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_encrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_encrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_det_encrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_encrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_encrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_det_decrypt(message bytea, additional bytea, key bytea, nonce bytea default null)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_decrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_decrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_det_decrypt(
     message bytea, additional bytea, key_id bigint, context bytea default 'pgsodium', nonce bytea default null
 )
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_decrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_decrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_det_decrypt(message bytea, additional bytea, key_uuid uuid)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_decrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_decrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_det_decrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_det_decrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_det_decrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_ietf_keygen()
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_ietf_keygen'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_ietf_keygen');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_ietf_noncegen()
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_ietf_noncegen'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_ietf_noncegen');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_ietf_encrypt(message bytea, additional bytea, nonce bytea, key bytea)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_ietf_encrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_ietf_encrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_aead_ietf_decrypt(message bytea, additional bytea, nonce bytea, key bytea)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_aead_ietf_decrypt'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_aead_ietf_decrypt');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_secretbox_keygen()
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_secretbox_keygen'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_secretbox_keygen');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_secretbox_noncegen()
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_secretbox_noncegen'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_secretbox_noncegen');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_secretbox(message bytea, nonce bytea, key bytea)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_secretbox'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_secretbox');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_secretbox_open(ciphertext bytea, nonce bytea, key bytea)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_secretbox_open'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_secretbox_open');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_box_new_keypair()
 returns pgsodium.crypto_box_keypair
-language plpgsql as $$ begin perform pgsodium._unsupported('crypto_box_new_keypair'); return null; end $$;
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_box_new_keypair');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_sign_new_keypair()
 returns pgsodium.crypto_sign_keypair
-language plpgsql as $$ begin perform pgsodium._unsupported('crypto_sign_new_keypair'); return null; end $$;
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_sign_new_keypair');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_generichash(message bytea, key bytea default null)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_generichash'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_generichash');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_pwhash_str(password bytea)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_pwhash_str'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_pwhash_str');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_pwhash_str_verify(hashed_password bytea, password bytea)
-returns boolean language plpgsql as $$ begin perform pgsodium._unsupported('crypto_pwhash_str_verify'); return null; end $$;
+returns boolean
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_pwhash_str_verify');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_auth_hmacsha256(message bytea, secret bytea)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_auth_hmacsha256'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_auth_hmacsha256');
+    return null;
+end
+$$;
 
 create function pgsodium.crypto_auth_hmacsha512(message bytea, secret bytea)
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('crypto_auth_hmacsha512'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('crypto_auth_hmacsha512');
+    return null;
+end
+$$;
 
 create function pgsodium.derive_key(key_id bigint, key_len integer default 32, context bytea default 'pgsodium')
-returns bytea language plpgsql as $$ begin perform pgsodium._unsupported('derive_key'); return null; end $$;
+returns bytea
+language plpgsql
+as $$
+begin
+    perform pgsodium._unsupported('derive_key');
+    return null;
+end
+$$;
