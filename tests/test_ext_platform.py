@@ -388,3 +388,30 @@ def test_pgsodium_catalog_and_0a000(db: psycopg.Connection) -> None:
     error = _error(db, "select pgsodium.crypto_aead_det_encrypt('m', 'a', %s::uuid)", (key[0],))
     assert error.diag.sqlstate == "0A000"
     assert "crypto_aead_det_encrypt" in error.diag.message_primary
+
+
+# -- the real Supabase CLI -------------------------------------------------------------------------
+
+
+def _supabase_cli() -> str | None:
+    """The Supabase CLI: $KHEPRI_SUPABASE_CLI, else `supabase` on PATH (npm i -E supabase@2.117.0)."""
+    import os
+    import shutil
+
+    return os.environ.get("KHEPRI_SUPABASE_CLI") or shutil.which("supabase")
+
+
+def test_supabase_inspect_db_reads_pg_stat_statements(khepri_clone_url: str) -> None:
+    """The `supabase inspect db` commands that read extensions.pg_stat_statements(_info) work."""
+    import subprocess
+
+    cli = _supabase_cli()
+    if cli is None:
+        pytest.skip("no Supabase CLI: npm i -E supabase@2.117.0, set KHEPRI_SUPABASE_CLI=node_modules/.bin/supabase")
+    for command in ("outliers", "calls", "db-stats", "cache-hit"):
+        result = subprocess.run(
+            [cli, "inspect", "db", command, "--db-url", f"{khepri_clone_url}?sslmode=disable"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
+        assert "ERROR" not in result.stdout + result.stderr, command
