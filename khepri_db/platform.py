@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -283,7 +284,7 @@ def find_cron_job(conn: psycopg.Connection, job: int | str) -> dict[str, Any]:
     return rows[0]
 
 
-def run_cron_job(conn: psycopg.Connection, job: int | str) -> CronRun:
+def run_cron_job(conn: psycopg.Connection, job: int | str, *, same_as: Collection[str] = ()) -> CronRun:
     """Run one pg_cron job's command now, as the job's user, in the job's database.
 
     What pg_cron's worker does when the schedule fires, once: a ``cron.job_run_details`` row
@@ -299,6 +300,10 @@ def run_cron_job(conn: psycopg.Connection, job: int | str) -> CronRun:
     Args:
         conn: a connection to the database where ``pg_cron`` is installed.
         job: the job id or name (see :func:`find_cron_job`).
+        same_as: database names to treat as the connection's own. A database cloned from a
+            template carries the jobs scheduled while the template was migrated, and they name
+            the template (pg_cron records ``current_database()``); the pytest plugin passes the
+            template's name so such jobs run in the clone.
 
     Returns:
         The recorded :class:`CronRun`.
@@ -308,7 +313,7 @@ def run_cron_job(conn: psycopg.Connection, job: int | str) -> CronRun:
     """
     row = find_cron_job(conn, job)
     here = conn.execute("select current_database()").fetchone()
-    same_database = here is not None and here[0] == row["database"]
+    same_database = here is not None and (row["database"] == here[0] or row["database"] in same_as)
     with conn.transaction():
         run = conn.execute(
             "insert into cron.job_run_details (jobid, database, username, command, status, start_time) "

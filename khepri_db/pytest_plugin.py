@@ -438,8 +438,9 @@ class NetRequests:
 class CronJobs:
     """pg_cron's jobs on one connection (the ``khepri_cron`` fixture)."""
 
-    def __init__(self, conn: psycopg.Connection) -> None:
+    def __init__(self, conn: psycopg.Connection, template: str | None = None) -> None:
         self.conn = conn
+        self.template = template
 
     def jobs(self) -> list[dict[str, Any]]:
         """The rows of ``cron.job``, by id."""
@@ -447,8 +448,11 @@ class CronJobs:
             return cur.execute("select * from cron.job order by jobid").fetchall()
 
     def run(self, job: int | str) -> _platform.CronRun:
-        """Run job ``job`` (id or name) now (see :func:`khepri_db.platform.run_cron_job`)."""
-        return _platform.run_cron_job(self.conn, job)
+        """Run job ``job`` (id or name) now (see :func:`khepri_db.platform.run_cron_job`).
+
+        Jobs the migrations scheduled name the template database; they run in this test's database.
+        """
+        return _platform.run_cron_job(self.conn, job, same_as=[self.template] if self.template else [])
 
 
 @pytest.fixture
@@ -458,9 +462,9 @@ def khepri_net(db: psycopg.Connection) -> NetRequests:
 
 
 @pytest.fixture
-def khepri_cron(db: psycopg.Connection) -> CronJobs:
+def khepri_cron(db: psycopg.Connection, khepri_template_url: str) -> CronJobs:
     """pg_cron's jobs on ``db``: ``jobs()`` and ``run(job)`` (runs the command as the job's user)."""
-    return CronJobs(db)
+    return CronJobs(db, database_name(khepri_template_url))
 
 
 # -- the access matrix -----------------------------------------------------------------------------
