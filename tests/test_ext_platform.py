@@ -415,3 +415,16 @@ def test_supabase_inspect_db_reads_pg_stat_statements(khepri_clone_url: str) -> 
         )  # fmt: skip
         assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
         assert "ERROR" not in result.stdout + result.stderr, command
+
+
+def test_doctor_sees_pg_graphql_exposure_with_the_stand_in(khepri_clone_url: str) -> None:
+    """With pg_graphql installed (the stand-in, as on Supabase) doctor's 0026/0027 rules report."""
+    from khepri_db.doctor import run_doctor
+
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute("create table public.graphql_visible (id int primary key)")
+        conn.execute("grant select on public.graphql_visible to anon, authenticated")
+    report = run_doctor(khepri_clone_url)
+    reported = {(f.name, f.metadata.get("name")) for f in report.findings}
+    assert ("pg_graphql_anon_table_exposed", "graphql_visible") in reported
+    assert ("pg_graphql_authenticated_table_exposed", "graphql_visible") in reported
