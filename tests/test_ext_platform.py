@@ -428,3 +428,17 @@ def test_doctor_sees_pg_graphql_exposure_with_the_stand_in(khepri_clone_url: str
     reported = {(f.name, f.metadata.get("name")) for f in report.findings}
     assert ("pg_graphql_anon_table_exposed", "graphql_visible") in reported
     assert ("pg_graphql_authenticated_table_exposed", "graphql_visible") in reported
+
+
+def test_preloading_follows_the_binaries_and_yields_to_user_settings(tmp_path) -> None:
+    """pg_stat_statements is preloaded only when shipped; a user's shared_preload_libraries wins."""
+    from khepri_db.engines import EmbeddedEngine, embedded_bin_dir, free_port, ships_library
+
+    assert ships_library(embedded_bin_dir(), "pg_stat_statements")
+    assert not ships_library(embedded_bin_dir(), "no_such_library")
+    engine = EmbeddedEngine(tmp_path / "pgdata", port=free_port(), settings={"shared_preload_libraries": ""})
+    try:
+        with connect(engine.start()) as conn:
+            assert conn.execute("show shared_preload_libraries").fetchone() == ("",)
+    finally:
+        engine.stop()
