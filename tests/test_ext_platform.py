@@ -401,7 +401,7 @@ def _supabase_cli() -> str | None:
     return os.environ.get("KHEPRI_SUPABASE_CLI") or shutil.which("supabase")
 
 
-def test_supabase_inspect_db_reads_pg_stat_statements(khepri_clone_url: str) -> None:
+def test_supabase_inspect_db_reads_pg_stat_statements(khepri_clone_url: str, tmp_path) -> None:
     """The `supabase inspect db` commands that read extensions.pg_stat_statements(_info) work."""
     import subprocess
 
@@ -411,7 +411,7 @@ def test_supabase_inspect_db_reads_pg_stat_statements(khepri_clone_url: str) -> 
     for command in ("outliers", "calls", "db-stats", "cache-hit"):
         result = subprocess.run(
             [cli, "inspect", "db", command, "--db-url", f"{khepri_clone_url}?sslmode=disable"],
-            capture_output=True, text=True, timeout=120, check=False,
+            capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,  # the CLI writes supabase/.temp
         )  # fmt: skip
         assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
         assert "ERROR" not in result.stdout + result.stderr, command
