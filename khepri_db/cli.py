@@ -44,6 +44,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the embedded PostgreSQL server (start, stop, status, url).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+cron_app = typer.Typer(help="pg_cron jobs: run one now (the stand-in never runs them itself).", no_args_is_help=True)
+app.add_typer(cron_app, name="cron")
 
 
 class OutputFormat(StrEnum):
@@ -749,6 +751,38 @@ def demo_cmd(db_url: DbUrl = None, data_dir: DataDir = None, output: Format = Ou
     if output is OutputFormat.json:
         _print_json({"passed": result.passed, "checks": [{"check": c, "passed": ok} for c, ok in result.checks]})
     if not result.passed:
+        raise typer.Exit(1)
+
+
+@cron_app.command("run")
+@_handles_errors
+def cron_run_cmd(
+    job: Annotated[str, typer.Argument(help="The job's name (cron.job.jobname) or id (cron.job.jobid).")],
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Run one pg_cron job's command now, as the job's user in the job's database.
+
+    Records the run in cron.job_run_details like pg_cron (status succeeded or failed, with the
+    command tag or the error as return_message). The database is the one where pg_cron is
+    installed. Exit 1 if the command failed, 2 if there is no such job.
+    """
+    from khepri_db.db import connect
+    from khepri_db.platform import run_cron_job
+
+    url = _target_url(db_url, data_dir, output)
+    with connect(url, autocommit=True) as conn:
+        run = run_cron_job(conn, job)
+    if output is OutputFormat.json:
+        _print_json(run.to_dict())
+    else:
+        name = f" ({run.jobname})" if run.jobname else ""
+        color = "green" if run.status == "succeeded" else "red"
+        out.print(f"job {run.jobid}{name} as {run.username} in {run.database}: ", end="", markup=False)
+        out.print(f"[{color}]{run.status}[/{color}]", end="")
+        out.print(f": {run.return_message} (run {run.runid})", markup=False)
+    if run.status != "succeeded":
         raise typer.Exit(1)
 
 

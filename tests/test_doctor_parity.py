@@ -669,9 +669,9 @@ def test_public_bucket_allows_listing(khepri_clone_url: str) -> None:
 
 @pytest.mark.parametrize("rule", ["pg_graphql_anon_table_exposed", "pg_graphql_authenticated_table_exposed"])
 def test_pg_graphql_rules_need_pg_graphql(khepri_clone_url: str, rule: str) -> None:
-    # Only the negative case can be tested here: pg_graphql is not installed on these servers (and
-    # cannot be faked), so tables the API roles can select are not reported.
-    plant(khepri_clone_url, "create table public.visible (id int primary key)")
+    # The negative case: without pg_graphql (the layer preinstalls khepri-db's stand-in, as Supabase
+    # preinstalls pg_graphql; the positive case is in test_ext_platform.py), nothing is reported.
+    plant(khepri_clone_url, "drop extension if exists pg_graphql; create table public.visible (id int primary key)")
     with connect(khepri_clone_url) as conn:
         assert conn.execute("select count(*) from pg_extension where extname = 'pg_graphql'").fetchone() == (0,)
         assert conn.execute("select has_table_privilege('anon', 'public.visible', 'select')").fetchone() == (True,)
