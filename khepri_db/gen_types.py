@@ -527,7 +527,7 @@ select t.oid, n.nspname, t.typname, t.typtype::text, t.typcategory::text,
     array(select e.enumlabel::text from pg_catalog.pg_enum as e where e.enumtypid = t.oid order by e.enumsortorder),
     array(
         select pg_catalog.pg_get_constraintdef(k.oid) from pg_catalog.pg_constraint as k
-        where k.contypid = t.oid and k.contype = 'c' order by k.conname
+        where k.contypid = t.oid and k.contype = 'c' order by k.conname collate "C"
     ),
     array(
         select a.attname::text from pg_catalog.pg_attribute as a
@@ -543,7 +543,7 @@ from pg_catalog.pg_type as t
 join pg_catalog.pg_namespace as n on n.oid = t.typnamespace
 left join pg_catalog.pg_class as c on c.oid = t.typrelid
 where t.oid in (select wanted.oid from wanted)
-order by n.nspname, t.typname
+order by n.nspname collate "C", t.typname collate "C"
 """
 
 _RELATIONS_QUERY = """
@@ -561,7 +561,7 @@ where n.nspname = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') an
         select 1 from unnest(%(roles)s::text[]) as r (name)
         where pg_catalog.has_any_column_privilege(r.name, c.oid, 'select, insert, update')
     ))
-order by n.nspname, c.relname
+order by n.nspname collate "C", c.relname collate "C"
 """
 
 _COLUMNS_QUERY = """
@@ -598,7 +598,8 @@ where n.nspname = any(%(schemas)s) and p.prokind = 'f'
         select 1 from unnest(%(roles)s::text[]) as r (name)
         where pg_catalog.has_function_privilege(r.name, p.oid, 'execute')
     ))
-order by n.nspname, p.proname, 13
+order by
+    n.nspname collate "C", p.proname collate "C", pg_catalog.pg_get_function_identity_arguments(p.oid) collate "C"
 """
 
 
