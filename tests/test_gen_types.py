@@ -414,3 +414,56 @@ def test_usage_and_connection_errors_exit_2(cli: Cli, tmp_path: Path) -> None:
     refused = cli("gen", "types", "--db-url", "postgresql://nobody@127.0.0.1:1/x", "-o", str(tmp_path / "t.py"))
     assert refused.exit_code == 2
     assert "cannot connect" in refused.stderr
+
+
+# -- the anchor to beat: Supabase's pg-meta Python generator ------------------------------------
+
+PG_META_VERSION = "0.99.0"
+
+
+@pytest.fixture(scope="session")
+def pg_meta_server() -> Path:
+    """``dist/server/server.js`` of ``@supabase/postgres-meta`` (npm), installed once into the user cache."""
+    import platformdirs
+
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if not (npm and node):
+        pytest.skip("needs node and npm to run Supabase's pg-meta generator")
+    root = Path(platformdirs.user_cache_dir("khepri-db")) / f"postgres-meta-{PG_META_VERSION}"
+    server = root / "node_modules" / "@supabase" / "postgres-meta" / "dist" / "server" / "server.js"
+    if not server.is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([npm, "i", "-E", f"@supabase/postgres-meta@{PG_META_VERSION}"], cwd=root,
+                              capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+        if done.returncode != 0 or not server.is_file():
+            pytest.skip(f"npm could not install @supabase/postgres-meta@{PG_META_VERSION}: {done.stderr[-300:]}")
+    return server
+
+
+def pg_meta_python(server: Path, url: str, schemas: str) -> str:
+    """What ``supabase gen types --lang python`` prints: pg-meta with ``PG_META_GENERATE_TYPES=python``."""
+    env = {"PATH": str(Path(shutil.which("node") or "node").parent), "PG_META_GENERATE_TYPES": "python",
+           "PG_META_GENERATE_TYPES_INCLUDED_SCHEMAS": schemas, "PG_META_DB_URL": url}  # fmt: skip
+    done = subprocess.run([shutil.which("node") or "node", str(server)], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-500:]
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_pg_meta_output_breaks_where_ours_works(pg_meta_server: Path, foreign_url: str, ft: ModuleType) -> None:
+    """The claims of docs/gen-types.md about pg-meta, measured: if this fails, update the docs."""
+    theirs = pg_meta_python(pg_meta_server, foreign_url, "public,reporting")
+    assert "class PublicProjects(BaseModel):" in theirs
+    with pytest.raises(SyntaxError):  # a column named "from"
+        compile(theirs, "pg_meta_types.py", "exec")
+    assert "    from: Optional[str]" in theirs
+    assert "PgCatalogInet" in theirs
+    assert "class PgCatalogInet" not in theirs  # used, never defined
+    assert "    rate: Optional[float]" in theirs  # numeric as float
+    assert "total_cents: NotRequired" in theirs  # a generated column offered to inserts
+    assert "def " not in theirs  # no RPCs
+    assert "class PublicAuditLog(BaseModel)" in theirs  # grants ignored
+    # ours, from the same database
+    assert ft.ProjectsRow.model_fields["rate"].annotation == decimal.Decimal | None
+    assert "total_cents" not in ft.ProjectsInsert.model_fields
