@@ -573,7 +573,12 @@ select a.attrelid, a.attname::text, a.atttypid, a.attndims, a.attnotnull, a.atth
     %(all)s or exists (select 1 from unnest(%(roles)s::text[]) as r (name)
         where pg_catalog.has_column_privilege(r.name, a.attrelid, a.attnum, 'insert')),
     %(all)s or exists (select 1 from unnest(%(roles)s::text[]) as r (name)
-        where pg_catalog.has_column_privilege(r.name, a.attrelid, a.attnum, 'update'))
+        where pg_catalog.has_column_privilege(r.name, a.attrelid, a.attnum, 'update')),
+    array(
+        select pg_catalog.pg_get_constraintdef(k.oid) from pg_catalog.pg_constraint as k
+        where k.conrelid = a.attrelid and k.contype = 'c' and k.conkey = array[a.attnum]
+        order by k.conname collate "C"
+    )
 from pg_catalog.pg_attribute as a
 left join pg_catalog.pg_attrdef as d on d.adrelid = a.attrelid and d.adnum = a.attnum
 where a.attrelid = any(%(oids)s::oid[]) and a.attnum > 0 and not a.attisdropped
@@ -642,6 +647,7 @@ class Column:
     can_select: bool
     can_insert: bool
     can_update: bool
+    checks: tuple[str, ...] = ()
 
 
 @dataclass
@@ -749,7 +755,7 @@ def read_catalog(
         relations = [Relation(*row) for row in conn.execute(_RELATIONS_QUERY, params).fetchall()]
         by_oid = {r.oid: r for r in relations}
         for row in conn.execute(_COLUMNS_QUERY, {**params, "oids": list(by_oid)}).fetchall():
-            by_oid[row[0]].columns.append(Column(*row[1:]))
+            by_oid[row[0]].columns.append(Column(*row[1:-1], checks=tuple(row[-1])))
         functions, skipped = _functions(conn.execute(_FUNCTIONS_QUERY, params).fetchall())
         wanted = {c.type_oid for r in relations for c in r.columns} | {r.rowtype for r in relations}
         wanted |= {a.type_oid for f in functions for a in f.args} | {t for f in functions for _, t in f.out}
@@ -1110,9 +1116,11 @@ class _Renderer:
         self.blocks.append([f"class {name}(_rt.Composite):", *_doc(doc, "    "), "", *fields])
         return name
 
-    def _field(self, column: str, type_oid: int, ndims: int, *, nullable: bool, default: str | None) -> str:
+    def _field(
+        self, column: str, type_oid: int, ndims: int, *, nullable: bool, default: str | None, alias: str | None = None
+    ) -> str:
         py = _snake(column)
-        annotation = self.annotation(type_oid, ndims)
+        annotation = alias or self.annotation(type_oid, ndims)
         if nullable:
             annotation += " | None"
         if py != column:
@@ -1124,8 +1132,44 @@ class _Renderer:
 
     # relations ---------------------------------------------------------------------------------
 
+    def _column_check(self, relation: Relation, base: str, column: Column) -> str | None:
+        """A module-level alias carrying the column's single-column CHECKs, or ``None``."""
+        t = self.types[column.type_oid]
+        if not column.checks or t.elem or t.typtype not in ("b", "d"):
+            return None
+        annotation = self.annotation(column.type_oid)
+        scalar = self.types[t.base].name if t.typtype == "d" else t.name
+        kind = _SCALARS.get(scalar, "")
+        if kind not in ("str", "int", "float", "_decimal.Decimal"):
+            return None
+        name_re = re.escape(column.name) if re.fullmatch(r"[a-z_][a-z0-9_$]*", column.name) else None
+        quoted = '"' + column.name.replace('"', '""') + '"'
+        kwargs: dict[str, str] = {}
+        literals: list[str] = []
+        for check in column.checks:
+            text = check.replace(quoted, "VALUE")
+            if name_re:
+                text = re.sub(rf"(?<![\w.\"']){name_re}(?![\w\"'])", "VALUE", text)
+            translated = _check_constraints(text, kind)
+            if translated is None:
+                continue
+            kwargs.update(translated[0])
+            literals = translated[1] or literals
+        if not kwargs and not literals:
+            return None
+        alias = self._unique(base + _pascal(column.name))
+        lines = [f"# {relation.qualified}.{column.name}: its CHECK constraint(s)"]
+        if literals:
+            lines += _fmt(_Node(f"{alias} = Literal[", [_quote(v) for v in literals], "]"), 0)
+        else:
+            args = [f"{k}={v}" for k, v in sorted(kwargs.items())]
+            lines += _fmt(_Node(f"{alias} = Annotated[", [annotation, _Node("_rt.Field(", list(args), ")")], "]"), 0)
+        self.blocks.append(lines)
+        return alias
+
     def relation(self, relation: Relation) -> None:
         base = self.relation_names[relation.oid]
+        checked = {c.name: self._column_check(relation, base, c) for c in relation.columns} if relation.is_table else {}
         kind = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}[relation.kind]
         comment = f"{relation.comment}\n\n" if relation.comment else ""
         selectable = [c for c in relation.columns if c.can_select]
@@ -1134,7 +1178,10 @@ class _Renderer:
         row.append("")
         for column in selectable:
             nullable = not self._notnull(column) or not relation.is_table
-            row.append(self._field(column.name, column.type_oid, column.ndims, nullable=nullable, default=None))
+            row.append(
+                self._field(column.name, column.type_oid, column.ndims, nullable=nullable, default=None,
+                            alias=checked.get(column.name))
+            )  # fmt: skip
         if not selectable:
             row.append("    pass")
         self.blocks.append(row)
@@ -1151,7 +1198,7 @@ class _Renderer:
                     nullable = not self._notnull(column)
                     block.append(
                         self._field(column.name, column.type_oid, column.ndims, nullable=nullable,
-                                    default="_rt.DEFAULT" if optional else None)
+                                    default="_rt.DEFAULT" if optional else None, alias=checked.get(column.name))
                     )  # fmt: skip
                 self.blocks.append(block)
         if relation.is_table or (relation.kind == "v" and relation.updatable & 4):
@@ -1163,7 +1210,7 @@ class _Renderer:
                 for column in updatable:
                     block.append(
                         self._field(column.name, column.type_oid, column.ndims, nullable=not self._notnull(column),
-                                    default="_rt.DEFAULT")
+                                    default="_rt.DEFAULT", alias=checked.get(column.name))
                     )  # fmt: skip
                 self.blocks.append(block)
 

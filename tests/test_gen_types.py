@@ -122,6 +122,28 @@ def test_the_generated_khepri_rpcs_round_trip_as_a_user(db: psycopg.Connection, 
     assert kt.cleanup_expired_idempotency_keys(rpc.PsycopgTransport(db, role="service_role")) == 0
 
 
+def test_column_checks_become_validators_that_agree_with_the_database(khepri_clone_url: str) -> None:
+    seed(khepri_clone_url, [REPO / "supabase" / "seed.sql"])
+    cases = [
+        ("workouts", "sport", "curling", "run"),  # sport in (...): a Literal
+        ("daily_checkins", "sleep_quality", 11, 10),  # between 1 and 10
+        ("athletes", "weight_kg", decimal.Decimal("19.9"), decimal.Decimal("20")),  # numeric >= 20
+        ("athletes", "intervals_icu_athlete_id", "x12", "i12"),  # ~ '^i[0-9]{1,12}$'
+    ]
+    with connect(khepri_clone_url) as conn:
+        for table, column, bad, good in cases:
+            model = kt.ROW_MODELS[f"public.{table}"].__name__.removesuffix("Row") + "Update"
+            with pytest.raises(pydantic.ValidationError, match=column):
+                getattr(kt, model)(**{column: bad})
+            assert getattr(getattr(kt, model)(**{column: good}), column) == good
+            update = psycopg.sql.SQL("update public.{} set {} = %s where ctid = (select min(ctid) from public.{})")
+            statement = update.format(*map(psycopg.sql.Identifier, (table, column, table)))
+            with conn.transaction(force_rollback=True):
+                assert conn.execute(statement, (good,)).rowcount == 1
+            with conn.transaction(force_rollback=True), pytest.raises(psycopg.errors.CheckViolation):
+                conn.execute(statement, (bad,))
+
+
 def _client_calls() -> dict[str, tuple[set[str], set[str]]]:
     """KhepriClient method -> (RPC name, argument names it sends, its required parameters), read from rpc.py."""
     tree = ast.parse((REPO / "khepri_db" / "rpc.py").read_text(encoding="utf-8"))

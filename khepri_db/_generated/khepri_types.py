@@ -11,8 +11,68 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 import uuid as _uuid
+from typing import Annotated, Literal
 
 from khepri_db import gen_types as _rt
+
+# public.athletes.units: its CHECK constraint(s)
+AthletesUnits = Literal["metric", "imperial"]
+
+
+# public.athletes.sex: its CHECK constraint(s)
+AthletesSex = Literal["female", "male", "other", "undisclosed"]
+
+
+# public.athletes.weight_kg: its CHECK constraint(s)
+AthletesWeightKg = Annotated[_decimal.Decimal, _rt.Field(ge=20, le=400)]
+
+
+# public.athletes.height_cm: its CHECK constraint(s)
+AthletesHeightCm = Annotated[_decimal.Decimal, _rt.Field(ge=50, le=280)]
+
+
+# public.athletes.experience_level: its CHECK constraint(s)
+AthletesExperienceLevel = Literal["beginner", "intermediate", "advanced", "elite"]
+
+
+# public.athletes.ftp_watts: its CHECK constraint(s)
+AthletesFtpWatts = Annotated[int, _rt.Field(ge=30, le=2500)]
+
+
+# public.athletes.threshold_pace_s_per_km: its CHECK constraint(s)
+AthletesThresholdPaceSPerKm = Annotated[int, _rt.Field(ge=120, le=1200)]
+
+
+# public.athletes.css_s_per_100m: its CHECK constraint(s)
+AthletesCssSPer100m = Annotated[int, _rt.Field(ge=40, le=600)]
+
+
+# public.athletes.resting_hr_bpm: its CHECK constraint(s)
+AthletesRestingHrBpm = Annotated[int, _rt.Field(ge=20, le=150)]
+
+
+# public.athletes.max_hr_bpm: its CHECK constraint(s)
+AthletesMaxHrBpm = Annotated[int, _rt.Field(ge=80, le=250)]
+
+
+# public.athletes.threshold_hr_bpm: its CHECK constraint(s)
+AthletesThresholdHrBpm = Annotated[int, _rt.Field(ge=60, le=240)]
+
+
+# public.athletes.one_rm_squat_kg: its CHECK constraint(s)
+AthletesOneRmSquatKg = Annotated[_decimal.Decimal, _rt.Field(ge=1, le=600)]
+
+
+# public.athletes.one_rm_bench_kg: its CHECK constraint(s)
+AthletesOneRmBenchKg = Annotated[_decimal.Decimal, _rt.Field(ge=1, le=500)]
+
+
+# public.athletes.one_rm_deadlift_kg: its CHECK constraint(s)
+AthletesOneRmDeadliftKg = Annotated[_decimal.Decimal, _rt.Field(ge=1, le=600)]
+
+
+# public.athletes.intervals_icu_athlete_id: its CHECK constraint(s)
+AthletesIntervalsIcuAthleteId = Annotated[str, _rt.Field(pattern="^i[0-9]{1,12}$")]
 
 
 class AthletesRow(_rt.Row):
@@ -25,31 +85,31 @@ class AthletesRow(_rt.Row):
     id: _uuid.UUID
     auth_user_id: _uuid.UUID
     display_name: str
-    units: str
+    units: AthletesUnits
     timezone: str
     preferences: _rt.Json
     onboarding_completed_at: _dt.datetime | None
     created_at: _dt.datetime
     updated_at: _dt.datetime
     date_of_birth: _dt.date | None
-    sex: str | None
-    weight_kg: _decimal.Decimal | None
-    height_cm: _decimal.Decimal | None
+    sex: AthletesSex | None
+    weight_kg: AthletesWeightKg | None
+    height_cm: AthletesHeightCm | None
     daily_checkin_time: _dt.time | None
-    experience_level: str | None
-    ftp_watts: int | None
-    threshold_pace_s_per_km: int | None
-    css_s_per_100m: int | None
-    resting_hr_bpm: int | None
-    max_hr_bpm: int | None
-    threshold_hr_bpm: int | None
-    one_rm_squat_kg: _decimal.Decimal | None
-    one_rm_bench_kg: _decimal.Decimal | None
-    one_rm_deadlift_kg: _decimal.Decimal | None
+    experience_level: AthletesExperienceLevel | None
+    ftp_watts: AthletesFtpWatts | None
+    threshold_pace_s_per_km: AthletesThresholdPaceSPerKm | None
+    css_s_per_100m: AthletesCssSPer100m | None
+    resting_hr_bpm: AthletesRestingHrBpm | None
+    max_hr_bpm: AthletesMaxHrBpm | None
+    threshold_hr_bpm: AthletesThresholdHrBpm | None
+    one_rm_squat_kg: AthletesOneRmSquatKg | None
+    one_rm_bench_kg: AthletesOneRmBenchKg | None
+    one_rm_deadlift_kg: AthletesOneRmDeadliftKg | None
     consent_health_data_at: _dt.datetime | None
     consent_ai_coaching_at: _dt.datetime | None
     consent_marketing_at: _dt.datetime | None
-    intervals_icu_athlete_id: str | None
+    intervals_icu_athlete_id: AthletesIntervalsIcuAthleteId | None
     intervals_icu_connected: bool
 
 
@@ -59,31 +119,31 @@ class AthletesInsert(_rt.Insert):
     id: _uuid.UUID = _rt.DEFAULT
     auth_user_id: _uuid.UUID
     display_name: str
-    units: str = _rt.DEFAULT
+    units: AthletesUnits = _rt.DEFAULT
     timezone: str = _rt.DEFAULT
     preferences: _rt.Json = _rt.DEFAULT
     onboarding_completed_at: _dt.datetime | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
     date_of_birth: _dt.date | None = _rt.DEFAULT
-    sex: str | None = _rt.DEFAULT
-    weight_kg: _decimal.Decimal | None = _rt.DEFAULT
-    height_cm: _decimal.Decimal | None = _rt.DEFAULT
+    sex: AthletesSex | None = _rt.DEFAULT
+    weight_kg: AthletesWeightKg | None = _rt.DEFAULT
+    height_cm: AthletesHeightCm | None = _rt.DEFAULT
     daily_checkin_time: _dt.time | None = _rt.DEFAULT
-    experience_level: str | None = _rt.DEFAULT
-    ftp_watts: int | None = _rt.DEFAULT
-    threshold_pace_s_per_km: int | None = _rt.DEFAULT
-    css_s_per_100m: int | None = _rt.DEFAULT
-    resting_hr_bpm: int | None = _rt.DEFAULT
-    max_hr_bpm: int | None = _rt.DEFAULT
-    threshold_hr_bpm: int | None = _rt.DEFAULT
-    one_rm_squat_kg: _decimal.Decimal | None = _rt.DEFAULT
-    one_rm_bench_kg: _decimal.Decimal | None = _rt.DEFAULT
-    one_rm_deadlift_kg: _decimal.Decimal | None = _rt.DEFAULT
+    experience_level: AthletesExperienceLevel | None = _rt.DEFAULT
+    ftp_watts: AthletesFtpWatts | None = _rt.DEFAULT
+    threshold_pace_s_per_km: AthletesThresholdPaceSPerKm | None = _rt.DEFAULT
+    css_s_per_100m: AthletesCssSPer100m | None = _rt.DEFAULT
+    resting_hr_bpm: AthletesRestingHrBpm | None = _rt.DEFAULT
+    max_hr_bpm: AthletesMaxHrBpm | None = _rt.DEFAULT
+    threshold_hr_bpm: AthletesThresholdHrBpm | None = _rt.DEFAULT
+    one_rm_squat_kg: AthletesOneRmSquatKg | None = _rt.DEFAULT
+    one_rm_bench_kg: AthletesOneRmBenchKg | None = _rt.DEFAULT
+    one_rm_deadlift_kg: AthletesOneRmDeadliftKg | None = _rt.DEFAULT
     consent_health_data_at: _dt.datetime | None = _rt.DEFAULT
     consent_ai_coaching_at: _dt.datetime | None = _rt.DEFAULT
     consent_marketing_at: _dt.datetime | None = _rt.DEFAULT
-    intervals_icu_athlete_id: str | None = _rt.DEFAULT
+    intervals_icu_athlete_id: AthletesIntervalsIcuAthleteId | None = _rt.DEFAULT
     intervals_icu_connected: bool = _rt.DEFAULT
 
 
@@ -93,32 +153,36 @@ class AthletesUpdate(_rt.Update):
     id: _uuid.UUID = _rt.DEFAULT
     auth_user_id: _uuid.UUID = _rt.DEFAULT
     display_name: str = _rt.DEFAULT
-    units: str = _rt.DEFAULT
+    units: AthletesUnits = _rt.DEFAULT
     timezone: str = _rt.DEFAULT
     preferences: _rt.Json = _rt.DEFAULT
     onboarding_completed_at: _dt.datetime | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
     date_of_birth: _dt.date | None = _rt.DEFAULT
-    sex: str | None = _rt.DEFAULT
-    weight_kg: _decimal.Decimal | None = _rt.DEFAULT
-    height_cm: _decimal.Decimal | None = _rt.DEFAULT
+    sex: AthletesSex | None = _rt.DEFAULT
+    weight_kg: AthletesWeightKg | None = _rt.DEFAULT
+    height_cm: AthletesHeightCm | None = _rt.DEFAULT
     daily_checkin_time: _dt.time | None = _rt.DEFAULT
-    experience_level: str | None = _rt.DEFAULT
-    ftp_watts: int | None = _rt.DEFAULT
-    threshold_pace_s_per_km: int | None = _rt.DEFAULT
-    css_s_per_100m: int | None = _rt.DEFAULT
-    resting_hr_bpm: int | None = _rt.DEFAULT
-    max_hr_bpm: int | None = _rt.DEFAULT
-    threshold_hr_bpm: int | None = _rt.DEFAULT
-    one_rm_squat_kg: _decimal.Decimal | None = _rt.DEFAULT
-    one_rm_bench_kg: _decimal.Decimal | None = _rt.DEFAULT
-    one_rm_deadlift_kg: _decimal.Decimal | None = _rt.DEFAULT
+    experience_level: AthletesExperienceLevel | None = _rt.DEFAULT
+    ftp_watts: AthletesFtpWatts | None = _rt.DEFAULT
+    threshold_pace_s_per_km: AthletesThresholdPaceSPerKm | None = _rt.DEFAULT
+    css_s_per_100m: AthletesCssSPer100m | None = _rt.DEFAULT
+    resting_hr_bpm: AthletesRestingHrBpm | None = _rt.DEFAULT
+    max_hr_bpm: AthletesMaxHrBpm | None = _rt.DEFAULT
+    threshold_hr_bpm: AthletesThresholdHrBpm | None = _rt.DEFAULT
+    one_rm_squat_kg: AthletesOneRmSquatKg | None = _rt.DEFAULT
+    one_rm_bench_kg: AthletesOneRmBenchKg | None = _rt.DEFAULT
+    one_rm_deadlift_kg: AthletesOneRmDeadliftKg | None = _rt.DEFAULT
     consent_health_data_at: _dt.datetime | None = _rt.DEFAULT
     consent_ai_coaching_at: _dt.datetime | None = _rt.DEFAULT
     consent_marketing_at: _dt.datetime | None = _rt.DEFAULT
-    intervals_icu_athlete_id: str | None = _rt.DEFAULT
+    intervals_icu_athlete_id: AthletesIntervalsIcuAthleteId | None = _rt.DEFAULT
     intervals_icu_connected: bool = _rt.DEFAULT
+
+
+# public.coach_links.status: its CHECK constraint(s)
+CoachLinksStatus = Literal["pending", "active", "revoked"]
 
 
 class CoachLinksRow(_rt.Row):
@@ -131,7 +195,7 @@ class CoachLinksRow(_rt.Row):
     id: _uuid.UUID
     athlete_id: _uuid.UUID
     coach_user_id: _uuid.UUID
-    status: str
+    status: CoachLinksStatus
     invited_at: _dt.datetime
     accepted_at: _dt.datetime | None
     revoked_at: _dt.datetime | None
@@ -145,7 +209,7 @@ class CoachLinksInsert(_rt.Insert):
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID
     coach_user_id: _uuid.UUID
-    status: str = _rt.DEFAULT
+    status: CoachLinksStatus = _rt.DEFAULT
     invited_at: _dt.datetime = _rt.DEFAULT
     accepted_at: _dt.datetime | None = _rt.DEFAULT
     revoked_at: _dt.datetime | None = _rt.DEFAULT
@@ -159,12 +223,35 @@ class CoachLinksUpdate(_rt.Update):
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID = _rt.DEFAULT
     coach_user_id: _uuid.UUID = _rt.DEFAULT
-    status: str = _rt.DEFAULT
+    status: CoachLinksStatus = _rt.DEFAULT
     invited_at: _dt.datetime = _rt.DEFAULT
     accepted_at: _dt.datetime | None = _rt.DEFAULT
     revoked_at: _dt.datetime | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
+
+
+# public.constraints.constraint_type: its CHECK constraint(s)
+ConstraintsConstraintType = Literal["injury", "travel", "availability"]
+
+
+# public.constraints.description: its CHECK constraint(s)
+ConstraintsDescription = Annotated[str, _rt.Field(max_length=2000)]
+
+
+# public.constraints.status: its CHECK constraint(s)
+ConstraintsStatus = Literal["active", "resolved"]
+
+
+# public.constraints.injury_severity: its CHECK constraint(s)
+ConstraintsInjurySeverity = Annotated[int, _rt.Field(ge=1, le=10)]
+
+
+# public.constraints.availability_hours_per_week: its CHECK constraint(s)
+ConstraintsAvailabilityHoursPerWeek = Annotated[
+    _decimal.Decimal,
+    _rt.Field(ge=0, le=60),
+]
 
 
 class ConstraintsRow(_rt.Row):
@@ -176,18 +263,18 @@ class ConstraintsRow(_rt.Row):
 
     id: _uuid.UUID
     athlete_id: _uuid.UUID
-    constraint_type: str
-    description: str | None
+    constraint_type: ConstraintsConstraintType
+    description: ConstraintsDescription | None
     starts_on: _dt.date
     ends_on: _dt.date | None
-    status: str
+    status: ConstraintsStatus
     injury_body_part: str | None
-    injury_severity: int | None
+    injury_severity: ConstraintsInjurySeverity | None
     injury_restrictions: list[str] | None
     travel_destination: str | None
     travel_equipment: list[str] | None
     travel_facilities: list[str] | None
-    availability_hours_per_week: _decimal.Decimal | None
+    availability_hours_per_week: ConstraintsAvailabilityHoursPerWeek | None
     availability_days: list[int] | None
     created_at: _dt.datetime
     updated_at: _dt.datetime
@@ -198,18 +285,18 @@ class ConstraintsInsert(_rt.Insert):
 
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID
-    constraint_type: str
-    description: str | None = _rt.DEFAULT
+    constraint_type: ConstraintsConstraintType
+    description: ConstraintsDescription | None = _rt.DEFAULT
     starts_on: _dt.date = _rt.DEFAULT
     ends_on: _dt.date | None = _rt.DEFAULT
-    status: str = _rt.DEFAULT
+    status: ConstraintsStatus = _rt.DEFAULT
     injury_body_part: str | None = _rt.DEFAULT
-    injury_severity: int | None = _rt.DEFAULT
+    injury_severity: ConstraintsInjurySeverity | None = _rt.DEFAULT
     injury_restrictions: list[str] | None = _rt.DEFAULT
     travel_destination: str | None = _rt.DEFAULT
     travel_equipment: list[str] | None = _rt.DEFAULT
     travel_facilities: list[str] | None = _rt.DEFAULT
-    availability_hours_per_week: _decimal.Decimal | None = _rt.DEFAULT
+    availability_hours_per_week: ConstraintsAvailabilityHoursPerWeek | None = _rt.DEFAULT
     availability_days: list[int] | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
@@ -220,21 +307,33 @@ class ConstraintsUpdate(_rt.Update):
 
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID = _rt.DEFAULT
-    constraint_type: str = _rt.DEFAULT
-    description: str | None = _rt.DEFAULT
+    constraint_type: ConstraintsConstraintType = _rt.DEFAULT
+    description: ConstraintsDescription | None = _rt.DEFAULT
     starts_on: _dt.date = _rt.DEFAULT
     ends_on: _dt.date | None = _rt.DEFAULT
-    status: str = _rt.DEFAULT
+    status: ConstraintsStatus = _rt.DEFAULT
     injury_body_part: str | None = _rt.DEFAULT
-    injury_severity: int | None = _rt.DEFAULT
+    injury_severity: ConstraintsInjurySeverity | None = _rt.DEFAULT
     injury_restrictions: list[str] | None = _rt.DEFAULT
     travel_destination: str | None = _rt.DEFAULT
     travel_equipment: list[str] | None = _rt.DEFAULT
     travel_facilities: list[str] | None = _rt.DEFAULT
-    availability_hours_per_week: _decimal.Decimal | None = _rt.DEFAULT
+    availability_hours_per_week: ConstraintsAvailabilityHoursPerWeek | None = _rt.DEFAULT
     availability_days: list[int] | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
+
+
+# public.conversation_messages.role: its CHECK constraint(s)
+ConversationMessagesRole = Literal["user", "assistant", "system"]
+
+
+# public.conversation_messages.content: its CHECK constraint(s)
+ConversationMessagesContent = Annotated[str, _rt.Field(max_length=100000, min_length=1)]
+
+
+# public.conversation_messages.token_count: its CHECK constraint(s)
+ConversationMessagesTokenCount = Annotated[int, _rt.Field(ge=0)]
 
 
 class ConversationMessagesRow(_rt.Row):
@@ -247,9 +346,9 @@ class ConversationMessagesRow(_rt.Row):
     id: _uuid.UUID
     conversation_id: _uuid.UUID
     athlete_id: _uuid.UUID
-    role: str
-    content: str
-    token_count: int | None
+    role: ConversationMessagesRole
+    content: ConversationMessagesContent
+    token_count: ConversationMessagesTokenCount | None
     metadata: _rt.Json
     created_at: _dt.datetime
     updated_at: _dt.datetime
@@ -263,9 +362,9 @@ class ConversationMessagesInsert(_rt.Insert):
     id: _uuid.UUID = _rt.DEFAULT
     conversation_id: _uuid.UUID
     athlete_id: _uuid.UUID
-    role: str
-    content: str
-    token_count: int | None = _rt.DEFAULT
+    role: ConversationMessagesRole
+    content: ConversationMessagesContent
+    token_count: ConversationMessagesTokenCount | None = _rt.DEFAULT
     metadata: _rt.Json = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
@@ -279,9 +378,9 @@ class ConversationMessagesUpdate(_rt.Update):
     id: _uuid.UUID = _rt.DEFAULT
     conversation_id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID = _rt.DEFAULT
-    role: str = _rt.DEFAULT
-    content: str = _rt.DEFAULT
-    token_count: int | None = _rt.DEFAULT
+    role: ConversationMessagesRole = _rt.DEFAULT
+    content: ConversationMessagesContent = _rt.DEFAULT
+    token_count: ConversationMessagesTokenCount | None = _rt.DEFAULT
     metadata: _rt.Json = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
@@ -323,6 +422,59 @@ class ConversationsUpdate(_rt.Update):
     updated_at: _dt.datetime = _rt.DEFAULT
 
 
+# public.daily_checkins.sleep_quality: its CHECK constraint(s)
+DailyCheckinsSleepQuality = Annotated[int, _rt.Field(ge=1, le=10)]
+
+
+# public.daily_checkins.sleep_hours: its CHECK constraint(s)
+DailyCheckinsSleepHours = Annotated[_decimal.Decimal, _rt.Field(ge=0, le=24)]
+
+
+# public.daily_checkins.energy_level: its CHECK constraint(s)
+DailyCheckinsEnergyLevel = Annotated[int, _rt.Field(ge=1, le=10)]
+
+
+# public.daily_checkins.stress_level: its CHECK constraint(s)
+DailyCheckinsStressLevel = Annotated[int, _rt.Field(ge=1, le=10)]
+
+
+# public.daily_checkins.soreness_level: its CHECK constraint(s)
+DailyCheckinsSorenessLevel = Annotated[int, _rt.Field(ge=1, le=10)]
+
+
+# public.daily_checkins.resting_hr_bpm: its CHECK constraint(s)
+DailyCheckinsRestingHrBpm = Annotated[int, _rt.Field(ge=20, le=150)]
+
+
+# public.daily_checkins.hrv_ms: its CHECK constraint(s)
+DailyCheckinsHrvMs = Annotated[_decimal.Decimal, _rt.Field(ge=1, le=500)]
+
+
+# public.daily_checkins.weight_kg: its CHECK constraint(s)
+DailyCheckinsWeightKg = Annotated[_decimal.Decimal, _rt.Field(ge=20, le=400)]
+
+
+# public.daily_checkins.available_minutes: its CHECK constraint(s)
+DailyCheckinsAvailableMinutes = Annotated[int, _rt.Field(ge=0, le=1440)]
+
+
+# public.daily_checkins.travel_status: its CHECK constraint(s)
+DailyCheckinsTravelStatus = Literal["home", "traveling", "limited"]
+
+
+# public.daily_checkins.notes: its CHECK constraint(s)
+DailyCheckinsNotes = Annotated[str, _rt.Field(max_length=2000)]
+
+
+# public.daily_checkins.recommendation_response: its CHECK constraint(s)
+DailyCheckinsRecommendationResponse = Literal[
+    "accepted",
+    "modified",
+    "skipped",
+    "alternative",
+]
+
+
 class DailyCheckinsRow(_rt.Row):
     """One row per athlete per day: how they slept and feel, objective numbers,
     context, and the coach's recommendation with the athlete's response.
@@ -333,21 +485,21 @@ class DailyCheckinsRow(_rt.Row):
     id: _uuid.UUID
     athlete_id: _uuid.UUID
     checkin_date: _dt.date
-    sleep_quality: int | None
-    sleep_hours: _decimal.Decimal | None
-    energy_level: int | None
-    stress_level: int | None
-    soreness_level: int | None
+    sleep_quality: DailyCheckinsSleepQuality | None
+    sleep_hours: DailyCheckinsSleepHours | None
+    energy_level: DailyCheckinsEnergyLevel | None
+    stress_level: DailyCheckinsStressLevel | None
+    soreness_level: DailyCheckinsSorenessLevel | None
     soreness_areas: _rt.Json
-    resting_hr_bpm: int | None
-    hrv_ms: _decimal.Decimal | None
-    weight_kg: _decimal.Decimal | None
-    available_minutes: int | None
+    resting_hr_bpm: DailyCheckinsRestingHrBpm | None
+    hrv_ms: DailyCheckinsHrvMs | None
+    weight_kg: DailyCheckinsWeightKg | None
+    available_minutes: DailyCheckinsAvailableMinutes | None
     equipment: list[str] | None
-    travel_status: str | None
-    notes: str | None
+    travel_status: DailyCheckinsTravelStatus | None
+    notes: DailyCheckinsNotes | None
     ai_recommendation: _rt.Json | None
-    recommendation_response: str | None
+    recommendation_response: DailyCheckinsRecommendationResponse | None
     created_at: _dt.datetime
     updated_at: _dt.datetime
 
@@ -358,21 +510,21 @@ class DailyCheckinsInsert(_rt.Insert):
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID
     checkin_date: _dt.date
-    sleep_quality: int | None = _rt.DEFAULT
-    sleep_hours: _decimal.Decimal | None = _rt.DEFAULT
-    energy_level: int | None = _rt.DEFAULT
-    stress_level: int | None = _rt.DEFAULT
-    soreness_level: int | None = _rt.DEFAULT
+    sleep_quality: DailyCheckinsSleepQuality | None = _rt.DEFAULT
+    sleep_hours: DailyCheckinsSleepHours | None = _rt.DEFAULT
+    energy_level: DailyCheckinsEnergyLevel | None = _rt.DEFAULT
+    stress_level: DailyCheckinsStressLevel | None = _rt.DEFAULT
+    soreness_level: DailyCheckinsSorenessLevel | None = _rt.DEFAULT
     soreness_areas: _rt.Json = _rt.DEFAULT
-    resting_hr_bpm: int | None = _rt.DEFAULT
-    hrv_ms: _decimal.Decimal | None = _rt.DEFAULT
-    weight_kg: _decimal.Decimal | None = _rt.DEFAULT
-    available_minutes: int | None = _rt.DEFAULT
+    resting_hr_bpm: DailyCheckinsRestingHrBpm | None = _rt.DEFAULT
+    hrv_ms: DailyCheckinsHrvMs | None = _rt.DEFAULT
+    weight_kg: DailyCheckinsWeightKg | None = _rt.DEFAULT
+    available_minutes: DailyCheckinsAvailableMinutes | None = _rt.DEFAULT
     equipment: list[str] | None = _rt.DEFAULT
-    travel_status: str | None = _rt.DEFAULT
-    notes: str | None = _rt.DEFAULT
+    travel_status: DailyCheckinsTravelStatus | None = _rt.DEFAULT
+    notes: DailyCheckinsNotes | None = _rt.DEFAULT
     ai_recommendation: _rt.Json | None = _rt.DEFAULT
-    recommendation_response: str | None = _rt.DEFAULT
+    recommendation_response: DailyCheckinsRecommendationResponse | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
 
@@ -383,23 +535,88 @@ class DailyCheckinsUpdate(_rt.Update):
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID = _rt.DEFAULT
     checkin_date: _dt.date = _rt.DEFAULT
-    sleep_quality: int | None = _rt.DEFAULT
-    sleep_hours: _decimal.Decimal | None = _rt.DEFAULT
-    energy_level: int | None = _rt.DEFAULT
-    stress_level: int | None = _rt.DEFAULT
-    soreness_level: int | None = _rt.DEFAULT
+    sleep_quality: DailyCheckinsSleepQuality | None = _rt.DEFAULT
+    sleep_hours: DailyCheckinsSleepHours | None = _rt.DEFAULT
+    energy_level: DailyCheckinsEnergyLevel | None = _rt.DEFAULT
+    stress_level: DailyCheckinsStressLevel | None = _rt.DEFAULT
+    soreness_level: DailyCheckinsSorenessLevel | None = _rt.DEFAULT
     soreness_areas: _rt.Json = _rt.DEFAULT
-    resting_hr_bpm: int | None = _rt.DEFAULT
-    hrv_ms: _decimal.Decimal | None = _rt.DEFAULT
-    weight_kg: _decimal.Decimal | None = _rt.DEFAULT
-    available_minutes: int | None = _rt.DEFAULT
+    resting_hr_bpm: DailyCheckinsRestingHrBpm | None = _rt.DEFAULT
+    hrv_ms: DailyCheckinsHrvMs | None = _rt.DEFAULT
+    weight_kg: DailyCheckinsWeightKg | None = _rt.DEFAULT
+    available_minutes: DailyCheckinsAvailableMinutes | None = _rt.DEFAULT
     equipment: list[str] | None = _rt.DEFAULT
-    travel_status: str | None = _rt.DEFAULT
-    notes: str | None = _rt.DEFAULT
+    travel_status: DailyCheckinsTravelStatus | None = _rt.DEFAULT
+    notes: DailyCheckinsNotes | None = _rt.DEFAULT
     ai_recommendation: _rt.Json | None = _rt.DEFAULT
-    recommendation_response: str | None = _rt.DEFAULT
+    recommendation_response: DailyCheckinsRecommendationResponse | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
+
+
+# public.goals.goal_type: its CHECK constraint(s)
+GoalsGoalType = Literal["race", "performance", "fitness", "health", "strength"]
+
+
+# public.goals.description: its CHECK constraint(s)
+GoalsDescription = Annotated[str, _rt.Field(max_length=2000)]
+
+
+# public.goals.priority: its CHECK constraint(s)
+GoalsPriority = Literal["A", "B", "C"]
+
+
+# public.goals.status: its CHECK constraint(s)
+GoalsStatus = Literal["active", "achieved", "abandoned"]
+
+
+# public.goals.race_distance_m: its CHECK constraint(s)
+GoalsRaceDistanceM = Annotated[int, _rt.Field(ge=100, le=1000000)]
+
+
+# public.goals.race_location: its CHECK constraint(s)
+GoalsRaceLocation = Annotated[str, _rt.Field(max_length=200, min_length=1)]
+
+
+# public.goals.race_target_time_s: its CHECK constraint(s)
+GoalsRaceTargetTimeS = Annotated[int, _rt.Field(ge=60, le=1209600)]
+
+
+# public.goals.performance_metric: its CHECK constraint(s)
+GoalsPerformanceMetric = Literal[
+    "ftp_watts",
+    "threshold_pace_s_per_km",
+    "css_s_per_100m",
+    "vo2max",
+    "time_trial_s",
+]
+
+
+# public.goals.fitness_metric: its CHECK constraint(s)
+GoalsFitnessMetric = Literal[
+    "weekly_hours",
+    "weekly_distance_km",
+    "sessions_per_week",
+    "longest_session_minutes",
+]
+
+
+# public.goals.health_metric: its CHECK constraint(s)
+GoalsHealthMetric = Literal[
+    "weight_kg",
+    "body_fat_pct",
+    "resting_hr_bpm",
+    "sleep_hours",
+    "hrv_ms",
+]
+
+
+# public.goals.strength_lift: its CHECK constraint(s)
+GoalsStrengthLift = Literal["squat", "bench", "deadlift", "overhead_press", "total"]
+
+
+# public.goals.strength_target_kg: its CHECK constraint(s)
+GoalsStrengthTargetKg = Annotated[_decimal.Decimal, _rt.Field(ge=1, le=1500)]
 
 
 class GoalsRow(_rt.Row):
@@ -411,26 +628,26 @@ class GoalsRow(_rt.Row):
 
     id: _uuid.UUID
     athlete_id: _uuid.UUID
-    goal_type: str
+    goal_type: GoalsGoalType
     title: str
-    description: str | None
-    priority: str
-    status: str
+    description: GoalsDescription | None
+    priority: GoalsPriority
+    status: GoalsStatus
     target_date: _dt.date | None
     race_name: str | None
     race_date: _dt.date | None
-    race_distance_m: int | None
-    race_location: str | None
-    race_target_time_s: int | None
-    performance_metric: str | None
+    race_distance_m: GoalsRaceDistanceM | None
+    race_location: GoalsRaceLocation | None
+    race_target_time_s: GoalsRaceTargetTimeS | None
+    performance_metric: GoalsPerformanceMetric | None
     performance_current_value: _decimal.Decimal | None
     performance_target_value: _decimal.Decimal | None
-    fitness_metric: str | None
+    fitness_metric: GoalsFitnessMetric | None
     fitness_target_value: _decimal.Decimal | None
-    health_metric: str | None
+    health_metric: GoalsHealthMetric | None
     health_target_value: _decimal.Decimal | None
-    strength_lift: str | None
-    strength_target_kg: _decimal.Decimal | None
+    strength_lift: GoalsStrengthLift | None
+    strength_target_kg: GoalsStrengthTargetKg | None
     created_at: _dt.datetime
     updated_at: _dt.datetime
 
@@ -440,26 +657,26 @@ class GoalsInsert(_rt.Insert):
 
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID
-    goal_type: str
+    goal_type: GoalsGoalType
     title: str
-    description: str | None = _rt.DEFAULT
-    priority: str = _rt.DEFAULT
-    status: str = _rt.DEFAULT
+    description: GoalsDescription | None = _rt.DEFAULT
+    priority: GoalsPriority = _rt.DEFAULT
+    status: GoalsStatus = _rt.DEFAULT
     target_date: _dt.date | None = _rt.DEFAULT
     race_name: str | None = _rt.DEFAULT
     race_date: _dt.date | None = _rt.DEFAULT
-    race_distance_m: int | None = _rt.DEFAULT
-    race_location: str | None = _rt.DEFAULT
-    race_target_time_s: int | None = _rt.DEFAULT
-    performance_metric: str | None = _rt.DEFAULT
+    race_distance_m: GoalsRaceDistanceM | None = _rt.DEFAULT
+    race_location: GoalsRaceLocation | None = _rt.DEFAULT
+    race_target_time_s: GoalsRaceTargetTimeS | None = _rt.DEFAULT
+    performance_metric: GoalsPerformanceMetric | None = _rt.DEFAULT
     performance_current_value: _decimal.Decimal | None = _rt.DEFAULT
     performance_target_value: _decimal.Decimal | None = _rt.DEFAULT
-    fitness_metric: str | None = _rt.DEFAULT
+    fitness_metric: GoalsFitnessMetric | None = _rt.DEFAULT
     fitness_target_value: _decimal.Decimal | None = _rt.DEFAULT
-    health_metric: str | None = _rt.DEFAULT
+    health_metric: GoalsHealthMetric | None = _rt.DEFAULT
     health_target_value: _decimal.Decimal | None = _rt.DEFAULT
-    strength_lift: str | None = _rt.DEFAULT
-    strength_target_kg: _decimal.Decimal | None = _rt.DEFAULT
+    strength_lift: GoalsStrengthLift | None = _rt.DEFAULT
+    strength_target_kg: GoalsStrengthTargetKg | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
 
@@ -469,28 +686,40 @@ class GoalsUpdate(_rt.Update):
 
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID = _rt.DEFAULT
-    goal_type: str = _rt.DEFAULT
+    goal_type: GoalsGoalType = _rt.DEFAULT
     title: str = _rt.DEFAULT
-    description: str | None = _rt.DEFAULT
-    priority: str = _rt.DEFAULT
-    status: str = _rt.DEFAULT
+    description: GoalsDescription | None = _rt.DEFAULT
+    priority: GoalsPriority = _rt.DEFAULT
+    status: GoalsStatus = _rt.DEFAULT
     target_date: _dt.date | None = _rt.DEFAULT
     race_name: str | None = _rt.DEFAULT
     race_date: _dt.date | None = _rt.DEFAULT
-    race_distance_m: int | None = _rt.DEFAULT
-    race_location: str | None = _rt.DEFAULT
-    race_target_time_s: int | None = _rt.DEFAULT
-    performance_metric: str | None = _rt.DEFAULT
+    race_distance_m: GoalsRaceDistanceM | None = _rt.DEFAULT
+    race_location: GoalsRaceLocation | None = _rt.DEFAULT
+    race_target_time_s: GoalsRaceTargetTimeS | None = _rt.DEFAULT
+    performance_metric: GoalsPerformanceMetric | None = _rt.DEFAULT
     performance_current_value: _decimal.Decimal | None = _rt.DEFAULT
     performance_target_value: _decimal.Decimal | None = _rt.DEFAULT
-    fitness_metric: str | None = _rt.DEFAULT
+    fitness_metric: GoalsFitnessMetric | None = _rt.DEFAULT
     fitness_target_value: _decimal.Decimal | None = _rt.DEFAULT
-    health_metric: str | None = _rt.DEFAULT
+    health_metric: GoalsHealthMetric | None = _rt.DEFAULT
     health_target_value: _decimal.Decimal | None = _rt.DEFAULT
-    strength_lift: str | None = _rt.DEFAULT
-    strength_target_kg: _decimal.Decimal | None = _rt.DEFAULT
+    strength_lift: GoalsStrengthLift | None = _rt.DEFAULT
+    strength_target_kg: GoalsStrengthTargetKg | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
+
+
+# public.idempotency_keys.operation: its CHECK constraint(s)
+IdempotencyKeysOperation = Annotated[str, _rt.Field(pattern="^[a-z][a-z0-9_]{0,62}$")]
+
+
+# public.idempotency_keys.key: its CHECK constraint(s)
+IdempotencyKeysKey = Annotated[str, _rt.Field(max_length=255, min_length=1)]
+
+
+# public.idempotency_keys.request_hash: its CHECK constraint(s)
+IdempotencyKeysRequestHash = Annotated[str, _rt.Field(pattern="^[0-9a-f]{64}$")]
 
 
 class IdempotencyKeysRow(_rt.Row):
@@ -502,9 +731,9 @@ class IdempotencyKeysRow(_rt.Row):
     """
 
     user_id: _uuid.UUID
-    operation: str
-    key: str
-    request_hash: str
+    operation: IdempotencyKeysOperation
+    key: IdempotencyKeysKey
+    request_hash: IdempotencyKeysRequestHash
     response: _rt.Json | None
     expires_at: _dt.datetime
     created_at: _dt.datetime
@@ -517,9 +746,9 @@ class IdempotencyKeysInsert(_rt.Insert):
     """
 
     user_id: _uuid.UUID
-    operation: str
-    key: str
-    request_hash: str
+    operation: IdempotencyKeysOperation
+    key: IdempotencyKeysKey
+    request_hash: IdempotencyKeysRequestHash
     response: _rt.Json | None = _rt.DEFAULT
     expires_at: _dt.datetime = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
@@ -530,13 +759,21 @@ class IdempotencyKeysUpdate(_rt.Update):
     """Changes to rows of table public.idempotency_keys (only set fields are sent)."""
 
     user_id: _uuid.UUID = _rt.DEFAULT
-    operation: str = _rt.DEFAULT
-    key: str = _rt.DEFAULT
-    request_hash: str = _rt.DEFAULT
+    operation: IdempotencyKeysOperation = _rt.DEFAULT
+    key: IdempotencyKeysKey = _rt.DEFAULT
+    request_hash: IdempotencyKeysRequestHash = _rt.DEFAULT
     response: _rt.Json | None = _rt.DEFAULT
     expires_at: _dt.datetime = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
+
+
+# public.methodologies.sport: its CHECK constraint(s)
+MethodologiesSport = Literal["run", "bike", "swim", "triathlon", "strength", "general"]
+
+
+# public.methodologies.description: its CHECK constraint(s)
+MethodologiesDescription = Annotated[str, _rt.Field(max_length=10000, min_length=1)]
 
 
 class MethodologiesRow(_rt.Row):
@@ -548,8 +785,8 @@ class MethodologiesRow(_rt.Row):
 
     id: _uuid.UUID
     name: str
-    sport: str
-    description: str
+    sport: MethodologiesSport
+    description: MethodologiesDescription
     principles: _rt.Json
     created_at: _dt.datetime
     updated_at: _dt.datetime
@@ -560,8 +797,8 @@ class MethodologiesInsert(_rt.Insert):
 
     id: _uuid.UUID = _rt.DEFAULT
     name: str
-    sport: str
-    description: str
+    sport: MethodologiesSport
+    description: MethodologiesDescription
     principles: _rt.Json = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
@@ -572,11 +809,19 @@ class MethodologiesUpdate(_rt.Update):
 
     id: _uuid.UUID = _rt.DEFAULT
     name: str = _rt.DEFAULT
-    sport: str = _rt.DEFAULT
-    description: str = _rt.DEFAULT
+    sport: MethodologiesSport = _rt.DEFAULT
+    description: MethodologiesDescription = _rt.DEFAULT
     principles: _rt.Json = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
+
+
+# public.training_plans.status: its CHECK constraint(s)
+TrainingPlansStatus = Literal["draft", "active", "completed", "cancelled"]
+
+
+# public.training_plans.total_weeks: its CHECK constraint(s)
+TrainingPlansTotalWeeks = Annotated[int, _rt.Field(ge=1, le=104)]
 
 
 class TrainingPlansRow(_rt.Row):
@@ -588,10 +833,10 @@ class TrainingPlansRow(_rt.Row):
     id: _uuid.UUID
     athlete_id: _uuid.UUID
     name: str
-    status: str
+    status: TrainingPlansStatus
     starts_on: _dt.date
     ends_on: _dt.date | None
-    total_weeks: int | None
+    total_weeks: TrainingPlansTotalWeeks | None
     created_at: _dt.datetime
     updated_at: _dt.datetime
     goal_id: _uuid.UUID | None
@@ -607,10 +852,10 @@ class TrainingPlansInsert(_rt.Insert):
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID
     name: str
-    status: str = _rt.DEFAULT
+    status: TrainingPlansStatus = _rt.DEFAULT
     starts_on: _dt.date
     ends_on: _dt.date | None = _rt.DEFAULT
-    total_weeks: int | None = _rt.DEFAULT
+    total_weeks: TrainingPlansTotalWeeks | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
     goal_id: _uuid.UUID | None = _rt.DEFAULT
@@ -626,10 +871,10 @@ class TrainingPlansUpdate(_rt.Update):
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID = _rt.DEFAULT
     name: str = _rt.DEFAULT
-    status: str = _rt.DEFAULT
+    status: TrainingPlansStatus = _rt.DEFAULT
     starts_on: _dt.date = _rt.DEFAULT
     ends_on: _dt.date | None = _rt.DEFAULT
-    total_weeks: int | None = _rt.DEFAULT
+    total_weeks: TrainingPlansTotalWeeks | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
     goal_id: _uuid.UUID | None = _rt.DEFAULT
@@ -637,6 +882,71 @@ class TrainingPlansUpdate(_rt.Update):
     phases: _rt.Json = _rt.DEFAULT
     weekly_template: _rt.Json = _rt.DEFAULT
     adjustments_log: _rt.Json = _rt.DEFAULT
+
+
+# public.workouts.week_number: its CHECK constraint(s)
+WorkoutsWeekNumber = Annotated[int, _rt.Field(ge=1, le=104)]
+
+
+# public.workouts.day_number: its CHECK constraint(s)
+WorkoutsDayNumber = Annotated[int, _rt.Field(ge=1, le=7)]
+
+
+# public.workouts.slot: its CHECK constraint(s)
+WorkoutsSlot = Annotated[int, _rt.Field(ge=1, le=9)]
+
+
+# public.workouts.sport: its CHECK constraint(s)
+WorkoutsSport = Literal["run", "bike", "swim", "strength", "rest", "other"]
+
+
+# public.workouts.planned_duration_s: its CHECK constraint(s)
+WorkoutsPlannedDurationS = Annotated[int, _rt.Field(ge=1, le=86400)]
+
+
+# public.workouts.planned_distance_m: its CHECK constraint(s)
+WorkoutsPlannedDistanceM = Annotated[int, _rt.Field(ge=1, le=1000000)]
+
+
+# public.workouts.status: its CHECK constraint(s)
+WorkoutsStatus = Literal["planned", "completed", "skipped"]
+
+
+# public.workouts.workout_type: its CHECK constraint(s)
+WorkoutsWorkoutType = Literal[
+    "easy",
+    "recovery",
+    "tempo",
+    "threshold",
+    "intervals",
+    "long",
+    "race",
+    "technique",
+    "strength",
+    "mobility",
+    "cross_training",
+    "other",
+]
+
+
+# public.workouts.planned_load: its CHECK constraint(s)
+WorkoutsPlannedLoad = Annotated[_decimal.Decimal, _rt.Field(ge=0, le=2000)]
+
+
+# public.workouts.actual_duration_s: its CHECK constraint(s)
+WorkoutsActualDurationS = Annotated[int, _rt.Field(ge=1, le=172800)]
+
+
+# public.workouts.actual_distance_m: its CHECK constraint(s)
+WorkoutsActualDistanceM = Annotated[int, _rt.Field(ge=0, le=2000000)]
+
+
+# public.workouts.rpe: its CHECK constraint(s)
+WorkoutsRpe = Annotated[int, _rt.Field(ge=1, le=10)]
+
+
+# public.workouts.feedback_text: its CHECK constraint(s)
+WorkoutsFeedbackText = Annotated[str, _rt.Field(max_length=5000)]
 
 
 class WorkoutsRow(_rt.Row):
@@ -649,26 +959,26 @@ class WorkoutsRow(_rt.Row):
     id: _uuid.UUID
     athlete_id: _uuid.UUID
     plan_id: _uuid.UUID | None
-    week_number: int | None
-    day_number: int | None
-    slot: int
+    week_number: WorkoutsWeekNumber | None
+    day_number: WorkoutsDayNumber | None
+    slot: WorkoutsSlot
     scheduled_on: _dt.date | None
-    sport: str
+    sport: WorkoutsSport
     title: str
-    planned_duration_s: int | None
-    planned_distance_m: int | None
-    status: str
+    planned_duration_s: WorkoutsPlannedDurationS | None
+    planned_distance_m: WorkoutsPlannedDistanceM | None
+    status: WorkoutsStatus
     completed_at: _dt.datetime | None
     created_at: _dt.datetime
     updated_at: _dt.datetime
-    workout_type: str | None
+    workout_type: WorkoutsWorkoutType | None
     structure: _rt.Json
-    planned_load: _decimal.Decimal | None
-    actual_duration_s: int | None
-    actual_distance_m: int | None
-    rpe: int | None
+    planned_load: WorkoutsPlannedLoad | None
+    actual_duration_s: WorkoutsActualDurationS | None
+    actual_distance_m: WorkoutsActualDistanceM | None
+    rpe: WorkoutsRpe | None
     feedback_categories: list[str] | None
-    feedback_text: str | None
+    feedback_text: WorkoutsFeedbackText | None
     skip_reason: str | None
 
 
@@ -678,26 +988,26 @@ class WorkoutsInsert(_rt.Insert):
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID
     plan_id: _uuid.UUID | None = _rt.DEFAULT
-    week_number: int | None = _rt.DEFAULT
-    day_number: int | None = _rt.DEFAULT
-    slot: int = _rt.DEFAULT
+    week_number: WorkoutsWeekNumber | None = _rt.DEFAULT
+    day_number: WorkoutsDayNumber | None = _rt.DEFAULT
+    slot: WorkoutsSlot = _rt.DEFAULT
     scheduled_on: _dt.date | None = _rt.DEFAULT
-    sport: str
+    sport: WorkoutsSport
     title: str
-    planned_duration_s: int | None = _rt.DEFAULT
-    planned_distance_m: int | None = _rt.DEFAULT
-    status: str = _rt.DEFAULT
+    planned_duration_s: WorkoutsPlannedDurationS | None = _rt.DEFAULT
+    planned_distance_m: WorkoutsPlannedDistanceM | None = _rt.DEFAULT
+    status: WorkoutsStatus = _rt.DEFAULT
     completed_at: _dt.datetime | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
-    workout_type: str | None = _rt.DEFAULT
+    workout_type: WorkoutsWorkoutType | None = _rt.DEFAULT
     structure: _rt.Json = _rt.DEFAULT
-    planned_load: _decimal.Decimal | None = _rt.DEFAULT
-    actual_duration_s: int | None = _rt.DEFAULT
-    actual_distance_m: int | None = _rt.DEFAULT
-    rpe: int | None = _rt.DEFAULT
+    planned_load: WorkoutsPlannedLoad | None = _rt.DEFAULT
+    actual_duration_s: WorkoutsActualDurationS | None = _rt.DEFAULT
+    actual_distance_m: WorkoutsActualDistanceM | None = _rt.DEFAULT
+    rpe: WorkoutsRpe | None = _rt.DEFAULT
     feedback_categories: list[str] | None = _rt.DEFAULT
-    feedback_text: str | None = _rt.DEFAULT
+    feedback_text: WorkoutsFeedbackText | None = _rt.DEFAULT
     skip_reason: str | None = _rt.DEFAULT
 
 
@@ -707,26 +1017,26 @@ class WorkoutsUpdate(_rt.Update):
     id: _uuid.UUID = _rt.DEFAULT
     athlete_id: _uuid.UUID = _rt.DEFAULT
     plan_id: _uuid.UUID | None = _rt.DEFAULT
-    week_number: int | None = _rt.DEFAULT
-    day_number: int | None = _rt.DEFAULT
-    slot: int = _rt.DEFAULT
+    week_number: WorkoutsWeekNumber | None = _rt.DEFAULT
+    day_number: WorkoutsDayNumber | None = _rt.DEFAULT
+    slot: WorkoutsSlot = _rt.DEFAULT
     scheduled_on: _dt.date | None = _rt.DEFAULT
-    sport: str = _rt.DEFAULT
+    sport: WorkoutsSport = _rt.DEFAULT
     title: str = _rt.DEFAULT
-    planned_duration_s: int | None = _rt.DEFAULT
-    planned_distance_m: int | None = _rt.DEFAULT
-    status: str = _rt.DEFAULT
+    planned_duration_s: WorkoutsPlannedDurationS | None = _rt.DEFAULT
+    planned_distance_m: WorkoutsPlannedDistanceM | None = _rt.DEFAULT
+    status: WorkoutsStatus = _rt.DEFAULT
     completed_at: _dt.datetime | None = _rt.DEFAULT
     created_at: _dt.datetime = _rt.DEFAULT
     updated_at: _dt.datetime = _rt.DEFAULT
-    workout_type: str | None = _rt.DEFAULT
+    workout_type: WorkoutsWorkoutType | None = _rt.DEFAULT
     structure: _rt.Json = _rt.DEFAULT
-    planned_load: _decimal.Decimal | None = _rt.DEFAULT
-    actual_duration_s: int | None = _rt.DEFAULT
-    actual_distance_m: int | None = _rt.DEFAULT
-    rpe: int | None = _rt.DEFAULT
+    planned_load: WorkoutsPlannedLoad | None = _rt.DEFAULT
+    actual_duration_s: WorkoutsActualDurationS | None = _rt.DEFAULT
+    actual_distance_m: WorkoutsActualDistanceM | None = _rt.DEFAULT
+    rpe: WorkoutsRpe | None = _rt.DEFAULT
     feedback_categories: list[str] | None = _rt.DEFAULT
-    feedback_text: str | None = _rt.DEFAULT
+    feedback_text: WorkoutsFeedbackText | None = _rt.DEFAULT
     skip_reason: str | None = _rt.DEFAULT
 
 
