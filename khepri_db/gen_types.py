@@ -860,6 +860,18 @@ def _snake(name: str) -> str:
 _BASEMODEL_NAMES = {n for n in dir(BaseModel) if not n.startswith("_")} | {"payload"}
 
 
+def _py_names(names: Iterable[str]) -> dict[str, str]:
+    """Python identifiers for SQL names, unique within one model or signature (``Id`` and ``id``
+    become ``id`` and ``id_``)."""
+    result: dict[str, str] = {}
+    for name in names:
+        py = _snake(name)
+        while py in result.values():
+            py += "_"
+        result[name] = py
+    return result
+
+
 def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -1097,7 +1109,7 @@ class _Renderer:
             member = re.sub(r"\W+", "_", label).strip("_").lower() or "empty"
             if member[0].isdigit() or keyword.iskeyword(member):
                 member = f"v_{member}"
-            while member in members or member.startswith("_"):
+            while member in members or member.startswith("_") or member == "mro":
                 member += "_"
             members.add(member)
             lines.append(f"    {member} = {_quote(label)}")
@@ -1110,16 +1122,25 @@ class _Renderer:
             return self.type_names[t.oid]
         name = self._unique(self._prefixed(t.schema, t.name))
         self.type_names[t.oid] = name
-        fields = [self._field(attr, type_oid, 0, nullable=True, default="None") for attr, type_oid in t.attributes]
+        py = _py_names(attr for attr, _ in t.attributes)
+        fields = [self._field(a, oid, 0, nullable=True, default="None", py=py[a]) for a, oid in t.attributes]
         kind = "composite type" if t.relkind == "c" else "row type of"
         doc = t.comment or f"The {kind} {t.schema}.{t.name}."
         self.blocks.append([f"class {name}(_rt.Composite):", *_doc(doc, "    "), "", *fields])
         return name
 
     def _field(
-        self, column: str, type_oid: int, ndims: int, *, nullable: bool, default: str | None, alias: str | None = None
+        self,
+        column: str,
+        type_oid: int,
+        ndims: int,
+        *,
+        nullable: bool,
+        default: str | None,
+        alias: str | None = None,
+        py: str | None = None,
     ) -> str:
-        py = _snake(column)
+        py = py or _snake(column)
         annotation = alias or self.annotation(type_oid, ndims)
         if nullable:
             annotation += " | None"
@@ -1170,6 +1191,7 @@ class _Renderer:
     def relation(self, relation: Relation) -> None:
         base = self.relation_names[relation.oid]
         checked = {c.name: self._column_check(relation, base, c) for c in relation.columns} if relation.is_table else {}
+        py = _py_names(c.name for c in relation.columns)
         kind = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}[relation.kind]
         comment = f"{relation.comment}\n\n" if relation.comment else ""
         selectable = [c for c in relation.columns if c.can_select]
@@ -1180,10 +1202,8 @@ class _Renderer:
             nullable = not self._notnull(column) or not relation.is_table
             row.append(
                 self._field(column.name, column.type_oid, column.ndims, nullable=nullable, default=None,
-                            alias=checked.get(column.name))
+                            alias=checked.get(column.name), py=py[column.name])
             )  # fmt: skip
-        if not selectable:
-            row.append("    pass")
         self.blocks.append(row)
         writable_view = relation.kind == "v" and relation.updatable & 8
         if relation.is_table or writable_view:
@@ -1198,7 +1218,8 @@ class _Renderer:
                     nullable = not self._notnull(column)
                     block.append(
                         self._field(column.name, column.type_oid, column.ndims, nullable=nullable,
-                                    default="_rt.DEFAULT" if optional else None, alias=checked.get(column.name))
+                                    default="_rt.DEFAULT" if optional else None, alias=checked.get(column.name),
+                                    py=py[column.name])
                     )  # fmt: skip
                 self.blocks.append(block)
         if relation.is_table or (relation.kind == "v" and relation.updatable & 4):
@@ -1210,7 +1231,7 @@ class _Renderer:
                 for column in updatable:
                     block.append(
                         self._field(column.name, column.type_oid, column.ndims, nullable=not self._notnull(column),
-                                    default="_rt.DEFAULT", alias=checked.get(column.name))
+                                    default="_rt.DEFAULT", alias=checked.get(column.name), py=py[column.name])
                     )  # fmt: skip
                 self.blocks.append(block)
 
@@ -1227,7 +1248,8 @@ class _Renderer:
             result, returns = "None", "void"
         elif ret.name == "record" and ret.schema == "pg_catalog" and function.out:
             model = self._unique(_pascal(py_name) + "Result")
-            fields = [self._field(n, t, 0, nullable=True, default="None") for n, t in function.out]
+            py = _py_names(n for n, _ in function.out)
+            fields = [self._field(n, t, 0, nullable=True, default="None", py=py[n]) for n, t in function.out]
             doc = f"A row returned by {function.schema}.{function.name}()."
             self.blocks.append([f"class {model}(_rt.Row):", *_doc(doc, "    "), "", *fields])
             result, returns = model, "row"
@@ -1240,6 +1262,7 @@ class _Renderer:
         elif returns != "void":
             result += " | None"
         params: list[_Node | str] = ["client: _rt.Client"]
+        arg_names = _py_names(a.name for a in function.args)
         keyword_only = False
         for arg in function.args:
             annotation = self.annotation(arg.type_oid)
@@ -1247,9 +1270,9 @@ class _Renderer:
                 if not keyword_only:
                     params.append("*")
                     keyword_only = True
-                params.append(f"{_snake(arg.name)}: {annotation} | None = _rt.OMIT")
+                params.append(f"{arg_names[arg.name]}: {annotation} | None = _rt.OMIT")
             else:
-                params.append(f"{_snake(arg.name)}: {annotation}")
+                params.append(f"{arg_names[arg.name]}: {annotation}")
         decorator_args: list[_Node | str] = [_quote(function.schema), _quote(function.name)]
         decorator_args.append(_Node("{", [f"{_quote(a.name)}: {_quote(self._sql_type(a.type_oid))}"
                                           for a in function.args], "}"))  # fmt: skip
