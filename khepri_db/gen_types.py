@@ -889,6 +889,11 @@ def _doc(text: str, indent: str, width: int = 88) -> list[str]:
     return [f'{indent}"""{lines[0]}', *[f"{indent}{line}".rstrip() for line in lines[1:]], f'{indent}"""']
 
 
+def _comment(text: str, width: int = 88) -> list[str]:
+    """``text`` as ``#`` comment lines of at most ``width`` columns (continuations indented)."""
+    return textwrap.wrap(text, width, initial_indent="# ", subsequent_indent="#   ", break_on_hyphens=False)
+
+
 @dataclass
 class _Node:
     """A bracketed group for :func:`_fmt`: ``head`` + items + ``tail``, exploded one item per line
@@ -1080,7 +1085,8 @@ class _Renderer:
             kwargs.update(translated[0])
             literals = translated[1] or literals
         lines = [f"# domain {t.schema}.{t.name} over {self.types[t.base].sql_name}"]
-        lines += [f"# not checked here (the database checks it): {c}" for c in skipped]
+        for check in skipped:
+            lines += _comment(f"not checked here (the database checks it): {check}")
         if literals:
             node = _Node(f"{name} = Literal[", [_quote(v) for v in literals], "]")
         elif kwargs:
@@ -1424,7 +1430,9 @@ def generate_types(
     header += [line for paragraph in about.split("\n") for line in textwrap.wrap(paragraph, 88)]
     header.append('"""')
     if catalog.skipped:
-        header += ["", "# Not generated:", *[f"# - {s}" for s in catalog.skipped]]
+        header += ["", "# Not generated:"]
+        for item in catalog.skipped:
+            header += textwrap.wrap(f"- {item}", 88, initial_indent="# ", subsequent_indent="#   ")
     renderer = _Renderer(catalog, header)
     text = renderer.render()
     kinds = [renderer.types[oid].typtype for oid in renderer.type_names]
