@@ -422,6 +422,8 @@ def test_doctor_sees_pg_graphql_exposure_with_the_stand_in(khepri_clone_url: str
     from khepri_db.doctor import run_doctor
 
     with connect(khepri_clone_url, autocommit=True) as conn:
+        # The Khepri schema turns GraphQL off (20261201100000_khepri_graphql_off.sql): turn it on.
+        conn.execute("create extension if not exists pg_graphql with schema graphql")
         conn.execute("create table public.graphql_visible (id int primary key)")
         conn.execute("grant select on public.graphql_visible to anon, authenticated")
     report = run_doctor(khepri_clone_url)
