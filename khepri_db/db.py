@@ -98,11 +98,48 @@ def database_exists(conn: psycopg.Connection, name: str) -> bool:
 
 
 def create_database(conn: psycopg.Connection, name: str, *, template: str | None = None) -> None:
-    """``create database <name> [template <template>]`` on an autocommit connection."""
+    """``create database <name> [template <template>]`` on an autocommit connection.
+
+    A copy of ``template`` also gets the template's per-database settings (``alter database ...
+    set``, and ``alter role ... in database ... set``), which ``create database ... template``
+    does not copy: the compatibility layer sets the database's ``search_path`` to Supabase's
+    ``"$user", public, extensions``, and a clone without it would not find ``extensions.digest``
+    and the like unqualified.
+    """
     stmt = sql.SQL("create database {}").format(sql.Identifier(name))
     if template:
         stmt = sql.SQL("{} template {}").format(stmt, sql.Identifier(template))
     conn.execute(stmt)
+    if not template:
+        return
+    rows = conn.execute(
+        """
+        select r.rolname, unnest(s.setconfig)
+        from pg_catalog.pg_db_role_setting as s
+        join pg_catalog.pg_database as d on d.oid = s.setdatabase
+        left join pg_catalog.pg_roles as r on r.oid = s.setrole
+        where d.datname = %s
+        """,
+        [template],
+    ).fetchall()
+    for role, setting in rows:
+        key, _, value = setting.partition("=")
+        target = (
+            sql.SQL("alter database {} set {} = {}")
+            if role is None
+            else sql.SQL("alter role {} in database {} set {} = {}")
+        )
+        names = [sql.Identifier(name)] if role is None else [sql.Identifier(role), sql.Identifier(name)]
+        # List settings (search_path...) are stored in their SQL form ("$user", public): pass them
+        # as such, as pg_dumpall does; any other value is one literal.
+        rendered = sql.SQL(value) if key in _LIST_SETTINGS else sql.Literal(value)  # type: ignore[arg-type]
+        conn.execute(target.format(*names, sql.Identifier(key), rendered))
+
+
+_LIST_SETTINGS = frozenset(
+    {"search_path", "temp_tablespaces", "session_preload_libraries", "local_preload_libraries", "dynamic_library_path"}
+)
+"""Settings PostgreSQL takes as a list (GUC_LIST_INPUT) that a database or role may set."""
 
 
 def drop_database(conn: psycopg.Connection, name: str) -> None:
