@@ -389,7 +389,7 @@ def seed_cmd(
     Files are tracked in supabase_migrations.seed_files (path and sha256) as the Supabase CLI does;
     unchanged files are skipped unless --force. Seed files should be idempotent.
     """
-    from khepri_db.migrations import seed
+    from khepri_db.migrations import seed, seed_path_key
 
     project = Project.discover()
     paths = list(files) if files else project.seed_files()
@@ -397,7 +397,9 @@ def seed_cmd(
         if not path.is_file():
             raise UsageError(f"seed file {path} does not exist")
     url = _target_url(db_url, data_dir, output)
-    result = seed(url, paths, seed_key=project.relative, force=force, progress=_progress(output))
+    result = seed(
+        url, paths, seed_key=lambda p: seed_path_key(p, project.root), force=force, progress=_progress(output)
+    )
     if output is OutputFormat.json:
         _print_json(result.to_dict())
         return

@@ -58,7 +58,7 @@ from khepri_db.errors import (
     SqlErrorInfo,
     UsageError,
 )
-from khepri_db.project import bundled_path
+from khepri_db.project import bundled_path, find_project_root
 
 FILE_PATTERN = re.compile(r"^([0-9]+)_(.*)\.sql$")
 """Migration file names, as the Supabase CLI matches them."""
@@ -976,23 +976,23 @@ def migrate(
 
         _acquire_lock(conn, lock_timeout_s, say)
         try:
+            status = compare(files, ignored, read_history(conn), directory)
+            _check_order(status, include_all)
+            todo = {e.version for e in status.by_state(MigrationState.PENDING, MigrationState.OUT_OF_ORDER)}
+            pending = [f for f in files if f.version in todo]
+            for file in pending:
+                _ = file.plan  # refuse a malformed file before anything of the run is written
             compat_action, warnings = _prepare_target(conn, target, use_compat=use_compat, dry_run=False, progress=say)
             # Supabase's search_path for the migrating role (extensions resolve unqualified), set again
             # after every RESET ALL: on Supabase it is the role's default, which RESET ALL restores.
             with_compat = compat_action in {"installed", "upgraded", "present"}
             search_path = '"$user", public, extensions' if with_compat else None
             ensure_history_tables(conn)
-            status = compare(files, ignored, read_history(conn), directory)
-            _check_order(status, include_all)
             for entry in status.by_state(MigrationState.CHANGED):
                 warnings.append(f"{entry.path}: {entry.detail} (drift; applied migrations are never re-run)")
-            todo = {e.version for e in status.by_state(MigrationState.PENDING, MigrationState.OUT_OF_ORDER)}
             if compat_action in {"installed", "upgraded"}:
                 target = detect(conn)
             result = MigrateResult(target, compat_action, warnings=warnings)
-            pending = [f for f in files if f.version in todo]
-            for file in pending:
-                _ = file.plan  # refuse a malformed file before anything of the run is applied
             if pending:
                 say(f"applying {len(pending)} migration(s) from {directory}")
             for file in pending:
@@ -1007,6 +1007,30 @@ def migrate(
         finally:
             if not conn.closed:
                 conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+
+
+def seed_path_key(path: Path, project_root: Path) -> str:
+    """How ``supabase_migrations.seed_files`` names a seed file: its path relative to the project it
+    belongs to, as the Supabase CLI records ``[db.seed] sql_paths`` (``supabase/seed.sql``), whatever
+    the current directory.
+
+    Args:
+        path: the seed file (relative to the current directory, or absolute).
+        project_root: the current project's root.
+
+    Returns:
+        The path relative to the nearest ancestor of the file that holds a ``supabase/`` directory;
+        without one, relative to ``project_root`` when the file is inside it; else absolute (as the
+        CLI keeps an absolute ``sql_paths`` entry). POSIX separators.
+    """
+    resolved = path.resolve()
+    owner = find_project_root(resolved.parent)
+    for root in ((owner,) if (owner / "supabase").is_dir() else ()) + (project_root.resolve(),):
+        try:
+            return resolved.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return resolved.as_posix()
 
 
 def _seed(
