@@ -759,7 +759,27 @@ def _execute_outside(conn: psycopg.Connection, path: Path, sql_text: str, run: S
         raise
 
 
-def _record(conn: psycopg.Connection, file: MigrationFile, duration_ms: float) -> None:
+def _record(conn: psycopg.Connection, file: MigrationFile, duration_ms: float, *, outside: bool = False) -> None:
+    try:
+        _insert_history(conn, file, duration_ms)
+    except psycopg.Error as exc:
+        info = _sql_error(exc)
+        raise MigrationError(
+            file.path,
+            None,
+            None,
+            SqlErrorInfo(info.sqlstate, f"writing its history row failed: {info.message}", info.detail, info.hint),
+            hint=(
+                "its one statement ran outside a transaction and stays applied: record it with "
+                f"`supabase migration repair --status applied {file.version}`"
+                if outside
+                else "nothing of the file was kept (its transaction was rolled back)"
+            )
+            + "; check supabase_migrations.schema_migrations (permissions, triggers)",
+        ) from exc
+
+
+def _insert_history(conn: psycopg.Connection, file: MigrationFile, duration_ms: float) -> None:
     statements = [s.text for s in file.statements]
     conn.execute(
         "insert into supabase_migrations.schema_migrations (version, name, statements) values (%s, %s, %s)",
@@ -803,7 +823,7 @@ def apply_file(conn: psycopg.Connection, file: MigrationFile) -> AppliedFile:
         _execute_outside(conn, file.path, file.sql, plan.run)
         duration = (time.perf_counter() - started) * 1000
         with conn.transaction():
-            _record(conn, file, duration)
+            _record(conn, file, duration, outside=True)
     return AppliedFile(file.version, file.name, file.path, duration, len(file.statements))
 
 

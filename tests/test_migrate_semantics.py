@@ -164,6 +164,28 @@ def test_an_outer_begin_commit_is_the_files_one_transaction_with_its_history_row
     assert database_state(empty_db_url) == before
 
 
+def test_an_outer_commit_does_not_separate_a_file_from_its_history_row(empty_db_url: str, migrations_dir: Path) -> None:
+    write_migration(migrations_dir, "20260101000000_first.sql", "create table public.a (id int);\n")
+    migrate(empty_db_url, migrations_dir, use_compat=False)
+    with connect(empty_db_url, autocommit=True) as conn:
+        # the history row of the next file cannot be written: as if the run died right after the file
+        conn.execute(
+            "create function public.refuse_history() returns trigger language plpgsql as "
+            "$$ begin raise exception 'history unavailable'; end $$"
+        )
+        conn.execute(
+            "create trigger refuse before insert on supabase_migrations.schema_migrations "
+            "for each row execute function public.refuse_history()"
+        )
+    write_migration(migrations_dir, "20260101000001_wrapped.sql", "begin;\ncreate table public.b (id int);\ncommit;\n")
+
+    with pytest.raises(MigrationError, match="history unavailable"):
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select to_regclass('public.b')") is None, "the file was applied without its history row"
+
+
 @pytest.mark.parametrize(
     ("sql", "line", "word"),
     [
