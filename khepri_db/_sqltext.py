@@ -313,12 +313,15 @@ def split_statements(sql: str) -> list[Statement]:
         ``;``, is a statement of its own, as in the CLI (Postgres runs it as an empty query).
     """
     statements: list[Statement] = []
+    line, counted = 1, 0
     for start, end in split_chunks(sql):
         raw = sql[start:end].rstrip(";")
         text, cut = _go_trim_space(raw)
         if text:
             offset = start + cut
-            statements.append(Statement(text, offset, sql.count("\n", 0, offset) + 1))
+            line += sql.count("\n", counted, offset)
+            counted = offset
+            statements.append(Statement(text, offset, line))
     return statements
 
 
