@@ -158,7 +158,7 @@ CASES: dict[str, dict[str, bytes]] = {
         "20260101000003_vacuum.sql": b"vacuum (analyze) public.parity_rows;\n",
         "20260101000004_drop.sql": b"drop index concurrently public.parity_x;\n",
         "20260101000005_unique.sql": b"create unique index concurrently parity_id on public.parity_rows (id);\n",
-        "20260101000006_system.sql": b"alter system reset khepri_parity.unused;\n",
+        "20260101000006_system.sql": b"alter system reset cpu_tuple_cost;\n",
     },
     # an outer begin; ... commit; is the file's one transaction, recorded with its statements
     "outer_transaction": {
