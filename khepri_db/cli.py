@@ -39,14 +39,18 @@ NO_WRAP_WIDTH = 100_000
 class _Console(Console):
     """A Rich console that never wraps when it does not write to a terminal (CI logs, pipes, files):
     a message or a table row stays on one line, so grep finds a path whole. On a terminal it wraps
-    at the terminal's width as usual. ``soft_wrap`` is on: text lines are never cut."""
+    at the terminal's width as usual. ``soft_wrap`` is on: text lines are never cut. Whether the
+    output is a terminal is asked of the file itself, so ``FORCE_COLOR`` (common in CI) adds colour
+    but never wrapping."""
 
     @property
     def size(self) -> ConsoleDimensions:
         size = Console.size.fget(self)  # type: ignore[attr-defined]
-        if self.is_terminal:
-            return size
-        return ConsoleDimensions(NO_WRAP_WIDTH, size.height)
+        try:
+            terminal = self.file.isatty()
+        except (AttributeError, ValueError):
+            terminal = False
+        return size if terminal else ConsoleDimensions(NO_WRAP_WIDTH, size.height)
 
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:

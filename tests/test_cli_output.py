@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import Cli, write_migration
 
 UNREACHABLE = "postgresql://nobody:secret@127.0.0.1:1/none"
@@ -31,9 +33,12 @@ def test_error_messages_print_their_brackets(cli: Cli, tmp_path: Path) -> None:
     assert f"migrations directory {missing} does not exist" in result.output
 
 
-def test_errors_are_not_wrapped_when_not_writing_to_a_terminal(tmp_path: Path) -> None:
+@pytest.mark.parametrize("force_color", [False, True])
+def test_errors_are_not_wrapped_when_not_writing_to_a_terminal(tmp_path: Path, force_color: bool) -> None:
     missing = tmp_path.joinpath(*(f"a-rather-long-directory-name-{i}" for i in range(6)), "migrations")
-    env = {k: v for k, v in os.environ.items() if k not in {"COLUMNS", "KHEPRI_DB_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"COLUMNS", "KHEPRI_DB_URL", "FORCE_COLOR", "NO_COLOR"}}
+    if force_color:
+        env["FORCE_COLOR"] = "1"  # what many CI setups export: colour, still no wrapping
     done = subprocess.run(
         [sys.executable, "-m", "khepri_db", "migrate", "--db-url", UNREACHABLE, "--migrations-dir", str(missing)],
         capture_output=True,
@@ -42,7 +47,8 @@ def test_errors_are_not_wrapped_when_not_writing_to_a_terminal(tmp_path: Path) -
         env=env,
     )
     assert done.returncode == 2
-    assert f"error: migrations directory {missing} does not exist\n" in done.stderr, done.stderr
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", done.stderr)
+    assert f"error: migrations directory {missing} does not exist\n" in plain, done.stderr
 
 
 def test_migration_errors_stay_on_one_line_with_their_sqlstate(
