@@ -49,7 +49,10 @@ def supabase_cli() -> Path:
         if done.returncode != 0 or not binary.exists():
             reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
             pytest.skip(f"npm could not install supabase@{SUPABASE_CLI_VERSION}: {reason}")
-    version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
+    # run it away from any project: the CLI writes supabase/.temp/ into the project it finds
+    version = subprocess.run(
+        [binary, "--version"], cwd=cache, capture_output=True, text=True, timeout=60
+    ).stdout.strip()
     assert version == SUPABASE_CLI_VERSION, f"{binary} is Supabase CLI {version!r}, not {SUPABASE_CLI_VERSION}"
     return binary
 
