@@ -19,7 +19,8 @@ from typing import Annotated, Any, TypeVar
 
 import psycopg
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
+from rich.markup import escape
 from rich.table import Table
 
 from khepri_db import __version__
@@ -31,8 +32,33 @@ from khepri_db.errors import ConfigError, KhepriError, UsageError
 from khepri_db.migrations import MigrationState, migrate, migration_status
 from khepri_db.project import Project
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+NO_WRAP_WIDTH = 100_000
+"""Width a console assumes when it does not write to a terminal: wide enough never to wrap."""
+
+
+class _Console(Console):
+    """A Rich console that never wraps when it does not write to a terminal (CI logs, pipes, files):
+    a message or a table row stays on one line, so grep finds a path whole. On a terminal it wraps
+    at the terminal's width as usual. ``soft_wrap`` is on: text lines are never cut. Whether the
+    output is a terminal is asked of the file itself, so ``FORCE_COLOR`` (common in CI) adds colour
+    but never wrapping."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        try:
+            terminal = self.file.isatty()
+        except (AttributeError, ValueError):
+            terminal = False
+        return size if terminal else ConsoleDimensions(NO_WRAP_WIDTH, size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 app = typer.Typer(
     name="khepri-db",
@@ -111,9 +137,9 @@ def _handles_errors(func: F) -> F:
             if kwargs.get("output") is OutputFormat.json:
                 _print_json({"error": exc.to_dict()})
             else:
-                err.print(f"[bold red]error:[/bold red] {exc.message}", markup=True)
+                err.print(f"[bold red]error:[/bold red] {escape(exc.message)}", markup=True)
                 if exc.hint:
-                    err.print(f"[bold]hint:[/bold] {exc.hint}")
+                    err.print(f"[bold]hint:[/bold] {escape(exc.hint)}")
             raise typer.Exit(exc.exit_code) from None
         except psycopg.Error as exc:
             diag = exc.diag
@@ -122,10 +148,10 @@ def _handles_errors(func: F) -> F:
                 _print_json({"error": {"type": type(exc).__name__, "message": message, "sqlstate": diag.sqlstate,
                                        "detail": diag.message_detail, "hint": diag.message_hint}})  # fmt: skip
             else:
-                err.print(f"[bold red]database error:[/bold red] {message} [SQLSTATE {diag.sqlstate}]")
+                err.print(f"[bold red]database error:[/bold red] {escape(f'{message} [SQLSTATE {diag.sqlstate}]')}")
                 for label, text in (("detail", diag.message_detail), ("hint", diag.message_hint)):
                     if text:
-                        err.print(f"[bold]{label}:[/bold] {text}")
+                        err.print(f"[bold]{label}:[/bold] {escape(text)}")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -133,7 +159,7 @@ def _handles_errors(func: F) -> F:
 
 def _progress(output: OutputFormat) -> Callable[[str], None]:
     def say(message: str) -> None:
-        err.print(f"[dim]{message}[/dim]")
+        err.print(f"[dim]{escape(message)}[/dim]")
 
     return say if output is OutputFormat.text else (lambda _m: None)
 
@@ -287,7 +313,7 @@ def migrate_cmd(
     ] = False,
     include_seed: Annotated[
         bool,
-        typer.Option("--include-seed", help="Run [db.seed] files (supabase/seed.sql) after the migrations."),
+        typer.Option("--include-seed", help="Run \\[db.seed] files (supabase/seed.sql) after the migrations."),
     ] = False,
     no_compat: Annotated[
         bool,
@@ -325,29 +351,29 @@ def migrate_cmd(
         _print_json(result.to_dict())
         return
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}")
-    out.print(f"Target: {redact(url)} ({result.target.describe()})")
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    out.print(escape(f"Target: {redact(url)} ({result.target.describe()})"))
     if result.compat not in {"present", "not needed"}:
         out.print(f"Supabase compatibility layer: {result.compat}")
     if dry_run:
         if result.pending:
             out.print(f"Would apply {len(result.pending)} migration(s):")
             for file in result.pending:
-                out.print(f"  {file.filename}")
+                out.print(f"  {escape(file.filename)}")
         else:
             out.print("Nothing to apply: the database is up to date.")
         return
     if result.applied:
         total = sum(a.duration_ms for a in result.applied)
-        out.print(f"Applied {len(result.applied)} migration(s) from {directory} in {total:.0f} ms:")
+        out.print(escape(f"Applied {len(result.applied)} migration(s) from {directory} in {total:.0f} ms:"))
         for applied in result.applied:
-            out.print(f"  [green]✓[/green] {applied.path.name}  {applied.duration_ms:.0f} ms")
+            out.print(f"  [green]✓[/green] {escape(applied.path.name)}  {applied.duration_ms:.0f} ms")
     else:
         out.print("Nothing to apply: the database is up to date.")
     for seed in result.seeded:
-        out.print(f"Seeded {seed.name} ({seed.statements} statements, {seed.duration_ms:.0f} ms)")
+        out.print(escape(f"Seeded {seed.name} ({seed.statements} statements, {seed.duration_ms:.0f} ms)"))
     for path, reason in result.seeds_skipped:
-        out.print(f"[dim]Seed {path.name} not run: {reason}[/dim]")
+        out.print(f"[dim]{escape(f'Seed {path.name} not run: {reason}')}[/dim]")
 
 
 @app.command("seed")
@@ -358,7 +384,7 @@ def seed_cmd(
     files: Annotated[
         list[Path] | None,
         typer.Option(
-            "--file", help="Seed file to run (repeatable). Default: [db.seed] sql_paths, e.g. supabase/seed.sql."
+            "--file", help="Seed file to run (repeatable). Default: \\[db.seed] sql_paths, e.g. supabase/seed.sql."
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Run every seed file, even unchanged ones.")] = False,
@@ -369,7 +395,7 @@ def seed_cmd(
     Files are tracked in supabase_migrations.seed_files (path and sha256) as the Supabase CLI does;
     unchanged files are skipped unless --force. Seed files should be idempotent.
     """
-    from khepri_db.migrations import seed
+    from khepri_db.migrations import seed, seed_path_key
 
     project = Project.discover()
     paths = list(files) if files else project.seed_files()
@@ -377,16 +403,18 @@ def seed_cmd(
         if not path.is_file():
             raise UsageError(f"seed file {path} does not exist")
     url = _target_url(db_url, data_dir, output)
-    result = seed(url, paths, seed_key=project.relative, force=force, progress=_progress(output))
+    result = seed(
+        url, paths, seed_key=lambda p: seed_path_key(p, project.root), force=force, progress=_progress(output)
+    )
     if output is OutputFormat.json:
         _print_json(result.to_dict())
         return
     if not paths:
-        out.print("No seed files ([db.seed] is disabled or lists none).")
+        out.print(escape("No seed files ([db.seed] is disabled or lists none)."))
     for applied in result.seeded:
-        out.print(f"Seeded {applied.name} ({applied.statements} statements, {applied.duration_ms:.0f} ms)")
+        out.print(escape(f"Seeded {applied.name} ({applied.statements} statements, {applied.duration_ms:.0f} ms)"))
     for path, reason in result.seeds_skipped:
-        out.print(f"[dim]Seed {path.name} not run: {reason}[/dim]")
+        out.print(f"[dim]{escape(f'Seed {path.name} not run: {reason}')}[/dim]")
 
 
 @app.command("status")
@@ -413,7 +441,7 @@ def status_cmd(
     if output is OutputFormat.json:
         _print_json(status.to_dict())
     else:
-        table = Table(title=f"Migrations in {directory}", title_justify="left")
+        table = Table(title=escape(f"Migrations in {directory}"), title_justify="left")
         for column in ("version", "name", "state", "applied at", "by", "detail"):
             table.add_column(column)
         style = {
@@ -426,15 +454,15 @@ def status_cmd(
         for e in status.entries:
             table.add_row(
                 e.version,
-                e.name or "",
+                escape(e.name or ""),
                 f"[{style[e.state]}]{e.state.value}[/{style[e.state]}]",
                 e.applied_at.strftime("%Y-%m-%d %H:%M:%S") if e.applied_at else "",
                 e.applied_by or "",
-                e.detail,
+                escape(e.detail),
             )
         out.print(table)
         for item in status.ignored:
-            out.print(f"[yellow]not a migration:[/yellow] {item.path.name} ({item.reason})")
+            out.print(f"[yellow]not a migration:[/yellow] {escape(f'{item.path.name} ({item.reason})')}")
         counts = {s: len(status.by_state(s)) for s in MigrationState}
         out.print(", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "no migrations")
     if not_clean:

@@ -7,14 +7,28 @@ Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they de
 * History lives in ``supabase_migrations.schema_migrations (version, statements, name)`` exactly
   as the Supabase CLI writes it; khepri-db's extra facts (sha256, applied_at, duration, tool
   version) live in ``supabase_migrations.khepri_migration_facts``.
+* Files are read as bytes, as the Supabase CLI reads them: no newline translation (a CRLF file
+  records CRLF inside its statements), a leading UTF-8 byte-order mark dropped. Statements are
+  split exactly as the CLI splits them (:func:`khepri_db._sqltext.split_statements`).
 * Each file runs in one transaction together with its history rows. A failure rolls the file
-  back, stops the run and reports file, line, SQLSTATE, message and hint.
-* A file whose first line is ``-- khepri:no-transaction`` holds exactly one statement (e.g.
-  ``create index concurrently``) and runs outside a transaction; its history rows follow in their
-  own transaction. The Supabase CLI cannot run such statements at all.
-* A session-level advisory lock makes concurrent runs wait for each other.
+  back, stops the run and reports file, line, SQLSTATE, message and hint. Before each file the
+  session is reset (``RESET ALL``, as ``supabase db push`` does), so a ``set_config`` in one file
+  never reaches the next.
+* An outer ``begin; ... commit;`` around a whole file is that file's one transaction. Any other
+  ``begin``, ``commit``, ``rollback`` (or ``start transaction``, ``end``, ``abort``) is refused
+  before anything runs, naming file and line.
+* A file holding exactly one statement that PostgreSQL refuses inside a transaction (``create``/
+  ``drop index concurrently``, ``reindex ... concurrently``, ``vacuum``, ``alter system``,
+  ``create``/``drop database``/``tablespace``) runs outside a transaction, as the CLI runs it; its
+  history rows follow in their own transaction. Such a statement in a file with other statements
+  is refused before anything runs. A failed concurrent index build leaves no INVALID index behind.
+  A file whose first line is ``-- khepri:no-transaction`` also runs its one statement outside a
+  transaction.
+* A session-level advisory lock makes concurrent runs wait for each other; the session checks its
+  client every second (``client_connection_check_interval``), so a killed run's lock goes with it.
 * Pending files older than the newest applied version, and applied versions with no local file,
-  stop the run (as the Supabase CLI does); ``include_all`` applies the former.
+  stop the run (as the Supabase CLI does); ``include_all`` applies the former. A first file named
+  ``<timestamp before 20211209>_init.sql`` is skipped, as the CLI skips it.
 """
 
 from __future__ import annotations
@@ -44,10 +58,16 @@ from khepri_db.errors import (
     SqlErrorInfo,
     UsageError,
 )
-from khepri_db.project import bundled_path
+from khepri_db.project import bundled_path, find_project_root
 
 FILE_PATTERN = re.compile(r"^([0-9]+)_(.*)\.sql$")
 """Migration file names, as the Supabase CLI matches them."""
+
+LEGACY_INIT_PATTERN = re.compile(r"([0-9]{14})_init\.sql")
+"""A first migration named so, older than 20211209000000, is the Supabase CLI's deprecated init
+schema: the CLI skips it (pkg/migration/list.go), and so do we."""
+
+LEGACY_INIT_BEFORE = 20211209000000
 
 NO_TRANSACTION_MARKER = "-- khepri:no-transaction"
 
@@ -57,8 +77,38 @@ LOCK_KEY = 0x6B68_6570_7269_0001  # "khepri" + 1: the advisory lock all migrate 
 Progress = Callable[[str], None]
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+CHECK_CLIENT_INTERVAL = "1s"
+"""``client_connection_check_interval`` of the migrating session (PostgreSQL 14+): a backend whose
+client died ends its statement, and releases the advisory lock, within this interval."""
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_sql(path: Path, data: bytes) -> str:
+    """The text of a SQL file read as bytes: UTF-8, a leading byte-order mark dropped (the Supabase
+    CLI does not record it), newlines exactly as in the file.
+
+    Raises:
+        UsageError: the file is not UTF-8 (names the file and byte offset).
+    """
+    try:
+        return data.removeprefix(_BOM).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+
+
+def statements_fingerprint(statements: Sequence[str]) -> str:
+    """sha256 of a ``schema_migrations.statements`` value (joined by NUL, which text cannot hold).
+
+    Stored in ``khepri_migration_facts.statements_sha256``: a facts row whose fingerprint no
+    longer matches its history row was written for a row that something else (``supabase
+    migration repair``, ``supabase db push``) has since rewritten, and is ignored.
+    """
+    return _sha256("\x00".join(statements).encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -69,17 +119,17 @@ class MigrationFile:
         version: the leading digits of the file name (e.g. ``"20261121100000"``).
         name: the rest of the name without ``.sql`` (e.g. ``"khepri_foundation"``).
         path: where the file is.
-        sql: its whole text.
+        data: its bytes, exactly as on disk.
     """
 
     version: str
     name: str
     path: Path
-    sql: str
+    data: bytes
 
     @classmethod
     def load(cls, path: Path) -> MigrationFile:
-        """Read ``path``; its name must match :data:`FILE_PATTERN`.
+        """Read ``path`` (bytes, as the Supabase CLI reads it); its name must match :data:`FILE_PATTERN`.
 
         Raises:
             UsageError: the name does not match, or the file is not UTF-8 text.
@@ -87,16 +137,25 @@ class MigrationFile:
         match = FILE_PATTERN.match(path.name)
         if not match:
             raise UsageError(f"{path}: not a migration file name (expected <digits>_<name>.sql)")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"{path}: not UTF-8 text ({exc})") from exc
-        return cls(match.group(1), match.group(2), path, text)
+        file = cls(match.group(1), match.group(2), path, path.read_bytes())
+        _ = file.sql  # fail early on bytes that are not UTF-8
+        return file
+
+    @cached_property
+    def sql(self) -> str:
+        """The file's text: UTF-8, without a leading byte-order mark, newlines as written."""
+        return decode_sql(self.path, self.data)
 
     @cached_property
     def sha256(self) -> str:
-        """Hex sha256 of the file's text."""
-        return _sha256(self.sql)
+        """Hex sha256 of the file's bytes."""
+        return _sha256(self.data)
+
+    @cached_property
+    def legacy_sha256(self) -> str:
+        """The checksum khepri-db 0.x recorded: of the text with newlines translated to ``\\n``."""
+        text = self.data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+        return _sha256(text.encode("utf-8"))
 
     @cached_property
     def statements(self) -> list[Statement]:
@@ -108,6 +167,11 @@ class MigrationFile:
         """False when the file opts out with ``-- khepri:no-transaction`` on its first line."""
         first = self.sql.lstrip().splitlines()[0] if self.sql.strip() else ""
         return first.strip().lower() != NO_TRANSACTION_MARKER
+
+    @cached_property
+    def plan(self) -> ExecutionPlan:
+        """How the file runs (see :func:`plan_file`); raises what :func:`plan_file` raises."""
+        return plan_file(self.path, self.statements, marker=not self.transactional)
 
     @property
     def filename(self) -> str:
@@ -136,9 +200,17 @@ def discover(directory: Path) -> tuple[list[MigrationFile], list[IgnoredFile]]:
         )
     files: list[MigrationFile] = []
     ignored: list[IgnoredFile] = []
-    for path in sorted(directory.iterdir()):
+    for index, path in enumerate(sorted(directory.iterdir())):
         if path.is_dir():
             ignored.append(IgnoredFile(path, "a directory (migrations are not searched recursively)"))
+        elif index == 0 and _legacy_init(path.name):
+            ignored.append(
+                IgnoredFile(
+                    path,
+                    "the Supabase CLI's deprecated init schema, skipped as `supabase db push` skips it "
+                    "(rename it, replacing `init`, to apply it)",
+                )
+            )
         elif not path.name.endswith(".sql"):
             ignored.append(IgnoredFile(path, "not a .sql file"))
         elif not FILE_PATTERN.match(path.name):
@@ -158,6 +230,12 @@ def discover(directory: Path) -> tuple[list[MigrationFile], list[IgnoredFile]]:
     return files, ignored
 
 
+def _legacy_init(name: str) -> bool:
+    """The CLI's test for its deprecated init file (only ever applied to the directory's first entry)."""
+    match = LEGACY_INIT_PATTERN.search(name)
+    return bool(match) and int(match.group(1)) < LEGACY_INIT_BEFORE
+
+
 @dataclass(frozen=True)
 class AppliedMigration:
     """A row of the database's migration history.
@@ -170,6 +248,11 @@ class AppliedMigration:
         applied_at: when khepri-db applied it.
         duration_ms: how long it took (milliseconds).
         tool_version: the khepri-db version that applied it.
+        statements_sha256: :func:`statements_fingerprint` of the statements khepri-db recorded
+            (``None`` for facts written before khepri-db recorded it).
+
+    :func:`read_history` leaves the facts fields ``None`` when the facts row is stale (the history
+    row was rewritten since khepri-db wrote it).
     """
 
     version: str
@@ -179,6 +262,7 @@ class AppliedMigration:
     applied_at: datetime | None = None
     duration_ms: float | None = None
     tool_version: str | None = None
+    statements_sha256: str | None = None
 
     @property
     def applied_by(self) -> str:
@@ -201,9 +285,18 @@ def read_history(conn: psycopg.Connection) -> list[AppliedMigration] | None:
     statements = "m.statements" if "statements" in columns else "null::text[]"
     name = "m.name" if "name" in columns else "null::text"
     if has_facts:
+        facts_columns = {
+            r[0]
+            for r in conn.execute(
+                "select attname from pg_attribute where attnum > 0 and not attisdropped "
+                "and attrelid = 'supabase_migrations.khepri_migration_facts'::regclass"
+            )
+        }
+        fingerprint = "f.statements_sha256" if "statements_sha256" in facts_columns else "null::text"
         query = (
             f"select m.version, {name} as name, {statements} as statements, f.sha256, f.applied_at, "
-            "f.duration_ms, f.tool_version from supabase_migrations.schema_migrations m "
+            f"f.duration_ms, f.tool_version, {fingerprint} as statements_sha256 "
+            "from supabase_migrations.schema_migrations m "
             "left join supabase_migrations.khepri_migration_facts f using (version) order by m.version"
         )
     else:
@@ -212,7 +305,18 @@ def read_history(conn: psycopg.Connection) -> list[AppliedMigration] | None:
             "supabase_migrations.schema_migrations m order by m.version"
         )
     with conn.cursor(row_factory=dict_row) as cur:
-        return [AppliedMigration(**row) for row in cur.execute(query)]  # type: ignore[arg-type]
+        rows = [AppliedMigration(**row) for row in cur.execute(query)]  # type: ignore[arg-type]
+    return [_without_stale_facts(row) for row in rows]
+
+
+def _without_stale_facts(row: AppliedMigration) -> AppliedMigration:
+    """Drop khepri-db's facts when the history row no longer holds the statements they were written
+    for (``supabase migration repair --status applied`` or ``supabase db push`` rewrote it)."""
+    if row.statements_sha256 is None or row.statements is None:
+        return row
+    if statements_fingerprint(row.statements) == row.statements_sha256:
+        return row
+    return AppliedMigration(row.version, row.name, row.statements)
 
 
 class MigrationState(StrEnum):
@@ -305,16 +409,7 @@ def compare(
     for version in sorted(set(applied) | set(local)):
         file, row = local.get(version), applied.get(version)
         if file and row:
-            state, detail = MigrationState.APPLIED, ""
-            if row.sha256 is not None:
-                if row.sha256 != file.sha256:
-                    state, detail = MigrationState.CHANGED, "file content changed since it was applied"
-            elif row.statements is not None:
-                if comparable("".join(row.statements)) != comparable(file.sql):
-                    state = MigrationState.CHANGED
-                    detail = "file content differs from the statements the Supabase CLI recorded"
-            else:
-                detail = "applied content was not recorded; cannot check for changes"
+            state, detail = _judge(file, row)
             entries.append(MigrationEntry(version, file.name, state, file.path, row.applied_at, row.applied_by, detail))
         elif file:
             out_of_order = newest_applied is not None and version < newest_applied
@@ -341,6 +436,30 @@ def compare(
                 )
             )
     return MigrationStatus(directory, entries, list(ignored), history is not None)
+
+
+def _judge(file: MigrationFile, row: AppliedMigration) -> tuple[MigrationState, str]:
+    """Has ``file`` changed since ``row`` was recorded? Judged by the statements the Supabase CLI
+    would record for the file now, compared with those recorded: an edit that leaves them equal
+    (blank lines or whitespace between statements, a trailing newline) is no change, whoever applied
+    the file; any other edit, whitespace inside a statement included, is one. Two allowances, for
+    rows written by other splitters: khepri-db's own checksum of the file, and, when the number of
+    statements differs (an older CLI or khepri-db cut the file elsewhere), the same text once all
+    whitespace and semicolons are removed."""
+    if row.statements is not None:
+        if [s.text for s in file.statements] == row.statements:
+            return MigrationState.APPLIED, ""
+        if row.sha256 is not None and row.sha256 in (file.sha256, file.legacy_sha256):
+            return MigrationState.APPLIED, ""
+        if len(row.statements) != len(file.statements) and comparable("".join(row.statements)) == comparable(file.sql):
+            return MigrationState.APPLIED, "recorded with other statement boundaries (an older splitter)"
+        who = "khepri-db" if row.tool_version else "the Supabase CLI"
+        return MigrationState.CHANGED, f"file content differs from the statements {who} recorded when it was applied"
+    if row.sha256 is not None:
+        if row.sha256 in (file.sha256, file.legacy_sha256):
+            return MigrationState.APPLIED, ""
+        return MigrationState.CHANGED, "file content changed since it was applied"
+    return MigrationState.APPLIED, "applied content was not recorded; cannot check for changes"
 
 
 def migration_status(conn: psycopg.Connection, directory: Path) -> MigrationStatus:
@@ -411,7 +530,7 @@ class MigrateResult:
 
 
 def _run_sql_file(conn: psycopg.Connection, path: Path) -> None:
-    for statement in split_statements(path.read_text(encoding="utf-8")):
+    for statement in split_statements(decode_sql(path, path.read_bytes())):
         conn.execute(statement.text)
 
 
@@ -421,9 +540,151 @@ def ensure_history_tables(conn: psycopg.Connection) -> None:
         _run_sql_file(conn, bundled_path("sql", "migrations", "history.sql"))
 
 
+# -- how a file runs -------------------------------------------------------------------------
+
+
+class RunMode(StrEnum):
+    """How :func:`apply_file` runs a file."""
+
+    TRANSACTION = "transaction"
+    """All statements and the history rows in one transaction."""
+    OUTSIDE = "outside"
+    """The one statement outside a transaction, then the history rows in their own."""
+
+
+@dataclass(frozen=True)
+class ExecutionPlan:
+    """What :func:`apply_file` executes for one file.
+
+    Attributes:
+        mode: in one transaction, or the one statement outside any.
+        run: ``(index, statement)`` pairs to execute, in order; ``index`` is the statement's place in
+            the file (and in ``schema_migrations.statements``). An outer ``begin``/``commit`` pair is
+            recorded but not executed: the file's own transaction takes its place.
+        reason: why the file runs outside a transaction (the statement kind, or the marker).
+    """
+
+    mode: RunMode
+    run: list[tuple[int, Statement]]
+    reason: str = ""
+
+
+_TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT"}
+
+_OUTSIDE_TRANSACTION = re.compile(
+    r"(?P<kind>create\s+(?:unique\s+)?index\s+concurrently|drop\s+index\s+concurrently"
+    r"|reindex\s*(?:\([^)]*\)\s*)?(?:index|table|schema|database|system)\s+concurrently"
+    r"|reindex\s*(?:\([^)]*\)\s*)?(?:schema|database|system)|vacuum|alter\s+system"
+    r"|create\s+database|drop\s+database|create\s+tablespace|drop\s+tablespace)\b",
+    re.IGNORECASE,
+)
+"""Statements PostgreSQL refuses inside a transaction block (SQLSTATE 25001), by their first words."""
+
+
+def _transaction_control(statement: Statement) -> str | None:
+    """``"BEGIN"``, ``"COMMIT"``... when ``statement`` opens or ends a transaction, else ``None``.
+    (``rollback to savepoint``, ``savepoint`` and ``release`` are fine inside a file's transaction.)"""
+    words = statement.words(3)
+    if not words:
+        return None
+    if words[0] == "START" and words[1:2] == ("TRANSACTION",):
+        return "START TRANSACTION"
+    if words[0] not in _TRANSACTION_CONTROL:
+        return None
+    if words[0] == "ROLLBACK" and len(words) > 1 and words[1] in {"TO", "PREPARED"}:
+        return None if words[1] == "TO" else "ROLLBACK PREPARED"
+    if words[0] == "COMMIT" and words[1:2] == ("PREPARED",):
+        return "COMMIT PREPARED"
+    if words[0] == "BEGIN" and words[1:2] == ("ATOMIC",):
+        return None
+    return words[0]
+
+
+def _outside_kind(statement: Statement) -> str | None:
+    """The kind of statement (e.g. ``"create index concurrently"``) when PostgreSQL cannot run it in
+    a transaction block, else ``None``."""
+    match = _OUTSIDE_TRANSACTION.match(statement.text, statement.code_offset)
+    return " ".join(match.group("kind").lower().split()) if match else None
+
+
+def _refuse(
+    path: Path, index: int, statement: Statement, message: str, hint: str, sqlstate: str | None = None
+) -> MigrationError:
+    return MigrationError(path, statement.code_line, index, SqlErrorInfo(sqlstate, message), hint=hint)
+
+
+def plan_file(path: Path, statements: Sequence[Statement], *, marker: bool = False) -> ExecutionPlan:
+    """Decide how a migration (or seed) file runs, before anything of it runs.
+
+    Args:
+        path: the file (for messages).
+        statements: its statements, as :func:`khepri_db._sqltext.split_statements` gives them.
+        marker: the file starts with ``-- khepri:no-transaction``.
+
+    Returns:
+        The :class:`ExecutionPlan`.
+
+    Raises:
+        MigrationError: naming the file and the line of the offending statement, when the file
+            holds a ``begin``/``commit``/``rollback`` other than one outer ``begin; ... commit;``, or
+            a statement that cannot run in a transaction next to other statements. (``supabase db
+            push`` runs such files partly: a ``commit`` ends its batch early, a ``rollback``
+            discards statements yet records the file as applied, a ``create index concurrently``
+            after other statements commits them on its own.)
+        UsageError: a ``-- khepri:no-transaction`` file holds more or less than one statement.
+    """
+    real = [(i, s) for i, s in enumerate(statements) if not s.comment_only]
+    control = [(i, s, kind) for i, s in real if (kind := _transaction_control(s))]
+    body = real
+    if control:
+        first, last = real[0], real[-1]
+        outer = (
+            len(real) >= 2
+            and _transaction_control(first[1]) in {"BEGIN", "START TRANSACTION"}
+            and _transaction_control(last[1]) in {"COMMIT", "END"}
+        )
+        if outer:
+            body = real[1:-1]
+        for i, statement, kind in control:
+            if outer and i in (first[0], last[0]):
+                continue
+            raise _refuse(
+                path,
+                i,
+                statement,
+                f"`{kind.lower()}` inside a migration file: each file runs as one transaction together with "
+                "its history row, so a transaction statement here would apply the file partly, or record "
+                "undone work as applied",
+                "remove it; a file that needs its own transaction may wrap all of its statements in one "
+                "outer `begin; ... commit;`",
+            )
+    if marker:
+        if len(body) != 1:
+            raise UsageError(
+                f"{path}: a `{NO_TRANSACTION_MARKER}` migration must hold exactly one statement, found {len(body)}",
+                hint="split it into one file per statement",
+            )
+        return ExecutionPlan(RunMode.OUTSIDE, body, f"`{NO_TRANSACTION_MARKER}`")
+    outside = [(i, s, kind) for i, s in body if (kind := _outside_kind(s))]
+    if outside:
+        i, statement, kind = outside[0]
+        if len(real) == 1:
+            return ExecutionPlan(RunMode.OUTSIDE, body, f"`{kind}` cannot run inside a transaction")
+        raise _refuse(
+            path,
+            i,
+            statement,
+            f"`{kind}` cannot run inside a transaction, and this file holds {len(real)} statements",
+            "move it into a migration file of its own: a file holding only that statement runs outside "
+            "a transaction (as `supabase db push` runs it)",
+            "25001",
+        )
+    return ExecutionPlan(RunMode.TRANSACTION, body)
+
+
 _HINTS = {
-    "25001": "This statement cannot run inside a transaction. Move it to a migration file of its own "
-    f"whose first line is `{NO_TRANSACTION_MARKER}`.",
+    "25001": "This statement cannot run inside a transaction. Move it to a migration file of its own: "
+    "a file holding one such statement runs outside a transaction.",
     "42P07": "The object already exists: the database was probably changed outside migrations. "
     "Compare it with `khepri-db status`, or make the statement idempotent (`if not exists`).",
     "42710": "The object already exists: the database was probably changed outside migrations.",
@@ -440,9 +701,10 @@ _CONTEXT_LINE = re.compile(r"(?:inline_code_block|function [^\n]*?) line (\d+)")
 def _error_line(file_sql: str, statement: Statement, diag: Any) -> int:
     """Map a Postgres error inside ``statement`` to a line of the file.
 
-    Uses the error position when Postgres gives one (syntax errors, unknown columns, also inside
-    a PL/pgSQL body being created); for a runtime error in a DO block, the PL/pgSQL line from the
-    error context, counted from the block's opening dollar quote; else the statement's first line.
+    Uses the error position when Postgres gives one (the failing token: syntax errors, unknown
+    columns, also inside a PL/pgSQL body being created); for a runtime error in a DO block, the
+    PL/pgSQL line from the error context, counted from the block's opening dollar quote; else the
+    statement's first line that is not a comment.
     """
     position = diag.statement_position
     if position:
@@ -454,7 +716,7 @@ def _error_line(file_sql: str, statement: Statement, diag: Any) -> int:
         if dollar:
             body_start = line_at(file_sql, statement.offset + dollar.start())
             return body_start + int(match.group(1)) - 1
-    return statement.line
+    return statement.code_line
 
 
 def _sql_error(exc: psycopg.Error) -> SqlErrorInfo:
@@ -463,9 +725,9 @@ def _sql_error(exc: psycopg.Error) -> SqlErrorInfo:
     return SqlErrorInfo(diag.sqlstate, message, diag.message_detail, diag.message_hint, diag.context)
 
 
-def _execute_file(conn: psycopg.Connection, path: Path, sql_text: str, statements: Sequence[Statement]) -> None:
-    """Run ``statements`` of ``path`` on ``conn``; raise :class:`MigrationError` on the first failure."""
-    for index, statement in enumerate(statements):
+def _execute(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[tuple[int, Statement]]) -> None:
+    """Run ``run`` (statements of ``path``) on ``conn``; raise :class:`MigrationError` on the first failure."""
+    for index, statement in run:
         try:
             conn.execute(statement.text)
         except psycopg.Error as exc:
@@ -479,17 +741,57 @@ def _execute_file(conn: psycopg.Connection, path: Path, sql_text: str, statement
             ) from exc
 
 
-def _record(conn: psycopg.Connection, file: MigrationFile, duration_ms: float) -> None:
+def _invalid_indexes(conn: psycopg.Connection) -> set[int]:
+    return {r[0] for r in conn.execute("select indexrelid::int8 from pg_catalog.pg_index where not indisvalid")}
+
+
+def _execute_outside(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[tuple[int, Statement]]) -> None:
+    """Run one statement outside a transaction; if it fails, drop the INVALID indexes a failed
+    ``create index concurrently`` / ``reindex concurrently`` left behind, so a rerun starts clean."""
+    before = _invalid_indexes(conn)
+    try:
+        _execute(conn, path, sql_text, run)
+    except MigrationError:
+        for oid in sorted(_invalid_indexes(conn) - before):
+            name = conn.execute("select %s::oid::regclass::text", (oid,)).fetchone()
+            if name:
+                conn.execute(f"drop index concurrently if exists {name[0]}")
+        raise
+
+
+def _record(conn: psycopg.Connection, file: MigrationFile, duration_ms: float, *, outside: bool = False) -> None:
+    try:
+        _insert_history(conn, file, duration_ms)
+    except psycopg.Error as exc:
+        info = _sql_error(exc)
+        raise MigrationError(
+            file.path,
+            None,
+            None,
+            SqlErrorInfo(info.sqlstate, f"writing its history row failed: {info.message}", info.detail, info.hint),
+            hint=(
+                "its one statement ran outside a transaction and stays applied: record it with "
+                f"`supabase migration repair --status applied {file.version}`"
+                if outside
+                else "nothing of the file was kept (its transaction was rolled back)"
+            )
+            + "; check supabase_migrations.schema_migrations (permissions, triggers)",
+        ) from exc
+
+
+def _insert_history(conn: psycopg.Connection, file: MigrationFile, duration_ms: float) -> None:
+    statements = [s.text for s in file.statements]
     conn.execute(
         "insert into supabase_migrations.schema_migrations (version, name, statements) values (%s, %s, %s)",
-        (file.version, file.name, [s.text for s in file.statements]),
+        (file.version, file.name, statements),
     )
     conn.execute(
-        "insert into supabase_migrations.khepri_migration_facts (version, sha256, duration_ms, tool_version) "
-        "values (%s, %s, %s, %s) on conflict (version) do update set sha256 = excluded.sha256, "
-        "applied_at = now(), duration_ms = excluded.duration_ms, tool_version = excluded.tool_version, "
-        "applied_by = current_user",
-        (file.version, file.sha256, duration_ms, __version__),
+        "insert into supabase_migrations.khepri_migration_facts "
+        "(version, sha256, duration_ms, tool_version, statements_sha256) values (%s, %s, %s, %s, %s) "
+        "on conflict (version) do update set sha256 = excluded.sha256, applied_at = now(), "
+        "duration_ms = excluded.duration_ms, tool_version = excluded.tool_version, applied_by = current_user, "
+        "statements_sha256 = excluded.statements_sha256",
+        (file.version, file.sha256, duration_ms, __version__, statements_fingerprint(statements)),
     )
 
 
@@ -505,55 +807,84 @@ def apply_file(conn: psycopg.Connection, file: MigrationFile) -> AppliedFile:
 
     Raises:
         MigrationError: a statement failed; the file's transaction was rolled back, so neither its
-            changes nor a history row remain (for a ``no-transaction`` file: the one statement
-            failed and nothing was recorded).
+            changes nor a history row remain (for a file run outside a transaction: the one
+            statement failed, nothing was recorded, and no INVALID index is left). Also raised,
+            before anything runs, for a file :func:`plan_file` refuses.
         UsageError: a ``no-transaction`` file holds more than one statement.
     """
+    plan = file.plan
     started = time.perf_counter()
-    if file.transactional:
+    if plan.mode is RunMode.TRANSACTION:
         with conn.transaction():
-            _execute_file(conn, file.path, file.sql, file.statements)
+            _execute(conn, file.path, file.sql, plan.run)
             duration = (time.perf_counter() - started) * 1000
             _record(conn, file, duration)
     else:
-        real = [s for s in file.statements if not _comment_only(s.text)]
-        if len(real) != 1:
-            raise UsageError(
-                f"{file.path}: a `{NO_TRANSACTION_MARKER}` migration must hold exactly one statement, "
-                f"found {len(real)}",
-                hint="split it into one file per statement",
-            )
-        _execute_file(conn, file.path, file.sql, real)
+        _execute_outside(conn, file.path, file.sql, plan.run)
         duration = (time.perf_counter() - started) * 1000
         with conn.transaction():
-            _record(conn, file, duration)
+            _record(conn, file, duration, outside=True)
     return AppliedFile(file.version, file.name, file.path, duration, len(file.statements))
 
 
-def _comment_only(text: str) -> bool:
-    return all(line.strip().startswith("--") or not line.strip() for line in text.splitlines())
+def _server_settings(conn: psycopg.Connection, search_path: str | None) -> None:
+    """Reset the session as ``supabase db push`` does before each file (``RESET ALL``), then set
+    what khepri-db's session needs: the client check that frees the lock of a killed run, and
+    Supabase's search_path on a target with the compatibility layer."""
+    conn.execute("reset all")
+    if conn.info.server_version >= 140000:
+        conn.execute("select set_config('client_connection_check_interval', %s, false)", (CHECK_CLIENT_INTERVAL,))
+    if search_path is not None:
+        conn.execute("select set_config('search_path', %s, false)", (search_path,))
+
+
+_LOCK_HOLDER = """
+select l.pid, a.application_name, a.state, a.query, extract(epoch from now() - a.query_start)::float8
+from pg_catalog.pg_locks l left join pg_catalog.pg_stat_activity a on a.pid = l.pid
+where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_catalog.pg_database
+    where datname = current_database())
+  and l.classid = (%s >> 32)::oid and l.objid = (%s & 4294967295)::oid and l.objsubid = 1
+limit 1
+"""
+
+LOCK_POLL_S = 0.2
+"""How often a waiting run retries the migration lock (seconds)."""
+
+
+def _describe_holder(holder: tuple[Any, ...] | None) -> str:
+    if holder is None:
+        return "another khepri-db migrate"
+    pid, application, state, query, seconds = holder
+    text = " ".join((query or "").split())
+    text = text if len(text) <= 160 else text[:157] + "..."
+    since = f" for {seconds:.0f} s" if seconds is not None else ""
+    app_name = f" ({application})" if application else ""
+    doing = f"{state}{since}: {text}" if state == "active" else f"{state or 'unknown state'}{since}"
+    return f"backend pid {pid}{app_name}, {doing}"
 
 
 def _acquire_lock(conn: psycopg.Connection, timeout_s: float, progress: Progress) -> None:
-    if conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone() == (True,):
-        return
-    holder = conn.execute(
-        "select pid from pg_locks where locktype = 'advisory' and granted "
-        "and classid = (%s >> 32)::oid and objid = (%s & 4294967295)::oid limit 1",
-        (LOCK_KEY, LOCK_KEY),
-    ).fetchone()
-    who = f" (backend pid {holder[0]})" if holder else ""
-    progress(f"waiting for another khepri-db migrate on this database to finish{who} ...")
-    conn.execute("select set_config('lock_timeout', %s, false)", (f"{int(timeout_s * 1000)}ms",))
-    try:
-        conn.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
-    except psycopg.errors.LockNotAvailable as exc:
-        raise LockTimeoutError(
-            f"another khepri-db migrate held the migration lock for more than {timeout_s:g} s{who}",
-            hint="wait for it to finish, or raise --lock-timeout",
-        ) from exc
-    finally:
-        conn.execute("reset lock_timeout")
+    """Take the session advisory lock :data:`LOCK_KEY`, waiting up to ``timeout_s`` seconds, and
+    report the holder (pid, what it runs) whenever it changes while waiting."""
+    deadline = time.monotonic() + timeout_s
+    reported: tuple[Any, ...] | None = None
+    holder: tuple[Any, ...] | None = None
+    while True:
+        if conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone() == (True,):
+            return
+        holder = conn.execute(_LOCK_HOLDER, (LOCK_KEY, LOCK_KEY)).fetchone()
+        key = holder[:4] if holder else None
+        if key != reported:
+            progress(f"waiting for the migration lock, held by {_describe_holder(holder)} ...")
+            reported = key
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise LockTimeoutError(
+                f"the migration lock was held for more than {timeout_s:g} s, by {_describe_holder(holder)}",
+                hint="wait for it to finish, raise --lock-timeout, or end that backend "
+                "(`select pg_terminate_backend(<pid>)`) if its client is gone",
+            )
+        time.sleep(min(LOCK_POLL_S, remaining))
 
 
 def _prepare_target(
@@ -650,6 +981,7 @@ def migrate(
         say(f"ignoring {item.path.name}: {item.reason}")
     with connect(url, autocommit=True) as conn:
         conn.prepare_threshold = None
+        _server_settings(conn, None)
         target = detect(conn)
         if dry_run:
             compat_action, warnings = _prepare_target(conn, target, use_compat=use_compat, dry_run=True, progress=say)
@@ -658,28 +990,34 @@ def migrate(
             pending_versions = {e.version for e in status.by_state(MigrationState.PENDING, MigrationState.OUT_OF_ORDER)}
             result = MigrateResult(target, compat_action, warnings=warnings, dry_run=True)
             result.pending = [f for f in files if f.version in pending_versions]
+            for file in result.pending:
+                _ = file.plan  # a file that would be refused is reported now
             return result
 
         _acquire_lock(conn, lock_timeout_s, say)
         try:
-            compat_action, warnings = _prepare_target(conn, target, use_compat=use_compat, dry_run=False, progress=say)
-            if compat_action in {"installed", "upgraded", "present"}:
-                # Supabase's search_path for the migrating role: extensions resolve unqualified.
-                conn.execute('set search_path to "$user", public, extensions')
-            ensure_history_tables(conn)
             status = compare(files, ignored, read_history(conn), directory)
             _check_order(status, include_all)
+            todo = {e.version for e in status.by_state(MigrationState.PENDING, MigrationState.OUT_OF_ORDER)}
+            pending = [f for f in files if f.version in todo]
+            for file in pending:
+                _ = file.plan  # refuse a malformed file before anything of the run is written
+            compat_action, warnings = _prepare_target(conn, target, use_compat=use_compat, dry_run=False, progress=say)
+            # Supabase's search_path for the migrating role (extensions resolve unqualified), set again
+            # after every RESET ALL: on Supabase it is the role's default, which RESET ALL restores.
+            with_compat = compat_action in {"installed", "upgraded", "present"}
+            search_path = '"$user", public, extensions' if with_compat else None
+            ensure_history_tables(conn)
             for entry in status.by_state(MigrationState.CHANGED):
                 warnings.append(f"{entry.path}: {entry.detail} (drift; applied migrations are never re-run)")
-            todo = {e.version for e in status.by_state(MigrationState.PENDING, MigrationState.OUT_OF_ORDER)}
             if compat_action in {"installed", "upgraded"}:
                 target = detect(conn)
             result = MigrateResult(target, compat_action, warnings=warnings)
-            pending = [f for f in files if f.version in todo]
             if pending:
                 say(f"applying {len(pending)} migration(s) from {directory}")
             for file in pending:
                 say(f"applying {file.filename} ...")
+                _server_settings(conn, search_path)
                 applied = apply_file(conn, file)
                 say(f"applied {file.filename} ({applied.duration_ms:.0f} ms, {applied.statements} statements)")
                 result.applied.append(applied)
@@ -689,6 +1027,30 @@ def migrate(
         finally:
             if not conn.closed:
                 conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+
+
+def seed_path_key(path: Path, project_root: Path) -> str:
+    """How ``supabase_migrations.seed_files`` names a seed file: its path relative to the project it
+    belongs to, as the Supabase CLI records ``[db.seed] sql_paths`` (``supabase/seed.sql``), whatever
+    the current directory.
+
+    Args:
+        path: the seed file (relative to the current directory, or absolute).
+        project_root: the current project's root.
+
+    Returns:
+        The path relative to the nearest ancestor of the file that holds a ``supabase/`` directory;
+        without one, relative to ``project_root`` when the file is inside it; else absolute (as the
+        CLI keeps an absolute ``sql_paths`` entry). POSIX separators.
+    """
+    resolved = path.resolve()
+    owner = find_project_root(resolved.parent)
+    for root in ((owner,) if (owner / "supabase").is_dir() else ()) + (project_root.resolve(),):
+        try:
+            return resolved.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return resolved.as_posix()
 
 
 def _seed(
@@ -710,8 +1072,9 @@ def _seed(
     )
     for path in seed_files:
         key = seed_key(path)
-        text = path.read_text(encoding="utf-8")
-        digest = _sha256(text)
+        data = path.read_bytes()
+        text = decode_sql(path, data)
+        digest = _sha256(data)
         if not force and recorded.get(key) == digest:
             result.seeds_skipped.append((path, "already applied and unchanged"))
             continue
@@ -725,8 +1088,12 @@ def _seed(
         say(f"seeding {key} ...")
         started = time.perf_counter()
         statements = split_statements(text)
+        plan = plan_file(path, statements)
+        if plan.mode is RunMode.OUTSIDE:
+            _execute_outside(conn, path, text, plan.run)
         with conn.transaction():
-            _execute_file(conn, path, text, statements)
+            if plan.mode is RunMode.TRANSACTION:
+                _execute(conn, path, text, plan.run)
             conn.execute(upsert, (key, digest))
         result.seeded.append(AppliedFile(None, key, path, (time.perf_counter() - started) * 1000, len(statements)))
 
@@ -766,6 +1133,7 @@ def seed(
     require_session_connection(url, "seed")
     with connect(url, autocommit=True) as conn:
         conn.prepare_threshold = None
+        _server_settings(conn, None)
         result = MigrateResult(detect(conn), "present")
         _acquire_lock(conn, lock_timeout_s, say)
         try:

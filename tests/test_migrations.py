@@ -161,7 +161,7 @@ def test_concurrent_runs_apply_each_file_once(empty_db_url: str, migrations_dir:
 
     assert errors == []
     assert sorted(len(r.applied) for r in results) == [0, 2]
-    assert any(m.startswith("waiting for another khepri-db migrate") for m in messages)
+    assert any(m.startswith("waiting for the migration lock, held by backend pid") for m in messages)
     with connect(empty_db_url) as conn:
         assert conn.execute("select file from public.applied_log order by file").fetchall() == [
             ("first",),
@@ -247,7 +247,10 @@ def test_concurrent_index_in_a_normal_migration_explains_the_marker(empty_db_url
     with pytest.raises(MigrationError) as caught:
         migrate(empty_db_url, migrations_dir)
     assert caught.value.sql_error.sqlstate == "25001"
-    assert "-- khepri:no-transaction" in (caught.value.hint or "")
+    assert caught.value.line == 2
+    assert "file of its own" in (caught.value.hint or "")
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select to_regclass('public.big')::text") is None
 
 
 def test_no_transaction_migration_must_hold_one_statement(empty_db_url: str, migrations_dir: Path) -> None:

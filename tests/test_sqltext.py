@@ -83,3 +83,85 @@ def test_find_upserts_handles_quoting_constraints_ctes_and_expressions() -> None
     assert found[1].predicate == "a > 1"
     assert found[2].columns == ("a", "b")
     assert found[2].plain
+
+
+# -- statement boundaries exactly as the Supabase CLI records them (pkg/parser of supabase/cli) ----
+
+
+def texts(sql: str) -> list[str]:
+    return [s.text for s in split_statements(sql)]
+
+
+def test_a_trailing_same_line_comment_starts_the_next_statement_like_the_supabase_cli() -> None:
+    assert texts("select 1; -- one\nselect 2; -- two\n") == ["select 1", "-- one\nselect 2", "-- two"]
+
+
+def test_nested_block_comments_hide_semicolons() -> None:
+    sql = "select /* a /* b; */ still comment; */ 1;\nselect 2;\n"
+    assert texts(sql) == ["select /* a /* b; */ still comment; */ 1", "select 2"]
+
+
+def test_final_comment_only_chunk_is_a_statement_and_knows_it() -> None:
+    [first, last] = split_statements("select 1;\n/* the end */ -- really\n")
+    assert last.text == "/* the end */ -- really"
+    assert last.comment_only
+    assert not first.comment_only
+
+
+def test_dollar_quotes_named_and_anonymous_and_positional_parameters() -> None:
+    sql = (
+        "create function f(int) returns int language sql as $body$ select $1; $body$;\n"
+        "do $$ begin perform 1; end $$;\n"
+        "select $tag$;$tag$ as semi;\n"
+    )
+    assert texts(sql) == [
+        "create function f(int) returns int language sql as $body$ select $1; $body$",
+        "do $$ begin perform 1; end $$",
+        "select $tag$;$tag$ as semi",
+    ]
+
+
+def test_begin_atomic_bodies_and_parentheses_keep_their_semicolons() -> None:
+    sql = (
+        "create function g() returns int language sql\nBEGIN   ATOMIC\n  select 1;\n  select (2);\nEND;\n"
+        "create rule r as on insert to t do also (insert into u select 1; insert into u select 2);\n"
+        "select 3;\n"
+    )
+    assert texts(sql) == [
+        "create function g() returns int language sql\nBEGIN   ATOMIC\n  select 1;\n  select (2);\nEND",
+        "create rule r as on insert to t do also (insert into u select 1; insert into u select 2)",
+        "select 3",
+    ]
+
+
+def test_the_cli_splitters_quirks_are_kept_because_the_recorded_statements_must_match() -> None:
+    # a backslash outside quotes escapes the next character; inside quotes it is literal
+    assert texts("select '\\';' 1';") == ["select '\\'", "' 1'"]
+    # `end` ends a BEGIN ATOMIC body even inside a longer word
+    assert texts("create function h() returns int language sql begin atomic select 1 as weekend; select 2; end;") == [
+        "create function h() returns int language sql begin atomic select 1 as weekend",
+        "select 2",
+        "end",
+    ]
+    # one `)` closes every open parenthesis level
+    assert texts("create rule r as on insert to t do also (insert into u values (1); select 2);") == [
+        "create rule r as on insert to t do also (insert into u values (1)",
+        "select 2)",
+    ]
+    # `/*/` opens and closes a comment
+    assert texts("select 1 /*/ ; select 2;") == ["select 1 /*/", "select 2"]
+
+
+def test_crlf_stays_inside_statements_and_whitespace_is_trimmed_like_go() -> None:
+    sql = "create table a (\r\n  id int\r\n);\r\n\u00a0select 1 ;;\r\n"
+    assert texts(sql) == ["create table a (\r\n  id int\r\n)", "select 1"]
+
+
+def test_code_line_skips_leading_comments_and_words_read_past_them() -> None:
+    sql = "select 1;\n-- why\n/* what\n   more */\n  Create  /* x */ INDEX concurrently i on t (x);\n"
+    [_, statement] = split_statements(sql)
+    assert statement.line == 2
+    assert statement.code_line == 5
+    assert statement.words(3) == ("CREATE", "INDEX", "CONCURRENTLY")
+    for s in split_statements(sql):
+        assert sql[s.offset : s.offset + len(s.text)] == s.text

@@ -22,3 +22,7 @@ create table if not exists supabase_migrations.khepri_migration_facts (
 
 comment on table supabase_migrations.khepri_migration_facts is
 'One row per migration applied by khepri-db: file checksum, when, how long, by which tool version.';
+
+-- khepri-db >= 0.2: a fingerprint of the statements written to schema_migrations with this row,
+-- so a facts row that `supabase migration repair` or `supabase db push` made stale is ignored.
+alter table supabase_migrations.khepri_migration_facts add column if not exists statements_sha256 text;

@@ -1,0 +1,433 @@
+"""The runner's apply semantics where they follow the Supabase CLI (`supabase db push`), against
+real Postgres. The differential twins of these cases, against the real CLI, are in
+test_cli_parity.py; these run without npm."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Cli, database_state, scalar, write_migration
+
+from khepri_db.db import connect
+from khepri_db.errors import LockTimeoutError, MigrationError
+from khepri_db.migrations import LOCK_KEY, MigrationState, migrate, migration_status
+
+
+def history(url: str) -> list[tuple[str, str, list[str]]]:
+    with connect(url) as conn:
+        return conn.execute(
+            "select version, name, statements from supabase_migrations.schema_migrations order by 1"
+        ).fetchall()
+
+
+def invalid_indexes(url: str) -> list[tuple[str]]:
+    with connect(url) as conn:
+        return conn.execute("select indexrelid::regclass::text from pg_index where not indisvalid").fetchall()
+
+
+# -- session state ----------------------------------------------------------------------------
+
+
+def test_session_settings_of_one_file_do_not_reach_the_next(empty_db_url: str, migrations_dir: Path) -> None:
+    write_migration(
+        migrations_dir,
+        "20260101000000_path.sql",
+        "create schema other;\nselect set_config('search_path', 'other', false);\nset statement_timeout = 1;\n",
+    )
+    write_migration(migrations_dir, "20260101000001_table.sql", "create table t (id int);\nselect pg_sleep(0.05);\n")
+
+    migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select to_regclass('public.t')::text") == "t"
+        assert scalar(conn, "select to_regclass('other.t')") is None
+
+
+# -- statements that cannot run in a transaction --------------------------------------------
+
+
+def test_one_statement_that_needs_no_transaction_runs_outside_one_without_a_marker(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    files = {
+        "20260101000000_table.sql": "create table public.big (id int, x int);\n",
+        "20260101000001_index.sql": "-- an index\ncreate index concurrently big_x on public.big (x);\n-- done\n",
+        "20260101000002_reindex.sql": "reindex index concurrently public.big_x;\n",
+        "20260101000003_vacuum.sql": "vacuum (analyze) public.big;\n",
+        "20260101000004_drop.sql": "drop index concurrently public.big_x;\n",
+        "20260101000005_unique.sql": "create unique index concurrently big_id on public.big (id);\n",
+    }
+    for name, sql in files.items():
+        write_migration(migrations_dir, name, sql)
+
+    result = migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    assert len(result.applied) == len(files)
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select to_regclass('public.big_x')") is None
+        assert scalar(conn, "select indisvalid from pg_index where indexrelid = 'public.big_id'::regclass") is True
+    assert history(empty_db_url)[1][2] == ["-- an index\ncreate index concurrently big_x on public.big (x)", "-- done"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind", "line"),
+    [
+        (
+            "create table public.big (id int);\n\n-- then\ncreate index concurrently i on public.big (id);\n",
+            "create index",
+            4,
+        ),
+        ("vacuum;\ncreate table public.big (id int);\n", "vacuum", 1),
+        ("create table public.big (id int);\nalter system set work_mem = '5MB';\n", "alter system", 2),
+    ],
+)
+def test_such_a_statement_next_to_others_is_refused_before_anything_runs(
+    empty_db_url: str, migrations_dir: Path, sql: str, kind: str, line: int
+) -> None:
+    path = write_migration(migrations_dir, "20260101000000_mixed.sql", sql)
+    before = database_state(empty_db_url)
+
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    assert caught.value.path == path
+    assert caught.value.line == line
+    assert f"{path}:{line}" in caught.value.message
+    assert kind in caught.value.message
+    assert "file of its own" in (caught.value.hint or "")
+    assert database_state(empty_db_url) == before
+
+
+@pytest.mark.parametrize("marker", ["", "-- khepri:no-transaction\n"])
+def test_a_failed_concurrent_index_build_leaves_no_invalid_index(
+    empty_db_url: str, migrations_dir: Path, marker: str
+) -> None:
+    write_migration(
+        migrations_dir,
+        "20260101000000_rows.sql",
+        "create table public.dup (id int);\ninsert into public.dup values (1), (1);\n",
+    )
+    index = write_migration(
+        migrations_dir,
+        "20260101000001_unique.sql",
+        f"{marker}create unique index concurrently dup_id on public.dup (id);\n",
+    )
+
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    assert caught.value.sql_error.sqlstate == "23505"
+    assert caught.value.path == index
+    assert invalid_indexes(empty_db_url) == []
+    with connect(empty_db_url, autocommit=True) as conn:
+        conn.execute("delete from public.dup")
+    assert [a.version for a in migrate(empty_db_url, migrations_dir, use_compat=False).applied] == ["20260101000001"]
+
+
+# -- transaction control in a file --------------------------------------------------------------
+
+
+def test_an_outer_begin_commit_is_the_files_one_transaction_with_its_history_row(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    write_migration(
+        migrations_dir,
+        "20260101000000_wrapped.sql",
+        "-- wrapped\nBEGIN;\ncreate table public.a (id int);\ninsert into public.a values (1);\nCOMMIT;\n",
+    )
+    migrate(empty_db_url, migrations_dir, use_compat=False)
+    assert history(empty_db_url) == [
+        (
+            "20260101000000",
+            "wrapped",
+            ["-- wrapped\nBEGIN", "create table public.a (id int)", "insert into public.a values (1)", "COMMIT"],
+        )
+    ]
+
+    write_migration(
+        migrations_dir,
+        "20260101000001_fails.sql",
+        "begin;\ncreate table public.b (id int);\nselect 1 / 0;\ncommit;\n",
+    )
+    before = database_state(empty_db_url)
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+    assert caught.value.line == 3
+    assert database_state(empty_db_url) == before
+
+
+def test_an_outer_commit_does_not_separate_a_file_from_its_history_row(empty_db_url: str, migrations_dir: Path) -> None:
+    write_migration(migrations_dir, "20260101000000_first.sql", "create table public.a (id int);\n")
+    migrate(empty_db_url, migrations_dir, use_compat=False)
+    with connect(empty_db_url, autocommit=True) as conn:
+        # the history row of the next file cannot be written: as if the run died right after the file
+        conn.execute(
+            "create function public.refuse_history() returns trigger language plpgsql as "
+            "$$ begin raise exception 'history unavailable'; end $$"
+        )
+        conn.execute(
+            "create trigger refuse before insert on supabase_migrations.schema_migrations "
+            "for each row execute function public.refuse_history()"
+        )
+    write_migration(migrations_dir, "20260101000001_wrapped.sql", "begin;\ncreate table public.b (id int);\ncommit;\n")
+
+    with pytest.raises(MigrationError, match="history unavailable"):
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select to_regclass('public.b')") is None, "the file was applied without its history row"
+
+
+@pytest.mark.parametrize(
+    ("sql", "line", "word"),
+    [
+        ("create table public.a (id int);\ncommit;\ncreate table public.b (id int);\n", 2, "commit"),
+        ("create table public.a (id int);\nrollback;\ncreate table public.b (id int);\n", 2, "rollback"),
+        ("create table public.a (id int);\nbegin;\ncreate table public.b (id int);\ncommit;\n", 2, "begin"),
+        ("begin;\ncreate table public.a (id int);\n", 1, "begin"),
+        (
+            "begin;\ncreate table public.a (id int);\ncommit;\nbegin;\ncreate table public.b (id int);\ncommit;\n",
+            3,
+            "commit",
+        ),
+        ("create table public.a (id int);\n-- stop here\nend;\n", 3, "end"),
+    ],
+)
+def test_transaction_control_inside_a_file_is_refused_before_anything_runs(
+    empty_db_url: str, migrations_dir: Path, sql: str, line: int, word: str
+) -> None:
+    path = write_migration(migrations_dir, "20260101000000_tx.sql", sql)
+    before = database_state(empty_db_url)
+
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    assert caught.value.line == line
+    assert caught.value.message.startswith(f"{path}:{line}: `{word}` inside a migration file")
+    assert database_state(empty_db_url) == before
+
+
+def test_savepoints_are_fine_inside_a_file(empty_db_url: str, migrations_dir: Path) -> None:
+    write_migration(
+        migrations_dir,
+        "20260101000000_savepoint.sql",
+        "create table public.a (id int);\nsavepoint s;\ninsert into public.a values (1);\n"
+        "rollback to savepoint s;\ninsert into public.a values (2);\nrelease savepoint s;\n",
+    )
+    migrate(empty_db_url, migrations_dir, use_compat=False)
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select id from public.a").fetchall() == [(2,)]
+
+
+# -- error lines -------------------------------------------------------------------------------
+
+
+def test_the_error_line_is_the_failing_token_or_the_first_line_that_is_not_a_comment(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    path = write_migration(
+        migrations_dir, "20260101000000_runtime.sql", "select 1;\n-- why\n/* and\n   how */\nselect 1 / 0;\n"
+    )
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+    assert caught.value.line == 5
+
+    path.write_text("select 1; -- fine\n-- the next one names a missing column\nselect\n  1,\n  nope\nfrom pg_class;\n")
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+    assert caught.value.line == 5
+    assert caught.value.sql_error.sqlstate == "42703"
+
+
+# -- bytes as the CLI reads them ----------------------------------------------------------------
+
+
+def test_crlf_and_a_byte_order_mark_are_read_as_the_supabase_cli_reads_them(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    data = b"\xef\xbb\xbf-- made on Windows\r\ncreate table public.a (\r\n  id int\r\n);\r\n"
+    (migrations_dir / "20260101000000_windows.sql").write_bytes(data)
+
+    migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    assert history(empty_db_url)[0][2] == ["-- made on Windows\r\ncreate table public.a (\r\n  id int\r\n)"]
+    with connect(empty_db_url) as conn:
+        assert (
+            scalar(conn, "select sha256 from supabase_migrations.khepri_migration_facts")
+            == hashlib.sha256(data).hexdigest()
+        )
+        [entry] = migration_status(conn, migrations_dir).entries
+    assert entry.state is MigrationState.APPLIED
+
+
+def test_a_crlf_seed_is_hashed_as_bytes(empty_db_url: str, migrations_dir: Path) -> None:
+    write_migration(migrations_dir, "20260101000000_t.sql", "create table public.t (id int);\n")
+    seed = migrations_dir.parent / "seed.sql"
+    seed.write_bytes(b"insert into public.t values (1);\r\n")
+    migrate(empty_db_url, migrations_dir, use_compat=False, seed_files=[seed], seed_key=lambda _p: "supabase/seed.sql")
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select path, hash from supabase_migrations.seed_files").fetchall() == [
+            ("supabase/seed.sql", hashlib.sha256(seed.read_bytes()).hexdigest())
+        ]
+
+
+# -- which files --------------------------------------------------------------------------------
+
+
+def test_the_legacy_init_file_is_skipped_as_the_cli_skips_it(empty_db_url: str, migrations_dir: Path) -> None:
+    write_migration(migrations_dir, "20211208000000_init.sql", "create table public.legacy (id int);\n")
+    write_migration(migrations_dir, "20220101000000_a.sql", "create table public.a (id int);\n")
+    messages: list[str] = []
+
+    result = migrate(empty_db_url, migrations_dir, use_compat=False, progress=messages.append)
+
+    assert [a.version for a in result.applied] == ["20220101000000"]
+    assert any(m.startswith("ignoring 20211208000000_init.sql: the Supabase CLI's deprecated init") for m in messages)
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select to_regclass('public.legacy')") is None
+
+
+def test_an_init_file_that_is_not_the_first_entry_is_applied_as_the_cli_applies_it(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    (migrations_dir / ".gitkeep").write_text("")
+    write_migration(migrations_dir, "20211208000000_init.sql", "create table public.legacy (id int);\n")
+    result = migrate(empty_db_url, migrations_dir, use_compat=False)
+    assert [a.version for a in result.applied] == ["20211208000000"]
+
+
+# -- drift ----------------------------------------------------------------------------------------
+
+
+def test_a_history_row_rewritten_by_repair_makes_our_facts_give_way(empty_db_url: str, migrations_dir: Path) -> None:
+    path = write_migration(migrations_dir, "20260101000000_a.sql", "create table public.a (id int);\n")
+    migrate(empty_db_url, migrations_dir, use_compat=False)
+    path.write_text("create table public.a (id bigint);\n")
+    with connect(empty_db_url, autocommit=True) as conn:
+        assert migration_status(conn, migrations_dir).entries[0].state is MigrationState.CHANGED
+        # what `supabase migration repair --status applied 20260101000000` writes (pkg/migration/history.go)
+        conn.execute(
+            "insert into supabase_migrations.schema_migrations(version, name, statements) values (%s, %s, %s) "
+            "on conflict (version) do update set name = excluded.name, statements = excluded.statements",
+            ("20260101000000", "a", ["create table public.a (id bigint)"]),
+        )
+        [entry] = migration_status(conn, migrations_dir).entries
+    assert (entry.state, entry.applied_by, entry.applied_at) == (MigrationState.APPLIED, "supabase-cli", None)
+
+
+def test_edits_between_statements_are_no_drift_and_edits_inside_one_are(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    original = "create table public.a (id int);\ncreate index on public.a (id);\n"
+    path = write_migration(migrations_dir, "20260101000000_a.sql", original)
+    migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    path.write_text("\n" + original.replace(";\n", ";  \n\n") + "\n")
+    with connect(empty_db_url) as conn:
+        assert migration_status(conn, migrations_dir).entries[0].state is MigrationState.APPLIED
+    path.write_text(original.replace("(id int)", "(id  int)"))
+    with connect(empty_db_url) as conn:
+        assert migration_status(conn, migrations_dir).entries[0].state is MigrationState.CHANGED
+
+
+def test_seed_file_is_recorded_relative_to_its_project_from_any_directory(
+    khepri_clone_url: str, tmp_path: Path, cli: Cli
+) -> None:
+    project = tmp_path / "project"
+    (project / "supabase").mkdir(parents=True)
+    seed = project / "supabase" / "seed.sql"
+    seed.write_text("select 1;\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    result = cli("seed", "--db-url", khepri_clone_url, "--file", str(seed), cwd=elsewhere)
+
+    assert result.exit_code == 0, result.output
+    with connect(khepri_clone_url) as conn:
+        paths = [r[0] for r in conn.execute("select path from supabase_migrations.seed_files")]
+    assert "supabase/seed.sql" in paths
+    assert not [p for p in paths if p.endswith("project/supabase/seed.sql")]
+
+
+# -- the migration lock ---------------------------------------------------------------------------
+
+
+def test_a_waiting_run_reports_the_lock_holders_pid_and_query(empty_db_url: str, migrations_dir: Path) -> None:
+    write_migration(migrations_dir, "20260101000000_a.sql", "create table public.a (id int);\n")
+    holder = connect(empty_db_url, autocommit=True)
+    holder.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+    pid = holder.info.backend_pid
+
+    def hold() -> None:
+        holder.execute("select pg_sleep(1.5) /* busy holder */")
+        holder.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    messages: list[str] = []
+    try:
+        time.sleep(0.3)
+        result = migrate(empty_db_url, migrations_dir, use_compat=False, progress=messages.append)
+    finally:
+        worker.join(timeout=10)
+        holder.close()
+
+    assert [a.version for a in result.applied] == ["20260101000000"]
+    waits = [m for m in messages if m.startswith("waiting for the migration lock")]
+    assert waits, messages
+    assert f"backend pid {pid}" in waits[0]
+    assert "pg_sleep(1.5) /* busy holder */" in waits[0]
+
+
+def test_the_lock_times_out_naming_the_holder(empty_db_url: str, migrations_dir: Path) -> None:
+    write_migration(migrations_dir, "20260101000000_a.sql", "select 1;\n")
+    with connect(empty_db_url, autocommit=True) as holder:
+        holder.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+        with pytest.raises(LockTimeoutError, match=f"backend pid {holder.info.backend_pid}"):
+            migrate(empty_db_url, migrations_dir, use_compat=False, lock_timeout_s=0.5)
+
+
+def test_a_killed_migrator_does_not_keep_the_lock(empty_db_url: str, tmp_path: Path) -> None:
+    slow = tmp_path / "slow" / "supabase" / "migrations"
+    slow.mkdir(parents=True)
+    write_migration(slow, "20260101000000_slow.sql", "create table public.slow (id int);\nselect pg_sleep(60);\n")
+    quick = tmp_path / "quick" / "supabase" / "migrations"
+    quick.mkdir(parents=True)
+    write_migration(quick, "20260101000001_quick.sql", "create table public.quick (id int);\n")
+    env = {k: v for k, v in os.environ.items() if k != "KHEPRI_DB_URL"}
+    migrator = subprocess.Popen(
+        [sys.executable, "-m", "khepri_db", "migrate", "--db-url", empty_db_url, "--no-compat",
+         "--migrations-dir", str(slow)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    try:
+        with connect(empty_db_url, autocommit=True) as conn:
+            deadline = time.monotonic() + 60
+            while not conn.execute(
+                "select 1 from pg_stat_activity where query like '%%pg_sleep(60)%%' and pid <> pg_backend_pid()"
+            ).fetchone():
+                assert migrator.poll() is None, "the migrator ended before its pg_sleep"
+                assert time.monotonic() < deadline, "the migrator never reached its pg_sleep"
+                time.sleep(0.1)
+        os.kill(migrator.pid, signal.SIGKILL)
+        migrator.wait(timeout=10)
+        killed_at = time.monotonic()
+
+        result = migrate(empty_db_url, quick, use_compat=False, lock_timeout_s=15)
+
+        waited = time.monotonic() - killed_at
+    finally:
+        if migrator.poll() is None:
+            migrator.kill()
+    assert [a.version for a in result.applied] == ["20260101000001"]
+    assert waited < 5, f"the lock outlived its killed client by {waited:.1f} s"
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select to_regclass('public.slow')") is None
