@@ -45,10 +45,11 @@ def test_install_creates_supabase_roles_with_their_attributes(compat_url: str) -
                 "join pg_roles u on u.oid = m.member where u.rolname = 'authenticator'"
             )
         }
+    # (login, inherit, bypassrls, superuser): the API roles INHERIT on Supabase since 2023-05.
     assert roles == {
-        "anon": (False, False, False, False),
-        "authenticated": (False, False, False, False),
-        "service_role": (False, False, True, False),
+        "anon": (False, True, False, False),
+        "authenticated": (False, True, False, False),
+        "service_role": (False, True, True, False),
         "authenticator": (True, False, False, False),
     }
     assert members == {"anon", "authenticated", "service_role"}
