@@ -217,7 +217,10 @@ def catalog_facts(conn: psycopg.Connection, schemas: list[str], roles: list[str]
         ``{(kind, name): detail}``, e.g. ``{("column", "auth.users.id"): "uuid not null"}``.
     """
     query = bundled_path("sql", "compat", "catalog.sql").read_text(encoding="utf-8")
-    rows = conn.execute(query, {"schemas": schemas, "roles": roles}).fetchall()
+    with conn.transaction():
+        conn.execute("select set_config('khepri_db.compat_schemas', %s, true)", (",".join(schemas),))
+        conn.execute("select set_config('khepri_db.compat_roles', %s, true)", (",".join(roles),))
+        rows = conn.execute(query).fetchall()
     return {(row[0], row[1]): row[2] for row in rows}
 
 

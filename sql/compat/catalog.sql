@@ -1,14 +1,15 @@
 -- The Supabase-owned objects of this database, as one fact per row: read by
 -- khepri_db.compat.catalog_facts() and compared with sql/compat/manifest.json. Changes nothing.
 -- A fact is a kind, an object name and a description; the manifest lists the same facts as they
--- are on Supabase. Parameters: %(schemas)s and %(roles)s (text[]): what to read.
+-- are on Supabase. What to read: the settings khepri_db.compat_schemas and khepri_db.compat_roles
+-- (comma-separated names), set by the caller for the transaction.
 with
 target_schemas as (
     select
         ns.oid,
         ns.nspname
     from pg_catalog.pg_namespace as ns
-    where ns.nspname = any(%(schemas)s::text [])
+    where ns.nspname = any(string_to_array(current_setting('khepri_db.compat_schemas'), ','))
 ),
 
 relations as (
@@ -37,7 +38,11 @@ union all
 select
     'table' as kind,
     r.qualified as object_name,
-    (case r.relkind when 'p' then 'partitioned table' when 'v' then 'view' when 'm' then 'materialized view' else 'table' end)
+    (
+        case r.relkind
+            when 'p' then 'partitioned table' when 'v' then 'view' when 'm' then 'materialized view' else 'table'
+        end
+    )
     || ', owner ' || pg_catalog.pg_get_userbyid(r.relowner)
     || case when r.relrowsecurity then ', rls' else '' end as detail
 from relations as r
@@ -103,16 +108,23 @@ select
     'type' as kind,
     ts.nspname || '.' || t.typname as object_name,
     case t.typtype
-        when 'e' then 'enum (' || (
-            select string_agg(e.enumlabel, ', ' order by e.enumsortorder)
-            from pg_catalog.pg_enum as e
-            where e.enumtypid = t.oid
-        ) || ')'
-        when 'c' then 'composite (' || (
-            select string_agg(a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' order by a.attnum)
-            from pg_catalog.pg_attribute as a
-            where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped
-        ) || ')'
+        when 'e'
+            then
+                'enum (' || (
+                    select string_agg(e.enumlabel, ', ' order by e.enumsortorder)
+                    from pg_catalog.pg_enum as e
+                    where e.enumtypid = t.oid
+                ) || ')'
+        when 'c'
+            then
+                'composite (' || (
+                    select
+                        string_agg(
+                            a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' order by a.attnum
+                        )
+                    from pg_catalog.pg_attribute as a
+                    where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped
+                ) || ')'
         when 'd' then 'domain'
         else t.typtype::text
     end as detail
@@ -120,7 +132,10 @@ from pg_catalog.pg_type as t
 inner join target_schemas as ts on t.typnamespace = ts.oid
 where
     t.typtype in ('e', 'c', 'd')
-    and (t.typtype <> 'c' or (select c.relkind from pg_catalog.pg_class as c where c.oid = t.typrelid) = 'c')
+    and (t.typtype <> 'c' or (
+        select c.relkind from pg_catalog.pg_class as c
+        where c.oid = t.typrelid
+    ) = 'c')
 
 union all
 
@@ -131,10 +146,11 @@ select
     || case when p.prosecdef then ', security definer' else '' end as detail
 from pg_catalog.pg_proc as p
 inner join target_schemas as ts on p.pronamespace = ts.oid
-where not exists (
-    select 1 from pg_catalog.pg_depend as dep
-    where dep.classid = 'pg_catalog.pg_proc'::regclass and dep.objid = p.oid and dep.deptype = 'e'
-)
+where
+    not exists (
+        select 1 from pg_catalog.pg_depend as dep
+        where dep.classid = 'pg_catalog.pg_proc'::regclass and dep.objid = p.oid and dep.deptype = 'e'
+    )
 
 union all
 
@@ -166,7 +182,7 @@ select
         case when pr.rolsuper then 'superuser' end
     ) as detail
 from pg_catalog.pg_roles as pr
-where pr.rolname = any(%(roles)s::text [])
+where pr.rolname = any(string_to_array(current_setting('khepri_db.compat_roles'), ','))
 
 union all
 
@@ -177,6 +193,6 @@ select
 from pg_catalog.pg_auth_members as m
 inner join pg_catalog.pg_roles as member_role on m.member = member_role.oid
 inner join pg_catalog.pg_roles as group_role on m.roleid = group_role.oid
-where member_role.rolname = any(%(roles)s::text [])
+where member_role.rolname = any(string_to_array(current_setting('khepri_db.compat_roles'), ','))
 
-order by 1, 2
+order by kind, object_name

@@ -22,7 +22,10 @@ select
     (
         select max(marker.version)
         from (
-            select (regexp_match(obj_description(ns.oid, 'pg_namespace'), 'khepri-db compatibility layer v(\d+)'))[1]::integer
+            select
+                (regexp_match(obj_description(ns.oid, 'pg_namespace'), 'khepri-db compatibility layer v(\d+)'))[
+                    1
+                ]::integer
             from pg_catalog.pg_namespace as ns
             where ns.nspname = 'auth'
             union all

@@ -59,7 +59,7 @@ alter role supabase_auth_admin set idle_in_transaction_session_timeout = 60000;
 alter role supabase_storage_admin set search_path = storage;
 alter role supabase_realtime_admin set search_path = public, extensions, realtime;
 alter role supabase_functions_admin set search_path = supabase_functions;
-alter role supabase_admin set search_path = "$user", public, auth, extensions;
+alter role supabase_admin set search_path = "$user", public, auth, extensions; -- noqa: RF05
 
 do $$
 begin
@@ -74,9 +74,13 @@ $$;
 -- Memberships. PostgREST logs in as authenticator and switches to one of the API roles per
 -- request; Storage logs in as supabase_storage_admin and switches through authenticator;
 -- Realtime switches to the API roles to evaluate RLS.
-grant anon, authenticated, service_role to authenticator;
+grant anon to authenticator;
+grant authenticated to authenticator;
+grant service_role to authenticator;
 grant authenticator to supabase_storage_admin;
-grant anon, authenticated, service_role to supabase_realtime_admin;
+grant anon to supabase_realtime_admin;
+grant authenticated to supabase_realtime_admin;
+grant service_role to supabase_realtime_admin;
 
 -- The project's postgres role may become the API roles (with ADMIN OPTION from PostgreSQL 16 on,
 -- as Supabase grants it), and holds the predefined monitoring roles. On khepri-db's own clusters

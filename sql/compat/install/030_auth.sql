@@ -54,7 +54,7 @@ create table if not exists auth.audit_log_entries (
 );
 create index if not exists audit_logs_instance_id_idx on auth.audit_log_entries (instance_id);
 alter table auth.audit_log_entries enable row level security;
-comment on table auth.audit_log_entries is 'Auth: Audit trail for user actions.';
+comment on table auth.audit_log_entries is 'One row per Supabase Auth event (sign-in, sign-up, token refresh...).';
 
 create table if not exists auth.custom_oauth_providers (
     id uuid default gen_random_uuid() not null,
@@ -84,24 +84,55 @@ create table if not exists auth.custom_oauth_providers (
     custom_claims_allowlist text[] default '{}'::text[] not null,
     constraint custom_oauth_providers_pkey primary key (id),
     constraint custom_oauth_providers_identifier_key unique (identifier),
-    constraint custom_oauth_providers_authorization_url_https check (((authorization_url is null) or (authorization_url ~~ 'https://%'::text))),
-    constraint custom_oauth_providers_authorization_url_length check (((authorization_url is null) or (char_length(authorization_url) <= 2048))),
-    constraint custom_oauth_providers_client_id_length check (((char_length(client_id) >= 1) and (char_length(client_id) <= 512))),
-    constraint custom_oauth_providers_discovery_url_length check (((discovery_url is null) or (char_length(discovery_url) <= 2048))),
-    constraint custom_oauth_providers_identifier_format check ((identifier ~ '^[a-z0-9][a-z0-9:-]{0,48}[a-z0-9]$'::text)),
-    constraint custom_oauth_providers_issuer_length check (((issuer is null) or ((char_length(issuer) >= 1) and (char_length(issuer) <= 2048)))),
+    constraint custom_oauth_providers_authorization_url_https check (
+        ((authorization_url is null) or (authorization_url ~~ 'https://%'::text))
+    ),
+    constraint custom_oauth_providers_authorization_url_length check (
+        ((authorization_url is null) or (char_length(authorization_url) <= 2048))
+    ),
+    constraint custom_oauth_providers_client_id_length check (
+        ((char_length(client_id) >= 1) and (char_length(client_id) <= 512))
+    ),
+    constraint custom_oauth_providers_discovery_url_length check (
+        ((discovery_url is null) or (char_length(discovery_url) <= 2048))
+    ),
+    constraint custom_oauth_providers_identifier_format check (
+        (identifier ~ '^[a-z0-9][a-z0-9:-]{0,48}[a-z0-9]$'::text)
+    ),
+    constraint custom_oauth_providers_issuer_length check (
+        ((issuer is null) or ((char_length(issuer) >= 1) and (char_length(issuer) <= 2048)))
+    ),
     constraint custom_oauth_providers_jwks_uri_https check (((jwks_uri is null) or (jwks_uri ~~ 'https://%'::text))),
     constraint custom_oauth_providers_jwks_uri_length check (((jwks_uri is null) or (char_length(jwks_uri) <= 2048))),
     constraint custom_oauth_providers_name_length check (((char_length(name) >= 1) and (char_length(name) <= 100))),
-    constraint custom_oauth_providers_oauth2_requires_endpoints check (((provider_type <> 'oauth2'::text) or ((authorization_url is not null) and (token_url is not null) and (userinfo_url is not null)))),
-    constraint custom_oauth_providers_oidc_discovery_url_https check (((provider_type <> 'oidc'::text) or (discovery_url is null) or (discovery_url ~~ 'https://%'::text))),
-    constraint custom_oauth_providers_oidc_issuer_https check (((provider_type <> 'oidc'::text) or (issuer is null) or (issuer ~~ 'https://%'::text))),
-    constraint custom_oauth_providers_oidc_requires_issuer check (((provider_type <> 'oidc'::text) or (issuer is not null))),
-    constraint custom_oauth_providers_provider_type_check check ((provider_type = any (array['oauth2'::text, 'oidc'::text]))),
+    constraint custom_oauth_providers_oauth2_requires_endpoints check (
+        (
+            (provider_type <> 'oauth2'::text)
+            or ((authorization_url is not null) and (token_url is not null) and (userinfo_url is not null))
+        )
+    ),
+    constraint custom_oauth_providers_oidc_discovery_url_https check (
+        ((provider_type <> 'oidc'::text) or (discovery_url is null) or (discovery_url ~~ 'https://%'::text))
+    ),
+    constraint custom_oauth_providers_oidc_issuer_https check (
+        ((provider_type <> 'oidc'::text) or (issuer is null) or (issuer ~~ 'https://%'::text))
+    ),
+    constraint custom_oauth_providers_oidc_requires_issuer check (
+        ((provider_type <> 'oidc'::text) or (issuer is not null))
+    ),
+    constraint custom_oauth_providers_provider_type_check check (
+        (provider_type = any(array['oauth2'::text, 'oidc'::text]))
+    ),
     constraint custom_oauth_providers_token_url_https check (((token_url is null) or (token_url ~~ 'https://%'::text))),
-    constraint custom_oauth_providers_token_url_length check (((token_url is null) or (char_length(token_url) <= 2048))),
-    constraint custom_oauth_providers_userinfo_url_https check (((userinfo_url is null) or (userinfo_url ~~ 'https://%'::text))),
-    constraint custom_oauth_providers_userinfo_url_length check (((userinfo_url is null) or (char_length(userinfo_url) <= 2048)))
+    constraint custom_oauth_providers_token_url_length check (
+        ((token_url is null) or (char_length(token_url) <= 2048))
+    ),
+    constraint custom_oauth_providers_userinfo_url_https check (
+        ((userinfo_url is null) or (userinfo_url ~~ 'https://%'::text))
+    ),
+    constraint custom_oauth_providers_userinfo_url_length check (
+        ((userinfo_url is null) or (char_length(userinfo_url) <= 2048))
+    )
 );
 create index if not exists custom_oauth_providers_created_at_idx on auth.custom_oauth_providers (created_at);
 create index if not exists custom_oauth_providers_enabled_idx on auth.custom_oauth_providers (enabled);
@@ -132,7 +163,7 @@ create index if not exists flow_state_created_at_idx on auth.flow_state (created
 create index if not exists idx_auth_code on auth.flow_state (auth_code);
 create index if not exists idx_user_id_auth_method on auth.flow_state (user_id, authentication_method);
 alter table auth.flow_state enable row level security;
-comment on table auth.flow_state is 'Stores metadata for all OAuth/SSO login flows';
+comment on table auth.flow_state is 'One row per OAuth, SSO or PKCE sign-in in progress.';
 
 create table if not exists auth.users (
     instance_id uuid,
@@ -172,20 +203,33 @@ create table if not exists auth.users (
     is_anonymous boolean default false not null,
     constraint users_pkey primary key (id),
     constraint users_phone_key unique (phone),
-    constraint users_email_change_confirm_status_check check (((email_change_confirm_status >= 0) and (email_change_confirm_status <= 2)))
+    constraint users_email_change_confirm_status_check check (
+        ((email_change_confirm_status >= 0) and (email_change_confirm_status <= 2))
+    )
 );
 create index if not exists users_instance_id_email_idx on auth.users (instance_id, lower((email)::text));
 create index if not exists users_instance_id_idx on auth.users (instance_id);
 create index if not exists users_is_anonymous_idx on auth.users (is_anonymous);
-create unique index if not exists confirmation_token_idx on auth.users (confirmation_token) where ((confirmation_token)::text !~ '^[0-9 ]*$'::text);
-create unique index if not exists email_change_token_current_idx on auth.users (email_change_token_current) where ((email_change_token_current)::text !~ '^[0-9 ]*$'::text);
-create unique index if not exists email_change_token_new_idx on auth.users (email_change_token_new) where ((email_change_token_new)::text !~ '^[0-9 ]*$'::text);
-create unique index if not exists reauthentication_token_idx on auth.users (reauthentication_token) where ((reauthentication_token)::text !~ '^[0-9 ]*$'::text);
-create unique index if not exists recovery_token_idx on auth.users (recovery_token) where ((recovery_token)::text !~ '^[0-9 ]*$'::text);
+create unique index if not exists confirmation_token_idx on auth.users (confirmation_token) where (
+    (confirmation_token)::text !~ '^[0-9 ]*$'::text
+);
+create unique index if not exists email_change_token_current_idx on auth.users (email_change_token_current) where (
+    (email_change_token_current)::text !~ '^[0-9 ]*$'::text
+);
+create unique index if not exists email_change_token_new_idx on auth.users (email_change_token_new) where (
+    (email_change_token_new)::text !~ '^[0-9 ]*$'::text
+);
+create unique index if not exists reauthentication_token_idx on auth.users (reauthentication_token) where (
+    (reauthentication_token)::text !~ '^[0-9 ]*$'::text
+);
+create unique index if not exists recovery_token_idx on auth.users (recovery_token) where (
+    (recovery_token)::text !~ '^[0-9 ]*$'::text
+);
 create unique index if not exists users_email_partial_key on auth.users (email) where (is_sso_user = false);
 alter table auth.users enable row level security;
-comment on table auth.users is 'Auth: Stores user login data within a secure schema.';
-comment on column auth.users.is_sso_user is 'Auth: Set this column to true when the account comes from SSO. These accounts can have duplicate emails.';
+comment on table auth.users is 'One row per user account (Supabase Auth).';
+comment on column auth.users.is_sso_user is
+'True for accounts created through SSO, which may share an email with another account.';
 
 create table if not exists auth.identities (
     provider_id text not null,
@@ -199,13 +243,13 @@ create table if not exists auth.identities (
     id uuid default gen_random_uuid() not null,
     constraint identities_pkey primary key (id),
     constraint identities_provider_id_provider_unique unique (provider_id, provider),
-    constraint identities_user_id_fkey foreign key (user_id) references auth.users(id) on delete cascade
+    constraint identities_user_id_fkey foreign key (user_id) references auth.users (id) on delete cascade
 );
 create index if not exists identities_email_idx on auth.identities (email text_pattern_ops);
 create index if not exists identities_user_id_idx on auth.identities (user_id);
 alter table auth.identities enable row level security;
-comment on table auth.identities is 'Auth: Stores identities associated to a user.';
-comment on column auth.identities.email is 'Auth: Email is a generated column that references the optional email property in the identity_data';
+comment on table auth.identities is 'One row per way a user signs in (email, phone, an OAuth provider).';
+comment on column auth.identities.email is 'Generated: the lower-cased email of identity_data, when it has one.';
 
 create table if not exists auth.instances (
     id uuid not null,
@@ -216,7 +260,7 @@ create table if not exists auth.instances (
     constraint instances_pkey primary key (id)
 );
 alter table auth.instances enable row level security;
-comment on table auth.instances is 'Auth: Manages users across multiple sites.';
+comment on table auth.instances is 'Legacy multi-site table of Supabase Auth; unused by current versions.';
 
 create table if not exists auth.oauth_clients (
     id uuid not null,
@@ -236,7 +280,9 @@ create table if not exists auth.oauth_clients (
     constraint oauth_clients_client_name_length check ((char_length(client_name) <= 1024)),
     constraint oauth_clients_client_uri_length check ((char_length(client_uri) <= 2048)),
     constraint oauth_clients_logo_uri_length check ((char_length(logo_uri) <= 2048)),
-    constraint oauth_clients_token_endpoint_auth_method_check check ((token_endpoint_auth_method = any (array['client_secret_basic'::text, 'client_secret_post'::text, 'none'::text])))
+    constraint oauth_clients_token_endpoint_auth_method_check check (
+        (token_endpoint_auth_method = any(array['client_secret_basic'::text, 'client_secret_post'::text, 'none'::text]))
+    )
 );
 create index if not exists oauth_clients_deleted_at_idx on auth.oauth_clients (deleted_at);
 
@@ -258,18 +304,22 @@ create table if not exists auth.sessions (
     scopes text,
     constraint sessions_pkey primary key (id),
     constraint sessions_scopes_length check ((char_length(scopes) <= 4096)),
-    constraint sessions_oauth_client_id_fkey foreign key (oauth_client_id) references auth.oauth_clients(id) on delete cascade,
-    constraint sessions_user_id_fkey foreign key (user_id) references auth.users(id) on delete cascade
+    constraint sessions_oauth_client_id_fkey foreign key (oauth_client_id) references auth.oauth_clients (
+        id
+    ) on delete cascade,
+    constraint sessions_user_id_fkey foreign key (user_id) references auth.users (id) on delete cascade
 );
 create index if not exists sessions_not_after_idx on auth.sessions (not_after desc);
 create index if not exists sessions_oauth_client_id_idx on auth.sessions (oauth_client_id);
 create index if not exists sessions_user_id_idx on auth.sessions (user_id);
 create index if not exists user_id_created_at_idx on auth.sessions (user_id, created_at);
 alter table auth.sessions enable row level security;
-comment on table auth.sessions is 'Auth: Stores session data associated to a user.';
-comment on column auth.sessions.not_after is 'Auth: Not after is a nullable column that contains a timestamp after which the session should be regarded as expired.';
-comment on column auth.sessions.refresh_token_hmac_key is 'Holds a HMAC-SHA256 key used to sign refresh tokens for this session.';
-comment on column auth.sessions.refresh_token_counter is 'Holds the ID (counter) of the last issued refresh token.';
+comment on table auth.sessions is 'One row per signed-in session of a user.';
+comment on column auth.sessions.not_after is 'When set, the session counts as expired after this time.';
+comment on column auth.sessions.refresh_token_hmac_key is
+'Per-session key that signs its refresh tokens (HMAC-SHA256).';
+comment on column auth.sessions.refresh_token_counter is
+'Counter of the most recent refresh token issued for the session.';
 
 create table if not exists auth.mfa_amr_claims (
     session_id uuid not null,
@@ -279,10 +329,10 @@ create table if not exists auth.mfa_amr_claims (
     id uuid not null,
     constraint amr_id_pk primary key (id),
     constraint mfa_amr_claims_session_id_authentication_method_pkey unique (session_id, authentication_method),
-    constraint mfa_amr_claims_session_id_fkey foreign key (session_id) references auth.sessions(id) on delete cascade
+    constraint mfa_amr_claims_session_id_fkey foreign key (session_id) references auth.sessions (id) on delete cascade
 );
 alter table auth.mfa_amr_claims enable row level security;
-comment on table auth.mfa_amr_claims is 'auth: stores authenticator method reference claims for multi factor authentication';
+comment on table auth.mfa_amr_claims is 'Authentication methods (amr claim) each session has completed.';
 
 create table if not exists auth.mfa_factors (
     id uuid not null,
@@ -300,15 +350,17 @@ create table if not exists auth.mfa_factors (
     last_webauthn_challenge_data jsonb,
     constraint mfa_factors_pkey primary key (id),
     constraint mfa_factors_last_challenged_at_key unique (last_challenged_at),
-    constraint mfa_factors_user_id_fkey foreign key (user_id) references auth.users(id) on delete cascade
+    constraint mfa_factors_user_id_fkey foreign key (user_id) references auth.users (id) on delete cascade
 );
 create index if not exists factor_id_created_at_idx on auth.mfa_factors (user_id, created_at);
 create index if not exists mfa_factors_user_id_idx on auth.mfa_factors (user_id);
-create unique index if not exists mfa_factors_user_friendly_name_unique on auth.mfa_factors (friendly_name, user_id) where (trim(both from friendly_name) <> ''::text);
+create unique index if not exists mfa_factors_user_friendly_name_unique on auth.mfa_factors (
+    friendly_name, user_id
+) where (trim(both from friendly_name) <> ''::text);
 create unique index if not exists unique_phone_factor_per_user on auth.mfa_factors (user_id, phone);
 alter table auth.mfa_factors enable row level security;
-comment on table auth.mfa_factors is 'auth: stores metadata about factors';
-comment on column auth.mfa_factors.last_webauthn_challenge_data is 'Stores the latest WebAuthn challenge data including attestation/assertion for customer verification';
+comment on table auth.mfa_factors is 'One row per MFA factor (TOTP, phone, WebAuthn) of a user.';
+comment on column auth.mfa_factors.last_webauthn_challenge_data is 'The most recent WebAuthn challenge of this factor.';
 
 create table if not exists auth.mfa_challenges (
     id uuid not null,
@@ -319,11 +371,13 @@ create table if not exists auth.mfa_challenges (
     otp_code text,
     web_authn_session_data jsonb,
     constraint mfa_challenges_pkey primary key (id),
-    constraint mfa_challenges_auth_factor_id_fkey foreign key (factor_id) references auth.mfa_factors(id) on delete cascade
+    constraint mfa_challenges_auth_factor_id_fkey foreign key (factor_id) references auth.mfa_factors (
+        id
+    ) on delete cascade
 );
 create index if not exists mfa_challenge_created_at_idx on auth.mfa_challenges (created_at desc);
 alter table auth.mfa_challenges enable row level security;
-comment on table auth.mfa_challenges is 'auth: stores metadata about challenge requests made';
+comment on table auth.mfa_challenges is 'One row per MFA challenge issued for a factor.';
 
 create table if not exists auth.oauth_authorizations (
     id uuid not null,
@@ -354,10 +408,14 @@ create table if not exists auth.oauth_authorizations (
     constraint oauth_authorizations_resource_length check ((char_length(resource) <= 2048)),
     constraint oauth_authorizations_scope_length check ((char_length(scope) <= 4096)),
     constraint oauth_authorizations_state_length check ((char_length(state) <= 4096)),
-    constraint oauth_authorizations_client_id_fkey foreign key (client_id) references auth.oauth_clients(id) on delete cascade,
-    constraint oauth_authorizations_user_id_fkey foreign key (user_id) references auth.users(id) on delete cascade
+    constraint oauth_authorizations_client_id_fkey foreign key (client_id) references auth.oauth_clients (
+        id
+    ) on delete cascade,
+    constraint oauth_authorizations_user_id_fkey foreign key (user_id) references auth.users (id) on delete cascade
 );
-create index if not exists oauth_auth_pending_exp_idx on auth.oauth_authorizations (expires_at) where (status = 'pending'::auth.oauth_authorization_status);
+create index if not exists oauth_auth_pending_exp_idx on auth.oauth_authorizations (expires_at) where (
+    status = 'pending'::auth.oauth_authorization_status
+);
 
 create table if not exists auth.oauth_client_states (
     id uuid not null,
@@ -367,7 +425,8 @@ create table if not exists auth.oauth_client_states (
     constraint oauth_client_states_pkey primary key (id)
 );
 create index if not exists idx_oauth_client_states_created_at on auth.oauth_client_states (created_at);
-comment on table auth.oauth_client_states is 'Stores OAuth states for third-party provider authentication flows where Supabase acts as the OAuth client.';
+comment on table auth.oauth_client_states is
+'State of sign-ins where Supabase Auth is the client of a third-party OAuth provider.';
 
 create table if not exists auth.oauth_consents (
     id uuid not null,
@@ -381,11 +440,17 @@ create table if not exists auth.oauth_consents (
     constraint oauth_consents_revoked_after_granted check (((revoked_at is null) or (revoked_at >= granted_at))),
     constraint oauth_consents_scopes_length check ((char_length(scopes) <= 2048)),
     constraint oauth_consents_scopes_not_empty check ((char_length(trim(both from scopes)) > 0)),
-    constraint oauth_consents_client_id_fkey foreign key (client_id) references auth.oauth_clients(id) on delete cascade,
-    constraint oauth_consents_user_id_fkey foreign key (user_id) references auth.users(id) on delete cascade
+    constraint oauth_consents_client_id_fkey foreign key (client_id) references auth.oauth_clients (
+        id
+    ) on delete cascade,
+    constraint oauth_consents_user_id_fkey foreign key (user_id) references auth.users (id) on delete cascade
 );
-create index if not exists oauth_consents_active_client_idx on auth.oauth_consents (client_id) where (revoked_at is null);
-create index if not exists oauth_consents_active_user_client_idx on auth.oauth_consents (user_id, client_id) where (revoked_at is null);
+create index if not exists oauth_consents_active_client_idx on auth.oauth_consents (client_id) where (
+    revoked_at is null
+);
+create index if not exists oauth_consents_active_user_client_idx on auth.oauth_consents (user_id, client_id) where (
+    revoked_at is null
+);
 create index if not exists oauth_consents_user_order_idx on auth.oauth_consents (user_id, granted_at desc);
 
 create table if not exists auth.one_time_tokens (
@@ -398,7 +463,7 @@ create table if not exists auth.one_time_tokens (
     updated_at timestamp without time zone default now() not null,
     constraint one_time_tokens_pkey primary key (id),
     constraint one_time_tokens_token_hash_check check ((char_length(token_hash) > 0)),
-    constraint one_time_tokens_user_id_fkey foreign key (user_id) references auth.users(id) on delete cascade
+    constraint one_time_tokens_user_id_fkey foreign key (user_id) references auth.users (id) on delete cascade
 );
 create index if not exists one_time_tokens_relates_to_hash_idx on auth.one_time_tokens using hash (relates_to);
 create index if not exists one_time_tokens_token_hash_hash_idx on auth.one_time_tokens using hash (token_hash);
@@ -417,7 +482,7 @@ create table if not exists auth.refresh_tokens (
     session_id uuid,
     constraint refresh_tokens_pkey primary key (id),
     constraint refresh_tokens_token_unique unique (token),
-    constraint refresh_tokens_session_id_fkey foreign key (session_id) references auth.sessions(id) on delete cascade
+    constraint refresh_tokens_session_id_fkey foreign key (session_id) references auth.sessions (id) on delete cascade
 );
 create index if not exists refresh_tokens_instance_id_idx on auth.refresh_tokens (instance_id);
 create index if not exists refresh_tokens_instance_id_user_id_idx on auth.refresh_tokens (instance_id, user_id);
@@ -425,7 +490,7 @@ create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (par
 create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
 create index if not exists refresh_tokens_updated_at_idx on auth.refresh_tokens (updated_at desc);
 alter table auth.refresh_tokens enable row level security;
-comment on table auth.refresh_tokens is 'Auth: Store of tokens used to refresh JWT tokens once they expire.';
+comment on table auth.refresh_tokens is 'Refresh tokens issued to sessions (legacy format).';
 
 create table if not exists auth.sso_providers (
     id uuid not null,
@@ -434,13 +499,16 @@ create table if not exists auth.sso_providers (
     updated_at timestamp with time zone,
     disabled boolean,
     constraint sso_providers_pkey primary key (id),
-    constraint "resource_id not empty" check (((resource_id = null::text) or (char_length(resource_id) > 0)))
+    constraint "resource_id not empty" check ( -- noqa: RF05
+        ((resource_id = null::text) or (char_length(resource_id) > 0))
+    )
 );
 create index if not exists sso_providers_resource_id_pattern_idx on auth.sso_providers (resource_id text_pattern_ops);
 create unique index if not exists sso_providers_resource_id_idx on auth.sso_providers (lower(resource_id));
 alter table auth.sso_providers enable row level security;
-comment on table auth.sso_providers is 'Auth: Manages SSO identity provider information; see saml_providers for SAML.';
-comment on column auth.sso_providers.resource_id is 'Auth: Uniquely identifies a SSO provider according to a user-chosen resource ID (case insensitive), useful in infrastructure as code.';
+comment on table auth.sso_providers is 'One row per SSO identity provider; SAML details are in auth.saml_providers.';
+comment on column auth.sso_providers.resource_id is
+'Optional user-chosen, case-insensitive unique name of the provider.';
 
 create table if not exists auth.saml_providers (
     id uuid not null,
@@ -454,14 +522,18 @@ create table if not exists auth.saml_providers (
     name_id_format text,
     constraint saml_providers_pkey primary key (id),
     constraint saml_providers_entity_id_key unique (entity_id),
-    constraint "entity_id not empty" check ((char_length(entity_id) > 0)),
-    constraint "metadata_url not empty" check (((metadata_url = null::text) or (char_length(metadata_url) > 0))),
-    constraint "metadata_xml not empty" check ((char_length(metadata_xml) > 0)),
-    constraint saml_providers_sso_provider_id_fkey foreign key (sso_provider_id) references auth.sso_providers(id) on delete cascade
+    constraint "entity_id not empty" check ((char_length(entity_id) > 0)), -- noqa: RF05
+    constraint "metadata_url not empty" check ( -- noqa: RF05
+        ((metadata_url = null::text) or (char_length(metadata_url) > 0))
+    ),
+    constraint "metadata_xml not empty" check ((char_length(metadata_xml) > 0)), -- noqa: RF05
+    constraint saml_providers_sso_provider_id_fkey foreign key (sso_provider_id) references auth.sso_providers (
+        id
+    ) on delete cascade
 );
 create index if not exists saml_providers_sso_provider_id_idx on auth.saml_providers (sso_provider_id);
 alter table auth.saml_providers enable row level security;
-comment on table auth.saml_providers is 'Auth: Manages SAML Identity Provider connections.';
+comment on table auth.saml_providers is 'SAML connection details of an SSO provider.';
 
 create table if not exists auth.saml_relay_states (
     id uuid not null,
@@ -473,22 +545,26 @@ create table if not exists auth.saml_relay_states (
     updated_at timestamp with time zone,
     flow_state_id uuid,
     constraint saml_relay_states_pkey primary key (id),
-    constraint "request_id not empty" check ((char_length(request_id) > 0)),
-    constraint saml_relay_states_flow_state_id_fkey foreign key (flow_state_id) references auth.flow_state(id) on delete cascade,
-    constraint saml_relay_states_sso_provider_id_fkey foreign key (sso_provider_id) references auth.sso_providers(id) on delete cascade
+    constraint "request_id not empty" check ((char_length(request_id) > 0)), -- noqa: RF05
+    constraint saml_relay_states_flow_state_id_fkey foreign key (flow_state_id) references auth.flow_state (
+        id
+    ) on delete cascade,
+    constraint saml_relay_states_sso_provider_id_fkey foreign key (sso_provider_id) references auth.sso_providers (
+        id
+    ) on delete cascade
 );
 create index if not exists saml_relay_states_created_at_idx on auth.saml_relay_states (created_at desc);
 create index if not exists saml_relay_states_for_email_idx on auth.saml_relay_states (for_email);
 create index if not exists saml_relay_states_sso_provider_id_idx on auth.saml_relay_states (sso_provider_id);
 alter table auth.saml_relay_states enable row level security;
-comment on table auth.saml_relay_states is 'Auth: Contains SAML Relay State information for each Service Provider initiated login.';
+comment on table auth.saml_relay_states is 'Relay state of a SAML sign-in started by Supabase Auth.';
 
 create table if not exists auth.schema_migrations (
     version character varying(255) not null,
     constraint schema_migrations_pkey primary key (version)
 );
 alter table auth.schema_migrations enable row level security;
-comment on table auth.schema_migrations is 'Auth: Manages updates to the auth system.';
+comment on table auth.schema_migrations is 'Supabase Auth''s migration history.';
 
 create table if not exists auth.sso_domains (
     id uuid not null,
@@ -497,13 +573,15 @@ create table if not exists auth.sso_domains (
     created_at timestamp with time zone,
     updated_at timestamp with time zone,
     constraint sso_domains_pkey primary key (id),
-    constraint "domain not empty" check ((char_length(domain) > 0)),
-    constraint sso_domains_sso_provider_id_fkey foreign key (sso_provider_id) references auth.sso_providers(id) on delete cascade
+    constraint "domain not empty" check ((char_length(domain) > 0)), -- noqa: RF05
+    constraint sso_domains_sso_provider_id_fkey foreign key (sso_provider_id) references auth.sso_providers (
+        id
+    ) on delete cascade
 );
 create index if not exists sso_domains_sso_provider_id_idx on auth.sso_domains (sso_provider_id);
 create unique index if not exists sso_domains_domain_idx on auth.sso_domains (lower(domain));
 alter table auth.sso_domains enable row level security;
-comment on table auth.sso_domains is 'Auth: Manages SSO email address domain mapping to an SSO Identity Provider.';
+comment on table auth.sso_domains is 'Email domains that sign in through an SSO provider.';
 
 create table if not exists auth.webauthn_challenges (
     id uuid default gen_random_uuid() not null,
@@ -513,8 +591,10 @@ create table if not exists auth.webauthn_challenges (
     created_at timestamp with time zone default now() not null,
     expires_at timestamp with time zone not null,
     constraint webauthn_challenges_pkey primary key (id),
-    constraint webauthn_challenges_challenge_type_check check ((challenge_type = any (array['signup'::text, 'registration'::text, 'authentication'::text]))),
-    constraint webauthn_challenges_user_id_fkey foreign key (user_id) references auth.users(id) on delete cascade
+    constraint webauthn_challenges_challenge_type_check check (
+        (challenge_type = any(array['signup'::text, 'registration'::text, 'authentication'::text]))
+    ),
+    constraint webauthn_challenges_user_id_fkey foreign key (user_id) references auth.users (id) on delete cascade
 );
 create index if not exists webauthn_challenges_expires_at_idx on auth.webauthn_challenges (expires_at);
 create index if not exists webauthn_challenges_user_id_idx on auth.webauthn_challenges (user_id);
@@ -535,7 +615,7 @@ create table if not exists auth.webauthn_credentials (
     updated_at timestamp with time zone default now() not null,
     last_used_at timestamp with time zone,
     constraint webauthn_credentials_pkey primary key (id),
-    constraint webauthn_credentials_user_id_fkey foreign key (user_id) references auth.users(id) on delete cascade
+    constraint webauthn_credentials_user_id_fkey foreign key (user_id) references auth.users (id) on delete cascade
 );
 create index if not exists webauthn_credentials_user_id_idx on auth.webauthn_credentials (user_id);
 create unique index if not exists webauthn_credentials_credential_id_key on auth.webauthn_credentials (credential_id);
@@ -599,22 +679,22 @@ comment on function auth.jwt() is 'All claims of the request JWT as jsonb, or nu
 -- Supabase Auth's migration history: the image's legacy versions and every migration of
 -- supabase/auth up to 20260625000000, so tools that read it see a migrated Auth schema.
 insert into auth.schema_migrations (version) values
-    ('00'), ('20171026211738'), ('20171026211808'), ('20171026211834'), ('20180103212743'), 
-    ('20180108183307'), ('20180119214651'), ('20180125194653'), ('20210710035447'), ('20210722035447'), 
-    ('20210730183235'), ('20210909172000'), ('20210927181326'), ('20211122151130'), ('20211124214934'), 
-    ('20211202183645'), ('20220114185221'), ('20220114185340'), ('20220224000811'), ('20220323170000'), 
-    ('20220429102000'), ('20220531120530'), ('20220614074223'), ('20220811173540'), ('20221003041349'), 
-    ('20221003041400'), ('20221011041400'), ('20221020193600'), ('20221021073300'), ('20221021082433'), 
-    ('20221027105023'), ('20221114143122'), ('20221114143410'), ('20221125140132'), ('20221208132122'), 
-    ('20221215195500'), ('20221215195800'), ('20221215195900'), ('20230116124310'), ('20230116124412'), 
-    ('20230131181311'), ('20230322519590'), ('20230402418590'), ('20230411005111'), ('20230508135423'), 
-    ('20230523124323'), ('20230818113222'), ('20230914180801'), ('20231027141322'), ('20231114161723'), 
-    ('20231117164230'), ('20240115144230'), ('20240214120130'), ('20240306115329'), ('20240314092811'), 
-    ('20240427152123'), ('20240612123726'), ('20240729123726'), ('20240802193726'), ('20240806073726'), 
-    ('20241009103726'), ('20250717082212'), ('20250731150234'), ('20250804100000'), ('20250901200500'), 
-    ('20250903112500'), ('20250904133000'), ('20250925093508'), ('20251007112900'), ('20251104100000'), 
-    ('20251111201300'), ('20251201000000'), ('20260115000000'), ('20260121000000'), ('20260219120000'), 
-    ('20260302000000'), ('20260625000000')
+('00'), ('20171026211738'), ('20171026211808'), ('20171026211834'), ('20180103212743'),
+('20180108183307'), ('20180119214651'), ('20180125194653'), ('20210710035447'), ('20210722035447'),
+('20210730183235'), ('20210909172000'), ('20210927181326'), ('20211122151130'), ('20211124214934'),
+('20211202183645'), ('20220114185221'), ('20220114185340'), ('20220224000811'), ('20220323170000'),
+('20220429102000'), ('20220531120530'), ('20220614074223'), ('20220811173540'), ('20221003041349'),
+('20221003041400'), ('20221011041400'), ('20221020193600'), ('20221021073300'), ('20221021082433'),
+('20221027105023'), ('20221114143122'), ('20221114143410'), ('20221125140132'), ('20221208132122'),
+('20221215195500'), ('20221215195800'), ('20221215195900'), ('20230116124310'), ('20230116124412'),
+('20230131181311'), ('20230322519590'), ('20230402418590'), ('20230411005111'), ('20230508135423'),
+('20230523124323'), ('20230818113222'), ('20230914180801'), ('20231027141322'), ('20231114161723'),
+('20231117164230'), ('20240115144230'), ('20240214120130'), ('20240306115329'), ('20240314092811'),
+('20240427152123'), ('20240612123726'), ('20240729123726'), ('20240802193726'), ('20240806073726'),
+('20241009103726'), ('20250717082212'), ('20250731150234'), ('20250804100000'), ('20250901200500'),
+('20250903112500'), ('20250904133000'), ('20250925093508'), ('20251007112900'), ('20251104100000'),
+('20251111201300'), ('20251201000000'), ('20260115000000'), ('20260121000000'), ('20260219120000'),
+('20260302000000'), ('20260625000000')
 on conflict (version) do nothing;
 
 -- Ownership and privileges as on Supabase: everything belongs to supabase_auth_admin; postgres

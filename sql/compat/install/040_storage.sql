@@ -42,12 +42,16 @@ create table if not exists storage.buckets (
     versioning_status text default 'DISABLED'::text not null,
     constraint buckets_pkey primary key (id),
     constraint buckets_versioning_dark_check check ((versioning_status = 'DISABLED'::text)),
-    constraint buckets_versioning_standard_only_check check (((type = 'STANDARD'::storage.buckettype) or (versioning_status = 'DISABLED'::text))),
-    constraint buckets_versioning_status_check check ((versioning_status = any (array['DISABLED'::text, 'ENABLED'::text, 'SUSPENDED'::text])))
+    constraint buckets_versioning_standard_only_check check (
+        ((type = 'STANDARD'::storage.buckettype) or (versioning_status = 'DISABLED'::text))
+    ),
+    constraint buckets_versioning_status_check check (
+        (versioning_status = any(array['DISABLED'::text, 'ENABLED'::text, 'SUSPENDED'::text]))
+    )
 );
 create unique index if not exists bname on storage.buckets (name);
 alter table storage.buckets enable row level security;
-comment on column storage.buckets.owner is 'Field is deprecated, use owner_id instead';
+comment on column storage.buckets.owner is 'Deprecated: use owner_id.';
 
 create table if not exists storage.buckets_analytics (
     name text not null,
@@ -59,7 +63,9 @@ create table if not exists storage.buckets_analytics (
     deleted_at timestamp with time zone,
     constraint buckets_analytics_pkey primary key (id)
 );
-create unique index if not exists buckets_analytics_unique_name_idx on storage.buckets_analytics (name) where (deleted_at is null);
+create unique index if not exists buckets_analytics_unique_name_idx on storage.buckets_analytics (name) where (
+    deleted_at is null
+);
 alter table storage.buckets_analytics enable row level security;
 
 create table if not exists storage.buckets_vectors (
@@ -80,7 +86,9 @@ create table if not exists storage.iceberg_namespaces (
     metadata jsonb default '{}'::jsonb not null,
     catalog_id uuid not null,
     constraint iceberg_namespaces_pkey primary key (id),
-    constraint iceberg_namespaces_catalog_id_fkey foreign key (catalog_id) references storage.buckets_analytics(id) on delete cascade
+    constraint iceberg_namespaces_catalog_id_fkey foreign key (catalog_id) references storage.buckets_analytics (
+        id
+    ) on delete cascade
 );
 create unique index if not exists idx_iceberg_namespaces_bucket_id on storage.iceberg_namespaces (catalog_id, name);
 alter table storage.iceberg_namespaces enable row level security;
@@ -98,18 +106,24 @@ create table if not exists storage.iceberg_tables (
     shard_id text,
     catalog_id uuid not null,
     constraint iceberg_tables_pkey primary key (id),
-    constraint iceberg_tables_catalog_id_fkey foreign key (catalog_id) references storage.buckets_analytics(id) on delete cascade,
-    constraint iceberg_tables_namespace_id_fkey foreign key (namespace_id) references storage.iceberg_namespaces(id) on delete cascade
+    constraint iceberg_tables_catalog_id_fkey foreign key (catalog_id) references storage.buckets_analytics (
+        id
+    ) on delete cascade,
+    constraint iceberg_tables_namespace_id_fkey foreign key (namespace_id) references storage.iceberg_namespaces (
+        id
+    ) on delete cascade
 );
 create unique index if not exists idx_iceberg_tables_location on storage.iceberg_tables (location);
-create unique index if not exists idx_iceberg_tables_namespace_id on storage.iceberg_tables (catalog_id, namespace_id, name);
+create unique index if not exists idx_iceberg_tables_namespace_id on storage.iceberg_tables (
+    catalog_id, namespace_id, name
+);
 alter table storage.iceberg_tables enable row level security;
 
 create table if not exists storage.migrations (
     id integer not null,
     name character varying(100) not null,
     hash character varying(40) not null,
-    executed_at timestamp without time zone default CURRENT_TIMESTAMP,
+    executed_at timestamp without time zone default current_timestamp,
     constraint migrations_pkey primary key (id),
     constraint migrations_name_key unique (name)
 );
@@ -132,14 +146,14 @@ create table if not exists storage.objects (
     is_delete_marker boolean default false not null,
     is_versioned boolean default false not null,
     constraint objects_pkey primary key (id),
-    constraint "objects_bucketId_fkey" foreign key (bucket_id) references storage.buckets(id)
+    constraint "objects_bucketId_fkey" foreign key (bucket_id) references storage.buckets (id)
 );
 create index if not exists idx_objects_bucket_id_name on storage.objects (bucket_id, name collate "C");
 create index if not exists idx_objects_bucket_id_name_lower on storage.objects (bucket_id, lower(name) collate "C");
 create index if not exists name_prefix_search on storage.objects (name text_pattern_ops);
 create unique index if not exists bucketid_objname on storage.objects (bucket_id, name);
 alter table storage.objects enable row level security;
-comment on column storage.objects.owner is 'Field is deprecated, use owner_id instead';
+comment on column storage.objects.owner is 'Deprecated: use owner_id.';
 
 create table if not exists storage.s3_multipart_uploads (
     id text not null,
@@ -153,7 +167,7 @@ create table if not exists storage.s3_multipart_uploads (
     user_metadata jsonb,
     metadata jsonb,
     constraint s3_multipart_uploads_pkey primary key (id),
-    constraint s3_multipart_uploads_bucket_id_fkey foreign key (bucket_id) references storage.buckets(id)
+    constraint s3_multipart_uploads_bucket_id_fkey foreign key (bucket_id) references storage.buckets (id)
 );
 create index if not exists idx_multipart_uploads_list on storage.s3_multipart_uploads (bucket_id, key, created_at);
 alter table storage.s3_multipart_uploads enable row level security;
@@ -170,8 +184,10 @@ create table if not exists storage.s3_multipart_uploads_parts (
     version text not null,
     created_at timestamp with time zone default now() not null,
     constraint s3_multipart_uploads_parts_pkey primary key (id),
-    constraint s3_multipart_uploads_parts_bucket_id_fkey foreign key (bucket_id) references storage.buckets(id),
-    constraint s3_multipart_uploads_parts_upload_id_fkey foreign key (upload_id) references storage.s3_multipart_uploads(id) on delete cascade
+    constraint s3_multipart_uploads_parts_bucket_id_fkey foreign key (bucket_id) references storage.buckets (id),
+    constraint s3_multipart_uploads_parts_upload_id_fkey foreign key (
+        upload_id
+    ) references storage.s3_multipart_uploads (id) on delete cascade
 );
 alter table storage.s3_multipart_uploads_parts enable row level security;
 
@@ -186,7 +202,7 @@ create table if not exists storage.vector_indexes (
     created_at timestamp with time zone default now() not null,
     updated_at timestamp with time zone default now() not null,
     constraint vector_indexes_pkey primary key (id),
-    constraint vector_indexes_bucket_id_fkey foreign key (bucket_id) references storage.buckets_vectors(id)
+    constraint vector_indexes_bucket_id_fkey foreign key (bucket_id) references storage.buckets_vectors (id)
 );
 create unique index if not exists vector_indexes_name_bucket_id_idx on storage.vector_indexes (name, bucket_id);
 alter table storage.vector_indexes enable row level security;
@@ -215,7 +231,7 @@ $$;
 
 -- Path helpers that storage policies use, e.g. (storage.foldername(name))[1] = auth.uid()::text.
 create or replace function storage.foldername(name text)
-returns text []
+returns text[]
 language sql
 immutable
 set search_path = ''
@@ -276,7 +292,7 @@ as $$
         = regexp_replace(expected_operation, '^storage\.', ''), false)
 $$;
 
-create or replace function storage.allow_any_operation(expected_operations text [])
+create or replace function storage.allow_any_operation(expected_operations text[])
 returns boolean
 language sql
 stable
@@ -586,70 +602,70 @@ for each statement execute function storage.protect_delete();
 -- reads as migrated. Storage stores a sha1 of each file; khepri-db does not ship those files,
 -- so hash is empty here.
 insert into storage.migrations (id, name, hash) values
-    (0, 'create-migrations-table', ''),
-    (1, 'initialmigration', ''),
-    (2, 'storage-schema', ''),
-    (3, 'pathtoken-column', ''),
-    (4, 'add-migrations-rls', ''),
-    (5, 'add-size-functions', ''),
-    (6, 'change-column-name-in-get-size', ''),
-    (7, 'add-rls-to-buckets', ''),
-    (8, 'add-public-to-buckets', ''),
-    (9, 'fix-search-function', ''),
-    (10, '-search-files-search-function', ''),
-    (11, 'add-trigger-to-auto-update-updated_at-column', ''),
-    (12, 'add-automatic-avif-detection-flag', ''),
-    (13, 'add-bucket-custom-limits', ''),
-    (14, 'use-bytes-for-max-size', ''),
-    (15, 'add-can-insert-object-function', ''),
-    (16, 'add-version', ''),
-    (17, 'drop-owner-foreign-key', ''),
-    (18, 'add_owner_id_column_deprecate_owner', ''),
-    (19, 'alter-default-value-objects-id', ''),
-    (20, 'list-objects-with-delimiter', ''),
-    (21, 's3-multipart-uploads', ''),
-    (22, 's3-multipart-uploads-big-ints', ''),
-    (23, 'optimize-search-function', ''),
-    (24, 'operation-function', ''),
-    (25, 'custom-metadata', ''),
-    (26, 'objects-prefixes', ''),
-    (27, 'search-v2', ''),
-    (28, 'object-bucket-name-sorting', ''),
-    (29, 'create-prefixes', ''),
-    (30, 'update-object-levels', ''),
-    (31, 'objects-level-index', ''),
-    (32, 'backward-compatible-index-on-objects', ''),
-    (33, 'backward-compatible-index-on-prefixes', ''),
-    (34, 'optimize-search-function-v1', ''),
-    (35, 'add-insert-trigger-prefixes', ''),
-    (36, 'optimise-existing-functions', ''),
-    (37, 'add-bucket-name-length-trigger', ''),
-    (38, 'iceberg-catalog-flag-on-buckets', ''),
-    (39, 'add-search-v2-sort-support', ''),
-    (40, 'fix-prefix-race-conditions-optimized', ''),
-    (41, 'add-object-level-update-trigger', ''),
-    (42, 'rollback-prefix-triggers', ''),
-    (43, 'fix-object-level', ''),
-    (44, 'vector-bucket-type', ''),
-    (45, 'vector-buckets', ''),
-    (46, 'buckets-objects-grants', ''),
-    (47, 'iceberg-table-metadata', ''),
-    (48, 'iceberg-catalog-ids', ''),
-    (49, 'buckets-objects-grants-postgres', ''),
-    (50, 'search-v2-optimised', ''),
-    (51, 'index-backward-compatible-search', ''),
-    (52, 'drop-not-used-indexes-and-functions', ''),
-    (53, 'drop-index-lower-name', ''),
-    (54, 'drop-index-object-level', ''),
-    (55, 'prevent-direct-deletes', ''),
-    (56, 'fix-optimized-search-function', ''),
-    (57, 's3-multipart-uploads-metadata', ''),
-    (58, 'operation-ergonomics', ''),
-    (59, 'drop-unused-functions', ''),
-    (60, 'optimize-existing-functions-again', ''),
-    (61, 'mark-filename-immutable', ''),
-    (62, 'object-versioning-core', ''),
-    (63, 'fix-search-name-relative-to-prefix', '')
+(0, 'create-migrations-table', ''),
+(1, 'initialmigration', ''),
+(2, 'storage-schema', ''),
+(3, 'pathtoken-column', ''),
+(4, 'add-migrations-rls', ''),
+(5, 'add-size-functions', ''),
+(6, 'change-column-name-in-get-size', ''),
+(7, 'add-rls-to-buckets', ''),
+(8, 'add-public-to-buckets', ''),
+(9, 'fix-search-function', ''),
+(10, '-search-files-search-function', ''),
+(11, 'add-trigger-to-auto-update-updated_at-column', ''),
+(12, 'add-automatic-avif-detection-flag', ''),
+(13, 'add-bucket-custom-limits', ''),
+(14, 'use-bytes-for-max-size', ''),
+(15, 'add-can-insert-object-function', ''),
+(16, 'add-version', ''),
+(17, 'drop-owner-foreign-key', ''),
+(18, 'add_owner_id_column_deprecate_owner', ''),
+(19, 'alter-default-value-objects-id', ''),
+(20, 'list-objects-with-delimiter', ''),
+(21, 's3-multipart-uploads', ''),
+(22, 's3-multipart-uploads-big-ints', ''),
+(23, 'optimize-search-function', ''),
+(24, 'operation-function', ''),
+(25, 'custom-metadata', ''),
+(26, 'objects-prefixes', ''),
+(27, 'search-v2', ''),
+(28, 'object-bucket-name-sorting', ''),
+(29, 'create-prefixes', ''),
+(30, 'update-object-levels', ''),
+(31, 'objects-level-index', ''),
+(32, 'backward-compatible-index-on-objects', ''),
+(33, 'backward-compatible-index-on-prefixes', ''),
+(34, 'optimize-search-function-v1', ''),
+(35, 'add-insert-trigger-prefixes', ''),
+(36, 'optimise-existing-functions', ''),
+(37, 'add-bucket-name-length-trigger', ''),
+(38, 'iceberg-catalog-flag-on-buckets', ''),
+(39, 'add-search-v2-sort-support', ''),
+(40, 'fix-prefix-race-conditions-optimized', ''),
+(41, 'add-object-level-update-trigger', ''),
+(42, 'rollback-prefix-triggers', ''),
+(43, 'fix-object-level', ''),
+(44, 'vector-bucket-type', ''),
+(45, 'vector-buckets', ''),
+(46, 'buckets-objects-grants', ''),
+(47, 'iceberg-table-metadata', ''),
+(48, 'iceberg-catalog-ids', ''),
+(49, 'buckets-objects-grants-postgres', ''),
+(50, 'search-v2-optimised', ''),
+(51, 'index-backward-compatible-search', ''),
+(52, 'drop-not-used-indexes-and-functions', ''),
+(53, 'drop-index-lower-name', ''),
+(54, 'drop-index-object-level', ''),
+(55, 'prevent-direct-deletes', ''),
+(56, 'fix-optimized-search-function', ''),
+(57, 's3-multipart-uploads-metadata', ''),
+(58, 'operation-ergonomics', ''),
+(59, 'drop-unused-functions', ''),
+(60, 'optimize-existing-functions-again', ''),
+(61, 'mark-filename-immutable', ''),
+(62, 'object-versioning-core', ''),
+(63, 'fix-search-name-relative-to-prefix', '')
 on conflict (id) do nothing;
 
 -- Ownership and privileges as on Supabase.

@@ -69,7 +69,9 @@ create table if not exists realtime.messages (
     constraint messages_pkey primary key (id, inserted_at),
     constraint messages_payload_exclusive check (((payload is null) or (binary_payload is null))) not valid
 ) partition by range (inserted_at);
-create index if not exists messages_inserted_at_topic_index on only realtime.messages (inserted_at desc, topic) where ((extension = 'broadcast'::text) and (private is true));
+create index if not exists messages_inserted_at_topic_index on only realtime.messages (inserted_at desc, topic) where (
+    (extension = 'broadcast'::text) and (private is true)
+);
 alter table realtime.messages enable row level security;
 
 create table if not exists realtime.schema_migrations (
@@ -89,10 +91,15 @@ create table if not exists realtime.subscription (
     action_filter text default '*'::text,
     selected_columns text[],
     constraint pk_subscription primary key (id),
-    constraint subscription_action_filter_check check ((action_filter = any (array['*'::text, 'INSERT'::text, 'UPDATE'::text, 'DELETE'::text])))
+    constraint subscription_action_filter_check check (
+        (action_filter = any(array['*'::text, 'INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))
+    )
 );
 create index if not exists ix_realtime_subscription_entity on realtime.subscription (entity);
-create unique index if not exists subscription_subscription_id_entity_filters_action_filter_selec on realtime.subscription (subscription_id, entity, filters, action_filter, COALESCE(selected_columns, '{}'::text[]));
+create unique index if not exists subscription_subscription_id_entity_filters_action_filter_selec
+on realtime.subscription (
+    subscription_id, entity, filters, action_filter, coalesce(selected_columns, '{}'::text[])
+);
 
 create table if not exists realtime.messages_default partition of realtime.messages default;
 
@@ -199,23 +206,87 @@ before insert or update on realtime.subscription
 for each row execute function realtime.subscription_check_filters();
 
 insert into realtime.schema_migrations (version, inserted_at) values
-    (20211116024918, now()), (20211116045059, now()), (20211116050929, now()), (20211116051442, now()), (20211116212300, now()),
-    (20211116213355, now()), (20211116213934, now()), (20211116214523, now()), (20211122062447, now()), (20211124070109, now()),
-    (20211202204204, now()), (20211202204605, now()), (20211210212804, now()), (20211228014915, now()), (20220107221237, now()),
-    (20220228202821, now()), (20220312004840, now()), (20220603231003, now()), (20220603232444, now()), (20220615214548, now()),
-    (20220712093339, now()), (20220908172859, now()), (20220916233421, now()), (20230119133233, now()), (20230128025114, now()),
-    (20230128025212, now()), (20230227211149, now()), (20230228184745, now()), (20230308225145, now()), (20230328144023, now()),
-    (20231018144023, now()), (20231204144023, now()), (20231204144024, now()), (20231204144025, now()), (20240108234812, now()),
-    (20240109165339, now()), (20240227174441, now()), (20240311171622, now()), (20240321100241, now()), (20240401105812, now()),
-    (20240418121054, now()), (20240523004032, now()), (20240618124746, now()), (20240801235015, now()), (20240805133720, now()),
-    (20240827160934, now()), (20240919163303, now()), (20240919163305, now()), (20241019105805, now()), (20241030150047, now()),
-    (20241108114728, now()), (20241121104152, now()), (20241130184212, now()), (20241220035512, now()), (20241220123912, now()),
-    (20241224161212, now()), (20250107150512, now()), (20250110162412, now()), (20250123174212, now()), (20250128220012, now()),
-    (20250506224012, now()), (20250523164012, now()), (20250714121412, now()), (20250905041441, now()), (20251103001201, now()),
-    (20251120212548, now()), (20251120215549, now()), (20260218120000, now()), (20260326120000, now()), (20260514120000, now()),
-    (20260527120000, now()), (20260528120000, now()), (20260603120000, now()), (20260605120000, now()), (20260606110000, now()),
-    (20260616120000, now()), (20260624120000, now()), (20260626120000, now()), (20260706120000, now()), (20260707120000, now()),
-    (20260709120000, now())
+(20211116024918, now()),
+(20211116045059, now()),
+(20211116050929, now()),
+(20211116051442, now()),
+(20211116212300, now()),
+(20211116213355, now()),
+(20211116213934, now()),
+(20211116214523, now()),
+(20211122062447, now()),
+(20211124070109, now()),
+(20211202204204, now()),
+(20211202204605, now()),
+(20211210212804, now()),
+(20211228014915, now()),
+(20220107221237, now()),
+(20220228202821, now()),
+(20220312004840, now()),
+(20220603231003, now()),
+(20220603232444, now()),
+(20220615214548, now()),
+(20220712093339, now()),
+(20220908172859, now()),
+(20220916233421, now()),
+(20230119133233, now()),
+(20230128025114, now()),
+(20230128025212, now()),
+(20230227211149, now()),
+(20230228184745, now()),
+(20230308225145, now()),
+(20230328144023, now()),
+(20231018144023, now()),
+(20231204144023, now()),
+(20231204144024, now()),
+(20231204144025, now()),
+(20240108234812, now()),
+(20240109165339, now()),
+(20240227174441, now()),
+(20240311171622, now()),
+(20240321100241, now()),
+(20240401105812, now()),
+(20240418121054, now()),
+(20240523004032, now()),
+(20240618124746, now()),
+(20240801235015, now()),
+(20240805133720, now()),
+(20240827160934, now()),
+(20240919163303, now()),
+(20240919163305, now()),
+(20241019105805, now()),
+(20241030150047, now()),
+(20241108114728, now()),
+(20241121104152, now()),
+(20241130184212, now()),
+(20241220035512, now()),
+(20241220123912, now()),
+(20241224161212, now()),
+(20250107150512, now()),
+(20250110162412, now()),
+(20250123174212, now()),
+(20250128220012, now()),
+(20250506224012, now()),
+(20250523164012, now()),
+(20250714121412, now()),
+(20250905041441, now()),
+(20251103001201, now()),
+(20251120212548, now()),
+(20251120215549, now()),
+(20260218120000, now()),
+(20260326120000, now()),
+(20260514120000, now()),
+(20260527120000, now()),
+(20260528120000, now()),
+(20260603120000, now()),
+(20260605120000, now()),
+(20260606110000, now()),
+(20260616120000, now()),
+(20260624120000, now()),
+(20260626120000, now()),
+(20260706120000, now()),
+(20260707120000, now()),
+(20260709120000, now())
 on conflict (version) do nothing;
 
 -- Ownership and privileges as on Supabase.

@@ -31,7 +31,8 @@ create table if not exists supabase_functions.hooks (
 create index if not exists supabase_functions_hooks_request_id_idx on supabase_functions.hooks (request_id);
 create index if not exists supabase_functions_hooks_h_table_id_h_name_idx
 on supabase_functions.hooks (hook_table_id, hook_name);
-comment on table supabase_functions.hooks is 'Supabase Functions Hooks: Audit trail for triggered hooks.';
+comment on table supabase_functions.hooks is
+'One row per database webhook call: the table, the trigger and pg_net''s request id.';
 
 -- Trigger arguments, as the Dashboard writes them: url, method ('GET' or 'POST'), headers
 -- (jsonb text, default Content-Type: application/json), params (jsonb text), timeout in ms.
@@ -83,7 +84,10 @@ revoke all on function supabase_functions.http_request() from public;
 grant execute on function supabase_functions.http_request() to postgres, anon, authenticated, service_role;
 grant all on all tables in schema supabase_functions to postgres, anon, authenticated, service_role;
 grant all on all sequences in schema supabase_functions to postgres, anon, authenticated, service_role;
-alter default privileges in schema supabase_functions grant all on tables to postgres, anon, authenticated, service_role;
+alter default privileges in schema supabase_functions grant all on tables to postgres,
+anon,
+authenticated,
+service_role;
 alter default privileges in schema supabase_functions
 grant all on functions to postgres, anon, authenticated, service_role;
 alter default privileges in schema supabase_functions

@@ -24,7 +24,10 @@ begin
 end
 $$;
 
-grant execute on function graphql_public.graphql(text, text, jsonb, jsonb) to postgres, anon, authenticated, service_role;
+grant execute on function graphql_public.graphql(text, text, jsonb, jsonb) to postgres,
+anon,
+authenticated,
+service_role;
 
 -- pgbouncer: Supabase's connection pooler looks up passwords through pgbouncer.get_auth
 -- (security definer, readable by the pgbouncer role only). It reads pg_authid, so it works
