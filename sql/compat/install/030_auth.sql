@@ -210,6 +210,9 @@ create table if not exists auth.users (
 create index if not exists users_instance_id_email_idx on auth.users (instance_id, lower((email)::text));
 create index if not exists users_instance_id_idx on auth.users (instance_id);
 create index if not exists users_is_anonymous_idx on auth.users (is_anonymous);
+-- Layer v1 created these two columns with text defaults; Supabase's are varchar literals.
+alter table auth.users alter column phone set default null::character varying;
+alter table auth.users alter column phone_change set default ''::character varying;
 create unique index if not exists confirmation_token_idx on auth.users (confirmation_token) where (
     (confirmation_token)::text !~ '^[0-9 ]*$'::text
 );
