@@ -292,7 +292,8 @@ def test_v1_database_upgrades_in_place_on_the_next_migrate(empty_db_url: str, mi
     result = migrate(empty_db_url, migrations_dir)
     again = migrate(empty_db_url, migrations_dir)
 
-    assert before.kind is TargetKind.COMPAT and before.compat_version == 1
+    assert before.kind is TargetKind.COMPAT
+    assert before.compat_version == 1
     assert result.compat == "upgraded"
     assert again.compat == "present"
     with connect(empty_db_url) as conn:
@@ -495,9 +496,7 @@ grant all on net.sent to supabase_functions_admin;
 """
 
 
-def test_realistic_migrations_that_reference_supabase_objects_apply(
-    empty_db_url: str, migrations_dir: Path
-) -> None:
+def test_realistic_migrations_that_reference_supabase_objects_apply(empty_db_url: str, migrations_dir: Path) -> None:
     write_migration(migrations_dir, "20260101000000_app.sql", REALISTIC_MIGRATION)
     write_migration(migrations_dir, "20260102000000_remote_schema.sql", DB_PULL_DUMP)
 
@@ -551,7 +550,9 @@ def test_database_webhooks_call_pg_net_and_log_the_hook(compat_url: str) -> None
         )
         conn.execute("insert into public.orders values (7, 12.5)")
         sent = conn.execute("select method, url, body from net.sent").fetchone()
-        hook = conn.execute("select hook_name, request_id, hook_table_id::regclass::text from supabase_functions.hooks").fetchone()
+        hook = conn.execute(
+            "select hook_name, request_id, hook_table_id::regclass::text from supabase_functions.hooks"
+        ).fetchone()
         conn.rollback()
     assert sent is not None
     assert sent[:2] == ("POST", "https://hooks.example.test/o")
@@ -604,7 +605,9 @@ def test_storage_functions_and_guards_behave_like_supabase(compat_url: str) -> N
 def test_realtime_send_records_a_broadcast_message_and_sets_the_topic(compat_url: str) -> None:
     with connect(compat_url) as conn:
         conn.execute("select realtime.send('{\"text\": \"hi\"}', 'chat', 'room:1', false)")
-        row = conn.execute("select topic, event, private, payload ->> 'text', payload ? 'id' from realtime.messages").fetchone()
+        row = conn.execute(
+            "select topic, event, private, payload ->> 'text', payload ? 'id' from realtime.messages"
+        ).fetchone()
         topic = scalar(conn, "select realtime.topic()")
         conn.rollback()
     assert row == ("room:1", "chat", False, "hi", True)
