@@ -144,6 +144,14 @@ def install(conn: psycopg.Connection) -> None:
     with conn.transaction():
         for path in files:
             sql_text = path.read_text(encoding="utf-8")
+            try:
+                # One round trip per file (the layer is ~700 statements); a savepoint keeps the
+                # transaction usable to locate a failure statement by statement below.
+                with conn.transaction():
+                    conn.execute(sql_text)
+                continue
+            except psycopg.Error:
+                pass
             for statement in split_statements(sql_text):
                 try:
                     conn.execute(statement.text)

@@ -12,6 +12,7 @@ from conftest import database_state, scalar, write_migration
 from khepri_db._sqltext import split_statements
 from khepri_db.compat import COMPAT_VERSION, TargetKind, detect, install, load_manifest, manifest_gap
 from khepri_db.db import connect
+from khepri_db.errors import CompatError
 from khepri_db.migrations import migrate
 from khepri_db.pytest_plugin import database_name
 from khepri_db.session import as_user, create_user
@@ -623,3 +624,19 @@ def test_graphql_public_answers_with_a_graphql_error_and_pgbouncer_get_auth_exis
         )
     assert answer["errors"][0]["message"].startswith("pg_graphql")
     assert (can_anon, can_pgbouncer) == (False, True)
+
+
+def test_a_failed_install_names_file_and_line_and_leaves_nothing(empty_db_url: str) -> None:
+    with connect(empty_db_url, autocommit=True) as conn:
+        conn.execute("create role khepri_compat_nobody nologin")
+        try:
+            conn.execute("set role khepri_compat_nobody")
+            with pytest.raises(CompatError, match=r"failed at 010_roles\.sql:\d+: .*permission denied") as caught:
+                install(conn)
+            conn.execute("reset role")
+            left = scalar(conn, "select to_regnamespace('auth') is null and to_regnamespace('storage') is null")
+        finally:
+            conn.execute("reset role")
+            conn.execute("drop role khepri_compat_nobody")
+    assert "--no-compat" in (caught.value.hint or "")
+    assert left is True
