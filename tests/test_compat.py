@@ -491,9 +491,6 @@ create schema if not exists net;
 create table net.sent (id bigint generated always as identity primary key, method text, url text, body jsonb);
 create function net.http_post(url text, body jsonb, params jsonb, headers jsonb, timeout_milliseconds integer)
 returns bigint language sql as $$ insert into net.sent (method, url, body) values ('POST', url, body) returning id $$;
--- what the image's pg_net event trigger grants; the webhook function runs as supabase_functions_admin
-grant usage on schema net to supabase_functions_admin;
-grant all on net.sent to supabase_functions_admin;
 """
 
 
@@ -541,9 +538,14 @@ def test_realistic_migrations_that_reference_supabase_objects_apply(empty_db_url
         conn.rollback()
 
 
-def test_database_webhooks_call_pg_net_and_log_the_hook(compat_url: str) -> None:
-    with connect(compat_url) as conn:
+def test_database_webhooks_call_pg_net_and_log_the_hook(empty_db_url: str) -> None:
+    with connect(empty_db_url, autocommit=True) as conn:
         conn.execute(FAKE_PG_NET)
+        # net exists before the layer: the layer grants its usage, as the image does.
+        install(conn)
+        conn.execute("grant all on net.sent to supabase_functions_admin")  # http_request runs as it
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select has_schema_privilege('supabase_functions_admin', 'net', 'usage')") is True
         conn.execute("create table public.orders (id int primary key, total numeric)")
         conn.execute(
             "create trigger orders_webhook after insert on public.orders for each row execute function "

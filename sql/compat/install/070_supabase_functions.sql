@@ -92,3 +92,39 @@ alter default privileges in schema supabase_functions
 grant all on functions to postgres, anon, authenticated, service_role;
 alter default privileges in schema supabase_functions
 grant all on sequences to postgres, anon, authenticated, service_role;
+
+-- pg_net's schema must be usable by supabase_functions_admin (http_request runs as it) and the
+-- API roles. The image grants it when pg_net is created (event trigger issue_pg_net_access) and,
+-- for a pg_net created earlier, at once; both here. Creating an event trigger needs a superuser.
+create or replace function extensions.grant_pg_net_access()
+returns event_trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    if exists (
+        select 1
+        from pg_catalog.pg_event_trigger_ddl_commands() as ev
+        inner join pg_catalog.pg_extension as ext on ev.objid = ext.oid
+        where ext.extname = 'pg_net'
+    ) then
+        grant usage on schema net to supabase_functions_admin, postgres, anon, authenticated, service_role;
+    end if;
+end
+$$;
+comment on function extensions.grant_pg_net_access() is 'Grants usage on schema net when pg_net is created.';
+
+do $$
+begin
+    if (select r.rolsuper from pg_catalog.pg_roles as r where r.rolname = current_user)
+        and not exists (select 1 from pg_catalog.pg_event_trigger as et where et.evtname = 'issue_pg_net_access')
+    then
+        create event trigger issue_pg_net_access on ddl_command_end
+        when tag in ('CREATE EXTENSION')
+        execute function extensions.grant_pg_net_access();
+    end if;
+    if to_regnamespace('net') is not null then
+        grant usage on schema net to supabase_functions_admin, postgres, anon, authenticated, service_role;
+    end if;
+end
+$$;
