@@ -1,10 +1,13 @@
 """The Supabase compatibility layer: what vanilla PostgreSQL lacks for Supabase migrations to run.
 
-``sql/compat/install/*.sql`` creates, idempotently, the API roles (``anon``, ``authenticated``,
-``service_role``, ``authenticator``), the ``extensions`` schema, ``auth.users`` with the
-``auth.uid()``/``role()``/``email()``/``jwt()`` functions, a minimal ``storage`` schema, Supabase's
-grants and default privileges on ``public``, and the ``supabase_realtime`` publication. It follows
-the supabase/postgres image's init scripts and the Supabase Auth migrations.
+``sql/compat/install/*.sql`` creates, idempotently, what a Supabase database has before any
+project migration runs: Supabase's roles with their attributes and memberships, the
+``extensions`` schema, the ``auth``, ``storage``, ``realtime``, ``supabase_functions``,
+``graphql_public`` and ``pgbouncer`` schemas in the final state Supabase Auth, Storage, Realtime
+and the supabase/postgres image leave them today (tables, enums, indexes, functions, history
+tables, grants), Supabase's privileges on ``public``, and the ``supabase_realtime`` publication.
+``sql/compat/manifest.json`` lists those objects as Supabase has them; :func:`manifest_gap`
+compares a database with it. ``docs/compat.md`` says what is exact, simplified or missing.
 
 It is never installed on a real Supabase database: :func:`detect` tells the two apart.
 """
@@ -22,8 +25,10 @@ from khepri_db._sqltext import split_statements
 from khepri_db.errors import CompatError
 from khepri_db.project import bundled_path
 
-COMPAT_VERSION = 1
-"""Version of the layer in ``sql/compat/install``; the marker comment on schema ``auth`` records it."""
+COMPAT_VERSION = 2
+"""Version of the layer in ``sql/compat/install``; the marker comment on schema ``auth`` and the
+database setting ``khepri_db.compat_version`` record it. A database with an older version is
+upgraded in place by the next ``khepri-db migrate`` (v1: roles, ``auth.users``, a minimal storage)."""
 
 
 class TargetKind(StrEnum):
@@ -85,8 +90,16 @@ class TargetInfo:
 def detect(conn: psycopg.Connection) -> TargetInfo:
     """Classify the database ``conn`` is connected to; changes nothing.
 
-    Real Supabase is recognised by Supabase Auth's own history table ``auth.schema_migrations``
-    or the ``supabase_admin`` role; khepri-db's layer by the marker comment on schema ``auth``.
+    khepri-db's layer is recognised first, by its marker (the comment on schema ``auth`` or the
+    database setting ``khepri_db.compat_version``), because the layer itself creates what marks
+    real Supabase: Supabase Auth's history table ``auth.schema_migrations`` and the
+    ``supabase_admin`` role. A database with either of those and no marker is Supabase.
+
+    Args:
+        conn: any connection to the target.
+
+    Returns:
+        A :class:`TargetInfo`.
     """
     query = bundled_path("sql", "compat", "detect.sql").read_text(encoding="utf-8")
     with conn.cursor(row_factory=dict_row) as cur:
@@ -131,6 +144,14 @@ def install(conn: psycopg.Connection) -> None:
     with conn.transaction():
         for path in files:
             sql_text = path.read_text(encoding="utf-8")
+            try:
+                # One round trip per file (the layer is ~700 statements); a savepoint keeps the
+                # transaction usable to locate a failure statement by statement below.
+                with conn.transaction():
+                    conn.execute(sql_text)
+                continue
+            except psycopg.Error:
+                pass
             for statement in split_statements(sql_text):
                 try:
                     conn.execute(statement.text)
@@ -142,3 +163,103 @@ def install(conn: psycopg.Connection) -> None:
                         hint="The layer needs a superuser (or CREATEROLE and CREATE on the database). "
                         "Pass --no-compat to skip it.",
                     ) from exc
+
+
+@dataclass(frozen=True)
+class ManifestGap:
+    """One fact of ``sql/compat/manifest.json`` the database does not match.
+
+    Attributes:
+        kind: ``schema``, ``table``, ``column``, ``constraint``, ``index``, ``trigger``, ``type``,
+            ``function``, ``grant``, ``role`` or ``membership``.
+        name: the object, e.g. ``auth.users.email`` or ``storage.search(prefix text, ...)``.
+        expected: the fact as Supabase has it, e.g. ``character varying(255)``; ``None`` for an
+            object Supabase does not have (an extra object).
+        actual: the same fact read from the database; ``None`` when the object is missing.
+        documented: why the layer deliberately differs (the manifest's ``differences``), or
+            ``None`` for an undocumented gap.
+    """
+
+    kind: str
+    name: str
+    expected: str | None
+    actual: str | None
+    documented: str | None
+
+
+@dataclass(frozen=True)
+class ManifestReport:
+    """How a database compares with the manifest of Supabase's objects.
+
+    Attributes:
+        facts: how many facts the manifest lists.
+        gaps: every missing, different or extra fact, documented or not.
+    """
+
+    facts: int
+    gaps: list[ManifestGap]
+
+    @property
+    def undocumented(self) -> list[ManifestGap]:
+        """Gaps the manifest does not explain: a defect of the layer (or of the manifest)."""
+        return [g for g in self.gaps if g.documented is None]
+
+    @property
+    def documented(self) -> list[ManifestGap]:
+        """Gaps the manifest lists under ``differences``: deliberate."""
+        return [g for g in self.gaps if g.documented is not None]
+
+
+def load_manifest() -> dict[str, Any]:
+    """The manifest ``sql/compat/manifest.json``: ``schemas``, ``roles``, ``differences``
+    (``"<kind> <name>"`` to the reason) and ``facts`` (kind to name to detail)."""
+    import json
+
+    return json.loads(bundled_path("sql", "compat", "manifest.json").read_text(encoding="utf-8"))
+
+
+def catalog_facts(conn: psycopg.Connection, schemas: list[str], roles: list[str]) -> dict[tuple[str, str], str]:
+    """Read the facts ``sql/compat/catalog.sql`` gives for ``schemas`` and ``roles``.
+
+    Returns:
+        ``{(kind, name): detail}``, e.g. ``{("column", "auth.users.id"): "uuid not null"}``.
+    """
+    query = bundled_path("sql", "compat", "catalog.sql").read_text(encoding="utf-8")
+    with conn.transaction():
+        conn.execute("select set_config('khepri_db.compat_schemas', %s, true)", (",".join(schemas),))
+        conn.execute("select set_config('khepri_db.compat_roles', %s, true)", (",".join(roles),))
+        rows = conn.execute(query).fetchall()
+    return {(row[0], row[1]): row[2] for row in rows}
+
+
+def manifest_gap(conn: psycopg.Connection) -> ManifestReport:
+    """Compare the database with the manifest of what Supabase has; changes nothing.
+
+    Every manifest fact (schemas, tables, columns with type, nullability and default,
+    constraints, indexes, triggers, enums and composite types, functions with argument and
+    result types, table grants to the API roles, role attributes, memberships) is looked up in
+    the database's catalog; a fact that is missing or reads differently is a gap, and so is an
+    object in the manifest's schemas that Supabase does not have. Memberships the manifest does
+    not list are not gaps (a cluster has its own roles).
+
+    Args:
+        conn: a connection to the database to check (any role that may read the catalog).
+
+    Returns:
+        A :class:`ManifestReport`; ``report.undocumented`` is empty for khepri-db's layer.
+    """
+    manifest = load_manifest()
+    expected = {(kind, name): detail for kind, items in manifest["facts"].items() for name, detail in items.items()}
+    actual = catalog_facts(conn, manifest["schemas"], manifest["roles"])
+    reasons: dict[str, str] = manifest["differences"]
+    gaps = [
+        ManifestGap(kind, name, detail, actual.get((kind, name)), reasons.get(f"{kind} {name}"))
+        for (kind, name), detail in sorted(expected.items())
+        if actual.get((kind, name)) != detail
+    ]
+    gaps += [
+        ManifestGap(kind, name, None, detail, reasons.get(f"{kind} {name}"))
+        for (kind, name), detail in sorted(actual.items())
+        if (kind, name) not in expected and kind != "membership"
+    ]
+    return ManifestReport(facts=len(expected), gaps=gaps)

@@ -81,8 +81,9 @@ def create_user(
     Follows Supabase Auth's sign-up (``POST /auth/v1/signup``, supabase/auth ``models.NewUser``):
     ``aud`` and ``role`` ``authenticated``, the nil ``instance_id``, ``raw_app_meta_data`` with
     the provider, and, where the database has Supabase Auth's ``auth.identities`` table (real
-    Supabase), the matching ``email`` identity. Columns the database's ``auth.users`` lacks (the
-    supabase/postgres image without Supabase Auth's migrations has an older table) are left out.
+    Supabase, and khepri-db's compatibility layer from v2 on), the matching ``email`` identity.
+    Columns the database's ``auth.users`` lacks (the supabase/postgres image without Supabase
+    Auth's migrations has an older table) are left out.
 
     Args:
         conn: a connection whose role may insert into ``auth.users`` (the migrating role).
