@@ -484,11 +484,15 @@ def _value_texts(value: Any) -> Iterator[str]:
         yield value["sql"]
 
 
-def default_access_file(project: Project) -> Path:
-    """``<project>/supabase/access.toml``; without a ``supabase/`` directory, the bundled Khepri one."""
-    if project.supabase_dir.is_dir():
-        return project.supabase_dir / ACCESS_FILE
-    return bundled_path("supabase", ACCESS_FILE)
+def default_access_file(project: Project, *, khepri_schema: bool = False) -> Path:
+    """``<project>/supabase/access.toml``, or the Khepri schema's bundled one when ``khepri_schema``.
+
+    Without a project the path returned does not exist, so loading it fails with an error naming
+    it: the bundled Khepri declaration is never used unless asked for.
+    """
+    if khepri_schema:
+        return bundled_path("supabase", ACCESS_FILE)
+    return project.supabase_dir / ACCESS_FILE
 
 
 # -- results ---------------------------------------------------------------------------------------

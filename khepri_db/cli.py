@@ -85,8 +85,17 @@ MigrationsDir = Annotated[
     Path | None,
     typer.Option(
         "--migrations-dir",
-        help="Migrations directory. Default: ./supabase/migrations if it exists, else the bundled Khepri schema.",
+        help="Migrations directory. Default: supabase/migrations of the project (the nearest directory "
+        "upwards holding supabase/).",
         show_default=False,
+    ),
+]
+KhepriSchema = Annotated[
+    bool,
+    typer.Option(
+        "--khepri-schema",
+        help="Use the Khepri schema bundled with khepri-db (its migrations, seed and access matrix) "
+        "instead of a project's. Never the default: outside a project, commands that need migrations stop.",
     ),
 ]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format: text for people, json for CI.")]
@@ -295,6 +304,7 @@ def migrate_cmd(
         float,
         typer.Option("--lock-timeout", help="Seconds to wait for another migrate run on the same database."),
     ] = 300.0,
+    khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Apply pending migrations, each file in one transaction with its history row.
@@ -305,9 +315,9 @@ def migrate_cmd(
     on real Supabase it never is.
     """
     project = Project.discover()
-    directory = project.migrations_dir(migrations_dir)
+    directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
     url = _target_url(db_url, data_dir, output)
-    seeds = project.seed_files() if include_seed else []
+    seeds = project.seed_files(khepri_schema=khepri_schema) if include_seed else []
     result = migrate(
         url,
         directory,
@@ -360,6 +370,7 @@ def seed_cmd(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Run every seed file, even unchanged ones.")] = False,
+    khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Load seed data: runs new and changed seed files, each in one transaction.
@@ -370,7 +381,9 @@ def seed_cmd(
     from khepri_db.migrations import seed
 
     project = Project.discover()
-    paths = list(files) if files else project.seed_files()
+    if not files and not khepri_schema and not project.found:
+        raise project.missing("seed files", options="--file FILE")
+    paths = list(files) if files else project.seed_files(khepri_schema=khepri_schema)
     for path in paths:
         if not path.is_file():
             raise UsageError(f"seed file {path} does not exist")
@@ -393,6 +406,7 @@ def status_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
     migrations_dir: MigrationsDir = None,
+    khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Compare local migrations with the database: applied, pending, and drift.
@@ -403,7 +417,7 @@ def status_cmd(
     from khepri_db.db import connect
 
     project = Project.discover()
-    directory = project.migrations_dir(migrations_dir)
+    directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
     url = _target_url(db_url, data_dir, output)
     with connect(url) as conn:
         status = migration_status(conn, directory)
@@ -458,6 +472,8 @@ def _doctor_locations(report: DoctorReport, project: Project) -> list[str | None
     """``file:line`` where each finding's object was created in the migrations, or ``None``."""
     from khepri_db._sarif import SourceIndex
 
+    if report.migrations_dir is None:
+        return [None] * len(report.findings)
     directory = Path(report.migrations_dir)
     index = SourceIndex.for_migrations(directory, project.root)
     places = []
@@ -564,6 +580,7 @@ def doctor_cmd(
             show_default=False,
         ),
     ] = None,
+    khepri_schema: KhepriSchema = False,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="List the rules and exit.")] = False,
     output: Annotated[
         DoctorFormat,
@@ -591,6 +608,7 @@ def doctor_cmd(
             url,
             project=project,
             migrations_dir=migrations_dir,
+            khepri_schema=khepri_schema,
             exposed_schemas=_split(exposed_schemas) or None,
             only=_split(only),
             exclude=_split(exclude),
@@ -610,7 +628,8 @@ def doctor_cmd(
 
         rules = [r for r in load_rules() if r.name in report.rules]
         _print_json(
-            to_sarif(report.findings, rules, root=project.root, migrations_dir=Path(report.migrations_dir),
+            to_sarif(report.findings, rules, root=project.root,
+                     migrations_dir=Path(report.migrations_dir or project.supabase_dir / "migrations"),
                      tool_version=__version__)
         )  # fmt: skip
     else:
@@ -700,6 +719,7 @@ def verify_access_cmd(
             "Default: supabase/config.toml \\[api] schemas, else pgrst.db_schemas, else public.",
         ),
     ] = None,
+    khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Check the declared access matrix against the database, for real.
@@ -716,7 +736,9 @@ def verify_access_cmd(
     from khepri_db.access import default_access_file, verify_access
 
     project = Project.discover()
-    path = access_file or default_access_file(project)
+    if access_file is None and not khepri_schema and not project.found:
+        raise project.missing("access declaration", options="--access-file FILE")
+    path = access_file or default_access_file(project, khepri_schema=khepri_schema)
     url = _target_url(db_url, data_dir, output)
     report = verify_access(url, path, project=project, exposed_schemas=_split(exposed_schemas) or None)
     if output is OutputFormat.json:

@@ -78,6 +78,7 @@ from khepri_db.engines import (
     UrlEngine,
     free_port,
 )
+from khepri_db.errors import NoProjectError
 from khepri_db.migrations import migrate
 from khepri_db.project import Project
 
@@ -106,7 +107,8 @@ class KhepriTestSettings:
         engine: ``embedded``, ``system``, ``docker`` or ``url``.
         url: the server URL for the ``url`` engine.
         isolation: ``transaction`` or ``clone``.
-        migrations_dir: the migrations directory (``None``: the project's, else the bundled schema).
+        migrations_dir: the migrations directory (``None``: the project's; without a project the
+            ``khepri_migrations_dir`` fixture raises :class:`~khepri_db.errors.NoProjectError`).
         access_file: the access declaration used by ``khepri_access_cell``.
         docker_image: the database image of the docker engine.
         docker_auth_image: the Supabase Auth image of the docker engine (``None``: skip its migrations).
@@ -255,8 +257,21 @@ def khepri_server_url(khepri_engine: Engine) -> str:
 
 @pytest.fixture(scope="session")
 def khepri_migrations_dir(khepri_settings: KhepriTestSettings) -> Path:
-    """The migrations the template is built from."""
-    return khepri_settings.project.migrations_dir(khepri_settings.migrations_dir)
+    """The migrations the template is built from: ``--khepri-migrations-dir``, else the project's.
+
+    Raises:
+        NoProjectError: neither is there (no ``supabase/`` at or above the rootdir); the
+            bundled Khepri schema is never used unless named.
+    """
+    project = khepri_settings.project
+    if khepri_settings.migrations_dir is None and not project.found:
+        raise NoProjectError(
+            f"khepri-db: no Supabase project at or above {project.root} (no supabase/ directory), so no "
+            "migrations to build the test template from",
+            hint="run pytest in your project, or set --khepri-migrations-dir, KHEPRI_MIGRATIONS_DIR or the "
+            "khepri_migrations_dir ini option (khepri_db.project.bundled_path('migrations') is the Khepri schema)",
+        )
+    return project.migrations_dir(khepri_settings.migrations_dir)
 
 
 class DatabaseFactory:
