@@ -202,19 +202,31 @@ def db_start(
         typer.Option("--port", help="TCP port on 127.0.0.1. Default: last one used, else 54329 or a free one."),
     ] = None,
     engine_name: EngineOption = ServerEngine.embedded,
+    show_password: Annotated[
+        bool,
+        typer.Option("--show-password", help="Print the URL with its password (default: redacted, `***`)."),
+    ] = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Start the embedded (or --engine system) PostgreSQL, initialising the cluster on first use. Prints the URL last.
 
-    The server keeps running after this command returns, until `khepri-db db stop`. Point other
-    commands at a system-engine server with --db-url (the URL printed here).
+    The URL is printed with its password redacted, so CI logs never hold it; `khepri-db db url`
+    prints it whole (or pass --show-password). The server keeps running after this command
+    returns, until `khepri-db db stop`. Other commands find the embedded server themselves; for a
+    system-engine server, set KHEPRI_DB_URL="$(khepri-db db url --engine system)".
     """
     engine = resolve_engine(None, data_dir, port=port, log=_progress(output), engine=engine_name.value)
     url = engine.start()
     if output is OutputFormat.json:
-        _print_json(engine.status().to_dict(reveal_password=True))
+        _print_json(engine.status().to_dict(reveal_password=show_password))
     else:
-        out.print(url)
+        if not show_password:
+            _progress(output)(f"password hidden: `khepri-db db url{_engine_flag(engine_name)}` prints the full URL")
+        out.print(url if show_password else redact(url))
+
+
+def _engine_flag(engine_name: ServerEngine) -> str:
+    return "" if engine_name is ServerEngine.embedded else f" --engine {engine_name.value}"
 
 
 @db_app.command("stop")

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -77,6 +76,7 @@ from khepri_db.engines import (
     SystemEngine,
     UrlEngine,
     free_port,
+    make_cluster_root,
 )
 from khepri_db.errors import NoProjectError
 from khepri_db.migrations import migrate
@@ -238,7 +238,7 @@ def khepri_engine(khepri_settings: KhepriTestSettings) -> Iterator[Engine]:
         finally:
             engine.stop()
         return
-    root = Path(tempfile.mkdtemp(prefix=f"khepri-test-{_worker()}-"))
+    root = make_cluster_root(f"khepri-test-{_worker()}-")  # ours: may be opened to the server user
     kind = SystemEngine if settings.engine == "system" else EmbeddedEngine
     engine = kind(root / "pgdata", port=free_port(), settings=FAST_TEST_SETTINGS)
     try:
