@@ -6,9 +6,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from khepri_db.engines import make_cluster_root
 
 TITLE = "Cold start: khepri-db migrate"
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ def _row(name: str, samples: list[float]) -> str:
 def run() -> str:
     cold, warm = [], []
     for _ in range(RUNS):
-        root = Path(tempfile.mkdtemp(prefix="khepri-bench-"))
+        root = make_cluster_root("khepri-bench-")
         data_dir = str(root / "pgdata")
         try:
             cold.append(_timed("migrate", "--data-dir", data_dir, "--format", "json"))

@@ -16,14 +16,13 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 from khepri_db import _sqltext
 from khepri_db.db import connect, create_database, with_database
 from khepri_db.doctor import load_rules, run_doctor
-from khepri_db.engines import EmbeddedEngine, free_port
+from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root
 from khepri_db.migrations import migrate
 from khepri_db.project import Project, bundled_path
 
@@ -123,7 +122,7 @@ def _row(name: str, samples: list[float]) -> str:
 
 
 def run() -> str:
-    root = Path(tempfile.mkdtemp(prefix="khepri-bench-doctor-"))
+    root = make_cluster_root("khepri-bench-doctor-")
     engine = EmbeddedEngine(root / "pgdata", port=free_port(), settings={"fsync": "off", "synchronous_commit": "off"})
     try:
         server = engine.start()

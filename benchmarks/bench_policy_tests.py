@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,14 @@ import psycopg
 
 from khepri_db.access import load_declaration, verify_access
 from khepri_db.db import connect, create_database, drop_database, with_database
-from khepri_db.engines import ClusterEngine, EmbeddedEngine, SystemEngine, free_port, system_bin_dir
+from khepri_db.engines import (
+    ClusterEngine,
+    EmbeddedEngine,
+    SystemEngine,
+    free_port,
+    make_cluster_root,
+    system_bin_dir,
+)
 from khepri_db.errors import EngineError
 from khepri_db.migrations import migrate
 from khepri_db.project import Project
@@ -69,7 +75,7 @@ def _measure(kind: type[ClusterEngine]) -> list[str]:
     cells = 0
     version = "?"
     for run in range(COLD_RUNS):
-        root = Path(tempfile.mkdtemp(prefix="khepri-bench-policy-"))
+        root = make_cluster_root("khepri-bench-policy-")
         engine = kind(root / "pgdata", port=free_port(), settings=FAST_TEST_SETTINGS)
         try:
             started = time.perf_counter()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -31,7 +30,7 @@ sys.path.insert(0, str(REPO))
 from psycopg.types.json import Jsonb  # noqa: E402
 
 from khepri_db.db import connect  # noqa: E402
-from khepri_db.engines import EmbeddedEngine, free_port  # noqa: E402
+from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root  # noqa: E402
 from khepri_db.migrations import migrate  # noqa: E402
 from khepri_db.session import AuthUser, as_user  # noqa: E402
 
@@ -208,7 +207,7 @@ def _rpc_cost(url: str) -> list[str]:
 
 
 def run() -> str:
-    root = Path(tempfile.mkdtemp(prefix="khepri-bench-rls-"))
+    root = make_cluster_root("khepri-bench-rls-")
     settings = {"fsync": "off", "synchronous_commit": "off", "max_connections": "50"}
     engine = EmbeddedEngine(root / "pgdata", port=free_port(), settings=settings)
     try:

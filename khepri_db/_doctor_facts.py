@@ -143,13 +143,13 @@ class FactsSettings:
     """What the fact loaders need to know.
 
     Attributes:
-        migrations_dir: the local migrations compared with the history.
+        migrations_dir: the local migrations compared with the history (``None``: none, no project).
         excluded_schemas: schemas whose functions are not read (Supabase's own).
         identity_names: normalised parameter names that carry a user/tenant id.
         plpgsql_check: ``True`` use the extension when the server has it, ``False`` never.
     """
 
-    migrations_dir: Path
+    migrations_dir: Path | None
     excluded_schemas: Sequence[str]
     identity_names: Sequence[str]
     plpgsql_check: bool = True

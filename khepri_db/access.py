@@ -26,9 +26,12 @@ What counts as *allowed* (the target is always the ``owner``'s row of the table)
   42501 (no privilege, or a ``with check`` violation) or zero rows is *denied*.
 * ``update``: ``set c = c`` on the ``update_columns`` (default: the row's literal columns) of the
   target row: at least one row updated is *allowed*; zero rows (``using`` filtered it) or 42501 is
-  *denied*. When an update is allowed (except for service_role), a second probe tries to hand the
-  row over to the other owner (its reference columns set to the other owner's values); if that
-  succeeds the cell fails as a *leak*: the ``with check`` does not pin the owner.
+  *denied*. When an update is allowed (except for service_role), more probes try to hand the row
+  over to every owner the actor could aim at (its reference columns set to that owner's values):
+  the other owner; for a custom actor, the actor's own rows and another owner the same actor
+  reaches (a second athlete of the same coach); for the owner, an owner they reach as a custom
+  actor (an athlete they coach). If any succeeds the cell fails as a *leak*: the ``with check``
+  does not pin the owner.
 * ``delete``: at least one row deleted is *allowed*; zero rows or 42501 is *denied*.
 * ``execute``: the declared ``call`` completes: *allowed*; 42501 (no EXECUTE, or the function
   refusing the caller with insufficient_privilege), or a SQLSTATE the function lists in
@@ -484,11 +487,15 @@ def _value_texts(value: Any) -> Iterator[str]:
         yield value["sql"]
 
 
-def default_access_file(project: Project) -> Path:
-    """``<project>/supabase/access.toml``; without a ``supabase/`` directory, the bundled Khepri one."""
-    if project.supabase_dir.is_dir():
-        return project.supabase_dir / ACCESS_FILE
-    return bundled_path("supabase", ACCESS_FILE)
+def default_access_file(project: Project, *, khepri_schema: bool = False) -> Path:
+    """``<project>/supabase/access.toml``, or the Khepri schema's bundled one when ``khepri_schema``.
+
+    Without a project the path returned does not exist, so loading it fails with an error naming
+    it: the bundled Khepri declaration is never used unless asked for.
+    """
+    if khepri_schema:
+        return bundled_path("supabase", ACCESS_FILE)
+    return project.supabase_dir / ACCESS_FILE
 
 
 # -- results ---------------------------------------------------------------------------------------
@@ -664,6 +671,7 @@ class _Runner:
         self.functions: dict[str, tuple[int, str, int]] = {}  # key -> (oid, display, nargs)
         self.subjects: dict[str, _Subject] = {}
         self.shared_rows: dict[str, dict[str, Any]] = {}
+        self._made = 0  # extra owners made for the re-parenting probes
         self._resolve_ref: Callable[[str], Reference | None] = declaration.resolve
 
     # catalog -----------------------------------------------------------------------------------
@@ -800,26 +808,88 @@ class _Runner:
                 continue
             for label in ("owner",) if table.spec.shared else ("owner", "other"):
                 subject = self.subjects[label]
-                query, params = self._insert(table, table.spec.row, subject, None, returning=True)
-                try:
-                    with self.conn.transaction(), self.conn.cursor(row_factory=dict_row) as cur:
-                        created = cur.execute(query, params).fetchone()
-                except psycopg.Error as exc:
-                    raise AccessDeclarationError(
-                        f"{_where(self.decl.path, table.line)}: tables.{table.key}.row: making the {label}'s row "
-                        f"failed: {_message(exc)}",
-                        hint="fix the row values (they must satisfy the table's constraints), and run as the role "
-                        "that owns the tables (the migrating role), which RLS does not restrict",
-                    ) from exc
-                if created is None:
-                    raise AccessDeclarationError(
-                        f"{_where(self.decl.path, table.line)}: tables.{table.key}.row inserted no row "
-                        "(a trigger returned null?)"
-                    )
+                created = self._make_row(table, subject, label)
                 if table.spec.shared:
                     self.shared_rows[table.name] = created
                 else:
                     subject.rows[table.name] = created
+
+    def _make_row(self, table: TableDeclaration, subject: _Subject, label: str) -> dict[str, Any]:
+        """Insert ``subject``'s row of ``table`` from its factory (as the connecting role) and return it."""
+        assert table.spec.row is not None
+        query, params = self._insert(table, table.spec.row, subject, None, returning=True)
+        try:
+            with self.conn.transaction(), self.conn.cursor(row_factory=dict_row) as cur:
+                created = cur.execute(query, params).fetchone()
+        except psycopg.Error as exc:
+            raise AccessDeclarationError(
+                f"{_where(self.decl.path, table.line)}: tables.{table.key}.row: making the {label}'s row "
+                f"failed: {_message(exc)}",
+                hint="fix the row values (they must satisfy the table's constraints), and run as the role "
+                "that owns the tables (the migrating role), which RLS does not restrict",
+            ) from exc
+        if created is None:
+            raise AccessDeclarationError(
+                f"{_where(self.decl.path, table.line)}: tables.{table.key}.row inserted no row "
+                "(a trigger returned null?)"
+            )
+        return dict(created)
+
+    def _new_subject(
+        self, label: str, user: _session.AuthUser, actor_users: Mapping[str, _session.AuthUser]
+    ) -> _Subject:
+        """One more owner for the re-parenting probes: ``user`` with the given actor users (new users for
+        the custom actors not given), and a row of every per-owner table made by its factory."""
+        self._made += 1
+        subject = _Subject(label, user, dict(actor_users))
+        for name, spec in self.decl.custom_actors.items():
+            if name not in subject.actor_users:
+                subject.actor_users[name] = _session.create_user(
+                    self.conn,
+                    None if spec.is_anonymous else f"{name}-probe{self._made}-{self.run_id}@access.khepri.test",
+                    app_metadata=spec.app_metadata,
+                    user_metadata=spec.user_metadata,
+                    is_anonymous=spec.is_anonymous,
+                )
+        for table in self.decl.factory_order:
+            if table.spec.row is not None and not table.spec.shared:
+                subject.rows[table.name] = self._make_row(table, subject, label)
+        return subject
+
+    def _reparent_targets(self, actor: str) -> Iterator[tuple[str, Callable[[], _Subject]]]:
+        """Every owner ``actor`` could try to move the owner's row to: (description, how to make them).
+
+        * the other owner (someone the actor has no tie to);
+        * for a custom actor (a coach, an admin): the actor's own rows, and another owner the same
+          actor reaches the way it reaches the owner (a second athlete of the same coach);
+        * for the owner: an owner they reach as each custom actor (an athlete they coach).
+
+        The extra owners are made inside a rolled-back savepoint (see :meth:`table_cells`), so no other
+        cell sees them.
+        """
+        owner = self.subjects["owner"]
+        yield "the other owner", lambda: self.subjects["other"]
+        if actor in self.decl.custom_actors:
+            me = owner.actor_users[actor]
+            yield f"the {actor}'s own rows", lambda: self._new_subject(f"{actor}'s own", me, {})
+            yield (
+                f"another owner whose {actor} is the same user",
+                lambda: self._new_subject(
+                    f"another owner of the {actor}",
+                    _session.create_user(self.conn, f"peer-probe{self._made}-{self.run_id}@access.khepri.test"),
+                    {actor: me},
+                ),
+            )
+        elif actor == "owner":
+            for name in self.decl.custom_actors:
+                yield (
+                    f"an owner whose {name} is the owner",
+                    lambda name=name: self._new_subject(  # type: ignore[misc]
+                        f"an owner the owner is {name} of",
+                        _session.create_user(self.conn, f"ward-probe{self._made}-{self.run_id}@access.khepri.test"),
+                        {name: owner.user},
+                    ),
+                )
 
     # rendering ---------------------------------------------------------------------------------
 
@@ -961,7 +1031,9 @@ class _Runner:
         except psycopg.errors.InsufficientPrivilege as exc:
             return _Attempt("refused", _message(exc), exc.diag.sqlstate, rights)
         except psycopg.Error as exc:
-            return _Attempt("error", _message(exc), exc.diag.sqlstate, rights)
+            diag = exc.diag
+            where = (diag.schema_name, diag.table_name, diag.constraint_name)
+            return _Attempt("error", _message(exc), diag.sqlstate, rights, constraint=where if all(where) else None)
         return _Attempt("ran", "", None, rights, count)
 
     def _as_admin(self, query: sql.Composable, params: Sequence[Any]) -> str | None:
@@ -976,6 +1048,8 @@ class _Runner:
     # cells -------------------------------------------------------------------------------------
 
     def table_cells(self) -> Iterator[CellResult]:
+        cells: list[CellResult] = []
+        handovers: list[tuple[int, TableDeclaration, str]] = []
         for table in self.decl.tables:
             for actor in self.decl.actors:
                 allowed = table.allowed.get(actor, frozenset())
@@ -983,8 +1057,10 @@ class _Runner:
                     expected: Literal["allowed", "denied"] = "allowed" if op in allowed else "denied"
                     with self.conn.transaction(force_rollback=True):
                         actual, detail, attempt, leak = self._table_cell(table, actor, op)
+                    if op == "update" and actual == "allowed" and actor != "service_role":
+                        handovers.append((len(cells), table, actor))
                     ok = (actual == expected or (actual == "skipped" and expected == "denied")) and leak is None
-                    yield CellResult(
+                    cells.append(CellResult(
                         id=f"{table.name}:{actor}:{op}",
                         object=table.name,
                         kind="table",
@@ -997,7 +1073,19 @@ class _Runner:
                         sqlstate=attempt.sqlstate if attempt else None,
                         leak=leak,
                         rights=attempt.rights if attempt else None,
-                    )
+                    ))  # fmt: skip
+        # The re-parenting probes of allowed updates, after every other cell: the extra owners they
+        # aim at are made once, in one savepoint rolled back at the end, so no other cell sees them.
+        with self.conn.transaction(force_rollback=True):
+            made: dict[str, _Subject] = {}
+            for index, table, actor in handovers:
+                if not table.spec.handover or table.spec.shared:
+                    continue
+                where, where_params = self._match(table, self.subjects["owner"])
+                leak = self._handover(table, actor, where, where_params, made)
+                if leak is not None:
+                    cells[index] = cells[index].model_copy(update={"leak": leak, "ok": False})
+        yield from cells
 
     def _table_cell(
         self, table: TableDeclaration, actor: str, op: str
@@ -1034,10 +1122,7 @@ class _Runner:
         query = sql.SQL("update {} set {} where {}").format(target, assignments, where)
         attempt = self._act(actor, query, where_params, "PATCH", path)
         actual, detail = attempt.decide("updated", "0 rows: filtered out by RLS")
-        leak = None
-        if actual == "allowed" and actor != "service_role" and spec.handover and not spec.shared:
-            leak = self._handover(table, actor, where, where_params)
-        return actual, detail, attempt, leak
+        return actual, detail, attempt, None  # the re-parenting probes run later (table_cells)
 
     def _default_update_columns(self, table: TableDeclaration) -> list[str]:
         row = table.spec.row or {}
@@ -1054,39 +1139,93 @@ class _Runner:
         return owned
 
     def _handover(
-        self, table: TableDeclaration, actor: str, where: sql.Composable, where_params: Sequence[Any]
+        self,
+        table: TableDeclaration,
+        actor: str,
+        where: sql.Composable,
+        where_params: Sequence[Any],
+        made: dict[str, _Subject],
     ) -> str | None:
-        """Try to move the owner's row to the other owner; a description of the leak if that worked."""
+        """Try to move the owner's row to every owner ``actor`` could aim at; the leaks found, if any.
+
+        Each attempt sets the row's reference columns to the target owner's values, after deleting
+        the target's own row of the table so unique keys cannot interfere, in its own rolled-back
+        savepoint (see :meth:`_reparent_targets` for the targets; ``made`` caches the extra owners,
+        by description, for the caller's savepoint).
+        """
         columns = self._reference_columns(table)
         if not columns:
             return None
-        other = self.subjects["other"]
         relation = self.relations[table.name]
         target = sql.Identifier(table.schema, table.table)
-        with self.conn.transaction(force_rollback=True):
-            mirror = other.rows.get(table.name)
-            if mirror is not None and relation.primary_key:
-                # The other owner's own row of this table could collide with unique keys: clear it first.
-                condition = sql.SQL(" and ").join(
-                    sql.SQL("{} = %s").format(sql.Identifier(c)) for c in relation.primary_key
+        leaks: list[str] = []
+        for description, make in self._reparent_targets(actor):
+            if description not in made:
+                made[description] = make()
+            other = made[description]
+            with self.conn.transaction(force_rollback=True):
+                mirror = other.rows.get(table.name)
+                if mirror is not None and relation.primary_key:
+                    condition = sql.SQL(" and ").join(
+                        sql.SQL("{} = %s").format(sql.Identifier(c)) for c in relation.primary_key
+                    )
+                    self._as_admin(
+                        sql.SQL("delete from {} where {}").format(target, condition),
+                        [mirror[c] for c in relation.primary_key],
+                    )
+                rendered = [(c, *self._value(relation.columns[c], v, other, None)) for c, v in columns.items()]
+                assignments = sql.SQL(", ").join(
+                    sql.SQL("{} = {}").format(sql.Identifier(c), expr) for c, expr, _ in rendered
                 )
-                self._as_admin(
-                    sql.SQL("delete from {} where {}").format(target, condition),
-                    [mirror[c] for c in relation.primary_key],
-                )
-            rendered = [(c, *self._value(relation.columns[c], v, other, None)) for c, v in columns.items()]
-            assignments = sql.SQL(", ").join(
-                sql.SQL("{} = {}").format(sql.Identifier(c), expr) for c, expr, _ in rendered
-            )
-            query = sql.SQL("update {} set {} where {}").format(target, assignments, where)
-            params = [p for _, _, values in rendered for p in values] + list(where_params)
-            attempt = self._act(actor, query, params, "PATCH", f"/{table.table}")
-        if attempt.status == "ran" and attempt.count > 0:
-            return (
-                f"{actor} could hand the row over to the other owner (set {', '.join(columns)} to theirs): "
-                "the update policy's with check does not pin the row to its owner"
-            )
-        return None
+                query = sql.SQL("update {} set {} where {}").format(target, assignments, where)
+                params = [p for _, _, values in rendered for p in values] + list(where_params)
+                attempt = self._act(actor, query, params, "PATCH", f"/{table.table}")
+                for _ in range(_MAX_DEPENDENTS):
+                    # Rows of other tables that point at this one (a plan's sessions) hold it only
+                    # while they exist: an owner without them could still move it. Clear and retry.
+                    if not self._clear_dependents(table, attempt, where, where_params):
+                        break
+                    attempt = self._act(actor, query, params, "PATCH", f"/{table.table}")
+            if attempt.status == "ran" and attempt.count > 0:
+                leaks.append(f"{actor} could hand the row over to {description} (set {', '.join(columns)} to theirs)")
+        if not leaks:
+            return None
+        return "; ".join(leaks) + ": the update policy's with check does not pin the row to its owner"
+
+    def _clear_dependents(
+        self, table: TableDeclaration, attempt: _Attempt, where: sql.Composable, where_params: Sequence[Any]
+    ) -> bool:
+        """After a 23503 naming a foreign key of *another* table that references the target row,
+        delete those referencing rows (as the connecting role); True if that was the failure."""
+        if attempt.sqlstate != "23503" or attempt.constraint is None:
+            return False
+        schema, referencing, constraint = attempt.constraint
+        if (schema, referencing) == (table.schema, table.table):
+            return False  # the row's own foreign key refused the new owner: a real stop, not a dependent
+        row = self.conn.execute(
+            """
+            select array_agg(a.attname::text order by k.ord), array_agg(f.attname::text order by k.ord)
+            from pg_catalog.pg_constraint as c
+            cross join lateral unnest(c.conkey, c.confkey) with ordinality as k (attnum, fattnum, ord)
+            join pg_catalog.pg_attribute as a on a.attrelid = c.conrelid and a.attnum = k.attnum
+            join pg_catalog.pg_attribute as f on f.attrelid = c.confrelid and f.attnum = k.fattnum
+            where c.contype = 'f' and c.conname = %s
+                and c.conrelid = to_regclass(format('%%I.%%I', %s::text, %s::text))
+                and c.confrelid = to_regclass(format('%%I.%%I', %s::text, %s::text))
+            """,
+            (constraint, schema, referencing, table.schema, table.table),
+        ).fetchone()
+        if row is None or row[0] is None:
+            return False
+        columns, referenced = row
+        query = sql.SQL("delete from {} where ({}) in (select {} from {} where {})").format(
+            sql.Identifier(schema, referencing),
+            sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+            sql.SQL(", ").join(sql.Identifier(c) for c in referenced),
+            sql.Identifier(table.schema, table.table),
+            where,
+        )
+        return self._as_admin(query, where_params) is None
 
     def function_cells(self) -> Iterator[CellResult]:
         owner = self.subjects["owner"]
@@ -1130,6 +1269,7 @@ class _Attempt:
         sqlstate: the SQLSTATE when it failed.
         rights: the rights the request context ran with (``None`` if the switch itself failed).
         count: rows returned (select) or affected (insert, update, delete).
+        constraint: (schema, table, constraint) Postgres named in the error, if any.
     """
 
     status: Literal["ran", "refused", "error"]
@@ -1137,6 +1277,7 @@ class _Attempt:
     sqlstate: str | None
     rights: CellRights | None
     count: int = 0
+    constraint: tuple[str, str, str] | None = None
 
     def decide(self, done: str, none: str) -> tuple[Outcome, str]:
         """(outcome, detail) of a table operation: rows affected means allowed, none or 42501 denied."""
@@ -1147,6 +1288,10 @@ class _Attempt:
         if self.count == 0:
             return "denied", none
         return "allowed", f"{self.count} row {done}" if self.count == 1 else f"{self.count} rows {done}"
+
+
+_MAX_DEPENDENTS = 5
+"""How many tables of rows referencing a row the re-parenting probe clears before giving up."""
 
 
 def _message(exc: psycopg.Error) -> str:

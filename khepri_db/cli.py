@@ -113,8 +113,17 @@ MigrationsDir = Annotated[
     Path | None,
     typer.Option(
         "--migrations-dir",
-        help="Migrations directory. Default: ./supabase/migrations if it exists, else the bundled Khepri schema.",
+        help="Migrations directory. Default: supabase/migrations of the project (the nearest directory "
+        "upwards holding supabase/).",
         show_default=False,
+    ),
+]
+KhepriSchema = Annotated[
+    bool,
+    typer.Option(
+        "--khepri-schema",
+        help="Use the Khepri schema bundled with khepri-db (its migrations, seed and access matrix) "
+        "instead of a project's. Never the default: outside a project, commands that need migrations stop.",
     ),
 ]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format: text for people, json for CI.")]
@@ -221,19 +230,31 @@ def db_start(
         typer.Option("--port", help="TCP port on 127.0.0.1. Default: last one used, else 54329 or a free one."),
     ] = None,
     engine_name: EngineOption = ServerEngine.embedded,
+    show_password: Annotated[
+        bool,
+        typer.Option("--show-password", help="Print the URL with its password (default: redacted, `***`)."),
+    ] = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Start the embedded (or --engine system) PostgreSQL, initialising the cluster on first use. Prints the URL last.
 
-    The server keeps running after this command returns, until `khepri-db db stop`. Point other
-    commands at a system-engine server with --db-url (the URL printed here).
+    The URL is printed with its password redacted, so CI logs never hold it; `khepri-db db url`
+    prints it whole (or pass --show-password). The server keeps running after this command
+    returns, until `khepri-db db stop`. Other commands find the embedded server themselves; for a
+    system-engine server, set KHEPRI_DB_URL="$(khepri-db db url --engine system)".
     """
     engine = resolve_engine(None, data_dir, port=port, log=_progress(output), engine=engine_name.value)
     url = engine.start()
     if output is OutputFormat.json:
-        _print_json(engine.status().to_dict(reveal_password=True))
+        _print_json(engine.status().to_dict(reveal_password=show_password))
     else:
-        out.print(url)
+        if not show_password:
+            _progress(output)(f"password hidden: `khepri-db db url{_engine_flag(engine_name)}` prints the full URL")
+        out.print(url if show_password else redact(url))
+
+
+def _engine_flag(engine_name: ServerEngine) -> str:
+    return "" if engine_name is ServerEngine.embedded else f" --engine {engine_name.value}"
 
 
 @db_app.command("stop")
@@ -323,6 +344,7 @@ def migrate_cmd(
         float,
         typer.Option("--lock-timeout", help="Seconds to wait for another migrate run on the same database."),
     ] = 300.0,
+    khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Apply pending migrations, each file in one transaction with its history row.
@@ -333,9 +355,9 @@ def migrate_cmd(
     on real Supabase it never is.
     """
     project = Project.discover()
-    directory = project.migrations_dir(migrations_dir)
+    directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
     url = _target_url(db_url, data_dir, output)
-    seeds = project.seed_files() if include_seed else []
+    seeds = project.seed_files(khepri_schema=khepri_schema) if include_seed else []
     result = migrate(
         url,
         directory,
@@ -388,6 +410,7 @@ def seed_cmd(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Run every seed file, even unchanged ones.")] = False,
+    khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Load seed data: runs new and changed seed files, each in one transaction.
@@ -398,7 +421,9 @@ def seed_cmd(
     from khepri_db.migrations import seed, seed_path_key
 
     project = Project.discover()
-    paths = list(files) if files else project.seed_files()
+    if not files and not khepri_schema and not project.found:
+        raise project.missing("seed files", options="--file FILE")
+    paths = list(files) if files else project.seed_files(khepri_schema=khepri_schema)
     for path in paths:
         if not path.is_file():
             raise UsageError(f"seed file {path} does not exist")
@@ -423,6 +448,7 @@ def status_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
     migrations_dir: MigrationsDir = None,
+    khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Compare local migrations with the database: applied, pending, and drift.
@@ -433,7 +459,7 @@ def status_cmd(
     from khepri_db.db import connect
 
     project = Project.discover()
-    directory = project.migrations_dir(migrations_dir)
+    directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
     url = _target_url(db_url, data_dir, output)
     with connect(url) as conn:
         status = migration_status(conn, directory)
@@ -488,6 +514,8 @@ def _doctor_locations(report: DoctorReport, project: Project) -> list[str | None
     """``file:line`` where each finding's object was created in the migrations, or ``None``."""
     from khepri_db._sarif import SourceIndex
 
+    if report.migrations_dir is None:
+        return [None] * len(report.findings)
     directory = Path(report.migrations_dir)
     index = SourceIndex.for_migrations(directory, project.root)
     places = []
@@ -594,6 +622,7 @@ def doctor_cmd(
             show_default=False,
         ),
     ] = None,
+    khepri_schema: KhepriSchema = False,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="List the rules and exit.")] = False,
     output: Annotated[
         DoctorFormat,
@@ -621,6 +650,7 @@ def doctor_cmd(
             url,
             project=project,
             migrations_dir=migrations_dir,
+            khepri_schema=khepri_schema,
             exposed_schemas=_split(exposed_schemas) or None,
             only=_split(only),
             exclude=_split(exclude),
@@ -640,7 +670,8 @@ def doctor_cmd(
 
         rules = [r for r in load_rules() if r.name in report.rules]
         _print_json(
-            to_sarif(report.findings, rules, root=project.root, migrations_dir=Path(report.migrations_dir),
+            to_sarif(report.findings, rules, root=project.root,
+                     migrations_dir=Path(report.migrations_dir or project.supabase_dir / "migrations"),
                      tool_version=__version__)
         )  # fmt: skip
     else:
@@ -730,6 +761,7 @@ def verify_access_cmd(
             "Default: supabase/config.toml \\[api] schemas, else pgrst.db_schemas, else public.",
         ),
     ] = None,
+    khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Check the declared access matrix against the database, for real.
@@ -746,7 +778,9 @@ def verify_access_cmd(
     from khepri_db.access import default_access_file, verify_access
 
     project = Project.discover()
-    path = access_file or default_access_file(project)
+    if access_file is None and not khepri_schema and not project.found:
+        raise project.missing("access declaration", options="--access-file FILE")
+    path = access_file or default_access_file(project, khepri_schema=khepri_schema)
     url = _target_url(db_url, data_dir, output)
     report = verify_access(url, path, project=project, exposed_schemas=_split(exposed_schemas) or None)
     if output is OutputFormat.json:

@@ -113,6 +113,11 @@ def run_demo(url: str, console: Console | None = None) -> DemoResult:
         check("the retry returns the first result, identical", second == first)
         with as_user(conn, alice):
             alice_counts = _counts(conn)
+        with connect(url) as other:
+            committed = other.execute(
+                "select count(*) from public.athletes where auth_user_id = %s", (alice.id,)
+            ).fetchone()
+        check("the call committed on its own: a second connection sees Alice's athlete", committed == (1,))
         check(
             "no duplicate rows: Alice has 1 athlete, 1 plan, 1 conversation, 1 message, 1 key",
             alice_counts == {t: 1 for t in ("athletes", "training_plans", "conversations",

@@ -364,7 +364,8 @@ class DoctorReport(BaseModel):
     Attributes:
         target: :meth:`TargetInfo.to_dict` of the database (server version, Supabase or not).
         exposed_schemas: which schemas were treated as exposed, and why.
-        migrations_dir: the directory compared with the history.
+        migrations_dir: the directory compared with the history (``None``: no project, so the
+            migration-history rules did not run).
         rules: names of the rules that ran.
         findings: the findings, most severe first.
         suppressed: how many findings a ``cache_key`` suppression removed.
@@ -377,7 +378,7 @@ class DoctorReport(BaseModel):
 
     target: dict[str, Any]
     exposed_schemas: ExposedSchemas
-    migrations_dir: str
+    migrations_dir: str | None
     rules: list[str]
     findings: list[Finding]
     suppressed: int = 0
@@ -447,6 +448,7 @@ def run_doctor(
     *,
     project: Project | None = None,
     migrations_dir: Path | None = None,
+    khepri_schema: bool = False,
     exposed_schemas: Sequence[str] | None = None,
     only: Iterable[str] = (),
     exclude: Iterable[str] = (),
@@ -462,6 +464,9 @@ def run_doctor(
         url: target database URL.
         project: the Supabase project (``config.toml``, ``khepri.toml``, the migrations directory).
         migrations_dir: override of the migrations directory compared with the history.
+        khepri_schema: compare the history with the Khepri migrations bundled with khepri-db.
+            Without a project, ``migrations_dir`` or ``khepri_schema``, the rules that compare
+            migrations with the history do not run (``DoctorReport.migrations_dir`` is ``None``).
         exposed_schemas: ``--exposed-schemas``; see :func:`resolve_exposed_schemas`.
         only: run only these rules.
         exclude: skip these rules (on top of the config file's ``exclude``).
@@ -481,11 +486,21 @@ def run_doctor(
         ConfigError: ``khepri.toml`` is invalid (the message names the file and key).
         DoctorError: bad rule files or unknown rule names.
         UsageError: ``url`` is Supabase's transaction pooler, or a threshold name is unknown.
+        NoProjectError: ``only`` names a migration-history rule and there are no migrations.
     """
     project = project or Project.discover()
     config = config or DoctorConfig.load(project.root / CONFIG_FILE)
     rules = select_rules(load_rules(rules_dir), only, [*exclude, *(n for n in config.exclude if not only)])
-    directory = project.migrations_dir(migrations_dir)
+    directory: Path | None = None
+    if project.found or migrations_dir is not None or khepri_schema:
+        directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
+    else:
+        # No project: no local migrations to compare the history with (never the bundled Khepri
+        # files, which would call a foreign database's history pending or missing).
+        history_rules = [r.name for r in rules if "migrations" in r.requires]
+        if only and history_rules:
+            raise project.missing("migrations", options="--migrations-dir DIR")
+        rules = [r for r in rules if "migrations" not in r.requires]
     merged_thresholds = {**THRESHOLDS, **config.thresholds, **(thresholds or {})}
     unknown = sorted(set(merged_thresholds) - set(THRESHOLDS))
     if unknown:
@@ -521,7 +536,7 @@ def run_doctor(
                 identity_names=[*config.tenant_columns, *IDENTITY_PARAMETERS],
                 plpgsql_check=use_checker,
             )
-            if "migrations" in needed:
+            if "migrations" in needed and directory is not None:
                 facts.load_migrations(conn, directory)
             if "helpers" in needed:
                 facts.load_helpers(conn)
@@ -553,7 +568,7 @@ def run_doctor(
     return DoctorReport(
         target=target.to_dict(),
         exposed_schemas=exposed,
-        migrations_dir=str(directory),
+        migrations_dir=str(directory) if directory is not None else None,
         rules=[r.name for r in rules],
         findings=findings,
         suppressed=suppressed,

@@ -37,7 +37,7 @@ import stat
 import subprocess
 import tempfile
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -287,13 +287,29 @@ def _service_account(name: str) -> _Account | None:
     return _Account(name, entry.pw_uid, entry.pw_gid)
 
 
-def _grant_traverse(path: Path, account: _Account, log: Log) -> None:
-    """Make every ancestor of ``path`` searchable (x bit) by ``account``.
+def _grant_traverse(path: Path, account: _Account, log: Log, *, ours: Collection[Path] = (), what: str = "") -> None:
+    """Make sure ``account`` can reach ``path``, widening only directories khepri-db created.
 
-    Only the search bit is added, never read: other users can reach the directory's known entries
-    but cannot list it. Each change is reported through ``log``.
+    Directories in ``ours`` (made by khepri-db for this cluster) that ``account`` cannot search
+    get the search (x) bit, never read, and each change is reported through ``log``. Any other
+    directory is left as the user set it: when ``account`` still cannot reach ``path`` (checked
+    for real, by entering it as ``account``, so ACLs and groups count), an error says which
+    directories block it and the exact ``setfacl``/``chmod`` that would let it through.
+
+    Args:
+        path: the directory the server must reach (the data directory's parent, the binaries).
+        account: the OS user the server runs as.
+        log: receives one line per directory changed.
+        ours: directories khepri-db created for this purpose.
+        what: what needs ``path``, for the error (``"the data directory <dir>"``, ``"the PostgreSQL
+            binaries in <dir>"``).
+
+    Raises:
+        EngineError: ``account`` cannot reach ``path`` and a directory khepri-db did not create is
+            in the way.
     """
-    for directory in (path, *path.parents):
+    blocked: list[tuple[Path, int]] = []
+    for directory in reversed((path, *path.parents)):
         st = directory.stat()
         if st.st_uid == account.uid:
             needed = stat.S_IXUSR
@@ -301,9 +317,52 @@ def _grant_traverse(path: Path, account: _Account, log: Log) -> None:
             needed = stat.S_IXGRP
         else:
             needed = stat.S_IXOTH
-        if not st.st_mode & needed:
+        if st.st_mode & needed:
+            continue
+        if directory in ours:
             directory.chmod(stat.S_IMODE(st.st_mode) | needed)
-            log(f"made {directory} searchable by the {account.name} user so the server can reach {path}")
+            log(f"made {directory} (created by khepri-db) searchable by the {account.name} user")
+        else:
+            blocked.append((directory, st.st_mode))
+    if not blocked:
+        return
+    probe = _run_as(Path("/bin/sh"), ["-c", 'cd "$1"', "sh", str(path)], account)
+    if probe.returncode == 0:
+        return  # an ACL or a group lets it through
+    names = " ".join(shlex.quote(str(d)) for d, _ in blocked)
+    modes = ", ".join(f"{d} (mode {stat.S_IMODE(m):04o})" for d, m in blocked)
+    verb = "is" if len(blocked) == 1 else "are"
+    where = (
+        "or put the cluster where it can: --data-dir (or KHEPRI_DATA_DIR) under a directory others can search"
+        if what.startswith("the data directory")
+        else "or install khepri-db where others can search"
+    )
+    raise EngineError(
+        f"PostgreSQL refuses to run as root, so the server runs as the unprivileged user {account.name}, and it "
+        f"cannot reach {what or path}: {modes} {verb} not searchable by {account.name} (khepri-db does not widen "
+        "directories it did not create)",
+        hint=f"let {account.name} through (search only, no listing) with `setfacl -m u:{account.name}:x {names}` "
+        f"or `chmod o+x {names}`; {where}",
+    )
+
+
+def make_cluster_root(prefix: str = "khepri-") -> Path:
+    """Create a new private directory (``tempfile.mkdtemp``) to hold throwaway clusters.
+
+    Made by khepri-db for this purpose only, so when khepri-db runs as root it is opened to the
+    server user with the search bit (mode 0701: others may pass through, never list). Put a
+    cluster in ``<root>/pgdata`` and remove the root when done (the pytest plugin's clusters).
+
+    Args:
+        prefix: the directory name's prefix, in the system temp directory (``TMPDIR``).
+
+    Returns:
+        The new directory's path.
+    """
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    if os.geteuid() == 0:
+        root.chmod(0o701)
+    return root
 
 
 class ClusterEngine:
@@ -343,6 +402,7 @@ class ClusterEngine:
         self.port = port
         self.settings = dict(settings or {})
         self._log = log or (lambda _msg: None)
+        self._created: set[Path] = set()  # directories khepri-db made for this cluster
 
     def bin_dir(self) -> Path:
         """The directory holding ``initdb``, ``pg_ctl`` and ``postgres``.
@@ -499,8 +559,10 @@ class ClusterEngine:
                 hint="point --data-dir at an empty or new directory",
             )
         if account is not None:
-            _grant_traverse(self.data_dir.parent, account, self._log)
-            _grant_traverse(bin_dir, account, self._log)
+            _grant_traverse(
+                self.data_dir.parent, account, self._log, ours=self._created, what=f"the data directory {self.data_dir}"
+            )
+            _grant_traverse(bin_dir, account, self._log, what=f"the PostgreSQL binaries in {bin_dir}")
             os.chown(self.data_dir, account.uid, account.gid)
         password = secrets.token_urlsafe(18)
         major = binaries_major_version(bin_dir)
@@ -545,7 +607,9 @@ class ClusterEngine:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Serialise start/stop of one data directory across processes."""
-        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        parent = self.data_dir.parent
+        self._created.update(d for d in (parent, *parent.parents) if not d.exists())
+        parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.data_dir.parent / f".{self.data_dir.name}.lock"
         with lock_path.open("a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)

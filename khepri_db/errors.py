@@ -43,6 +43,11 @@ class ConfigError(UsageError):
     """``supabase/config.toml`` (or another configuration input) is unreadable or invalid (exit 2)."""
 
 
+class NoProjectError(UsageError):
+    """A command needs a project's migrations, seeds or access file, and no ``supabase/``
+    directory was found from the current directory upwards (exit 2)."""
+
+
 class ConnectionFailedError(KhepriError):
     """The database server could not be reached or refused the login (exit 2).
 

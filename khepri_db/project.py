@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from khepri_db.errors import ConfigError
+from khepri_db.errors import ConfigError, NoProjectError, UsageError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -112,7 +112,8 @@ class Project:
     """A Supabase-CLI-shaped project on disk.
 
     Attributes:
-        root: the project directory (the one that holds ``supabase/``, or the cwd).
+        root: the project directory (the one that holds ``supabase/``, or the cwd when
+            :attr:`found` is false).
     """
 
     root: Path
@@ -137,31 +138,64 @@ class Project:
         """``<root>/.khepri/pgdata``: where the embedded engine keeps its cluster."""
         return self.root / ".khepri" / "pgdata"
 
-    def migrations_dir(self, override: Path | None = None) -> Path:
+    @property
+    def found(self) -> bool:
+        """True when :attr:`root` really holds a ``supabase/`` directory (a project was found)."""
+        return self.supabase_dir.is_dir()
+
+    def missing(self, what: str, *, options: str = "--migrations-dir DIR") -> NoProjectError:
+        """The error a command raises when it needs ``what`` (e.g. "migrations") and no project was found.
+
+        Args:
+            what: what the command needed, in the plural ("migrations", "seed files").
+            options: the command's option naming a directory or file instead.
+        """
+        return NoProjectError(
+            f"no Supabase project here: no supabase/ directory in {self.root} or any directory above it, "
+            f"so there are no {what} to use",
+            hint=f"run khepri-db inside your project (the directory `supabase init` made), pass {options}, "
+            "or pass --khepri-schema to use the Khepri schema bundled with khepri-db",
+        )
+
+    def migrations_dir(self, override: Path | None = None, *, khepri_schema: bool = False) -> Path:
         """The migrations directory to use.
 
         Args:
             override: ``--migrations-dir``; wins when given.
+            khepri_schema: ``--khepri-schema``: the Khepri schema bundled with khepri-db.
 
         Returns:
-            ``override``, else ``<root>/supabase/migrations`` if it exists, else the Khepri schema
-            bundled with khepri-db.
+            ``override``, else the bundled Khepri migrations when ``khepri_schema``, else
+            ``<root>/supabase/migrations`` (which may not exist yet in a fresh project).
+
+        Raises:
+            UsageError: both ``override`` and ``khepri_schema`` are given.
+            NoProjectError: neither is given and no project was found (exit code 2).
         """
+        if override is not None and khepri_schema:
+            raise UsageError("--migrations-dir and --khepri-schema exclude each other: pick one")
         if override is not None:
             return override
-        local = self.supabase_dir / "migrations"
-        return local if local.is_dir() else bundled_path("migrations")
+        if khepri_schema:
+            return bundled_path("migrations")
+        if not self.found:
+            raise self.missing("migrations")
+        return self.supabase_dir / "migrations"
 
-    def seed_files(self) -> list[Path]:
+    def seed_files(self, *, khepri_schema: bool = False) -> list[Path]:
         """Seed files from ``[db.seed] sql_paths`` in the order given, globs expanded and sorted.
 
-        Without a ``supabase/`` directory, the seed bundled with the Khepri schema is used.
-        Returns an empty list when seeding is disabled.
+        Args:
+            khepri_schema: use the seed bundled with the Khepri schema instead of the project's.
+
+        Returns:
+            The files; an empty list when seeding is disabled, or when no project was found (and
+            not ``khepri_schema``).
         """
-        if not self.supabase_dir.is_dir():
+        if khepri_schema:
             seed = bundled_path("seed.sql")
             return [seed] if seed.is_file() else []
-        if not self.config.seed_enabled:
+        if not self.found or not self.config.seed_enabled:
             return []
         found: list[Path] = []
         for pattern in self.config.seed_paths:

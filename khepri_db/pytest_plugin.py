@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -84,7 +83,9 @@ from khepri_db.engines import (
     SystemEngine,
     UrlEngine,
     free_port,
+    make_cluster_root,
 )
+from khepri_db.errors import NoProjectError
 from khepri_db.migrations import migrate
 from khepri_db.project import Project
 
@@ -113,7 +114,8 @@ class KhepriTestSettings:
         engine: ``embedded``, ``system``, ``docker`` or ``url``.
         url: the server URL for the ``url`` engine.
         isolation: ``transaction`` or ``clone``.
-        migrations_dir: the migrations directory (``None``: the project's, else the bundled schema).
+        migrations_dir: the migrations directory (``None``: the project's; without a project the
+            ``khepri_migrations_dir`` fixture raises :class:`~khepri_db.errors.NoProjectError`).
         access_file: the access declaration used by ``khepri_access_cell``.
         docker_image: the database image of the docker engine.
         docker_auth_image: the Supabase Auth image of the docker engine (``None``: skip its migrations).
@@ -243,7 +245,7 @@ def khepri_engine(khepri_settings: KhepriTestSettings) -> Iterator[Engine]:
         finally:
             engine.stop()
         return
-    root = Path(tempfile.mkdtemp(prefix=f"khepri-test-{_worker()}-"))
+    root = make_cluster_root(f"khepri-test-{_worker()}-")  # ours: may be opened to the server user
     kind = SystemEngine if settings.engine == "system" else EmbeddedEngine
     engine = kind(root / "pgdata", port=free_port(), settings=FAST_TEST_SETTINGS)
     try:
@@ -262,8 +264,21 @@ def khepri_server_url(khepri_engine: Engine) -> str:
 
 @pytest.fixture(scope="session")
 def khepri_migrations_dir(khepri_settings: KhepriTestSettings) -> Path:
-    """The migrations the template is built from."""
-    return khepri_settings.project.migrations_dir(khepri_settings.migrations_dir)
+    """The migrations the template is built from: ``--khepri-migrations-dir``, else the project's.
+
+    Raises:
+        NoProjectError: neither is there (no ``supabase/`` at or above the rootdir); the
+            bundled Khepri schema is never used unless named.
+    """
+    project = khepri_settings.project
+    if khepri_settings.migrations_dir is None and not project.found:
+        raise NoProjectError(
+            f"khepri-db: no Supabase project at or above {project.root} (no supabase/ directory), so no "
+            "migrations to build the test template from",
+            hint="run pytest in your project, or set --khepri-migrations-dir, KHEPRI_MIGRATIONS_DIR or the "
+            "khepri_migrations_dir ini option (khepri_db.project.bundled_path('migrations') is the Khepri schema)",
+        )
+    return project.migrations_dir(khepri_settings.migrations_dir)
 
 
 class DatabaseFactory:

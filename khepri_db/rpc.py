@@ -132,8 +132,11 @@ class PsycopgTransport:
         role: without a user, ``"anon"`` (default) or ``"service_role"``.
         claims: extra JWT claims for the user (e.g. ``{"aal": "aal2"}``).
 
-    Each call is committed on success, like a PostgREST request, unless the connection is already
-    inside a transaction (then it is a savepoint, and the outer transaction decides).
+    On an idle connection each call is one transaction, committed on success and rolled back on
+    an error, like a PostgREST request. When the connection is already inside a transaction (one
+    the caller opened, or an implicit one after an earlier ``execute``), the call is a savepoint
+    in it and the caller's transaction decides what is committed (see
+    :func:`khepri_db.session.request_context`).
     """
 
     def __init__(

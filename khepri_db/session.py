@@ -311,9 +311,12 @@ def request_context(
 ) -> Iterator[psycopg.Connection]:
     """Run the block as one PostgREST request made with a JWT carrying ``claims``.
 
-    The block runs in a transaction (a savepoint if one is already open). On success it is
-    committed, as PostgREST commits a successful request, unless an outer transaction decides
-    otherwise; on an exception it is rolled back and the exception propagates. The connecting
+    On a connection with no transaction open (idle), the block is its own transaction: committed
+    when it ends, as PostgREST commits a successful request, and rolled back (the exception
+    propagates) when it raises. Inside a transaction the caller opened (``conn.transaction()``, or
+    an implicit one after an earlier ``execute``), the block is a savepoint: released on success,
+    rolled back to on an exception, and the caller's transaction decides whether anything is
+    committed (the pytest plugin's ``db`` fixture rolls it back after each test). The connecting
     role and settings are restored when the block ends.
 
     Args:
@@ -337,18 +340,20 @@ def request_context(
         raise UsageError(f"role must be one of {', '.join(API_ROLES)}, got {role!r}")
     if conn.autocommit:
         raise UsageError("request contexts need a non-autocommit connection (settings are transaction-local)")
-    role_settings = conn.execute(
-        """
-        select s.config
-        from pg_catalog.pg_db_role_setting as d
-        cross join lateral unnest(d.setconfig) as s (config)
-        where d.setrole = (select oid from pg_catalog.pg_roles where rolname = %s)
-            and d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
-        order by d.setdatabase
-        """,
-        (role,),
-    ).fetchall()
+    # Open the transaction first: on an idle connection any query would start an implicit one, and
+    # conn.transaction() would then only open a savepoint that nothing ever commits.
     with conn.transaction():
+        role_settings = conn.execute(
+            """
+            select s.config
+            from pg_catalog.pg_db_role_setting as d
+            cross join lateral unnest(d.setconfig) as s (config)
+            where d.setrole = (select oid from pg_catalog.pg_roles where rolname = %s)
+                and d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
+            order by d.setdatabase
+            """,
+            (role,),
+        ).fetchall()
         previous = conn.execute(
             "select current_setting('role'), coalesce(current_setting('request.jwt.claims', true), ''), "
             "current_setting('search_path')"

@@ -359,9 +359,64 @@ def test_an_update_whose_with_check_does_not_pin_the_owner_is_a_leak(notes_db: s
         cell.check()
 
 
-def test_a_lax_with_check_alone_is_held_by_the_select_policy(notes_db: str, access_file: Path) -> None:
+COACHED = (
+    "profile_id in (select l.profile_id from public.coach_links as l where l.coach_id = (select auth.uid()) "
+    "and l.active)"
+)
+
+
+def test_a_coach_who_may_update_cannot_move_rows_to_any_owner_they_reach(notes_db: str, access_file: Path) -> None:
+    # The bug Khepri's training tables had: coaches may change their athletes' rows, and the with
+    # check asks only that the new owner be someone the author reaches. Moving the row to the other
+    # (unrelated) owner fails, so a probe aimed only there sees nothing; aimed at the coach's own
+    # rows, at a second athlete of the same coach, or (for the owner) at an athlete the owner
+    # coaches, the row moves.
+    reach = f"profile_id in (select public.my_profile_ids()) or {COACHED}"
+    execute(
+        notes_db,
+        "drop policy notes_update on public.notes;"
+        f"create policy notes_update on public.notes for update to authenticated using ({reach}) with check ({reach});",
+    )
+    declaration = DECLARATION.replace(
+        'allow.coach = ["select"]\nallow.service_role = "all"\n\n[tables.my_notes]',
+        'allow.coach = ["select", "update"]\nallow.service_role = "all"\n\n[tables.my_notes]',
+    ).replace('allow.coach = ["select"]\nallow.service_role = ["select"', 'allow.coach = ["select", "update"]\n'
+              'allow.service_role = ["select"')  # fmt: skip
+    assert declaration.count('allow.coach = ["select", "update"]') == 2  # the table and the view on it
+    access_file.write_text(declaration, encoding="utf-8")
+    report = run(notes_db, access_file)
+    assert flagged(report) == {"public.notes:coach:update", "public.notes:owner:update"}
+    coach = report.cell("notes", "coach", "update")
+    assert (coach.expected, coach.actual) == ("allowed", "allowed")
+    assert coach.leak is not None
+    assert "the other owner" not in coach.leak  # the with check does hold against strangers
+    assert "coach could hand the row over to the coach's own rows (set profile_id to theirs)" in coach.leak
+    assert "coach could hand the row over to another owner whose coach is the same user" in coach.leak
+    owner = report.cell("notes", "owner", "update")
+    assert owner.leak is not None
+    assert "owner could hand the row over to an owner whose coach is the owner" in owner.leak
+
+    # Pinning the owner (here with a trigger, as Khepri does) closes every one of them.
+    execute(
+        notes_db,
+        "create function public.keep_profile() returns trigger language plpgsql set search_path = '' as $$ begin "
+        "if new.profile_id <> old.profile_id then raise exception using errcode = '42501', message = 'no'; end if; "
+        "return new; end $$;"
+        "revoke execute on function public.keep_profile() from public, anon, authenticated;"
+        "create trigger notes_keep_profile before update on public.notes for each row "
+        "execute function public.keep_profile();",
+    )
+    report = run(notes_db, access_file)
+    assert report.passed, [m.describe() for m in report.mismatches]
+
+
+def test_a_lax_with_check_is_held_by_the_select_policy_only_against_rows_the_author_cannot_see(
+    notes_db: str, access_file: Path
+) -> None:
     # An UPDATE that reads the table (PostgREST always filters, so always) must also leave a row its
-    # author can select: with the owner-only select policy, with check (true) cannot move the row.
+    # author can select. The notes select policy shows a user their own notes and those of the
+    # people they coach: with check (true) cannot move a note to a stranger, but it can move it to
+    # someone the author coaches, whose notes the author sees.
     execute(
         notes_db,
         "drop policy notes_update on public.notes;"
@@ -369,8 +424,11 @@ def test_a_lax_with_check_alone_is_held_by_the_select_policy(notes_db: str, acce
         "with check (true);",
     )
     report = run(notes_db, access_file)
-    assert report.passed
-    assert report.cell("notes", "owner", "update").leak is None
+    assert flagged(report) == {"public.notes:owner:update"}
+    leak = report.cell("notes", "owner", "update").leak
+    assert leak is not None
+    assert "the other owner" not in leak
+    assert "owner could hand the row over to an owner whose coach is the owner (set profile_id to theirs)" in leak
 
 
 def test_an_update_policy_without_with_check_reuses_using_and_is_not_a_leak(notes_db: str, access_file: Path) -> None:

@@ -78,6 +78,19 @@ BUGS = {
         {f"public.conversation_messages:owner:{op}" for op in ("select", "update", "delete")},
         "public.conversation_messages",
     ),
+    # The coach update policies only ask that the new athlete be one the author reaches: without the
+    # trigger pinning athlete_id, a coach moves a plan or session to their own athlete row or to
+    # another athlete they coach, and an athlete who coaches someone moves theirs to that athlete.
+    "coach-moves-plans": (
+        "drop trigger if exists training_plans_keep_athlete_id on public.training_plans",
+        {"public.training_plans:coach:update", "public.training_plans:owner:update"},
+        "public.training_plans",
+    ),
+    "coach-moves-workouts": (
+        "drop trigger if exists workouts_keep_athlete_id on public.workouts",
+        {"public.workouts:coach:update", "public.workouts:owner:update"},
+        "public.workouts",
+    ),
     "anon-granted-and-open": (
         "grant select on public.conversations to anon;"
         "create policy conversations_select_anyone on public.conversations for select to anon using (true)",

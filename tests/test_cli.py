@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Cli, write_migration
+from conftest import REPO, Cli, database_state, write_migration
 
 from khepri_db.db import connect
 from khepri_db.doctor import load_rules
@@ -125,3 +125,59 @@ def test_every_command_explains_itself(cli: Cli, command: list[str]) -> None:
     assert "--format" in result.stdout
     if command != ["db", "start"]:
         assert "--db-url" in result.stdout
+
+
+# -- a generic tool: outside a project, never our own app's schema --------------------------------
+
+
+@pytest.fixture
+def no_project(tmp_path: Path) -> Path:
+    """A directory with no supabase/ in it or above it."""
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    assert not any((d / "supabase").is_dir() for d in (here, *here.parents))
+    return here
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["migrate", "--dry-run"], ["status"], ["seed"], ["verify-access"]])
+def test_outside_a_project_commands_that_need_migrations_stop(
+    cli: Cli, empty_db_url: str, no_project: Path, command: list[str]
+) -> None:
+    before = database_state(empty_db_url)
+    code, data = cli.json(*command, "--db-url", empty_db_url, cwd=no_project)
+    assert code == 2, data
+    assert data["error"]["message"].startswith(f"no Supabase project here: no supabase/ directory in {no_project}")
+    assert "--khepri-schema" in data["error"]["hint"]
+    assert cli(*command, "--db-url", empty_db_url, cwd=no_project).exit_code == 2  # text output: the same stop
+    assert database_state(empty_db_url) == before  # nothing applied, not even the compatibility layer
+
+
+def test_outside_a_project_the_khepri_schema_is_applied_only_when_asked(
+    cli: Cli, empty_db_url: str, no_project: Path
+) -> None:
+    code, data = cli.json("migrate", "--khepri-schema", "--db-url", empty_db_url, cwd=no_project)
+    assert code == 0, data
+    assert len(data["applied"]) == len(list((REPO / "supabase" / "migrations").glob("*.sql")))
+    code, data = cli.json("status", "--khepri-schema", "--db-url", empty_db_url, cwd=no_project)
+    assert code == 0
+    code, data = cli.json("migrate", "--khepri-schema", "--migrations-dir", str(no_project), "--db-url", empty_db_url,
+                          cwd=no_project)  # fmt: skip
+    assert code == 2
+    assert "exclude each other" in data["error"]["message"]
+
+
+def test_outside_a_project_doctor_runs_without_calling_a_foreign_history_pending(
+    cli: Cli, empty_db_url: str, no_project: Path
+) -> None:
+    with connect(empty_db_url, autocommit=True) as conn:  # a foreign project's database, with its own history
+        conn.execute("create schema supabase_migrations")
+        conn.execute("create table supabase_migrations.schema_migrations (version text primary key, "
+                     "statements text[], name text)")  # fmt: skip
+        conn.execute("insert into supabase_migrations.schema_migrations values ('20250101000000', '{}', 'theirs')")
+    code, data = cli.json("doctor", "--db-url", empty_db_url, cwd=no_project)
+    assert data["migrations_dir"] is None
+    assert not {"pending_migration", "migration_missing_locally", "migration_changed_after_apply"} & set(data["rules"])
+    assert not [f for f in data["findings"] if "migration" in f["name"]]
+    code, data = cli.json("doctor", "--db-url", empty_db_url, "--only", "pending_migration", cwd=no_project)
+    assert code == 2
+    assert "no Supabase project here" in data["error"]["message"]

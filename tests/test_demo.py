@@ -10,7 +10,7 @@ from khepri_db.demo import run_demo
 
 def test_demo_checks_all_pass(khepri_clone_url: str) -> None:
     result = run_demo(khepri_clone_url, Console(quiet=True))
-    assert len(result.checks) == 7
+    assert len(result.checks) == 8
     assert result.passed, [c for c, ok in result.checks if not ok]
 
 
@@ -18,7 +18,7 @@ def test_demo_cli_json(cli: Cli, khepri_clone_url: str) -> None:
     code, data = cli.json("demo", "--db-url", khepri_clone_url)
     assert code == 0
     assert data["passed"] is True
-    assert len(data["checks"]) == 7
+    assert len(data["checks"]) == 8
 
 
 def test_demo_explains_an_unmigrated_database(cli: Cli, empty_db_url: str) -> None:

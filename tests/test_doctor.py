@@ -8,7 +8,6 @@ Helpers here (``plant``, ``findings``, ``PROJECT``) are imported by those files.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from khepri_db.doctor import (
     load_rules,
     run_doctor,
 )
-from khepri_db.engines import EmbeddedEngine, free_port
+from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root
 from khepri_db.errors import ConfigError, DoctorError, UsageError
 from khepri_db.project import Project
 
@@ -310,7 +309,7 @@ def test_doctor_writes_nothing(khepri_clone_url: str) -> None:
 @pytest.mark.slow
 def test_missing_api_roles_are_a_finding_not_a_crash() -> None:
     # A brand-new cluster: plain PostgreSQL, no anon/authenticated/service_role anywhere.
-    root = Path(tempfile.mkdtemp(prefix="khepri-test-vanilla-"))
+    root = make_cluster_root("khepri-test-vanilla-")
     engine = EmbeddedEngine(root / "pgdata", port=free_port(), settings={"fsync": "off"})
     try:
         url = engine.start()

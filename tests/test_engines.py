@@ -28,6 +28,7 @@ from khepri_db.engines import (
     docker_unavailable_reason,
     embedded_bin_dir,
     free_port,
+    make_cluster_root,
     resolve_engine,
     system_bin_dir,
 )
@@ -42,7 +43,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    root = Path(tempfile.mkdtemp(prefix="khepri-test-engine-"))
+    root = make_cluster_root("khepri-test-engine-")
     try:
         yield root / "pgdata"
     finally:
@@ -55,9 +56,16 @@ def test_embedded_server_outlives_the_cli_until_stopped(data_dir: Path) -> None:
     port = str(free_port())
     started = run("db", "start", "--data-dir", str(data_dir), "--port", port)
     assert started.returncode == 0, started.stderr
-    url = started.stdout.strip().splitlines()[-1]
-    assert url.startswith("postgresql://postgres:")
-    assert url.endswith(f"@127.0.0.1:{port}/postgres")
+    # The password never reaches stdout (CI logs) unless asked for: `db url` prints it.
+    assert started.stdout.strip().splitlines()[-1] == f"postgresql://postgres:***@127.0.0.1:{port}/postgres"
+    assert "khepri-db db url" in started.stderr
+    url = run("db", "url", "--data-dir", str(data_dir)).stdout.strip()
+    password = json.loads((data_dir / STATE_FILE).read_text())["password"]
+    assert url == f"postgresql://postgres:{password}@127.0.0.1:{port}/postgres"
+    assert password not in started.stdout + started.stderr
+    shown = json.loads(run("db", "start", "--data-dir", str(data_dir), "--format", "json").stdout)
+    assert shown["url"] == f"postgresql://postgres:***@127.0.0.1:{port}/postgres"
+    assert run("db", "start", "--data-dir", str(data_dir), "--show-password").stdout.strip() == url
 
     # The CLI process has exited; the server still answers.
     with psycopg.connect(url) as conn:
@@ -71,7 +79,7 @@ def test_embedded_server_outlives_the_cli_until_stopped(data_dir: Path) -> None:
     assert info["port"] == int(port)
     assert "***" in info["url"]
     assert run("db", "url", "--data-dir", str(data_dir)).stdout.strip() == url
-    assert run("db", "start", "--data-dir", str(data_dir)).stdout.strip().splitlines()[-1] == url  # idempotent
+    assert run("db", "start", "--data-dir", str(data_dir), "--show-password").stdout.strip() == url  # idempotent
 
     state = data_dir / STATE_FILE
     assert stat.S_IMODE(state.stat().st_mode) == 0o600  # the password file is private
@@ -90,7 +98,7 @@ def test_embedded_server_outlives_the_cli_until_stopped(data_dir: Path) -> None:
         psycopg.connect(url, connect_timeout=2)
 
     # Restart keeps the data and the URL.
-    assert run("db", "start", "--data-dir", str(data_dir)).stdout.strip().splitlines()[-1] == url
+    assert run("db", "start", "--data-dir", str(data_dir), "--show-password").stdout.strip().splitlines()[-1] == url
 
 
 @pytest.mark.slow
@@ -116,6 +124,53 @@ def test_url_engine_reports_reachability_and_will_not_stop_foreign_servers(khepr
     assert "pw@" not in down.detail
 
 
+# -- the server user reaches its directories; khepri-db widens only what it created ---------------
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="only as root does the server run as another user (khepri_pg)")
+def test_a_private_parent_is_never_widened_and_the_error_says_what_to_run() -> None:
+    private = Path(tempfile.mkdtemp(prefix="khepri-test-private-"))  # 0700, made by the user, not by khepri-db
+    try:
+        engine = EmbeddedEngine(private / "pgdata", port=free_port())
+        with pytest.raises(EngineError) as caught:
+            engine.start()
+        assert stat.S_IMODE(private.stat().st_mode) == 0o700  # left exactly as the user set it
+        assert f"{private} (mode 0700) is not searchable by {SERVICE_USER}" in caught.value.message
+        assert caught.value.hint is not None
+        assert f"setfacl -m u:{SERVICE_USER}:x {private}" in caught.value.hint
+        assert f"chmod o+x {private}" in caught.value.hint
+        assert "--data-dir" in caught.value.hint
+        # Doing what the hint says (an ACL for that one user, here) is enough.
+        if shutil.which("setfacl"):
+            subprocess.run(["setfacl", "-m", f"u:{SERVICE_USER}:x", str(private)], check=True)
+        else:
+            private.chmod(0o701)
+        try:
+            assert engine.start().startswith("postgresql://postgres:")
+        finally:
+            engine.stop()
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="only as root does the server run as another user (khepri_pg)")
+def test_directories_khepri_db_creates_are_opened_to_the_server_user() -> None:
+    root = make_cluster_root("khepri-test-ours-")
+    assert stat.S_IMODE(root.stat().st_mode) == 0o701  # made for the purpose: search only, no listing
+    messages: list[str] = []
+    previous = os.umask(0o077)  # so the directories khepri-db makes below come out 0700
+    try:
+        engine = EmbeddedEngine(root / "made" / "pgdata", port=free_port(), log=messages.append)
+        engine.start()
+        engine.stop()
+    finally:
+        os.umask(previous)
+        shutil.rmtree(root, ignore_errors=True)
+    assert any(f"made {root / 'made'} (created by khepri-db) searchable" in m for m in messages), messages
+
+
 # -- the system engine (the machine's PostgreSQL, e.g. Debian's 15) -------------------------------
 
 
@@ -132,7 +187,7 @@ def test_system_engine_lifecycle_through_the_cli(data_dir: Path) -> None:
     major = binaries_major_version(bin_dir)
     port = str(free_port())
     args = ("--engine", "system", "--data-dir", str(data_dir))
-    started = run("db", "start", *args, "--port", port)
+    started = run("db", "start", *args, "--port", port, "--show-password")
     assert started.returncode == 0, started.stderr
     url = started.stdout.strip().splitlines()[-1]
     with psycopg.connect(url) as conn:

@@ -55,10 +55,18 @@ def test_the_installed_package_migrates_from_any_directory(wheel: Path, tmp_path
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site)}
     result = subprocess.run(
-        [sys.executable, "-m", "khepri_db", "migrate", "--dry-run", "--db-url", empty_db_url, "--format", "json"],
+        [sys.executable, "-m", "khepri_db", "migrate", "--dry-run", "--khepri-schema", "--db-url", empty_db_url,
+         "--format", "json"],
         cwd=elsewhere, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     pending = json.loads(result.stdout)["pending"]
     assert len(pending) == len(list((REPO / "supabase" / "migrations").glob("*.sql")))
     assert all(p["file"].startswith(str(site / "khepri_db" / "_bundled" / "migrations")) for p in pending)
+    # Without the flag, a directory with no project has no migrations: a clear stop, nothing applied.
+    refused = subprocess.run(
+        [sys.executable, "-m", "khepri_db", "migrate", "--dry-run", "--db-url", empty_db_url, "--format", "json"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2, refused.stdout
+    assert "no Supabase project here" in json.loads(refused.stdout)["error"]["message"]

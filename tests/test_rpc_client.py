@@ -15,9 +15,12 @@ import uuid
 from datetime import date
 
 import httpx
+import psycopg
 import pytest
+from conftest import scalar
 
 from khepri_db import errors
+from khepri_db.db import connect
 from khepri_db.rpc import (
     ActualWorkout,
     AthleteProfile,
@@ -35,6 +38,7 @@ from khepri_db.rpc import (
     postgrest_status,
     rpc_error,
 )
+from khepri_db.session import create_user
 
 PROFILE = AthleteProfile(
     display_name="Ada", timezone="Europe/London", weight_kg=61.5, consents=Consents(health_data=True)
@@ -282,3 +286,42 @@ def test_model_enums_equal_the_database_checks(db, constraint: str, annotation) 
         return set().union(*(literal_values(a) for a in args)) if args else set()
 
     assert literal_values(annotation) == allowed
+
+
+# -- each call on an idle connection is its own committed request ----------------------------------
+
+
+def test_calls_on_an_idle_connection_commit_on_their_own(khepri_clone_url: str) -> None:
+    # What an app does: one connection, no transaction of its own, calls, then closes. Another
+    # connection (another request, another process) must see what the calls wrote.
+    with connect(khepri_clone_url, autocommit=True) as admin:
+        ada_user = create_user(admin)
+    conn = connect(khepri_clone_url)
+    client = KhepriClient(PsycopgTransport(conn, ada_user))
+    first = client.finalize_onboarding(PROFILE, idempotency_key="idle-1")
+    assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    with connect(khepri_clone_url) as other:
+        assert scalar(other, "select count(*) from public.athletes where auth_user_id = %s", (ada_user.id,)) == 1
+    with pytest.raises(errors.NotFoundError):
+        client.activate_plan(uuid.uuid4())
+    assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # rolled back, not left in error
+    second = client.finalize_onboarding(PROFILE, idempotency_key="idle-1")
+    conn.close()  # closing without commit() loses nothing: each call committed itself
+    assert second == first
+    with connect(khepri_clone_url) as other:
+        assert scalar(other, "select count(*) from public.athletes where auth_user_id = %s", (ada_user.id,)) == 1
+        assert scalar(other, "select count(*) from public.training_plans where athlete_id = %s",
+                      (first.athlete_id,)) == 0  # fmt: skip
+        assert scalar(other, "select count(*) from public.idempotency_keys where user_id = %s", (ada_user.id,)) == 1
+
+
+def test_calls_inside_the_callers_transaction_nest_and_the_caller_decides(khepri_clone_url: str) -> None:
+    with connect(khepri_clone_url, autocommit=True) as admin:
+        ada_user = create_user(admin)
+    with connect(khepri_clone_url) as conn:
+        client = KhepriClient(PsycopgTransport(conn, ada_user))
+        with conn.transaction(force_rollback=True):  # the caller gives up on its transaction
+            client.finalize_onboarding(PROFILE, idempotency_key="nested-1")
+            assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        with connect(khepri_clone_url) as other:
+            assert scalar(other, "select count(*) from public.athletes where auth_user_id = %s", (ada_user.id,)) == 0

@@ -194,6 +194,47 @@ def test_an_active_coach_plans_but_never_sees_private_data(db, as_user, alice, c
         assert count(db, "training_plans", "name = %s", ("Coach's block",)) == 1
 
 
+# How a coach would move one of Alice's rows to another athlete: a plan without sessions (the
+# sessions' foreign key would hold a plan that has some), a session made ad hoc on the way.
+MOVES = {
+    "training_plans": "update public.training_plans set athlete_id = %s where athlete_id = %s and name = '10K plan'",
+    "workouts": "update public.workouts set athlete_id = %s, plan_id = null, scheduled_on = '2027-03-01' "
+    "where athlete_id = %s",
+}
+
+
+@pytest.mark.parametrize("table", sorted(MOVES))
+def test_an_active_coach_cannot_move_an_athletes_rows_to_another_athlete(
+    db, as_user, make_user, alice, coach, coached, alice_id, table
+) -> None:
+    # The coach is also an athlete, and coaches a second athlete: neither may gain Alice's rows.
+    onboard(db, coach, "Carla")
+    bea = make_user()
+    onboard(db, bea, "Bea")
+    with as_user(coach):
+        carla_id = db.execute("select public.current_athlete_id()").fetchone()[0]
+    with as_user(bea):
+        rpc(db, "link_coach", coach_user_id=coach.id)
+        bea_id = db.execute("select public.current_athlete_id()").fetchone()[0]
+    with as_user(coach):
+        rpc(db, "accept_coach_link", athlete_id=bea_id)
+        rpc(db, "create_plan_with_workouts", plan={
+            "athlete_id": alice_id, "name": "Alice's block", "starts_on": "2027-03-01",
+            "workouts": [{"week_number": 1, "day_number": 1, "sport": "run", "title": "Easy"}],
+        })  # fmt: skip
+    for new_owner in (carla_id, bea_id):
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege, match=rf"athlete_id of public\.{table} cannot change"),
+            as_user(coach),
+        ):
+            db.execute(MOVES[table], (new_owner, alice_id))
+    with as_user(alice):
+        assert count(db, table) >= 1  # everything Alice had is still hers
+    # A change that keeps the athlete is still the coach's to make.
+    with as_user(coach):
+        assert db.execute(f"update public.{table} set updated_at = now() where athlete_id = %s", (alice_id,)).rowcount
+
+
 def test_a_pending_or_revoked_coach_sees_nothing_at_once(db, as_user, alice, coach, alice_id) -> None:
     with as_user(alice):
         rpc(db, "link_coach", coach_user_id=coach.id)

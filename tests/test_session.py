@@ -145,3 +145,31 @@ def test_user_claims_of_an_anonymous_sign_in(db, make_user) -> None:
     )  # fmt: skip
     assert claims["amr"] == [{"method": "anonymous", "timestamp": 1_700_000_000}]
     assert scalar(db, "select is_anonymous from auth.users where id = %s", (anonymous.id,)) is True
+
+
+# -- a request on an idle connection is its own transaction ------------------------------------------
+
+
+def test_a_request_on_an_idle_connection_commits_or_rolls_back_by_itself(khepri_clone_url: str) -> None:
+    with connect(khepri_clone_url, autocommit=True) as admin:
+        alice = create_user(admin)
+    profile = '{"display_name": "Alice"}'
+    with connect(khepri_clone_url) as conn, connect(khepri_clone_url, autocommit=True) as other:
+        seen = "select count(*) from public.athletes where auth_user_id = %s"
+        with as_user(conn, alice):
+            conn.execute("select public.finalize_onboarding(%s::jsonb)", (profile,))
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert scalar(other, seen, (alice.id,)) == 1  # committed: a second connection sees it
+
+        def rename_then_fail() -> None:
+            conn.execute("update public.athletes set display_name = 'Changed' where auth_user_id = %s", (alice.id,))
+            conn.execute("select * from auth.users")  # the update ran; now the request fails
+
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), as_user(conn, alice):
+            rename_then_fail()
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert scalar(other, "select display_name from public.athletes where auth_user_id = %s", (alice.id,)) == "Alice"
+        # Inside the caller's transaction the request nests; the caller's rollback wins.
+        with conn.transaction(force_rollback=True), as_user(conn, alice):
+            conn.execute("update public.athletes set display_name = 'Nested' where auth_user_id = %s", (alice.id,))
+        assert scalar(other, "select display_name from public.athletes where auth_user_id = %s", (alice.id,)) == "Alice"
