@@ -1,6 +1,7 @@
 -- name: security_definer_trusts_caller_id
 -- title: SECURITY DEFINER Function Trusts a Caller-Supplied User Id
--- level: ERROR
+-- level: WARN
+-- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
 -- requires: functions
@@ -14,10 +15,45 @@
 -- caller can pass someone else's id. An IF/ASSERT guard that calls a boolean helper reading the
 -- caller's identity or claims (is_admin()), or auth.role()/auth.jwt(), counts as authorising the
 -- caller. Facts come from pg_temp.khepri_identity_arguments (sqlparse's lexer over the body).
+-- Any argument counts, not only those named like an id (`p_project_id`, `filter_text`,
+-- `target`, `bucket`): an argument not named like one is reported when the body reaches a table
+-- with row level security (the rows the definer reads past RLS: the project's own tables,
+-- storage.objects...) or calls an HTTP function (net.http_*, extensions.http*), which acts with
+-- the function's credentials. One finding per function (the arguments of one function are one
+-- defect; see deduplicate in khepri_db/doctor.py). Such an argument counts as checked when the
+-- body reads the caller's identity anywhere (it then scopes by the caller somehow), and arguments
+-- named like a secret (`token`, `secret`, `code`, `otp`: knowing it is the authorisation) are not
+-- reported. Level: ERROR when the argument is named like an id, or the function writes (insert,
+-- update, delete, an HTTP call) or returns rows; WARN when it only returns a scalar computed
+-- from the rows it reached (an existence or count oracle).
+with shapes as (
+    select
+        p.oid,
+        exists(
+            select 1 from pg_temp.khepri_function_statements as st
+            where
+                st.function_oid = p.oid
+                and (
+                    st.raw ~* '(^\s*(insert|update|delete|merge)\M|\minsert\s+into\M|\mdelete\s+from\M)'
+                    or st.raw ~* '\mupdate\s+[a-z_."]+\s+(as\s+\S+\s+)?set\M'
+                    or st.raw ~* '(\mnet\s*\.\s*http_|\mextensions\s*\.\s*http)'
+                )
+        ) as writes,
+        p.proretset
+        or exists (
+            select 1 from pg_catalog.pg_type as t
+            where t.oid = p.prorettype and (t.typtype = 'c' or t.oid = 'pg_catalog.record'::pg_catalog.regtype)
+        ) as returns_rows
+    from pg_catalog.pg_proc as p
+    where p.oid in (select a.function_oid from pg_temp.khepri_identity_arguments as a)
+)
+
 select
     'security_definer_trusts_caller_id' as name,
     'SECURITY DEFINER Function Trusts a Caller-Supplied User Id' as title,
-    'ERROR' as level,
+    case
+        when a.named_like_identity or shape.writes or shape.returns_rows then 'ERROR' else 'WARN'
+    end as level,
     'EXTERNAL' as facing,
     array['SECURITY'] as categories,
     'Detects SECURITY DEFINER functions callable through the Data API that read or write rows by a '
@@ -59,6 +95,7 @@ select
 from pg_temp.khepri_identity_arguments as a
 inner join pg_catalog.pg_proc as p on a.function_oid = p.oid
 inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
+inner join shapes as shape on p.oid = shape.oid
 cross join
     lateral (
         select array_agg(r.rolname::text order by r.rolname) as names
@@ -72,4 +109,24 @@ where
     and not a.checked
     and roles.names is not null
     and n.nspname = any(string_to_array(current_setting('khepri.exposed_schemas'), ','))
+    and (a.named_like_identity or a.argument !~* '(token|secret|code|otp)')
+    and (
+        a.named_like_identity
+        or exists (
+            select 1
+            from pg_temp.khepri_function_statements as st
+            where
+                st.function_oid = p.oid
+                and (
+                    st.raw ~* '\m(net\s*\.\s*http_|extensions\s*\.\s*http|http_(get|post|delete|put|patch)\s*\()'
+                    or exists (
+                        select 1
+                        from pg_catalog.pg_class as t
+                        where
+                            t.relrowsecurity and t.relkind in ('r', 'p')
+                            and st.raw ~* ('\m' || regexp_replace(t.relname, '([^a-zA-Z0-9_])', '\\\1', 'g') || '\M')
+                    )
+                )
+        )
+    )
 order by n.nspname, p.proname, a.position
