@@ -186,3 +186,24 @@ def test_dedupe_keeps_distinct_defects_apart(khepri_clone_url: str) -> None:
     )
     assert {f.metadata["name"] for f in report.findings} >= {"a1", "a2"}
     assert all("also_reported_as" not in f.metadata for f in report.findings if f.metadata["name"] in {"a1", "a2"})
+
+
+def test_policy_columns_without_an_index(khepri_clone_url: str) -> None:
+    plant(
+        khepri_clone_url,
+        """
+        create table public.docs (id int primary key, user_id uuid, team_id int, published boolean);
+        alter table public.docs enable row level security;
+        create policy docs_select on public.docs for select to authenticated
+            using (user_id = (select auth.uid()) or published);
+        create policy docs_update on public.docs for update to authenticated
+            using (team_id = 1 and id > 0);
+        create index docs_team_user on public.docs (team_id, user_id);  -- leads with team_id only
+        """,
+    )
+    found = {f.metadata["column"]: f for f in findings(khepri_clone_url, "rls_policy_column_unindexed")}
+    assert set(found) == {"user_id"}  # team_id and id have leading indexes; published is boolean
+    assert found["user_id"].level == "INFO"
+    assert "create index on public.docs (user_id);" in found["user_id"].detail
+    plant(khepri_clone_url, "create index on public.docs (user_id)")
+    assert findings(khepri_clone_url, "rls_policy_column_unindexed") == []
