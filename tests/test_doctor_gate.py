@@ -207,3 +207,38 @@ def test_policy_columns_without_an_index(khepri_clone_url: str) -> None:
     assert "create index on public.docs (user_id);" in found["user_id"].detail
     plant(khepri_clone_url, "create index on public.docs (user_id)")
     assert findings(khepri_clone_url, "rls_policy_column_unindexed") == []
+
+
+def test_definer_lookups_of_auth_users_are_errors_and_boolean_oracles_warnings(khepri_clone_url: str) -> None:
+    # Real-world shapes: an email lookup by id or username open to anon, and a has_role() helper.
+    plant(
+        khepri_clone_url,
+        """
+        create function public.email_of(id uuid) returns table (email text)
+        language plpgsql security definer set search_path = '' as $$
+        begin
+            return query select u.email::text from auth.users as u where u.id = $1;
+        end $$;
+        create table public.user_roles (user_id uuid, role text);
+        alter table public.user_roles enable row level security;
+        create function public.has_role(_user_id uuid, _role text) returns boolean
+        language sql stable security definer set search_path = '' as $$
+            select exists (select 1 from public.user_roles as r where r.user_id = _user_id and r.role = _role)
+        $$;
+        create function public.accept_invite(invite_token text) returns boolean
+        language sql security definer set search_path = '' as $$
+            select exists (select 1 from public.user_roles as r where r.role = invite_token)
+        $$;
+        """,
+    )
+    found = {f.metadata["name"]: f for f in findings(khepri_clone_url, "security_definer_trusts_caller_id")}
+    assert set(found) == {"email_of", "has_role"}  # knowing a token is the authorisation
+    assert found["email_of"].level == "ERROR"
+    assert found["has_role"].level == "WARN"  # a boolean oracle
+    with connect(khepri_clone_url) as conn:
+        alice = create_user(conn, "alice@example.com")
+        with as_anon(conn):  # anon reads Alice's email
+            assert conn.execute("select email from public.email_of(%s)", (alice.id,)).fetchall() == [
+                ("alice@example.com",)
+            ]
+        conn.rollback()
