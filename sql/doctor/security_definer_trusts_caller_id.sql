@@ -119,7 +119,7 @@ select
     format(
         'SECURITY DEFINER function `%s.%s(%s)` uses its argument `%s` in a query (line %s of its body) but '
         || 'never compares it with the caller''s identity, and %s can call it through `/rest/v1/rpc/%s`: '
-        || 'any caller can pass another user''s id. Take the identity from `auth.uid()` instead of an '
+        || '%s. Take the identity from `auth.uid()` instead of an '
         || 'argument, or check ownership first (`if not exists (select 1 from ... where id = %s and '
         || 'auth_user_id = (select auth.uid())) then raise ...`), or make the function SECURITY INVOKER so '
         || 'RLS applies.',
@@ -130,6 +130,12 @@ select
         a.line,
         array_to_string(roles.names, ' and '),
         p.proname,
+        case
+            when a.named_like_identity then 'any caller can pass another user''s id'
+            else
+                'the body never looks at the caller, and any caller can pass any value to reach rows the API '
+                || 'roles cannot read themselves (or act with the function''s credentials)'
+        end,
         a.argument
     ) as detail,
     'docs/doctor/security_definer_trusts_caller_id.md' as remediation,
