@@ -166,15 +166,12 @@ def replay(url: str, case: Path) -> list[Checkpoint]:
             def substitute(m: re.Match, query: str = query) -> str:
                 return f"({query}) {m.group(3) or 'as ' + chr(34) + m.group(1) + '_' + m.group(2) + chr(34)}"
 
-            checkpoints.append(
-                Checkpoint(
-                    len(checkpoints) + 1,
-                    sql,
-                    rule.name,
-                    _rows(conn, sql),
-                    _rows(conn, _VIEW.sub(substitute, sql), doctor=True),
-                )
-            )
+            theirs = _rows(conn, sql)
+            # Supabase's own query failing here (0025 needs a server built with XML support) leaves
+            # nothing to compare with
+            skip = f"Supabase's query fails on this server ({theirs})" if isinstance(theirs, str) else None
+            ours = _rows(conn, _VIEW.sub(substitute, sql), doctor=True)
+            checkpoints.append(Checkpoint(len(checkpoints) + 1, sql, rule.name, theirs, ours, skip))
     return checkpoints
 
 
