@@ -8,13 +8,15 @@ name that rules list in their ``-- requires:`` header, so ``--only`` loads just 
 * ``functions``: from the bodies of SQL and PL/pgSQL functions (read with sqlparse's lexer, see
   :mod:`khepri_db._plpgsql`): ``pg_temp.khepri_functions``, ``pg_temp.khepri_function_statements``
   (each embedded statement made standalone), ``pg_temp.khepri_upserts`` (``insert ... on
-  conflict`` targets) and ``pg_temp.khepri_identity_arguments`` (caller-supplied id parameters).
+  conflict`` targets) and ``pg_temp.khepri_identity_arguments`` (caller-supplied id parameters;
+  every named parameter of a SECURITY DEFINER function, with ``named_like_identity``).
 * ``plans``: ``pg_temp.khepri_statement_plans``, what Postgres says when it *plans* (``EXPLAIN``,
   never executes) each embedded statement: the error (sqlstate, message) or the JSON plan; and,
   when the server has the ``plpgsql_check`` extension (as ``supabase db lint`` uses it),
   ``pg_temp.khepri_plpgsql_check`` with its errors.
 * ``helpers``: ``pg_temp`` functions rules call: ``khepri_plan_error(statement, search_path)``,
-  ``khepri_folds_to_true(expression, relation)``, ``khepri_public_buckets()`` and
+  ``khepri_folds_to_true(expression, relation)``, ``khepri_scan_plan(expression, relation)``,
+  ``khepri_public_buckets()`` and
   ``khepri_bucket_policy_allows(expression, bucket_id)``.
 """
 
@@ -80,6 +82,34 @@ begin
     perform set_config('enable_indexscan', saved[1], true), set_config('enable_indexonlyscan', saved[2], true),
         set_config('enable_bitmapscan', saved[3], true), set_config('enable_tidscan', saved[4], true);
     return plan !~ '(Filter|Cond)"';
+end
+$fn$;
+
+create function pg_temp.khepri_scan_plan(expression text, relation regclass) returns jsonb
+language plpgsql as $fn$
+declare
+    plan jsonb;
+    saved text[] := array[
+        current_setting('enable_indexscan'), current_setting('enable_indexonlyscan'),
+        current_setting('enable_bitmapscan'), current_setting('enable_tidscan')
+    ];
+begin
+    -- The plan of `select 1 from only <relation> where (<expression>) is true` with sequential
+    -- scans only, so every condition on the relation shows as its Filter; `is true` keeps
+    -- sub-selects as SubPlans, as in a policy (the planner would turn a top-level IN or EXISTS
+    -- into a join). Null when it cannot be planned.
+    perform set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true),
+        set_config('enable_bitmapscan', 'off', true), set_config('enable_tidscan', 'off', true);
+    begin
+        execute format(
+            'explain (costs off, format json) select 1 from only %s where ((%s)) is true', relation, expression
+        ) into plan;
+    exception when others then
+        plan := null;
+    end;
+    perform set_config('enable_indexscan', saved[1], true), set_config('enable_indexonlyscan', saved[2], true),
+        set_config('enable_bitmapscan', saved[3], true), set_config('enable_tidscan', saved[4], true);
+    return plan;
 end
 $fn$;
 
@@ -205,6 +235,7 @@ select
     case when p.prosqlbody is not null then pg_catalog.pg_get_function_sqlbody(p.oid) end as sqlbody,
     p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype as is_trigger,
     p.prorettype = 'pg_catalog.bool'::pg_catalog.regtype as returns_boolean,
+    p.prosecdef as security_definer,
     (select c from unnest(p.proconfig) as c where c like 'search_path=%%' limit 1) as search_path,
     coalesce(p.proargnames, '{}') as arg_names,
     coalesce(p.proargmodes, '{}') as arg_modes,
@@ -269,7 +300,8 @@ def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_se
             search_path text[], statement_no integer
         ) on commit drop;
         create temporary table khepri_identity_arguments (
-            function_oid oid, argument text, position integer, used_in_query boolean, checked boolean, line integer
+            function_oid oid, argument text, position integer, used_in_query boolean, checked boolean, line integer,
+            named_like_identity boolean
         ) on commit drop;
         """
     )
@@ -321,8 +353,11 @@ def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_se
         for arg in identity_arguments(
             body, language, [p for p in params if p.position > 0], settings.identity_names,
             identity_functions=identity_fns, authorization_functions=authorization_fns, function_name=fn["proname"],
+            watch_all=fn["security_definer"],
         ):  # fmt: skip
-            identity_rows.append((fn["oid"], arg.name, arg.position, arg.used_in_query, arg.checked, arg.line))
+            identity_rows.append(
+                (fn["oid"], arg.name, arg.position, arg.used_in_query, arg.checked, arg.line, arg.named_like_identity)
+            )
     with conn.cursor() as cur:
         cur.executemany("insert into pg_temp.khepri_functions values (%s, %s, %s, %s, %s, %s, %s, %s)", function_rows)
         cur.executemany(
@@ -332,7 +367,9 @@ def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_se
             "insert into pg_temp.khepri_upserts values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             upsert_rows,
         )
-        cur.executemany("insert into pg_temp.khepri_identity_arguments values (%s, %s, %s, %s, %s, %s)", identity_rows)
+        cur.executemany(
+            "insert into pg_temp.khepri_identity_arguments values (%s, %s, %s, %s, %s, %s, %s)", identity_rows
+        )
     return len(functions)
 
 

@@ -550,6 +550,8 @@ class IdentityArgument:
             reads them), or an ``IF``/``ASSERT`` guard authorises the caller through such a
             helper or ``auth.role()``/``auth.jwt()``.
         line: body line of its first use in a SQL statement, or ``None``.
+        named_like_identity: its name says it carries a user/tenant id (``p_user_id``...); the
+            others are reported only with ``watch_all``.
     """
 
     name: str
@@ -557,6 +559,7 @@ class IdentityArgument:
     used_in_query: bool
     checked: bool
     line: int | None
+    named_like_identity: bool = True
 
 
 def normalised_parameter_name(name: str) -> str:
@@ -601,8 +604,10 @@ def identity_arguments(
     identity_functions: Iterable[tuple[str, str]] = (),
     authorization_functions: Iterable[tuple[str, str]] = (),
     function_name: str = "",
+    watch_all: bool = False,
 ) -> list[IdentityArgument]:
-    """Report, for each parameter named like a user/tenant id, whether the body checks it.
+    """Report, for each parameter named like a user/tenant id (every named parameter with
+    ``watch_all``), whether the body checks it.
 
     Args:
         body: ``pg_proc.prosrc`` of a SQL or PL/pgSQL function.
@@ -615,12 +620,17 @@ def identity_arguments(
         authorization_functions: ``(schema, name)`` of boolean helpers that read the caller's
             identity or claims (``is_admin()``): an ``IF``/``ASSERT`` guard calling one authorises
             the caller for every argument.
+        watch_all: watch every named parameter, not only those named like an id: a SECURITY
+            DEFINER function reaching rows by ``p_project_id``, ``filter_text`` or ``target`` is as
+            dangerous as one taking ``p_user_id``.
 
     Returns:
-        One :class:`IdentityArgument` per matching parameter, in parameter order.
+        One :class:`IdentityArgument` per watched parameter, in parameter order.
     """
     names = {n.lower() for n in identity_names}
-    watched = {p.name.lower(): p for p in parameters if p.name and normalised_parameter_name(p.name) in names}
+    watched = {
+        p.name.lower(): p for p in parameters if p.name and (watch_all or normalised_parameter_name(p.name) in names)
+    }
     if not watched:
         return []
     identity_fns = {(s.lower(), n.lower()) for s, n in identity_functions}
@@ -641,6 +651,7 @@ def identity_arguments(
     used: dict[str, int] = {}
     checked: set[str] = set()
     authorised = False
+    reads_identity = False  # some statement or condition of the body reads the caller's identity
 
     own_name = function_name.lower()
 
@@ -682,6 +693,7 @@ def identity_arguments(
                     authorised = True
                 if carries_identity:
                     checked.update(params_here)
+                    reads_identity = True
                 if kind == "query":
                     for param in params_here:
                         used.setdefault(param, line_at(body, part[0].offset))
@@ -690,8 +702,10 @@ def identity_arguments(
             name=p.name or f"${p.position}",
             position=p.position,
             used_in_query=key in used,
-            checked=authorised or key in checked,
+            # an argument not named like an id is checked when the body looks at the caller at all
+            checked=authorised or key in checked or (normalised_parameter_name(key) not in names and reads_identity),
             line=used.get(key),
+            named_like_identity=normalised_parameter_name(key) in names,
         )
         for key, p in watched.items()
     ]

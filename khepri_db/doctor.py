@@ -46,6 +46,11 @@ EXCLUDED_SCHEMAS: tuple[str, ...] = (
 )  # fmt: skip
 """Schemas Supabase manages (the list Supabase's linter skips); user rules ignore their objects."""
 
+POLICY_TABLES: tuple[str, ...] = ("storage.objects", "storage.buckets", "realtime.messages")
+"""Tables in Supabase's schemas that projects write their own policies for (file access, Realtime
+Authorization). The policy rules check their policies like the project's own tables, although
+their schemas are otherwise skipped."""
+
 TENANT_COLUMNS: tuple[str, ...] = ("user_id", "owner_id", "athlete_id", "profile_id", "auth_user_id")
 """Column names that mean "this row belongs to one user" (``[doctor] tenant_columns`` overrides)."""
 
@@ -432,10 +437,99 @@ def _rule_of_cache_key(key: str, rule_names: Sequence[str]) -> str | None:
     return max(matches, key=len) if matches else None
 
 
+DEFECT_FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("security_definer_trusts_caller_id", "anon_security_definer_function_executable",
+         "authenticated_security_definer_function_executable"),
+        ("schema", "name", "arguments"),
+    ),
+    (("security_definer_search_path_mutable", "function_search_path_mutable"), ("schema", "name", "arguments")),
+    (
+        ("rls_disabled_in_public", "sensitive_columns_exposed", "policy_exists_rls_disabled"),
+        ("schema", "name"),
+    ),
+    (("multiple_permissive_policies",), ("schema", "name", "command")),
+    (("pg_graphql_anon_table_exposed", "pg_graphql_authenticated_table_exposed"), ("schema", "name")),
+    (
+        ("rls_policy_always_true", "rls_policy_role_only", "rls_update_policy_without_check"),
+        ("schema", "name", "policy_name"),
+    ),
+)  # fmt: skip
+"""Rules that report the same defect, each family with the metadata keys naming one defect.
+
+Supabase's linter reports a SECURITY DEFINER function callable by both API roles twice (0028 and
+0029), a function without a fixed search_path under two rules when it is also SECURITY DEFINER,
+and one finding per role for multiple permissive policies. doctor keeps those rules and their
+cache keys (for parity and for existing suppressions) and then keeps one finding per defect: the
+most severe (on a tie, the rule listed first). See :func:`deduplicate`."""
+
+
+def _defect_key(finding: Finding) -> tuple | None:
+    for index, (rules, keys) in enumerate(DEFECT_FAMILIES):
+        if finding.name in rules:
+            return (index, *(str(finding.metadata.get(k, "")) for k in keys))
+    return None
+
+
+def deduplicate(findings: Iterable[Finding], suppressed: Iterable[str] = ()) -> tuple[list[Finding], set[str]]:
+    """One finding per defect: group findings of the same :data:`DEFECT_FAMILIES` family naming
+    the same object, and keep the most severe of each group (on a tie, the family's first rule).
+
+    The kept finding lists every other finding of its group under ``metadata["also_reported_as"]``
+    (``[{"rule", "level", "cache_key"}]``) and its detail says so. A group is suppressed as a whole
+    when any of its cache keys is in ``suppressed``, so suppressions written for either rule of a
+    pair keep working.
+
+    Args:
+        findings: rows returned by the rules.
+        suppressed: cache keys accepted on purpose.
+
+    Returns:
+        ``(kept findings, suppressed cache keys that matched)``.
+    """
+    suppressed = set(suppressed)
+    groups: dict[tuple, list[Finding]] = {}
+    order: list[tuple] = []
+    for finding in findings:
+        key = _defect_key(finding) or ("single", finding.name, finding.cache_key)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(finding)
+    kept: list[Finding] = []
+    matched: set[str] = set()
+    for key in order:
+        group = groups[key]
+        hits = {f.cache_key for f in group} & suppressed
+        if hits:
+            matched |= hits
+            continue
+        if len(group) == 1:
+            kept.append(group[0])
+            continue
+        family = DEFECT_FAMILIES[key[0]][0] if key[0] != "single" else ()
+
+        def rank(f: Finding, family: tuple[str, ...] = family) -> tuple[int, int, str]:
+            return (-level_rank(f.level), family.index(f.name) if f.name in family else 0, f.cache_key)
+
+        group.sort(key=rank)
+        best, others = group[0], group[1:]
+        also = [{"rule": f.name, "level": f.level, "cache_key": f.cache_key} for f in others]
+        roles = sorted({str(f.metadata["role"]) for f in group if "role" in f.metadata})
+        metadata = {**best.metadata, "also_reported_as": also}
+        if len(roles) > 1:
+            metadata["roles"] = roles
+        listed = ", ".join(f"{f.name} `{f.cache_key}`" for f in others)
+        detail = f"{best.detail} (One defect: also reported as {listed}.)"
+        kept.append(best.model_copy(update={"metadata": metadata, "detail": detail}))
+    return kept, matched
+
+
 def _settings(exposed: ExposedSchemas, config: DoctorConfig, thresholds: Mapping[str, float]) -> list[tuple[str, str]]:
     values = {
         "khepri.exposed_schemas": ",".join(exposed.schemas),
         "khepri.excluded_schemas": ",".join(EXCLUDED_SCHEMAS),
+        "khepri.policy_tables": ",".join(POLICY_TABLES),
         "khepri.tenant_columns": ",".join(config.tenant_columns),
     }
     for key, value in thresholds.items():
@@ -518,9 +612,7 @@ def run_doctor(
         conn.prepare_threshold = None
         target: TargetInfo = detect(conn)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
-        findings: list[Finding] = []
-        matched: set[str] = set()
-        suppressed = 0
+        raw: list[Finding] = []
         try:
             row = conn.execute("select current_schemas(false)").fetchone()
             default_path = list(row[0]) if row else ["public"]
@@ -551,17 +643,13 @@ def run_doctor(
                     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
                         rows = cur.execute(rule.sql).fetchall()
                 except psycopg.Error as exc:
-                    findings.append(_failure(rule, exc))
+                    raw.append(_failure(rule, exc))
                     continue
-                for row in rows:
-                    finding = Finding(**row)
-                    if finding.cache_key in suppressed_keys:
-                        matched.add(finding.cache_key)
-                        suppressed += 1
-                    else:
-                        findings.append(finding)
+                raw.extend(Finding(**row) for row in rows)
         finally:
             conn.rollback()
+    findings, matched = deduplicate(raw, suppressed_keys)
+    suppressed = len(matched)
     findings.sort(key=lambda f: (-level_rank(f.level), f.name, f.cache_key))
     ran = [r.name for r in rules]
     unused = sorted(key for key in suppressed_keys - matched if _rule_of_cache_key(key, ran) is not None)

@@ -171,3 +171,28 @@ def test_identity_arguments_authorised_by_a_guard_and_positional_use() -> None:
     unused = identity_arguments("begin return 1; end", "plpgsql", params, IDS)
     assert unused[0].used_in_query is False
     assert identity_arguments("select 1", "sql", [Parameter("p_note", 1, "text")], IDS) == []
+
+
+def test_identity_arguments_watch_every_argument_of_a_definer() -> None:
+    # Any argument: an object id, a filter, a value copied into a variable and written.
+    body = """
+    declare
+        v_target text := 'prefix/' || target;
+    begin
+        update public.reports set body = new_body where project_id = p_project_id and path = v_target;
+    end
+    """
+    params = [Parameter("p_project_id", 1, "int"), Parameter("target", 2, "text"), Parameter("new_body", 3, "text")]
+    assert identity_arguments(body, "plpgsql", params, IDS) == []  # none named like an id
+    found = {a.name: a for a in identity_arguments(body, "plpgsql", params, IDS, watch_all=True)}
+    assert set(found) == {"p_project_id", "target", "new_body"}
+    assert all(a.used_in_query and not a.checked and not a.named_like_identity for a in found.values())
+    # A body that looks at the caller anywhere scopes by the caller: arguments not named like an id
+    # count as checked; one named like an id still needs its own comparison.
+    scoped = body.replace("and path = v_target", "and path = v_target and owner_id = auth.uid()")
+    checked = {a.name: a.checked for a in identity_arguments(scoped, "plpgsql", params, IDS, watch_all=True)}
+    assert checked == {"p_project_id": True, "target": True, "new_body": True}
+    elsewhere = "begin perform auth.uid(); return (select count(*) from public.reports where owner_id = p_user_id); end"
+    [arg] = identity_arguments(elsewhere, "plpgsql", [Parameter("p_user_id", 1, "uuid")], IDS, watch_all=True)
+    assert arg.named_like_identity
+    assert not arg.checked

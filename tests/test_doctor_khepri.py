@@ -18,7 +18,7 @@ from khepri_db.session import AuthUser, as_user, create_user
 def test_on_conflict_without_unique_index_finds_the_seed_bug_and_the_fix_clears_it(khepri_clone_url: str) -> None:
     plant(khepri_clone_url, SEED_BUG)
     [finding] = findings(khepri_clone_url, "on_conflict_without_unique_index")
-    assert finding.level == "ERROR"
+    assert finding.level == "WARN"  # the upsert fails; no API caller gains anything
     assert finding.metadata["name"] == "seed_finalize_onboarding"
     assert finding.metadata["table"] == "public.profiles"  # resolved through the function's search_path
     assert finding.metadata["conflict_columns"] == ["auth_user_id"]
@@ -209,7 +209,7 @@ def test_function_body_invalid_on_the_planner_path(khepri_clone_url: str) -> Non
         ("mood_history", "public.check_ins"),
     }
     sleep = found[("log_mood", "sleep_hours")]
-    assert (sleep.level, sleep.metadata["sqlstate"], sleep.metadata["line"]) == ("ERROR", "42703", 10)
+    assert (sleep.level, sleep.metadata["sqlstate"], sleep.metadata["line"]) == ("WARN", "42703", 10)
     assert sleep.metadata["checker"] == "planner"
     assert found[("mood_history", "public.check_ins")].metadata["sqlstate"] == "42P01"
     # The failures doctor predicts are real:
@@ -504,7 +504,11 @@ def test_rls_policy_for_service_role(khepri_clone_url: str) -> None:
     found = {f.metadata["policy_name"]: f for f in findings(khepri_clone_url, "rls_policy_for_service_role")}
     assert set(found) == {"jobs_service", "jobs_select"}
     assert found["jobs_service"].metadata["reason"] == "applies to service_role"
-    assert found["jobs_select"].metadata["reason"] == "checks role = service_role"
+    assert found["jobs_select"].metadata["reason"] == "dead OR branch checking role = service_role"
+    assert "Delete that OR branch" in found["jobs_select"].detail
+    assert found["jobs_select"].level == "INFO"
+    # the detail shows each expression once (USING and WITH CHECK are the same here)
+    assert found["jobs_select"].detail.count("service_role'::text") == 1
     with connect(khepri_clone_url) as conn:  # what the rule rests on: service_role skips RLS
         assert conn.execute("select rolbypassrls from pg_roles where rolname = 'service_role'").fetchone() == (True,)
 
@@ -517,6 +521,34 @@ def test_rls_policy_for_service_role(khepri_clone_url: str) -> None:
 
 
 # -- rls_tenant_column_unreferenced ---------------------------------------------------------------
+
+
+def test_rls_policy_for_service_role_never_advises_opening_the_policy(khepri_clone_url: str) -> None:
+    plant(
+        khepri_clone_url,
+        """
+        create table public.invoices (id int primary key, paid boolean);
+        alter table public.invoices enable row level security;
+        grant select on public.invoices to anon;
+        create policy invoices_service on public.invoices for select
+            using (auth.role() = 'service_role' and paid);
+        insert into public.invoices values (1, true);
+        """,
+    )
+    [finding] = findings(khepri_clone_url, "rls_policy_for_service_role")
+    assert finding.metadata["reason"] == "requires role = service_role"
+    assert "Do not just delete that condition" in finding.detail
+    assert "anonymous callers included" in finding.detail
+    assert "drop policy invoices_service on public.invoices;" in finding.detail
+    # What the advice rests on: today anon reads nothing; without the condition it would read the row.
+    with connect(khepri_clone_url) as conn:
+        conn.execute("set local role anon")
+        assert conn.execute("select count(*) from public.invoices").fetchone() == (0,)
+        conn.execute("reset role")
+        conn.execute("alter policy invoices_service on public.invoices using (paid)")
+        conn.execute("set local role anon")
+        assert conn.execute("select count(*) from public.invoices").fetchone() == (1,)
+        conn.rollback()
 
 
 def test_rls_tenant_column_unreferenced(khepri_clone_url: str) -> None:
@@ -551,6 +583,30 @@ def test_rls_tenant_column_unreferenced(khepri_clone_url: str) -> None:
     assert findings(khepri_clone_url, "rls_tenant_column_unreferenced") == []
 
 
+def test_rls_tenant_column_unreferenced_skips_actor_and_invitee_columns(khepri_clone_url: str) -> None:
+    # Real-world shape: an audit log and invitations scoped by organisation; user_id is the actor or
+    # the invitee there, not the tenant key.
+    plant(
+        khepri_clone_url,
+        """
+        create table public.org_members (org_id uuid, member uuid);
+        create table public.audit_log (id int primary key, organization_id uuid, user_id uuid, action text);
+        alter table public.audit_log enable row level security;
+        create policy audit_select on public.audit_log for select to authenticated using (
+            organization_id in (select m.org_id from public.org_members as m where m.member = (select auth.uid()))
+        );
+        create table public.invites (id int primary key, group_id uuid, user_id uuid);
+        alter table public.invites enable row level security;
+        create policy invites_select on public.invites for select to authenticated using (group_id is not null);
+        create table public.notes (id int primary key, user_id uuid, archived boolean);
+        alter table public.notes enable row level security;
+        create policy notes_select on public.notes for select to authenticated using (not archived);
+        """,
+    )
+    found = findings(khepri_clone_url, "rls_tenant_column_unreferenced")
+    assert [(f.metadata["name"], f.metadata["column"]) for f in found] == [("notes", "user_id")]
+
+
 # -- rls_update_policy_without_check -------------------------------------------------------------
 
 
@@ -565,13 +621,41 @@ def test_rls_update_policy_without_check(khepri_clone_url: str) -> None:
         create policy entries_update_checked on public.entries for update to authenticated
             using (user_id = (select auth.uid())) with check (user_id = (select auth.uid()));
         create policy entries_all on public.entries to authenticated using (user_id = (select auth.uid()));
+        create policy entries_open_check on public.entries for update to authenticated
+            using (user_id = (select auth.uid())) with check (true);
+        create policy entries_body_check on public.entries for update to authenticated
+            using (user_id = (select auth.uid())) with check (body is not null);
         """,
     )
-    [finding] = findings(khepri_clone_url, "rls_update_policy_without_check")
-    assert finding.metadata["policy_name"] == "entries_update"
-    assert "with check ((user_id = ( SELECT auth.uid() AS uid)))" in finding.detail
+    # Without WITH CHECK, USING checks the new row too: entries_update and entries_all are fine.
+    found = {f.metadata["policy_name"]: f for f in findings(khepri_clone_url, "rls_update_policy_without_check")}
+    assert set(found) == {"entries_open_check", "entries_body_check"}
+    assert found["entries_open_check"].metadata["reason"] == "with check always true"
+    assert found["entries_body_check"].metadata["reason"] == "with check drops the caller"
 
-    plant(khepri_clone_url, "alter policy entries_update on public.entries with check (user_id = (select auth.uid()))")
+    # What the rule rests on, as two users: with `with check (true)` Alice hands her row to Bob...
+    plant(
+        khepri_clone_url,
+        "drop policy entries_body_check on public.entries; drop policy entries_all on public.entries; "
+        "create policy entries_read on public.entries for select to authenticated using (true)",
+    )
+    with connect(khepri_clone_url) as conn:
+        alice, bob = create_user(conn, "alice@example.com"), create_user(conn, "bob@example.com")
+        conn.execute("grant select, update on public.entries to authenticated")
+        conn.execute("insert into public.entries values (1, %s, 'x')", (alice.id,))
+        with as_user(conn, alice):
+            conn.execute("update public.entries set user_id = %s where id = 1", (bob.id,))
+        assert conn.execute("select user_id from public.entries").fetchone() == (bob.id,)
+        conn.rollback()
+    # ...while without WITH CHECK (USING applies to the new row) the same update is refused.
+    plant(khepri_clone_url, "drop policy entries_open_check on public.entries")
+    with connect(khepri_clone_url) as conn:
+        alice, bob = create_user(conn, "alice@example.com"), create_user(conn, "bob@example.com")
+        conn.execute("grant select, update on public.entries to authenticated")
+        conn.execute("insert into public.entries values (1, %s, 'x')", (alice.id,))
+        with as_user(conn, alice), pytest.raises(psycopg.errors.InsufficientPrivilege), conn.transaction():
+            conn.execute("update public.entries set user_id = %s where id = 1", (bob.id,))
+        conn.rollback()
     assert findings(khepri_clone_url, "rls_update_policy_without_check") == []
 
 

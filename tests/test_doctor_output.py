@@ -63,9 +63,9 @@ def test_sarif_is_valid_and_points_at_the_migration(cli: Cli, khepri_clone_url: 
     assert location["physicalLocation"]["region"]["startLine"] == 3
     assert location["logicalLocations"][0]["fullyQualifiedName"] == "public.notes"
     assert disabled["partialFingerprints"]["khepriCacheKey/v1"] == "rls_disabled_in_public_public_notes"
-    # a finding on a policy points at the policy's line
-    policy = by_rule["policy_exists_rls_disabled"]
-    assert policy["locations"][0]["physicalLocation"]["region"]["startLine"] == 3  # the table: no policy_name
+    # policy_exists_rls_disabled names the same defect (RLS off on notes): folded into this result
+    assert "policy_exists_rls_disabled" not in by_rule
+    assert "policy_exists_rls_disabled_public_notes" in disabled["message"]["text"]
     assert {r["level"] for r in run["results"]} <= {"error", "warning", "note"}
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file://")
 
@@ -106,7 +106,10 @@ def test_fail_on_only_exclude_and_suppressions_from_khepri_toml(cli: Cli, khepri
     migrate(khepri_clone_url, project / "supabase" / "migrations")
     code, data = cli.json("doctor", "--db-url", khepri_clone_url, cwd=project)
     fired = {f["name"] for f in data["findings"]}
-    assert {"rls_disabled_in_public", "policy_exists_rls_disabled", "no_primary_key"} - fired == {"no_primary_key"}
+    assert {"rls_disabled_in_public", "no_primary_key"} - fired == {"no_primary_key"}
+    [disabled] = [f for f in data["findings"] if f["name"] == "rls_disabled_in_public"]
+    also = {a["cache_key"] for a in disabled["metadata"]["also_reported_as"]}
+    assert "policy_exists_rls_disabled_public_notes" in also
     assert code == 1
 
     (project / "supabase" / "khepri.toml").write_text(

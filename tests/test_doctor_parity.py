@@ -288,7 +288,23 @@ def test_search_path_rules(khepri_clone_url: str) -> None:
     )
     [definer] = findings(khepri_clone_url, "security_definer_search_path_mutable")
     assert definer.metadata["name"] == "whoami"
-    assert definer.level == "ERROR"
+    assert definer.level == "WARN"  # an API caller can neither set search_path nor create objects
+    # one defect, one finding: the full run keeps the definer rule and folds 0011's finding in
+    full = run_doctor(
+        khepri_clone_url, project=PROJECT, only=["security_definer_search_path_mutable", "function_search_path_mutable"]
+    )
+    whoami = [f for f in full.findings if f.metadata["name"] == "whoami"]
+    assert [f.name for f in whoami] == ["security_definer_search_path_mutable"]
+    [also] = whoami[0].metadata["also_reported_as"]
+    assert also["rule"] == "function_search_path_mutable"
+    # a suppression written for either cache key drops the one finding
+    quiet = run_doctor(
+        khepri_clone_url,
+        project=PROJECT,
+        only=["security_definer_search_path_mutable", "function_search_path_mutable"],
+        suppress=[also["cache_key"]],
+    )
+    assert [f for f in quiet.findings if f.metadata["name"] == "whoami"] == []
     mutable = names(findings(khepri_clone_url, "function_search_path_mutable"))
     assert mutable == {"whoami", "plain", "tidy"}  # aggregates cannot have a search_path: not flagged
 

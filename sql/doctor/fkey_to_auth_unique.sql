@@ -1,6 +1,6 @@
 -- name: fkey_to_auth_unique
 -- title: Foreign Key to Auth Unique Constraint
--- level: ERROR
+-- level: WARN
 -- facing: EXTERNAL
 -- categories: SECURITY
 -- splinter: 0021
@@ -10,7 +10,7 @@
 select
     'fkey_to_auth_unique' as name,
     'Foreign Key to Auth Unique Constraint' as title,
-    'ERROR' as level,
+    'WARN' as level,
     'EXTERNAL' as facing,
     array['SECURITY'] as categories,
     'Detects foreign keys that reference a unique, non-primary-key constraint of the auth schema: Supabase '

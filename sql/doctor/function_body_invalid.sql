@@ -1,6 +1,7 @@
 -- name: function_body_invalid
 -- title: Function Body References Missing Objects
--- level: ERROR
+-- level: INFO
+-- max_level: WARN
 -- facing: EXTERNAL
 -- categories: RELIABILITY
 -- requires: functions, plans
@@ -13,7 +14,13 @@
 -- functions, and for PL/pgSQL without it, doctor plans (EXPLAIN, nothing runs) every statement
 -- and expression of the body with variables replaced by typed NULLs and reports "relation ... does
 -- not exist" (42P01) and "column ... does not exist" (42703), ignoring names that are variables
--- of the function or tables it creates itself. Dynamic SQL (EXECUTE) is not seen.
+-- of the function or tables it creates itself (and the transition tables of its triggers,
+-- `referencing new table as inserted`). Dynamic SQL (EXECUTE) is not seen.
+-- A statement that fails on an object Supabase always provides (auth.mfa_factors,
+-- storage.foldername(), vault.decrypted_secrets, net.http_post(), cron.schedule()...: a name in
+-- one of Supabase's schemas) is not a defect of the project: the local database lacks that
+-- object (the compatibility layer is incomplete). Those become INFO findings saying which
+-- object doctor could not check; WARN is for the project's own objects.
 with failures as (
     select
         s.function_oid,
@@ -64,6 +71,39 @@ relevant as (
         not (x.sqlstate = '42P01' and lower(regexp_replace(x.object, '^.*\.', '')) = any(f.local_relations))
         -- for doctor's planner: a name that is a variable of the function is not a missing column
         and (x.checker = 'plpgsql_check' or not lower(split_part(x.object, '.', 1)) = any(f.variables))
+        -- a transition table of a trigger calling the function (`referencing new table as inserted`)
+        and not (
+            x.sqlstate = '42P01'
+            and lower(x.object) in (
+                select lower(t.name)
+                from pg_catalog.pg_trigger as tg
+                cross join lateral (values (tg.tgnewtable), (tg.tgoldtable)) as t (name)
+                where tg.tgfoid = x.function_oid and t.name is not null
+            )
+        )
+),
+
+supabase as (
+    select array[
+        'auth', 'storage', 'realtime', 'vault', 'net', 'cron', 'extensions', 'graphql', 'graphql_public',
+        'pgsodium', 'pgsodium_masks', 'supabase_functions', 'pgmq', 'pgbouncer'
+    ] as schemas
+),
+
+judged as (
+    select
+        r.*,
+        -- the missing object is Supabase's (a name in one of its schemas), not the project's
+        coalesce(
+            (r.sqlstate = '42P01' and split_part(r.object, '.', 1) = any(supabase.schemas))
+            or (
+                coalesce(r.raw, '') ~* ('\m(' || array_to_string(supabase.schemas, '|') || ')\s*\.')
+                and r.sqlstate = '42703'
+            ),
+            false
+        ) as supabase_object
+    from relevant as r
+    cross join supabase
 ),
 
 grouped as (
@@ -77,21 +117,26 @@ grouped as (
         min(r.line) as line,
         (array_agg(r.message order by r.line))[1] as message,
         (array_agg(r.raw order by r.line))[1] as raw,
-        count(*) as statements
-    from relevant as r
+        count(*) as statements,
+        bool_and(r.supabase_object) as supabase_object
+    from judged as r
     group by r.function_schema, r.function_name, r.function_args, r.object, r.sqlstate, r.checker
 )
 
 select
     'function_body_invalid' as name,
     'Function Body References Missing Objects' as title,
-    'ERROR' as level,
+    case when g.supabase_object then 'INFO' else 'WARN' end as level,
     'EXTERNAL' as facing,
     array['RELIABILITY'] as categories,
     'Detects SQL and PL/pgSQL functions whose body names a table or column that does not exist: the '
     || 'function was created (names are resolved at run time) but fails on every call that reaches that '
     || 'statement.' as description,
-    format(
+    case when g.supabase_object then format(
+        'Could not check function `%s.%s(%s)` at line %s of its body: it reads `%s`, which Supabase provides '
+        || 'but this database lacks (%s). On Supabase the statement may well be valid; doctor did not check it.',
+        g.function_schema, g.function_name, g.function_args, g.line, g.object, g.message
+    ) else format(
         'Function `%s.%s(%s)` fails at line %s of its body%s: %s [SQLSTATE %s]%s. Fix the name in the function '
         || '(`create or replace function ...`) or restore the object it expects.',
         g.function_schema,
@@ -105,7 +150,7 @@ select
             when g.raw is not null then format(' in `%s`', left(regexp_replace(g.raw, '\s+', ' ', 'g'), 160))
             else ' (reported by plpgsql_check)'
         end
-    ) as detail,
+    ) end as detail,
     'docs/doctor/function_body_invalid.md' as remediation,
     jsonb_build_object(
         'schema', g.function_schema,
@@ -116,7 +161,8 @@ select
         'object', g.object,
         'sqlstate', g.sqlstate,
         'message', g.message,
-        'checker', g.checker
+        'checker', g.checker,
+        'unchecked_supabase_object', g.supabase_object
     ) as metadata,
     format(
         'function_body_invalid_%s_%s_%s_%s', g.function_schema, g.function_name, md5(g.function_args), g.object

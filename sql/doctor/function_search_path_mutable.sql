@@ -17,7 +17,12 @@ select
     format('Function `%s.%s` has a role mutable search_path', n.nspname, p.proname) as detail,
     'https://supabase.com/docs/guides/database/database-linter?lint=0011_function_search_path_mutable'
         as remediation,
-    jsonb_build_object('schema', n.nspname, 'name', p.proname, 'type', 'function') as metadata,
+    jsonb_build_object(
+        'schema', n.nspname,
+        'name', p.proname,
+        'type', 'function',
+        'arguments', pg_catalog.pg_get_function_identity_arguments(p.oid)
+    ) as metadata,
     format('function_search_path_mutable_%s_%s_%s', n.nspname, p.proname, md5(p.prosrc)) as cache_key
 from pg_catalog.pg_proc as p
 inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid

@@ -1,6 +1,6 @@
 -- name: migration_changed_after_apply
 -- title: Migration Changed After Apply
--- level: ERROR
+-- level: WARN
 -- facing: INTERNAL
 -- categories: MIGRATIONS
 -- requires: migrations
@@ -10,7 +10,7 @@
 select
     'migration_changed_after_apply' as name,
     'Migration Changed After Apply' as title,
-    'ERROR' as level,
+    'WARN' as level,
     'INTERNAL' as facing,
     array['MIGRATIONS'] as categories,
     'An applied migration file was edited afterwards: the database does not match the file, '

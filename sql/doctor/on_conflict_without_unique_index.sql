@@ -1,6 +1,6 @@
 -- name: on_conflict_without_unique_index
 -- title: ON CONFLICT Target Without Unique Index
--- level: ERROR
+-- level: WARN
 -- facing: EXTERNAL
 -- categories: SECURITY, RELIABILITY
 -- requires: functions, plans
@@ -128,7 +128,7 @@ judged as (
 select
     'on_conflict_without_unique_index' as name,
     'ON CONFLICT Target Without Unique Index' as title,
-    'ERROR' as level,
+    'WARN' as level,
     'EXTERNAL' as facing,
     array['SECURITY', 'RELIABILITY'] as categories,
     'Detects INSERT ... ON CONFLICT statements in SQL and PL/pgSQL functions whose conflict target '

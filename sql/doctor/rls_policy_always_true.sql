@@ -1,6 +1,7 @@
 -- name: rls_policy_always_true
 -- title: RLS Policy Always True
 -- level: WARN
+-- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
 -- requires: helpers
@@ -17,6 +18,14 @@
 -- * A missing USING or WITH CHECK is not "allow all": Postgres then denies (no permissive
 --   expression), or uses USING as the check for UPDATE/ALL. Supabase's linter flags a policy
 --   without WITH CHECK for INSERT as allowing everything, although it allows nothing.
+-- * SELECT policies are checked too when the always-true part hides in a longer expression
+--   (`organization_id = private.org_id() or true`: it reads a column or calls a function, yet
+--   folds to true) on a tenant-scoped table (a tenant column, a foreign key to auth.users, or a
+--   policy comparing rows with auth.uid()/auth.jwt()): the author meant to scope it. A plain
+--   `using (true)` for SELECT stays unreported, as in Supabase's linter.
+-- * Level: ERROR when anon or authenticated can use it (the policy applies to them and they hold
+--   the table privilege of its command): any API caller can change (or, for the hidden SELECT
+--   case, read) every row. WARN otherwise (it needs a grant too).
 with policies as (
     select
         p.oid,
@@ -33,6 +42,51 @@ with policies as (
         ) as roles,
         c.relkind,
         c.oid::regclass as oid_of_table,
+        -- tenant-scoped: a tenant column, a foreign key to auth.users, or a policy naming the caller
+        (
+            exists (
+                select 1 from pg_catalog.pg_attribute as a
+                where
+                    a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+                    and a.attname = any(string_to_array(current_setting('khepri.tenant_columns'), ','))
+            )
+            or exists (
+                select 1 from pg_catalog.pg_constraint as con
+                where con.conrelid = c.oid and con.contype = 'f' and con.confrelid = to_regclass('auth.users')
+            )
+            or exists (
+                select 1 from pg_catalog.pg_policy as other
+                where
+                    other.polrelid = c.oid
+                    and concat_ws(
+                        ' ', pg_catalog.pg_get_expr(other.polqual, other.polrelid),
+                        pg_catalog.pg_get_expr(other.polwithcheck, other.polrelid)
+                    ) ~ 'auth\.(uid|jwt)\(\)'
+            )
+        ) as tenant_scoped,
+        -- depends on something (a column, a function): not a bare constant
+        exists(
+            select 1 from pg_catalog.pg_depend as d
+            where
+                d.classid = 'pg_catalog.pg_policy'::regclass and d.objid = p.oid and d.deptype = 'n'
+                and (d.refclassid = 'pg_catalog.pg_proc'::regclass or (d.refobjid = p.polrelid and d.refobjsubid > 0))
+        ) as not_constant,
+        -- the API roles it applies to that hold the table privilege of its command
+        array(
+            select r.rolname::text
+            from pg_catalog.pg_roles as r
+            where
+                r.rolname in ('anon', 'authenticated')
+                and (p.polroles = array[0]::oid[] or r.oid = any(p.polroles))
+                and case p.polcmd
+                    when 'r' then pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT')
+                    when 'a' then pg_catalog.has_table_privilege(r.oid, c.oid, 'INSERT')
+                    when 'w' then pg_catalog.has_table_privilege(r.oid, c.oid, 'UPDATE')
+                    when 'd' then pg_catalog.has_table_privilege(r.oid, c.oid, 'DELETE')
+                    else pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE')
+                end
+            order by r.rolname
+        ) as reachable_by,
         -- reads a column of its own table (then the planner needs the table to fold it)
         exists(
             select 1 from pg_catalog.pg_depend as d
@@ -56,7 +110,10 @@ with policies as (
         c.relkind in ('r', 'p')
         and c.relrowsecurity
         and p.polpermissive
-        and n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+        and (
+            n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+            or n.nspname || '.' || c.relname = any(string_to_array(current_setting('khepri.policy_tables'), ','))
+        )
         and n.nspname not like 'pg\_%'
         and (
             p.polroles = array[0]::oid[]
@@ -77,6 +134,9 @@ judged as (
         case
             when pol.polcmd in ('w', 'd', '*') and pol.qual is not null and pol.plannable
                 then coalesce(pg_temp.khepri_folds_to_true(pol.qual, pol.probe), false)
+            when
+                pol.polcmd = 'r' and pol.qual is not null and pol.plannable and pol.tenant_scoped and pol.not_constant
+                then coalesce(pg_temp.khepri_folds_to_true(pol.qual, pol.probe), false)
             else false
         end as permissive_using,
         case
@@ -96,7 +156,7 @@ judged as (
 select
     'rls_policy_always_true' as name,
     'RLS Policy Always True' as title,
-    'WARN' as level,
+    case when cardinality(j.reachable_by) > 0 then 'ERROR' else 'WARN' end as level,
     'EXTERNAL' as facing,
     array['SECURITY'] as categories,
     'Detects UPDATE, DELETE, INSERT and ALL policies whose USING or WITH CHECK expression is always true: '
@@ -117,9 +177,18 @@ select
         case when j.permissive_using then j.qual else coalesce(j.with_check, j.qual) end,
         case j.command
             when 'INSERT' then 'insert' when 'UPDATE' then 'update' when 'DELETE' then 'delete'
+            when 'SELECT' then 'read'
             else 'read, insert, update and delete'
         end
-    ) as detail,
+    )
+    || case
+        when cardinality(j.reachable_by) > 0
+            then
+                format(
+                    ' %s hold the table privilege: any API caller can do it.', array_to_string(j.reachable_by, ' and ')
+                )
+        else ' No API role holds the table privilege for it today, so it takes a grant to become exploitable.'
+    end as detail,
     'https://supabase.com/docs/guides/database/database-linter?lint=0024_permissive_rls_policy' as remediation,
     jsonb_build_object(
         'schema', j.schema_name,
@@ -131,7 +200,8 @@ select
         'qual', j.qual,
         'with_check', j.with_check,
         'permissive_using', j.permissive_using,
-        'permissive_with_check', j.permissive_with_check
+        'permissive_with_check', j.permissive_with_check,
+        'reachable_by', to_jsonb(j.reachable_by)
     ) as metadata,
     format('rls_policy_always_true_%s_%s_%s', j.schema_name, j.table_name, j.polname) as cache_key
 from judged as j

@@ -1,6 +1,6 @@
 -- name: rls_policy_reads_auth_users
 -- title: RLS Policy Reads auth.users
--- level: ERROR
+-- level: WARN
 -- facing: EXTERNAL
 -- categories: RELIABILITY, SECURITY
 -- khepri-db rule. The API roles have no privilege on auth.users (on Supabase, and in khepri-db's
@@ -93,7 +93,7 @@ paths as (
 select
     'rls_policy_reads_auth_users' as name,
     'RLS Policy Reads auth.users' as title,
-    'ERROR' as level,
+    'WARN' as level,
     'EXTERNAL' as facing,
     array['RELIABILITY', 'SECURITY'] as categories,
     'Detects policies that read auth.users, which the API roles may not read: every query those roles run '

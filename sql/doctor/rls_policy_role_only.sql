@@ -1,6 +1,7 @@
 -- name: rls_policy_role_only
 -- title: RLS Policy Checks Only the Caller's Role
--- level: ERROR
+-- level: WARN
+-- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
 -- khepri-db rule. A permissive policy for anon, authenticated or PUBLIC on a table that holds
@@ -13,7 +14,9 @@
 -- with every signed-in user. Admin checks on app_metadata claims and checks for 'service_role'
 -- (rls_policy_for_service_role) are not reported; neither are constant policies such as
 -- `using (true)` (rls_policy_always_true reports those for writes). Dependencies come from
--- pg_depend, not from the policy's text.
+-- pg_depend, not from the policy's text. Level: ERROR when it lets the caller read, change or
+-- delete other users' rows (SELECT, UPDATE, DELETE, ALL); WARN for INSERT only (a caller can
+-- create rows naming another owner, but reaches no one else's rows through it).
 with auth_functions as (
     select p.oid
     from pg_catalog.pg_proc as p
@@ -40,7 +43,10 @@ per_user_tables as (
     where
         c.relkind in ('r', 'p')
         and c.relrowsecurity
-        and n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+        and (
+            n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+            or n.nspname || '.' || c.relname = any(string_to_array(current_setting('khepri.policy_tables'), ','))
+        )
         and n.nspname not like 'pg\_%'
 ),
 
@@ -92,7 +98,7 @@ policies as (
 select
     'rls_policy_role_only' as name,
     'RLS Policy Checks Only the Caller''s Role' as title,
-    'ERROR' as level,
+    case when pol.polcmd = 'a' then 'WARN' else 'ERROR' end as level,
     'EXTERNAL' as facing,
     array['SECURITY'] as categories,
     'Detects policies on tables of per-user rows that only check who the caller is (signed in, role '

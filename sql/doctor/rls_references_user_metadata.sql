@@ -20,7 +20,10 @@ with policies as (
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
     where
-        n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+        (
+            n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
+            or n.nspname || '.' || c.relname = any(string_to_array(current_setting('khepri.policy_tables'), ','))
+        )
         and n.nspname not like 'pg\_%'
 ),
 

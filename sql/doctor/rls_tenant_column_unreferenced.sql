@@ -7,7 +7,11 @@
 -- column named like a tenant key (user_id, owner_id, athlete_id, profile_id, auth_user_id; see
 -- [doctor] tenant_columns) which no policy of the table reads (per pg_depend, so a column passed
 -- to a helper function counts): the policies decide access without looking at whom the row
--- belongs to, which is usually the bug that shares rows between users.
+-- belongs to, which is usually the bug that shares rows between users. Tables whose policies
+-- scope rows by something else are not reported: a policy reading another key column
+-- (organization_id, group_id: a name ending in _id), another table
+-- or calling a helper (organisation or group membership) means the user_id is the actor (audit
+-- logs, created_by) or the invitee, not the tenant key.
 with tenant_columns as (
     select
         c.oid,
@@ -71,6 +75,39 @@ where
         inner join pg_catalog.pg_depend as d
             on d.classid = 'pg_catalog.pg_policy'::regclass and p2.oid = d.objid
         where p2.polrelid = t.oid and d.refobjid = t.oid and d.refobjsubid = t.attnum
+    )
+    -- no other scoping: no policy reads a column of the table, another table, or a helper function
+    -- other than auth.uid(), auth.role(), auth.jwt() and auth.email()
+    and not exists (
+        select 1
+        from pg_catalog.pg_policy as p3
+        inner join pg_catalog.pg_depend as d
+            on d.classid = 'pg_catalog.pg_policy'::regclass and p3.oid = d.objid and d.deptype = 'n'
+        where
+            p3.polrelid = t.oid
+            and (
+                (d.refclassid = 'pg_catalog.pg_class'::regclass and d.refobjid <> t.oid)
+                -- another key column of the table (organization_id, group_id, team_id...)
+                or (
+                    d.refclassid = 'pg_catalog.pg_class'::regclass and d.refobjid = t.oid and d.refobjsubid > 0
+                    and exists (
+                        select 1 from pg_catalog.pg_attribute as other
+                        where
+                            other.attrelid = t.oid and other.attnum = d.refobjsubid and other.attname ~ '_id$'
+                    )
+                )
+                or (
+                    d.refclassid = 'pg_catalog.pg_proc'::regclass
+                    and not exists (
+                        select 1 from pg_catalog.pg_proc as fn
+                        inner join pg_catalog.pg_namespace as fns on fn.pronamespace = fns.oid
+                        where
+                            fn.oid = d.refobjid
+                            and fns.nspname = 'auth'
+                            and fn.proname in ('uid', 'role', 'jwt', 'email')
+                    )
+                )
+            )
     )
 group by t.schema_name, t.table_name, t.column_name
 order by t.schema_name, t.table_name, t.column_name

@@ -1,15 +1,18 @@
 -- name: security_definer_search_path_mutable
 -- title: SECURITY DEFINER Function Search Path Mutable
--- level: ERROR
+-- level: WARN
 -- facing: EXTERNAL
 -- categories: SECURITY
--- khepri-db rule. The SECURITY DEFINER case of function_search_path_mutable, at ERROR: a caller
--- who can set search_path (any role can) and create an object on it can make the function run
--- that object with the owner's rights.
+-- khepri-db rule. The SECURITY DEFINER case of function_search_path_mutable: a caller who can set
+-- search_path and create an object on it can make the function run that object with the owner's
+-- rights. WARN, not ERROR: a Data API caller can do neither (PostgREST sets search_path itself and
+-- the API roles cannot create objects), so exploiting it needs a second mistake (a CREATE grant,
+-- a database login for a less trusted role). The same function is also reported by
+-- function_search_path_mutable (Supabase's 0011); doctor keeps one finding, this one.
 select
     'security_definer_search_path_mutable' as name,
     'SECURITY DEFINER Function Search Path Mutable' as title,
-    'ERROR' as level,
+    'WARN' as level,
     'EXTERNAL' as facing,
     array['SECURITY'] as categories,
     'Detects SECURITY DEFINER functions without a fixed search_path. They run with their owner''s '

@@ -1,9 +1,10 @@
 -- name: security_definer_trusts_caller_id
 -- title: SECURITY DEFINER Function Trusts a Caller-Supplied User Id
--- level: ERROR
+-- level: WARN
+-- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
--- requires: functions
+-- requires: functions, helpers
 -- khepri-db rule. A SECURITY DEFINER function the API roles can call through the Data API
 -- (exposed schema, EXECUTE for anon or authenticated) with a parameter named like a user or
 -- tenant id (user_id, athlete_id, profile_id, owner_id... after a p_/_ prefix; the list follows
@@ -14,10 +15,102 @@
 -- caller can pass someone else's id. An IF/ASSERT guard that calls a boolean helper reading the
 -- caller's identity or claims (is_admin()), or auth.role()/auth.jwt(), counts as authorising the
 -- caller. Facts come from pg_temp.khepri_identity_arguments (sqlparse's lexer over the body).
+-- Any argument counts, not only those named like an id (`p_project_id`, `filter_text`,
+-- `target`, `bucket`): an argument not named like one is reported when the body reaches rows the
+-- API roles cannot read themselves (a table with row level security and no SELECT policy that is
+-- always true for them or decided only by a request header the caller sends, a table they hold
+-- no SELECT on such as auth.users, anything in auth or
+-- vault) or calls an HTTP function (net.http_*, extensions.http*), which acts with the function's
+-- credentials. Such an argument counts as checked when the body reads the caller's identity
+-- anywhere (it then scopes by the caller somehow); an argument whose name ends like a secret
+-- (`..._token`, `secret`, `code`, `otp`: knowing it is the authorisation) is not reported.
+-- One finding per function (several arguments are one defect; see deduplicate in doctor.py).
+-- Level: ERROR when the function writes (insert, update, delete, an HTTP call), returns rows, or
+-- returns data (text, uuid, json...); WARN when it only returns a boolean or a number computed
+-- from what it reached (an existence or count oracle such as has_role(_user_id, _role)).
+with protected_tables as (
+    -- rows the API roles cannot read themselves: RLS on and no SELECT policy always true for them,
+    -- or no SELECT privilege at all
+    select
+        n.nspname as schema_name,
+        c.relname as table_name
+    from pg_catalog.pg_class as c
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    where
+        c.relkind in ('r', 'p', 'v', 'm', 'f')
+        and n.nspname not in ('pg_catalog', 'information_schema')
+        and n.nspname not like 'pg\_%'
+        and (
+            (
+                c.relrowsecurity
+                and not exists (
+                    select 1 from pg_catalog.pg_policy as pol
+                    where
+                        pol.polrelid = c.oid and pol.polpermissive and pol.polcmd in ('r', '*')
+                        and (
+                            pol.polroles = array[0]::oid[]
+                            or exists (
+                                select 1 from pg_catalog.pg_roles as r
+                                where r.oid = any(pol.polroles) and r.rolname = 'anon'
+                            )
+                        )
+                        and (
+                            coalesce(
+                                pg_temp.khepri_folds_to_true(pg_catalog.pg_get_expr(pol.polqual, pol.polrelid), c.oid),
+                                false
+                            )
+                            -- decided by a request header the caller sends (x-tenant-id): open to any caller
+                            or (
+                                pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) ~ 'request\.header'
+                                and pg_catalog.pg_get_expr(pol.polqual, pol.polrelid)
+                                !~ '(auth\.(uid|jwt)\(|request\.jwt|\m[a-z_]+\.[a-z_]+\()'
+                            )
+                        )
+                )
+            )
+            or not exists (
+                select 1 from pg_catalog.pg_roles as r
+                where
+                    r.rolname in ('anon', 'authenticated') and pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT')
+            )
+        )
+),
+
+shapes as (
+    select
+        p.oid,
+        exists(
+            select 1 from pg_temp.khepri_function_statements as st
+            where
+                st.function_oid = p.oid
+                and (
+                    st.raw ~* '(^\s*(insert|update|delete|merge)\M|\minsert\s+into\M|\mdelete\s+from\M)'
+                    or st.raw ~* '\mupdate\s+[a-z_."]+\s+(as\s+\S+\s+)?set\M'
+                    or st.raw ~* '(\mnet\s*\.\s*http_|\mextensions\s*\.\s*http)'
+                )
+        ) as writes,
+        p.proretset
+        or exists (
+            select 1 from pg_catalog.pg_type as t
+            where t.oid = p.prorettype and (t.typtype = 'c' or t.oid = 'pg_catalog.record'::pg_catalog.regtype)
+        ) as returns_rows,
+        -- a boolean, a number or nothing: an oracle at most
+        exists(
+            select 1 from pg_catalog.pg_type as t
+            where
+                t.oid = p.prorettype and not p.proretset
+                and (t.typcategory in ('B', 'N') or t.oid = 'pg_catalog.void'::pg_catalog.regtype)
+        ) as returns_scalar
+    from pg_catalog.pg_proc as p
+    where p.oid in (select a.function_oid from pg_temp.khepri_identity_arguments as a)
+)
+
 select
     'security_definer_trusts_caller_id' as name,
     'SECURITY DEFINER Function Trusts a Caller-Supplied User Id' as title,
-    'ERROR' as level,
+    case
+        when shape.writes or shape.returns_rows or not shape.returns_scalar then 'ERROR' else 'WARN'
+    end as level,
     'EXTERNAL' as facing,
     array['SECURITY'] as categories,
     'Detects SECURITY DEFINER functions callable through the Data API that read or write rows by a '
@@ -26,7 +119,7 @@ select
     format(
         'SECURITY DEFINER function `%s.%s(%s)` uses its argument `%s` in a query (line %s of its body) but '
         || 'never compares it with the caller''s identity, and %s can call it through `/rest/v1/rpc/%s`: '
-        || 'any caller can pass another user''s id. Take the identity from `auth.uid()` instead of an '
+        || '%s. Take the identity from `auth.uid()` instead of an '
         || 'argument, or check ownership first (`if not exists (select 1 from ... where id = %s and '
         || 'auth_user_id = (select auth.uid())) then raise ...`), or make the function SECURITY INVOKER so '
         || 'RLS applies.',
@@ -37,6 +130,12 @@ select
         a.line,
         array_to_string(roles.names, ' and '),
         p.proname,
+        case
+            when a.named_like_identity then 'any caller can pass another user''s id'
+            else
+                'the body never looks at the caller, and any caller can pass any value to reach rows the API '
+                || 'roles cannot read themselves (or act with the function''s credentials)'
+        end,
         a.argument
     ) as detail,
     'docs/doctor/security_definer_trusts_caller_id.md' as remediation,
@@ -59,6 +158,7 @@ select
 from pg_temp.khepri_identity_arguments as a
 inner join pg_catalog.pg_proc as p on a.function_oid = p.oid
 inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
+inner join shapes as shape on p.oid = shape.oid
 cross join
     lateral (
         select array_agg(r.rolname::text order by r.rolname) as names
@@ -72,4 +172,28 @@ where
     and not a.checked
     and roles.names is not null
     and n.nspname = any(string_to_array(current_setting('khepri.exposed_schemas'), ','))
+    and (a.named_like_identity or a.argument !~* '(token|secret|code|otp)$')
+    and (
+        a.named_like_identity
+        or exists (
+            select 1
+            from pg_temp.khepri_function_statements as st
+            where
+                st.function_oid = p.oid
+                and (
+                    st.raw ~* '\m(net\s*\.\s*http_|extensions\s*\.\s*http|http_(get|post|delete|put|patch)\s*\()'
+                    or st.raw ~* '\m(vault|auth)\s*\.\s*"?[a-z_]+\M"?(?!\s*\()'
+                    or exists (
+                        select 1
+                        from protected_tables as t
+                        where
+                            st.raw ~* (
+                                '\m("?' || t.schema_name || '"?\s*\.\s*)' || case
+                                    when st.search_path like '%"' || t.schema_name || '"%' then '?' else ''
+                                end || '"?' || t.table_name || '\M'
+                            )
+                    )
+                )
+        )
+    )
 order by n.nspname, p.proname, a.position
