@@ -51,14 +51,20 @@ def test_supabase_names_and_default_versions(db: psycopg.Connection) -> None:
     assert rows == SUPABASE_VERSIONS
 
 
-def test_preinstalled_where_supabase_has_them(db: psycopg.Connection) -> None:
-    installed = dict(db.execute("select extname, extnamespace::regnamespace::text from pg_extension").fetchall())
-    assert installed["pg_graphql"] == "graphql"
-    assert installed["supabase_vault"] == "vault"
-    assert installed["pg_stat_statements"] == "extensions"
-    # preloaded, so `supabase inspect db` can read it
-    assert "pg_stat_statements" in db.execute("show shared_preload_libraries").fetchone()[0]
-    assert db.execute("select count(*) >= 0 from extensions.pg_stat_statements").fetchone() == (True,)
+def test_preinstalled_where_supabase_has_them(empty_db_url: str) -> None:
+    # On a database with only the compatibility layer: the Khepri schema itself drops pg_graphql.
+    from khepri_db import compat
+
+    with connect(empty_db_url) as db:
+        compat.install(db)
+        installed = dict(db.execute("select extname, extnamespace::regnamespace::text from pg_extension").fetchall())
+        assert installed["pg_graphql"] == "graphql"
+        assert installed["supabase_vault"] == "vault"
+        assert installed["pg_stat_statements"] == "extensions"
+        assert installed["pgcrypto"] == installed["uuid-ossp"] == "extensions"
+        # preloaded, so `supabase inspect db` can read it
+        assert "pg_stat_statements" in db.execute("show shared_preload_libraries").fetchone()[0]
+        assert db.execute("select count(*) >= 0 from extensions.pg_stat_statements").fetchone() == (True,)
 
 
 @pytest.mark.parametrize(("extension", "schema"), [("pg_cron", "cron"), ("pg_net", "net"), ("http", None)])
