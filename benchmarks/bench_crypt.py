@@ -22,7 +22,6 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +32,7 @@ sys.path.insert(0, str(REPO))
 import psycopg  # noqa: E402
 
 from khepri_db.db import connect  # noqa: E402
-from khepri_db.engines import EmbeddedEngine, SystemEngine, free_port, system_bin_dir  # noqa: E402
+from khepri_db.engines import EmbeddedEngine, SystemEngine, free_port, make_cluster_root, system_bin_dir  # noqa: E402
 from khepri_db.errors import EngineError  # noqa: E402
 
 TITLE = "Extension stand-ins: pgcrypto and uuid-ossp cost"
@@ -106,7 +105,7 @@ def _format(label: str, seconds: float) -> str:
 
 def run() -> str:
     """Measure; return the markdown section body."""
-    root = Path(tempfile.mkdtemp(prefix="khepri-bench-crypt-"))
+    root = make_cluster_root("khepri-bench-crypt-")
     engines: list[object] = []
     try:
         engine, url = _server(EmbeddedEngine, root / "embedded")

@@ -68,8 +68,12 @@ def test_storage_objects_policies_are_checked_like_the_projects_own(khepri_clone
     with connect(khepri_clone_url) as conn:
         conn.execute("insert into storage.buckets (id, name) values ('docs', 'docs') on conflict do nothing")
         conn.execute("insert into storage.objects (bucket_id, name) values ('docs', 'alice/cv.pdf')")
-        with as_anon(conn):  # anon deletes someone else's file
+        with as_anon(conn):  # anon deletes someone else's file, as the Storage API does it for anon's JWT
+            conn.execute("set local storage.allow_delete_query = 'true'")
             assert conn.execute("delete from storage.objects where name = 'alice/cv.pdf'").rowcount == 1
+            # and overwrites another's metadata, with no Storage API setting at all
+            conn.execute("insert into storage.objects (bucket_id, name) values ('docs', 'bob/id.png')")
+            assert conn.execute("update storage.objects set metadata = '{}' where name = 'bob/id.png'").rowcount == 1
         conn.rollback()
     plant(khepri_clone_url, "drop policy files_all on storage.objects")
     assert [f for f in findings(khepri_clone_url, "rls_policy_always_true") if f.metadata["schema"] == "storage"] == []

@@ -20,7 +20,6 @@ import random
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,7 +32,7 @@ import pytest
 
 from khepri_db import compat
 from khepri_db.db import connect, server_version
-from khepri_db.engines import SystemEngine, free_port, system_bin_dir
+from khepri_db.engines import SystemEngine, free_port, make_cluster_root, system_bin_dir
 from khepri_db.errors import EngineError
 from khepri_db.pytest_plugin import FAST_TEST_SETTINGS
 
@@ -98,7 +97,7 @@ def real_url() -> Iterator[str]:
         shares.insert(0, Path(found.stdout.strip()))
     if not any((share / "extension" / "pgcrypto.control").is_file() for share in shares):
         pytest.skip(f"the system PostgreSQL in {bin_dir} has no contrib pgcrypto (install postgresql-contrib)")
-    root = Path(tempfile.mkdtemp(prefix="khepri-ext-crypto-"))
+    root = make_cluster_root("khepri-ext-crypto-")
     engine = SystemEngine(root / "pgdata", bin_dir=bin_dir, port=free_port(), settings=FAST_TEST_SETTINGS)
     try:
         url = engine.start()
