@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -417,3 +418,151 @@ def test_db_reset_json_reports_timings(empty_db_url: str, migrations_dir: Path, 
     assert 0 < data["drop_ms"] <= data["total_ms"]
     assert data["compat"] == "installed"
     assert json.dumps(data)
+
+
+# -- differential: the real Supabase CLI ---------------------------------------------------------
+
+SUPABASE_CLI_VERSION = "2.117.0"
+
+
+@pytest.fixture(scope="session")
+def supabase_cli() -> Path:
+    """The real Supabase CLI, ``npm i -E supabase@2.117.0`` into ``~/.cache/khepri-db`` (once per machine).
+
+    Skips, saying why, when npm is missing or the registry does not answer.
+    """
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    directory = cache / "khepri-db" / f"supabase-cli-{SUPABASE_CLI_VERSION}"
+    binary = directory / "node_modules" / ".bin" / "supabase"
+    if not binary.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip(f"npm is not installed: cannot fetch the real Supabase CLI {SUPABASE_CLI_VERSION}")
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            run = subprocess.run(
+                [npm, "i", "-E", f"supabase@{SUPABASE_CLI_VERSION}", "--no-audit", "--no-fund"],
+                cwd=directory,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.skip(f"npm i -E supabase@{SUPABASE_CLI_VERSION} timed out (is the npm registry reachable?)")
+        if run.returncode != 0 or not binary.exists():
+            tail = (run.stderr or run.stdout).strip().splitlines()[-3:]
+            pytest.skip(f"npm i -E supabase@{SUPABASE_CLI_VERSION} failed (registry unreachable?): {' / '.join(tail)}")
+    version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=120, check=False)
+    if version.stdout.strip() != SUPABASE_CLI_VERSION:
+        pytest.skip(f"{binary} --version says {version.stdout.strip()!r}, not {SUPABASE_CLI_VERSION}: {version.stderr}")
+    return binary
+
+
+def _supabase(binary: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SUPABASE_TELEMETRY_DISABLED": "1", "DO_NOT_TRACK": "1"}
+    return subprocess.run(
+        [str(binary), *args, "--workdir", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+
+
+def _supabase_list(binary: Path, project: Path, url: str) -> list[tuple[str | None, str | None]]:
+    """``supabase migration list --db-url <url>?sslmode=disable``, as (LOCAL, REMOTE) pairs (None: blank)."""
+    run = _supabase(
+        binary, project, "migration", "list", "--db-url", f"{url}?sslmode=disable", "--output-format", "json"
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    document = json.loads(run.stdout[run.stdout.index("{") :])
+    return [(m.get("local") or None, m.get("remote") or None) for m in document["migrations"]]
+
+
+def _our_list(url: str, directory: Path) -> list[tuple[str | None, str | None]]:
+    with connect(url) as conn:
+        return [(r.local, r.remote) for r in list_migrations(conn, directory).rows]
+
+
+_MULTI = """\
+-- a comment before the first statement
+create table public.kinds (id int primary key, label text);
+insert into public.kinds values (1, 'a; b');
+create function public.kind_label(k int) returns text language plpgsql as $$
+begin
+  return (select label from public.kinds where id = k);
+end $$;
+"""
+
+
+def test_the_real_supabase_cli_reads_what_khepri_repair_wrote(
+    supabase_cli: Path, empty_db_url: str, tmp_path: Path, cli: Cli
+) -> None:
+    assert cli("init", str(tmp_path)).exit_code == 0  # the real CLI must accept our config.toml too
+    directory = tmp_path / "supabase" / "migrations"
+    write_migration(directory, "20260101000000_migrated.sql", "create table public.a (id int);\n")
+    migrate(empty_db_url, directory)
+    write_migration(directory, "20260102000000_repaired.sql", _MULTI)
+    gone = write_migration(directory, "20260103000000_remote_only.sql", "select 1;\n")
+    write_migration(directory, "20260104000000_local_only.sql", "select 2;\n")
+    write_migration(directory, "20260105000000_reverted.sql", "select 3;\n")
+    args = ("--db-url", empty_db_url, "--migrations-dir", str(directory))
+    applied = ("20260102000000", "20260103000000", "20260105000000")
+    assert cli("migration", "repair", "--status", "applied", *applied, *args).exit_code == 0
+    assert cli("migration", "repair", "--status", "reverted", "20260105000000", *args).exit_code == 0
+    gone.unlink()
+
+    ours = _our_list(empty_db_url, directory)
+
+    assert ours == [
+        ("20260101000000", "20260101000000"),
+        ("20260102000000", "20260102000000"),
+        (None, "20260103000000"),
+        ("20260104000000", None),
+        ("20260105000000", None),
+    ]
+    assert _supabase_list(supabase_cli, tmp_path, empty_db_url) == ours
+
+
+def test_khepri_reads_what_the_real_supabase_repair_wrote(
+    supabase_cli: Path, khepri_database_factory: Callable[..., str], tmp_path: Path, cli: Cli
+) -> None:
+    assert cli("init", str(tmp_path)).exit_code == 0
+    directory = tmp_path / "supabase" / "migrations"
+    write_migration(directory, "20260101000000_first.sql", "create table public.a (id int);\n")
+    write_migration(directory, "20260102000000_multi.sql", _MULTI)
+    write_migration(directory, "20260103000000_third.sql", "select 3;\n")
+    theirs_url, ours_url = khepri_database_factory(), khepri_database_factory()
+    for url in (theirs_url, ours_url):
+        migrate(url, directory)  # all three applied by khepri-db, with facts
+    versions = ("20260101000000", "20260102000000")
+
+    db_url = f"{theirs_url}?sslmode=disable"
+    repaired = _supabase(
+        supabase_cli, tmp_path, "migration", "repair", *versions, "--status", "applied", "--db-url", db_url
+    )
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    reverted = _supabase(supabase_cli, tmp_path, "migration", "repair", "20260103000000", "--status", "reverted",
+                         "--db-url", db_url)  # fmt: skip
+    assert reverted.returncode == 0, reverted.stdout + reverted.stderr
+    args = ("--migrations-dir", str(directory))
+    assert cli("migration", "repair", "--status", "applied", *versions, "--db-url", ours_url, *args).exit_code == 0
+    assert (
+        cli("migration", "repair", "--status", "reverted", "20260103000000", "--db-url", ours_url, *args).exit_code == 0
+    )
+
+    assert _history(theirs_url) == _history(ours_url)
+    assert _history(theirs_url)[1] == ("20260102000000", "multi", [s.text for s in split_statements(_MULTI)])
+    code, listing = cli.json("migration", "list", "--db-url", theirs_url, *args)
+    assert code == 0, listing
+    assert [(m["local"], m["remote"], m["drift"]) for m in listing["migrations"]] == [
+        ("20260101000000", "20260101000000", None),
+        ("20260102000000", "20260102000000", None),
+        ("20260103000000", None, None),
+    ]
+    assert _supabase_list(supabase_cli, tmp_path, theirs_url) == [
+        (m["local"], m["remote"]) for m in listing["migrations"]
+    ]
+    code, status = cli.json("status", "--db-url", theirs_url, *args)
+    assert [m["state"] for m in status["migrations"]] == ["applied", "applied", "pending"]
