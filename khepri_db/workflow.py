@@ -630,8 +630,13 @@ def _recreate(url: str, say: Progress) -> None:
         admin.execute(create)
 
 
-def _drop_in_place(url: str, say: Progress) -> None:
-    """Run ``sql/workflow/drop_user_objects.sql`` in one transaction, holding the migration lock."""
+def _drop_in_place(url: str, target: TargetInfo, say: Progress) -> None:
+    """Run ``sql/workflow/drop_user_objects.sql`` in one transaction, holding the migration lock.
+
+    On the compatibility layer, whose storage tables hold only what migrations and seeds put there,
+    ``storage.buckets`` and ``storage.objects`` are emptied too (as recreating Supabase's local
+    stack does); on real Supabase they are left alone, as ``supabase db reset --linked`` does.
+    """
     script = bundled_path("sql", "workflow", "drop_user_objects.sql").read_text(encoding="utf-8")
     with connect(url, autocommit=True) as conn:
         conn.prepare_threshold = None
@@ -640,6 +645,8 @@ def _drop_in_place(url: str, say: Progress) -> None:
         try:
             with conn.transaction():
                 conn.execute(script)
+                if target.kind is TargetKind.COMPAT:
+                    conn.execute("truncate storage.objects, storage.buckets cascade")
         finally:
             if not conn.closed:
                 conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
@@ -660,7 +667,8 @@ def reset_database(
     ``recreate`` drops and creates the database (the Supabase CLI recreates its local database the
     same way) and installs the compatibility layer again; ``in_place`` drops user schemas and what
     the migrations added to ``public``, all policies and publications, extensions outside the CLI's
-    keep-list, and truncates auth's tables and the migration history, as the CLI's
+    keep-list, and truncates auth's tables (and, on the compatibility layer, storage's) and the
+    migration history, as the CLI's
     ``pkg/migration/queries/drop.sql`` (the compatibility layer's schemas, roles and grants stay).
     Then :func:`khepri_db.migrations.migrate` applies every file and runs every seed file.
 
@@ -702,7 +710,7 @@ def reset_database(
     if strategy is ResetStrategy.recreate:
         _recreate(url, say)
     else:
-        _drop_in_place(url, say)
+        _drop_in_place(url, target, say)
     dropped = time.perf_counter()
     result = migrate(url, directory, include_all=True, seed_files=seed_files, seed_key=seed_key, progress=say)
     finished = time.perf_counter()

@@ -309,6 +309,11 @@ create view public.note_bodies as select id, body from public.notes;
 create function public.note_count() returns bigint language sql stable as $$ select count(*) from public.notes $$;
 alter table public.notes enable row level security;
 create policy notes_select_authenticated on public.notes for select to authenticated using (true);
+create function public.handle_new_user() returns trigger language plpgsql security definer set search_path = ''
+as $$ begin insert into public.notes (id, body) values (100, new.email); return new; end $$;
+create trigger on_auth_user_created after insert on auth.users
+for each row execute function public.handle_new_user();
+insert into storage.buckets (id, name) values ('avatars', 'avatars');
 """
 
 
@@ -338,6 +343,8 @@ def test_db_reset_rebuilds_from_the_migrations_and_seed(
         assert scalar(conn, "select to_regnamespace('scratch')") is None
         assert scalar(conn, "select public.note_count()") == 1
         assert scalar(conn, "select count(*) from auth.users") == 0
+        assert scalar(conn, "select count(*) from pg_trigger where tgname = 'on_auth_user_created'") == 1
+        assert conn.execute("select id from storage.buckets").fetchall() == [("avatars",)]
         assert scalar(conn, "select count(*) from pg_policies where tablename = 'notes'") == 1
         assert detect(conn).kind is TargetKind.COMPAT
         assert scalar(conn, "select count(*) from pg_roles where rolname in ('anon', 'authenticated')") == 2

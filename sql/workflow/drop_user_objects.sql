@@ -12,7 +12,8 @@ begin
     for rec in
         select pn.nspname
         from pg_catalog.pg_namespace as pn
-        left join pg_catalog.pg_depend as pd on pn.oid = pd.objid and pd.deptype = 'e'
+        left join pg_catalog.pg_depend as pd
+            on pn.oid = pd.objid and pd.classid = 'pg_catalog.pg_namespace'::regclass and pd.deptype = 'e'
         where
             pd.objid is null
             and not pn.nspname like any(array[
@@ -39,7 +40,8 @@ begin
     for rec in
         select pp.oid, pp.proname
         from pg_catalog.pg_proc as pp
-        left join pg_catalog.pg_depend as pd on pp.oid = pd.objid and pd.deptype = 'e'
+        left join pg_catalog.pg_depend as pd
+            on pp.oid = pd.objid and pd.classid = 'pg_catalog.pg_proc'::regclass and pd.deptype = 'e'
         where pp.pronamespace = 'public'::regnamespace and pd.objid is null
     loop
         execute format(
@@ -52,7 +54,8 @@ begin
     for rec in
         select pc.relname, pc.relkind
         from pg_catalog.pg_class as pc
-        left join pg_catalog.pg_depend as pd on pc.oid = pd.objid and pd.deptype = 'e'
+        left join pg_catalog.pg_depend as pd
+            on pc.oid = pd.objid and pd.classid = 'pg_catalog.pg_class'::regclass and pd.deptype = 'e'
         where
             pc.relnamespace = 'public'::regnamespace
             and pc.relkind in ('v', 'm', 'r', 'p', 'f', 'S')
@@ -75,7 +78,8 @@ begin
     for rec in
         select pt.typname
         from pg_catalog.pg_type as pt
-        left join pg_catalog.pg_depend as pd on pt.oid = pd.objid and pd.deptype = 'e'
+        left join pg_catalog.pg_depend as pd
+            on pt.oid = pd.objid and pd.classid = 'pg_catalog.pg_type'::regclass and pd.deptype = 'e'
         where
             pt.typnamespace = 'public'::regnamespace
             and pt.typtype in ('c', 'd', 'e', 'r', 'm')
