@@ -1,4 +1,4 @@
-"""Wall time of the real `khepri-db db reset` on the Khepri schema, per strategy, with the server stopped and running."""
+"""Wall time of the real `khepri-db db reset` on the Khepri schema, per strategy, server stopped and running."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ TITLE = "db reset: the Khepri schema on the embedded engine"
 REPO = Path(__file__).resolve().parents[1]
 KHEPRI = str(Path(sys.executable).with_name("khepri-db"))
 RUNS = 5
-STRATEGIES = ("recreate", "in-place")
+STRATEGIES = ("in-place", "recreate")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -48,7 +48,7 @@ def run() -> str:
                 wall, drop = _reset(data_dir, strategy)
                 warm.append(wall)
                 emptied.append(drop)
-            default = " (the default)" if strategy == "recreate" else ""
+            default = " (the default)" if strategy == "in-place" else ""
             rows += [
                 _row(f"`db reset --strategy {strategy}`{default}, server stopped (cold)", cold),
                 _row(f"`db reset --strategy {strategy}`{default}, server running (warm)", warm),

@@ -42,7 +42,10 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-db_app = typer.Typer(help="Manage the embedded PostgreSQL server (start, stop, status, url).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Manage the embedded PostgreSQL server (start, stop, status, url); reset a database (reset).",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 
 
@@ -757,8 +760,10 @@ def init_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
     output: Format = OutputFormat.text,
 ) -> None:
-    """Create a Supabase project: supabase/config.toml (as `supabase init` writes it), an empty
-    supabase/migrations/, supabase/seed.sql and tests/conftest.py for khepri-db's pytest plugin.
+    """Create a Supabase project layout, as `supabase init` does, plus a conftest for policy tests.
+
+    Writes supabase/config.toml (as `supabase init` writes it), an empty supabase/migrations/,
+    supabase/seed.sql and tests/conftest.py (fixtures on khepri-db's pytest plugin).
 
     Exit 1, writing nothing, when one of those files exists (named in the message), unless --force.
     """
@@ -786,8 +791,9 @@ def db_reset_cmd(
         str | None,
         typer.Option(
             "--strategy",
-            help="recreate: drop and create the database (default on the embedded server); in-place: drop what "
-            "the migrations created inside it (default with --db-url; the only way on real Supabase).",
+            help="in-place (default): drop what the migrations created inside the database, as the Supabase CLI "
+            "does on a remote database; on the embedded server it recreates the database when an object the "
+            "migrations made in a kept schema survived. recreate: drop and create the database (not on real Supabase).",
             show_default=False,
         ),
     ] = None,
@@ -797,8 +803,9 @@ def db_reset_cmd(
     ] = False,
     output: Format = OutputFormat.text,
 ) -> None:
-    """Reset the database as `supabase db reset` does: drop what the migrations created, apply every
-    migration again, then the seed (\\[db.seed] sql_paths, e.g. supabase/seed.sql).
+    """Drop what the migrations created, apply every migration and the seed again, as `supabase db reset`.
+
+    The seed files are \\[db.seed] sql_paths of supabase/config.toml (default supabase/seed.sql).
 
     The Supabase compatibility layer (roles, auth, storage) is kept or reinstalled. A server that is not
     on this machine is reset only when --db-url is given on the command line (not from KHEPRI_DB_URL),
@@ -818,19 +825,19 @@ def db_reset_cmd(
             "would delete its data",
             hint="pass --db-url explicitly on the command line to reset it",
         )
-    chosen = ResetStrategy(strategy) if strategy else (ResetStrategy.in_place if db_url else ResetStrategy.recreate)
+    chosen = ResetStrategy(strategy) if strategy else ResetStrategy.in_place
     url = _target_url(db_url, data_dir, output)
     seeds = [] if no_seed else project.seed_files()
     result = reset_database(
-        url, directory, strategy=chosen, seed_files=seeds, seed_key=project.relative, allow_supabase=yes,
-        progress=_progress(output),
+        url, directory, strategy=chosen, recreate_on_leftovers=db_url is None, seed_files=seeds,
+        seed_key=project.relative, allow_supabase=yes, progress=_progress(output),
     )  # fmt: skip
     if output is OutputFormat.json:
         _print_json(result.to_dict())
         return
     for warning in result.migrate.warnings:
         err.print(f"[yellow]warning:[/yellow] {_escape(warning)}")
-    out.print(f"Reset {_escape(redact(url))} ({_escape(result.target.describe())}), strategy {chosen.value}:")
+    out.print(f"Reset {_escape(redact(url))} ({_escape(result.target.describe())}), strategy {result.strategy.value}:")
     out.print(f"  emptied in {result.drop_ms:.0f} ms; applied {len(result.migrate.applied)} migration(s) from "
               f"{_escape(directory)}")  # fmt: skip
     for seed in result.migrate.seeded:
@@ -872,8 +879,10 @@ def migration_list_cmd(
     migrations_dir: MigrationsDir = None,
     output: Format = OutputFormat.text,
 ) -> None:
-    """List local and remote migrations side by side, as `supabase migration list` (LOCAL, REMOTE,
-    TIME (UTC)), plus a DRIFT column: changed, missing-locally, out-of-order.
+    """List local and remote migrations side by side, as `supabase migration list`, plus drift.
+
+    Columns: LOCAL, REMOTE, TIME (UTC) as the Supabase CLI prints them, and DRIFT: changed (applied
+    file edited since), missing-locally (recorded version with no file), out-of-order.
 
     Exit 1 when an applied file changed or a recorded version has no local file.
     """
@@ -919,8 +928,10 @@ def migration_repair_cmd(
     yes: Annotated[bool, typer.Option("--yes", help="Confirm a repair of the whole history.")] = False,
     output: Format = OutputFormat.text,
 ) -> None:
-    """Mark versions applied or reverted in supabase_migrations.schema_migrations, writing the rows
-    `supabase migration repair` writes (applied: version, name and statements of the local file).
+    """Mark versions applied or reverted in the history, writing the rows `supabase migration repair` writes.
+
+    applied: upserts version, name and statements of the local file into
+    supabase_migrations.schema_migrations; reverted: deletes the rows.
 
     khepri-db's facts about those versions are dropped, since it did not apply them. Exit 1 when a
     version to mark applied has no local file (nothing is written).

@@ -24,7 +24,7 @@ import psycopg
 
 from khepri_db.compat import TargetInfo, TargetKind, detect
 from khepri_db.db import connect, database_exists, redact, require_session_connection, with_database
-from khepri_db.errors import KhepriError, UsageError
+from khepri_db.errors import KhepriError, MigrationError, UsageError
 from khepri_db.migrations import (
     FILE_PATTERN,
     LOCK_KEY,
@@ -657,6 +657,7 @@ def reset_database(
     directory: Path,
     *,
     strategy: ResetStrategy = ResetStrategy.in_place,
+    recreate_on_leftovers: bool = False,
     seed_files: Sequence[Path] = (),
     seed_key: Callable[[Path], str] = lambda p: p.as_posix(),
     allow_supabase: bool = False,
@@ -676,6 +677,11 @@ def reset_database(
         url: the database to reset.
         directory: the migrations directory.
         strategy: see :class:`ResetStrategy`.
+        recreate_on_leftovers: with ``in_place`` on the compatibility layer: when a migration then
+            fails because an object it creates already exists (SQLSTATE 42P06, 42P07, 42701, 42710,
+            42723, or a 23505 unique violation: something the migrations put in a schema the
+            reset keeps, such as a column added to ``auth.users``), recreate the database and
+            migrate again. ``khepri-db db reset`` sets it on the embedded server.
         seed_files: seed files to run after the migrations (``[db.seed] sql_paths``).
         seed_key: how a seed file is recorded in ``supabase_migrations.seed_files``.
         allow_supabase: reset even a real Supabase database (``--yes``); never with ``recreate``.
@@ -712,6 +718,28 @@ def reset_database(
     else:
         _drop_in_place(url, target, say)
     dropped = time.perf_counter()
-    result = migrate(url, directory, include_all=True, seed_files=seed_files, seed_key=seed_key, progress=say)
+    warnings: list[str] = []
+    try:
+        result = migrate(url, directory, include_all=True, seed_files=seed_files, seed_key=seed_key, progress=say)
+    except MigrationError as exc:
+        leftover = exc.sql_error.sqlstate in _LEFTOVER_SQLSTATES
+        if not (recreate_on_leftovers and strategy is ResetStrategy.in_place and leftover):
+            raise
+        if target.kind is not TargetKind.COMPAT:
+            raise
+        warnings.append(
+            f"{exc.message}: an object the reset kept (in a schema of the compatibility layer) was "
+            "in the way, so the database was recreated and migrated again"
+        )
+        say("an object survived the in-place reset; recreating the database instead ...")
+        strategy = ResetStrategy.recreate
+        _recreate(url, say)
+        dropped = time.perf_counter()
+        result = migrate(url, directory, include_all=True, seed_files=seed_files, seed_key=seed_key, progress=say)
     finished = time.perf_counter()
-    return ResetResult(strategy, target, (dropped - started) * 1000, (finished - started) * 1000, result)
+    result.warnings[:0] = warnings
+    return ResetResult(strategy, target, (dropped - started) * 1000, (finished - started) * 1000, result, warnings)
+
+
+_LEFTOVER_SQLSTATES = frozenset({"42P06", "42P07", "42701", "42710", "42723", "23505"})
+"""SQLSTATEs that mean "already exists": duplicate schema, table, column, object, function; unique violation."""

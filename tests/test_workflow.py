@@ -19,7 +19,7 @@ from khepri_db._sqltext import split_statements
 from khepri_db.cli import app
 from khepri_db.compat import TargetKind, detect
 from khepri_db.db import connect
-from khepri_db.errors import UsageError
+from khepri_db.errors import MigrationError, UsageError
 from khepri_db.migrations import migrate
 from khepri_db.workflow import (
     Drift,
@@ -573,3 +573,22 @@ def test_khepri_reads_what_the_real_supabase_repair_wrote(
     ]
     code, status = cli.json("status", "--db-url", theirs_url, *args)
     assert [m["state"] for m in status["migrations"]] == ["applied", "applied", "pending"]
+
+
+def test_db_reset_in_place_recreates_when_a_kept_schema_holds_a_leftover(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    write_migration(migrations_dir, "20260101000000_nick.sql", "alter table auth.users add column nickname text;\n")
+    migrate(empty_db_url, migrations_dir)
+
+    with pytest.raises(MigrationError) as caught:
+        reset_database(empty_db_url, migrations_dir, strategy=ResetStrategy.in_place)
+    assert caught.value.sql_error.sqlstate == "42701"
+
+    result = reset_database(empty_db_url, migrations_dir, strategy=ResetStrategy.in_place, recreate_on_leftovers=True)
+
+    assert result.strategy is ResetStrategy.recreate
+    assert "recreated" in result.migrate.warnings[0]
+    assert [a.name for a in result.migrate.applied] == ["nick"]
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select count(*) from information_schema.columns where column_name = 'nickname'") == 1
