@@ -459,7 +459,9 @@ def supabase_cli() -> Path:
         if run.returncode != 0 or not binary.exists():
             tail = (run.stderr or run.stdout).strip().splitlines()[-3:]
             pytest.skip(f"npm i -E supabase@{SUPABASE_CLI_VERSION} failed (registry unreachable?): {' / '.join(tail)}")
-    version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=120, check=False)
+    version = subprocess.run(
+        [str(binary), "--version"], cwd=directory, capture_output=True, text=True, timeout=120, check=False
+    )
     if version.stdout.strip() != SUPABASE_CLI_VERSION:
         pytest.skip(f"{binary} --version says {version.stdout.strip()!r}, not {SUPABASE_CLI_VERSION}: {version.stderr}")
     return binary
@@ -469,6 +471,7 @@ def _supabase(binary: Path, project: Path, *args: str) -> subprocess.CompletedPr
     env = {**os.environ, "SUPABASE_TELEMETRY_DISABLED": "1", "DO_NOT_TRACK": "1"}
     return subprocess.run(
         [str(binary), *args, "--workdir", str(project)],
+        cwd=project,
         capture_output=True,
         text=True,
         timeout=300,
