@@ -68,7 +68,10 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-db_app = typer.Typer(help="Manage the embedded PostgreSQL server (start, stop, status, url).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Manage the embedded PostgreSQL server (start, stop, status, url); reset a database (reset).",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 cron_app = typer.Typer(help="pg_cron jobs: run one now (the stand-in never runs them itself).", no_args_is_help=True)
 app.add_typer(cron_app, name="cron")
@@ -887,6 +890,230 @@ def gen_types_cmd(
         )
         for item in generated.skipped:
             err.print(f"[yellow]not generated:[/yellow] {item}")
+
+
+# -- the daily Supabase CLI workflow: init, db reset, migration new|list|repair (khepri_db/workflow.py) --
+
+migration_app = typer.Typer(
+    help="Manage migration files and the migration history, as `supabase migration` does (new, list, repair).",
+    no_args_is_help=True,
+)
+app.add_typer(migration_app, name="migration")
+
+
+def _escape(text: object) -> str:
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+@app.command("init")
+@_handles_errors
+def init_cmd(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Project directory. Default: the current directory.", show_default=False)
+    ] = None,
+    project_id: Annotated[
+        str | None, typer.Option("--project-id", help="project_id in config.toml. Default: the directory name.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Create a Supabase project layout, as `supabase init` does, plus a conftest for policy tests.
+
+    Writes supabase/config.toml (as `supabase init` writes it), an empty supabase/migrations/,
+    supabase/seed.sql and tests/conftest.py (fixtures on khepri-db's pytest plugin).
+
+    Exit 1, writing nothing, when one of those files exists (named in the message), unless --force.
+    """
+    from khepri_db.workflow import init_project
+
+    result = init_project(directory or Path.cwd(), project_id=project_id, force=force)
+    if output is OutputFormat.json:
+        _print_json(result.to_dict())
+        return
+    for path in result.directories:
+        out.print(f"Created {_escape(path)}/")
+    for path in result.written:
+        out.print(f"Wrote {_escape(path)}")
+    out.print("Next: `khepri-db migration new <name>`, write SQL, `khepri-db migrate`, then `pytest` for policy tests.")
+
+
+@db_app.command("reset")
+@_handles_errors
+def db_reset_cmd(
+    ctx: typer.Context,
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    migrations_dir: MigrationsDir = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            "--strategy",
+            help="in-place (default): drop what the migrations created inside the database, as the Supabase CLI "
+            "does on a remote database; on the embedded server it recreates the database when an object the "
+            "migrations made in a kept schema survived. recreate: drop and create the database (not on real Supabase).",
+            show_default=False,
+        ),
+    ] = None,
+    no_seed: Annotated[bool, typer.Option("--no-seed", help="Do not run the \\[db.seed] files.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Also reset a real Supabase database (all its data is lost).")
+    ] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Drop what the migrations created, apply every migration and the seed again, as `supabase db reset`.
+
+    The seed files are \\[db.seed] sql_paths of supabase/config.toml (default supabase/seed.sql).
+
+    The Supabase compatibility layer (roles, auth, storage) is kept or reinstalled. A server that is not
+    on this machine is reset only when --db-url is given on the command line (not from KHEPRI_DB_URL),
+    and a real Supabase database only with --yes.
+    """
+    from click.core import ParameterSource
+
+    from khepri_db.workflow import ResetRefusedError, ResetStrategy, is_local_url, reset_database
+
+    project = Project.discover()
+    directory = project.migrations_dir(migrations_dir)
+    if strategy is not None and strategy not in {s.value for s in ResetStrategy}:
+        raise UsageError(f"--strategy {strategy!r}: expected recreate or in-place")
+    if db_url and not is_local_url(db_url) and ctx.get_parameter_source("db_url") is not ParameterSource.COMMANDLINE:
+        raise ResetRefusedError(
+            f"KHEPRI_DB_URL points at {redact(db_url)}, a server that is not on this machine; db reset "
+            "would delete its data",
+            hint="pass --db-url explicitly on the command line to reset it",
+        )
+    chosen = ResetStrategy(strategy) if strategy else ResetStrategy.in_place
+    url = _target_url(db_url, data_dir, output)
+    seeds = [] if no_seed else project.seed_files()
+    result = reset_database(
+        url, directory, strategy=chosen, recreate_on_leftovers=db_url is None, seed_files=seeds,
+        seed_key=project.relative, allow_supabase=yes, progress=_progress(output),
+    )  # fmt: skip
+    if output is OutputFormat.json:
+        _print_json(result.to_dict())
+        return
+    for warning in result.migrate.warnings:
+        err.print(f"[yellow]warning:[/yellow] {_escape(warning)}")
+    out.print(f"Reset {_escape(redact(url))} ({_escape(result.target.describe())}), strategy {result.strategy.value}:")
+    out.print(f"  emptied in {result.drop_ms:.0f} ms; applied {len(result.migrate.applied)} migration(s) from "
+              f"{_escape(directory)}")  # fmt: skip
+    for seed in result.migrate.seeded:
+        out.print(f"  seeded {_escape(seed.name)} ({seed.statements} statements, {seed.duration_ms:.0f} ms)")
+    out.print(f"Finished khepri-db db reset in {result.total_ms / 1000:.1f} s.")
+
+
+@migration_app.command("new")
+@_handles_errors
+def migration_new_cmd(
+    name: Annotated[str, typer.Argument(help="Migration name, e.g. create_notes.")],
+    migrations_dir: Annotated[
+        Path | None,
+        typer.Option("--migrations-dir", help="Migrations directory. Default: <project>/supabase/migrations."),
+    ] = None,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Create an empty migration supabase/migrations/<UTC timestamp>_<name>.sql, as `supabase migration new`.
+
+    Like the CLI, text piped on stdin becomes the file's content. Prints the path.
+    """
+    from khepri_db.workflow import new_migration
+
+    project = Project.discover()
+    directory = migrations_dir or project.supabase_dir / "migrations"
+    content = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+    path = new_migration(directory, name, content=content)
+    if output is OutputFormat.json:
+        _print_json({"path": str(path), "version": path.name.split("_", 1)[0], "name": name})
+    else:
+        out.print(f"Created new migration at {_escape(path)}")
+
+
+@migration_app.command("list")
+@_handles_errors
+def migration_list_cmd(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    migrations_dir: MigrationsDir = None,
+    output: Format = OutputFormat.text,
+) -> None:
+    """List local and remote migrations side by side, as `supabase migration list`, plus drift.
+
+    Columns: LOCAL, REMOTE, TIME (UTC) as the Supabase CLI prints them, and DRIFT: changed (applied
+    file edited since), missing-locally (recorded version with no file), out-of-order.
+
+    Exit 1 when an applied file changed or a recorded version has no local file.
+    """
+    from khepri_db.db import connect
+    from khepri_db.workflow import list_migrations
+
+    project = Project.discover()
+    directory = project.migrations_dir(migrations_dir)
+    url = _target_url(db_url, data_dir, output)
+    with connect(url) as conn:
+        listing = list_migrations(conn, directory)
+    if output is OutputFormat.json:
+        _print_json(listing.to_dict())
+    else:
+        table = Table(title=f"Migrations in {_escape(directory)}", title_justify="left")
+        for column in ("LOCAL", "REMOTE", "TIME (UTC)", "DRIFT"):
+            table.add_column(column)
+        for row in listing.rows:
+            drift = f"[red]{row.drift.value}[/red]" if row.drift.value else ""
+            table.add_row(_escape(row.local or ""), _escape(row.remote or ""), _escape(row.time), drift)
+        out.print(table)
+        for row in listing.rows:
+            if row.detail:
+                out.print(f"[dim]{_escape(row.local or row.remote)}: {_escape(row.detail)}[/dim]")
+    if listing.has_drift:
+        raise typer.Exit(1)
+
+
+@migration_app.command("repair")
+@_handles_errors
+def migration_repair_cmd(
+    versions: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Versions to repair. None: make the whole history match the local files (needs --yes).",
+            show_default=False,
+        ),
+    ] = None,
+    status: Annotated[str, typer.Option("--status", help="applied or reverted.", show_default=False)] = "",
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    migrations_dir: MigrationsDir = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm a repair of the whole history.")] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Mark versions applied or reverted in the history, writing the rows `supabase migration repair` writes.
+
+    applied: upserts version, name and statements of the local file into
+    supabase_migrations.schema_migrations; reverted: deletes the rows.
+
+    khepri-db's facts about those versions are dropped, since it did not apply them. Exit 1 when a
+    version to mark applied has no local file (nothing is written).
+    """
+    from khepri_db.workflow import RepairStatus, repair_migrations
+
+    if status not in {s.value for s in RepairStatus}:
+        raise UsageError(
+            f"--status {status!r}: expected applied or reverted", hint="e.g. --status reverted 20260101000000"
+        )
+    if not versions and not yes:
+        raise UsageError(
+            "no version given: this would repair the whole migration history to match the local files",
+            hint="pass the versions to repair, or --yes to repair them all",
+        )
+    project = Project.discover()
+    directory = project.migrations_dir(migrations_dir)
+    url = _target_url(db_url, data_dir, output)
+    result = repair_migrations(url, directory, versions or [], RepairStatus(status))
+    if output is OutputFormat.json:
+        _print_json(result.to_dict())
+    else:
+        out.print(f"Repaired migration history: [{_escape(' '.join(result.versions))}] => {result.status.value}")
 
 
 # -- demo --------------------------------------------------------------------------------------
