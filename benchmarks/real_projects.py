@@ -22,10 +22,10 @@ Projects come from a manifest (``--manifest``, default ``/work/projects/projects
 ``{"dir", "repo", "commit", "migrations", "kind"}``), from directories given on the command line
 (``DIR`` or ``DIR:relative/migrations/path``), or, with neither, from every directory under
 ``--projects-root`` that has ``supabase/migrations``. An optional judgements file
-(``--judgements``, JSON ``{"<dir>": [{"file": "<failing file>", "verdict": "fails-on-supabase" |
-"postgis" | "should-pass", "note": "..."}, ...]}``) records, per project and failing file, whether
-that failure would also happen on a real Supabase database (a judgement without ``file`` applies to
-any failure of the project); the pass rate over projects that should pass excludes those.
+(``--judgements``, JSON ``{"<dir>": {"verdict": "fails-on-supabase" | "postgis" | "should-pass",
+"file": "<the file that fails there too>", "note": "why"}}``) records, per project, whether its
+migrations would fail on a real Supabase database too (a table made only in the dashboard, a
+syntax error, duplicate versions); the pass rate over projects that should pass excludes those.
 ``--from-json OUT.json`` re-applies the judgements to an earlier run and rewrites its reports
 without running anything.
 
@@ -375,19 +375,19 @@ def categorize(result: Result, project: Project) -> str:
 
 
 def judge(result: Result, judgements: dict[str, Any]) -> None:
-    """Set ``result.verdict``/``note`` from the judgement matching its project and failing file.
+    """Set ``result.verdict`` and ``note`` from the project's judgement, if any.
 
-    A failure caused by PostGIS is ``postgis`` unless judged otherwise; a pass is always ``should-pass``.
+    A judgement is about the project, not about this run: ``fails-on-supabase`` means some file
+    (``file``) would fail on a real Supabase database too, so the project is left out of the
+    should-pass rate whatever khepri-db stops on first. An unjudged failure caused by PostGIS is
+    ``postgis``.
     """
-    if result.outcome == "pass":
-        return
-    entries = judgements.get(result.project, [])
-    for entry in [entries] if isinstance(entries, dict) else entries:
-        if entry.get("file") in (None, result.failing_file):
-            result.verdict = entry.get("verdict", "should-pass")
-            result.note = entry.get("note", "")
-            return
-    if result.category == "PostGIS":
+    entry = judgements.get(result.project)
+    if entry:
+        result.verdict = entry.get("verdict", "should-pass")
+        where = f"{entry['file']}: " if entry.get("file") else ""
+        result.note = where + entry.get("note", "")
+    elif result.outcome != "pass" and result.category == "PostGIS":
         result.verdict = "postgis"
 
 
@@ -440,7 +440,7 @@ def markdown(results: list[Result], meta: dict[str, Any]) -> str:
         where = f"`{r.failing_file}`" + (f":{r.line}" if r.line else "") if r.failing_file else ""
         msg = f"{r.sqlstate}: {r.message}" if r.sqlstate else r.message
         verdict = {"should-pass": "should pass", "fails-on-supabase": "fails there too", "postgis": "needs PostGIS"}
-        on_supabase = verdict.get(r.verdict, r.verdict) + (f" ({r.note})" if r.note and r.outcome != "pass" else "")
+        on_supabase = verdict.get(r.verdict, r.verdict) + (f" ({r.note})" if r.note else "")
         lines.append(
             f"| {_cell(r.repo or r.project)} | `{r.commit[:10]}` | {r.files} | {_cell(r.applied)} | {r.outcome} | "
             f"{_cell(where)} | {_cell(msg[:160])} | {_cell(r.category)} | {_cell(on_supabase)} |"
@@ -472,7 +472,8 @@ def main(argv: list[str] | None = None) -> int:
         projects = [p for p in projects if any(o in p.name for o in args.only)]
     judgements = json.loads(Path(args.judgements).read_text()) if Path(args.judgements).is_file() else {}
     jobs = max(1, min(args.jobs, 2))
-    print(f"{len(projects)} projects, engine {args.engine}, {khepri}, {jobs} at once", file=sys.stderr, flush=True)
+    if not args.from_json:
+        print(f"{len(projects)} projects, engine {args.engine}, {khepri}, {jobs} at once", file=sys.stderr, flush=True)
 
     def one(project: Project) -> Result:
         result = run_project(project, khepri, args.engine, args.timeout, args.keep)
