@@ -147,6 +147,7 @@ class Result:
     error_type: str | None = None
     category: str = ""
     verdict: str = "should-pass"
+    judged_file: str | None = None
     note: str = ""
     stderr_tail: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -385,8 +386,8 @@ def judge(result: Result, judgements: dict[str, Any]) -> None:
     entry = judgements.get(result.project)
     if entry:
         result.verdict = entry.get("verdict", "should-pass")
-        where = f"{entry['file']}: " if entry.get("file") else ""
-        result.note = where + entry.get("note", "")
+        result.judged_file = entry.get("file")
+        result.note = entry.get("note", "")
     elif result.outcome != "pass" and result.category == "PostGIS":
         result.verdict = "postgis"
 
@@ -436,17 +437,24 @@ def markdown(results: list[Result], meta: dict[str, Any]) -> str:
         "| on Supabase |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    verdicts = {"should-pass": "should pass", "fails-on-supabase": "fails there too", "postgis": "needs PostGIS"}
     for r in results:
         where = f"`{r.failing_file}`" + (f":{r.line}" if r.line else "") if r.failing_file else ""
         msg = f"{r.sqlstate}: {r.message}" if r.sqlstate else r.message
-        verdict = {"should-pass": "should pass", "fails-on-supabase": "fails there too", "postgis": "needs PostGIS"}
-        on_supabase = verdict.get(r.verdict, r.verdict) + (f" ({r.note})" if r.note else "")
+        on_supabase = verdicts.get(r.verdict, r.verdict) + (f" at `{r.judged_file}`" if r.judged_file else "")
         lines.append(
             f"| {_cell(r.repo or r.project)} | `{r.commit[:10]}` | {r.files} | {_cell(r.applied)} | {r.outcome} | "
             f"{_cell(where)} | {_cell(msg[:160])} | {_cell(r.category)} | {_cell(on_supabase)} |"
         )
-    lines += ["", "Causes of failure, by projects stopped:", "", "| cause | projects |", "| --- | --- |"]
-    lines += [f"| {_cell(c)} | {n} |" for c, n in s["causes"].items()]
+    lines += ["", "Causes of failure, by projects stopped (first failure only):", "",
+              "| cause | projects | of which should pass on Supabase |", "| --- | --- | --- |"]  # fmt: skip
+    for cause, count in s["causes"].items():
+        should = sum(1 for r in results if r.outcome != "pass" and r.category == cause and r.verdict == "should-pass")
+        lines.append(f"| {_cell(cause)} | {count} | {should} |")
+    judged = [r for r in results if r.verdict != "should-pass" and r.note]
+    if judged:
+        lines += ["", "Why these projects would not apply on a real Supabase database either:", ""]
+        lines += [f"- {r.repo or r.project}, `{r.judged_file}`: {r.note}" for r in judged]
     return "\n".join(lines) + "\n"
 
 
@@ -486,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         earlier = json.loads(Path(args.from_json).read_text())
         results = [Result(**row) for row in earlier["results"]]
         for result in results:
-            result.verdict, result.note = "should-pass", ""
+            result.verdict, result.judged_file, result.note = "should-pass", None, ""
             judge(result, judgements)
         meta = {key: earlier[key] for key in ("engine", "khepri", "khepri_version", "finished")}
         meta["summary"] = summarize(results)
