@@ -298,7 +298,7 @@ def run_project(project: Project, khepri: str, engine: str, timeout: float, keep
             result.detail = error.get("detail")
             message = error.get("message") or err or out or f"exit code {rc}"
             result.message = _strip_location(_first_line(message))
-            result.category = categorize(result, project)
+            result.category = categorize(result)
         return result
     finally:
         _run([khepri, "db", "stop", "--data-dir", str(data_dir), *engine_args], project.dir, 120)
@@ -321,7 +321,7 @@ def _strip_location(message: str) -> str:
 # -- cause categories -----------------------------------------------------------------------------
 
 
-def categorize(result: Result, project: Project) -> str:
+def categorize(result: Result) -> str:
     """A coarse cause for a failure, from SQLSTATE and message (the judgement file refines it).
 
     Categories: ``missing extension X``, ``PostGIS``, ``missing Supabase object Y`` (schema, table,
@@ -332,6 +332,8 @@ def categorize(result: Result, project: Project) -> str:
     low = msg.lower()
     if result.error_type == "CompatError":
         return "compat layer"
+    if result.error_type == "MigrationError" and not state:
+        return "runner semantics (refused before running)"
     ext = re.search(
         r'extension "([^"]+)" (?:is not available|does not exist)|control file ".*?/([\w-]+)\.control"', msg
     )
@@ -458,6 +460,41 @@ def markdown(results: list[Result], meta: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def compare(before: list[Result], after: list[Result]) -> str:
+    """Markdown: per project, how ``after`` differs from ``before`` (fixed, moved on, regressed, same).
+
+    A failure "moved on" when more history rows were applied before it stopped; it "regressed"
+    when a pass became a failure or fewer files applied; "different failure" when as many applied
+    but something else stopped it.
+    """
+    old = {r.project: r for r in before}
+    lines = ["| project | before | after | change |", "| --- | --- | --- | --- |"]
+    counts: dict[str, int] = {}
+    for r in after:
+        b = old.get(r.project)
+        if b is None:
+            continue
+        was = "pass" if b.outcome == "pass" else f"{b.applied}/{b.files} `{b.failing_file or ''}` {b.category}"
+        now = "pass" if r.outcome == "pass" else f"{r.applied}/{r.files} `{r.failing_file or ''}` {r.category}"
+        if b.outcome != "pass" and r.outcome == "pass":
+            change = "fixed"
+        elif b.outcome == "pass" and r.outcome != "pass":
+            change = "regressed"
+        elif b.outcome == "pass" or (b.failing_file, b.category, b.applied) == (r.failing_file, r.category, r.applied):
+            change = "same"
+        elif (r.applied or 0) > (b.applied or 0):
+            change = "moved on"
+        elif (r.applied or 0) < (b.applied or 0):
+            change = "regressed"
+        else:
+            change = "different failure"
+        counts[change] = counts.get(change, 0) + 1
+        if change != "same":
+            lines.append(f"| {_cell(r.repo or r.project)} | {_cell(was)} | {_cell(now)} | {change} |")
+    summary = ", ".join(f"{n} {c}" for c, n in sorted(counts.items()))
+    return f"Compared with the earlier run: {summary}.\n\n" + "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, measure every project (at most ``--jobs`` at once), write ``OUT.json`` and ``OUT.md``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -471,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per project's migrate (default 900)")
     parser.add_argument("--jobs", type=int, default=1, help="projects at once (1 or 2; default 1)")
     parser.add_argument("--keep", action="store_true", help="keep data directories (for debugging)")
+    parser.add_argument("--compare", default=None, help="an earlier OUT.json: add what changed per project")
     parser.add_argument("--from-json", default=None, help="re-judge an earlier OUT.json instead of running")
     parser.add_argument("--out", default=None, help="output path without extension (writes OUT.json and OUT.md)")
     args = parser.parse_args(argv)
@@ -495,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
         results = [Result(**row) for row in earlier["results"]]
         for result in results:
             result.verdict, result.judged_file, result.note = "should-pass", None, ""
+            if result.outcome == "fail":
+                result.category = categorize(result)
             judge(result, judgements)
         meta = {key: earlier[key] for key in ("engine", "khepri", "khepri_version", "finished")}
         meta["summary"] = summarize(results)
@@ -505,6 +545,9 @@ def main(argv: list[str] | None = None) -> int:
         meta = {"engine": args.engine, "khepri": khepri, "khepri_version": _khepri_version(khepri),
                 "finished": finished, "summary": summarize(results)}  # fmt: skip
     report = markdown(results, meta)
+    if args.compare:
+        before = [Result(**row) for row in json.loads(Path(args.compare).read_text())["results"]]
+        report += "\n" + compare(before, results)
     if args.out:
         Path(args.out + ".json").write_text(json.dumps({**meta, "results": [asdict(r) for r in results]}, indent=1))
         Path(args.out + ".md").write_text(report)

@@ -79,4 +79,30 @@ def test_main_writes_json_and_markdown_with_pass_rates(tmp_path: Path) -> None:
 )
 def test_causes_are_categorized_from_sqlstate_and_message(sqlstate: str, message: str, category: str) -> None:
     result = harness.Result("p", "", "", "", "supabase/migrations", 1, sqlstate=sqlstate, message=message)
-    assert harness.categorize(result, None) == category
+    assert harness.categorize(result) == category
+
+
+def test_compare_names_fixed_moved_on_regressed_and_different_failures() -> None:
+    def result(name: str, outcome: str, applied: int, file: str | None = None, category: str = "") -> object:
+        return harness.Result(name, "", "", "", "supabase/migrations", 9, applied=applied, outcome=outcome,
+                              failing_file=file, category=category)  # fmt: skip
+
+    before = [result("a", "fail", 0, "1_x.sql", "missing extension pgcrypto"), result("b", "fail", 2, "3_y.sql"),
+              result("c", "pass", 9), result("d", "fail", 4, "5_z.sql", "x"), result("e", "fail", 1, "2_q.sql", "y"),
+              result("f", "pass", 9)]  # fmt: skip
+    after = [result("a", "pass", 9), result("b", "fail", 5, "6_w.sql"), result("c", "fail", 0, "1_v.sql", "z"),
+             result("d", "fail", 1, "2_z.sql", "x"), result("e", "fail", 1, "2_q.sql", "other"),
+             result("f", "pass", 9)]  # fmt: skip
+
+    text = harness.compare(before, after)
+
+    assert text.startswith(
+        "Compared with the earlier run: 1 different failure, 1 fixed, 1 moved on, 2 regressed, 1 same."
+    )
+    rows = {line.split(" | ")[0].strip("| "): line.rsplit(" | ", 1)[1].strip(" |") for line in text.splitlines()[4:]}
+    assert rows == {"a": "fixed", "b": "moved on", "c": "regressed", "d": "regressed", "e": "different failure"}
+
+
+def test_a_refusal_without_sqlstate_is_runner_semantics() -> None:
+    result = harness.Result("p", "", "", "", "m", 1, error_type="MigrationError", message="`commit` inside a file")
+    assert harness.categorize(result) == "runner semantics (refused before running)"
