@@ -402,6 +402,21 @@ def _khepri_version(khepri: str) -> str:
     return out.strip() if rc == 0 else "unknown"
 
 
+def _source_revision(khepri: str) -> str:
+    """``branch@commit`` (plus ``+N uncommitted`` files) of the checkout whose ``.venv/bin`` holds ``khepri``."""
+    checkout = Path(khepri).parent.parent.parent
+    if not (checkout / ".git").exists():
+        return "unknown checkout"
+    git = ["git", "-C", str(checkout)]
+    rc, head, _ = _run([*git, "rev-parse", "--abbrev-ref", "HEAD"], checkout, 30)
+    rc2, sha, _ = _run([*git, "rev-parse", "--short", "HEAD"], checkout, 30)
+    _, dirty, _ = _run([*git, "status", "--porcelain", "--untracked-files=no"], checkout, 30)
+    if rc != 0 or rc2 != 0:
+        return "unknown checkout"
+    changed = len([line for line in dirty.splitlines() if line.strip()])
+    return f"{head.strip()}@{sha.strip()}" + (f" +{changed} uncommitted" if changed else "")
+
+
 def summarize(results: list[Result]) -> dict[str, Any]:
     """Pass counts overall and over projects that should pass on Supabase without PostGIS."""
     should = [r for r in results if r.verdict == "should-pass"]
@@ -430,7 +445,8 @@ def markdown(results: list[Result], meta: dict[str, Any]) -> str:
     lines = [
         f"# khepri-db migrate on {s['projects']} public Supabase projects: {meta['engine']} engine",
         "",
-        f"- executable: `{meta['khepri']}` ({meta['khepri_version']}), measured {meta['finished']}",
+        f"- executable: `{meta['khepri']}` ({meta['khepri_version']}, {meta.get('source', 'unknown checkout')}), "
+        f"measured {meta['finished']}",
         f"- passed: **{s['passed']}/{s['projects']}** ({pct(s['passed'], s['projects'])})",
         f"- passed among projects that would apply on real Supabase and need no PostGIS: "
         f"**{s['should_pass_passed']}/{s['should_pass']}** ({pct(s['should_pass_passed'], s['should_pass'])})",
@@ -508,6 +524,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per project's migrate (default 900)")
     parser.add_argument("--jobs", type=int, default=1, help="projects at once (1 or 2; default 1)")
     parser.add_argument("--keep", action="store_true", help="keep data directories (for debugging)")
+    parser.add_argument(
+        "--label", default=None, help="what the executable is built from (default: its checkout's git HEAD)"
+    )
     parser.add_argument("--compare", default=None, help="an earlier OUT.json: add what changed per project")
     parser.add_argument("--from-json", default=None, help="re-judge an earlier OUT.json instead of running")
     parser.add_argument("--out", default=None, help="output path without extension (writes OUT.json and OUT.md)")
@@ -536,14 +555,16 @@ def main(argv: list[str] | None = None) -> int:
             if result.outcome == "fail":
                 result.category = categorize(result)
             judge(result, judgements)
-        meta = {key: earlier[key] for key in ("engine", "khepri", "khepri_version", "finished")}
+        meta = {key: earlier[key] for key in ("engine", "khepri", "khepri_version", "finished") if key in earlier}
+        meta["source"] = args.label or earlier.get("source", "unknown checkout")
         meta["summary"] = summarize(results)
     else:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(one, projects))
         finished = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         meta = {"engine": args.engine, "khepri": khepri, "khepri_version": _khepri_version(khepri),
-                "finished": finished, "summary": summarize(results)}  # fmt: skip
+                "source": args.label or _source_revision(khepri), "finished": finished,
+                "summary": summarize(results)}  # fmt: skip
     report = markdown(results, meta)
     if args.compare:
         before = [Result(**row) for row in json.loads(Path(args.compare).read_text())["results"]]
