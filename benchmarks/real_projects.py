@@ -27,13 +27,15 @@ Projects come from a manifest (``--manifest``, default ``/work/projects/projects
 migrations would fail on a real Supabase database too (a table made only in the dashboard, a
 syntax error, duplicate versions); the pass rate over projects that should pass excludes those.
 ``--from-json OUT.json`` re-applies the judgements to an earlier run and rewrites its reports
-without running anything.
+without running anything; ``--compare BEFORE.json`` appends, per project, what changed since an
+earlier run (fixed, moved on, regressed, different failure).
 
 Usage::
 
-    .venv/bin/python benchmarks/real_projects.py --engine embedded --out /work/projects/baseline-embedded
-    .venv/bin/python benchmarks/real_projects.py --engine system --khepri /work/wt/x/.venv/bin/khepri-db \\
-        --out /work/projects/results-x-system --jobs 2
+    .venv/bin/python benchmarks/real_projects.py --engine embedded --jobs 2 --out /work/projects/baseline-embedded
+    .venv/bin/python benchmarks/real_projects.py --engine system --jobs 2 --khepri /work/wt/x/.venv/bin/khepri-db \\
+        --compare /work/projects/baseline-system.json --out /work/projects/results-x-system
+    .venv/bin/python benchmarks/real_projects.py --only basejump --keep      # one project, keep its data dir
 
 Other teams' projects are measured, never copied into this repository.
 """
