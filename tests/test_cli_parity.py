@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -21,40 +20,6 @@ from conftest import Cli
 
 from khepri_db.db import connect
 from khepri_db.migrations import MigrationState, migration_status
-
-SUPABASE_CLI_VERSION = "2.117.0"
-NPM_TIMEOUT_S = 300
-
-
-@pytest.fixture(scope="session")
-def supabase_cli() -> Path:
-    """The ``supabase`` executable of Supabase CLI 2.117.0, installed with npm on first use."""
-    default = Path.home() / ".cache" / "khepri-db" / f"supabase-cli-{SUPABASE_CLI_VERSION}"
-    cache = Path(os.environ.get("KHEPRI_SUPABASE_CLI_DIR", default))
-    binary = cache / "node_modules" / ".bin" / "supabase"
-    if not binary.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip(
-                f"npm is not installed: these tests run the real Supabase CLI (supabase@{SUPABASE_CLI_VERSION})"
-            )
-        cache.mkdir(parents=True, exist_ok=True)
-        command = [npm, "install", "--exact", "--no-audit", "--no-fund", f"supabase@{SUPABASE_CLI_VERSION}"]
-        try:
-            done = subprocess.run(command, cwd=cache, capture_output=True, text=True, timeout=NPM_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            pytest.skip(
-                f"`npm install supabase@{SUPABASE_CLI_VERSION}` took over {NPM_TIMEOUT_S} s (registry unreachable?)"
-            )
-        if done.returncode != 0 or not binary.exists():
-            reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            pytest.skip(f"npm could not install supabase@{SUPABASE_CLI_VERSION}: {reason}")
-    # run it away from any project: the CLI writes supabase/.temp/ into the project it finds
-    version = subprocess.run(
-        [binary, "--version"], cwd=cache, capture_output=True, text=True, timeout=60
-    ).stdout.strip()
-    assert version == SUPABASE_CLI_VERSION, f"{binary} is Supabase CLI {version!r}, not {SUPABASE_CLI_VERSION}"
-    return binary
 
 
 class Twins:

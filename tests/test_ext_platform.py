@@ -400,21 +400,11 @@ def test_pgsodium_catalog_and_0a000(db: psycopg.Connection) -> None:
 # -- the real Supabase CLI -------------------------------------------------------------------------
 
 
-def _supabase_cli() -> str | None:
-    """The Supabase CLI: $KHEPRI_SUPABASE_CLI, else `supabase` on PATH (npm i -E supabase@2.117.0)."""
-    import os
-    import shutil
-
-    return os.environ.get("KHEPRI_SUPABASE_CLI") or shutil.which("supabase")
-
-
-def test_supabase_inspect_db_reads_pg_stat_statements(khepri_clone_url: str, tmp_path) -> None:
+def test_supabase_inspect_db_reads_pg_stat_statements(supabase_cli, khepri_clone_url: str, tmp_path) -> None:
     """The `supabase inspect db` commands that read extensions.pg_stat_statements(_info) work."""
     import subprocess
 
-    cli = _supabase_cli()
-    if cli is None:
-        pytest.skip("no Supabase CLI: npm i -E supabase@2.117.0, set KHEPRI_SUPABASE_CLI=node_modules/.bin/supabase")
+    cli = str(supabase_cli)
     for command in ("outliers", "calls", "db-stats", "cache-hit"):
         result = subprocess.run(
             [cli, "inspect", "db", command, "--db-url", f"{khepri_clone_url}?sslmode=disable"],
