@@ -269,8 +269,8 @@ def run_project(project: Project, khepri: str, engine: str, timeout: float, keep
         rc, out, err = _run([khepri, "db", "start", "--data-dir", str(data_dir), "--port", str(port), *engine_args,
                              "--format", "json"], project.dir, 180)  # fmt: skip
         doc = _json_tail(out) or {}
-        url = doc.get("url") if rc == 0 else None
-        if not url:
+        url = None
+        if rc == 0:  # `db start` prints the URL with its password hidden; `db url` gives it whole
             rc2, out2, _ = _run([khepri, "db", "url", "--data-dir", str(data_dir), *engine_args], project.dir, 60)
             url = out2.strip().splitlines()[-1] if rc2 == 0 and out2.strip() else None
         if not url:
