@@ -7,9 +7,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from khepri_db.engines import make_cluster_root
 
 TITLE = "db reset: the Khepri schema on the embedded engine"
 REPO = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def _row(name: str, samples: list[float]) -> str:
 
 
 def run() -> str:
-    root = Path(tempfile.mkdtemp(prefix="khepri-bench-reset-"))
+    root = make_cluster_root("khepri-bench-reset-")
     data_dir = str(root / "pgdata")
     rows: list[str] = []
     try:

@@ -23,7 +23,6 @@ import contextlib
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from conftest import REPO
 from khepri_db import _doctor_facts as facts
 from khepri_db.db import connect
 from khepri_db.doctor import THRESHOLDS, DoctorConfig, ExposedSchemas, _settings, load_rules
-from khepri_db.engines import EmbeddedEngine, SystemEngine, free_port
+from khepri_db.engines import EmbeddedEngine, SystemEngine, free_port, make_cluster_root
 from khepri_db.errors import EngineError
 
 SPLINTER_ENV = "KHEPRI_SPLINTER_DIR"
@@ -76,7 +75,7 @@ def _engine(root: Path) -> EmbeddedEngine | SystemEngine:
 def splinter_cluster():
     """A vanilla cluster, as splinter's installcheck makes one (initdb, no Supabase roles): yields
     a function returning the URL of a fresh database with splinter's fixtures and lint views."""
-    root = Path(tempfile.mkdtemp(prefix="khepri-splinter-"))
+    root = make_cluster_root("khepri-splinter-")
     engine = _engine(root)
     url = engine.start()
     counter = iter(range(1000))
