@@ -14,9 +14,15 @@ Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they de
   back, stops the run and reports file, line, SQLSTATE, message and hint. Before each file the
   session is reset (``RESET ALL``, as ``supabase db push`` does), so a ``set_config`` in one file
   never reaches the next.
-* An outer ``begin; ... commit;`` around a whole file is that file's one transaction. Any other
-  ``begin``, ``commit``, ``rollback`` (or ``start transaction``, ``end``, ``abort``) is refused
-  before anything runs, naming file and line.
+* Transaction statements in a file (see :func:`plan_file`): ``begin; ... commit;`` pairs (also
+  ``start transaction`` / ``end``), around the whole file or in the middle of it, leave the file in
+  its one transaction with its history row. A ``commit`` that closes no ``begin`` (as after
+  ``alter type ... add value``, so that the file can use the new value) splits the file, as
+  ``supabase db push`` commits there: each part runs in its own transaction, the history row in
+  the last, a warning names the file and line, and if a later part fails the error names the lines
+  that stay committed. A ``rollback`` (or ``abort``), a ``begin`` that no ``commit`` closes or that
+  opens inside another, ``commit and chain`` and prepared transactions are refused before anything
+  runs, naming file and line.
 * A file holding exactly one statement that PostgreSQL refuses inside a transaction (``create``/
   ``drop index concurrently``, ``reindex ... concurrently``, ``vacuum``, ``alter system``,
   ``create``/``drop database``/``tablespace``) runs outside a transaction, as the CLI runs it; its
@@ -724,21 +730,25 @@ def _segments(
 def plan_file(path: Path, statements: Sequence[Statement], *, marker: bool = False) -> ExecutionPlan:
     """Decide how a migration (or seed) file runs, before anything of it runs.
 
-    Transaction statements in the file, as ``supabase db push`` / ``supabase migration up`` (CLI
-    2.117) apply them: the CLI sends a file as one batch in an implicit transaction, with its
-    history row at the end; a ``commit`` ends that transaction, the rest runs in a new one, and a
-    ``begin`` makes the current one explicit. So:
+    How ``supabase db push`` / ``supabase migration up`` (CLI 2.117, measured against PostgreSQL 18)
+    run a file: with no transaction statement in it, the file and its history row are one
+    transaction. With one, every statement outside a ``begin ... commit`` block commits on its own,
+    each block is one transaction, and the history row is written last, on its own, only when every
+    statement succeeded. khepri-db leaves the same database and history when the file succeeds, and
+    commits only where the file asks for it:
 
     * ``begin`` (or ``start transaction``) ... ``commit`` (or ``end``) pairs, one around the whole
-      file or any number in the middle of it: the file still runs in one transaction with its
-      history row (the pairs are recorded, not executed). On success that is what the CLI leaves;
-      on failure nothing of the file remains, where the CLI would keep what it had committed.
-    * a ``commit`` that closes no ``begin`` (e.g. after ``alter type ... add value``, so that later
-      statements may use the new value), or closes a pair holding an ``alter type ... add value``:
-      the file runs in segments, each in its own transaction, split after each such ``commit``; the
-      history row is written in the last segment's transaction, so a file is recorded only when all
-      of it applied. A segment that fails is rolled back; the segments before it stay committed (as
-      with the CLI). A ``commit`` with nothing before it, or at the very end, splits nothing.
+      file or any number in the middle of it: the file runs in one transaction with its history
+      row (the pairs are recorded, not executed). If it fails, nothing of it remains (the CLI
+      would keep what it had committed).
+    * a ``commit`` that closes no ``begin`` (e.g. after ``alter type ... add value``: PostgreSQL
+      refuses to use a new enum value before it commits, SQLSTATE 55P04), or that closes a pair
+      holding an ``alter type ... add value``: the file runs in segments, each in its own
+      transaction, split after each such ``commit``; the history row is written in the last
+      segment's transaction, so a file is recorded only when all of it applied. A segment that
+      fails is rolled back whole (the CLI keeps its statements that ran before the failure); the
+      segments before it stay committed, as with the CLI, and the error says which lines. A
+      ``commit`` with nothing before it in its segment, or at the very end, splits nothing.
 
     Args:
         path: the file (for messages).
@@ -812,6 +822,12 @@ _HINTS = {
     "migrate a server that has it with --db-url.",
 }
 
+_MORE_HINTS = {
+    "55P04": "In a migration: put `commit;` right after the `alter type ... add value` (the file then runs "
+    "in two transactions, as `supabase db push` runs it), or use the value in a later migration file.",
+}
+"""Said after PostgreSQL's own hint for these SQLSTATEs."""
+
 _CONTEXT_LINE = re.compile(r"(?:inline_code_block|function [^\n]*?) line (\d+)")
 
 
@@ -842,6 +858,15 @@ def _sql_error(exc: psycopg.Error) -> SqlErrorInfo:
     return SqlErrorInfo(diag.sqlstate, message, diag.message_detail, diag.message_hint, diag.context)
 
 
+def _hint(info: SqlErrorInfo) -> str | None:
+    """PostgreSQL's hint, else ours for the SQLSTATE; plus what :data:`_MORE_HINTS` adds."""
+    state = info.sqlstate or ""
+    more = _MORE_HINTS.get(state)
+    if info.hint:
+        return f"{info.hint} {more}" if more else info.hint
+    return _HINTS.get(state) or more
+
+
 def _execute(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[tuple[int, Statement]]) -> None:
     """Run ``run`` (statements of ``path``) on ``conn``; raise :class:`MigrationError` on the first failure."""
     for index, statement in run:
@@ -854,7 +879,7 @@ def _execute(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[
                 _error_line(sql_text, statement, exc.diag),
                 index,
                 info,
-                hint=info.hint or _HINTS.get(info.sqlstate or ""),
+                hint=_hint(info),
             ) from exc
 
 

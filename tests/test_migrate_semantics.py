@@ -278,6 +278,7 @@ def test_without_the_commit_postgresql_refuses_the_new_value_and_nothing_remains
     with pytest.raises(MigrationError) as caught:
         migrate(empty_db_url, migrations_dir, use_compat=False)
     assert caught.value.sql_error.sqlstate == "55P04"
+    assert "`commit;` right after the `alter type ... add value`" in (caught.value.hint or "")
     with connect(empty_db_url) as conn:
         assert scalar(conn, "select count(*) from pg_enum where enumtypid = 'public.perm'::regtype") == 1
 
@@ -353,6 +354,22 @@ def test_the_history_row_of_a_split_file_is_written_in_its_last_transaction(
     assert caught.value.committed_lines == (1, 3)
     with connect(empty_db_url) as conn:
         assert conn.execute("select * from public.grants").fetchall() == [], "the last segment went without its row"
+
+
+def test_a_seed_file_that_commits_on_its_own_runs_in_its_segments(empty_db_url: str, migrations_dir: Path) -> None:
+    enum_project(migrations_dir, "select 1;\n")
+    seed = migrations_dir.parent / "seed.sql"
+    seed.write_text("alter type public.perm add value 'b';\ncommit;\ninsert into public.grants values (1, 'b');\n")
+
+    result = migrate(empty_db_url, migrations_dir, use_compat=False, seed_files=[seed], seed_key=lambda _p: "seed.sql")
+
+    assert commit_warnings(result) == [
+        f"{seed}: commits at line 2, as `supabase db push` does: the statements before it stay applied "
+        "if a later one fails"
+    ]
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select p::text from public.grants").fetchall() == [("b",)]
+        assert scalar(conn, "select path from supabase_migrations.seed_files") == "seed.sql"
 
 
 @pytest.mark.parametrize(
