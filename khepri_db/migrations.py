@@ -20,9 +20,9 @@ Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they de
   ``alter type ... add value``, so that the file can use the new value) splits the file, as
   ``supabase db push`` commits there: each part runs in its own transaction, the history row in
   the last, a warning names the file and line, and if a later part fails the error names the lines
-  that stay committed. A ``rollback`` (or ``abort``), a ``begin`` that no ``commit`` closes or that
-  opens inside another, ``commit and chain`` and prepared transactions are refused before anything
-  runs, naming file and line.
+  that stay committed. A ``begin`` inside an open one does nothing (as in PostgreSQL; a warning
+  says so). A ``rollback`` (or ``abort``), a ``begin`` that no ``commit`` closes, ``commit and
+  chain`` and prepared transactions are refused before anything runs, naming file and line.
 * A file holding exactly one statement that PostgreSQL refuses inside a transaction (``create``/
   ``drop index concurrently``, ``reindex ... concurrently``, ``vacuum``, ``alter system``,
   ``create``/``drop database``/``tablespace``) runs outside a transaction, as the CLI runs it; its
@@ -572,6 +572,8 @@ class ExecutionPlan:
             statements are recorded but not executed: the runner's transactions take their place.
         commits: for each segment but the last, the file's ``commit`` (``(index, statement)``) that
             ends it: the work up to there is committed before the next segment runs.
+        ignored_begins: ``(line, opened_at)`` of each ``begin`` inside an open ``begin`` block: it
+            does nothing, as PostgreSQL ignores it; the next ``commit`` ends the block.
         reason: why the file runs outside a transaction (the statement kind, or the marker).
     """
 
@@ -579,6 +581,7 @@ class ExecutionPlan:
     segments: list[list[tuple[int, Statement]]]
     commits: list[tuple[int, Statement]] = field(default_factory=list)
     reason: str = ""
+    ignored_begins: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def run(self) -> list[tuple[int, Statement]]:
@@ -656,11 +659,12 @@ def _refuse_control(path: Path, index: int, statement: Statement, kind: str, why
 
 def _segments(
     path: Path, real: Sequence[tuple[int, Statement]]
-) -> tuple[list[list[tuple[int, Statement]]], list[tuple[int, Statement]]]:
+) -> tuple[list[list[tuple[int, Statement]]], list[tuple[int, Statement]], list[tuple[int, int]]]:
     """Split a file's statements where the Supabase CLI commits them; refuse what it would record
-    wrongly. Returns ``(segments, commits)`` as :class:`ExecutionPlan` holds them."""
+    wrongly. Returns ``(segments, commits, ignored_begins)`` as :class:`ExecutionPlan` holds them."""
     segments: list[list[tuple[int, Statement]]] = [[]]
     commits: list[tuple[int, Statement]] = []
+    ignored: list[tuple[int, int]] = []
     opened: tuple[int, Statement] | None = None  # the `begin` of an explicit block still open
     adds_value = False  # the open block holds an `alter type ... add value`
 
@@ -685,16 +689,9 @@ def _segments(
                 "the statements that undo it, or use `savepoint` / `rollback to savepoint`",
             )
         elif kind in _OPENS:
-            if opened is not None:
-                raise _refuse_control(
-                    path,
-                    index,
-                    statement,
-                    kind,
-                    f"the transaction opened at line {opened[1].code_line} is still open (PostgreSQL ignores "
-                    "a second `begin`, so the next `commit` would end both)",
-                    "remove one of the two, or close the first with `commit;` before this one",
-                )
+            if opened is not None:  # PostgreSQL ignores it (a warning): the next `commit` ends the block
+                ignored.append((statement.code_line, opened[1].code_line))
+                continue
             opened, adds_value = (index, statement), False
         elif kind in _CLOSES:
             if opened is None or adds_value:
@@ -724,7 +721,7 @@ def _segments(
     if len(segments) > 1 and not segments[-1]:  # a final `commit`: nothing follows it
         segments.pop()
         commits.pop()
-    return segments, commits
+    return segments, commits, ignored
 
 
 def plan_file(path: Path, statements: Sequence[Statement], *, marker: bool = False) -> ExecutionPlan:
@@ -749,6 +746,8 @@ def plan_file(path: Path, statements: Sequence[Statement], *, marker: bool = Fal
       fails is rolled back whole (the CLI keeps its statements that ran before the failure); the
       segments before it stay committed, as with the CLI, and the error says which lines. A
       ``commit`` with nothing before it in its segment, or at the very end, splits nothing.
+    * a ``begin`` while a ``begin`` block is open does nothing, as PostgreSQL (and so the CLI)
+      ignores it: the next ``commit`` ends the block (:func:`plan_warnings` says so).
 
     Args:
         path: the file (for messages).
@@ -757,20 +756,20 @@ def plan_file(path: Path, statements: Sequence[Statement], *, marker: bool = Fal
 
     Returns:
         The :class:`ExecutionPlan`: :attr:`ExecutionPlan.commits` lists the splitting ``commit``
-        statements (callers warn about them).
+        statements (callers warn about them, see :func:`plan_warnings`).
 
     Raises:
         MigrationError: naming the file and the line of the offending statement, for what the CLI
             would apply or record wrongly: a ``rollback`` / ``abort`` anywhere (the CLI records
             the file as applied with that work undone; ``rollback to savepoint`` is fine), a
-            ``begin`` no ``commit`` closes, a ``begin`` inside an open ``begin``, ``commit and
-            chain``, ``prepare transaction`` / ``commit prepared`` / ``rollback prepared``; and a
+            ``begin`` no ``commit`` closes, ``commit and chain``, ``prepare transaction`` /
+            ``commit prepared`` / ``rollback prepared``; and a
             statement that cannot run in a transaction next to other statements (the CLI would
             commit the statements before it on its own).
         UsageError: a ``-- khepri:no-transaction`` file holds more or less than one statement.
     """
     real = [(i, s) for i, s in enumerate(statements) if not s.comment_only]
-    segments, commits = _segments(path, real)
+    segments, commits, ignored = _segments(path, real)
     body = [pair for segment in segments for pair in segment]
     if marker:
         if len(body) != 1:
@@ -793,20 +792,25 @@ def plan_file(path: Path, statements: Sequence[Statement], *, marker: bool = Fal
             "a transaction (as `supabase db push` runs it)",
             "25001",
         )
-    return ExecutionPlan(RunMode.TRANSACTION, segments, commits)
+    return ExecutionPlan(RunMode.TRANSACTION, segments, commits, ignored_begins=ignored)
 
 
-def commit_warning(path: Path, plan: ExecutionPlan) -> str | None:
-    """The warning for a file that commits part of its work on its own (see :func:`plan_file`), or
-    ``None`` when the file runs in one transaction."""
+def plan_warnings(path: Path, plan: ExecutionPlan) -> list[str]:
+    """What to tell the user about how ``plan`` runs the file at ``path``: that it commits part of
+    its work on its own (see :func:`plan_file`), and each ``begin`` it holds that does nothing."""
+    warnings = [
+        f"{path}:{line}: a `begin` inside the transaction opened at line {opened_at} does nothing (PostgreSQL "
+        "ignores it, under `supabase db push` too): the next `commit` ends that transaction"
+        for line, opened_at in plan.ignored_begins
+    ]
     lines = plan.commit_lines
-    if not lines:
-        return None
-    where = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(str(n) for n in lines)
-    return (
-        f"{path}: commits at {where}, as `supabase db push` does: the statements before "
-        f"{'it' if len(lines) == 1 else 'each'} stay applied if a later one fails"
-    )
+    if lines:
+        where = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(str(n) for n in lines)
+        warnings.append(
+            f"{path}: commits at {where}, as `supabase db push` does: the statements before "
+            f"{'it' if len(lines) == 1 else 'each'} stay applied if a later one fails"
+        )
+    return warnings
 
 
 _HINTS = {
@@ -1189,7 +1193,7 @@ def migrate(
             result.pending = [f for f in files if f.version in pending_versions]
             for file in result.pending:
                 _ = file.plan  # a file that would be refused is reported now
-            result.warnings.extend(w for f in result.pending if (w := commit_warning(f.path, f.plan)))
+            result.warnings.extend(w for f in result.pending for w in plan_warnings(f.path, f.plan))
             return result
 
         _acquire_lock(conn, lock_timeout_s, say)
@@ -1208,7 +1212,7 @@ def migrate(
             ensure_history_tables(conn)
             for entry in status.by_state(MigrationState.CHANGED):
                 warnings.append(f"{entry.path}: {entry.detail} (drift; applied migrations are never re-run)")
-            warnings.extend(w for f in pending if (w := commit_warning(f.path, f.plan)))
+            warnings.extend(w for f in pending for w in plan_warnings(f.path, f.plan))
             if compat_action in {"installed", "upgraded"}:
                 target = detect(conn)
             result = MigrateResult(target, compat_action, warnings=warnings)
@@ -1293,8 +1297,7 @@ def _seed(
         started = time.perf_counter()
         statements = split_statements(text)
         plan = plan_file(path, statements)
-        warning = commit_warning(path, plan)
-        if warning:
+        for warning in plan_warnings(path, plan):
             result.warnings.append(warning)
             say(f"warning: {warning}")
         if plan.mode is RunMode.OUTSIDE:

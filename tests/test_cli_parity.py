@@ -176,6 +176,12 @@ CASES: dict[str, dict[str, bytes]] = {
         "20260101000000_query.sql": b"create table public.parity_rows (id int);\n"
         b"BEGIN;\nselect count(*) from public.parity_rows;\nCOMMIT;\ninsert into public.parity_rows values (1);\n",
     },
+    # SuuperSaees' shape: a `begin` inside an open block does nothing; the second `commit` closes none
+    "begin_inside_a_block": {
+        "20260101000000_nested.sql": b"begin;\ncreate table public.parity_rows (id int);\nbegin;\n"
+        b"insert into public.parity_rows values (1);\ncommit;\ninsert into public.parity_rows values (2);\ncommit;\n"
+        b"insert into public.parity_rows values (3);\n",
+    },
     # statement boundaries: same-line comments, nested comments, dollar quotes, begin atomic, a tail
     "boundaries": {
         "20260101000000_bounds.sql": b"create table public.parity_rows (id int, body text); -- the table\n"

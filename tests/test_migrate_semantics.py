@@ -356,6 +356,31 @@ def test_the_history_row_of_a_split_file_is_written_in_its_last_transaction(
         assert conn.execute("select * from public.grants").fetchall() == [], "the last segment went without its row"
 
 
+def test_a_begin_inside_an_open_block_does_nothing_as_in_postgresql(empty_db_url: str, migrations_dir: Path) -> None:
+    """SuuperSaees' shape: `begin; ... begin; ... commit;`, the first `commit` ends the block."""
+    path = write_migration(
+        migrations_dir,
+        "20260101000000_nested.sql",
+        "begin;\ncreate table public.a (id int);\nbegin;\ninsert into public.a values (1);\ncommit;\n"
+        "insert into public.a values (2);\ncommit;\ncreate table public.b (id int);\n",
+    )
+    result = migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    assert [w for w in result.warnings if "does nothing" in w] == [
+        f"{path}:3: a `begin` inside the transaction opened at line 1 does nothing (PostgreSQL ignores it, "
+        "under `supabase db push` too): the next `commit` ends that transaction"
+    ]
+    # the second `commit` closes no `begin`: it splits the file
+    assert commit_warnings(result) == [
+        f"{path}: commits at line 7, as `supabase db push` does: the statements before it stay applied "
+        "if a later one fails"
+    ]
+    assert len(history(empty_db_url)) == 1
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select id from public.a order by 1").fetchall() == [(1,), (2,)]
+        assert scalar(conn, "select to_regclass('public.b')::text") == "b"
+
+
 def test_a_seed_file_that_commits_on_its_own_runs_in_its_segments(empty_db_url: str, migrations_dir: Path) -> None:
     enum_project(migrations_dir, "select 1;\n")
     seed = migrations_dir.parent / "seed.sql"
@@ -380,7 +405,6 @@ def test_a_seed_file_that_commits_on_its_own_runs_in_its_segments(empty_db_url: 
         ("create table public.a (id int);\ncommit;\nabort;\n", 3, "abort"),
         ("begin;\ncreate table public.a (id int);\n", 1, "begin"),
         ("create table public.a (id int);\ncommit;\nstart transaction;\nselect 1;\n", 3, "start transaction"),
-        ("begin;\ncreate table public.a (id int);\nbegin;\nselect 1;\ncommit;\ncommit;\n", 3, "begin"),
         ("begin;\ncreate table public.a (id int);\ncommit and chain;\nselect 1;\ncommit;\n", 3, "commit and chain"),
         ("create table public.a (id int);\nprepare transaction 'x';\n", 2, "prepare transaction"),
     ],
