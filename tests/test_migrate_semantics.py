@@ -252,6 +252,7 @@ def test_a_commit_after_alter_type_add_value_splits_the_file_as_db_push_does(
 ) -> None:
     path = enum_project(migrations_dir, MAKERKIT)
     messages: list[str] = []
+    dry = migrate(empty_db_url, migrations_dir, use_compat=False, dry_run=True)
 
     result = migrate(empty_db_url, migrations_dir, use_compat=False, progress=messages.append)
 
@@ -260,7 +261,7 @@ def test_a_commit_after_alter_type_add_value_splits_the_file_as_db_push_does(
         f"{path}: commits at line 3, as `supabase db push` does: the statements before it stay applied "
         "if a later one fails"
     )
-    assert commit_warnings(result) == [warning]
+    assert commit_warnings(result) == commit_warnings(dry) == [warning]
     assert "applying 20260101000001_add.sql in 2 transactions (it commits at line 3) ..." in messages
     rows = history(empty_db_url)
     assert [r[0] for r in rows] == ["20260101000000", "20260101000001"]
