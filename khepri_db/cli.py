@@ -352,6 +352,8 @@ def migrate_cmd(
 ) -> None:
     """Apply pending migrations, each file in one transaction with its history row.
 
+    A file whose own `commit` closes no `begin` (e.g. after `alter type ... add value`) runs in one
+    transaction per part, as `supabase db push` commits it there; a warning names the line.
     History is written to supabase_migrations.schema_migrations exactly as the Supabase CLI writes
     it, so `supabase migration list` and `supabase db push` agree with khepri-db. On vanilla
     PostgreSQL the Supabase compatibility layer (roles, auth, storage, grants) is installed first;

@@ -99,13 +99,18 @@ class SqlErrorInfo:
 
 
 class MigrationError(KhepriError):
-    """A migration (or seed) file failed; its transaction was rolled back, so nothing of it remains.
+    """A migration (or seed) file failed; its transaction was rolled back, so nothing of it remains
+    (but for ``committed_lines``: a file that commits on its own, as ``supabase db push`` allows,
+    keeps the part it committed before the failure).
 
     Attributes:
         path: the file that failed.
         line: 1-based line in that file where the failing statement (or the error position) is.
         statement_index: 0-based index of the failing statement within the file.
         sql_error: what Postgres reported (SQLSTATE, message, detail, hint, context).
+        committed_lines: ``(first, last)`` 1-based lines of the file that were committed before the
+            failure and stay applied (the file's own ``commit`` ended their transaction), or ``None``
+            when nothing of the file remains.
     """
 
     def __init__(
@@ -116,17 +121,27 @@ class MigrationError(KhepriError):
         sql_error: SqlErrorInfo,
         *,
         hint: str | None = None,
+        committed_lines: tuple[int, int] | None = None,
     ) -> None:
         where = f"{path}:{line}" if line is not None else str(path)
         state = f" [SQLSTATE {sql_error.sqlstate}]" if sql_error.sqlstate else ""
-        super().__init__(f"{where}: {sql_error.message}{state}", hint=hint or sql_error.hint)
+        kept = ""
+        if committed_lines is not None:
+            first, last = committed_lines
+            kept = (
+                f"; lines {first}-{last} of the file were already committed (by its `commit` at line {last}) and "
+                "stay applied; the rest of the file was rolled back and the file is not recorded as applied"
+            )
+        super().__init__(f"{where}: {sql_error.message}{state}{kept}", hint=hint or sql_error.hint)
         self.path = path
         self.line = line
         self.statement_index = statement_index
         self.sql_error = sql_error
+        self.committed_lines = committed_lines
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the base shape plus ``file``, ``line``, ``statement_index``, ``sqlstate``, ``detail``."""
+        """Return the base shape plus ``file``, ``line``, ``statement_index``, ``sqlstate``, ``detail``,
+        ``context`` and ``committed_lines`` (``[first, last]`` or ``None``)."""
         data = super().to_dict()
         data.update(
             file=str(self.path),
@@ -135,6 +150,7 @@ class MigrationError(KhepriError):
             sqlstate=self.sql_error.sqlstate,
             detail=self.sql_error.detail,
             context=self.sql_error.context,
+            committed_lines=list(self.committed_lines) if self.committed_lines else None,
         )
         return data
 

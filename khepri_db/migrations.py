@@ -14,9 +14,15 @@ Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they de
   back, stops the run and reports file, line, SQLSTATE, message and hint. Before each file the
   session is reset (``RESET ALL``, as ``supabase db push`` does), so a ``set_config`` in one file
   never reaches the next.
-* An outer ``begin; ... commit;`` around a whole file is that file's one transaction. Any other
-  ``begin``, ``commit``, ``rollback`` (or ``start transaction``, ``end``, ``abort``) is refused
-  before anything runs, naming file and line.
+* Transaction statements in a file (see :func:`plan_file`): ``begin; ... commit;`` pairs (also
+  ``start transaction`` / ``end``), around the whole file or in the middle of it, leave the file in
+  its one transaction with its history row. A ``commit`` that closes no ``begin`` (as after
+  ``alter type ... add value``, so that the file can use the new value) splits the file, as
+  ``supabase db push`` commits there: each part runs in its own transaction, the history row in
+  the last, a warning names the file and line, and if a later part fails the error names the lines
+  that stay committed. A ``begin`` inside an open one does nothing (as in PostgreSQL; a warning
+  says so). A ``rollback`` (or ``abort``), a ``begin`` that no ``commit`` closes, ``commit and
+  chain`` and prepared transactions are refused before anything runs, naming file and line.
 * A file holding exactly one statement that PostgreSQL refuses inside a transaction (``create``/
   ``drop index concurrently``, ``reindex ... concurrently``, ``vacuum``, ``alter system``,
   ``create``/``drop database``/``tablespace``) runs outside a transaction, as the CLI runs it; its
@@ -547,7 +553,9 @@ class RunMode(StrEnum):
     """How :func:`apply_file` runs a file."""
 
     TRANSACTION = "transaction"
-    """All statements and the history rows in one transaction."""
+    """The statements in one transaction with the history rows; or, for a file whose own ``commit``
+    ends a transaction (see :func:`plan_file`), in one transaction per segment, the history rows in
+    the last one."""
     OUTSIDE = "outside"
     """The one statement outside a transaction, then the history rows in their own."""
 
@@ -557,19 +565,39 @@ class ExecutionPlan:
     """What :func:`apply_file` executes for one file.
 
     Attributes:
-        mode: in one transaction, or the one statement outside any.
-        run: ``(index, statement)`` pairs to execute, in order; ``index`` is the statement's place in
-            the file (and in ``schema_migrations.statements``). An outer ``begin``/``commit`` pair is
-            recorded but not executed: the file's own transaction takes its place.
+        mode: in transactions, or the one statement outside any.
+        segments: the statements to execute, as ``(index, statement)`` pairs, one list per
+            transaction, in order; ``index`` is the statement's place in the file (and in
+            ``schema_migrations.statements``). Usually one segment. The file's ``begin``/``commit``
+            statements are recorded but not executed: the runner's transactions take their place.
+        commits: for each segment but the last, the file's ``commit`` (``(index, statement)``) that
+            ends it: the work up to there is committed before the next segment runs.
+        ignored_begins: ``(line, opened_at)`` of each ``begin`` inside an open ``begin`` block: it
+            does nothing, as PostgreSQL ignores it; the next ``commit`` ends the block.
         reason: why the file runs outside a transaction (the statement kind, or the marker).
     """
 
     mode: RunMode
-    run: list[tuple[int, Statement]]
+    segments: list[list[tuple[int, Statement]]]
+    commits: list[tuple[int, Statement]] = field(default_factory=list)
     reason: str = ""
+    ignored_begins: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def run(self) -> list[tuple[int, Statement]]:
+        """Every statement executed, in order, all segments together."""
+        return [pair for segment in self.segments for pair in segment]
+
+    @property
+    def commit_lines(self) -> list[int]:
+        """File lines of the ``commit`` statements that end a segment early (empty for one transaction)."""
+        return [statement.code_line for _, statement in self.commits]
 
 
 _TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT"}
+_OPENS = {"BEGIN", "START TRANSACTION"}
+_CLOSES = {"COMMIT", "END"}
+_UNDOES = {"ROLLBACK", "ABORT"}
 
 _OUTSIDE_TRANSACTION = re.compile(
     r"(?P<kind>create\s+(?:unique\s+)?index\s+concurrently|drop\s+index\s+concurrently"
@@ -580,15 +608,23 @@ _OUTSIDE_TRANSACTION = re.compile(
 )
 """Statements PostgreSQL refuses inside a transaction block (SQLSTATE 25001), by their first words."""
 
+_NAME = r'(?:"(?:[^"]|"")*"|[^\s".]+)'
+_ADD_ENUM_VALUE = re.compile(rf"alter\s+type\s+{_NAME}(?:\s*\.\s*{_NAME})?\s+add\s+value\b", re.IGNORECASE)
+"""``alter type ... add value``: PostgreSQL refuses to use the new value before it commits (55P04)."""
+
 
 def _transaction_control(statement: Statement) -> str | None:
     """``"BEGIN"``, ``"COMMIT"``... when ``statement`` opens or ends a transaction, else ``None``.
     (``rollback to savepoint``, ``savepoint`` and ``release`` are fine inside a file's transaction.)"""
-    words = statement.words(3)
+    words = statement.words(4)
     if not words:
         return None
+    if words[0] in _CLOSES and any(words[k : k + 2] == ("AND", "CHAIN") for k in range(1, len(words) - 1)):
+        return f"{words[0]} AND CHAIN"
     if words[0] == "START" and words[1:2] == ("TRANSACTION",):
         return "START TRANSACTION"
+    if words[0] == "PREPARE" and words[1:2] == ("TRANSACTION",):
+        return "PREPARE TRANSACTION"
     if words[0] not in _TRANSACTION_CONTROL:
         return None
     if words[0] == "ROLLBACK" and len(words) > 1 and words[1] in {"TO", "PREPARED"}:
@@ -607,14 +643,111 @@ def _outside_kind(statement: Statement) -> str | None:
     return " ".join(match.group("kind").lower().split()) if match else None
 
 
+def _adds_enum_value(statement: Statement) -> bool:
+    return _ADD_ENUM_VALUE.match(statement.text, statement.code_offset) is not None
+
+
 def _refuse(
     path: Path, index: int, statement: Statement, message: str, hint: str, sqlstate: str | None = None
 ) -> MigrationError:
     return MigrationError(path, statement.code_line, index, SqlErrorInfo(sqlstate, message), hint=hint)
 
 
+def _refuse_control(path: Path, index: int, statement: Statement, kind: str, why: str, hint: str) -> MigrationError:
+    return _refuse(path, index, statement, f"`{kind.lower()}` inside a migration file: {why}", hint)
+
+
+def _segments(
+    path: Path, real: Sequence[tuple[int, Statement]]
+) -> tuple[list[list[tuple[int, Statement]]], list[tuple[int, Statement]], list[tuple[int, int]]]:
+    """Split a file's statements where the Supabase CLI commits them; refuse what it would record
+    wrongly. Returns ``(segments, commits, ignored_begins)`` as :class:`ExecutionPlan` holds them."""
+    segments: list[list[tuple[int, Statement]]] = [[]]
+    commits: list[tuple[int, Statement]] = []
+    ignored: list[tuple[int, int]] = []
+    opened: tuple[int, Statement] | None = None  # the `begin` of an explicit block still open
+    adds_value = False  # the open block holds an `alter type ... add value`
+
+    def split(index: int, statement: Statement) -> None:
+        if segments[-1]:  # a commit with nothing before it in its transaction splits nothing
+            segments.append([])
+            commits.append((index, statement))
+
+    for index, statement in real:
+        kind = _transaction_control(statement)
+        if kind is None:
+            segments[-1].append((index, statement))
+            adds_value = adds_value or (opened is not None and _adds_enum_value(statement))
+        elif kind in _UNDOES:
+            raise _refuse_control(
+                path,
+                index,
+                statement,
+                kind,
+                "it undoes the statements before it, yet `supabase db push` records the file as applied",
+                "remove it: a failing statement already rolls its file back; to undo work on purpose, write "
+                "the statements that undo it, or use `savepoint` / `rollback to savepoint`",
+            )
+        elif kind in _OPENS:
+            if opened is not None:  # PostgreSQL ignores it (a warning): the next `commit` ends the block
+                ignored.append((statement.code_line, opened[1].code_line))
+                continue
+            opened, adds_value = (index, statement), False
+        elif kind in _CLOSES:
+            if opened is None or adds_value:
+                # commits the CLI's implicit transaction (or a block whose new enum value later
+                # statements may use): what follows runs in a transaction of its own
+                split(index, statement)
+            opened, adds_value = None, False
+        else:
+            raise _refuse_control(
+                path,
+                index,
+                statement,
+                kind,
+                "khepri-db runs each file in transactions of its own and cannot follow this statement",
+                "remove it; end a transaction with a plain `commit;`",
+            )
+    if opened is not None:
+        index, statement = opened
+        raise _refuse_control(
+            path,
+            index,
+            statement,
+            _transaction_control(statement) or "begin",
+            "no `commit` closes it, so the file's transaction would stay open past its end",
+            "add `commit;` where the transaction ends, or remove the `begin`",
+        )
+    if len(segments) > 1 and not segments[-1]:  # a final `commit`: nothing follows it
+        segments.pop()
+        commits.pop()
+    return segments, commits, ignored
+
+
 def plan_file(path: Path, statements: Sequence[Statement], *, marker: bool = False) -> ExecutionPlan:
     """Decide how a migration (or seed) file runs, before anything of it runs.
+
+    How ``supabase db push`` / ``supabase migration up`` (CLI 2.117, measured against PostgreSQL 18)
+    run a file: with no transaction statement in it, the file and its history row are one
+    transaction. With one, every statement outside a ``begin ... commit`` block commits on its own,
+    each block is one transaction, and the history row is written last, on its own, only when every
+    statement succeeded. khepri-db leaves the same database and history when the file succeeds, and
+    commits only where the file asks for it:
+
+    * ``begin`` (or ``start transaction``) ... ``commit`` (or ``end``) pairs, one around the whole
+      file or any number in the middle of it: the file runs in one transaction with its history
+      row (the pairs are recorded, not executed). If it fails, nothing of it remains (the CLI
+      would keep what it had committed).
+    * a ``commit`` that closes no ``begin`` (e.g. after ``alter type ... add value``: PostgreSQL
+      refuses to use a new enum value before it commits, SQLSTATE 55P04), or that closes a pair
+      holding an ``alter type ... add value``: the file runs in segments, each in its own
+      transaction, split after each such ``commit``; the history row is written in the last
+      segment's transaction, so a file is recorded only when all of it applied. A segment that
+      fails is rolled back whole (the CLI keeps its statements that ran before the failure); the
+      segments before it stay committed, as with the CLI, and the error says which lines. A
+      ``commit`` with nothing before it in its segment, or at the very end, splits nothing.
+    * a ``begin`` while a ``begin`` block is open does nothing, as PostgreSQL (and so the CLI)
+      ignores it: the next ``commit`` ends the block (:func:`plan_warnings` says so).
 
     Args:
         path: the file (for messages).
@@ -622,54 +755,34 @@ def plan_file(path: Path, statements: Sequence[Statement], *, marker: bool = Fal
         marker: the file starts with ``-- khepri:no-transaction``.
 
     Returns:
-        The :class:`ExecutionPlan`.
+        The :class:`ExecutionPlan`: :attr:`ExecutionPlan.commits` lists the splitting ``commit``
+        statements (callers warn about them, see :func:`plan_warnings`).
 
     Raises:
-        MigrationError: naming the file and the line of the offending statement, when the file
-            holds a ``begin``/``commit``/``rollback`` other than one outer ``begin; ... commit;``, or
-            a statement that cannot run in a transaction next to other statements. (``supabase db
-            push`` runs such files partly: a ``commit`` ends its batch early, a ``rollback``
-            discards statements yet records the file as applied, a ``create index concurrently``
-            after other statements commits them on its own.)
+        MigrationError: naming the file and the line of the offending statement, for what the CLI
+            would apply or record wrongly: a ``rollback`` / ``abort`` anywhere (the CLI records
+            the file as applied with that work undone; ``rollback to savepoint`` is fine), a
+            ``begin`` no ``commit`` closes, ``commit and chain``, ``prepare transaction`` /
+            ``commit prepared`` / ``rollback prepared``; and a
+            statement that cannot run in a transaction next to other statements (the CLI would
+            commit the statements before it on its own).
         UsageError: a ``-- khepri:no-transaction`` file holds more or less than one statement.
     """
     real = [(i, s) for i, s in enumerate(statements) if not s.comment_only]
-    control = [(i, s, kind) for i, s in real if (kind := _transaction_control(s))]
-    body = real
-    if control:
-        first, last = real[0], real[-1]
-        outer = (
-            len(real) >= 2
-            and _transaction_control(first[1]) in {"BEGIN", "START TRANSACTION"}
-            and _transaction_control(last[1]) in {"COMMIT", "END"}
-        )
-        if outer:
-            body = real[1:-1]
-        for i, statement, kind in control:
-            if outer and i in (first[0], last[0]):
-                continue
-            raise _refuse(
-                path,
-                i,
-                statement,
-                f"`{kind.lower()}` inside a migration file: each file runs as one transaction together with "
-                "its history row, so a transaction statement here would apply the file partly, or record "
-                "undone work as applied",
-                "remove it; a file that needs its own transaction may wrap all of its statements in one "
-                "outer `begin; ... commit;`",
-            )
+    segments, commits, ignored = _segments(path, real)
+    body = [pair for segment in segments for pair in segment]
     if marker:
         if len(body) != 1:
             raise UsageError(
                 f"{path}: a `{NO_TRANSACTION_MARKER}` migration must hold exactly one statement, found {len(body)}",
                 hint="split it into one file per statement",
             )
-        return ExecutionPlan(RunMode.OUTSIDE, body, f"`{NO_TRANSACTION_MARKER}`")
+        return ExecutionPlan(RunMode.OUTSIDE, [body], reason=f"`{NO_TRANSACTION_MARKER}`")
     outside = [(i, s, kind) for i, s in body if (kind := _outside_kind(s))]
     if outside:
         i, statement, kind = outside[0]
         if len(real) == 1:
-            return ExecutionPlan(RunMode.OUTSIDE, body, f"`{kind}` cannot run inside a transaction")
+            return ExecutionPlan(RunMode.OUTSIDE, [body], reason=f"`{kind}` cannot run inside a transaction")
         raise _refuse(
             path,
             i,
@@ -679,7 +792,25 @@ def plan_file(path: Path, statements: Sequence[Statement], *, marker: bool = Fal
             "a transaction (as `supabase db push` runs it)",
             "25001",
         )
-    return ExecutionPlan(RunMode.TRANSACTION, body)
+    return ExecutionPlan(RunMode.TRANSACTION, segments, commits, ignored_begins=ignored)
+
+
+def plan_warnings(path: Path, plan: ExecutionPlan) -> list[str]:
+    """What to tell the user about how ``plan`` runs the file at ``path``: that it commits part of
+    its work on its own (see :func:`plan_file`), and each ``begin`` it holds that does nothing."""
+    warnings = [
+        f"{path}:{line}: a `begin` inside the transaction opened at line {opened_at} does nothing (PostgreSQL "
+        "ignores it, under `supabase db push` too): the next `commit` ends that transaction"
+        for line, opened_at in plan.ignored_begins
+    ]
+    lines = plan.commit_lines
+    if lines:
+        where = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(str(n) for n in lines)
+        warnings.append(
+            f"{path}: commits at {where}, as `supabase db push` does: the statements before "
+            f"{'it' if len(lines) == 1 else 'each'} stay applied if a later one fails"
+        )
+    return warnings
 
 
 _HINTS = {
@@ -694,6 +825,12 @@ _HINTS = {
     "0A000": "The server does not support this. If it is an extension, the embedded engine may lack it; "
     "migrate a server that has it with --db-url.",
 }
+
+_MORE_HINTS = {
+    "55P04": "In a migration: put `commit;` right after the `alter type ... add value` (the file then runs "
+    "in two transactions, as `supabase db push` runs it), or use the value in a later migration file.",
+}
+"""Said after PostgreSQL's own hint for these SQLSTATEs."""
 
 _CONTEXT_LINE = re.compile(r"(?:inline_code_block|function [^\n]*?) line (\d+)")
 
@@ -725,6 +862,15 @@ def _sql_error(exc: psycopg.Error) -> SqlErrorInfo:
     return SqlErrorInfo(diag.sqlstate, message, diag.message_detail, diag.message_hint, diag.context)
 
 
+def _hint(info: SqlErrorInfo) -> str | None:
+    """PostgreSQL's hint, else ours for the SQLSTATE; plus what :data:`_MORE_HINTS` adds."""
+    state = info.sqlstate or ""
+    more = _MORE_HINTS.get(state)
+    if info.hint:
+        return f"{info.hint} {more}" if more else info.hint
+    return _HINTS.get(state) or more
+
+
 def _execute(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[tuple[int, Statement]]) -> None:
     """Run ``run`` (statements of ``path``) on ``conn``; raise :class:`MigrationError` on the first failure."""
     for index, statement in run:
@@ -737,7 +883,7 @@ def _execute(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[
                 _error_line(sql_text, statement, exc.diag),
                 index,
                 info,
-                hint=info.hint or _HINTS.get(info.sqlstate or ""),
+                hint=_hint(info),
             ) from exc
 
 
@@ -759,24 +905,73 @@ def _execute_outside(conn: psycopg.Connection, path: Path, sql_text: str, run: S
         raise
 
 
-def _record(conn: psycopg.Connection, file: MigrationFile, duration_ms: float, *, outside: bool = False) -> None:
+def _record(
+    conn: psycopg.Connection, file: MigrationFile, duration_ms: float, *, outside: bool = False, segmented: bool = False
+) -> None:
     try:
         _insert_history(conn, file, duration_ms)
     except psycopg.Error as exc:
         info = _sql_error(exc)
+        if outside:
+            kept = (
+                "its one statement ran outside a transaction and stays applied: record it with "
+                f"`supabase migration repair --status applied {file.version}`; "
+            )
+        elif segmented:
+            kept = ""  # the error names the committed lines
+        else:
+            kept = "nothing of the file was kept (its transaction was rolled back); "
         raise MigrationError(
             file.path,
             None,
             None,
             SqlErrorInfo(info.sqlstate, f"writing its history row failed: {info.message}", info.detail, info.hint),
-            hint=(
-                "its one statement ran outside a transaction and stays applied: record it with "
-                f"`supabase migration repair --status applied {file.version}`"
-                if outside
-                else "nothing of the file was kept (its transaction was rolled back)"
-            )
-            + "; check supabase_migrations.schema_migrations (permissions, triggers)",
+            hint=f"{kept}check supabase_migrations.schema_migrations (permissions, triggers)",
         ) from exc
+
+
+def _run_in_transactions(
+    conn: psycopg.Connection, path: Path, sql_text: str, plan: ExecutionPlan, record: Callable[[], None]
+) -> None:
+    """Run ``plan.segments``, each in a transaction of its own, and ``record()`` (the file's history
+    row) in the last one; so the file is recorded only when all of it applied.
+
+    Raises:
+        MigrationError: a statement (or ``record``) failed; its segment was rolled back. When
+            earlier segments were committed, the error's ``committed_lines`` names them.
+    """
+    committed: tuple[int, int] | None = None
+    last = len(plan.segments) - 1
+    for number, segment in enumerate(plan.segments):
+        try:
+            with conn.transaction():
+                _execute(conn, path, sql_text, segment)
+                if number == last:
+                    record()
+        except MigrationError as exc:
+            if committed is None:
+                raise
+            raise _after_commit(exc, committed) from exc
+        if number < last:
+            committed = (1, plan.commits[number][1].code_line)
+
+
+def _after_commit(exc: MigrationError, committed: tuple[int, int]) -> MigrationError:
+    """``exc`` again, saying which lines of the file its own ``commit`` kept applied."""
+    first, last = committed
+    hint = (
+        f"lines {first}-{last} stay applied and the file is not recorded, so the next run applies it again "
+        "from its first line: undo them, or make those statements idempotent (e.g. `alter type ... add value "
+        "if not exists`), before you run it again"
+    )
+    return MigrationError(
+        exc.path,
+        exc.line,
+        exc.statement_index,
+        exc.sql_error,
+        hint=f"{exc.hint}; {hint}" if exc.hint else hint,
+        committed_lines=committed,
+    )
 
 
 def _insert_history(conn: psycopg.Connection, file: MigrationFile, duration_ms: float) -> None:
@@ -808,17 +1003,23 @@ def apply_file(conn: psycopg.Connection, file: MigrationFile) -> AppliedFile:
     Raises:
         MigrationError: a statement failed; the file's transaction was rolled back, so neither its
             changes nor a history row remain (for a file run outside a transaction: the one
-            statement failed, nothing was recorded, and no INVALID index is left). Also raised,
-            before anything runs, for a file :func:`plan_file` refuses.
+            statement failed, nothing was recorded, and no INVALID index is left; for a file that
+            commits on its own, see :func:`plan_file`: the segments before the failing one stay
+            applied and the error's ``committed_lines`` names their lines). Also raised, before
+            anything runs, for a file :func:`plan_file` refuses.
         UsageError: a ``no-transaction`` file holds more than one statement.
     """
     plan = file.plan
     started = time.perf_counter()
     if plan.mode is RunMode.TRANSACTION:
-        with conn.transaction():
-            _execute(conn, file.path, file.sql, plan.run)
+
+        def record() -> None:
+            nonlocal duration
             duration = (time.perf_counter() - started) * 1000
-            _record(conn, file, duration)
+            _record(conn, file, duration, segmented=len(plan.segments) > 1)
+
+        duration = 0.0
+        _run_in_transactions(conn, file.path, file.sql, plan, record)
     else:
         _execute_outside(conn, file.path, file.sql, plan.run)
         duration = (time.perf_counter() - started) * 1000
@@ -992,6 +1193,7 @@ def migrate(
             result.pending = [f for f in files if f.version in pending_versions]
             for file in result.pending:
                 _ = file.plan  # a file that would be refused is reported now
+            result.warnings.extend(w for f in result.pending for w in plan_warnings(f.path, f.plan))
             return result
 
         _acquire_lock(conn, lock_timeout_s, say)
@@ -1010,13 +1212,19 @@ def migrate(
             ensure_history_tables(conn)
             for entry in status.by_state(MigrationState.CHANGED):
                 warnings.append(f"{entry.path}: {entry.detail} (drift; applied migrations are never re-run)")
+            warnings.extend(w for f in pending for w in plan_warnings(f.path, f.plan))
             if compat_action in {"installed", "upgraded"}:
                 target = detect(conn)
             result = MigrateResult(target, compat_action, warnings=warnings)
             if pending:
                 say(f"applying {len(pending)} migration(s) from {directory}")
             for file in pending:
-                say(f"applying {file.filename} ...")
+                commits = file.plan.commit_lines
+                if commits:
+                    lines = ("line " if len(commits) == 1 else "lines ") + ", ".join(str(n) for n in commits)
+                    say(f"applying {file.filename} in {len(commits) + 1} transactions (it commits at {lines}) ...")
+                else:
+                    say(f"applying {file.filename} ...")
                 _server_settings(conn, search_path)
                 applied = apply_file(conn, file)
                 say(f"applied {file.filename} ({applied.duration_ms:.0f} ms, {applied.statements} statements)")
@@ -1089,12 +1297,15 @@ def _seed(
         started = time.perf_counter()
         statements = split_statements(text)
         plan = plan_file(path, statements)
+        for warning in plan_warnings(path, plan):
+            result.warnings.append(warning)
+            say(f"warning: {warning}")
         if plan.mode is RunMode.OUTSIDE:
             _execute_outside(conn, path, text, plan.run)
-        with conn.transaction():
-            if plan.mode is RunMode.TRANSACTION:
-                _execute(conn, path, text, plan.run)
-            conn.execute(upsert, (key, digest))
+            with conn.transaction():
+                conn.execute(upsert, (key, digest))
+        else:
+            _run_in_transactions(conn, path, text, plan, lambda: conn.execute(upsert, (key, digest)))  # noqa: B023
         result.seeded.append(AppliedFile(None, key, path, (time.perf_counter() - started) * 1000, len(statements)))
 
 

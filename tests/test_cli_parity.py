@@ -83,7 +83,8 @@ def history(url: str) -> list[tuple[Any, ...]]:
 
 def schema(url: str) -> dict[str, Any]:
     """What the migrations made: relations (with columns), index validity, functions (body hash),
-    seed file records; khepri-db's own facts table left out."""
+    rows of ``public.parity_rows``, seed file records, enum labels, publications (with their
+    tables); khepri-db's own facts table left out."""
     with connect(url) as conn:
         relations = conn.execute(
             "select n.nspname, c.relname, c.relkind::text, "
@@ -104,12 +105,28 @@ def schema(url: str) -> dict[str, Any]:
             if conn.execute("select to_regclass('public.parity_rows')").fetchone() != (None,)
             else None
         )
+        enums = conn.execute(
+            "select t.typname, array_agg(e.enumlabel::text order by e.enumsortorder) from pg_enum e "
+            "join pg_type t on t.oid = e.enumtypid group by 1 order by 1"
+        ).fetchall()
+        publications = conn.execute(
+            "select p.pubname, array(select schemaname || '.' || tablename from pg_publication_tables t "
+            "where t.pubname = p.pubname order by 1) from pg_publication p order by 1"
+        ).fetchall()
         seeds = (
             conn.execute("select path, hash from supabase_migrations.seed_files order by 1").fetchall()
             if conn.execute("select to_regclass('supabase_migrations.seed_files')").fetchone() != (None,)
             else None
         )
-    return {"relations": relations, "invalid": invalid, "functions": functions, "rows": rows, "seeds": seeds}
+    return {
+        "relations": relations,
+        "invalid": invalid,
+        "functions": functions,
+        "rows": rows,
+        "seeds": seeds,
+        "enums": enums,
+        "publications": publications,
+    }
 
 
 CASES: dict[str, dict[str, bytes]] = {
@@ -133,6 +150,37 @@ CASES: dict[str, dict[str, bytes]] = {
         "20260101000000_wrapped.sql": b"begin;\ncreate table public.parity_rows (id int);\n"
         b"insert into public.parity_rows values (1);\ncommit;\n",
         "20260101000001_after.sql": b"start transaction;\ninsert into public.parity_rows values (2);\nend;\n",
+    },
+    # Makerkit's pattern: a commit after `alter type ... add value`, so the file may use the new value
+    "commit_after_new_enum_value": {
+        "20260101000000_perm.sql": b"create type public.parity_perm as enum ('a');\n"
+        b"create table public.parity_rows (id int, p public.parity_perm);\n",
+        "20260101000001_add.sql": b"alter type public.parity_perm add value 'b';\ncommit;\n"
+        b"insert into public.parity_rows values (1, 'b');\n",
+    },
+    # the same inside a begin/commit block in the middle of a file
+    "block_adding_enum_value": {
+        "20260101000000_perm.sql": b"create type public.parity_perm as enum ('a');\n"
+        b"create table public.parity_rows (id int, p public.parity_perm);\n",
+        "20260101000001_add.sql": b"select 1;\nbegin;\nalter type public.parity_perm add value 'b';\ncommit;\n"
+        b"insert into public.parity_rows values (1, 'b');\n",
+    },
+    # a balanced block in the middle of a file: a publication rebuilt, statements around it
+    "block_in_the_middle": {
+        "20260101000000_pub.sql": b"create table public.parity_rows (id int);\n"
+        b"begin;\ndrop publication if exists parity_pub;\ncreate publication parity_pub for table public.parity_rows;\n"
+        b"commit;\ninsert into public.parity_rows values (1);\n",
+    },
+    # a balanced block holding a query only
+    "query_block_in_the_middle": {
+        "20260101000000_query.sql": b"create table public.parity_rows (id int);\n"
+        b"BEGIN;\nselect count(*) from public.parity_rows;\nCOMMIT;\ninsert into public.parity_rows values (1);\n",
+    },
+    # SuuperSaees' shape: a `begin` inside an open block does nothing; the second `commit` closes none
+    "begin_inside_a_block": {
+        "20260101000000_nested.sql": b"begin;\ncreate table public.parity_rows (id int);\nbegin;\n"
+        b"insert into public.parity_rows values (1);\ncommit;\ninsert into public.parity_rows values (2);\ncommit;\n"
+        b"insert into public.parity_rows values (3);\n",
     },
     # statement boundaries: same-line comments, nested comments, dollar quotes, begin atomic, a tail
     "boundaries": {
@@ -251,3 +299,28 @@ def test_seed_file_given_by_path_is_recorded_relative_to_its_project_like_db_pus
 
     assert schema(twins.ours)["seeds"] == schema(twins.theirs)["seeds"]
     assert schema(twins.ours)["seeds"] == [("supabase/seed.sql", hashlib.sha256(seed_file.read_bytes()).hexdigest())]
+
+
+def test_a_file_failing_after_its_own_commit_keeps_its_committed_part_and_no_history_row_like_db_push(
+    twins: Twins,
+) -> None:
+    """Both tools keep the part before the file's `commit` and record nothing. They differ after it, as
+    measured: in a file holding a transaction statement, `supabase db push` (2.117) commits every
+    statement outside a `begin ... commit` block on its own, so the insert that ran before the failing
+    statement stays; khepri-db runs the part after the `commit` as one transaction and rolls it back."""
+    twins.write(CASES["commit_after_new_enum_value"])
+    failing = twins.migrations / "20260101000001_add.sql"
+    failing.write_bytes(failing.read_bytes() + b"select 1 / 0;\n")
+
+    done = twins.run_supabase("db", "push", "--yes")
+    assert done.returncode != 0, f"supabase db push applied a failing file:\n{done.stdout}\n{done.stderr}"
+    result = twins.cli("migrate", "--db-url", twins.ours, "--no-compat", cwd=twins.root)
+    assert result.exit_code == 1, result.output
+    assert "lines 1-2 of the file were already committed" in result.output
+
+    assert history(twins.ours) == history(twins.theirs)
+    assert [row[0] for row in history(twins.ours)] == ["20260101000000"]
+    ours, theirs = schema(twins.ours), schema(twins.theirs)
+    assert ours["enums"] == theirs["enums"] == [("parity_perm", ["a", "b"])]
+    assert {k: v for k, v in ours.items() if k != "rows"} == {k: v for k, v in theirs.items() if k != "rows"}
+    assert (ours["rows"], theirs["rows"]) == ([], [(1, "b")])

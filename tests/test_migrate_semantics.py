@@ -18,7 +18,7 @@ from conftest import Cli, database_state, scalar, write_migration
 
 from khepri_db.db import connect
 from khepri_db.errors import LockTimeoutError, MigrationError
-from khepri_db.migrations import LOCK_KEY, MigrationState, migrate, migration_status
+from khepri_db.migrations import LOCK_KEY, MigrateResult, MigrationState, migrate, migration_status
 
 
 def history(url: str) -> list[tuple[str, str, list[str]]]:
@@ -40,9 +40,12 @@ def test_session_settings_of_one_file_do_not_reach_the_next(empty_db_url: str, m
     write_migration(
         migrations_dir,
         "20260101000000_path.sql",
-        "create schema other;\nselect set_config('search_path', 'other', false);\nset statement_timeout = 1;\n",
+        # session settings that would break the next file if they reached it (no timing involved: a
+        # `statement_timeout` here would also cut this file's own history row on a loaded machine)
+        "create schema other;\nselect set_config('search_path', 'other', false);\n"
+        "set default_transaction_read_only = on;\n",
     )
-    write_migration(migrations_dir, "20260101000001_table.sql", "create table t (id int);\nselect pg_sleep(0.05);\n")
+    write_migration(migrations_dir, "20260101000001_table.sql", "create table t (id int);\n")
 
     migrate(empty_db_url, migrations_dir, use_compat=False)
 
@@ -187,24 +190,234 @@ def test_an_outer_commit_does_not_separate_a_file_from_its_history_row(empty_db_
 
 
 @pytest.mark.parametrize(
-    ("sql", "line", "word"),
+    "sql",
     [
-        ("create table public.a (id int);\ncommit;\ncreate table public.b (id int);\n", 2, "commit"),
-        ("create table public.a (id int);\nrollback;\ncreate table public.b (id int);\n", 2, "rollback"),
-        ("create table public.a (id int);\nbegin;\ncreate table public.b (id int);\ncommit;\n", 2, "begin"),
-        ("begin;\ncreate table public.a (id int);\n", 1, "begin"),
-        (
-            "begin;\ncreate table public.a (id int);\ncommit;\nbegin;\ncreate table public.b (id int);\ncommit;\n",
-            3,
-            "commit",
-        ),
-        ("create table public.a (id int);\n-- stop here\nend;\n", 3, "end"),
+        # a balanced block in the middle, with statements around it (a publication rebuilt)
+        "create table public.a (id int);\nbegin;\ndrop publication if exists pub;\n"
+        "create publication pub for table public.a;\ncommit;\ncreate table public.b (id int);\n",
+        # a balanced block holding a query only
+        "create table public.a (id int);\nBEGIN;\nselect count(*) from public.a;\nCOMMIT;\n"
+        "create table public.b (id int);\n",
+        # two blocks, with `start transaction` / `end`
+        "begin;\ncreate table public.a (id int);\ncommit;\nstart transaction;\ncreate table public.b (id int);\nend;\n",
     ],
 )
-def test_transaction_control_inside_a_file_is_refused_before_anything_runs(
+def test_balanced_blocks_inside_a_file_run_in_the_files_one_transaction(
+    empty_db_url: str, migrations_dir: Path, sql: str
+) -> None:
+    write_migration(migrations_dir, "20260101000000_blocks.sql", sql)
+    messages: list[str] = []
+
+    result = migrate(empty_db_url, migrations_dir, use_compat=False, progress=messages.append)
+
+    [(version, name, statements)] = history(empty_db_url)
+    assert (version, name) == ("20260101000000", "blocks")
+    assert statements == [s.strip() for s in sql.split(";") if s.strip()], "begin/commit are recorded"
+    assert commit_warnings(result) == []
+    assert "applying 20260101000000_blocks.sql ..." in messages
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select to_regclass('public.b')::text") == "b"
+    # one transaction: a failure after the block leaves nothing of the file, not even the block
+    write_migration(migrations_dir, "20260101000001_fails.sql", sql.replace("public.", "public.x") + "select 1 / 0;\n")
+    before = database_state(empty_db_url)
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+    assert caught.value.committed_lines is None
+    assert database_state(empty_db_url) == before
+
+
+def commit_warnings(result: MigrateResult) -> list[str]:
+    """The warnings about files that commit on their own (``--no-compat`` adds one of its own)."""
+    return [w for w in result.warnings if "commits at" in w]
+
+
+def enum_project(migrations_dir: Path, second: str) -> Path:
+    """An enum type and a table using it (first file), and ``second`` as the next file."""
+    write_migration(
+        migrations_dir,
+        "20260101000000_perm.sql",
+        "create type public.perm as enum ('a');\ncreate table public.grants (id int, p public.perm);\n",
+    )
+    return write_migration(migrations_dir, "20260101000001_add.sql", second)
+
+
+MAKERKIT = (
+    "-- a new permission, committed so that the statements below may use it\n"
+    "alter type public.perm add value 'b';\n"
+    "commit;\n"
+    "insert into public.grants values (1, 'b');\n"
+    "create function public.is_b(x public.perm) returns bool language sql as $$ select x = 'b' $$;\n"
+)
+
+
+def test_a_commit_after_alter_type_add_value_splits_the_file_as_db_push_does(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    path = enum_project(migrations_dir, MAKERKIT)
+    messages: list[str] = []
+    dry = migrate(empty_db_url, migrations_dir, use_compat=False, dry_run=True)
+
+    result = migrate(empty_db_url, migrations_dir, use_compat=False, progress=messages.append)
+
+    assert [a.version for a in result.applied] == ["20260101000000", "20260101000001"]
+    warning = (
+        f"{path}: commits at line 3, as `supabase db push` does: the statements before it stay applied "
+        "if a later one fails"
+    )
+    assert commit_warnings(result) == commit_warnings(dry) == [warning]
+    assert "applying 20260101000001_add.sql in 2 transactions (it commits at line 3) ..." in messages
+    rows = history(empty_db_url)
+    assert [r[0] for r in rows] == ["20260101000000", "20260101000001"]
+    assert rows[1][2][1] == "commit"
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select p::text from public.grants").fetchall() == [("b",)]
+        assert scalar(conn, "select public.is_b('b')") is True
+
+
+def test_without_the_commit_postgresql_refuses_the_new_value_and_nothing_remains(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    """What the `commit` is for: without it the file's one transaction cannot use the new value."""
+    enum_project(migrations_dir, MAKERKIT.replace("commit;\n", ""))
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+    assert caught.value.sql_error.sqlstate == "55P04"
+    assert "`commit;` right after the `alter type ... add value`" in (caught.value.hint or "")
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select count(*) from pg_enum where enumtypid = 'public.perm'::regtype") == 1
+
+
+def test_a_begin_commit_block_adding_an_enum_value_commits_before_the_value_is_used(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    path = enum_project(
+        migrations_dir,
+        "select 1;\nbegin;\nalter type public.perm add value 'b';\ncommit;\n"
+        "insert into public.grants values (1, 'b');\n",
+    )
+    result = migrate(empty_db_url, migrations_dir, use_compat=False)
+    assert commit_warnings(result) == [
+        f"{path}: commits at line 4, as `supabase db push` does: the statements before it stay applied "
+        "if a later one fails"
+    ]
+    assert len(history(empty_db_url)) == 2
+
+
+def test_a_later_segment_that_fails_leaves_the_committed_lines_applied_and_names_them(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    path = enum_project(migrations_dir, MAKERKIT + "-- and then\nselect 1 / 0;\n")
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    error = caught.value
+    assert (error.path, error.line, error.sql_error.sqlstate) == (path, 7, "22012")
+    assert error.committed_lines == (1, 3)
+    assert "lines 1-3 of the file were already committed (by its `commit` at line 3) and stay applied" in error.message
+    assert "not recorded as applied" in error.message
+    assert "add value if not exists" in (error.hint or "")
+    assert error.to_dict()["committed_lines"] == [1, 3]
+    assert [r[0] for r in history(empty_db_url)] == ["20260101000000"], "the file must not be recorded"
+    with connect(empty_db_url) as conn:
+        labels = [r[0] for r in conn.execute("select enumlabel from pg_enum where enumtypid = 'public.perm'::regtype")]
+        assert labels == ["a", "b"], "the first segment was committed"
+        assert conn.execute("select * from public.grants").fetchall() == [], "the failing segment was rolled back"
+        assert scalar(conn, "select to_regprocedure('public.is_b(public.perm)')") is None
+
+
+def test_a_failure_in_the_first_segment_leaves_nothing(empty_db_url: str, migrations_dir: Path) -> None:
+    enum_project(migrations_dir, "alter type public.perm add value 'b';\nselect 1 / 0;\ncommit;\nselect 1;\n")
+    with pytest.raises(MigrationError) as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+    assert (caught.value.line, caught.value.committed_lines) == (2, None)
+    assert "committed" not in caught.value.message
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select count(*) from pg_enum where enumtypid = 'public.perm'::regtype") == 1
+
+
+def test_the_history_row_of_a_split_file_is_written_in_its_last_transaction(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    enum_project(migrations_dir, MAKERKIT)
+    (migrations_dir / "20260101000001_add.sql").rename(migrations_dir.parent / "held.sql")
+    migrate(empty_db_url, migrations_dir, use_compat=False)
+    with connect(empty_db_url, autocommit=True) as conn:
+        conn.execute(
+            "create function public.refuse_history() returns trigger language plpgsql as "
+            "$$ begin raise exception 'history unavailable'; end $$"
+        )
+        conn.execute(
+            "create trigger refuse before insert on supabase_migrations.schema_migrations "
+            "for each row execute function public.refuse_history()"
+        )
+    (migrations_dir.parent / "held.sql").rename(migrations_dir / "20260101000001_add.sql")
+
+    with pytest.raises(MigrationError, match="history unavailable") as caught:
+        migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    assert caught.value.committed_lines == (1, 3)
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select * from public.grants").fetchall() == [], "the last segment went without its row"
+
+
+def test_a_begin_inside_an_open_block_does_nothing_as_in_postgresql(empty_db_url: str, migrations_dir: Path) -> None:
+    """SuuperSaees' shape: `begin; ... begin; ... commit;`, the first `commit` ends the block."""
+    path = write_migration(
+        migrations_dir,
+        "20260101000000_nested.sql",
+        "begin;\ncreate table public.a (id int);\nbegin;\ninsert into public.a values (1);\ncommit;\n"
+        "insert into public.a values (2);\ncommit;\ncreate table public.b (id int);\n",
+    )
+    result = migrate(empty_db_url, migrations_dir, use_compat=False)
+
+    assert [w for w in result.warnings if "does nothing" in w] == [
+        f"{path}:3: a `begin` inside the transaction opened at line 1 does nothing (PostgreSQL ignores it, "
+        "under `supabase db push` too): the next `commit` ends that transaction"
+    ]
+    # the second `commit` closes no `begin`: it splits the file
+    assert commit_warnings(result) == [
+        f"{path}: commits at line 7, as `supabase db push` does: the statements before it stay applied "
+        "if a later one fails"
+    ]
+    assert len(history(empty_db_url)) == 1
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select id from public.a order by 1").fetchall() == [(1,), (2,)]
+        assert scalar(conn, "select to_regclass('public.b')::text") == "b"
+
+
+def test_a_seed_file_that_commits_on_its_own_runs_in_its_segments(empty_db_url: str, migrations_dir: Path) -> None:
+    enum_project(migrations_dir, "select 1;\n")
+    seed = migrations_dir.parent / "seed.sql"
+    seed.write_text("alter type public.perm add value 'b';\ncommit;\ninsert into public.grants values (1, 'b');\n")
+
+    result = migrate(empty_db_url, migrations_dir, use_compat=False, seed_files=[seed], seed_key=lambda _p: "seed.sql")
+
+    assert commit_warnings(result) == [
+        f"{seed}: commits at line 2, as `supabase db push` does: the statements before it stay applied "
+        "if a later one fails"
+    ]
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select p::text from public.grants").fetchall() == [("b",)]
+        assert scalar(conn, "select path from supabase_migrations.seed_files") == "seed.sql"
+
+
+@pytest.mark.parametrize(
+    ("sql", "line", "word"),
+    [
+        ("create table public.a (id int);\nrollback;\ncreate table public.b (id int);\n", 2, "rollback"),
+        ("begin;\ncreate table public.a (id int);\nrollback;\n", 3, "rollback"),
+        ("create table public.a (id int);\ncommit;\nabort;\n", 3, "abort"),
+        ("begin;\ncreate table public.a (id int);\n", 1, "begin"),
+        ("create table public.a (id int);\ncommit;\nstart transaction;\nselect 1;\n", 3, "start transaction"),
+        ("begin;\ncreate table public.a (id int);\ncommit and chain;\nselect 1;\ncommit;\n", 3, "commit and chain"),
+        ("create table public.a (id int);\nprepare transaction 'x';\n", 2, "prepare transaction"),
+    ],
+)
+def test_transaction_control_that_would_record_wrong_work_is_refused_before_anything_runs(
     empty_db_url: str, migrations_dir: Path, sql: str, line: int, word: str
 ) -> None:
-    path = write_migration(migrations_dir, "20260101000000_tx.sql", sql)
+    write_migration(migrations_dir, "20260101000000_ok.sql", "create table public.ok (id int);\n")
+    path = write_migration(migrations_dir, "20260101000001_tx.sql", sql)
     before = database_state(empty_db_url)
 
     with pytest.raises(MigrationError) as caught:
@@ -212,7 +425,7 @@ def test_transaction_control_inside_a_file_is_refused_before_anything_runs(
 
     assert caught.value.line == line
     assert caught.value.message.startswith(f"{path}:{line}: `{word}` inside a migration file")
-    assert database_state(empty_db_url) == before
+    assert database_state(empty_db_url) == before, "nothing of the run was applied, not even the file before it"
 
 
 def test_savepoints_are_fine_inside_a_file(empty_db_url: str, migrations_dir: Path) -> None:
