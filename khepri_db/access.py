@@ -117,10 +117,21 @@ class RowFactoryError(AccessDeclarationError):
         reason: Postgres' message (with its SQLSTATE).
     """
 
-    def __init__(self, message: str, *, table: str, reason: str, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str,
+        reason: str,
+        sqlstate: str | None = None,
+        constraint: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         super().__init__(message, hint=hint)
         self.table = table
         self.reason = reason
+        self.sqlstate = sqlstate
+        self.constraint = constraint
 
 
 # -- the file format -------------------------------------------------------------------------------
@@ -155,6 +166,11 @@ class TableSpec(BaseModel):
     match: str | None = Field(None, description="SQL condition finding the target row (default: primary key)")
     shared: bool = Field(False, description="one row for everybody (reference data), not one per owner")
     handover: bool = Field(True, description="probe whether an allowed update can move the row to another owner")
+    on_conflict: str | None = Field(
+        None,
+        description="a unique constraint: the factory updates the row that already holds its key (a row a trigger "
+        "on auth.users made, such as a profile) instead of failing",
+    )
     allow: dict[str, list[str] | Literal["all"]] = Field(default_factory=dict, description="actor -> operations")
     unreviewed: list[str] = Field(
         default_factory=list,
@@ -891,6 +907,8 @@ class _Runner:
                 f"failed: {_message(exc)}",
                 table=table.name,
                 reason=_message(exc),
+                sqlstate=exc.diag.sqlstate,
+                constraint=exc.diag.constraint_name,
                 hint="fix the row values (they must satisfy the table's constraints), and run as the role "
                 "that owns the tables (the migrating role), which RLS does not restrict",
             ) from exc
@@ -1036,6 +1054,14 @@ class _Runner:
             sql.SQL(", ").join(sql.Identifier(c) for c in values),
             sql.SQL(", ").join(r[0] for r in rendered),
         )
+        if returning and table.spec.on_conflict:
+            query = sql.Composed([
+                query,
+                sql.SQL(" on conflict on constraint {} do update set {}").format(
+                    sql.Identifier(table.spec.on_conflict),
+                    sql.SQL(", ").join(sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in values),
+                ),
+            ])  # fmt: skip
         if returning:
             query = sql.Composed([query, sql.SQL(" returning *")])
         return query, [p for r in rendered for p in r[1]]
@@ -1747,6 +1773,8 @@ class _Generator:
         self.keys: dict[str, str] = {}  # table -> its key in the file
         self.notes: dict[str, list[str]] = {}
         self._probe_tables = 0
+        self.distinct: set[str] = set()  # tables whose text values must differ per owner (a trigger derives a key)
+        self.on_conflict: dict[str, str] = {}  # table -> the unique constraint a trigger-made row already holds
         self._single: sql.Identifier | None = None  # the copy of the table being filled with single-column checks
 
     # rows ------------------------------------------------------------------------------------------
@@ -1953,6 +1981,12 @@ class _Generator:
             key = name[len("public.") :] if name.startswith("public.") else name
             keys[name] = key
             entry: dict[str, Any] = {"row": row}
+            if name in self.on_conflict:
+                entry["on_conflict"] = self.on_conflict[name]
+                notes.append(
+                    f"on_conflict: the owner's row already exists when the user is created (a trigger on auth.users "
+                    f"makes it); the factory updates it through {self.on_conflict[name]}"
+                )
             if shared:
                 entry["shared"] = True
                 notes.append("shared: its row references no owner (reference data), so one row serves everybody")
@@ -1968,6 +2002,36 @@ class _Generator:
             entries[name] = self._view_entry(table, keys)
             keys[name] = name.removeprefix("public.")
         return entries
+
+    def retry(self, failure: RowFactoryError, entry: Mapping[str, Any]) -> bool:
+        """Whether another factory may work after ``failure`` of ``entry`` (a unique violation): the row a
+        trigger made for the new user (its key is the user's) is updated instead; a key a trigger derives
+        from the row's text gets per-owner text values. False when neither applies or was tried."""
+        if failure.sqlstate != "23505" or failure.constraint is None:
+            return False
+        table = self.catalog[failure.table]
+        row = entry.get("row", {})
+        columns = self._constraint_columns(failure.table, failure.constraint)
+        # The key comes from the owner (their user or their parent rows): a trigger made the row already.
+        from_user = bool(columns) and all(
+            isinstance(row.get(c), str) and bool(find_references(row[c])) and row[c].startswith("{") for c in columns
+        )
+        if from_user and failure.table not in self.on_conflict:
+            self.on_conflict[failure.table] = failure.constraint
+            return True
+        if failure.table not in self.distinct and any(c.category == "S" for c in table.columns.values()):
+            self.distinct.add(failure.table)
+            return True
+        return False
+
+    def _constraint_columns(self, table: str, constraint: str) -> list[str]:
+        row = self.conn.execute(
+            "select array(select a.attname::text from unnest(c.conkey) as k (n) join pg_catalog.pg_attribute as a "
+            "on a.attrelid = c.conrelid and a.attnum = k.n) from pg_catalog.pg_constraint as c "
+            "where c.conrelid = to_regclass(format('%%I.%%I', %s::text, %s::text)) and c.conname = %s",
+            (*table.split(".", 1), constraint),
+        ).fetchone()
+        return list(row[0]) if row else []
 
     def _table_of(self, ref: str, keys: Mapping[str, str]) -> str | None:
         for name, key in keys.items():
@@ -2017,6 +2081,8 @@ class _Generator:
             ).fetchall():
                 self.conn.execute(sql.SQL("alter table {} add {}").format(self._single, sql.SQL(definition)))
             unique_columns = {c for cols in table.uniques for c in cols}
+            if table.name in self.distinct:
+                unique_columns |= {c.name for c in table.columns.values() if c.category == "S"}
             for column in table.columns.values():
                 if not column.required or column.name in row:
                     continue
@@ -2094,7 +2160,7 @@ class _Generator:
                 part if re.fullmatch(r"[a-z_][a-z0-9_]*", part) else sql.Identifier(part).as_string(self.conn)
                 for part in schema_name.split(".", 1)
             )
-            if values:
+            if values or nargs:
                 entry["call"] = f"select {qualified}({', '.join(values)})"
             entries[key] = (obj.oid, entry)
         return entries
@@ -2252,7 +2318,7 @@ def init_access(
                 declared_tables = {t.name: t.key for t in existing.tables}
                 declared_oids = {oid for oid, _, _ in runner.functions.values()}
             generator = _Generator(conn, path, exposed.schemas)
-            for _attempt in range(len(generator.catalog) + 1):
+            for _attempt in range(3 * len(generator.catalog) + 1):
                 entries = generator.infer_rows(declared_tables)
                 functions = generator.function_entries(declared_oids, generator.keys)
                 document = {
@@ -2267,6 +2333,8 @@ def init_access(
                     break
                 if observed.table not in entries:
                     raise observed
+                if generator.retry(observed, entries[observed.table]):
+                    continue
                 generator.reasons[observed.table] = f"making its row failed: {observed.reason}"
             else:  # pragma: no cover - every failing table is dropped, so this cannot loop forever
                 raise AccessDeclarationError(f"{path}: could not build the row factories")
@@ -2321,6 +2389,8 @@ def init_access(
                 lines.append(f"{part} = {_toml_value(entry[part])}")
         if entry.get("shared"):
             lines.append("shared = true")
+        if entry.get("on_conflict"):
+            lines.append(f"on_conflict = {_toml_value(entry['on_conflict'])}")
         lines += _allow_lines(allowed, OPERATIONS)
         parts = [p for p in ("row", "match") if p in entry]
         lines.append(f"unreviewed = {_toml_value([*parts, *actors])}")
