@@ -166,10 +166,10 @@ class TableSpec(BaseModel):
     match: str | None = Field(None, description="SQL condition finding the target row (default: primary key)")
     shared: bool = Field(False, description="one row for everybody (reference data), not one per owner")
     handover: bool = Field(True, description="probe whether an allowed update can move the row to another owner")
-    on_conflict: str | None = Field(
+    on_conflict: list[str] | None = Field(
         None,
-        description="a unique constraint: the factory updates the row that already holds its key (a row a trigger "
-        "on auth.users made, such as a profile) instead of failing",
+        description="the columns of a unique key: the factory updates the row that already holds that key (a row a "
+        "trigger on auth.users made, such as a profile) instead of failing",
     )
     allow: dict[str, list[str] | Literal["all"]] = Field(default_factory=dict, description="actor -> operations")
     unreviewed: list[str] = Field(
@@ -1057,8 +1057,8 @@ class _Runner:
         if returning and table.spec.on_conflict:
             query = sql.Composed([
                 query,
-                sql.SQL(" on conflict on constraint {} do update set {}").format(
-                    sql.Identifier(table.spec.on_conflict),
+                sql.SQL(" on conflict ({}) do update set {}").format(
+                    sql.SQL(", ").join(sql.Identifier(c) for c in table.spec.on_conflict),
                     sql.SQL(", ").join(sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in values),
                 ),
             ])  # fmt: skip
@@ -1124,6 +1124,11 @@ class _Runner:
             raise
         except psycopg.errors.InsufficientPrivilege as exc:
             return _Attempt("refused", _message(exc), exc.diag.sqlstate, rights)
+        except psycopg.errors.ObjectNotInPrerequisiteState as exc:
+            # "cannot delete from view": a view Postgres cannot write through refuses everybody.
+            if _NOT_UPDATABLE.match(exc.diag.message_primary or ""):
+                return _Attempt("refused", _message(exc), exc.diag.sqlstate, rights)
+            return _Attempt("error", _message(exc), exc.diag.sqlstate, rights)
         except psycopg.Error as exc:
             diag = exc.diag
             where = (diag.schema_name, diag.table_name, diag.constraint_name)
@@ -1385,6 +1390,9 @@ class _Attempt:
             return "denied", none
         return "allowed", f"{self.count} row {done}" if self.count == 1 else f"{self.count} rows {done}"
 
+
+_NOT_UPDATABLE = re.compile(r"^cannot (insert into|update|delete from) view ")
+"""Postgres' message (SQLSTATE 55000) for a write through a view that is not automatically updatable."""
 
 _MAX_DEPENDENTS = 5
 """How many tables of rows referencing a row the re-parenting probe clears before giving up."""
@@ -1774,7 +1782,7 @@ class _Generator:
         self.notes: dict[str, list[str]] = {}
         self._probe_tables = 0
         self.distinct: set[str] = set()  # tables whose text values must differ per owner (a trigger derives a key)
-        self.on_conflict: dict[str, str] = {}  # table -> the unique constraint a trigger-made row already holds
+        self.on_conflict: dict[str, list[str]] = {}  # table -> the unique key a trigger-made row already holds
         self._single: sql.Identifier | None = None  # the copy of the table being filled with single-column checks
 
     # rows ------------------------------------------------------------------------------------------
@@ -1985,7 +1993,7 @@ class _Generator:
                 entry["on_conflict"] = self.on_conflict[name]
                 notes.append(
                     f"on_conflict: the owner's row already exists when the user is created (a trigger on auth.users "
-                    f"makes it); the factory updates it through {self.on_conflict[name]}"
+                    f"makes it); the factory updates it through its key ({', '.join(self.on_conflict[name])})"
                 )
             if shared:
                 entry["shared"] = True
@@ -2017,7 +2025,7 @@ class _Generator:
             isinstance(row.get(c), str) and bool(find_references(row[c])) and row[c].startswith("{") for c in columns
         )
         if from_user and failure.table not in self.on_conflict:
-            self.on_conflict[failure.table] = failure.constraint
+            self.on_conflict[failure.table] = columns
             return True
         if failure.table not in self.distinct and any(c.category == "S" for c in table.columns.values()):
             self.distinct.add(failure.table)
@@ -2025,13 +2033,17 @@ class _Generator:
         return False
 
     def _constraint_columns(self, table: str, constraint: str) -> list[str]:
+        """The columns of the unique index (a constraint's, or one made by ``create unique index``) named
+        ``constraint`` on ``table``; [] for expression or partial indexes."""
         row = self.conn.execute(
-            "select array(select a.attname::text from unnest(c.conkey) as k (n) join pg_catalog.pg_attribute as a "
-            "on a.attrelid = c.conrelid and a.attnum = k.n) from pg_catalog.pg_constraint as c "
-            "where c.conrelid = to_regclass(format('%%I.%%I', %s::text, %s::text)) and c.conname = %s",
+            "select array(select a.attname::text from unnest(i.indkey) with ordinality as k (n, o) "
+            "join pg_catalog.pg_attribute as a on a.attrelid = i.indrelid and a.attnum = k.n order by k.o), "
+            "i.indexprs is null and i.indpred is null "
+            "from pg_catalog.pg_index as i join pg_catalog.pg_class as c on c.oid = i.indexrelid "
+            "where i.indrelid = to_regclass(format('%%I.%%I', %s::text, %s::text)) and c.relname = %s",
             (*table.split(".", 1), constraint),
         ).fetchone()
-        return list(row[0]) if row else []
+        return list(row[0]) if row and row[1] else []
 
     def _table_of(self, ref: str, keys: Mapping[str, str]) -> str | None:
         for name, key in keys.items():

@@ -741,6 +741,11 @@ def _render_access(report: Any) -> None:
         f"{summary['leaks']} leak(s)), {summary['undeclared']} undeclared object(s) in {report.duration_ms:.0f} ms: "
         f"{verdict}"
     )
+    if summary["unreviewed"]:
+        out.print(
+            f"[yellow]{summary['unreviewed']} cell(s) marked unreviewed[/yellow] (written by `khepri-db access init`: "
+            "they record what the database allowed, review each one)"
+        )
 
 
 @app.command("verify-access")

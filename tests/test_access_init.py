@@ -105,6 +105,21 @@ revoke all on all tables in schema public from anon;
 create view public.project_names with (security_invoker = true) as
     select p.org_id, p.id, p.name from public.projects as p;
 
+create view public.org_stats with (security_invoker = true) as
+    select p.org_id, count(*) as projects from public.projects as p group by p.org_id;
+
+create table public.profiles (
+    id uuid primary key references auth.users (id) on delete cascade,
+    display_name text not null default ''
+);
+alter table public.profiles enable row level security;
+create policy profiles_own on public.profiles for all to authenticated
+    using (id = (select auth.uid())) with check (id = (select auth.uid()));
+create function public.handle_new_user() returns trigger language plpgsql security definer set search_path = ''
+as $$ begin insert into public.profiles (id) values (new.id); return new; end; $$;
+create trigger on_auth_user_created after insert on auth.users
+    for each row execute function public.handle_new_user();
+
 create function public.my_orgs() returns setof public.orgs language sql stable security invoker
 set search_path = '' as $$ select o.* from public.orgs as o $$;
 revoke execute on function public.my_orgs() from public, anon;
@@ -206,6 +221,18 @@ def test_on_a_multi_tenant_schema_rows_follow_foreign_keys_enums_domains_and_che
     }  # fmt: skip
     assert 1 <= tables["tasks"]["row"]["priority"] <= 5
     assert tables["orgs"]["row"]["created_by"] == "{user.id}"
+    # A trigger on auth.users made the profile with the user: the factory updates it through its key.
+    assert tables["profiles"]["row"] == {"id": "{user.id}"}
+    assert tables["profiles"]["on_conflict"] == ["id"]
+    assert tables["profiles"]["allow"] == {"owner": "all", "service_role": "all"}
+    # A view Postgres cannot write through: its writes are denied for everybody, not errors. With no
+    # base table key in it, the probes target every row it shows: other sees their own org's row.
+    assert tables["org_stats"] == {
+        "match": "true",
+        "allow": {"owner": ["select"], "other": ["select"], "service_role": ["select"]},
+        "unreviewed": ["match", "anon", "owner", "other", "service_role"],
+    }
+    assert result.errors == []
     # Tenant rights, reached through the membership join, observed for real.
     assert tables["projects"]["allow"] == {"owner": ["select", "insert", "update"], "service_role": "all"}
     assert tables["tasks"]["allow"] == {"owner": ["select", "insert", "delete"], "service_role": "all"}
