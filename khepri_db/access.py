@@ -465,8 +465,10 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
             problems.append(f"{where}.unreviewed: {entry!r} is not row, match, insert_row, an actor or actor:operation")
         if spec.row is None and spec.match is None:
             problems.append(f"{where}: needs row (how to make the owner's row) or, for a view, match")
-        if spec.row is not None and not spec.row:
-            problems.append(f"{where}.row: is empty; give at least one column")
+        if spec.row is not None and not spec.row and spec.update_columns is None:
+            problems.append(
+                f"{where}.row: is empty (a row of defaults only): declare update_columns for the update probe"
+            )
         if any("insert" in ops for ops in allowed.values()) and spec.row is None and spec.insert_row is None:
             problems.append(f"{where}: insert is allowed but there is no row or insert_row to insert")
         deps: set[str] = set()
@@ -1049,12 +1051,15 @@ class _Runner:
     ) -> tuple[sql.Composable, list[Any]]:
         relation = self.relations[table.name]
         rendered = [self._value(relation.columns[c], v, subject, row) for c, v in values.items()]
-        query = sql.SQL("insert into {} ({}) values ({})").format(
-            sql.Identifier(table.schema, table.table),
-            sql.SQL(", ").join(sql.Identifier(c) for c in values),
-            sql.SQL(", ").join(r[0] for r in rendered),
-        )
-        if returning and table.spec.on_conflict:
+        if values:
+            query = sql.SQL("insert into {} ({}) values ({})").format(
+                sql.Identifier(table.schema, table.table),
+                sql.SQL(", ").join(sql.Identifier(c) for c in values),
+                sql.SQL(", ").join(r[0] for r in rendered),
+            )
+        else:  # `row = {}`: every column takes its default
+            query = sql.SQL("insert into {} default values").format(sql.Identifier(table.schema, table.table))
+        if returning and table.spec.on_conflict and values:
             query = sql.Composed([
                 query,
                 sql.SQL(" on conflict ({}) do update set {}").format(
@@ -1981,14 +1986,22 @@ class _Generator:
             if problem is not None:
                 self.reasons[name] = problem
                 continue
+            update_columns: list[str] | None = None
             if not row:
                 row = self._any_column(table)
-                if not row:
-                    self.reasons[name] = "every column has a default and none can be set: nothing to insert"
-                    continue
+                if not row:  # a row of defaults only; the update probe sets some column to itself
+                    settable = [c.name for c in table.columns.values() if not c.generated]
+                    plain = [c for c in settable if c not in table.primary_key] or settable
+                    if not plain:
+                        self.reasons[name] = "it has no column the factory or the update probe could set"
+                        continue
+                    update_columns = plain[:1]
             key = name[len("public.") :] if name.startswith("public.") else name
             keys[name] = key
             entry: dict[str, Any] = {"row": row}
+            if update_columns is not None:
+                entry["update_columns"] = update_columns
+                notes.append("every column has a default: the row is made of defaults (row = {})")
             if name in self.on_conflict:
                 entry["on_conflict"] = self.on_conflict[name]
                 notes.append(
@@ -2396,7 +2409,7 @@ def init_access(
         lines += [f"# {n}" for n in notes]
         lines += [f"# observed LEAK: {x}" for x in leaks if x.startswith(f"{name}:")]
         lines += [f"# observed ERROR: {x}" for x in errors if x.startswith(f"{name}:")]
-        for part in ("row", "match"):
+        for part in ("row", "match", "update_columns"):
             if part in entry:
                 lines.append(f"{part} = {_toml_value(entry[part])}")
         if entry.get("shared"):
