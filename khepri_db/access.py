@@ -1751,15 +1751,29 @@ def _toml_key(key: str) -> str:
 
 
 def _toml_value(value: Any) -> str:
-    """A TOML literal for ``value`` (strings, numbers, booleans, dates, lists and inline tables)."""
-    import tomlkit
+    """A TOML literal for ``value``: strings (JSON escapes are valid TOML basic-string escapes), numbers,
+    booleans, dates, lists and inline tables.
+
+    Raises:
+        TypeError: another type.
+    """
+    import datetime as _dt
+    import json as _json
 
     if isinstance(value, dict):
         inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
         return "{ " + inner + " }" if inner else "{}"
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return tomlkit.item(value).as_string()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return _json.dumps(value, ensure_ascii=False)
+    if isinstance(value, _dt.date | _dt.datetime | _dt.time):
+        return value.isoformat()
+    raise TypeError(f"no TOML literal for {value!r}")
 
 
 def _sample(value: Any) -> Any:

@@ -352,3 +352,21 @@ def test_the_cli_refuses_to_overwrite_and_update_keeps_edits_and_adds_new_tables
     code, data = cli.json(*base, "--force")
     assert (code, data["mode"]) == (1, "create")
     assert "labels" in tomllib.loads(path.read_text(encoding="utf-8"))["tables"]
+
+
+def test_generated_values_read_back_as_written() -> None:
+    import datetime
+
+    from khepri_db.access import _toml_value
+
+    value = {
+        "quote": 'say "hi" \\ back',
+        "control": "tab\there\nline é ✓",
+        "number": -3,
+        "ratio": 0.5,
+        "flag": False,
+        "day": datetime.date(2026, 1, 5),
+        "list": ["a", 1, {"sql": "now()"}],
+        "odd key": {},
+    }
+    assert tomllib.loads(f"v = {_toml_value(value)}")["v"] == value
