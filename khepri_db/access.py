@@ -88,6 +88,7 @@ _REF = re.compile(r"\{(" + _IDENT + r"(?:\." + _IDENT + r")+)\}")
 _TABLE_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?$")
 _FUNCTION_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?(?:\s*\(.*\))?$")
 _ACTOR_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_UNREVIEWED_PARTS = ("row", "match", "insert_row", "update_columns")
 
 Outcome = Literal["allowed", "denied", "error", "skipped"]
 
@@ -106,6 +107,31 @@ class AccessDeclarationError(UsageError):
     The message names the file, the line of the section concerned and the key; the hint says what
     to change.
     """
+
+
+class RowFactoryError(AccessDeclarationError):
+    """A table's row factory failed in the database (exit 2).
+
+    Attributes:
+        table: the qualified name of the table whose row could not be made.
+        reason: Postgres' message (with its SQLSTATE).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str,
+        reason: str,
+        sqlstate: str | None = None,
+        constraint: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.table = table
+        self.reason = reason
+        self.sqlstate = sqlstate
+        self.constraint = constraint
 
 
 # -- the file format -------------------------------------------------------------------------------
@@ -140,7 +166,17 @@ class TableSpec(BaseModel):
     match: str | None = Field(None, description="SQL condition finding the target row (default: primary key)")
     shared: bool = Field(False, description="one row for everybody (reference data), not one per owner")
     handover: bool = Field(True, description="probe whether an allowed update can move the row to another owner")
+    on_conflict: list[str] | None = Field(
+        None,
+        description="the columns of a unique key: the factory updates the row that already holds that key (a row a "
+        "trigger on auth.users made, such as a profile) instead of failing",
+    )
     allow: dict[str, list[str] | Literal["all"]] = Field(default_factory=dict, description="actor -> operations")
+    unreviewed: list[str] = Field(
+        default_factory=list,
+        description="parts written by `khepri-db access init` from what it observed, that nobody has reviewed yet: "
+        "row (the factory), an actor (all its cells) or actor:operation (one cell)",
+    )
 
 
 class FunctionSpec(BaseModel):
@@ -155,6 +191,11 @@ class FunctionSpec(BaseModel):
         default_factory=list,
         description="SQLSTATEs besides 42501 that mean 'refused' for this function, e.g. P0002 for RPCs that "
         "answer 'not found' rather than reveal that another user's row exists",
+    )
+    unreviewed: list[str] = Field(
+        default_factory=list,
+        description="parts written by `khepri-db access init` that nobody has reviewed yet: call, denied_sqlstates, "
+        "or an actor (its execute cell)",
     )
 
 
@@ -417,10 +458,17 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
                     f'use {", ".join(OPERATIONS)} or "all"'
                 )
             allowed[actor] = frozenset(op for op in chosen if op in OPERATIONS)
+        for entry in spec.unreviewed:
+            actor, _, op = entry.partition(":")
+            if entry in _UNREVIEWED_PARTS or (actor in actors and (not op or op in OPERATIONS)):
+                continue
+            problems.append(f"{where}.unreviewed: {entry!r} is not row, match, insert_row, an actor or actor:operation")
         if spec.row is None and spec.match is None:
             problems.append(f"{where}: needs row (how to make the owner's row) or, for a view, match")
-        if spec.row is not None and not spec.row:
-            problems.append(f"{where}.row: is empty; give at least one column")
+        if spec.row is not None and not spec.row and spec.update_columns is None:
+            problems.append(
+                f"{where}.row: is empty (a row of defaults only): declare update_columns for the update probe"
+            )
         if any("insert" in ops for ops in allowed.values()) and spec.row is None and spec.insert_row is None:
             problems.append(f"{where}: insert is allowed but there is no row or insert_row to insert")
         deps: set[str] = set()
@@ -465,6 +513,9 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
         for actor in spec.allow:
             if actor not in actors:
                 problems.append(f"{where}.allow: {actor!r} is not an actor (declared: {', '.join(actors)})")
+        for entry in spec.unreviewed:
+            if entry not in ("call", "denied_sqlstates") and entry not in actors:
+                problems.append(f"{where}.unreviewed: {entry!r} is not call, denied_sqlstates or an actor")
         for ref_text in find_references(spec.call or ""):
             ref = resolve_ref(ref_text)
             if ref is None or ref.root == "row":
@@ -530,6 +581,7 @@ class CellResult(BaseModel):
     sqlstate: str | None = None
     leak: str | None = Field(None, description="set when an allowed update could hand the row to another owner")
     rights: CellRights | None = None
+    unreviewed: bool = Field(False, description="the declaration marks this cell as generated and not yet reviewed")
 
     def describe(self) -> str:
         """One line: the cell, what was declared, what happened and why."""
@@ -620,9 +672,10 @@ class AccessReport(BaseModel):
         return {c.id: c for c in self.cells}
 
     def summary(self) -> dict[str, int]:
-        """``{"cells", "mismatches", "errors", "leaks", "undeclared"}`` counts."""
+        """``{"cells", "mismatches", "errors", "leaks", "undeclared", "unreviewed"}`` counts."""
         return {
             "cells": len(self.cells),
+            "unreviewed": sum(1 for c in self.cells if c.unreviewed),
             "mismatches": len(self.mismatches),
             "errors": sum(1 for c in self.cells if c.actual == "error"),
             "leaks": sum(1 for c in self.cells if c.leak),
@@ -631,6 +684,72 @@ class AccessReport(BaseModel):
 
 
 # -- running it ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExposedObject:
+    """A table, view or function the Data API exposes (one that needs a declaration).
+
+    Attributes:
+        kind: ``table`` (tables, partitioned and foreign tables), ``view`` (views, materialized views)
+            or ``function``.
+        name: ``schema.name`` for relations, ``schema.name(argtypes)`` for functions.
+        oid: the ``pg_class`` or ``pg_proc`` oid.
+    """
+
+    kind: Literal["table", "view", "function"]
+    name: str
+    oid: int
+
+
+def exposed_objects(conn: psycopg.Connection, exposed: Sequence[str]) -> list[ExposedObject]:
+    """Every object of the ``exposed`` schemas a declaration must cover, relations first, by name.
+
+    Relations: tables, partitioned tables (not their partitions), views, materialized views and
+    foreign tables. Functions: plain functions (not procedures, aggregates or trigger functions)
+    that anon, authenticated or service_role may execute. Objects belonging to an extension and the
+    Supabase-managed schemas (:data:`khepri_db.doctor.EXCLUDED_SCHEMAS`) are left out, as doctor
+    leaves them out.
+    """
+    schemas = [s for s in exposed if s not in EXCLUDED_SCHEMAS]
+    found: list[ExposedObject] = []
+    for oid, schema, name, kind in conn.execute(
+        """
+        select c.oid, n.nspname, c.relname, c.relkind::text
+        from pg_catalog.pg_class as c
+        join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
+            and not exists (
+                select 1 from pg_catalog.pg_depend as d
+                where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
+            )
+        order by 2, 3
+        """,
+        (schemas,),
+    ).fetchall():
+        found.append(ExposedObject("view" if kind in "vm" else "table", f"{schema}.{name}", oid))
+    for oid, display in conn.execute(
+        """
+        select p.oid, format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
+        from pg_catalog.pg_proc as p
+        join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
+        where n.nspname = any(%s) and p.prokind = 'f'
+            and p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
+            and not exists (
+                select 1 from pg_catalog.pg_depend as d
+                where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
+            )
+            and (
+                pg_catalog.has_function_privilege('anon', p.oid, 'execute')
+                or pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
+                or pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
+            )
+        order by 2
+        """,
+        (schemas,),
+    ).fetchall():
+        found.append(ExposedObject("function", display, oid))
+    return found
 
 
 @dataclass
@@ -745,49 +864,12 @@ class _Runner:
             )
 
     def undeclared(self, exposed: Sequence[str]) -> list[UndeclaredObject]:
-        schemas = [s for s in exposed if s not in EXCLUDED_SCHEMAS]
-        declared_tables = set(self.relations)
-        found: list[UndeclaredObject] = []
-        for schema, name, kind in self.conn.execute(
-            """
-            select n.nspname, c.relname, c.relkind::text
-            from pg_catalog.pg_class as c
-            join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
-            where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
-                and not exists (
-                    select 1 from pg_catalog.pg_depend as d
-                    where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
-                )
-            order by 1, 2
-            """,
-            (schemas,),
-        ).fetchall():
-            if f"{schema}.{name}" not in declared_tables:
-                found.append(UndeclaredObject(kind="view" if kind in "vm" else "table", name=f"{schema}.{name}"))
         declared_functions = {oid for oid, _, _ in self.functions.values()}
-        for oid, display in self.conn.execute(
-            """
-            select p.oid, format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
-            from pg_catalog.pg_proc as p
-            join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
-            where n.nspname = any(%s) and p.prokind = 'f'
-                and p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
-                and not exists (
-                    select 1 from pg_catalog.pg_depend as d
-                    where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
-                )
-                and (
-                    pg_catalog.has_function_privilege('anon', p.oid, 'execute')
-                    or pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
-                    or pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
-                )
-            order by 2
-            """,
-            (schemas,),
-        ).fetchall():
-            if oid not in declared_functions:
-                found.append(UndeclaredObject(kind="function", name=display))
-        return found
+        return [
+            UndeclaredObject(kind=o.kind, name=o.name)
+            for o in exposed_objects(self.conn, exposed)
+            if (o.name not in self.relations if o.kind != "function" else o.oid not in declared_functions)
+        ]
 
     # setup -------------------------------------------------------------------------------------
 
@@ -822,16 +904,22 @@ class _Runner:
             with self.conn.transaction(), self.conn.cursor(row_factory=dict_row) as cur:
                 created = cur.execute(query, params).fetchone()
         except psycopg.Error as exc:
-            raise AccessDeclarationError(
+            raise RowFactoryError(
                 f"{_where(self.decl.path, table.line)}: tables.{table.key}.row: making the {label}'s row "
                 f"failed: {_message(exc)}",
+                table=table.name,
+                reason=_message(exc),
+                sqlstate=exc.diag.sqlstate,
+                constraint=exc.diag.constraint_name,
                 hint="fix the row values (they must satisfy the table's constraints), and run as the role "
                 "that owns the tables (the migrating role), which RLS does not restrict",
             ) from exc
         if created is None:
-            raise AccessDeclarationError(
+            raise RowFactoryError(
                 f"{_where(self.decl.path, table.line)}: tables.{table.key}.row inserted no row "
-                "(a trigger returned null?)"
+                "(a trigger returned null?)",
+                table=table.name,
+                reason="the insert returned no row (a trigger returned null?)",
             )
         return dict(created)
 
@@ -963,11 +1051,22 @@ class _Runner:
     ) -> tuple[sql.Composable, list[Any]]:
         relation = self.relations[table.name]
         rendered = [self._value(relation.columns[c], v, subject, row) for c, v in values.items()]
-        query = sql.SQL("insert into {} ({}) values ({})").format(
-            sql.Identifier(table.schema, table.table),
-            sql.SQL(", ").join(sql.Identifier(c) for c in values),
-            sql.SQL(", ").join(r[0] for r in rendered),
-        )
+        if values:
+            query = sql.SQL("insert into {} ({}) values ({})").format(
+                sql.Identifier(table.schema, table.table),
+                sql.SQL(", ").join(sql.Identifier(c) for c in values),
+                sql.SQL(", ").join(r[0] for r in rendered),
+            )
+        else:  # `row = {}`: every column takes its default
+            query = sql.SQL("insert into {} default values").format(sql.Identifier(table.schema, table.table))
+        if returning and table.spec.on_conflict and values:
+            query = sql.Composed([
+                query,
+                sql.SQL(" on conflict ({}) do update set {}").format(
+                    sql.SQL(", ").join(sql.Identifier(c) for c in table.spec.on_conflict),
+                    sql.SQL(", ").join(sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in values),
+                ),
+            ])  # fmt: skip
         if returning:
             query = sql.Composed([query, sql.SQL(" returning *")])
         return query, [p for r in rendered for p in r[1]]
@@ -1030,6 +1129,11 @@ class _Runner:
             raise
         except psycopg.errors.InsufficientPrivilege as exc:
             return _Attempt("refused", _message(exc), exc.diag.sqlstate, rights)
+        except psycopg.errors.ObjectNotInPrerequisiteState as exc:
+            # "cannot delete from view": a view Postgres cannot write through refuses everybody.
+            if _NOT_UPDATABLE.match(exc.diag.message_primary or ""):
+                return _Attempt("refused", _message(exc), exc.diag.sqlstate, rights)
+            return _Attempt("error", _message(exc), exc.diag.sqlstate, rights)
         except psycopg.Error as exc:
             diag = exc.diag
             where = (diag.schema_name, diag.table_name, diag.constraint_name)
@@ -1073,6 +1177,7 @@ class _Runner:
                         sqlstate=attempt.sqlstate if attempt else None,
                         leak=leak,
                         rights=attempt.rights if attempt else None,
+                        unreviewed=actor in table.spec.unreviewed or f"{actor}:{op}" in table.spec.unreviewed,
                     ))  # fmt: skip
         # The re-parenting probes of allowed updates, after every other cell: the extra owners they
         # aim at are made once, in one savepoint rolled back at the end, so no other cell sees them.
@@ -1256,6 +1361,7 @@ class _Runner:
                     detail=attempt.detail or "the call completed",
                     sqlstate=attempt.sqlstate,
                     rights=attempt.rights,
+                    unreviewed=actor in function.spec.unreviewed,
                 )
 
 
@@ -1289,6 +1395,9 @@ class _Attempt:
             return "denied", none
         return "allowed", f"{self.count} row {done}" if self.count == 1 else f"{self.count} rows {done}"
 
+
+_NOT_UPDATABLE = re.compile(r"^cannot (insert into|update|delete from) view ")
+"""Postgres' message (SQLSTATE 55000) for a write through a view that is not automatically updatable."""
 
 _MAX_DEPENDENTS = 5
 """How many tables of rows referencing a row the re-parenting probe clears before giving up."""
@@ -1369,3 +1478,1034 @@ def matrix_rows(report: AccessReport) -> Iterable[tuple[str, str, dict[str, list
         by_actor[cell.actor].append(cell)
     for name, (kind, by_actor) in seen.items():
         yield name, kind, by_actor
+
+
+# -- generating a declaration (`khepri-db access init`) ----------------------------------------------
+
+GENERATED_MARK = "# Generated by `khepri-db access init`"
+"""First line of a generated declaration."""
+
+_UID = r"(?:\(\s*SELECT\s+auth\.uid\(\)(?:\s+AS\s+\w+)?\s*\)|auth\.uid\(\))(?:::\w+)?"
+_COL = r"\(?(?:\"?(\w+)\"?\.)?\"?(\w+)\"?\)?(?:::\w+)?"
+_OWNER_PATTERNS = (re.compile(rf"{_COL}\s*=\s*{_UID}", re.I), re.compile(rf"{_UID}\s*=\s*{_COL}", re.I))
+_CHECK_STRINGS = re.compile(r"'((?:[^']|'')*)'")
+_CHECK_NUMBERS = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+_SAMPLE_USER = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
+_SAMPLE_RUN = "0123456789ab"
+
+
+@dataclass
+class _CatColumn:
+    """A column as the generator sees it (attnum order)."""
+
+    name: str
+    type: str  # format_type, e.g. "character varying(40)", "public.status"
+    category: str  # pg_type.typcategory of the base type (S string, N numeric, B bool, D date/time, U, A array, E enum)
+    base: str  # the base type's name (domains resolved), e.g. "text", "uuid", "timestamptz"
+    required: bool  # NOT NULL (or a NOT NULL domain) and no default, identity or generation expression
+    generated: bool  # identity or generated: never set by the factory
+    labels: list[str]  # enum labels (of the base type), in sort order
+    checks: list[str]  # single-column CHECK constraints of the table and the domain's checks
+    related: list[str] = field(default_factory=list)  # CHECK constraints over this and other columns
+
+
+@dataclass
+class _CatForeignKey:
+    columns: list[str]
+    target: str  # schema.table
+    target_columns: list[str]
+
+
+@dataclass
+class _CatTable:
+    """A table or view of the catalog, with what the row factory needs."""
+
+    name: str
+    kind: str  # relkind
+    exposed: bool
+    columns: dict[str, _CatColumn]
+    primary_key: list[str]
+    uniques: list[list[str]]
+    foreign_keys: list[_CatForeignKey]
+    owner_columns: dict[str, str]  # column -> why it is the owner's (a policy, a foreign key to auth.users)
+    base_tables: list[str]  # views: the relations the view reads
+    multi_checks: dict[str, list[str]] = field(default_factory=dict)  # CHECK over several columns: name -> columns
+
+    @property
+    def schema(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def table(self) -> str:
+        return self.name.split(".", 1)[1]
+
+
+class GeneratedTable(BaseModel):
+    """What ``access init`` found for one table or view.
+
+    Attributes:
+        name: ``schema.table``.
+        kind: ``table`` or ``view``.
+        row_built: a row factory was generated and made rows for both owners.
+        reason: why no row could be built (``None`` when it was, or for a view found by ``match``).
+        notes: what the generator inferred (the owner column and why, a shared table, leaks seen).
+        exposed: false for a table outside the exposed schemas declared only because exposed rows
+            reference it.
+    """
+
+    name: str
+    kind: Literal["table", "view"]
+    row_built: bool
+    reason: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    exposed: bool = True
+
+
+class AccessInitResult(BaseModel):
+    """The outcome of :func:`init_access`.
+
+    Attributes:
+        access_file: the file written.
+        mode: ``create`` (a new file, or ``--force``) or ``update`` (objects appended).
+        target: :meth:`TargetInfo.to_dict` of the database.
+        exposed_schemas: the schemas covered.
+        tables: every table and view considered (existing declarations excluded in ``update`` mode).
+        functions: the functions declared (new ones only in ``update`` mode).
+        cells: the cells written (tables x actors x operations, functions x actors).
+        unbuildable: the tables with no row factory, with their reasons (also written as comments).
+        errors: table cells whose probe neither succeeded nor was refused (verify-access reports them as errors).
+        undecided: functions whose generated call failed for every actor: declared with the SQLSTATEs seen as
+            ``denied_sqlstates`` (so verify-access passes) and marked UNDECIDED in the file: the cells say only
+            that this call fails.
+        leaks: cells whose allowed update hands the row over to another owner.
+        kept: declarations already in the file and kept as they are (``update`` mode).
+        verify: :meth:`AccessReport.summary` of ``verify-access`` run on the written file, plus ``passed``.
+    """
+
+    access_file: str
+    mode: Literal["create", "update"]
+    target: dict[str, Any]
+    exposed_schemas: ExposedSchemas
+    tables: list[GeneratedTable]
+    functions: list[str]
+    cells: int
+    unbuildable: list[GeneratedTable]
+    errors: list[str]
+    undecided: list[str]
+    leaks: list[str]
+    kept: list[str]
+    verify: dict[str, Any]
+
+    def summary(self) -> dict[str, int]:
+        """Counts: ``tables``, ``rows_built``, ``views``, ``functions``, ``cells``, ``unbuildable``, ``errors``,
+        ``undecided``, ``leaks``."""
+        tables = [t for t in self.tables if t.kind == "table"]
+        return {
+            "tables": len(tables),
+            "rows_built": sum(1 for t in tables if t.row_built),
+            "views": sum(1 for t in self.tables if t.kind == "view"),
+            "functions": len(self.functions),
+            "cells": self.cells,
+            "unbuildable": len(self.unbuildable),
+            "errors": len(self.errors),
+            "undecided": len(self.undecided),
+            "leaks": len(self.leaks),
+        }
+
+    @property
+    def complete(self) -> bool:
+        """Every table has a row, every call ran for some actor, nothing errored or leaked, and
+        verify-access passes on the file."""
+        return bool(self.verify.get("passed")) and not (self.unbuildable or self.errors or self.undecided or self.leaks)
+
+
+def _load_tables(conn: psycopg.Connection, oids: Sequence[int], exposed: set[int]) -> dict[str, _CatTable]:
+    """The catalog facts of relations ``oids`` and, transitively, the tables their foreign keys reach
+    (outside the Supabase-managed schemas)."""
+    tables: dict[str, _CatTable] = {}
+    pending = list(oids)
+    seen: set[int] = set()
+    while pending:
+        oid = pending.pop(0)
+        if oid in seen:
+            continue
+        seen.add(oid)
+        row = conn.execute(
+            "select n.nspname, c.relname, c.relkind::text from pg_catalog.pg_class as c "
+            "join pg_catalog.pg_namespace as n on n.oid = c.relnamespace where c.oid = %s",
+            (oid,),
+        ).fetchone()
+        assert row is not None
+        schema, relname, kind = row
+        name = f"{schema}.{relname}"
+        columns: dict[str, _CatColumn] = {}
+        for (
+            attname, type_, category, base, notnull, has_default, generated, labels, table_checks, domain_checks
+        ) in conn.execute(
+            """
+            select a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), b.typcategory::text,
+                b.typname::text,
+                a.attnotnull or coalesce(t.typnotnull, false),
+                a.atthasdef or a.attidentity <> '' or a.attgenerated <> '' or t.typdefault is not null,
+                a.attidentity <> '' or a.attgenerated <> '',
+                array(select e.enumlabel::text from pg_catalog.pg_enum as e where e.enumtypid = b.oid
+                      order by e.enumsortorder),
+                array(select pg_catalog.pg_get_constraintdef(k.oid) from pg_catalog.pg_constraint as k
+                      where k.conrelid = a.attrelid and k.contype = 'c' and k.conkey = array[a.attnum]),
+                array(select pg_catalog.pg_get_constraintdef(k.oid) from pg_catalog.pg_constraint as k
+                      where k.contypid = t.oid and k.contype = 'c')
+            from pg_catalog.pg_attribute as a
+            join pg_catalog.pg_type as t on t.oid = a.atttypid
+            join pg_catalog.pg_type as b on b.oid = case when t.typtype = 'd' then t.typbasetype else t.oid end
+            where a.attrelid = %s and a.attnum > 0 and not a.attisdropped
+            order by a.attnum
+            """,
+            (oid,),
+        ).fetchall():  # fmt: skip
+            columns[attname] = _CatColumn(
+                attname, type_, category, base, bool(notnull and not has_default), bool(generated),
+                list(labels), [*table_checks, *domain_checks],
+            )  # fmt: skip
+        primary_key: list[str] = []
+        uniques: list[list[str]] = []
+        foreign_keys: list[_CatForeignKey] = []
+        for contype, cols, target_oid, target, target_cols in conn.execute(
+            """
+            select c.contype::text,
+                array(select a.attname::text from unnest(c.conkey) with ordinality as k (n, o)
+                      join pg_catalog.pg_attribute as a on a.attrelid = c.conrelid and a.attnum = k.n order by k.o),
+                c.confrelid::int, format('%%s.%%s', fn.nspname, fc.relname),
+                array(select a.attname::text from unnest(c.confkey) with ordinality as k (n, o)
+                      join pg_catalog.pg_attribute as a on a.attrelid = c.confrelid and a.attnum = k.n order by k.o)
+            from pg_catalog.pg_constraint as c
+            left join pg_catalog.pg_class as fc on fc.oid = c.confrelid
+            left join pg_catalog.pg_namespace as fn on fn.oid = fc.relnamespace
+            where c.conrelid = %s and c.contype in ('p', 'u', 'f')
+            order by c.contype, c.conname
+            """,
+            (oid,),
+        ).fetchall():
+            if contype == "p":
+                primary_key = list(cols)
+                uniques.append(list(cols))
+            elif contype == "u":
+                uniques.append(list(cols))
+            else:
+                foreign_keys.append(_CatForeignKey(list(cols), target, list(target_cols)))
+                if target.split(".", 1)[0] not in EXCLUDED_SCHEMAS:
+                    pending.append(target_oid)
+        multi_checks: dict[str, list[str]] = {}
+        for conname, definition, cols in conn.execute(
+            "select c.conname::text, pg_catalog.pg_get_constraintdef(c.oid), "
+            "array(select a.attname::text from unnest(c.conkey) as k (n) "
+            "join pg_catalog.pg_attribute as a on a.attrelid = c.conrelid and a.attnum = k.n) "
+            "from pg_catalog.pg_constraint as c where c.conrelid = %s and c.contype = 'c' "
+            "and cardinality(c.conkey) > 1",
+            (oid,),
+        ).fetchall():
+            multi_checks[conname] = list(cols)
+            for column in cols:
+                if column in columns:
+                    columns[column].related.append(definition)
+        owner_columns: dict[str, str] = {}
+        for fk in foreign_keys:
+            if fk.target == "auth.users" and len(fk.columns) == 1:
+                owner_columns.setdefault(fk.columns[0], f"a foreign key to auth.users ({fk.target_columns[0]})")
+        for policy, expr in conn.execute(
+            "select p.polname::text, e.expr from pg_catalog.pg_policy as p "
+            "cross join lateral (values (pg_catalog.pg_get_expr(p.polqual, p.polrelid)), "
+            "(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))) as e (expr) "
+            "where p.polrelid = %s and e.expr is not null order by 1",
+            (oid,),
+        ).fetchall():
+            for pattern in _OWNER_PATTERNS:
+                for match in pattern.finditer(expr):
+                    qualifier, column = match.group(1), match.group(2)
+                    if qualifier not in (None, relname) or column not in columns:
+                        continue
+                    if columns[column].base in ("uuid", "text", "varchar") and column not in owner_columns:
+                        owner_columns[column] = f"policy {policy} compares it with auth.uid()"
+        base_tables: list[str] = []
+        if kind in ("v", "m"):
+            base_tables = [
+                r[0]
+                for r in conn.execute(
+                    "select distinct format('%%s.%%s', n.nspname, c.relname) from pg_catalog.pg_rewrite as r "
+                    "join pg_catalog.pg_depend as d on d.classid = 'pg_catalog.pg_rewrite'::regclass "
+                    "and d.objid = r.oid and d.refclassid = 'pg_catalog.pg_class'::regclass "
+                    "join pg_catalog.pg_class as c on c.oid = d.refobjid "
+                    "join pg_catalog.pg_namespace as n on n.oid = c.relnamespace "
+                    "where r.ev_class = %s and d.refobjid <> %s and c.relkind in ('r', 'p', 'v', 'm', 'f')",
+                    (oid, oid),
+                ).fetchall()
+            ]
+        tables[name] = _CatTable(
+            name, kind, oid in exposed, columns, primary_key, uniques, foreign_keys, owner_columns, base_tables,
+            multi_checks,
+        )  # fmt: skip
+    return tables
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _toml_value(value: Any) -> str:
+    """A TOML literal for ``value``: strings (JSON escapes are valid TOML basic-string escapes), numbers,
+    booleans, dates, lists and inline tables.
+
+    Raises:
+        TypeError: another type.
+    """
+    import datetime as _dt
+    import json as _json
+
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return _json.dumps(value, ensure_ascii=False)
+    if isinstance(value, _dt.date | _dt.datetime | _dt.time):
+        return value.isoformat()
+    raise TypeError(f"no TOML literal for {value!r}")
+
+
+def _sample(value: Any) -> Any:
+    """``value`` with its references replaced by stand-ins, to test it against CHECK constraints."""
+    samples = {"user.id": _SAMPLE_USER, "user.email": "probe@access.khepri.test", "run.id": _SAMPLE_RUN}
+    if isinstance(value, str):
+        refs = find_references(value)
+        if len(refs) == 1 and value == "{" + refs[0] + "}":
+            return samples.get(refs[0])
+        return _REF.sub(lambda m: str(samples.get(m.group(1), "x")), value)
+    return value
+
+
+class _Generator:
+    """Infers row factories and calls from the catalog, then observes the rights with :class:`_Runner`."""
+
+    def __init__(self, conn: psycopg.Connection, path: Path, exposed: Sequence[str]) -> None:
+        self.conn = conn
+        self.path = path
+        self.objects = exposed_objects(conn, exposed)
+        relation_oids = [o.oid for o in self.objects if o.kind != "function"]
+        self.catalog = _load_tables(conn, relation_oids, set(relation_oids))
+        self.reasons: dict[str, str] = {}  # table -> why no row
+        self.keys: dict[str, str] = {}  # table -> its key in the file
+        self.notes: dict[str, list[str]] = {}
+        self._probe_tables = 0
+        self.distinct: set[str] = set()  # tables whose text values must differ per owner (a trigger derives a key)
+        self.on_conflict: dict[str, list[str]] = {}  # table -> the unique key a trigger-made row already holds
+        self._single: sql.Identifier | None = None  # the copy of the table being filled with single-column checks
+
+    # rows ------------------------------------------------------------------------------------------
+
+    def _candidates(self, table: _CatTable, column: _CatColumn, unique: bool, shared: bool) -> list[Any]:
+        """Values to try for ``column``, best first (the CHECK constraints decide among them)."""
+        checks = " ".join(column.checks)
+        related = " ".join(column.related)
+        strings = [s.replace("''", "'") for s in _CHECK_STRINGS.findall(checks)]
+        strings += [s.replace("''", "'") for s in _CHECK_STRINGS.findall(related) if s not in strings]
+        numbers = _CHECK_NUMBERS.findall(_CHECK_STRINGS.sub("", checks + " " + related))
+        numbers += re.findall(r"\{(\d+)(?:,\d*)?\}", checks)  # regex repetitions: '^[0-9a-f]{64}$'
+
+        tag = "{run.id}" if shared else "{user.id}"
+        if column.labels:
+            return list(column.labels)
+        if column.category == "A":
+            return [{"sql": "'{}'"}]
+        base = column.base
+        if base == "uuid":
+            return [{"sql": "gen_random_uuid()"}]
+        if base == "bool":
+            return [True, False]
+        if column.category == "N":
+            values: list[Any] = []
+            for text in numbers:
+                number = float(text) if "." in text else int(text)
+                values += [number, number + 1, number - 1]
+            values += [1, 0, 100]
+            if base in ("int2", "int4", "int8"):
+                values = [v for v in values if isinstance(v, int)] or [1]
+            if unique:
+                return [{"sql": f"(floor(random() * 1000000000))::{column.type}"}, *values]
+            return values
+        if base in ("json", "jsonb"):
+            return [{}, [], {"sql": "'{}'"}]
+        if base == "date":
+            return [{"sql": "current_date"}]
+        if base in ("timestamp", "timestamptz"):
+            return [{"sql": "now()"}]
+        if base in ("time", "timetz"):
+            return ["12:00"]
+        if base == "interval":
+            return ["1 day"]
+        if base == "inet" or base == "cidr":
+            return ["127.0.0.1"]
+        if base == "bytea":
+            return [{"sql": "'\\x00'::bytea"}]
+        if column.category == "S":
+            name = column.name.lower()
+            values = []
+            if "email" in name:
+                values.append("{user.email}" if not shared else "ref-{run.id}@access.khepri.test")
+            if "url" in name or "website" in name or "link" in name:
+                values.append(f"https://example.com/{tag}")
+            values += strings
+            lengths = sorted({int(n) for n in numbers if "." not in n and 0 < int(n) <= 200})
+            word = re.sub(r"[^a-z0-9]+", "-", name).strip("-") or "x"
+            values.append(f"{word}-{tag}" if unique else word if not strings else strings[0])
+            if unique:  # a shorter unique value, for length limits
+                values.append({"sql": f"'{word[:20]}-' || substr(md5(random()::text), 1, 8)"})
+            values += [f"{word}-{tag}", word]
+            for n in lengths:
+                values += ["x" * n, "x" * max(n - 1, 1), "x" * (n + 1), "0" * n, "a" * n]
+            values += ["x", "a", "A"]
+            return values
+        return []
+
+    def _fits(self, probe: sql.Identifier, chosen: Mapping[str, Any], table: _CatTable) -> tuple[str, str] | None:
+        """None when ``chosen`` passes the table's CHECK constraints (tested on a constraint copy of the
+        table with every column nullable), else (Postgres' message, the constraint's name or "")."""
+        columns = list(chosen)
+        rendered: list[sql.Composable] = []
+        params: list[Any] = []
+        for name in columns:
+            value = chosen[name]
+            if isinstance(value, dict) and set(value) == {"sql"}:
+                rendered.append(sql.SQL("(" + value["sql"].replace("%", "%%") + ")"))
+                continue
+            base = table.columns[name].base
+            bound = _sample(value)
+            if bound is None:  # the parent row's value: any value of the type will do for a CHECK
+                bound = _SAMPLE_USER if base == "uuid" else 1 if table.columns[name].category == "N" else "x"
+            if base in ("json", "jsonb") and not isinstance(bound, str):
+                bound = Jsonb(bound)
+            rendered.append(sql.Composed([sql.Placeholder(), sql.SQL("::" + table.columns[name].type)]))
+            params.append(bound)
+        if not columns:
+            return None
+        query = sql.SQL("insert into {} ({}) values ({})").format(
+            probe, sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.SQL(", ").join(rendered)
+        )
+        try:
+            with self.conn.transaction(force_rollback=True):
+                self.conn.execute(query, params)
+        except psycopg.Error as exc:
+            return _message(exc), exc.diag.constraint_name or ""
+        return None
+
+    def _valid_candidates(self, table: _CatTable, column: _CatColumn, unique: bool, shared: bool) -> Iterator[Any]:
+        """The candidates of ``column`` that pass its own CHECK constraints (and its domain's)."""
+        assert self._single is not None
+        for candidate in self._candidates(table, column, unique, shared):
+            if self._fits(self._single, {column.name: candidate}, table) is None:
+                yield candidate
+
+    def _settle(
+        self, probe: sql.Identifier, table: _CatTable, row: Mapping[str, Any], shared: bool
+    ) -> tuple[dict[str, Any] | None, str]:
+        """``row`` completed so it passes the CHECK constraints: when one over several columns fails,
+        set its other columns (their candidates, one column at a time); (row or None, last message)."""
+        trial = dict(row)
+        unique_columns = {c for cols in table.uniques for c in cols}
+        for _ in range(8):
+            failure = self._fits(probe, trial, table)
+            if failure is None:
+                return trial, ""
+            message, constraint = failure
+            others = [c for c in table.multi_checks.get(constraint, []) if c not in trial
+                      and not table.columns[c].generated]  # fmt: skip
+            moved = False
+            for other in others:  # set them one after the other, keeping values that break nothing else
+                for candidate in self._valid_candidates(table, table.columns[other], other in unique_columns, shared):
+                    again = self._fits(probe, {**trial, other: candidate}, table)
+                    if again is None:
+                        return {**trial, other: candidate}, ""
+                    if again[1] == constraint:
+                        trial[other] = candidate
+                        moved = True
+                        break
+            if not moved:
+                return None, message
+        return None, message
+
+    def infer_rows(self, declared: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+        """Table name -> the generated ``[tables.x]`` entry (row, match, shared), for every catalog table
+        not in ``declared`` (name -> key of the tables the file already declares). Records the tables
+        without one in :attr:`reasons`."""
+        sorter: dict[str, set[str]] = {}
+        for name, table in self.catalog.items():
+            deps = {fk.target for fk in table.foreign_keys if fk.target in self.catalog and fk.target != name}
+            sorter[name] = deps | set(b for b in table.base_tables if b in self.catalog)
+        try:
+            order = list(graphlib.TopologicalSorter(sorter).static_order())
+        except graphlib.CycleError:
+            order = list(self.catalog)
+        keys = self.keys = dict(declared)
+        owned: set[str] = set(declared)  # declared tables: assume per-owner unless marked shared
+        entries: dict[str, dict[str, Any]] = {}
+        position = {name: i for i, name in enumerate(order)}
+        for name in order:
+            if name in declared or name not in self.catalog or name in self.reasons:
+                continue
+            table = self.catalog[name]
+            if table.kind in ("v", "m"):
+                continue
+            notes = self.notes[name] = []
+            row: dict[str, Any] = {}
+            problem: str | None = None
+            for fk in table.foreign_keys:
+                needed = any(table.columns[c].required for c in fk.columns)
+                if fk.target == "auth.users":
+                    for column, target_column in zip(fk.columns, fk.target_columns, strict=True):
+                        known = target_column in ("id", "email", "phone")
+                        row.setdefault(column, f"{{user.{target_column}}}" if known else None)
+                    continue
+                if fk.target == name:
+                    if needed:
+                        problem = f"{', '.join(fk.columns)} must reference a row of the table itself"
+                    continue
+                parent_key = keys.get(fk.target)
+                if parent_key is None or fk.target in self.reasons:
+                    if needed:
+                        problem = f"{', '.join(fk.columns)} references {fk.target}, which has no row factory"
+                    continue
+                if not needed and position.get(fk.target, -1) > position[name]:
+                    continue
+                if not needed and fk.target not in owned:
+                    continue  # an optional link to reference data: left null
+                for column, target_column in zip(fk.columns, fk.target_columns, strict=True):
+                    row.setdefault(column, f"{{{parent_key}.{target_column}}}")
+            row = {c: v for c, v in row.items() if v is not None}
+            for column, why in table.owner_columns.items():
+                if column not in row:
+                    row[column] = "{user.id}"
+                    notes.append(f"owner column {column}: {why}")
+                elif row[column] == "{user.id}":
+                    notes.append(f"owner column {column}: {why}")
+            shared = not any(
+                ref.split(".")[0] == "user" or self._table_of(ref, keys) in owned
+                for value in row.values()
+                for ref in find_references(value)
+            )
+            if problem is None:
+                problem = self._fill(table, row, shared)
+            if problem is not None:
+                self.reasons[name] = problem
+                continue
+            update_columns: list[str] | None = None
+            if not row:
+                row = self._any_column(table)
+                if not row:  # a row of defaults only; the update probe sets some column to itself
+                    settable = [c.name for c in table.columns.values() if not c.generated]
+                    plain = [c for c in settable if c not in table.primary_key] or settable
+                    if not plain:
+                        self.reasons[name] = "it has no column the factory or the update probe could set"
+                        continue
+                    update_columns = plain[:1]
+            key = name[len("public.") :] if name.startswith("public.") else name
+            keys[name] = key
+            entry: dict[str, Any] = {"row": row}
+            if update_columns is not None:
+                entry["update_columns"] = update_columns
+                notes.append("every column has a default: the row is made of defaults (row = {})")
+            if name in self.on_conflict:
+                entry["on_conflict"] = self.on_conflict[name]
+                notes.append(
+                    f"on_conflict: the owner's row already exists when the user is created (a trigger on auth.users "
+                    f"makes it); the factory updates it through its key ({', '.join(self.on_conflict[name])})"
+                )
+            if shared:
+                entry["shared"] = True
+                notes.append("shared: its row references no owner (reference data), so one row serves everybody")
+            else:
+                owned.add(name)
+            if not table.primary_key:
+                entry["match"] = " and ".join(f'"{c}" = {{row.{c}}}' for c in row)
+            entries[name] = entry
+        for name in order:
+            table = self.catalog.get(name)
+            if table is None or table.kind not in ("v", "m") or name in declared or not table.exposed:
+                continue
+            entries[name] = self._view_entry(table, keys)
+            keys[name] = name.removeprefix("public.")
+        return entries
+
+    def retry(self, failure: RowFactoryError, entry: Mapping[str, Any]) -> bool:
+        """Whether another factory may work after ``failure`` of ``entry`` (a unique violation): the row a
+        trigger made for the new user (its key is the user's) is updated instead; a key a trigger derives
+        from the row's text gets per-owner text values. False when neither applies or was tried."""
+        if failure.sqlstate != "23505" or failure.constraint is None:
+            return False
+        table = self.catalog[failure.table]
+        row = entry.get("row", {})
+        columns = self._constraint_columns(failure.table, failure.constraint)
+        # The key comes from the owner (their user or their parent rows): a trigger made the row already.
+        from_user = bool(columns) and all(
+            isinstance(row.get(c), str) and bool(find_references(row[c])) and row[c].startswith("{") for c in columns
+        )
+        if from_user and failure.table not in self.on_conflict:
+            self.on_conflict[failure.table] = columns
+            return True
+        if failure.table not in self.distinct and any(c.category == "S" for c in table.columns.values()):
+            self.distinct.add(failure.table)
+            return True
+        return False
+
+    def _constraint_columns(self, table: str, constraint: str) -> list[str]:
+        """The columns of the unique index (a constraint's, or one made by ``create unique index``) named
+        ``constraint`` on ``table``; [] for expression or partial indexes."""
+        row = self.conn.execute(
+            "select array(select a.attname::text from unnest(i.indkey) with ordinality as k (n, o) "
+            "join pg_catalog.pg_attribute as a on a.attrelid = i.indrelid and a.attnum = k.n order by k.o), "
+            "i.indexprs is null and i.indpred is null "
+            "from pg_catalog.pg_index as i join pg_catalog.pg_class as c on c.oid = i.indexrelid "
+            "where i.indrelid = to_regclass(format('%%I.%%I', %s::text, %s::text)) and c.relname = %s",
+            (*table.split(".", 1), constraint),
+        ).fetchone()
+        return list(row[0]) if row and row[1] else []
+
+    def _table_of(self, ref: str, keys: Mapping[str, str]) -> str | None:
+        for name, key in keys.items():
+            if ref.startswith(key + "."):
+                return name
+        return None
+
+    def _any_column(self, table: _CatTable) -> dict[str, Any]:
+        """A row for a table whose columns all have defaults: one nullable text column set, else {}."""
+        for column in table.columns.values():
+            if not column.generated and column.category == "S" and column.name not in table.primary_key:
+                return {column.name: f"{column.name} {{user.id}}"}
+        return {}
+
+    def _fill(self, table: _CatTable, row: dict[str, Any], shared: bool) -> str | None:
+        """Add a value for every required column to ``row``, each tested against the CHECK constraints;
+        the reason when a column has no value that fits."""
+        self._probe_tables += 1
+        probe = sql.Identifier(f"khepri_access_probe_{self._probe_tables}")
+        with self.conn.transaction(force_rollback=True):
+            self.conn.execute(
+                sql.SQL("create temporary table {} (like {} including constraints including defaults)").format(
+                    probe, sql.Identifier(table.schema, table.table)
+                )
+            )
+            for column in table.columns.values():  # every column nullable: the copy tests CHECK constraints only
+                self.conn.execute(
+                    sql.SQL("alter table {} alter column {} drop not null").format(probe, sql.Identifier(column.name))
+                )
+            self._single = sql.Identifier(f"khepri_access_probe_{self._probe_tables}_single")
+            self.conn.execute(
+                sql.SQL("create temporary table {} (like {} including defaults)").format(
+                    self._single, sql.Identifier(table.schema, table.table)
+                )
+            )
+            for column in table.columns.values():
+                self.conn.execute(
+                    sql.SQL("alter table {} alter column {} drop not null").format(
+                        self._single, sql.Identifier(column.name)
+                    )
+                )
+            for (definition,) in self.conn.execute(
+                "select pg_catalog.pg_get_constraintdef(c.oid) from pg_catalog.pg_constraint as c "
+                "where c.conrelid = to_regclass(format('%%I.%%I', %s::text, %s::text)) and c.contype = 'c' "
+                "and cardinality(c.conkey) = 1",
+                (table.schema, table.table),
+            ).fetchall():
+                self.conn.execute(sql.SQL("alter table {} add {}").format(self._single, sql.SQL(definition)))
+            unique_columns = {c for cols in table.uniques for c in cols}
+            if table.name in self.distinct:
+                unique_columns |= {c.name for c in table.columns.values() if c.category == "S"}
+            for column in table.columns.values():
+                if not column.required or column.name in row:
+                    continue
+                if not self._candidates(table, column, column.name in unique_columns, shared):
+                    return f"{column.name}: no value known for type {column.type}"
+                candidates = list(self._valid_candidates(table, column, column.name in unique_columns, shared))
+                if not candidates:
+                    return f"{column.name}: no value tried satisfies its own check constraints"
+                last = ""
+                for candidate in candidates:
+                    settled, last = self._settle(probe, table, {**row, column.name: candidate}, shared)
+                    if settled is not None:
+                        row.clear()
+                        row.update(settled)
+                        break
+                else:
+                    return f"{column.name}: no value tried satisfies its constraints ({last})"
+        return None
+
+    def _view_entry(self, table: _CatTable, keys: Mapping[str, str]) -> dict[str, Any]:
+        """A view's entry: found through its one base table's primary key when the view shows it, else
+        every row it shows (``match = "true"``)."""
+        bases = [b for b in table.base_tables if b in self.catalog and self.catalog[b].kind in ("r", "p")]
+        if len(bases) == 1 and bases[0] in keys and bases[0] not in self.reasons:
+            base = self.catalog[bases[0]]
+            if base.primary_key and all(c in table.columns for c in base.primary_key):
+                self.notes[table.name] = [f"the target row is the owner's row of {bases[0]}, found by its primary key"]
+                return {"match": " and ".join(f'"{c}" = {{{keys[bases[0]]}.{c}}}' for c in base.primary_key)}
+        self.notes[table.name] = [
+            "no single base table with its primary key in the view: the probes target every row it shows"
+        ]
+        return {"match": "true"}
+
+    # functions --------------------------------------------------------------------------------------
+
+    def function_entries(self, declared: set[int], keys: Mapping[str, str]) -> dict[str, tuple[int, dict[str, Any]]]:
+        """Function key -> (oid, entry with ``call``) for every exposed function not in ``declared``."""
+        names: dict[str, int] = {}
+        for obj in self.objects:
+            if obj.kind == "function":
+                base = obj.name.split("(", 1)[0]
+                names[base] = names.get(base, 0) + 1
+        entries: dict[str, tuple[int, dict[str, Any]]] = {}
+        for obj in self.objects:
+            if obj.kind != "function" or obj.oid in declared:
+                continue
+            schema_name = obj.name.partition("(")[0]
+            key = obj.name if names[schema_name] > 1 else schema_name
+            row = self.conn.execute(
+                "select p.pronargs, p.pronargdefaults, coalesce(p.proargnames, '{}'::text[]), "
+                "array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) as t), "
+                "array(select b.typcategory::text from unnest(p.proargtypes) with ordinality as a (t, o) "
+                "      join pg_catalog.pg_type as ty on ty.oid = a.t join pg_catalog.pg_type as b "
+                "      on b.oid = case when ty.typtype = 'd' then ty.typbasetype else ty.oid end order by a.o), "
+                "array(select e.enumlabel::text from unnest(p.proargtypes) with ordinality as a (t, o) "
+                "      left join lateral (select e.enumlabel from pg_catalog.pg_enum as e where e.enumtypid = a.t "
+                "      order by e.enumsortorder limit 1) as e on true order by a.o), "
+                "coalesce(p.proargmodes, '{}'::\"char\"[])::text[] "
+                "from pg_catalog.pg_proc as p where p.oid = %s",
+                (obj.oid,),
+            ).fetchone()
+            assert row is not None
+            nargs, ndefaults, argnames, types, kinds, labels, modes = row
+            in_names = [
+                n for n, m in zip(argnames, modes or ["i"] * len(argnames), strict=False) if m in ("i", "b", "v")
+            ]
+            if not modes:
+                in_names = list(argnames)
+            values = []
+            for index in range(nargs - ndefaults):
+                argname = in_names[index] if index < len(in_names) else ""
+                values.append(self._argument(argname, types[index], kinds[index], labels[index], keys))
+            entry: dict[str, Any] = {}
+            qualified = ".".join(
+                part if re.fullmatch(r"[a-z_][a-z0-9_]*", part) else sql.Identifier(part).as_string(self.conn)
+                for part in schema_name.split(".", 1)
+            )
+            if values or nargs:
+                entry["call"] = f"select {qualified}({', '.join(values)})"
+            entries[key] = (obj.oid, entry)
+        return entries
+
+    def _argument(self, name: str, type_: str, kind: str, label: str | None, keys: Mapping[str, str]) -> str:
+        """An SQL expression for one argument: the owner's row or user when the name says so, else a
+        plain value of the type."""
+        bare = name.lower().removeprefix("p_").removeprefix("_").removeprefix("in_")
+        category = kind
+        if bare.endswith("_id") or bare == "id":
+            stem = bare.removesuffix("_id")
+            if (
+                stem in ("user", "uid", "owner", "profile")
+                and type_ == "uuid"
+                and not any(k.split(".")[-1] in (stem + "s", stem) for k in keys.values())
+            ):
+                return "{user.id}::uuid"
+            for table_name, key in keys.items():
+                if table_name in self.reasons:
+                    continue
+                short = key.split(".")[-1]
+                plurals = (stem, stem + "s", stem + "es", stem.removesuffix("y") + "ies")
+                if short in plurals or any(short.endswith("_" + p) for p in plurals):
+                    table = self.catalog.get(table_name)
+                    if table and "id" in table.columns:
+                        return f"{{{key}.id}}::{type_}"
+        if type_ == "uuid":
+            return "{user.id}::uuid" if "user" in bare else "gen_random_uuid()"
+        if label is not None:
+            return "'" + label.replace("'", "''") + "'::" + type_
+        if category == "A" or type_.endswith("[]"):
+            return f"'{{}}'::{type_}"
+        if category == "N":
+            return f"1::{type_}"
+        if category == "B":
+            return "true"
+        if type_ in ("json", "jsonb"):
+            return f"'{{}}'::{type_}"
+        if category == "D":
+            return f"now()::{type_}"
+        if category == "S":
+            return f"'x'::{type_}"
+        return f"null::{type_}"
+
+
+def _observe(
+    conn: psycopg.Connection, path: Path, document: dict[str, Any]
+) -> tuple[Declaration, list[CellResult]] | RowFactoryError:
+    """Run the verify-access probes on ``document`` (in a savepoint rolled back): the cells, or the first
+    row factory that failed."""
+    decl = _validate(path, [], AccessFile.model_validate(document))
+    runner = _Runner(conn, decl)
+    with conn.transaction(force_rollback=True):
+        runner.load_catalog()
+        try:
+            with conn.transaction():
+                runner.setup()
+        except RowFactoryError as exc:
+            return exc
+        cells = [*runner.table_cells(), *runner.function_cells()]
+    return decl, cells
+
+
+def _history(conn: psycopg.Connection) -> str:
+    """``N migration(s), latest <version>_<name>`` from ``supabase_migrations.schema_migrations``."""
+    if conn.execute("select to_regclass('supabase_migrations.schema_migrations')").fetchone() == (None,):
+        return "no migration history (supabase_migrations.schema_migrations is missing)"
+    with conn.transaction():
+        count, latest = conn.execute(
+            "select count(*), max(version || coalesce('_' || name, '')) from supabase_migrations.schema_migrations"
+        ).fetchone() or (0, None)
+    return f"{count} migration(s) applied, latest {latest}" if count else "no migration applied"
+
+
+def _allow_lines(allowed: Mapping[str, Sequence[str]], ops: Sequence[str] | None) -> list[str]:
+    lines = []
+    for actor, chosen in allowed.items():
+        if not chosen:
+            continue
+        if ops is not None and list(chosen) == list(ops):
+            lines.append(f'allow.{actor} = "all"')
+        else:
+            lines.append(f"allow.{actor} = {_toml_value(list(chosen))}")
+    return lines
+
+
+def init_access(
+    url: str,
+    path: Path,
+    *,
+    project: Project | None = None,
+    exposed_schemas: Sequence[str] | None = None,
+    update: bool = False,
+    force: bool = False,
+) -> AccessInitResult:
+    """Write an access declaration for the database at ``url`` from what it allows now (``access init``).
+
+    For every exposed table, view and function (the objects :func:`verify_access` requires declared)
+    it infers a row factory from the catalog (required columns valued from their type, enum labels
+    and simple CHECK constraints, each value tested against a constraint copy of the table; foreign
+    keys to the owner's rows of the parent tables, built first; the owner column from policies
+    comparing a column with ``auth.uid()`` and from foreign keys to ``auth.users``), then runs the
+    verify-access probes (:class:`_Runner`, the same code) with nothing allowed, and declares allowed
+    exactly what succeeded. Each section lists its generated parts in ``unreviewed``; the header says
+    the file was generated, from which database and migration history, and that each cell needs
+    review. Tables whose row cannot be built are written as comments with the reason (verify-access
+    then reports them as undeclared). Finally verify-access runs on the written file.
+
+    Args:
+        url: the migrated database; connect as the role owning the tables (``postgres``).
+        path: the declaration to write (``supabase/access.toml``).
+        project: for ``[api] schemas`` (default: discovered from the cwd).
+        exposed_schemas: as for :func:`verify_access`.
+        update: keep ``path`` as it is (every person's edit) and append the exposed objects it does
+            not declare yet.
+        force: overwrite ``path`` if it exists.
+
+    Returns:
+        The :class:`AccessInitResult` (with the verify-access summary of the written file).
+
+    Raises:
+        UsageError: ``path`` exists and neither ``update`` nor ``force`` is given; the URL is the
+            transaction pooler; the API roles are missing.
+        AccessDeclarationError: in ``update`` mode, the existing file is invalid or does not fit the
+            database (a person-written row factory fails).
+        ConnectionFailedError: the database cannot be reached.
+    """
+    import datetime as _dt
+
+    project = project or Project.discover()
+    if path.exists() and not (update or force):
+        raise UsageError(
+            f"{path} exists; not overwriting it",
+            hint="pass --update to add the objects it lacks (keeping your edits), or --force to replace it",
+        )
+    update = update and path.exists()
+    existing: Declaration | None = load_declaration(path) if update else None
+    raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if update else {}
+    require_session_connection(url, "access init")
+    with connect(url) as conn:
+        target = detect(conn)
+        if target.missing_roles:
+            raise UsageError(
+                f"{redact(url)} lacks the Supabase API roles {', '.join(target.missing_roles)}",
+                hint="run `khepri-db migrate` (it installs the compatibility layer on vanilla Postgres)",
+            )
+        exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
+        try:
+            history = _history(conn)
+            declared_tables: dict[str, str] = {}
+            declared_oids: set[int] = set()
+            if existing is not None:
+                runner = _Runner(conn, existing)
+                runner.load_catalog()
+                declared_tables = {t.name: t.key for t in existing.tables}
+                declared_oids = {oid for oid, _, _ in runner.functions.values()}
+            generator = _Generator(conn, path, exposed.schemas)
+            for _attempt in range(3 * len(generator.catalog) + 1):
+                entries = generator.infer_rows(declared_tables)
+                functions = generator.function_entries(declared_oids, generator.keys)
+                document = {
+                    "version": 1,
+                    "actors": raw.get("actors", {}),
+                    "tables": {**raw.get("tables", {}),
+                               **{generator.keys.get(n, n): {**e, "allow": {}} for n, e in entries.items()}},
+                    "functions": {**raw.get("functions", {}), **{k: {**e} for k, (_, e) in functions.items()}},
+                }  # fmt: skip
+                observed = _observe(conn, path, document)
+                if not isinstance(observed, RowFactoryError):
+                    break
+                if observed.table not in entries:
+                    raise observed
+                if generator.retry(observed, entries[observed.table]):
+                    continue
+                generator.reasons[observed.table] = f"making its row failed: {observed.reason}"
+            else:  # pragma: no cover - every failing table is dropped, so this cannot loop forever
+                raise AccessDeclarationError(f"{path}: could not build the row factories")
+        finally:
+            conn.rollback()
+    decl, cells = observed
+    actors = decl.actors
+    by_object: dict[str, dict[str, list[str]]] = {}
+    errors: list[str] = []
+    leaks: list[str] = []
+    function_errors: dict[str, dict[str, str | None]] = {}
+    undecided: list[str] = []
+    for cell in cells:
+        allowed = by_object.setdefault(cell.object, {a: [] for a in actors})
+        if cell.actual == "allowed":
+            allowed[cell.actor].append(cell.operation)
+        if cell.leak:
+            leaks.append(f"{cell.id}: {cell.leak}")
+        if cell.actual == "error":
+            if cell.kind == "function":
+                function_errors.setdefault(cell.object, {})[cell.actor] = cell.sqlstate
+            else:
+                errors.append(f"{cell.id}: {cell.detail}")
+    generated_tables = {n for n in entries}
+    table_decls = {t.name: t for t in decl.tables}
+    sections: list[str] = []
+    results: list[GeneratedTable] = []
+    written_cells = 0
+    for name, table in generator.catalog.items():
+        if name in declared_tables or not (table.exposed or name in generated_tables):
+            continue
+        kind: Literal["table", "view"] = "view" if table.kind in ("v", "m") else "table"
+        notes = list(generator.notes.get(name, []))
+        if not table.exposed:
+            notes.insert(0, "not exposed by the Data API: declared because rows of exposed tables reference it")
+        if name not in generated_tables:
+            reason = generator.reasons.get(name, "no row factory")
+            results.append(GeneratedTable(name=name, kind=kind, row_built=False, reason=reason, notes=notes,
+                                          exposed=table.exposed))  # fmt: skip
+            key = name.removeprefix("public.")
+            sections.append(f"# [tables.{_toml_key(key)}]: no row could be built: {reason}\n")
+            continue
+        entry = entries[name]
+        tdecl = table_decls[name]
+        allowed = by_object.get(name, {a: [] for a in actors})
+        lines = [f"[tables.{_toml_key(tdecl.key)}]"]
+        lines += [f"# {n}" for n in notes]
+        lines += [f"# observed LEAK: {x}" for x in leaks if x.startswith(f"{name}:")]
+        lines += [f"# observed ERROR: {x}" for x in errors if x.startswith(f"{name}:")]
+        for part in ("row", "match", "update_columns"):
+            if part in entry:
+                lines.append(f"{part} = {_toml_value(entry[part])}")
+        if entry.get("shared"):
+            lines.append("shared = true")
+        if entry.get("on_conflict"):
+            lines.append(f"on_conflict = {_toml_value(entry['on_conflict'])}")
+        lines += _allow_lines(allowed, OPERATIONS)
+        parts = [p for p in ("row", "match") if p in entry]
+        lines.append(f"unreviewed = {_toml_value([*parts, *actors])}")
+        sections.append("\n".join(lines) + "\n")
+        written_cells += len(actors) * len(OPERATIONS)
+        results.append(GeneratedTable(name=name, kind=kind, row_built="row" in entry, notes=notes,
+                                      exposed=table.exposed))  # fmt: skip
+    function_names: list[str] = []
+    displays = {o.oid: o.name for o in generator.objects if o.kind == "function"}
+    for key, (oid, entry) in functions.items():
+        display = displays[oid]
+        function_names.append(display)
+        allowed_actors = [a for a in actors if EXECUTE in by_object.get(display, {}).get(a, [])]
+        failed = function_errors.get(display, {})
+        lines = [f"[functions.{_toml_key(key)}]"]
+        denied_states: list[str] = []
+        if failed and allowed_actors:
+            denied_states = sorted({s for s in failed.values() if s})
+            lines.append(
+                f"# observed: the call completed for {', '.join(allowed_actors)} and failed with SQLSTATE "
+                f"{', '.join(denied_states)} for {', '.join(failed)}: taken as the function refusing them"
+            )
+        elif failed:
+            denied_states = sorted({s for s in failed.values() if s})
+            states = ", ".join(denied_states) or "?"
+            lines.append(
+                f"# UNDECIDED: the generated call failed for every actor (SQLSTATE {states}), so these cells only say"
+            )
+            lines.append(
+                "# that this call fails: write a call that reaches the function's work, then review each actor"
+            )
+            undecided.append(f"{display}: the generated call failed for every actor (SQLSTATE {states})")
+        if "call" in entry:
+            lines.append(f"call = {_toml_value(entry['call'])}")
+        lines.append(f"allow = {_toml_value(allowed_actors)}")
+        if denied_states:
+            lines.append(f"denied_sqlstates = {_toml_value(denied_states)}")
+        parts = (["call"] if "call" in entry else []) + (["denied_sqlstates"] if denied_states else [])
+        lines.append(f"unreviewed = {_toml_value([*parts, *actors])}")
+        sections.append("\n".join(lines) + "\n")
+        written_cells += len(actors)
+    unbuildable = [t for t in results if not t.row_built and t.kind == "table"]
+    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = [
+        f"{GENERATED_MARK} on {now}" if not update else f"# -- added by `khepri-db access init --update` on {now}",
+        f"# from {target.describe()} at {redact(url)}",
+        f"# ({history}); exposed schemas: {', '.join(exposed.schemas)} (from {exposed.source}).",
+        "# Every cell is what the database allowed when this was generated (observed), not what it should",
+        "# allow: review each one, fix the policies or the declaration, then remove what you reviewed from",
+        "# the section's `unreviewed` list (docs/access.md). Row factories and calls are inferred from the",
+        "# catalog: review them too. `khepri-db access init --update` adds objects created since, keeping edits.",
+    ]
+    if unbuildable:
+        header.append("#")
+        header.append("# Tables without a row factory (write one by hand; verify-access reports them undeclared):")
+        header += [f"#   {t.name}: {t.reason}" for t in unbuildable]
+    if update:
+        text = raw_text = path.read_text(encoding="utf-8")
+        text = raw_text.rstrip("\n") + "\n\n" + "\n".join(header) + "\n\n" + "\n".join(sections)
+    else:
+        text = "\n".join(header) + "\n\nversion = 1\n\n" + "\n".join(sections)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    report = verify_access(url, path, project=project, exposed_schemas=exposed_schemas)
+    return AccessInitResult(
+        access_file=str(path),
+        mode="update" if update else "create",
+        target=target.to_dict(),
+        exposed_schemas=exposed,
+        tables=results,
+        functions=function_names,
+        cells=written_cells,
+        unbuildable=unbuildable,
+        errors=errors,
+        undecided=undecided,
+        leaks=leaks,
+        kept=[*declared_tables, *(f.key for f in existing.functions)] if existing else [],
+        verify={"passed": report.passed, **report.summary()},
+    )

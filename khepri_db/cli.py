@@ -743,6 +743,11 @@ def _render_access(report: Any) -> None:
         f"{summary['leaks']} leak(s)), {summary['undeclared']} undeclared object(s) in {report.duration_ms:.0f} ms: "
         f"{verdict}"
     )
+    if summary["unreviewed"]:
+        out.print(
+            f"[yellow]{summary['unreviewed']} cell(s) marked unreviewed[/yellow] (written by `khepri-db access init`: "
+            "they record what the database allowed, review each one)"
+        )
 
 
 @app.command("verify-access")
@@ -796,6 +801,95 @@ def verify_access_cmd(
     else:
         _render_access(report)
     if not report.passed:
+        raise typer.Exit(1)
+
+
+access_app = typer.Typer(
+    help="The declared access matrix (supabase/access.toml): generate it from the database (init).",
+    no_args_is_help=True,
+)
+app.add_typer(access_app, name="access")
+
+
+@access_app.command("init")
+@_handles_errors
+def access_init_cmd(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    access_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--access-file",
+            help="The declaration to write. Default: supabase/access.toml of the project (see docs/access.md).",
+            show_default=False,
+        ),
+    ] = None,
+    exposed_schemas: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exposed-schemas",
+            help="Schemas whose tables, views and functions to declare (comma-separated or repeated). "
+            "Default: supabase/config.toml \\[api] schemas, else pgrst.db_schemas, else public.",
+        ),
+    ] = None,
+    update: Annotated[
+        bool, typer.Option("--update", help="Keep the existing file as it is and add the objects it does not declare.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Write an access declaration from what the database allows now, every cell marked unreviewed.
+
+    For every exposed table, view and function it infers a row factory from the catalog (required
+    columns, enum labels, simple CHECK constraints, foreign keys built parents first, the owner
+    column from policies using auth.uid() and references to auth.users), probes every actor x
+    operation exactly as verify-access does, and declares what succeeded. Tables whose row cannot
+    be built are listed, with the reason, in the file and here. Then runs verify-access on the file.
+
+    Exit 0 when the file was written, every table got a row, every call ran and verify-access passes
+    on it; 1 when it was written but needs work (a table without a row, a probe error, a call that
+    failed for every actor, a leaking update); 2 when the file exists (without --update or --force),
+    the existing file is invalid, or the database cannot be reached.
+    """
+    from rich.markup import escape
+
+    from khepri_db.access import default_access_file, init_access
+
+    project = Project.discover()
+    if access_file is None and not project.found:
+        raise project.missing("access declaration", options="--access-file FILE")
+    path = access_file or default_access_file(project)
+    url = _target_url(db_url, data_dir, output)
+    result = init_access(
+        url, path, project=project, exposed_schemas=_split(exposed_schemas) or None, update=update, force=force
+    )
+    passed = bool(result.verify.get("passed"))
+    if output is OutputFormat.json:
+        _print_json({"passed": passed, "complete": result.complete, "summary": result.summary(), **result.model_dump()})
+    else:
+        summary = result.summary()
+        verb = "Updated" if result.mode == "update" else "Wrote"
+        out.print(f"{verb} {escape(result.access_file)} (every cell marked unreviewed: review each one)")
+        out.print(
+            f"{summary['tables']} table(s), {summary['rows_built']} with a generated row, {summary['views']} view(s), "
+            f"{summary['functions']} function(s), {summary['cells']} cell(s)"
+            + (f"; kept {len(result.kept)} existing declaration(s)" if result.kept else "")
+        )
+        for table in result.unbuildable:
+            out.print(f"[bold yellow]NO ROW[/bold yellow] {escape(table.name)}: {escape(table.reason or '')}")
+        for text in result.errors:
+            out.print(f"[bold red]ERROR[/bold red] {escape(text)}")
+        for text in result.undecided:
+            out.print(f"[bold yellow]UNDECIDED[/bold yellow] {escape(text)}")
+        for text in result.leaks:
+            out.print(f"[bold red]LEAK[/bold red] {escape(text)}")
+        verify = result.verify
+        verdict = "[green]pass[/green]" if passed else "[red]fail[/red]"
+        out.print(
+            f"verify-access on it: {verify['cells']} cells, {verify['mismatches']} mismatch(es), "
+            f"{verify['undeclared']} undeclared: {verdict}"
+        )
+    if not result.complete:
         raise typer.Exit(1)
 
 
