@@ -62,7 +62,7 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from khepri_db import session as _session
-from khepri_db.compat import detect
+from khepri_db.compat import TargetInfo, detect
 from khepri_db.db import connect, redact, require_session_connection
 from khepri_db.doctor import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
 from khepri_db.errors import RoleSwitchError, UsageError
@@ -1409,6 +1409,21 @@ def _message(exc: psycopg.Error) -> str:
     return f"{text} [SQLSTATE {diag.sqlstate}]" if diag.sqlstate else text
 
 
+def _require_api_roles(conn: psycopg.Connection, url: str) -> TargetInfo:
+    """The target's :class:`TargetInfo`, after checking it has Supabase's API roles.
+
+    Raises:
+        UsageError: anon, authenticated, service_role or authenticator is missing.
+    """
+    target = detect(conn)
+    if target.missing_roles:
+        raise UsageError(
+            f"{redact(url)} lacks the Supabase API roles {', '.join(target.missing_roles)}",
+            hint="run `khepri-db migrate` (it installs the compatibility layer on vanilla Postgres)",
+        )
+    return target
+
+
 def verify_access(
     url: str,
     declaration: Declaration | Path,
@@ -1444,12 +1459,7 @@ def verify_access(
     project = project or Project.discover()
     require_session_connection(url, "verify-access")
     with connect(url) as conn:
-        target = detect(conn)
-        if target.missing_roles:
-            raise UsageError(
-                f"{redact(url)} lacks the Supabase API roles {', '.join(target.missing_roles)}",
-                hint="run `khepri-db migrate` (it installs the compatibility layer on vanilla Postgres)",
-            )
+        target = _require_api_roles(conn, url)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
         runner = _Runner(conn, decl)
         try:
@@ -2340,12 +2350,7 @@ def init_access(
     raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if update else {}
     require_session_connection(url, "access init")
     with connect(url) as conn:
-        target = detect(conn)
-        if target.missing_roles:
-            raise UsageError(
-                f"{redact(url)} lacks the Supabase API roles {', '.join(target.missing_roles)}",
-                hint="run `khepri-db migrate` (it installs the compatibility layer on vanilla Postgres)",
-            )
+        target = _require_api_roles(conn, url)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
         try:
             history = _history(conn)
