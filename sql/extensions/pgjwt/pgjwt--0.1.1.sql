@@ -1,5 +1,8 @@
--- pgjwt 0.1.1 stand-in for khepri-db's embedded engine (installs only when asked for by version:
--- create extension pgjwt version '0.1.1'; alter extension pgjwt update brings it to 0.2.0).
+-- pgjwt 0.1.1 stand-in for khepri-db's embedded engine: michelp/pgjwt's functions and signatures,
+-- written as SQL-standard bodies on the pgcrypto stand-in (references bound when created, so pgcrypto
+-- may live in any schema). See docs/extensions/pgjwt.md. There is no full 0.2.0 script: PostgreSQL
+-- installs the default version 0.2.0 as this script plus pgjwt--0.1.1--0.2.0.sql, the same path
+-- `alter extension pgjwt update` takes from 0.1.1.
 create function url_encode(data bytea)
 returns text
 language sql
