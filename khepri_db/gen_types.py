@@ -393,7 +393,7 @@ def _psycopg_query(spec: RpcSpec, payload: Mapping[str, Any]) -> tuple[sql.Compo
 
 
 def _call_psycopg(conn: psycopg.Connection, spec: RpcSpec, payload: Mapping[str, Any], transport: Any) -> Any:
-    from khepri_db.rpc import rpc_error
+    from khepri_db.rpc import rpc_error_from_psycopg
     from khepri_db.session import request_context
 
     query, params = _psycopg_query(spec, payload)
@@ -405,11 +405,8 @@ def _call_psycopg(conn: psycopg.Connection, spec: RpcSpec, payload: Mapping[str,
         with context:
             row = conn.execute(query, params).fetchone()
     except psycopg.Error as exc:
-        diag = exc.diag
-        raise rpc_error(
-            spec.name, diag.sqlstate, diag.message_primary or str(exc), detail=diag.message_detail,
-            hint=diag.message_hint, anonymous=transport is not None and transport.role == "anon",
-        ) from exc  # fmt: skip
+        anonymous = transport is not None and transport.role == "anon"
+        raise rpc_error_from_psycopg(spec.name, exc, anonymous=anonymous) from exc
     if spec.returns == "void" or row is None or row[0] is None:
         return None
     return json.loads(row[0], parse_float=_decimal.Decimal)

@@ -93,6 +93,19 @@ def rpc_error(
     )
 
 
+def rpc_error_from_psycopg(function: str, exc: psycopg.Error, *, anonymous: bool = False) -> errors.RpcError:
+    """:func:`rpc_error` for a psycopg error: its SQLSTATE, primary message, detail and hint."""
+    diag = exc.diag
+    return rpc_error(
+        function,
+        diag.sqlstate,
+        diag.message_primary or str(exc),
+        detail=diag.message_detail,
+        hint=diag.message_hint,
+        anonymous=anonymous,
+    )
+
+
 # -- transports --------------------------------------------------------------------------------
 
 
@@ -159,15 +172,7 @@ class PsycopgTransport:
             with request_context(self.conn, self.role, self.claims, path=f"/rpc/{function}"):
                 row = self.conn.execute(query, params).fetchone()
         except psycopg.Error as exc:
-            diag = exc.diag
-            raise rpc_error(
-                function,
-                diag.sqlstate,
-                diag.message_primary or str(exc),
-                detail=diag.message_detail,
-                hint=diag.message_hint,
-                anonymous=self.role == "anon",
-            ) from exc
+            raise rpc_error_from_psycopg(function, exc, anonymous=self.role == "anon") from exc
         return row[0] if row else None
 
 
