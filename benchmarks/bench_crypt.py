@@ -31,9 +31,9 @@ sys.path.insert(0, str(REPO))
 
 import psycopg  # noqa: E402
 
-from khepri_db.db import connect  # noqa: E402
+from khepri_db.core.db import connect  # noqa: E402
+from khepri_db.core.errors import EngineError  # noqa: E402
 from khepri_db.engines import EmbeddedEngine, SystemEngine, free_port, make_cluster_root, system_bin_dir  # noqa: E402
-from khepri_db.errors import EngineError  # noqa: E402
 
 TITLE = "Extension stand-ins: pgcrypto and uuid-ossp cost"
 SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}

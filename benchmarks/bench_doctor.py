@@ -19,12 +19,12 @@ import statistics
 import time
 from pathlib import Path
 
-from khepri_db import _sqltext
-from khepri_db.db import connect, create_database, with_database
-from khepri_db.doctor import load_rules, run_doctor
+from khepri_db.core import sqltext as _sqltext
+from khepri_db.core.db import connect, create_database, with_database
+from khepri_db.core.project import Project, bundled_path
+from khepri_db.doctor.run import load_rules, run_doctor
 from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root
-from khepri_db.migrations import migrate
-from khepri_db.project import Project, bundled_path
+from khepri_db.migrations.apply import migrate
 
 TITLE = "doctor on 300 tables"
 TABLES = 300

@@ -1,6 +1,6 @@
 """Policy tests: cold start to a migrated template, per-test isolation cost, and the whole access matrix.
 
-Measured in-process with the same calls the pytest plugin makes (khepri_db.pytest_plugin), on the
+Measured in-process with the same calls the pytest plugin makes (khepri_db.policy.pytest_plugin), on the
 embedded engine and, where one is installed, the system engine (e.g. Debian's PostgreSQL 15).
 """
 
@@ -15,8 +15,9 @@ from pathlib import Path
 
 import psycopg
 
-from khepri_db.access import load_declaration, verify_access
-from khepri_db.db import connect, create_database, drop_database, with_database
+from khepri_db.core.db import connect, create_database, drop_database, with_database
+from khepri_db.core.errors import EngineError
+from khepri_db.core.project import Project
 from khepri_db.engines import (
     ClusterEngine,
     EmbeddedEngine,
@@ -25,11 +26,10 @@ from khepri_db.engines import (
     make_cluster_root,
     system_bin_dir,
 )
-from khepri_db.errors import EngineError
-from khepri_db.migrations import migrate
-from khepri_db.project import Project
-from khepri_db.pytest_plugin import FAST_TEST_SETTINGS
-from khepri_db.session import as_user, create_user
+from khepri_db.migrations.apply import migrate
+from khepri_db.policy.access import load_declaration, verify_access
+from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
+from khepri_db.policy.session import as_user, create_user
 
 TITLE = "Policy tests: template, per-test isolation, access matrix"
 REPO = Path(__file__).resolve().parents[1]

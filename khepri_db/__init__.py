@@ -1,81 +1,116 @@
 """khepri-db: Supabase-native schema, migrations, diagnostics and policy tests.
 
-The public API is re-exported here; modules and names starting with ``_`` are private.
+The public API is re-exported here and imported on first use (``import khepri_db`` loads no face,
+so ``khepri-db --version`` starts as fast as its driver). Subpackages, one per face:
 
-* engines: :class:`EmbeddedEngine` (default), :class:`SystemEngine`, :class:`DockerEngine`,
-  :class:`UrlEngine`, :func:`resolve_engine`
-* migrations: :func:`migrate`, :func:`migration_status`, :func:`seed`
-* doctor: :func:`run_doctor`, :class:`Finding`, :class:`DoctorReport`
-* request context: :func:`as_user`, :func:`as_anon`, :func:`as_service_role`, :func:`create_user`
-* access matrix: :func:`verify_access`, :func:`load_declaration`, :class:`AccessReport`
-* RPC client: :class:`KhepriClient` with :class:`PsycopgTransport` or :class:`SupabaseTransport`
-* errors: :class:`KhepriError` and its subclasses in :mod:`khepri_db.errors`
+* :mod:`khepri_db.core`: errors (one hierarchy, :class:`KhepriError`), connections, the project layout
+* :mod:`khepri_db.engines`: :class:`EmbeddedEngine` (default), :class:`SystemEngine`,
+  :class:`DockerEngine`, :class:`UrlEngine`, :func:`resolve_engine`
+* :mod:`khepri_db.migrations`: :func:`migrate`, :func:`migration_status`, :func:`seed`, the Supabase
+  compatibility layer, the daily workflow (init, db reset, migration new/list/repair), schema dump
+* :mod:`khepri_db.doctor`: :func:`run_doctor`, :class:`Finding`, :class:`DoctorReport`
+* :mod:`khepri_db.policy`: request context (:func:`as_user`, :func:`as_anon`,
+  :func:`as_service_role`, :func:`create_user`), the access matrix (:func:`verify_access`,
+  :func:`load_declaration`, :class:`AccessReport`) and the pytest plugin
+* :mod:`khepri_db.client`: RPC transports (:class:`PsycopgTransport`, :class:`SupabaseTransport`),
+  ``gen types`` and the runtime of generated modules
+* :mod:`khepri_db.khepri`: the Khepri app itself (:class:`KhepriClient`, its generated types, the demo)
+* :mod:`khepri_db.cli`: the ``khepri-db`` command, one module per command group
+
+Modules and names starting with ``_`` are private.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from khepri_db.access import AccessDeclarationError, AccessReport, load_declaration, verify_access
-from khepri_db.compat import TargetInfo, TargetKind
-from khepri_db.doctor import DoctorConfig, DoctorReport, Finding, run_doctor
-from khepri_db.engines import (
-    ClusterEngine,
-    DockerEngine,
-    EmbeddedEngine,
-    Engine,
-    EngineStatus,
-    SystemEngine,
-    UrlEngine,
-    resolve_engine,
-)
-from khepri_db.errors import (
-    ConnectionFailedError,
-    KhepriError,
-    MigrationError,
-    RoleSwitchError,
-    RpcError,
-    UsageError,
-)
-from khepri_db.migrations import MigrateResult, MigrationStatus, migrate, migration_status, seed
-from khepri_db.rpc import KhepriClient, PsycopgTransport, SupabaseTransport
-from khepri_db.session import AuthUser, as_anon, as_service_role, as_user, create_user
+_EXPORTS: dict[str, str] = {
+    "AccessDeclarationError": "khepri_db.policy.access",
+    "AccessReport": "khepri_db.policy.access",
+    "load_declaration": "khepri_db.policy.access",
+    "verify_access": "khepri_db.policy.access",
+    "TargetInfo": "khepri_db.migrations.compat",
+    "TargetKind": "khepri_db.migrations.compat",
+    "DoctorConfig": "khepri_db.doctor.run",
+    "DoctorReport": "khepri_db.doctor.run",
+    "Finding": "khepri_db.doctor.run",
+    "run_doctor": "khepri_db.doctor.run",
+    "ClusterEngine": "khepri_db.engines",
+    "DockerEngine": "khepri_db.engines",
+    "EmbeddedEngine": "khepri_db.engines",
+    "Engine": "khepri_db.engines",
+    "EngineStatus": "khepri_db.engines",
+    "SystemEngine": "khepri_db.engines",
+    "UrlEngine": "khepri_db.engines",
+    "resolve_engine": "khepri_db.engines",
+    "ConnectionFailedError": "khepri_db.core.errors",
+    "KhepriError": "khepri_db.core.errors",
+    "MigrationError": "khepri_db.core.errors",
+    "RoleSwitchError": "khepri_db.core.errors",
+    "RpcError": "khepri_db.core.errors",
+    "UsageError": "khepri_db.core.errors",
+    "MigrateResult": "khepri_db.migrations.apply",
+    "MigrationStatus": "khepri_db.migrations.apply",
+    "migrate": "khepri_db.migrations.apply",
+    "migration_status": "khepri_db.migrations.apply",
+    "seed": "khepri_db.migrations.apply",
+    "KhepriClient": "khepri_db.khepri.client",
+    "PsycopgTransport": "khepri_db.client.transports",
+    "SupabaseTransport": "khepri_db.client.transports",
+    "AuthUser": "khepri_db.policy.session",
+    "as_anon": "khepri_db.policy.session",
+    "as_service_role": "khepri_db.policy.session",
+    "as_user": "khepri_db.policy.session",
+    "create_user": "khepri_db.policy.session",
+}
 
-__all__ = [
-    "AccessDeclarationError",
-    "AccessReport",
-    "AuthUser",
-    "ClusterEngine",
-    "ConnectionFailedError",
-    "DockerEngine",
-    "DoctorConfig",
-    "DoctorReport",
-    "EmbeddedEngine",
-    "Engine",
-    "EngineStatus",
-    "Finding",
-    "KhepriClient",
-    "KhepriError",
-    "MigrateResult",
-    "MigrationError",
-    "MigrationStatus",
-    "PsycopgTransport",
-    "RoleSwitchError",
-    "RpcError",
-    "SupabaseTransport",
-    "SystemEngine",
-    "TargetInfo",
-    "TargetKind",
-    "UrlEngine",
-    "UsageError",
-    "__version__",
-    "as_anon",
-    "as_service_role",
-    "as_user",
-    "create_user",
-    "load_declaration",
-    "migrate",
-    "migration_status",
-    "resolve_engine",
-    "run_doctor",
-    "seed",
-    "verify_access",
-]
+if TYPE_CHECKING:
+    from khepri_db.client.transports import PsycopgTransport, SupabaseTransport  # noqa: F401
+    from khepri_db.core.errors import (  # noqa: F401
+        ConnectionFailedError,
+        KhepriError,
+        MigrationError,
+        RoleSwitchError,
+        RpcError,
+        UsageError,
+    )
+    from khepri_db.doctor.run import DoctorConfig, DoctorReport, Finding, run_doctor  # noqa: F401
+    from khepri_db.engines import (  # noqa: F401
+        ClusterEngine,
+        DockerEngine,
+        EmbeddedEngine,
+        Engine,
+        EngineStatus,
+        SystemEngine,
+        UrlEngine,
+        resolve_engine,
+    )
+    from khepri_db.khepri.client import KhepriClient  # noqa: F401
+    from khepri_db.migrations.apply import MigrateResult, MigrationStatus, migrate, migration_status, seed  # noqa: F401
+    from khepri_db.migrations.compat import TargetInfo, TargetKind  # noqa: F401
+    from khepri_db.policy.access import AccessDeclarationError, AccessReport, load_declaration, verify_access  # noqa: F401
+    from khepri_db.policy.session import AuthUser, as_anon, as_service_role, as_user, create_user  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access (PEP 562).
+
+    Raises:
+        AttributeError: ``name`` is not part of the public API.
+    """
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'khepri_db' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+__all__ = ["__version__", *sorted(_EXPORTS)]

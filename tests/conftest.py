@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from khepri_db.cli import app
-from khepri_db.db import connect
+from khepri_db.core.db import connect
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from khepri_db.access import AccessReport, load_declaration, verify_access
-from khepri_db.db import connect
-from khepri_db.project import Project
-from khepri_db.pytest_plugin import DatabaseFactory, database_name
+from khepri_db.core.db import connect
+from khepri_db.core.project import Project
+from khepri_db.policy.access import AccessReport, load_declaration, verify_access
+from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 
 REPO = Path(__file__).resolve().parents[1]
 ACCESS_FILE = REPO / "supabase" / "access.toml"

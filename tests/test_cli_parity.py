@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from conftest import Cli
 
-from khepri_db.db import connect
-from khepri_db.migrations import MigrationState, migration_status
+from khepri_db.core.db import connect
+from khepri_db.migrations.apply import MigrationState, migration_status
 
 
 class Twins:

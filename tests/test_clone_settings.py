@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import psycopg
 
-from khepri_db.db import connect, create_database, drop_database
+from khepri_db.core.db import connect, create_database, drop_database
 
 
 def test_a_clone_has_the_templates_search_path(khepri_clone_url: str) -> None:

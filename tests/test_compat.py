@@ -9,13 +9,13 @@ import psycopg
 import pytest
 from conftest import database_state, scalar, write_migration
 
-from khepri_db._sqltext import split_statements
-from khepri_db.compat import COMPAT_VERSION, TargetKind, detect, install, load_manifest, manifest_gap
-from khepri_db.db import connect
-from khepri_db.errors import CompatError
-from khepri_db.migrations import migrate
-from khepri_db.pytest_plugin import database_name
-from khepri_db.session import as_user, create_user
+from khepri_db.core.db import connect
+from khepri_db.core.errors import CompatError
+from khepri_db.core.sqltext import split_statements
+from khepri_db.migrations.apply import migrate
+from khepri_db.migrations.compat import COMPAT_VERSION, TargetKind, detect, install, load_manifest, manifest_gap
+from khepri_db.policy.pytest_plugin import database_name
+from khepri_db.policy.session import as_user, create_user
 
 SUPABASE_USER_COLUMNS = {
     "instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "invited_at",

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO, write_migration
 
-from khepri_db.db import connect
-from khepri_db.doctor import (
+from khepri_db.core.db import connect
+from khepri_db.core.errors import ConfigError, DoctorError, UsageError
+from khepri_db.core.project import Project
+from khepri_db.doctor.run import (
     THRESHOLDS,
     DoctorConfig,
     DoctorReport,
@@ -23,8 +25,6 @@ from khepri_db.doctor import (
     run_doctor,
 )
 from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root
-from khepri_db.errors import ConfigError, DoctorError, UsageError
-from khepri_db.project import Project
 
 PROJECT = Project(REPO)
 

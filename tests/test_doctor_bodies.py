@@ -1,10 +1,10 @@
-"""Reading function bodies (khepri_db._plpgsql): the statements and expressions PL/pgSQL hands to
+"""Reading function bodies (khepri_db.doctor._plpgsql): the statements and expressions PL/pgSQL hands to
 the SQL parser, made standalone, and which parameters carry a caller-supplied user id. Pure
 functions on text; the database-backed behaviour is in test_doctor_khepri.py."""
 
 from __future__ import annotations
 
-from khepri_db._plpgsql import (
+from khepri_db.doctor._plpgsql import (
     Parameter,
     embedded_statements,
     identity_arguments,

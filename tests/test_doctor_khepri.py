@@ -8,9 +8,9 @@ import psycopg
 import pytest
 from test_doctor import PROJECT, SEED_BUG, findings, names, plant
 
-from khepri_db.db import connect
-from khepri_db.doctor import DoctorConfig, run_doctor
-from khepri_db.session import AuthUser, as_user, create_user
+from khepri_db.core.db import connect
+from khepri_db.doctor.run import DoctorConfig, run_doctor
+from khepri_db.policy.session import AuthUser, as_user, create_user
 
 # -- on_conflict_without_unique_index --------------------------------------------------------------
 

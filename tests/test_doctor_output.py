@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, Cli, write_migration
 
-from khepri_db.db import connect
-from khepri_db.doctor import load_rules
-from khepri_db.migrations import migrate
+from khepri_db.core.db import connect
+from khepri_db.doctor.run import load_rules
+from khepri_db.migrations.apply import migrate
 
 
 def sarif_schema() -> dict:

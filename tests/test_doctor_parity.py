@@ -8,8 +8,8 @@ import psycopg
 import pytest
 from test_doctor import PROJECT, findings, names, plant
 
-from khepri_db.db import connect
-from khepri_db.doctor import run_doctor
+from khepri_db.core.db import connect
+from khepri_db.doctor.run import run_doctor
 
 
 def flush_stats(conn: psycopg.Connection) -> None:

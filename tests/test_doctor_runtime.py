@@ -12,7 +12,7 @@ import time
 import psycopg
 from test_doctor import findings, plant
 
-from khepri_db.db import connect
+from khepri_db.core.db import connect
 
 
 def flush_stats(conn: psycopg.Connection) -> None:

@@ -31,11 +31,11 @@ import pytest
 import sqlparse
 from conftest import REPO
 
-from khepri_db import _doctor_facts as facts
-from khepri_db.db import connect
-from khepri_db.doctor import THRESHOLDS, DoctorConfig, ExposedSchemas, _settings, load_rules
+from khepri_db.core.db import connect
+from khepri_db.core.errors import EngineError
+from khepri_db.doctor import _facts as facts
+from khepri_db.doctor.run import THRESHOLDS, DoctorConfig, ExposedSchemas, _settings, load_rules
 from khepri_db.engines import EmbeddedEngine, SystemEngine, free_port, make_cluster_root
-from khepri_db.errors import EngineError
 
 SPLINTER_ENV = "KHEPRI_SPLINTER_DIR"
 SPLINTER_DIR = Path(os.environ[SPLINTER_ENV]) if os.environ.get(SPLINTER_ENV) else None

@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from khepri_db.core.errors import EngineError, UsageError
 from khepri_db.engines import (
     SERVICE_USER,
     STATE_FILE,
@@ -32,7 +33,6 @@ from khepri_db.engines import (
     resolve_engine,
     system_bin_dir,
 )
-from khepri_db.errors import EngineError, UsageError
 
 KHEPRI = str(Path(sys.executable).with_name("khepri-db"))
 
@@ -254,11 +254,11 @@ def test_docker_engine_runs_the_real_supabase_postgres() -> None:
     reason = docker_unavailable_reason()
     if reason is not None:
         pytest.skip(f"docker engine: {reason}")
-    from khepri_db.access import verify_access
-    from khepri_db.compat import TargetKind, detect
-    from khepri_db.migrations import migrate
-    from khepri_db.project import Project
-    from khepri_db.session import as_user, create_user
+    from khepri_db.core.project import Project
+    from khepri_db.migrations.apply import migrate
+    from khepri_db.migrations.compat import TargetKind, detect
+    from khepri_db.policy.access import verify_access
+    from khepri_db.policy.session import as_user, create_user
 
     repo = Path(__file__).resolve().parents[1]
     engine = DockerEngine()

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from support import onboard, rpc
 
-from khepri_db.session import AuthUser
+from khepri_db.policy.session import AuthUser
 
 # Statements a client could send through the Data API with an id of its choosing, %(id)s being
 # either Bob's hidden row or a random id; %(athlete)s is Alice's own athlete.

@@ -30,11 +30,11 @@ from typing import Any
 import psycopg
 import pytest
 
-from khepri_db import compat
-from khepri_db.db import connect, server_version
+from khepri_db.core.db import connect, server_version
+from khepri_db.core.errors import EngineError
 from khepri_db.engines import SystemEngine, free_port, make_cluster_root, system_bin_dir
-from khepri_db.errors import EngineError
-from khepri_db.pytest_plugin import FAST_TEST_SETTINGS
+from khepri_db.migrations import compat
+from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
 
 ALGORITHMS = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 RNG = random.Random(20261201)

@@ -12,7 +12,7 @@ import json
 import psycopg
 import pytest
 
-from khepri_db.db import connect
+from khepri_db.core.db import connect
 from tests.conftest import Cli
 
 SUPABASE_VERSIONS = {
@@ -53,7 +53,7 @@ def test_supabase_names_and_default_versions(db: psycopg.Connection) -> None:
 
 def test_preinstalled_where_supabase_has_them(empty_db_url: str) -> None:
     # On a database with only the compatibility layer: the Khepri schema itself drops pg_graphql.
-    from khepri_db import compat
+    from khepri_db.migrations import compat
 
     with connect(empty_db_url) as db:
         compat.install(db)
@@ -416,7 +416,7 @@ def test_supabase_inspect_db_reads_pg_stat_statements(supabase_cli, khepri_clone
 
 def test_doctor_sees_pg_graphql_exposure_with_the_stand_in(khepri_clone_url: str) -> None:
     """With pg_graphql installed (the stand-in, as on Supabase) doctor's 0026/0027 rules report."""
-    from khepri_db.doctor import run_doctor
+    from khepri_db.doctor.run import run_doctor
 
     with connect(khepri_clone_url, autocommit=True) as conn:
         # The Khepri schema turns GraphQL off (20261201100000_khepri_graphql_off.sql): turn it on.

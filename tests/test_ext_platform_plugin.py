@@ -54,7 +54,7 @@ def project(pytester: pytest.Pytester, khepri_server_url: str, monkeypatch: pyte
 
 
 def test_net_and_cron_fixtures_in_a_users_project(project: pytest.Pytester, khepri_server_url: str) -> None:
-    from khepri_db.db import connect
+    from khepri_db.core.db import connect
 
     with connect(khepri_server_url) as conn:
         if conn.execute("select count(*) from pg_available_extensions where name = 'pg_cron'").fetchone() == (0,):

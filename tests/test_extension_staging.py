@@ -13,8 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from khepri_db.core.project import bundled_path
 from khepri_db.engines import EXTENSIONS_DIR, stage_extension_standins
-from khepri_db.project import bundled_path
 
 SOURCE = bundled_path("sql", "extensions")
 

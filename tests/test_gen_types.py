@@ -2,7 +2,7 @@
 row of every table (as PostgREST's JSON and as psycopg's values), its typed RPCs round-trip through
 psycopg and supabase-py, and ``--check`` notices a new column.
 
-Two schemas: ours (the checked-in ``khepri_db/_generated/khepri_types.py`` must equal what the
+Two schemas: ours (the checked-in ``khepri_db/khepri/types.py`` must equal what the
 migrations generate) and a foreign-shaped one (tests/fixtures/gen_types_foreign: tenants reached
 through joins, composite keys, enums, domains with checks, generated and identity columns, views,
 a second exposed schema, set- and table-returning RPCs, arrays, ranges, jsonb, numeric).
@@ -32,13 +32,15 @@ from conftest import REPO, Cli
 from psycopg.rows import dict_row
 from psycopg.types.composite import CompositeInfo, register_composite
 
-from khepri_db import errors, rpc
-from khepri_db._generated import khepri_types as kt
-from khepri_db.db import connect
-from khepri_db.gen_types import Range, generate_types
-from khepri_db.migrations import migrate, seed
-from khepri_db.project import Project
-from khepri_db.session import AuthUser
+from khepri_db.client.codegen import generate_types
+from khepri_db.client.runtime import Range
+from khepri_db.core import errors
+from khepri_db.core.db import connect
+from khepri_db.core.project import Project
+from khepri_db.khepri import client as rpc
+from khepri_db.khepri import types as kt
+from khepri_db.migrations.apply import migrate, seed
+from khepri_db.policy.session import AuthUser
 
 CHECKED_IN = REPO / "khepri_db" / "_generated" / "khepri_types.py"
 FOREIGN = REPO / "tests" / "fixtures" / "gen_types_foreign" / "supabase"
@@ -75,8 +77,7 @@ def rows_native(conn: psycopg.Connection, relation: str) -> list[dict[str, Any]]
 def test_the_checked_in_khepri_module_matches_the_migrations(db: psycopg.Connection) -> None:
     generated = generate_types(db, project=Project(REPO), roles=KHEPRI_ROLES)
     assert generated.text == CHECKED_IN.read_text(encoding="utf-8"), (
-        "khepri_db/_generated/khepri_types.py is stale: run "
-        "`khepri-db gen types --role service_role -o khepri_db/_generated/khepri_types.py`"
+        "khepri_db/khepri/types.py is stale: run `khepri-db gen types --role service_role -o khepri_db/khepri/types.py`"
     )
     assert (generated.tables, generated.views, generated.skipped) == (11, 0, [])
     assert set(kt.ROW_MODELS) == {f"public.{t}" for t in (
@@ -145,8 +146,8 @@ def test_column_checks_become_validators_that_agree_with_the_database(khepri_clo
 
 
 def _client_calls() -> dict[str, tuple[set[str], set[str]]]:
-    """KhepriClient method -> (RPC name, argument names it sends, its required parameters), read from rpc.py."""
-    tree = ast.parse((REPO / "khepri_db" / "rpc.py").read_text(encoding="utf-8"))
+    """KhepriClient method -> (RPC name, argument names it sends, its required parameters)."""
+    tree = ast.parse((REPO / "khepri_db" / "khepri" / "client.py").read_text(encoding="utf-8"))
     [client] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "KhepriClient"]
     calls: dict[str, tuple[set[str], set[str]]] = {}
     for method in client.body:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from khepri_db.db import connect
+from khepri_db.core.db import connect
 from khepri_db.engines import ClusterEngine, Engine, binaries_major_version
-from khepri_db.pytest_plugin import KhepriTestSettings
+from khepri_db.policy.pytest_plugin import KhepriTestSettings
 
 pytest_plugins = ["pytester"]
 

@@ -1,4 +1,4 @@
-"""khepri_db.rpc: the typed client over psycopg (real Postgres) and over supabase-py.
+"""khepri_db.khepri.client: the typed client over psycopg (real Postgres) and over supabase-py.
 
 The supabase transport is exercised here with supabase-py's real request building, sending to
 an in-process httpx mock that answers like PostgREST; against a real PostgREST only when
@@ -19,9 +19,10 @@ import psycopg
 import pytest
 from conftest import scalar
 
-from khepri_db import errors
-from khepri_db.db import connect
-from khepri_db.rpc import (
+from khepri_db.client.transports import postgrest_status, rpc_error
+from khepri_db.core import errors
+from khepri_db.core.db import connect
+from khepri_db.khepri.client import (
     ActualWorkout,
     AthleteProfile,
     Consents,
@@ -35,10 +36,8 @@ from khepri_db.rpc import (
     SupabaseTransport,
     WorkoutFeedback,
     WorkoutSchedule,
-    postgrest_status,
-    rpc_error,
 )
-from khepri_db.session import create_user
+from khepri_db.policy.session import create_user
 
 PROFILE = AthleteProfile(
     display_name="Ada", timezone="Europe/London", weight_kg=61.5, consents=Consents(health_data=True)

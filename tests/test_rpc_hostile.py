@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from psycopg.types.json import Jsonb
 from support import KHEPRI_TABLES, onboard, rpc
 
-from khepri_db.rpc import named_call
-from khepri_db.session import as_user
+from khepri_db.client.transports import named_call
+from khepri_db.policy.session import as_user
 
 EXAMPLES = 2100
 """Payloads per run (the issue asks for at least 2,000 across all RPCs)."""

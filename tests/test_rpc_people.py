@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from support import count, onboard, rpc
 
-from khepri_db.session import AuthUser, request_rights
+from khepri_db.policy.session import AuthUser, request_rights
 
 GOAL = {"goal_type": "race", "title": "Spring 10K", "race_date": "2027-04-10", "race_distance_m": 10000}
 

@@ -9,9 +9,9 @@ from uuid import UUID
 from conftest import REPO, Cli
 from support import KHEPRI_TABLES
 
-from khepri_db.db import connect
-from khepri_db.migrations import seed
-from khepri_db.session import AuthUser, as_user
+from khepri_db.core.db import connect
+from khepri_db.migrations.apply import seed
+from khepri_db.policy.session import AuthUser, as_user
 
 SEED = REPO / "supabase" / "seed.sql"
 COACH = UUID("5eed0000-0000-4000-8000-000000000004")

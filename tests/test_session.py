@@ -1,4 +1,4 @@
-"""The request context (khepri_db.session): what PostgREST sets per request, and the role-switch proof."""
+"""The request context (khepri_db.policy.session): what PostgREST sets per request, and the role-switch proof."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import psycopg
 import pytest
 from conftest import scalar
 
-from khepri_db.db import connect
-from khepri_db.errors import RoleSwitchError, UsageError
-from khepri_db.session import as_anon, as_user, create_user, request_context, request_rights, user_claims
+from khepri_db.core.db import connect
+from khepri_db.core.errors import RoleSwitchError, UsageError
+from khepri_db.policy.session import as_anon, as_user, create_user, request_context, request_rights, user_claims
 
 SUPABASE_CLAIMS = {
     "iss", "sub", "aud", "exp", "iat", "email", "phone", "app_metadata", "user_metadata", "role", "aal", "amr",

@@ -1,6 +1,6 @@
 """Statement splitting and upsert-target extraction (pure functions, no database)."""
 
-from khepri_db._sqltext import comparable, find_upserts, line_at, split_statements
+from khepri_db.core.sqltext import comparable, find_upserts, line_at, split_statements
 
 
 def test_split_keeps_dollar_quoted_bodies_and_reports_lines() -> None:

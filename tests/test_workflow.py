@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from conftest import REPO, Cli, scalar, write_migration
 
-from khepri_db._sqltext import split_statements
 from khepri_db.cli import app
-from khepri_db.compat import TargetKind, detect
-from khepri_db.db import connect
-from khepri_db.errors import MigrationError, UsageError
-from khepri_db.migrations import migrate
-from khepri_db.workflow import (
+from khepri_db.core.db import connect
+from khepri_db.core.errors import MigrationError, UsageError
+from khepri_db.core.sqltext import split_statements
+from khepri_db.migrations.apply import migrate
+from khepri_db.migrations.compat import TargetKind, detect
+from khepri_db.migrations.workflow import (
     Drift,
     ResetRefusedError,
     ResetStrategy,

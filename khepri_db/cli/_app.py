@@ -1,0 +1,214 @@
+"""Shared pieces of the ``khepri-db`` command line: the app, its command groups, consoles, options, errors."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import psycopg
+import typer
+from rich.console import Console, ConsoleDimensions
+from rich.markup import escape
+
+from khepri_db import __version__
+from khepri_db.core.errors import KhepriError
+from khepri_db.engines import EmbeddedEngine, resolve_engine
+
+NO_WRAP_WIDTH = 100_000
+"""Width a console assumes when it does not write to a terminal: wide enough never to wrap."""
+
+
+class _Console(Console):
+    """A Rich console that never wraps when it does not write to a terminal (CI logs, pipes, files):
+    a message or a table row stays on one line, so grep finds a path whole. On a terminal it wraps
+    at the terminal's width as usual. ``soft_wrap`` is on: text lines are never cut. Whether the
+    output is a terminal is asked of the file itself, so ``FORCE_COLOR`` (common in CI) adds colour
+    but never wrapping."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        try:
+            terminal = self.file.isatty()
+        except (AttributeError, ValueError):
+            terminal = False
+        return size if terminal else ConsoleDimensions(NO_WRAP_WIDTH, size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
+
+app = typer.Typer(
+    name="khepri-db",
+    help="Supabase-native migrations, diagnostics and policy tests, on an embedded PostgreSQL by default.\n\n"
+    "Exit codes: 0 fine, 1 findings/failures, 2 usage or connection error.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(
+    help="Manage the embedded PostgreSQL server (start, stop, status, url); reset a database (reset).",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+cron_app = typer.Typer(help="pg_cron jobs: run one now (the stand-in never runs them itself).", no_args_is_help=True)
+app.add_typer(cron_app, name="cron")
+
+
+class OutputFormat(StrEnum):
+    """Output formats every command supports."""
+
+    text = "text"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    """Lowest finding level that makes ``doctor`` exit 1."""
+
+    error = "error"
+    warn = "warn"
+    info = "info"
+
+
+DbUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--db-url",
+        envvar="KHEPRI_DB_URL",
+        help="Target database URL (plain Postgres, `supabase start` at "
+        "postgresql://postgres:postgres@127.0.0.1:54322/postgres, or hosted Supabase). "
+        "Default: the embedded server.",
+        show_default=False,
+    ),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="KHEPRI_DATA_DIR",
+        help="Cluster directory of the embedded server. Default: <project>/.khepri/pgdata.",
+        show_default=False,
+    ),
+]
+MigrationsDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--migrations-dir",
+        help="Migrations directory. Default: supabase/migrations of the project (the nearest directory "
+        "upwards holding supabase/).",
+        show_default=False,
+    ),
+]
+KhepriSchema = Annotated[
+    bool,
+    typer.Option(
+        "--khepri-schema",
+        help="Use the Khepri schema bundled with khepri-db (its migrations, seed and access matrix) "
+        "instead of a project's. Never the default: outside a project, commands that need migrations stop.",
+    ),
+]
+Format = Annotated[OutputFormat, typer.Option("--format", help="Output format: text for people, json for CI.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def _handles_errors(func: F) -> F:
+    """Turn a :class:`KhepriError` into a clear message (or JSON ``{"error": ...}``) and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KhepriError as exc:
+            if kwargs.get("output") is OutputFormat.json:
+                _print_json({"error": exc.to_dict()})
+            else:
+                err.print(f"[bold red]error:[/bold red] {escape(exc.message)}", markup=True)
+                if exc.hint:
+                    err.print(f"[bold]hint:[/bold] {escape(exc.hint)}")
+            raise typer.Exit(exc.exit_code) from None
+        except psycopg.Error as exc:
+            diag = exc.diag
+            message = diag.message_primary or str(exc).strip()
+            if kwargs.get("output") is OutputFormat.json:
+                _print_json({"error": {"type": type(exc).__name__, "message": message, "sqlstate": diag.sqlstate,
+                                       "detail": diag.message_detail, "hint": diag.message_hint}})  # fmt: skip
+            else:
+                err.print(f"[bold red]database error:[/bold red] {escape(f'{message} [SQLSTATE {diag.sqlstate}]')}")
+                for label, text in (("detail", diag.message_detail), ("hint", diag.message_hint)):
+                    if text:
+                        err.print(f"[bold]{label}:[/bold] {escape(text)}")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _progress(output: OutputFormat) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        err.print(f"[dim]{escape(message)}[/dim]")
+
+    return say if output is OutputFormat.text else (lambda _m: None)
+
+
+def _target_url(db_url: str | None, data_dir: Path | None, output: OutputFormat) -> str:
+    """The URL to work on: ``--db-url``, or the embedded server (started if it is not running)."""
+    if db_url:
+        return db_url
+    engine = resolve_engine(None, data_dir, log=_progress(output))
+    assert isinstance(engine, EmbeddedEngine)
+    if not engine.status().running and output is OutputFormat.text:
+        err.print(f"[dim]starting the embedded server in {engine.data_dir} (stop it with `khepri-db db stop`)[/dim]")
+    return engine.start()
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        out.print(f"khepri-db {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """khepri-db: Supabase-native schema, migrations, diagnostics and policy tests."""
+
+
+migration_app = typer.Typer(
+    help="Manage migration files and the migration history, as `supabase migration` does (new, list, repair).",
+    no_args_is_help=True,
+)
+app.add_typer(migration_app, name="migration")
+
+
+def _escape(text: object) -> str:
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+class DoctorFormat(StrEnum):
+    """Output formats of ``doctor``: the two every command has, plus SARIF 2.1.0 for GitHub code scanning."""
+
+    text = "text"
+    json = "json"
+    sarif = "sarif"

@@ -1,0 +1,169 @@
+"""``khepri-db verify-access`` and ``khepri-db access init``: the access matrix face."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from khepri_db.cli._app import (
+    DataDir,
+    DbUrl,
+    Format,
+    KhepriSchema,
+    OutputFormat,
+    _handles_errors,
+    _print_json,
+    _split,
+    _target_url,
+    app,
+    out,
+)
+from khepri_db.cli.render import _render_access
+from khepri_db.core.project import Project
+
+# -- verify-access -----------------------------------------------------------------------------
+
+
+@app.command("verify-access")
+@_handles_errors
+def verify_access_cmd(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    access_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--access-file",
+            help="The access declaration. Default: supabase/access.toml of the project (see docs/access.md).",
+            show_default=False,
+        ),
+    ] = None,
+    exposed_schemas: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exposed-schemas",
+            help="Schemas whose tables, views and functions must all be declared (comma-separated or repeated). "
+            "Default: supabase/config.toml \\[api] schemas, else pgrst.db_schemas, else public.",
+        ),
+    ] = None,
+    khepri_schema: KhepriSchema = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Check the declared access matrix against the database, for real.
+
+    For two owners it builds one row per declared table (the declaration's factories), then tries
+    every actor (anon, owner, other, custom actors such as coach, service_role) x operation (select,
+    insert, update, delete; execute for functions) as PostgREST would run it, each in its own
+    rolled-back savepoint, checking every time that the role switch dropped superuser, BYPASSRLS
+    and table ownership. Prints the matrix and every difference; nothing is left in the database.
+
+    Exit 0 when everything matches; 1 on any mismatch, error, leaking update, or exposed table,
+    view or function with no declaration; 2 for an invalid declaration or a connection problem.
+    """
+    from khepri_db.policy.access import default_access_file, verify_access
+
+    project = Project.discover()
+    if access_file is None and not khepri_schema and not project.found:
+        raise project.missing("access declaration", options="--access-file FILE")
+    path = access_file or default_access_file(project, khepri_schema=khepri_schema)
+    url = _target_url(db_url, data_dir, output)
+    report = verify_access(url, path, project=project, exposed_schemas=_split(exposed_schemas) or None)
+    if output is OutputFormat.json:
+        _print_json(
+            {"passed": report.passed, "summary": report.summary(), **report.model_dump(),
+             "mismatches": [c.model_dump() for c in report.mismatches]}
+        )  # fmt: skip
+    else:
+        _render_access(report)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+access_app = typer.Typer(
+    help="The declared access matrix (supabase/access.toml): generate it from the database (init).",
+    no_args_is_help=True,
+)
+app.add_typer(access_app, name="access")
+
+
+@access_app.command("init")
+@_handles_errors
+def access_init_cmd(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    access_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--access-file",
+            help="The declaration to write. Default: supabase/access.toml of the project (see docs/access.md).",
+            show_default=False,
+        ),
+    ] = None,
+    exposed_schemas: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exposed-schemas",
+            help="Schemas whose tables, views and functions to declare (comma-separated or repeated). "
+            "Default: supabase/config.toml \\[api] schemas, else pgrst.db_schemas, else public.",
+        ),
+    ] = None,
+    update: Annotated[
+        bool, typer.Option("--update", help="Keep the existing file as it is and add the objects it does not declare.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Write an access declaration from what the database allows now, every cell marked unreviewed.
+
+    For every exposed table, view and function it infers a row factory from the catalog (required
+    columns, enum labels, simple CHECK constraints, foreign keys built parents first, the owner
+    column from policies using auth.uid() and references to auth.users), probes every actor x
+    operation exactly as verify-access does, and declares what succeeded. Tables whose row cannot
+    be built are listed, with the reason, in the file and here. Then runs verify-access on the file.
+
+    Exit 0 when the file was written, every table got a row, every call ran and verify-access passes
+    on it; 1 when it was written but needs work (a table without a row, a probe error, a call that
+    failed for every actor, a leaking update); 2 when the file exists (without --update or --force),
+    the existing file is invalid, or the database cannot be reached.
+    """
+
+    from khepri_db.policy.access import default_access_file, init_access
+
+    project = Project.discover()
+    if access_file is None and not project.found:
+        raise project.missing("access declaration", options="--access-file FILE")
+    path = access_file or default_access_file(project)
+    url = _target_url(db_url, data_dir, output)
+    result = init_access(
+        url, path, project=project, exposed_schemas=_split(exposed_schemas) or None, update=update, force=force
+    )
+    passed = bool(result.verify.get("passed"))
+    if output is OutputFormat.json:
+        _print_json({"passed": passed, "complete": result.complete, "summary": result.summary(), **result.model_dump()})
+    else:
+        summary = result.summary()
+        verb = "Updated" if result.mode == "update" else "Wrote"
+        out.print(f"{verb} {escape(result.access_file)} (every cell marked unreviewed: review each one)")
+        out.print(
+            f"{summary['tables']} table(s), {summary['rows_built']} with a generated row, {summary['views']} view(s), "
+            f"{summary['functions']} function(s), {summary['cells']} cell(s)"
+            + (f"; kept {len(result.kept)} existing declaration(s)" if result.kept else "")
+        )
+        for table in result.unbuildable:
+            out.print(f"[bold yellow]NO ROW[/bold yellow] {escape(table.name)}: {escape(table.reason or '')}")
+        for text in result.errors:
+            out.print(f"[bold red]ERROR[/bold red] {escape(text)}")
+        for text in result.undecided:
+            out.print(f"[bold yellow]UNDECIDED[/bold yellow] {escape(text)}")
+        for text in result.leaks:
+            out.print(f"[bold red]LEAK[/bold red] {escape(text)}")
+        verify = result.verify
+        verdict = "[green]pass[/green]" if passed else "[red]fail[/red]"
+        out.print(
+            f"verify-access on it: {verify['cells']} cells, {verify['mismatches']} mismatch(es), "
+            f"{verify['undeclared']} undeclared: {verdict}"
+        )
+    if not result.complete:
+        raise typer.Exit(1)

@@ -1,0 +1,211 @@
+"""``khepri-db db``: start, stop, status and url of the local server; ``db reset``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from khepri_db.cli._app import (
+    DataDir,
+    DbUrl,
+    Format,
+    MigrationsDir,
+    OutputFormat,
+    _escape,
+    _handles_errors,
+    _print_json,
+    _progress,
+    _target_url,
+    db_app,
+    err,
+    out,
+)
+from khepri_db.core.db import redact
+from khepri_db.core.errors import KhepriError, UsageError
+from khepri_db.core.project import Project
+from khepri_db.engines import UrlEngine, resolve_engine
+
+# -- db ----------------------------------------------------------------------------------------
+
+
+class ServerEngine(StrEnum):
+    """Engines the ``db`` commands manage (the docker engine lives only inside one process)."""
+
+    embedded = "embedded"
+    system = "system"
+
+
+EngineOption = Annotated[
+    ServerEngine,
+    typer.Option(
+        "--engine",
+        envvar="KHEPRI_ENGINE",
+        help="embedded: the PostgreSQL 18 shipped with khepri-db (data in <project>/.khepri/pgdata). "
+        "system: the PostgreSQL installed on this machine, found via PG_BIN, pg_config or PATH "
+        "(data in <project>/.khepri/pgdata-system), e.g. Debian's PostgreSQL 15.",
+    ),
+]
+
+
+@db_app.command("start")
+@_handles_errors
+def db_start(
+    data_dir: DataDir = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="TCP port on 127.0.0.1. Default: last one used, else 54329 or a free one."),
+    ] = None,
+    engine_name: EngineOption = ServerEngine.embedded,
+    show_password: Annotated[
+        bool,
+        typer.Option("--show-password", help="Print the URL with its password (default: redacted, `***`)."),
+    ] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Start the embedded (or --engine system) PostgreSQL, initialising the cluster on first use. Prints the URL last.
+
+    The URL is printed with its password redacted, so CI logs never hold it; `khepri-db db url`
+    prints it whole (or pass --show-password). The server keeps running after this command
+    returns, until `khepri-db db stop`. Other commands find the embedded server themselves; for a
+    system-engine server, set KHEPRI_DB_URL="$(khepri-db db url --engine system)".
+    """
+    engine = resolve_engine(None, data_dir, port=port, log=_progress(output), engine=engine_name.value)
+    url = engine.start()
+    if output is OutputFormat.json:
+        _print_json(engine.status().to_dict(reveal_password=show_password))
+    else:
+        if not show_password:
+            _progress(output)(f"password hidden: `khepri-db db url{_engine_flag(engine_name)}` prints the full URL")
+        out.print(url if show_password else redact(url))
+
+
+def _engine_flag(engine_name: ServerEngine) -> str:
+    return "" if engine_name is ServerEngine.embedded else f" --engine {engine_name.value}"
+
+
+@db_app.command("stop")
+@_handles_errors
+def db_stop(
+    data_dir: DataDir = None, engine_name: EngineOption = ServerEngine.embedded, output: Format = OutputFormat.text
+) -> None:
+    """Stop the embedded (or --engine system) PostgreSQL (no-op if it is not running). Data stays in --data-dir."""
+    engine = resolve_engine(None, data_dir, engine=engine_name.value)
+    was_running = engine.status().running
+    engine.stop()
+    if output is OutputFormat.json:
+        _print_json({"stopped": was_running, **engine.status().to_dict()})
+    else:
+        out.print("stopped" if was_running else "not running")
+
+
+@db_app.command("status")
+@_handles_errors
+def db_status(
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    engine_name: EngineOption = ServerEngine.embedded,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Show whether the server runs, where, and which version. Exit 1 when it is not running."""
+    engine = UrlEngine(db_url) if db_url else resolve_engine(None, data_dir, engine=engine_name.value)
+    status = engine.status()
+    if output is OutputFormat.json:
+        _print_json(status.to_dict())
+    else:
+        rows = [
+            ("engine", status.engine),
+            ("state", status.detail),
+            ("url", redact(status.url) if status.url else "-"),
+            ("data dir", str(status.data_dir) if status.data_dir else "-"),
+            ("pid", str(status.pid or "-")),
+            ("version", status.server_version or "-"),
+        ]
+        for key, value in rows:
+            out.print(f"{key:>9}  {value}")
+    if not status.running:
+        raise typer.Exit(1)
+
+
+@db_app.command("url")
+@_handles_errors
+def db_url_cmd(
+    data_dir: DataDir = None, engine_name: EngineOption = ServerEngine.embedded, output: Format = OutputFormat.text
+) -> None:
+    """Print the embedded (or --engine system) server's URL, with password. Exit 1 when it is not running."""
+    status = resolve_engine(None, data_dir, engine=engine_name.value).status()
+    if not status.running or not status.url:
+        raise KhepriError(
+            f"the {engine_name.value} server is not running ({status.detail})",
+            hint=f"run `khepri-db db start --engine {engine_name.value}`",
+        )
+    if output is OutputFormat.json:
+        _print_json({"url": status.url})
+    else:
+        out.print(status.url)
+
+
+@db_app.command("reset")
+@_handles_errors
+def db_reset_cmd(
+    ctx: typer.Context,
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    migrations_dir: MigrationsDir = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            "--strategy",
+            help="in-place (default): drop what the migrations created inside the database, as the Supabase CLI "
+            "does on a remote database; on the embedded server it recreates the database when an object the "
+            "migrations made in a kept schema survived. recreate: drop and create the database (not on real Supabase).",
+            show_default=False,
+        ),
+    ] = None,
+    no_seed: Annotated[bool, typer.Option("--no-seed", help="Do not run the \\[db.seed] files.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Also reset a real Supabase database (all its data is lost).")
+    ] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Drop what the migrations created, apply every migration and the seed again, as `supabase db reset`.
+
+    The seed files are \\[db.seed] sql_paths of supabase/config.toml (default supabase/seed.sql).
+
+    The Supabase compatibility layer (roles, auth, storage) is kept or reinstalled. A server that is not
+    on this machine is reset only when --db-url is given on the command line (not from KHEPRI_DB_URL),
+    and a real Supabase database only with --yes.
+    """
+    from click.core import ParameterSource
+
+    from khepri_db.migrations.workflow import ResetRefusedError, ResetStrategy, is_local_url, reset_database
+
+    project = Project.discover()
+    directory = project.migrations_dir(migrations_dir)
+    if strategy is not None and strategy not in {s.value for s in ResetStrategy}:
+        raise UsageError(f"--strategy {strategy!r}: expected recreate or in-place")
+    if db_url and not is_local_url(db_url) and ctx.get_parameter_source("db_url") is not ParameterSource.COMMANDLINE:
+        raise ResetRefusedError(
+            f"KHEPRI_DB_URL points at {redact(db_url)}, a server that is not on this machine; db reset "
+            "would delete its data",
+            hint="pass --db-url explicitly on the command line to reset it",
+        )
+    chosen = ResetStrategy(strategy) if strategy else ResetStrategy.in_place
+    url = _target_url(db_url, data_dir, output)
+    seeds = [] if no_seed else project.seed_files()
+    result = reset_database(
+        url, directory, strategy=chosen, recreate_on_leftovers=db_url is None, seed_files=seeds,
+        seed_key=project.relative, allow_supabase=yes, progress=_progress(output),
+    )  # fmt: skip
+    if output is OutputFormat.json:
+        _print_json(result.to_dict())
+        return
+    for warning in result.migrate.warnings:
+        err.print(f"[yellow]warning:[/yellow] {_escape(warning)}")
+    out.print(f"Reset {_escape(redact(url))} ({_escape(result.target.describe())}), strategy {result.strategy.value}:")
+    out.print(f"  emptied in {result.drop_ms:.0f} ms; applied {len(result.migrate.applied)} migration(s) from "
+              f"{_escape(directory)}")  # fmt: skip
+    for seed in result.migrate.seeded:
+        out.print(f"  seeded {_escape(seed.name)} ({seed.statements} statements, {seed.duration_ms:.0f} ms)")
+    out.print(f"Finished khepri-db db reset in {result.total_ms / 1000:.1f} s.")

@@ -1,0 +1,444 @@
+"""Facts doctor loads into temporary tables before its rules run.
+
+Rules are SQL; what SQL cannot compute on its own is computed here and loaded into ``pg_temp``
+tables that disappear with doctor's transaction (which is always rolled back). Each fact has a
+name that rules list in their ``-- requires:`` header, so ``--only`` loads just what it needs:
+
+* ``migrations``: ``pg_temp.khepri_migrations``, the local migrations compared with the history.
+* ``functions``: from the bodies of SQL and PL/pgSQL functions (read with sqlparse's lexer, see
+  :mod:`khepri_db.doctor._plpgsql`): ``pg_temp.khepri_functions``, ``pg_temp.khepri_function_statements``
+  (each embedded statement made standalone), ``pg_temp.khepri_upserts`` (``insert ... on
+  conflict`` targets) and ``pg_temp.khepri_identity_arguments`` (caller-supplied id parameters;
+  every named parameter of a SECURITY DEFINER function, with ``named_like_identity``).
+* ``plans``: ``pg_temp.khepri_statement_plans``, what Postgres says when it *plans* (``EXPLAIN``,
+  never executes) each embedded statement: the error (sqlstate, message) or the JSON plan; and,
+  when the server has the ``plpgsql_check`` extension (as ``supabase db lint`` uses it),
+  ``pg_temp.khepri_plpgsql_check`` with its errors.
+* ``helpers``: ``pg_temp`` functions rules call: ``khepri_plan_error(statement, search_path)``,
+  ``khepri_folds_to_true(expression, relation)``, ``khepri_scan_plan(expression, relation)``,
+  ``khepri_public_buckets()`` and
+  ``khepri_bucket_policy_allows(expression, bucket_id)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg.rows import dict_row
+
+from khepri_db.core.sqltext import find_upserts
+from khepri_db.doctor._plpgsql import Parameter, embedded_statements, identity_arguments
+from khepri_db.migrations.apply import migration_status
+
+FACT_NAMES = ("migrations", "functions", "plans", "helpers")
+"""Facts a rule may list in its ``-- requires:`` header."""
+
+_HELPERS = r"""
+create function pg_temp.khepri_plan_error(
+    statement text, path text, out error_state text, out error_message text, out plan jsonb
+)
+language plpgsql as $fn$
+declare
+    saved text := current_setting('search_path');
+    saved_lock_timeout text := current_setting('lock_timeout');
+begin
+    -- planning takes the locks a run would; never queue behind DDL for long
+    perform set_config('search_path', path, true), set_config('lock_timeout', '250ms', true);
+    begin
+        execute 'explain (costs off, format json) ' || statement into plan;
+    exception when others then
+        error_state := SQLSTATE;
+        error_message := SQLERRM;
+    end;
+    perform set_config('search_path', saved, true), set_config('lock_timeout', saved_lock_timeout, true);
+end
+$fn$;
+
+create function pg_temp.khepri_folds_to_true(expression text, relation regclass default null) returns boolean
+language plpgsql as $fn$
+declare
+    plan text;
+    saved text[] := array[
+        current_setting('enable_indexscan'), current_setting('enable_indexonlyscan'),
+        current_setting('enable_bitmapscan'), current_setting('enable_tidscan')
+    ];
+begin
+    -- Only a sequential scan: a condition the planner keeps must then show as a filter.
+    perform set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true),
+        set_config('enable_bitmapscan', 'off', true), set_config('enable_tidscan', 'off', true);
+    begin
+        if relation is null then
+            execute 'explain (costs off, format json) select 1 where (' || expression || ')' into plan;
+        else
+            execute format('explain (costs off, format json) select 1 from only %s where (%s)', relation, expression)
+                into plan;
+        end if;
+    exception when others then
+        plan := null;
+    end;
+    perform set_config('enable_indexscan', saved[1], true), set_config('enable_indexonlyscan', saved[2], true),
+        set_config('enable_bitmapscan', saved[3], true), set_config('enable_tidscan', saved[4], true);
+    return plan !~ '(Filter|Cond)"';
+end
+$fn$;
+
+create function pg_temp.khepri_scan_plan(expression text, relation regclass) returns jsonb
+language plpgsql as $fn$
+declare
+    plan jsonb;
+    saved text[] := array[
+        current_setting('enable_indexscan'), current_setting('enable_indexonlyscan'),
+        current_setting('enable_bitmapscan'), current_setting('enable_tidscan')
+    ];
+begin
+    -- The plan of `select 1 from only <relation> where (<expression>) is true` with sequential
+    -- scans only, so every condition on the relation shows as its Filter; `is true` keeps
+    -- sub-selects as SubPlans, as in a policy (the planner would turn a top-level IN or EXISTS
+    -- into a join). Null when it cannot be planned.
+    perform set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true),
+        set_config('enable_bitmapscan', 'off', true), set_config('enable_tidscan', 'off', true);
+    begin
+        execute format(
+            'explain (costs off, format json) select 1 from only %s where ((%s)) is true', relation, expression
+        ) into plan;
+    exception when others then
+        plan := null;
+    end;
+    perform set_config('enable_indexscan', saved[1], true), set_config('enable_indexonlyscan', saved[2], true),
+        set_config('enable_bitmapscan', saved[3], true), set_config('enable_tidscan', saved[4], true);
+    return plan;
+end
+$fn$;
+
+create function pg_temp.khepri_public_buckets() returns table (id text, name text)
+language plpgsql as $fn$
+begin
+    if pg_catalog.to_regclass('storage.buckets') is null then
+        return;
+    end if;
+    return query execute 'select b.id::text, b.name::text from storage.buckets as b where b.public order by b.id';
+exception when others then
+    return;
+end
+$fn$;
+
+create function pg_temp.khepri_bucket_policy_allows(expression text, bucket_id text) returns boolean
+language plpgsql as $fn$
+declare
+    allowed boolean;
+begin
+    execute 'select (' || expression || ') from (select $1::text) as objects (bucket_id)' into allowed using bucket_id;
+    return coalesce(allowed, false);
+exception when others then
+    return null;
+end
+$fn$;
+"""
+
+_PLPGSQL_CHECK = r"""
+create temporary table khepri_plpgsql_check (
+    function_oid oid, lineno integer, sqlstate text, message text, level text
+) on commit drop;
+do $fn$
+declare
+    f record;
+begin
+    for f in
+        select p.oid, coalesce(
+            (select t.tgrelid from pg_catalog.pg_trigger as t where t.tgfoid = p.oid order by t.oid limit 1), 0
+        ) as relid, p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype as is_trigger
+        from pg_catalog.pg_proc as p
+        inner join pg_temp.khepri_functions as kf on kf.function_oid = p.oid
+        where kf.language = 'plpgsql'
+    loop
+        continue when f.is_trigger and f.relid = 0;  -- plpgsql_check needs the trigger's table
+        begin
+            insert into pg_temp.khepri_plpgsql_check
+            select f.oid, c.lineno, c.sqlstate, c.message, c.level
+            from {schema}.plpgsql_check_function_tb(f.oid::regprocedure, f.relid::regclass, fatal_errors => false) as c;
+        exception when others then
+            insert into pg_temp.khepri_plpgsql_check values (f.oid, null, SQLSTATE, SQLERRM, 'checker');
+        end;
+    end loop;
+end
+$fn$;
+"""
+
+
+@dataclass(frozen=True)
+class FactsSettings:
+    """What the fact loaders need to know.
+
+    Attributes:
+        migrations_dir: the local migrations compared with the history (``None``: none, no project).
+        excluded_schemas: schemas whose functions are not read (Supabase's own).
+        identity_names: normalised parameter names that carry a user/tenant id.
+        plpgsql_check: ``True`` use the extension when the server has it, ``False`` never.
+    """
+
+    migrations_dir: Path | None
+    excluded_schemas: Sequence[str]
+    identity_names: Sequence[str]
+    plpgsql_check: bool = True
+
+
+@dataclass
+class FactsResult:
+    """What loading the facts found out.
+
+    Attributes:
+        plpgsql_check: the ``plpgsql_check`` extension checked PL/pgSQL bodies.
+        functions: how many function bodies were read.
+        statements: how many embedded statements were planned.
+    """
+
+    plpgsql_check: bool = False
+    functions: int = 0
+    statements: int = 0
+
+
+def load_migrations(conn: psycopg.Connection, directory: Path) -> None:
+    """Fill ``pg_temp.khepri_migrations`` (version, name, state, file, detail)."""
+    status = migration_status(conn, directory)
+    conn.execute(
+        "create temporary table khepri_migrations "
+        "(version text primary key, name text, state text not null, file text, detail text) on commit drop"
+    )
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into pg_temp.khepri_migrations values (%s, %s, %s, %s, %s)",
+            [(e.version, e.name, e.state.value, e.path.name if e.path else None, e.detail) for e in status.entries],
+        )
+
+
+def _search_path_of(config: str | None, default: list[str]) -> list[str]:
+    """Schemas named by a function's ``search_path=...`` setting (``$user``/``pg_temp`` dropped)."""
+    if config is None:
+        return default
+    value = config.split("=", 1)[1]
+    names = [part.strip().strip('"') for part in value.split(",")]
+    return [n for n in names if n and n not in {"$user", "pg_temp"}]
+
+
+_FUNCTIONS_QUERY = """
+select
+    p.oid,
+    n.nspname,
+    p.proname,
+    l.lanname,
+    pg_catalog.pg_get_function_identity_arguments(p.oid) as args,
+    p.prosrc as body,
+    p.prosqlbody is not null as atomic,
+    case when p.prosqlbody is not null then pg_catalog.pg_get_function_sqlbody(p.oid) end as sqlbody,
+    p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype as is_trigger,
+    p.prorettype = 'pg_catalog.bool'::pg_catalog.regtype as returns_boolean,
+    p.prosecdef as security_definer,
+    (select c from unnest(p.proconfig) as c where c like 'search_path=%%' limit 1) as search_path,
+    coalesce(p.proargnames, '{}') as arg_names,
+    coalesce(p.proargmodes, '{}') as arg_modes,
+    array(
+        select pg_catalog.format_type(t, null)
+        from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality as a (t, i)
+        order by a.i
+    ) as arg_types
+from pg_catalog.pg_proc as p
+inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
+inner join pg_catalog.pg_language as l on p.prolang = l.oid
+where
+    l.lanname in ('sql', 'plpgsql')
+    and n.nspname <> all(%s)
+    and n.nspname not like 'pg\\_temp%%' and n.nspname not like 'pg\\_toast%%'
+    and not exists (
+        select 1 from pg_catalog.pg_depend as d
+        where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
+    )
+"""
+
+_IDENTITY_BODY_MARKERS = ("auth.uid(", "auth.jwt(", "request.jwt.claim")
+
+
+def _parameters(fn: dict) -> list[Parameter]:
+    """The parameters a body can read: IN, INOUT and VARIADIC (and OUT, as variables)."""
+    names, modes, types = list(fn["arg_names"]), list(fn["arg_modes"]), list(fn["arg_types"])
+    params: list[Parameter] = []
+    position = 0
+    for index, type_name in enumerate(types):
+        mode = modes[index] if index < len(modes) else "i"
+        name = names[index] if index < len(names) and names[index] else None
+        if mode in ("i", "b", "v"):
+            position += 1
+            params.append(Parameter(name, position, type_name))
+        elif mode in ("o", "t") and name:
+            params.append(Parameter(name, 0, type_name))  # OUT: a variable, not a $n
+    return params
+
+
+def _reads_identity(body: str) -> bool:
+    lowered = "".join(body.lower().split())
+    return any(marker in lowered for marker in _IDENTITY_BODY_MARKERS)
+
+
+def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_search_path: list[str]) -> int:
+    """Read every SQL and PL/pgSQL function body outside Supabase's schemas and fill the
+    function tables (see the module docstring). Returns the number of functions read."""
+    conn.execute(
+        """
+        create temporary table khepri_functions (
+            function_oid oid primary key, function_schema text, function_name text, function_args text,
+            language text, variables text[], local_relations text[], search_path text[]
+        ) on commit drop;
+        create temporary table khepri_function_statements (
+            function_oid oid, statement_no integer, line integer, kind text, statement text, raw text,
+            search_path text, primary key (function_oid, statement_no)
+        ) on commit drop;
+        create temporary table khepri_upserts (
+            function_oid oid, function_schema text, function_name text, function_args text, table_schema text,
+            table_name text, columns text[], plain boolean, predicate text, constraint_name text, line integer,
+            search_path text[], statement_no integer
+        ) on commit drop;
+        create temporary table khepri_identity_arguments (
+            function_oid oid, argument text, position integer, used_in_query boolean, checked boolean, line integer,
+            named_like_identity boolean
+        ) on commit drop;
+        """
+    )
+    with conn.cursor(row_factory=dict_row) as cur:
+        functions = cur.execute(_FUNCTIONS_QUERY, (list(settings.excluded_schemas),)).fetchall()
+    identity_fns: set[tuple[str, str]] = set()
+    authorization_fns: set[tuple[str, str]] = set()
+    for fn in functions:
+        body = fn["sqlbody"] if fn["atomic"] else fn["body"]
+        if body and _reads_identity(body) and fn["nspname"] != "auth":
+            identity_fns.add((fn["nspname"], fn["proname"]))
+            if fn["returns_boolean"]:
+                authorization_fns.add((fn["nspname"], fn["proname"]))
+    function_rows, statement_rows, upsert_rows, identity_rows = [], [], [], []
+    for fn in functions:
+        path = _search_path_of(fn["search_path"], default_search_path)
+        path_setting = ", ".join('"' + s.replace('"', '""') + '"' for s in path)
+        params = _parameters(fn)
+        language = fn["lanname"]
+        if fn["atomic"]:
+            # BEGIN ATOMIC bodies are parsed at creation and their dependencies are tracked: only
+            # their upserts matter here (they cannot reference missing objects).
+            for u in find_upserts(fn["sqlbody"] or ""):
+                upsert_rows.append(
+                    (fn["oid"], fn["nspname"], fn["proname"], fn["args"], u.table_schema, u.table_name,
+                     list(u.columns), u.plain, u.predicate, u.constraint, u.line, path, None)
+                )  # fmt: skip
+            continue
+        body = fn["body"] or ""
+        analysis = embedded_statements(
+            body, language, [p for p in params if p.position > 0 or language == "plpgsql"],
+            function_name=fn["proname"], is_trigger=fn["is_trigger"],
+        )  # fmt: skip
+        function_rows.append(
+            (fn["oid"], fn["nspname"], fn["proname"], fn["args"], language, sorted(analysis.variables),
+             sorted(analysis.local_relations), path)
+        )  # fmt: skip
+        for number, statement in enumerate(analysis.statements, start=1):
+            statement_rows.append(
+                (fn["oid"], number, statement.line, statement.kind, statement.plannable, statement.raw, path_setting)
+            )
+            if statement.kind != "query":
+                continue
+            for u in find_upserts(statement.raw):
+                upsert_rows.append(
+                    (fn["oid"], fn["nspname"], fn["proname"], fn["args"], u.table_schema, u.table_name,
+                     list(u.columns), u.plain, u.predicate, u.constraint, statement.line + u.line - 1, path, number)
+                )  # fmt: skip
+        for arg in identity_arguments(
+            body, language, [p for p in params if p.position > 0], settings.identity_names,
+            identity_functions=identity_fns, authorization_functions=authorization_fns, function_name=fn["proname"],
+            watch_all=fn["security_definer"],
+        ):  # fmt: skip
+            identity_rows.append(
+                (fn["oid"], arg.name, arg.position, arg.used_in_query, arg.checked, arg.line, arg.named_like_identity)
+            )
+    with conn.cursor() as cur:
+        cur.executemany("insert into pg_temp.khepri_functions values (%s, %s, %s, %s, %s, %s, %s, %s)", function_rows)
+        cur.executemany(
+            "insert into pg_temp.khepri_function_statements values (%s, %s, %s, %s, %s, %s, %s)", statement_rows
+        )
+        cur.executemany(
+            "insert into pg_temp.khepri_upserts values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            upsert_rows,
+        )
+        cur.executemany(
+            "insert into pg_temp.khepri_identity_arguments values (%s, %s, %s, %s, %s, %s, %s)", identity_rows
+        )
+    return len(functions)
+
+
+def load_helpers(conn: psycopg.Connection) -> None:
+    """Create the ``pg_temp`` helper functions rules call (see the module docstring)."""
+    conn.execute(_HELPERS)
+
+
+def load_plans(conn: psycopg.Connection, settings: FactsSettings) -> tuple[int, bool]:
+    """Plan every embedded statement (``pg_temp.khepri_statement_plans``) and, when possible, run
+    ``plpgsql_check`` on every PL/pgSQL function (``pg_temp.khepri_plpgsql_check``).
+
+    Returns:
+        ``(statements planned, whether plpgsql_check ran)``.
+    """
+    conn.execute(
+        """
+        create temporary table khepri_statement_plans on commit drop as
+        select s.function_oid, s.statement_no, e.error_state as sqlstate, e.error_message as message, e.plan
+        from pg_temp.khepri_function_statements as s
+        cross join lateral pg_temp.khepri_plan_error(s.statement, s.search_path) as e
+        """
+    )
+    row = conn.execute("select count(*) from pg_temp.khepri_statement_plans").fetchone()
+    planned = int(row[0]) if row else 0
+    used_checker = False
+    schema = _enable_plpgsql_check(conn) if settings.plpgsql_check else None
+    if schema is not None:
+        conn.execute(_PLPGSQL_CHECK.replace("{schema}", schema))
+        used_checker = True
+    else:
+        conn.execute(
+            "create temporary table khepri_plpgsql_check "
+            "(function_oid oid, lineno integer, sqlstate text, message text, level text) on commit drop"
+        )
+    return planned, used_checker
+
+
+CHECKER_SCHEMA = "khepri_doctor_check"
+"""Schema doctor creates ``plpgsql_check`` in (inside its rolled-back transaction), so that no rule
+mistakes it for one of the project's extensions (e.g. ``extension_in_public``)."""
+
+
+def _enable_plpgsql_check(conn: psycopg.Connection) -> str | None:
+    """Make ``plpgsql_check`` usable inside doctor's (rolled back) transaction, as ``supabase db
+    lint`` does, and return the quoted schema of its functions; ``None`` when the server does not
+    ship it or the role may not create it."""
+    row = conn.execute(
+        "select (select quote_ident(n.nspname) from pg_catalog.pg_extension as e "
+        "join pg_catalog.pg_namespace as n on n.oid = e.extnamespace where e.extname = 'plpgsql_check'), "
+        "exists (select 1 from pg_catalog.pg_available_extensions where name = 'plpgsql_check')"
+    ).fetchone()
+    if row is None or not row[1]:
+        return None
+    if row[0] is not None:
+        return str(row[0])
+    try:
+        with conn.transaction():
+            conn.execute(f"create schema {CHECKER_SCHEMA}")
+            conn.execute(f"create extension plpgsql_check with schema {CHECKER_SCHEMA}")
+    except psycopg.Error:
+        return None
+    return CHECKER_SCHEMA
+
+
+def required_facts(requirements: Iterable[Iterable[str]]) -> set[str]:
+    """The union of the rules' requirements, with dependencies added (``plans`` needs
+    ``functions`` and ``helpers``)."""
+    needed = {name for names in requirements for name in names}
+    if "plans" in needed:
+        needed |= {"functions", "helpers"}
+    return needed

