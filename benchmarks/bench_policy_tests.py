@@ -27,7 +27,8 @@ from khepri_db.engines import (
     system_bin_dir,
 )
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.access import load_declaration, verify_access
+from khepri_db.policy.declaration import load_declaration
+from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
 from khepri_db.policy.session import as_user, create_user
 

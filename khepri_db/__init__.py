@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    "AccessDeclarationError": "khepri_db.policy.access",
-    "AccessReport": "khepri_db.policy.access",
-    "load_declaration": "khepri_db.policy.access",
-    "verify_access": "khepri_db.policy.access",
+    "AccessDeclarationError": "khepri_db.policy.declaration",
+    "AccessReport": "khepri_db.policy.report",
+    "load_declaration": "khepri_db.policy.declaration",
+    "verify_access": "khepri_db.policy.probe",
     "TargetInfo": "khepri_db.migrations.compat",
     "TargetKind": "khepri_db.migrations.compat",
     "DoctorConfig": "khepri_db.doctor.run",
@@ -91,7 +91,9 @@ if TYPE_CHECKING:
     from khepri_db.khepri.client import KhepriClient  # noqa: F401
     from khepri_db.migrations.apply import MigrateResult, MigrationStatus, migrate, migration_status, seed  # noqa: F401
     from khepri_db.migrations.compat import TargetInfo, TargetKind  # noqa: F401
-    from khepri_db.policy.access import AccessDeclarationError, AccessReport, load_declaration, verify_access  # noqa: F401
+    from khepri_db.policy.declaration import AccessDeclarationError, load_declaration  # noqa: F401
+    from khepri_db.policy.probe import verify_access  # noqa: F401
+    from khepri_db.policy.report import AccessReport  # noqa: F401
     from khepri_db.policy.session import AuthUser, as_anon, as_service_role, as_user, create_user  # noqa: F401
 
 

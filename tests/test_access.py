@@ -1,4 +1,4 @@
-"""The declared access matrix (khepri_db.policy.access, `khepri-db verify-access`) on a small Supabase-style schema.
+"""The declared access matrix (khepri_db.policy.probe, `khepri-db verify-access`) on a small Supabase-style schema.
 
 The schema here is not Khepri's: a notes app with profiles, coach links, a shared reference table
 (writable by an admin recognised by app_metadata), a security-invoker view and two RPCs, so the
@@ -20,14 +20,10 @@ from khepri_db.core.db import connect
 from khepri_db.core.errors import RoleSwitchError
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.access import (
-    AccessDeclarationError,
-    AccessReport,
-    CoverageCheck,
-    load_declaration,
-    verify_access,
-)
+from khepri_db.policy.declaration import AccessDeclarationError, load_declaration
+from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from khepri_db.policy.report import AccessReport, CoverageCheck
 
 SCHEMA = """
 create table public.profiles (

@@ -19,7 +19,9 @@ from conftest import Cli, write_migration
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.access import OPERATIONS, AccessInitResult, init_access, load_declaration, verify_access
+from khepri_db.policy.access_init import AccessInitResult, init_access
+from khepri_db.policy.declaration import OPERATIONS, load_declaration
+from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 
 REPO = Path(__file__).resolve().parents[1]
@@ -357,7 +359,7 @@ def test_the_cli_refuses_to_overwrite_and_update_keeps_edits_and_adds_new_tables
 def test_generated_values_read_back_as_written() -> None:
     import datetime
 
-    from khepri_db.policy.access import _toml_value
+    from khepri_db.policy.access_init import _toml_value
 
     value = {
         "quote": 'say "hi" \\ back',

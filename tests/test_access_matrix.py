@@ -16,8 +16,10 @@ import pytest
 
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
-from khepri_db.policy.access import AccessReport, load_declaration, verify_access
+from khepri_db.policy.declaration import load_declaration
+from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from khepri_db.policy.report import AccessReport
 
 REPO = Path(__file__).resolve().parents[1]
 ACCESS_FILE = REPO / "supabase" / "access.toml"

@@ -257,7 +257,7 @@ def test_docker_engine_runs_the_real_supabase_postgres() -> None:
     from khepri_db.core.project import Project
     from khepri_db.migrations.apply import migrate
     from khepri_db.migrations.compat import TargetKind, detect
-    from khepri_db.policy.access import verify_access
+    from khepri_db.policy.probe import verify_access
     from khepri_db.policy.session import as_user, create_user
 
     repo = Path(__file__).resolve().parents[1]

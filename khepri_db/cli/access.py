@@ -62,7 +62,8 @@ def verify_access_cmd(
     Exit 0 when everything matches; 1 on any mismatch, error, leaking update, or exposed table,
     view or function with no declaration; 2 for an invalid declaration or a connection problem.
     """
-    from khepri_db.policy.access import default_access_file, verify_access
+    from khepri_db.policy.declaration import default_access_file
+    from khepri_db.policy.probe import verify_access
 
     project = Project.discover()
     if access_file is None and not khepri_schema and not project.found:
@@ -129,7 +130,8 @@ def access_init_cmd(
     the existing file is invalid, or the database cannot be reached.
     """
 
-    from khepri_db.policy.access import default_access_file, init_access
+    from khepri_db.policy.access_init import init_access
+    from khepri_db.policy.declaration import default_access_file
 
     project = Project.discover()
     if access_file is None and not project.found:

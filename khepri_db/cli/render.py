@@ -110,7 +110,7 @@ def _access_mark(cell: Any) -> str:
 
 def _render_access(report: Any) -> None:
 
-    from khepri_db.policy.access import matrix_rows
+    from khepri_db.policy.probe import matrix_rows
 
     out.print(f"[bold]Target:[/bold] {report.target['description']}")
     out.print(f"[bold]Declaration:[/bold] {escape(report.access_file)}")

@@ -46,7 +46,7 @@ Fixtures:
   stores a response (:func:`khepri_db.policy.platform.respond`).
 * ``khepri_cron``: ``khepri_cron.run(job)`` runs one pg_cron job's command now on ``db`` as the
   job's user (:func:`khepri_db.policy.platform.run_cron_job`); ``khepri_cron.jobs()`` lists ``cron.job``.
-* ``khepri_access_report`` (session): :func:`khepri_db.policy.access.verify_access` of the access file
+* ``khepri_access_report`` (session): :func:`khepri_db.policy.probe.verify_access` of the access file
   against a fresh clone, run once.
 * ``khepri_access_cell``: requesting it parametrizes the test with one case per matrix cell plus
   ``coverage``; each case's value has ``check()``::
@@ -87,7 +87,8 @@ from khepri_db.engines import (
 from khepri_db.migrations.apply import migrate
 from khepri_db.policy import platform as _platform
 from khepri_db.policy import session as _session
-from khepri_db.policy.access import AccessReport, CoverageCheck, Declaration, default_access_file, load_declaration
+from khepri_db.policy.declaration import Declaration, default_access_file, load_declaration
+from khepri_db.policy.report import AccessReport, CoverageCheck
 
 FAST_TEST_SETTINGS = {
     "fsync": "off",
@@ -515,7 +516,7 @@ def khepri_access_report(
     khepri_database_factory: DatabaseFactory,
 ) -> AccessReport:
     """The access matrix of the session's template, run once (on its own clone when the engine clones)."""
-    from khepri_db.policy.access import verify_access
+    from khepri_db.policy.probe import verify_access
 
     if khepri_engine.template_clones:
         url = khepri_database_factory(template=database_name(khepri_template_url))
@@ -530,7 +531,7 @@ def khepri_access_report(
 
 @pytest.fixture
 def khepri_access_cell(request: pytest.FixtureRequest, khepri_access_report: AccessReport) -> Any:
-    """The result of one matrix cell (a :class:`~khepri_db.policy.access.CellResult`) or the ``coverage`` check.
+    """The result of one matrix cell (a :class:`~khepri_db.policy.report.CellResult`) or the ``coverage`` check.
 
     Call ``.check()`` on it: it raises ``AssertionError`` with the cell, the declaration, what
     happened and the rights it ran with, unless the cell matches.

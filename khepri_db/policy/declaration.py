@@ -1,0 +1,497 @@
+"""The access declaration (``supabase/access.toml``, format ``docs/access.md``): its model, loading and
+validation, with errors that name the file, line and key."""
+
+from __future__ import annotations
+
+import graphlib
+import re
+import tomllib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from khepri_db.core.errors import UsageError
+from khepri_db.core.project import Project, bundled_path
+
+OPERATIONS: tuple[str, ...] = ("select", "insert", "update", "delete")
+"""Table operations, in matrix order."""
+
+EXECUTE = "execute"
+"""The one function operation."""
+
+BUILTIN_ACTORS: tuple[str, ...] = ("anon", "owner", "other", "service_role")
+"""Actors every declaration has; custom actors sit between ``other`` and ``service_role``."""
+
+REFERENCE_ROOTS: tuple[str, ...] = ("user", "run", "row")
+"""Reserved first names of ``{...}`` references (besides tables and custom actors)."""
+
+ACCESS_FILE = "access.toml"
+"""Default file name, in the project's ``supabase/`` directory."""
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_$]*"
+_REF = re.compile(r"\{(" + _IDENT + r"(?:\." + _IDENT + r")+)\}")
+_TABLE_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?$")
+_FUNCTION_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?(?:\s*\(.*\))?$")
+_ACTOR_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_UNREVIEWED_PARTS = ("row", "match", "insert_row", "update_columns")
+
+Outcome = Literal["allowed", "denied", "error", "skipped"]
+
+_API_ROLE = {"anon": "anon", "service_role": "service_role"}
+"""The API role of each actor that is not a signed-in user (every other actor is ``authenticated``)."""
+
+_FUNCTIONS = (
+    "select p.oid, format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes)), "
+    "p.pronargs from pg_catalog.pg_proc as p join pg_catalog.pg_namespace as n on n.oid = p.pronamespace "
+)
+
+
+class AccessDeclarationError(UsageError):
+    """The access declaration is unreadable or invalid, or does not fit the database (exit 2).
+
+    The message names the file, the line of the section concerned and the key; the hint says what
+    to change.
+    """
+
+
+class RowFactoryError(AccessDeclarationError):
+    """A table's row factory failed in the database (exit 2).
+
+    Attributes:
+        table: the qualified name of the table whose row could not be made.
+        reason: Postgres' message (with its SQLSTATE).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str,
+        reason: str,
+        sqlstate: str | None = None,
+        constraint: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.table = table
+        self.reason = reason
+        self.sqlstate = sqlstate
+        self.constraint = constraint
+
+
+# -- the file format -------------------------------------------------------------------------------
+
+
+class ActorSpec(BaseModel):
+    """``[actors.<name>]``: a custom actor, i.e. one more signed-in user per owner.
+
+    Rows can point at the actor's user with ``{<name>.id}`` (e.g. a coach link's ``coach_user_id``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field("", description="who this actor is, for people reading the matrix")
+    app_metadata: dict[str, Any] = Field(
+        default_factory=dict, description="extra raw_app_meta_data (server-set: safe for authorisation)"
+    )
+    user_metadata: dict[str, Any] = Field(default_factory=dict, description="raw_user_meta_data")
+    claims: dict[str, Any] = Field(default_factory=dict, description="JWT claims to add or override")
+    is_anonymous: bool = Field(False, description="an anonymous sign-in (still role authenticated)")
+
+
+class TableSpec(BaseModel):
+    """``[tables.<name>]``: how to make the owner's row, and who may do what with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = ""
+    row: dict[str, Any] | None = Field(None, description="column -> value of the owner's row (the factory)")
+    insert_row: dict[str, Any] | None = Field(None, description="values the insert probe sends (default: row)")
+    update_columns: list[str] | None = Field(None, description="columns the update probe sets to themselves")
+    match: str | None = Field(None, description="SQL condition finding the target row (default: primary key)")
+    shared: bool = Field(False, description="one row for everybody (reference data), not one per owner")
+    handover: bool = Field(True, description="probe whether an allowed update can move the row to another owner")
+    on_conflict: list[str] | None = Field(
+        None,
+        description="the columns of a unique key: the factory updates the row that already holds that key (a row a "
+        "trigger on auth.users made, such as a profile) instead of failing",
+    )
+    allow: dict[str, list[str] | Literal["all"]] = Field(default_factory=dict, description="actor -> operations")
+    unreviewed: list[str] = Field(
+        default_factory=list,
+        description="parts written by `khepri-db access init` from what it observed, that nobody has reviewed yet: "
+        "row (the factory), an actor (all its cells) or actor:operation (one cell)",
+    )
+
+
+class FunctionSpec(BaseModel):
+    """``[functions."<schema.name>"]``: how to call a function, and who may."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = ""
+    call: str | None = Field(None, description="SQL calling it (default: select <function>() if it takes no args)")
+    allow: list[str] = Field(default_factory=list, description="actors that may execute it")
+    denied_sqlstates: list[Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{5}$")]] = Field(
+        default_factory=list,
+        description="SQLSTATEs besides 42501 that mean 'refused' for this function, e.g. P0002 for RPCs that "
+        "answer 'not found' rather than reveal that another user's row exists",
+    )
+    unreviewed: list[str] = Field(
+        default_factory=list,
+        description="parts written by `khepri-db access init` that nobody has reviewed yet: call, denied_sqlstates, "
+        "or an actor (its execute cell)",
+    )
+
+
+class AccessFile(BaseModel):
+    """The whole ``access.toml`` document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    actors: dict[str, ActorSpec] = Field(default_factory=dict)
+    tables: dict[str, TableSpec] = Field(default_factory=dict)
+    functions: dict[str, FunctionSpec] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A ``{root.column}`` reference inside a value or SQL snippet.
+
+    Attributes:
+        text: as written, without braces (``athletes.id``).
+        root: ``user``, ``run``, ``row``, a custom actor, or a declared table's qualified name.
+        column: the column (or ``id``/``email``/``phone`` of a user) read from the root.
+    """
+
+    text: str
+    root: str
+    column: str
+
+
+@dataclass(frozen=True)
+class TableDeclaration:
+    """One validated ``[tables.<key>]`` entry.
+
+    Attributes:
+        key: the key as written (``athletes``).
+        name: the qualified name (``public.athletes``).
+        spec: the parsed entry.
+        line: line of its section in the file (``None`` if it cannot be found).
+        allowed: actor -> the operations declared allowed.
+        depends_on: qualified names of the tables its factory row references.
+    """
+
+    key: str
+    name: str
+    spec: TableSpec
+    line: int | None
+    allowed: dict[str, frozenset[str]]
+    depends_on: frozenset[str]
+
+    @property
+    def schema(self) -> str:
+        """The schema part of :attr:`name`."""
+        return self.name.split(".", 1)[0]
+
+    @property
+    def table(self) -> str:
+        """The table part of :attr:`name`."""
+        return self.name.split(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class FunctionDeclaration:
+    """One validated ``[functions."<key>"]`` entry.
+
+    Attributes:
+        key: the key as written (``public.finalize_onboarding`` or with an argument list).
+        name: the qualified name without arguments.
+        signature: the argument list when the key has one (``(jsonb, text)``), else ``None``.
+        spec: the parsed entry.
+        line: line of its section in the file.
+    """
+
+    key: str
+    name: str
+    signature: str | None
+    spec: FunctionSpec
+    line: int | None
+
+    @property
+    def cell_name(self) -> str:
+        """The name used in cell ids: :attr:`name`, with the argument list when the key has one."""
+        return f"{self.name}{self.signature.replace(' ', '')}" if self.signature else self.name
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A validated access declaration.
+
+    Attributes:
+        path: the file it came from.
+        actors: every actor in matrix order (built-ins and custom).
+        custom_actors: the custom actors' specs, by name.
+        tables: table declarations in file order.
+        functions: function declarations in file order.
+        factory_order: the tables in the order their rows must be made (each after the tables its
+            row references), decided by a topological sort, not by file order.
+    """
+
+    path: Path
+    actors: tuple[str, ...]
+    custom_actors: dict[str, ActorSpec]
+    tables: tuple[TableDeclaration, ...]
+    functions: tuple[FunctionDeclaration, ...]
+    factory_order: tuple[TableDeclaration, ...]
+
+    def resolve(self, text: str) -> Reference | None:
+        """The :class:`Reference` a ``{text}`` placeholder names, or ``None`` if it names nothing declared."""
+        return _resolve_ref(text, {t.name for t in self.tables}, set(self.custom_actors))
+
+    def table(self, name: str) -> TableDeclaration:
+        """The declaration of table ``name`` (qualified, or unqualified for ``public``).
+
+        Raises:
+            KeyError: not declared.
+        """
+        qualified = name if "." in name else f"public.{name}"
+        for table in self.tables:
+            if table.name == qualified:
+                return table
+        raise KeyError(name)
+
+    def cell_ids(self) -> list[str]:
+        """Ids of every cell :func:`verify_access` decides, in report order.
+
+        ``<table>:<actor>:<operation>`` for tables and ``<function>:<actor>:execute`` for functions,
+        e.g. ``public.athletes:other:select``. Used by the pytest plugin to parametrize one test per cell.
+        """
+        ids = [f"{t.name}:{a}:{op}" for t in self.tables for a in self.actors for op in OPERATIONS]
+        ids += [f"{f.cell_name}:{a}:{EXECUTE}" for f in self.functions for a in self.actors]
+        return ids
+
+
+def _section_line(lines: Sequence[str], section: str, key: str) -> int | None:
+    """1-based line of ``[section.key]`` (quoted or bare), else of the first line naming the key."""
+    bare = re.escape(key)
+    header = re.compile(rf"^\s*\[\s*{section}\s*\.\s*(?:{bare}|\"{bare}\"|'{bare}')\s*\]")
+    for number, line in enumerate(lines, 1):
+        if header.match(line):
+            return number
+    for number, line in enumerate(lines, 1):
+        if key in line:
+            return number
+    return None
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{path}:{line}" if line else str(path)
+
+
+def find_references(text: str) -> list[str]:
+    """The ``{a.b}`` references in ``text``, without braces, in order (e.g. ``["athletes.id"]``)."""
+    return [m.group(1) for m in _REF.finditer(text)]
+
+
+def _qualify(key: str) -> str:
+    return key if "." in key else f"public.{key}"
+
+
+def _resolve_ref(text: str, tables: set[str], actors: set[str]) -> Reference | None:
+    parts = text.split(".")
+    if parts[0] in REFERENCE_ROOTS or parts[0] in actors:
+        return Reference(text, parts[0], parts[1]) if len(parts) == 2 else None
+    if len(parts) == 3 and f"{parts[0]}.{parts[1]}" in tables:
+        return Reference(text, f"{parts[0]}.{parts[1]}", parts[2])
+    if len(parts) == 2 and _qualify(parts[0]) in tables:
+        return Reference(text, _qualify(parts[0]), parts[1])
+    return None
+
+
+def load_declaration(path: Path) -> Declaration:
+    """Read and validate an access declaration (no database needed).
+
+    Args:
+        path: the TOML file (``supabase/access.toml``).
+
+    Returns:
+        The :class:`Declaration`.
+
+    Raises:
+        AccessDeclarationError: the file is missing, not TOML, or invalid: unknown keys, actors or
+            operations, a reference to something undeclared, an insert allowed without a row, or
+            factories that reference each other in a cycle. The message gives ``file:line`` and
+            the key.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AccessDeclarationError(
+            f"no access declaration at {path}",
+            hint="write one (see docs/access.md), or pass --access-file",
+        ) from None
+    except OSError as exc:
+        raise AccessDeclarationError(f"cannot read {path}: {exc}") from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AccessDeclarationError(f"{path}: invalid TOML: {exc}") from exc
+    lines = text.splitlines()
+    try:
+        document = AccessFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = [str(part) for part in error["loc"]]
+            line = _section_line(lines, loc[0], loc[1]) if len(loc) >= 2 else None
+            dotted = ".".join(p if not p.isdigit() else f"[{p}]" for p in loc).replace(".[", "[")
+            problems.append(f"{_where(path, line)}: {dotted}: {error['msg']}")
+        raise AccessDeclarationError(
+            "invalid access declaration:\n  " + "\n  ".join(problems),
+            hint="see docs/access.md for the format",
+        ) from None
+    return _validate(path, lines, document)
+
+
+def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declaration:
+    actors = ("anon", "owner", "other", *document.actors, "service_role")
+    problems: list[str] = []
+    for name in document.actors:
+        where = f"{_where(path, _section_line(lines, 'actors', name))}: actors.{name}"
+        if name in BUILTIN_ACTORS:
+            problems.append(f"{where}: {name!r} is a built-in actor; give the custom actor another name")
+        elif name in REFERENCE_ROOTS or not _ACTOR_NAME.match(name):
+            problems.append(f"{where}: {name!r} cannot name an actor: use lower-case letters, digits and _ "
+                            "(not user, run or row)")  # fmt: skip
+    keys: dict[str, str] = {}
+    for key in document.tables:
+        if not _TABLE_KEY.match(key):
+            problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: tables.{key}: not a table name")
+            continue
+        qualified = _qualify(key)
+        if qualified in keys.values():
+            problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: {qualified} is declared twice")
+        keys[key] = qualified
+    clash = sorted(set(document.actors) & {k.split(".")[-1] for k in keys})
+    if clash:
+        problems.append(f"{path}: actor(s) {', '.join(clash)} have the name of a declared table; rename the actor")
+
+    def resolve_ref(text: str) -> Reference | None:
+        return _resolve_ref(text, set(keys.values()), set(document.actors))
+
+    tables: list[TableDeclaration] = []
+    for key, spec in document.tables.items():
+        if key not in keys:
+            continue
+        line = _section_line(lines, "tables", key)
+        where = f"{_where(path, line)}: tables.{key}"
+        allowed: dict[str, frozenset[str]] = {}
+        for actor, ops in spec.allow.items():
+            if actor not in actors:
+                problems.append(
+                    f"{where}.allow: {actor!r} is not an actor (declared: {', '.join(actors)}); "
+                    "declare custom actors under [actors.<name>]"
+                )
+                continue
+            chosen = OPERATIONS if ops == "all" else ops
+            unknown = [op for op in chosen if op not in OPERATIONS]
+            if unknown:
+                problems.append(
+                    f"{where}.allow.{actor}: {', '.join(map(repr, unknown))} not an operation; "
+                    f'use {", ".join(OPERATIONS)} or "all"'
+                )
+            allowed[actor] = frozenset(op for op in chosen if op in OPERATIONS)
+        for entry in spec.unreviewed:
+            actor, _, op = entry.partition(":")
+            if entry in _UNREVIEWED_PARTS or (actor in actors and (not op or op in OPERATIONS)):
+                continue
+            problems.append(f"{where}.unreviewed: {entry!r} is not row, match, insert_row, an actor or actor:operation")
+        if spec.row is None and spec.match is None:
+            problems.append(f"{where}: needs row (how to make the owner's row) or, for a view, match")
+        if spec.row is not None and not spec.row and spec.update_columns is None:
+            problems.append(
+                f"{where}.row: is empty (a row of defaults only): declare update_columns for the update probe"
+            )
+        if any("insert" in ops for ops in allowed.values()) and spec.row is None and spec.insert_row is None:
+            problems.append(f"{where}: insert is allowed but there is no row or insert_row to insert")
+        deps: set[str] = set()
+        snippets: list[tuple[str, str, bool]] = []  # (where, text, row allowed)
+        for part_name, values in (("row", spec.row), ("insert_row", spec.insert_row)):
+            for column, value in (values or {}).items():
+                for text in _value_texts(value):
+                    snippets.append((f"{where}.{part_name}.{column}", text, part_name == "insert_row"))
+        if spec.match:
+            snippets.append((f"{where}.match", spec.match, True))
+        for location, text, row_ok in snippets:
+            for ref_text in find_references(text):
+                ref = resolve_ref(ref_text)
+                if ref is None:
+                    problems.append(
+                        f"{location}: {{{ref_text}}} refers to nothing declared; use {{user.id}}, {{run.id}}, "
+                        "{<declared table>.<column>} or {<custom actor>.id}"
+                    )
+                elif ref.root == "row" and not row_ok:
+                    problems.append(f"{location}: {{{ref_text}}}: the row cannot refer to itself")
+                elif ref.root in keys.values() and ref.root != _qualify(key):
+                    deps.add(ref.root)
+                elif ref.root == _qualify(key) and not row_ok:
+                    problems.append(f"{location}: {{{ref_text}}}: the row cannot refer to itself")
+        tables.append(TableDeclaration(key, keys[key], spec, line, allowed, frozenset(deps)))
+    try:
+        order = list(graphlib.TopologicalSorter({t.name: t.depends_on for t in tables}).static_order())
+    except graphlib.CycleError as exc:
+        cycle = " -> ".join(exc.args[1])
+        problems.append(f"{path}: the row factories refer to each other in a cycle: {cycle}")
+        order = [t.name for t in tables]
+    functions: list[FunctionDeclaration] = []
+    for key, spec in document.functions.items():
+        line = _section_line(lines, "functions", key)
+        where = f"{_where(path, line)}: functions.{key}"
+        if not _FUNCTION_KEY.match(key):
+            problems.append(f"{where}: not a function name (schema.name or schema.name(argtype, ...))")
+            continue
+        name, _, args = key.partition("(")
+        name = _qualify(name.strip())
+        signature = f"({args.strip()}" if args else None
+        for actor in spec.allow:
+            if actor not in actors:
+                problems.append(f"{where}.allow: {actor!r} is not an actor (declared: {', '.join(actors)})")
+        for entry in spec.unreviewed:
+            if entry not in ("call", "denied_sqlstates") and entry not in actors:
+                problems.append(f"{where}.unreviewed: {entry!r} is not call, denied_sqlstates or an actor")
+        for ref_text in find_references(spec.call or ""):
+            ref = resolve_ref(ref_text)
+            if ref is None or ref.root == "row":
+                problems.append(f"{where}.call: {{{ref_text}}} refers to nothing declared")
+        functions.append(FunctionDeclaration(key, name, signature, spec, line))
+    if problems:
+        raise AccessDeclarationError(
+            "invalid access declaration:\n  " + "\n  ".join(problems), hint="see docs/access.md for the format"
+        )
+    by_name = {t.name: t for t in tables}
+    factory_order = tuple(by_name[n] for n in order if n in by_name)
+    return Declaration(path, actors, dict(document.actors), tuple(tables), tuple(functions), factory_order)
+
+
+def _value_texts(value: Any) -> Iterator[str]:
+    """The strings inside a row value that may hold references."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict) and set(value) == {"sql"} and isinstance(value["sql"], str):
+        yield value["sql"]
+
+
+def default_access_file(project: Project, *, khepri_schema: bool = False) -> Path:
+    """``<project>/supabase/access.toml``, or the Khepri schema's bundled one when ``khepri_schema``.
+
+    Without a project the path returned does not exist, so loading it fails with an error naming
+    it: the bundled Khepri declaration is never used unless asked for.
+    """
+    if khepri_schema:
+        return bundled_path("supabase", ACCESS_FILE)
+    return project.supabase_dir / ACCESS_FILE

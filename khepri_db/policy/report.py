@@ -1,0 +1,146 @@
+"""Results of :func:`khepri_db.policy.probe.verify_access`: one :class:`CellResult` per actor x
+operation x object, gathered in an :class:`AccessReport`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from khepri_db.doctor.run import ExposedSchemas
+from khepri_db.policy.declaration import Outcome, _qualify
+
+# -- results ---------------------------------------------------------------------------------------
+
+
+class CellRights(BaseModel):
+    """The rights a cell ran with, as :func:`khepri_db.policy.session.request_rights` read them."""
+
+    current_user: str
+    superuser: bool
+    bypassrls: bool
+    owns_rls_tables: bool
+
+
+class CellResult(BaseModel):
+    """One actor x operation x object of the matrix.
+
+    ``ok`` is true when ``actual`` equals ``expected`` and no leak was found; ``skipped`` cells
+    (nothing to probe, e.g. insert on a view without ``row``) are ok only when the operation is
+    declared denied.
+    """
+
+    id: str = Field(description="<object>:<actor>:<operation>, as in Declaration.cell_ids()")
+    object: str = Field(description="public.athletes, or public.fn(argtypes) for a function")
+    kind: Literal["table", "function"]
+    actor: str
+    operation: str
+    expected: Literal["allowed", "denied"]
+    actual: Outcome
+    ok: bool
+    detail: str = Field(description="what happened: rows affected, or Postgres' message")
+    sqlstate: str | None = None
+    leak: str | None = Field(None, description="set when an allowed update could hand the row to another owner")
+    rights: CellRights | None = None
+    unreviewed: bool = Field(False, description="the declaration marks this cell as generated and not yet reviewed")
+
+    def describe(self) -> str:
+        """One line: the cell, what was declared, what happened and why."""
+        text = f"{self.id}: declared {self.expected}, actual {self.actual} ({self.detail})"
+        if self.leak:
+            text += f"; LEAK: {self.leak}"
+        return text
+
+    def check(self) -> None:
+        """Assert the cell matches its declaration and ran with a request's rights (the pytest hook).
+
+        Raises:
+            AssertionError: the outcome differs from the declaration, the update leaks, or the cell
+                ran as a superuser, with BYPASSRLS (other than service_role) or as a table owner.
+        """
+        if self.rights is not None:
+            rights = self.rights
+            assert not rights.superuser, f"{self.id} ran as a superuser ({rights.current_user})"
+            assert rights.bypassrls == (self.actor == "service_role"), (
+                f"{self.id} ran as {rights.current_user} with bypassrls={rights.bypassrls}"
+            )
+            assert not rights.owns_rls_tables, f"{self.id} ran as an owner of RLS tables ({rights.current_user})"
+        if not self.ok:
+            raise AssertionError(self.describe())
+
+
+class UndeclaredObject(BaseModel):
+    """An exposed table, view or function the declaration does not mention."""
+
+    kind: Literal["table", "view", "function"]
+    name: str
+
+
+@dataclass(frozen=True)
+class CoverageCheck:
+    """The ``coverage`` case of the pytest hook: every exposed object must be declared."""
+
+    undeclared: Sequence[UndeclaredObject]
+
+    def check(self) -> None:
+        """Raise ``AssertionError`` listing the exposed tables, views and functions with no declaration."""
+        if self.undeclared:
+            listed = "; ".join(f"{u.kind} {u.name}" for u in self.undeclared)
+            raise AssertionError(f"exposed through the Data API but declared nowhere: {listed}")
+
+
+class AccessReport(BaseModel):
+    """The outcome of one :func:`verify_access` run.
+
+    Attributes:
+        access_file: the declaration's path.
+        target: :meth:`TargetInfo.to_dict` of the database.
+        exposed_schemas: the schemas checked for undeclared objects, and where that list came from.
+        actors: the matrix's actors, in order.
+        cells: every decided cell, tables first, in declaration order.
+        undeclared: exposed objects without a declaration.
+        duration_ms: wall time of the run, setup included.
+    """
+
+    access_file: str
+    target: dict[str, Any]
+    exposed_schemas: ExposedSchemas
+    actors: list[str]
+    cells: list[CellResult]
+    undeclared: list[UndeclaredObject]
+    duration_ms: float
+
+    @property
+    def mismatches(self) -> list[CellResult]:
+        """Cells whose outcome differs from the declaration (errors and leaks included)."""
+        return [c for c in self.cells if not c.ok]
+
+    @property
+    def passed(self) -> bool:
+        """No mismatch and nothing undeclared."""
+        return not self.mismatches and not self.undeclared
+
+    def cell(self, object_name: str, actor: str, operation: str) -> CellResult:
+        """The cell for ``object_name`` (``public.x``, or ``x`` for public) x actor x operation.
+
+        Raises:
+            KeyError: no such cell.
+        """
+        return self.by_id()[f"{_qualify(object_name)}:{actor}:{operation}"]
+
+    def by_id(self) -> dict[str, CellResult]:
+        """Every cell by its :attr:`CellResult.id`."""
+        return {c.id: c for c in self.cells}
+
+    def summary(self) -> dict[str, int]:
+        """``{"cells", "mismatches", "errors", "leaks", "undeclared", "unreviewed"}`` counts."""
+        return {
+            "cells": len(self.cells),
+            "unreviewed": sum(1 for c in self.cells if c.unreviewed),
+            "mismatches": len(self.mismatches),
+            "errors": sum(1 for c in self.cells if c.actual == "error"),
+            "leaks": sum(1 for c in self.cells if c.leak),
+            "undeclared": len(self.undeclared),
+        }
