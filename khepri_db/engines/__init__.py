@@ -33,7 +33,16 @@ from khepri_db.engines._cluster import (
     ships_library,
     stage_extension_standins,
 )
-from khepri_db.engines.base import DEFAULT_PORT, SERVICE_USER, SUPERUSER, Engine, EngineStatus, Log
+from khepri_db.engines.base import (
+    DEFAULT_PORT,
+    LOG_FILE,
+    SERVICE_USER,
+    STATE_FILE,
+    SUPERUSER,
+    Engine,
+    EngineStatus,
+    Log,
+)
 from khepri_db.engines.docker import DEFAULT_AUTH_IMAGE, DEFAULT_SUPABASE_IMAGE, DockerEngine, docker_unavailable_reason
 from khepri_db.engines.embedded import EmbeddedEngine, embedded_bin_dir
 from khepri_db.engines.system import SystemEngine, system_bin_dir
@@ -45,7 +54,9 @@ __all__ = [
     "DEFAULT_SUPABASE_IMAGE",
     "ENGINE_NAMES",
     "EXTENSIONS_DIR",
+    "LOG_FILE",
     "SERVICE_USER",
+    "STATE_FILE",
     "SUPERUSER",
     "ClusterEngine",
     "DockerEngine",
