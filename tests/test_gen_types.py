@@ -42,7 +42,7 @@ from khepri_db.khepri import types as kt
 from khepri_db.migrations.apply import migrate, seed
 from khepri_db.policy.session import AuthUser
 
-CHECKED_IN = REPO / "khepri_db" / "_generated" / "khepri_types.py"
+CHECKED_IN = REPO / "khepri_db" / "khepri" / "types.py"
 FOREIGN = REPO / "tests" / "fixtures" / "gen_types_foreign" / "supabase"
 ANN = AuthUser(uuid.UUID("00000000-0000-4000-8000-000000000001"), "ann@example.com")
 KHEPRI_ROLES = ("anon", "authenticated", "service_role")

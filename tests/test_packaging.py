@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -70,3 +71,28 @@ def test_the_installed_package_migrates_from_any_directory(wheel: Path, tmp_path
     )  # fmt: skip
     assert refused.returncode == 2, refused.stdout
     assert "no Supabase project here" in json.loads(refused.stdout)["error"]["message"]
+
+
+def test_the_readme_layout_table_matches_the_package_tree() -> None:
+    """Every subpackage and public module of khepri_db/ is named in the README's layout table, and
+    every module the table names exists."""
+    repo = Path(__file__).resolve().parents[1]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        line.split("|")[1].strip().strip("`"): line.split("|")[2]
+        for line in layout.splitlines()
+        if line.startswith("| `khepri_db/")
+    }
+    package = repo / "khepri_db"
+    subpackages = sorted(p.name for p in package.iterdir() if (p / "__init__.py").is_file())
+    assert sorted(k.strip("/").split("/")[1] for k in rows if k.endswith("/")) == subpackages
+    for key, text in rows.items():
+        if not key.endswith("/"):
+            continue
+        directory = repo / key
+        named = set(re.findall(r"`(_?[a-z_]+)`", text))
+        modules = {p.stem for p in directory.glob("*.py") if p.stem != "__init__"}
+        assert modules <= named, f"{key}: modules missing from the README layout table: {sorted(modules - named)}"
+        unknown = named - modules - {"filelock"}  # filelock: a library the row names
+        assert not unknown, f"{key}: the README layout table names modules that do not exist: {sorted(unknown)}"

@@ -212,3 +212,34 @@ class DoctorFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+
+
+_API_SCHEMAS_DEFAULT = "Default: supabase/config.toml \\[api] schemas, else pgrst.db_schemas, else public."
+
+
+def exposed_schemas_option(what: str) -> Any:
+    """The ``--exposed-schemas`` option (comma-separated or repeated), its help starting with ``what``.
+
+    Returns:
+        An ``Annotated[list[str] | None, typer.Option]`` to use as a command parameter's annotation.
+    """
+    return Annotated[
+        list[str] | None,
+        typer.Option("--exposed-schemas", help=f"{what} (comma-separated or repeated). {_API_SCHEMAS_DEFAULT}"),
+    ]
+
+
+def access_file_option(what: str) -> Any:
+    """The ``--access-file`` option, its help starting with ``what`` (default: supabase/access.toml).
+
+    Returns:
+        An ``Annotated[Path | None, typer.Option]`` to use as a command parameter's annotation.
+    """
+    return Annotated[
+        Path | None,
+        typer.Option(
+            "--access-file",
+            help=f"{what}. Default: supabase/access.toml of the project (see docs/access.md).",
+            show_default=False,
+        ),
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,7 +17,9 @@ from khepri_db.cli._app import (
     _print_json,
     _split,
     _target_url,
+    access_file_option,
     app,
+    exposed_schemas_option,
     out,
 )
 from khepri_db.cli.render import _render_access
@@ -32,22 +33,8 @@ from khepri_db.core.project import Project
 def verify_access_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
-    access_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--access-file",
-            help="The access declaration. Default: supabase/access.toml of the project (see docs/access.md).",
-            show_default=False,
-        ),
-    ] = None,
-    exposed_schemas: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exposed-schemas",
-            help="Schemas whose tables, views and functions must all be declared (comma-separated or repeated). "
-            "Default: supabase/config.toml \\[api] schemas, else pgrst.db_schemas, else public.",
-        ),
-    ] = None,
+    access_file: access_file_option("The access declaration") = None,
+    exposed_schemas: exposed_schemas_option("Schemas whose tables, views and functions must all be declared") = None,
     khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
 ) -> None:
@@ -94,22 +81,8 @@ app.add_typer(access_app, name="access")
 def access_init_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
-    access_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--access-file",
-            help="The declaration to write. Default: supabase/access.toml of the project (see docs/access.md).",
-            show_default=False,
-        ),
-    ] = None,
-    exposed_schemas: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exposed-schemas",
-            help="Schemas whose tables, views and functions to declare (comma-separated or repeated). "
-            "Default: supabase/config.toml \\[api] schemas, else pgrst.db_schemas, else public.",
-        ),
-    ] = None,
+    access_file: access_file_option("The declaration to write") = None,
+    exposed_schemas: exposed_schemas_option("Schemas whose tables, views and functions to declare") = None,
     update: Annotated[
         bool, typer.Option("--update", help="Keep the existing file as it is and add the objects it does not declare.")
     ] = False,

@@ -27,6 +27,7 @@ from khepri_db.cli._app import (
     migration_app,
     out,
 )
+from khepri_db.cli.render import _render_seeds
 from khepri_db.core.db import redact
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
@@ -108,10 +109,7 @@ def migrate_cmd(
             out.print(f"  [green]✓[/green] {escape(applied.path.name)}  {applied.duration_ms:.0f} ms")
     else:
         out.print("Nothing to apply: the database is up to date.")
-    for seed in result.seeded:
-        out.print(escape(f"Seeded {seed.name} ({seed.statements} statements, {seed.duration_ms:.0f} ms)"))
-    for path, reason in result.seeds_skipped:
-        out.print(f"[dim]{escape(f'Seed {path.name} not run: {reason}')}[/dim]")
+    _render_seeds(result.seeded, result.seeds_skipped)
 
 
 @app.command("seed")
@@ -152,10 +150,7 @@ def seed_cmd(
         return
     if not paths:
         out.print(escape("No seed files ([db.seed] is disabled or lists none)."))
-    for applied in result.seeded:
-        out.print(escape(f"Seeded {applied.name} ({applied.statements} statements, {applied.duration_ms:.0f} ms)"))
-    for path, reason in result.seeds_skipped:
-        out.print(f"[dim]{escape(f'Seed {path.name} not run: {reason}')}[/dim]")
+    _render_seeds(result.seeded, result.seeds_skipped)
 
 
 @app.command("status")

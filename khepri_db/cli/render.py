@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,3 +152,11 @@ def _render_access(report: Any) -> None:
             f"[yellow]{summary['unreviewed']} cell(s) marked unreviewed[/yellow] (written by `khepri-db access init`: "
             "they record what the database allowed, review each one)"
         )
+
+
+def _render_seeds(seeded: Sequence[Any], skipped: Sequence[tuple[Path, str]]) -> None:
+    """Print the seed files run (name, statements, ms) and those skipped with the reason."""
+    for applied in seeded:
+        out.print(escape(f"Seeded {applied.name} ({applied.statements} statements, {applied.duration_ms:.0f} ms)"))
+    for path, reason in skipped:
+        out.print(f"[dim]{escape(f'Seed {path.name} not run: {reason}')}[/dim]")

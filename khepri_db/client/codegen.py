@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from khepri_db.core import errors
+from khepri_db.core.project import bundled_path
 
 if TYPE_CHECKING:
     from khepri_db.core.project import Project
@@ -36,110 +37,19 @@ __all__ = ["GeneratedTypes", "generate_types", "unified_diff"]
 # Catalog
 # =============================================================================================
 
-_TYPES_QUERY = """
-with recursive wanted (oid) as (
-    select unnest(%(oids)s::oid[])
-    union
-    select dep.oid
-    from wanted
-    join pg_catalog.pg_type as t on t.oid = wanted.oid
-    cross join lateral (
-        select t.typelem where t.typelem <> 0 and t.typcategory = 'A'
-        union all select t.typbasetype where t.typtype = 'd'
-        union all select r.rngsubtype from pg_catalog.pg_range as r where r.rngtypid = t.oid
-        union all select r.rngtypid from pg_catalog.pg_range as r where r.rngmultitypid = t.oid
-        union all
-        select a.atttypid from pg_catalog.pg_attribute as a
-        where t.typtype = 'c' and a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped
-    ) as dep (oid)
-)
-select t.oid, n.nspname, t.typname, t.typtype::text, t.typcategory::text,
-    case when t.typcategory = 'A' then t.typelem else 0 end,
-    t.typbasetype, t.typnotnull, t.typrelid, coalesce(c.relkind::text, ''),
-    coalesce((select r.rngsubtype from pg_catalog.pg_range as r where r.rngtypid = t.oid), 0),
-    coalesce((select r.rngtypid from pg_catalog.pg_range as r where r.rngmultitypid = t.oid), 0),
-    array(select e.enumlabel::text from pg_catalog.pg_enum as e where e.enumtypid = t.oid order by e.enumsortorder),
-    array(
-        select pg_catalog.pg_get_constraintdef(k.oid) from pg_catalog.pg_constraint as k
-        where k.contypid = t.oid and k.contype = 'c' order by k.conname collate "C"
-    ),
-    array(
-        select a.attname::text from pg_catalog.pg_attribute as a
-        where t.typtype = 'c' and a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped order by a.attnum
-    ),
-    array(
-        select a.atttypid from pg_catalog.pg_attribute as a
-        where t.typtype = 'c' and a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped order by a.attnum
-    ),
-    pg_catalog.format_type(t.oid, null),
-    coalesce(pg_catalog.obj_description(t.oid, 'pg_type'), '')
-from pg_catalog.pg_type as t
-join pg_catalog.pg_namespace as n on n.oid = t.typnamespace
-left join pg_catalog.pg_class as c on c.oid = t.typrelid
-where t.oid in (select wanted.oid from wanted)
-order by n.nspname collate "C", t.typname collate "C"
-"""
 
-_RELATIONS_QUERY = """
-select c.oid, n.nspname, c.relname, c.relkind::text, c.reltype,
-    coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
-    pg_catalog.pg_relation_is_updatable(c.oid, false)
-from pg_catalog.pg_class as c
-join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
-where n.nspname = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
-    and not exists (
-        select 1 from pg_catalog.pg_depend as d
-        where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
-    )
-    and (%(all)s or exists (
-        select 1 from unnest(%(roles)s::text[]) as r (name)
-        where pg_catalog.has_any_column_privilege(r.name, c.oid, 'select, insert, update')
-    ))
-order by n.nspname collate "C", c.relname collate "C"
-"""
+def _query(name: str) -> str:
+    """The catalog query ``sql/gen_types/<name>.sql`` (psycopg ``%(param)s`` placeholders)."""
+    return bundled_path("sql", "gen_types", f"{name}.sql").read_text(encoding="utf-8")
 
-_COLUMNS_QUERY = """
-select a.attrelid, a.attname::text, a.atttypid, a.attndims, a.attnotnull, a.atthasdef, a.attidentity::text,
-    a.attgenerated::text, coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid), ''),
-    coalesce(pg_catalog.col_description(a.attrelid, a.attnum), ''),
-    %(all)s or exists (select 1 from unnest(%(roles)s::text[]) as r (name)
-        where pg_catalog.has_column_privilege(r.name, a.attrelid, a.attnum, 'select')),
-    %(all)s or exists (select 1 from unnest(%(roles)s::text[]) as r (name)
-        where pg_catalog.has_column_privilege(r.name, a.attrelid, a.attnum, 'insert')),
-    %(all)s or exists (select 1 from unnest(%(roles)s::text[]) as r (name)
-        where pg_catalog.has_column_privilege(r.name, a.attrelid, a.attnum, 'update')),
-    array(
-        select pg_catalog.pg_get_constraintdef(k.oid) from pg_catalog.pg_constraint as k
-        where k.conrelid = a.attrelid and k.contype = 'c' and k.conkey = array[a.attnum]
-        order by k.conname collate "C"
-    )
-from pg_catalog.pg_attribute as a
-left join pg_catalog.pg_attrdef as d on d.adrelid = a.attrelid and d.adnum = a.attnum
-where a.attrelid = any(%(oids)s::oid[]) and a.attnum > 0 and not a.attisdropped
-order by a.attrelid, a.attnum
-"""
 
-_FUNCTIONS_QUERY = """
-select p.oid, n.nspname, p.proname::text, coalesce(p.proargnames, '{}'::text[]),
-    coalesce(p.proargmodes::text[], '{}'::text[]), coalesce(p.proallargtypes, p.proargtypes::oid[]),
-    p.pronargdefaults, coalesce(pg_catalog.pg_get_expr(p.proargdefaults, 0), ''), p.proretset, p.prorettype,
-    p.provariadic, coalesce(pg_catalog.obj_description(p.oid, 'pg_proc'), ''),
-    pg_catalog.pg_get_function_identity_arguments(p.oid)
-from pg_catalog.pg_proc as p
-join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
-where n.nspname = any(%(schemas)s) and p.prokind = 'f'
-    and p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
-    and not exists (
-        select 1 from pg_catalog.pg_depend as d
-        where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
-    )
-    and (%(all)s or exists (
-        select 1 from unnest(%(roles)s::text[]) as r (name)
-        where pg_catalog.has_function_privilege(r.name, p.oid, 'execute')
-    ))
-order by
-    n.nspname collate "C", p.proname collate "C", pg_catalog.pg_get_function_identity_arguments(p.oid) collate "C"
-"""
+_TYPES_QUERY = _query("types")
+
+_RELATIONS_QUERY = _query("relations")
+
+_COLUMNS_QUERY = _query("columns")
+
+_FUNCTIONS_QUERY = _query("functions")
 
 
 @dataclass(frozen=True)
