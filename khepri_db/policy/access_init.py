@@ -21,6 +21,8 @@ from khepri_db.core.db import connect, redact, require_session_connection
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
 from khepri_db.doctor.run import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
+from khepri_db.policy._catalog import exposed_objects
+from khepri_db.policy._fixtures import _message
 from khepri_db.policy.declaration import (
     _REF,
     EXECUTE,
@@ -33,7 +35,7 @@ from khepri_db.policy.declaration import (
     find_references,
     load_declaration,
 )
-from khepri_db.policy.probe import _message, _require_api_roles, _Runner, exposed_objects, verify_access
+from khepri_db.policy.probe import _require_api_roles, _Runner, verify_access
 from khepri_db.policy.report import CellResult
 
 # -- generating a declaration (`khepri-db access init`) ----------------------------------------------

@@ -46,457 +46,67 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
 from khepri_db.core.db import connect, redact, require_session_connection
 from khepri_db.core.errors import RoleSwitchError, UsageError
 from khepri_db.core.project import Project
-from khepri_db.doctor.run import EXCLUDED_SCHEMAS, resolve_exposed_schemas
+from khepri_db.doctor.run import resolve_exposed_schemas
 from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
+from khepri_db.policy._catalog import DeclaredObjects, read_declared_objects, undeclared_objects
+from khepri_db.policy._fixtures import Fixtures, _message, _Subject
 from khepri_db.policy.declaration import (
     _API_ROLE,
-    _FUNCTIONS,
-    _REF,
     EXECUTE,
     OPERATIONS,
-    AccessDeclarationError,
     Declaration,
     Outcome,
-    Reference,
-    RowFactoryError,
     TableDeclaration,
-    _value_texts,
-    _where,
-    find_references,
     load_declaration,
 )
 from khepri_db.policy.report import AccessReport, CellResult, CellRights, UndeclaredObject
 
-# -- running it ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExposedObject:
-    """A table, view or function the Data API exposes (one that needs a declaration).
-
-    Attributes:
-        kind: ``table`` (tables, partitioned and foreign tables), ``view`` (views, materialized views)
-            or ``function``.
-        name: ``schema.name`` for relations, ``schema.name(argtypes)`` for functions.
-        oid: the ``pg_class`` or ``pg_proc`` oid.
-    """
-
-    kind: Literal["table", "view", "function"]
-    name: str
-    oid: int
-
-
-def exposed_objects(conn: psycopg.Connection, exposed: Sequence[str]) -> list[ExposedObject]:
-    """Every object of the ``exposed`` schemas a declaration must cover, relations first, by name.
-
-    Relations: tables, partitioned tables (not their partitions), views, materialized views and
-    foreign tables. Functions: plain functions (not procedures, aggregates or trigger functions)
-    that anon, authenticated or service_role may execute. Objects belonging to an extension and the
-    Supabase-managed schemas (:data:`khepri_db.doctor.run.EXCLUDED_SCHEMAS`) are left out, as doctor
-    leaves them out.
-    """
-    schemas = [s for s in exposed if s not in EXCLUDED_SCHEMAS]
-    found: list[ExposedObject] = []
-    for oid, schema, name, kind in conn.execute(
-        """
-        select c.oid, n.nspname, c.relname, c.relkind::text
-        from pg_catalog.pg_class as c
-        join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
-        where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
-            and not exists (
-                select 1 from pg_catalog.pg_depend as d
-                where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
-            )
-        order by 2, 3
-        """,
-        (schemas,),
-    ).fetchall():
-        found.append(ExposedObject("view" if kind in "vm" else "table", f"{schema}.{name}", oid))
-    for oid, display in conn.execute(
-        """
-        select p.oid, format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
-        from pg_catalog.pg_proc as p
-        join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
-        where n.nspname = any(%s) and p.prokind = 'f'
-            and p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
-            and not exists (
-                select 1 from pg_catalog.pg_depend as d
-                where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
-            )
-            and (
-                pg_catalog.has_function_privilege('anon', p.oid, 'execute')
-                or pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
-                or pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
-            )
-        order by 2
-        """,
-        (schemas,),
-    ).fetchall():
-        found.append(ExposedObject("function", display, oid))
-    return found
-
-
-@dataclass
-class _Column:
-    name: str
-    type: str
-    is_json: bool
-
-
-@dataclass
-class _Relation:
-    decl: TableDeclaration
-    kind: str
-    columns: dict[str, _Column]
-    primary_key: list[str]
-
-
-@dataclass
-class _Subject:
-    """One owner (``owner`` or ``other``): their user, one user per custom actor, and their rows."""
-
-    label: str
-    user: _session.AuthUser
-    actor_users: dict[str, _session.AuthUser] = field(default_factory=dict)
-    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def _user_values(user: _session.AuthUser) -> dict[str, Any]:
-    return {"id": user.id, "email": user.email, "phone": user.phone}
-
 
 class _Runner:
+    """One verify-access run: reads the declared objects (:mod:`khepri_db.policy._catalog`), makes the
+    rows (:mod:`khepri_db.policy._fixtures`) and probes every cell as its actor."""
+
     def __init__(self, conn: psycopg.Connection, declaration: Declaration) -> None:
         self.conn = conn
         self.decl = declaration
-        self.run_id = uuid.uuid4().hex[:12]
-        self.relations: dict[str, _Relation] = {}
-        self.functions: dict[str, tuple[int, str, int]] = {}  # key -> (oid, display, nargs)
-        self.subjects: dict[str, _Subject] = {}
-        self.shared_rows: dict[str, dict[str, Any]] = {}
-        self._made = 0  # extra owners made for the re-parenting probes
-        self._resolve_ref: Callable[[str], Reference | None] = declaration.resolve
+        self.objects = DeclaredObjects()
+        self.fixtures = Fixtures(conn, declaration, self.objects.relations)
 
-    # catalog -----------------------------------------------------------------------------------
+    @property
+    def functions(self) -> dict[str, tuple[int, str, int]]:
+        """Declaration key -> (oid, display, number of arguments) of the declared functions."""
+        return self.objects.functions
 
     def load_catalog(self) -> None:
-        missing: list[str] = []
-        for table in self.decl.tables:
-            row = self.conn.execute(
-                "select c.oid, c.relkind::text from pg_catalog.pg_class as c "
-                "where c.oid = to_regclass(format('%%I.%%I', %s::text, %s::text))",
-                (table.schema, table.table),
-            ).fetchone()
-            if row is None:
-                missing.append(f"{_where(self.decl.path, table.line)}: table {table.name} does not exist")
-                continue
-            oid, kind = row
-            columns = {
-                name: _Column(name, type_, type_ in {"json", "jsonb"})
-                for name, type_ in self.conn.execute(
-                    "select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) from pg_catalog.pg_attribute a "
-                    "where a.attrelid = %s and a.attnum > 0 and not a.attisdropped order by a.attnum",
-                    (oid,),
-                ).fetchall()
-            }
-            pk = [
-                r[0]
-                for r in self.conn.execute(
-                    "select a.attname from pg_catalog.pg_index i "
-                    "cross join lateral unnest(i.indkey) with ordinality as k (attnum, ord) "
-                    "join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum "
-                    "where i.indrelid = %s and i.indisprimary order by k.ord",
-                    (oid,),
-                ).fetchall()
-            ]
-            where = f"{_where(self.decl.path, table.line)}: tables.{table.key}"
-            spec = table.spec
-            named = [*(spec.row or {}), *(spec.insert_row or {}), *(spec.update_columns or [])]
-            for column in named:
-                if column not in columns:
-                    missing.append(f"{where}: {table.name} has no column {column!r}")
-            if spec.match is None and not pk:
-                missing.append(f"{where}: {table.name} has no primary key; declare match to find the target row")
-            self.relations[table.name] = _Relation(table, kind, columns, pk)
-        for function in self.decl.functions:
-            where = f"{_where(self.decl.path, function.line)}: functions.{function.key}"
-            schema, name = function.name.split(".", 1)
-            if function.signature:
-                rows = self.conn.execute(
-                    _FUNCTIONS + "where p.oid = to_regprocedure(%s)", (f"{function.name}{function.signature}",)
-                ).fetchall()
-            else:
-                rows = self.conn.execute(
-                    _FUNCTIONS + "where n.nspname = %s and p.proname = %s", (schema, name)
-                ).fetchall()
-            if not rows:
-                missing.append(f"{where}: function {function.key} does not exist")
-            elif len(rows) > 1:
-                overloads = ", ".join(r[1] for r in rows)
-                missing.append(
-                    f"{where}: {function.name} is overloaded ({overloads}); name one with its argument types"
-                )
-            else:
-                oid, display, nargs = rows[0]
-                if function.spec.call is None and nargs:
-                    missing.append(f"{where}: {display} takes arguments; declare call with the SQL that calls it")
-                self.functions[function.key] = (oid, display, nargs)
-        if missing:
-            raise AccessDeclarationError(
-                "the access declaration does not fit this database:\n  " + "\n  ".join(missing),
-                hint="run `khepri-db migrate` if the database is behind, or fix the declaration",
-            )
+        """Read the declared objects (see :func:`khepri_db.policy._catalog.read_declared_objects`)."""
+        self.objects = read_declared_objects(self.conn, self.decl)
+        self.fixtures = Fixtures(self.conn, self.decl, self.objects.relations)
 
     def undeclared(self, exposed: Sequence[str]) -> list[UndeclaredObject]:
-        declared_functions = {oid for oid, _, _ in self.functions.values()}
-        return [
-            UndeclaredObject(kind=o.kind, name=o.name)
-            for o in exposed_objects(self.conn, exposed)
-            if (o.name not in self.relations if o.kind != "function" else o.oid not in declared_functions)
-        ]
-
-    # setup -------------------------------------------------------------------------------------
+        """Exposed objects the declaration does not cover."""
+        return undeclared_objects(self.conn, self.objects, exposed)
 
     def setup(self) -> None:
-        for label in ("owner", "other"):
-            subject = _Subject(label, _session.create_user(self.conn, f"{label}-{self.run_id}@access.khepri.test"))
-            for name, spec in self.decl.custom_actors.items():
-                subject.actor_users[name] = _session.create_user(
-                    self.conn,
-                    None if spec.is_anonymous else f"{name}-of-{label}-{self.run_id}@access.khepri.test",
-                    app_metadata=spec.app_metadata,
-                    user_metadata=spec.user_metadata,
-                    is_anonymous=spec.is_anonymous,
-                )
-            self.subjects[label] = subject
-        for table in self.decl.factory_order:
-            if table.spec.row is None:
-                continue
-            for label in ("owner",) if table.spec.shared else ("owner", "other"):
-                subject = self.subjects[label]
-                created = self._make_row(table, subject, label)
-                if table.spec.shared:
-                    self.shared_rows[table.name] = created
-                else:
-                    subject.rows[table.name] = created
-
-    def _make_row(self, table: TableDeclaration, subject: _Subject, label: str) -> dict[str, Any]:
-        """Insert ``subject``'s row of ``table`` from its factory (as the connecting role) and return it."""
-        assert table.spec.row is not None
-        query, params = self._insert(table, table.spec.row, subject, None, returning=True)
-        try:
-            with self.conn.transaction(), self.conn.cursor(row_factory=dict_row) as cur:
-                created = cur.execute(query, params).fetchone()
-        except psycopg.Error as exc:
-            raise RowFactoryError(
-                f"{_where(self.decl.path, table.line)}: tables.{table.key}.row: making the {label}'s row "
-                f"failed: {_message(exc)}",
-                table=table.name,
-                reason=_message(exc),
-                sqlstate=exc.diag.sqlstate,
-                constraint=exc.diag.constraint_name,
-                hint="fix the row values (they must satisfy the table's constraints), and run as the role "
-                "that owns the tables (the migrating role), which RLS does not restrict",
-            ) from exc
-        if created is None:
-            raise RowFactoryError(
-                f"{_where(self.decl.path, table.line)}: tables.{table.key}.row inserted no row "
-                "(a trigger returned null?)",
-                table=table.name,
-                reason="the insert returned no row (a trigger returned null?)",
-            )
-        return dict(created)
-
-    def _new_subject(
-        self, label: str, user: _session.AuthUser, actor_users: Mapping[str, _session.AuthUser]
-    ) -> _Subject:
-        """One more owner for the re-parenting probes: ``user`` with the given actor users (new users for
-        the custom actors not given), and a row of every per-owner table made by its factory."""
-        self._made += 1
-        subject = _Subject(label, user, dict(actor_users))
-        for name, spec in self.decl.custom_actors.items():
-            if name not in subject.actor_users:
-                subject.actor_users[name] = _session.create_user(
-                    self.conn,
-                    None if spec.is_anonymous else f"{name}-probe{self._made}-{self.run_id}@access.khepri.test",
-                    app_metadata=spec.app_metadata,
-                    user_metadata=spec.user_metadata,
-                    is_anonymous=spec.is_anonymous,
-                )
-        for table in self.decl.factory_order:
-            if table.spec.row is not None and not table.spec.shared:
-                subject.rows[table.name] = self._make_row(table, subject, label)
-        return subject
-
-    def _reparent_targets(self, actor: str) -> Iterator[tuple[str, Callable[[], _Subject]]]:
-        """Every owner ``actor`` could try to move the owner's row to: (description, how to make them).
-
-        * the other owner (someone the actor has no tie to);
-        * for a custom actor (a coach, an admin): the actor's own rows, and another owner the same
-          actor reaches the way it reaches the owner (a second athlete of the same coach);
-        * for the owner: an owner they reach as each custom actor (an athlete they coach).
-
-        The extra owners are made inside a rolled-back savepoint (see :meth:`table_cells`), so no other
-        cell sees them.
-        """
-        owner = self.subjects["owner"]
-        yield "the other owner", lambda: self.subjects["other"]
-        if actor in self.decl.custom_actors:
-            me = owner.actor_users[actor]
-            yield f"the {actor}'s own rows", lambda: self._new_subject(f"{actor}'s own", me, {})
-            yield (
-                f"another owner whose {actor} is the same user",
-                lambda: self._new_subject(
-                    f"another owner of the {actor}",
-                    _session.create_user(self.conn, f"peer-probe{self._made}-{self.run_id}@access.khepri.test"),
-                    {actor: me},
-                ),
-            )
-        elif actor == "owner":
-            for name in self.decl.custom_actors:
-                yield (
-                    f"an owner whose {name} is the owner",
-                    lambda name=name: self._new_subject(  # type: ignore[misc]
-                        f"an owner the owner is {name} of",
-                        _session.create_user(self.conn, f"ward-probe{self._made}-{self.run_id}@access.khepri.test"),
-                        {name: owner.user},
-                    ),
-                )
-
-    # rendering ---------------------------------------------------------------------------------
-
-    def _value_of(self, ref: Reference, subject: _Subject, row: Mapping[str, Any] | None) -> Any:
-        if ref.root == "user":
-            source: Mapping[str, Any] = _user_values(subject.user)
-        elif ref.root == "run":
-            source = {"id": self.run_id}
-        elif ref.root == "row":
-            source = row or {}
-        elif ref.root in self.decl.custom_actors:
-            source = _user_values(subject.actor_users[ref.root])
-        else:
-            source = self.shared_rows.get(ref.root) or subject.rows.get(ref.root) or {}
-        if ref.column not in source:
-            raise AccessDeclarationError(
-                f"{self.decl.path}: {{{ref.text}}}: no such value (known: {', '.join(sorted(source)) or 'none'})"
-            )
-        return source[ref.column]
-
-    def _snippet(self, text: str, subject: _Subject, row: Mapping[str, Any] | None) -> tuple[sql.Composable, list[Any]]:
-        """A SQL snippet with its ``{refs}`` turned into bound parameters (``%`` kept literal)."""
-        parts: list[sql.Composable] = []
-        params: list[Any] = []
-        position = 0
-        for match in _REF.finditer(text):
-            parts.append(sql.SQL(text[position : match.start()].replace("%", "%%")))
-            ref = self._resolve_ref(match.group(1))
-            assert ref is not None  # validated at load time
-            parts.append(sql.Placeholder())
-            params.append(self._value_of(ref, subject, row))
-            position = match.end()
-        parts.append(sql.SQL(text[position:].replace("%", "%%")))
-        return sql.Composed(parts), params
-
-    def _value(
-        self, column: _Column, value: Any, subject: _Subject, row: Mapping[str, Any] | None
-    ) -> tuple[sql.Composable, list[Any]]:
-        cast = sql.SQL("::" + column.type)
-        if isinstance(value, dict) and set(value) == {"sql"}:
-            snippet, params = self._snippet(value["sql"], subject, row)
-            return sql.Composed([sql.SQL("("), snippet, sql.SQL(")")]), params
-        if isinstance(value, str):
-            refs = list(_REF.finditer(value))
-            if len(refs) == 1 and refs[0].group(0) == value:
-                ref = self._resolve_ref(refs[0].group(1))
-                assert ref is not None
-                bound = self._value_of(ref, subject, row)
-            elif refs:
-                bound = _REF.sub(
-                    lambda m: str(self._value_of(self._resolve_ref(m.group(1)), subject, row)),  # type: ignore[arg-type]
-                    value,
-                )
-            else:
-                bound = value
-            if column.is_json and not isinstance(bound, str):
-                bound = Jsonb(bound)
-            return sql.Composed([sql.Placeholder(), cast]), [bound]
-        if column.is_json:
-            return sql.Composed([sql.Placeholder(), cast]), [Jsonb(value)]
-        return sql.Composed([sql.Placeholder(), cast]), [value]
-
-    def _insert(
-        self,
-        table: TableDeclaration,
-        values: Mapping[str, Any],
-        subject: _Subject,
-        row: Mapping[str, Any] | None,
-        *,
-        returning: bool,
-    ) -> tuple[sql.Composable, list[Any]]:
-        relation = self.relations[table.name]
-        rendered = [self._value(relation.columns[c], v, subject, row) for c, v in values.items()]
-        if values:
-            query = sql.SQL("insert into {} ({}) values ({})").format(
-                sql.Identifier(table.schema, table.table),
-                sql.SQL(", ").join(sql.Identifier(c) for c in values),
-                sql.SQL(", ").join(r[0] for r in rendered),
-            )
-        else:  # `row = {}`: every column takes its default
-            query = sql.SQL("insert into {} default values").format(sql.Identifier(table.schema, table.table))
-        if returning and table.spec.on_conflict and values:
-            query = sql.Composed([
-                query,
-                sql.SQL(" on conflict ({}) do update set {}").format(
-                    sql.SQL(", ").join(sql.Identifier(c) for c in table.spec.on_conflict),
-                    sql.SQL(", ").join(sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c)) for c in values),
-                ),
-            ])  # fmt: skip
-        if returning:
-            query = sql.Composed([query, sql.SQL(" returning *")])
-        return query, [p for r in rendered for p in r[1]]
-
-    def _target_row(self, table: TableDeclaration, subject: _Subject) -> Mapping[str, Any] | None:
-        if table.spec.shared:
-            return self.shared_rows.get(table.name)
-        return subject.rows.get(table.name)
-
-    def _match(self, table: TableDeclaration, subject: _Subject) -> tuple[sql.Composable, list[Any]]:
-        row = self._target_row(table, subject)
-        if table.spec.match:
-            snippet, params = self._snippet(table.spec.match, subject, row)
-            return sql.Composed([sql.SQL("("), snippet, sql.SQL(")")]), params
-        relation = self.relations[table.name]
-        assert row is not None
-        conditions = [
-            sql.SQL("{} = {}").format(
-                sql.Identifier(c), sql.Composed([sql.Placeholder(), sql.SQL("::" + relation.columns[c].type)])
-            )
-            for c in relation.primary_key
-        ]
-        return sql.SQL(" and ").join(conditions), [row[c] for c in relation.primary_key]
-
-    # acting ------------------------------------------------------------------------------------
+        """Make the owners, users and rows (see :meth:`khepri_db.policy._fixtures.Fixtures.setup`)."""
+        self.fixtures.setup()
 
     def _context(self, actor: str, method: str, path: str) -> AbstractContextManager[psycopg.Connection]:
         # _act reads the rights once and checks them itself (check_rights), so the context need not.
         request: dict[str, Any] = {"method": method, "path": path, "verify": False}
-        owner = self.subjects["owner"]
+        owner = self.fixtures.subjects["owner"]
         if actor == "anon":
             return _session.as_anon(self.conn, **request)
         if actor == "service_role":
@@ -504,7 +114,7 @@ class _Runner:
         if actor == "owner":
             return _session.as_user(self.conn, owner.user, **request)
         if actor == "other":
-            return _session.as_user(self.conn, self.subjects["other"].user, **request)
+            return _session.as_user(self.conn, self.fixtures.subjects["other"].user, **request)
         spec = self.decl.custom_actors[actor]
         return _session.as_user(self.conn, owner.actor_users[actor], claims=spec.claims or None, **request)
 
@@ -549,8 +159,6 @@ class _Runner:
             return _message(exc)
         return None
 
-    # cells -------------------------------------------------------------------------------------
-
     def table_cells(self) -> Iterator[CellResult]:
         cells: list[CellResult] = []
         handovers: list[tuple[int, TableDeclaration, str]] = []
@@ -586,7 +194,7 @@ class _Runner:
             for index, table, actor in handovers:
                 if not table.spec.handover or table.spec.shared:
                     continue
-                where, where_params = self._match(table, self.subjects["owner"])
+                where, where_params = self.fixtures.match(table, self.fixtures.subjects["owner"])
                 leak = self._handover(table, actor, where, where_params, made)
                 if leak is not None:
                     cells[index] = cells[index].model_copy(update={"leak": leak, "ok": False})
@@ -596,11 +204,11 @@ class _Runner:
         self, table: TableDeclaration, actor: str, op: str
     ) -> tuple[Outcome, str, _Attempt | None, str | None]:
         """(actual, detail, attempt, leak) of one table cell; runs inside a rolled-back savepoint."""
-        owner = self.subjects["owner"]
+        owner = self.fixtures.subjects["owner"]
         spec = table.spec
         target = sql.Identifier(table.schema, table.table)
         path = f"/{table.table}"
-        where, where_params = self._match(table, owner)
+        where, where_params = self.fixtures.match(table, owner)
         if op == "select":
             query = sql.SQL("select 1 from {} where {}").format(target, where)
             attempt = self._act(actor, query, where_params, "GET", path, rows=True)
@@ -614,13 +222,15 @@ class _Runner:
             if values is None:
                 return "skipped", "nothing to insert: no row or insert_row", None, None
             cleared = self._as_admin(sql.SQL("delete from {} where {}").format(target, where), where_params)
-            query, params = self._insert(table, values, owner, self._target_row(table, owner), returning=False)
+            query, params = self.fixtures.insert(
+                table, values, owner, self.fixtures.target_row(table, owner), returning=False
+            )
             attempt = self._act(actor, query, params, "POST", path)
             actual, detail = attempt.decide("inserted", "no row inserted (a trigger returned null)")
             if actual == "error" and cleared:
                 detail += f" (the owner's row could not be deleted first: {cleared})"
             return actual, detail, attempt, None
-        columns = spec.update_columns or self._default_update_columns(table)
+        columns = spec.update_columns or self.fixtures.default_update_columns(table)
         if not columns:
             return "skipped", "nothing to update: no update_columns and no row", None, None
         assignments = sql.SQL(", ").join(sql.SQL("{0} = {0}").format(sql.Identifier(c)) for c in columns)
@@ -628,20 +238,6 @@ class _Runner:
         attempt = self._act(actor, query, where_params, "PATCH", path)
         actual, detail = attempt.decide("updated", "0 rows: filtered out by RLS")
         return actual, detail, attempt, None  # the re-parenting probes run later (table_cells)
-
-    def _default_update_columns(self, table: TableDeclaration) -> list[str]:
-        row = table.spec.row or {}
-        literal = [c for c, v in row.items() if not any(find_references(t) for t in _value_texts(v))]
-        return literal or list(row)
-
-    def _reference_columns(self, table: TableDeclaration) -> dict[str, Any]:
-        """Columns of the row whose values come from the owner (their user, rows or actors)."""
-        owned: dict[str, Any] = {}
-        for column, value in (table.spec.row or {}).items():
-            refs = [self._resolve_ref(r) for t in _value_texts(value) for r in find_references(t)]
-            if any(ref is not None and ref.root != "run" and ref.root not in self.shared_rows for ref in refs):
-                owned[column] = value
-        return owned
 
     def _handover(
         self,
@@ -655,16 +251,16 @@ class _Runner:
 
         Each attempt sets the row's reference columns to the target owner's values, after deleting
         the target's own row of the table so unique keys cannot interfere, in its own rolled-back
-        savepoint (see :meth:`_reparent_targets` for the targets; ``made`` caches the extra owners,
-        by description, for the caller's savepoint).
+        savepoint (targets: :meth:`khepri_db.policy._fixtures.Fixtures.reparent_targets`; ``made``
+        caches the extra owners, by description, for the caller's savepoint).
         """
-        columns = self._reference_columns(table)
+        columns = self.fixtures.reference_columns(table)
         if not columns:
             return None
-        relation = self.relations[table.name]
+        relation = self.objects.relations[table.name]
         target = sql.Identifier(table.schema, table.table)
         leaks: list[str] = []
-        for description, make in self._reparent_targets(actor):
+        for description, make in self.fixtures.reparent_targets(actor):
             if description not in made:
                 made[description] = make()
             other = made[description]
@@ -678,7 +274,7 @@ class _Runner:
                         sql.SQL("delete from {} where {}").format(target, condition),
                         [mirror[c] for c in relation.primary_key],
                     )
-                rendered = [(c, *self._value(relation.columns[c], v, other, None)) for c, v in columns.items()]
+                rendered = [(c, *self.fixtures.value(relation.columns[c], v, other, None)) for c, v in columns.items()]
                 assignments = sql.SQL(", ").join(
                     sql.SQL("{} = {}").format(sql.Identifier(c), expr) for c, expr, _ in rendered
                 )
@@ -733,11 +329,11 @@ class _Runner:
         return self._as_admin(query, where_params) is None
 
     def function_cells(self) -> Iterator[CellResult]:
-        owner = self.subjects["owner"]
+        owner = self.fixtures.subjects["owner"]
         for function in self.decl.functions:
-            _, display, _ = self.functions[function.key]
+            _, display, _ = self.objects.functions[function.key]
             if function.spec.call:
-                query, params = self._snippet(function.spec.call, owner, None)
+                query, params = self.fixtures.snippet(function.spec.call, owner, None)
             else:
                 schema, name = function.name.split(".", 1)
                 query, params = sql.SQL("select {}()").format(sql.Identifier(schema, name)), []
@@ -801,12 +397,6 @@ _NOT_UPDATABLE = re.compile(r"^cannot (insert into|update|delete from) view ")
 
 _MAX_DEPENDENTS = 5
 """How many tables of rows referencing a row the re-parenting probe clears before giving up."""
-
-
-def _message(exc: psycopg.Error) -> str:
-    diag = exc.diag
-    text = diag.message_primary or str(exc).strip().splitlines()[0]
-    return f"{text} [SQLSTATE {diag.sqlstate}]" if diag.sqlstate else text
 
 
 def _require_api_roles(conn: psycopg.Connection, url: str) -> TargetInfo:

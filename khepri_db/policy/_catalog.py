@@ -1,0 +1,206 @@
+"""What the access matrix reads from the catalog: the objects the Data API exposes, and the declared
+tables and functions as they are in the database (columns, primary keys, signatures)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import psycopg
+
+from khepri_db.doctor.run import EXCLUDED_SCHEMAS
+from khepri_db.policy.declaration import (
+    _FUNCTIONS,
+    AccessDeclarationError,
+    Declaration,
+    TableDeclaration,
+    _where,
+)
+from khepri_db.policy.report import UndeclaredObject
+
+
+@dataclass(frozen=True)
+class ExposedObject:
+    """A table, view or function the Data API exposes (one that needs a declaration).
+
+    Attributes:
+        kind: ``table`` (tables, partitioned and foreign tables), ``view`` (views, materialized views)
+            or ``function``.
+        name: ``schema.name`` for relations, ``schema.name(argtypes)`` for functions.
+        oid: the ``pg_class`` or ``pg_proc`` oid.
+    """
+
+    kind: Literal["table", "view", "function"]
+    name: str
+    oid: int
+
+
+def exposed_objects(conn: psycopg.Connection, exposed: Sequence[str]) -> list[ExposedObject]:
+    """Every object of the ``exposed`` schemas a declaration must cover, relations first, by name.
+
+    Relations: tables, partitioned tables (not their partitions), views, materialized views and
+    foreign tables. Functions: plain functions (not procedures, aggregates or trigger functions)
+    that anon, authenticated or service_role may execute. Objects belonging to an extension and the
+    Supabase-managed schemas (:data:`khepri_db.doctor.run.EXCLUDED_SCHEMAS`) are left out, as doctor
+    leaves them out.
+    """
+    schemas = [s for s in exposed if s not in EXCLUDED_SCHEMAS]
+    found: list[ExposedObject] = []
+    for oid, schema, name, kind in conn.execute(
+        """
+        select c.oid, n.nspname, c.relname, c.relkind::text
+        from pg_catalog.pg_class as c
+        join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
+            and not exists (
+                select 1 from pg_catalog.pg_depend as d
+                where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
+            )
+        order by 2, 3
+        """,
+        (schemas,),
+    ).fetchall():
+        found.append(ExposedObject("view" if kind in "vm" else "table", f"{schema}.{name}", oid))
+    for oid, display in conn.execute(
+        """
+        select p.oid, format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
+        from pg_catalog.pg_proc as p
+        join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
+        where n.nspname = any(%s) and p.prokind = 'f'
+            and p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
+            and not exists (
+                select 1 from pg_catalog.pg_depend as d
+                where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
+            )
+            and (
+                pg_catalog.has_function_privilege('anon', p.oid, 'execute')
+                or pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
+                or pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
+            )
+        order by 2
+        """,
+        (schemas,),
+    ).fetchall():
+        found.append(ExposedObject("function", display, oid))
+    return found
+
+
+@dataclass
+@dataclass
+class _Column:
+    name: str
+    type: str
+    is_json: bool
+
+
+@dataclass
+@dataclass
+class _Relation:
+    decl: TableDeclaration
+    kind: str
+    columns: dict[str, _Column]
+    primary_key: list[str]
+
+
+@dataclass
+class DeclaredObjects:
+    """The declared objects found in the database.
+
+    Attributes:
+        relations: ``schema.table`` -> its kind, columns and primary key.
+        functions: declaration key -> (oid, ``schema.name(argtypes)``, number of arguments).
+    """
+
+    relations: dict[str, _Relation] = field(default_factory=dict)
+    functions: dict[str, tuple[int, str, int]] = field(default_factory=dict)
+
+
+def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) -> DeclaredObjects:
+    """Find every table and function ``declaration`` names in the database, with what probing needs.
+
+    Returns:
+        The declared relations (kind, columns, primary key) and functions (oid, display, argument count).
+
+    Raises:
+        AccessDeclarationError: an object does not exist, a named column is missing, a table has
+            neither a primary key nor ``match``, or a function is overloaded or needs ``call``; every
+            problem is listed with its file and line.
+    """
+    decl = declaration
+    found = DeclaredObjects()
+    missing: list[str] = []
+    for table in decl.tables:
+        row = conn.execute(
+            "select c.oid, c.relkind::text from pg_catalog.pg_class as c "
+            "where c.oid = to_regclass(format('%%I.%%I', %s::text, %s::text))",
+            (table.schema, table.table),
+        ).fetchone()
+        if row is None:
+            missing.append(f"{_where(decl.path, table.line)}: table {table.name} does not exist")
+            continue
+        oid, kind = row
+        columns = {
+            name: _Column(name, type_, type_ in {"json", "jsonb"})
+            for name, type_ in conn.execute(
+                "select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) from pg_catalog.pg_attribute a "
+                "where a.attrelid = %s and a.attnum > 0 and not a.attisdropped order by a.attnum",
+                (oid,),
+            ).fetchall()
+        }
+        pk = [
+            r[0]
+            for r in conn.execute(
+                "select a.attname from pg_catalog.pg_index i "
+                "cross join lateral unnest(i.indkey) with ordinality as k (attnum, ord) "
+                "join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum "
+                "where i.indrelid = %s and i.indisprimary order by k.ord",
+                (oid,),
+            ).fetchall()
+        ]
+        where = f"{_where(decl.path, table.line)}: tables.{table.key}"
+        spec = table.spec
+        named = [*(spec.row or {}), *(spec.insert_row or {}), *(spec.update_columns or [])]
+        for column in named:
+            if column not in columns:
+                missing.append(f"{where}: {table.name} has no column {column!r}")
+        if spec.match is None and not pk:
+            missing.append(f"{where}: {table.name} has no primary key; declare match to find the target row")
+        found.relations[table.name] = _Relation(table, kind, columns, pk)
+    for function in decl.functions:
+        where = f"{_where(decl.path, function.line)}: functions.{function.key}"
+        schema, name = function.name.split(".", 1)
+        if function.signature:
+            rows = conn.execute(
+                _FUNCTIONS + "where p.oid = to_regprocedure(%s)", (f"{function.name}{function.signature}",)
+            ).fetchall()
+        else:
+            rows = conn.execute(_FUNCTIONS + "where n.nspname = %s and p.proname = %s", (schema, name)).fetchall()
+        if not rows:
+            missing.append(f"{where}: function {function.key} does not exist")
+        elif len(rows) > 1:
+            overloads = ", ".join(r[1] for r in rows)
+            missing.append(f"{where}: {function.name} is overloaded ({overloads}); name one with its argument types")
+        else:
+            oid, display, nargs = rows[0]
+            if function.spec.call is None and nargs:
+                missing.append(f"{where}: {display} takes arguments; declare call with the SQL that calls it")
+            found.functions[function.key] = (oid, display, nargs)
+    if missing:
+        raise AccessDeclarationError(
+            "the access declaration does not fit this database:\n  " + "\n  ".join(missing),
+            hint="run `khepri-db migrate` if the database is behind, or fix the declaration",
+        )
+    return found
+
+
+def undeclared_objects(
+    conn: psycopg.Connection, objects: DeclaredObjects, exposed: Sequence[str]
+) -> list[UndeclaredObject]:
+    """The objects of the ``exposed`` schemas (:func:`exposed_objects`) that ``objects`` does not cover."""
+    declared_functions = {oid for oid, _, _ in objects.functions.values()}
+    return [
+        UndeclaredObject(kind=o.kind, name=o.name)
+        for o in exposed_objects(conn, exposed)
+        if (o.name not in objects.relations if o.kind != "function" else o.oid not in declared_functions)
+    ]
