@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from khepri_db.core import errors
-from khepri_db.core.project import bundled_path
+from khepri_db.core.project import load_sql
 
 if TYPE_CHECKING:
     from khepri_db.core.project import Project
@@ -38,18 +38,13 @@ __all__ = ["GeneratedTypes", "generate_types", "unified_diff"]
 # =============================================================================================
 
 
-def _query(name: str) -> str:
-    """The catalog query ``sql/gen_types/<name>.sql`` (psycopg ``%(param)s`` placeholders)."""
-    return bundled_path("sql", "gen_types", f"{name}.sql").read_text(encoding="utf-8")
+_TYPES_QUERY = load_sql("gen_types", "types.sql")
 
+_RELATIONS_QUERY = load_sql("gen_types", "relations.sql")
 
-_TYPES_QUERY = _query("types")
+_COLUMNS_QUERY = load_sql("gen_types", "columns.sql")
 
-_RELATIONS_QUERY = _query("relations")
-
-_COLUMNS_QUERY = _query("columns")
-
-_FUNCTIONS_QUERY = _query("functions")
+_FUNCTIONS_QUERY = load_sql("gen_types", "functions.sql")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ directory is the project and the Khepri schema bundled with the package is used.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,6 +39,20 @@ def bundled_path(*parts: str) -> Path:
     source_layout = {"migrations": ("supabase", "migrations"), "seed.sql": ("supabase", "seed.sql")}
     head, *rest = parts
     return repo.joinpath(*source_layout.get(head, (head,)), *rest)
+
+
+@functools.cache
+def load_sql(*parts: str) -> str:
+    """The text of a SQL file khepri-db ships, e.g. ``load_sql("policy", "declared_table.sql")``
+    for ``sql/policy/declared_table.sql`` (read once per process).
+
+    Args:
+        parts: the path below ``sql/``.
+
+    Raises:
+        FileNotFoundError: the distribution lacks the file.
+    """
+    return bundled_path("sql", *parts).read_text(encoding="utf-8")
 
 
 def read_toml(path: Path) -> dict[str, Any] | None:

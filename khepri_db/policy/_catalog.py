@@ -9,9 +9,9 @@ from typing import Literal
 
 import psycopg
 
+from khepri_db.core.project import load_sql
 from khepri_db.doctor.run import EXCLUDED_SCHEMAS
 from khepri_db.policy.declaration import (
-    _FUNCTIONS,
     AccessDeclarationError,
     Declaration,
     TableDeclaration,
@@ -48,45 +48,15 @@ def exposed_objects(conn: psycopg.Connection, exposed: Sequence[str]) -> list[Ex
     schemas = [s for s in exposed if s not in EXCLUDED_SCHEMAS]
     found: list[ExposedObject] = []
     for oid, schema, name, kind in conn.execute(
-        """
-        select c.oid, n.nspname, c.relname, c.relkind::text
-        from pg_catalog.pg_class as c
-        join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
-        where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
-            and not exists (
-                select 1 from pg_catalog.pg_depend as d
-                where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
-            )
-        order by 2, 3
-        """,
-        (schemas,),
+        load_sql("policy", "exposed_relations.sql"), {"schemas": schemas}
     ).fetchall():
         found.append(ExposedObject("view" if kind in "vm" else "table", f"{schema}.{name}", oid))
-    for oid, display in conn.execute(
-        """
-        select p.oid, format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
-        from pg_catalog.pg_proc as p
-        join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
-        where n.nspname = any(%s) and p.prokind = 'f'
-            and p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
-            and not exists (
-                select 1 from pg_catalog.pg_depend as d
-                where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
-            )
-            and (
-                pg_catalog.has_function_privilege('anon', p.oid, 'execute')
-                or pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
-                or pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
-            )
-        order by 2
-        """,
-        (schemas,),
-    ).fetchall():
+    functions = conn.execute(load_sql("policy", "exposed_functions.sql"), {"schemas": schemas}).fetchall()
+    for oid, display in functions:
         found.append(ExposedObject("function", display, oid))
     return found
 
 
-@dataclass
 @dataclass
 class _Column:
     name: str
@@ -94,7 +64,6 @@ class _Column:
     is_json: bool
 
 
-@dataclass
 @dataclass
 class _Relation:
     decl: TableDeclaration
@@ -132,32 +101,13 @@ def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) ->
     missing: list[str] = []
     for table in decl.tables:
         row = conn.execute(
-            "select c.oid, c.relkind::text from pg_catalog.pg_class as c "
-            "where c.oid = to_regclass(format('%%I.%%I', %s::text, %s::text))",
-            (table.schema, table.table),
+            load_sql("policy", "declared_table.sql"), {"schema": table.schema, "name": table.table}
         ).fetchone()
         if row is None:
             missing.append(f"{_where(decl.path, table.line)}: table {table.name} does not exist")
             continue
-        oid, kind = row
-        columns = {
-            name: _Column(name, type_, type_ in {"json", "jsonb"})
-            for name, type_ in conn.execute(
-                "select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) from pg_catalog.pg_attribute a "
-                "where a.attrelid = %s and a.attnum > 0 and not a.attisdropped order by a.attnum",
-                (oid,),
-            ).fetchall()
-        }
-        pk = [
-            r[0]
-            for r in conn.execute(
-                "select a.attname from pg_catalog.pg_index i "
-                "cross join lateral unnest(i.indkey) with ordinality as k (attnum, ord) "
-                "join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum "
-                "where i.indrelid = %s and i.indisprimary order by k.ord",
-                (oid,),
-            ).fetchall()
-        ]
+        oid, kind, column_types, pk = row
+        columns = {name: _Column(name, type_, type_ in {"json", "jsonb"}) for name, type_ in column_types}
         where = f"{_where(decl.path, table.line)}: tables.{table.key}"
         spec = table.spec
         named = [*(spec.row or {}), *(spec.insert_row or {}), *(spec.update_columns or [])]
@@ -170,12 +120,10 @@ def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) ->
     for function in decl.functions:
         where = f"{_where(decl.path, function.line)}: functions.{function.key}"
         schema, name = function.name.split(".", 1)
-        if function.signature:
-            rows = conn.execute(
-                _FUNCTIONS + "where p.oid = to_regprocedure(%s)", (f"{function.name}{function.signature}",)
-            ).fetchall()
-        else:
-            rows = conn.execute(_FUNCTIONS + "where n.nspname = %s and p.proname = %s", (schema, name)).fetchall()
+        signature = f"{function.name}{function.signature}" if function.signature else None
+        rows = conn.execute(
+            load_sql("policy", "declared_functions.sql"), {"signature": signature, "schema": schema, "name": name}
+        ).fetchall()
         if not rows:
             missing.append(f"{where}: function {function.key} does not exist")
         elif len(rows) > 1:

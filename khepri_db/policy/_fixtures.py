@@ -30,7 +30,6 @@ from khepri_db.policy.declaration import (
 
 
 @dataclass
-@dataclass
 class _Subject:
     """One owner (``owner`` or ``other``): their user, one user per custom actor, and their rows."""
 

@@ -43,11 +43,6 @@ Outcome = Literal["allowed", "denied", "error", "skipped"]
 _API_ROLE = {"anon": "anon", "service_role": "service_role"}
 """The API role of each actor that is not a signed-in user (every other actor is ``authenticated``)."""
 
-_FUNCTIONS = (
-    "select p.oid, format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes)), "
-    "p.pronargs from pg_catalog.pg_proc as p join pg_catalog.pg_namespace as n on n.oid = p.pronamespace "
-)
-
 
 class AccessDeclarationError(UsageError):
     """The access declaration is unreadable or invalid, or does not fit the database (exit 2).
