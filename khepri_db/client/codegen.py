@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import psycopg
+import sqlparse
 from pydantic import (
     BaseModel,
 )
+from sqlparse.sql import Parenthesis
 
 from khepri_db.core import errors
 from khepri_db.core.project import load_sql
@@ -370,45 +372,28 @@ _CHECK_REGEX = re.compile(r"^\(?\(?VALUE\)?(?:::text)?\s*(~\*?)\s*'((?:[^']|'')*
 _CHECK_IN = re.compile(r"^\(?\(?VALUE\)?(?:::text)?\s*=\s*ANY\s*\(\(?ARRAY\[(.*)\]\)?(?:::text\[\])?\)\)?$")
 
 
+def _inner_tokens(text: str) -> list[Any]:
+    """The top-level sqlparse tokens of an expression, enclosing parentheses removed (``((a))`` -> ``a``)."""
+    tokens = list(sqlparse.parse(text)[0].tokens)
+    while len(meaningful := [t for t in tokens if not t.is_whitespace]) == 1 and isinstance(meaningful[0], Parenthesis):
+        tokens = list(meaningful[0].tokens[1:-1])
+    return tokens
+
+
 def _strip_parens(text: str) -> str:
-    text = text.strip()
-    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
-        text = text[1:-1].strip()
-    return text
-
-
-def _balanced(text: str) -> bool:
-    depth, quote = 0, False
-    for ch in text:
-        if ch == "'":
-            quote = not quote
-        elif not quote and ch == "(":
-            depth += 1
-        elif not quote and ch == ")":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0 and not quote
+    """``text`` without the parentheses that enclose all of it (as sqlparse groups them)."""
+    return "".join(str(t) for t in _inner_tokens(text)).strip()
 
 
 def _split_and(text: str) -> list[str]:
-    """Split ``a AND b AND c`` at the top level (outside parentheses and quotes)."""
-    parts, depth, quote, start, i = [], 0, False, 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "'":
-            quote = not quote
-        elif not quote and ch == "(":
-            depth += 1
-        elif not quote and ch == ")":
-            depth -= 1
-        elif not quote and depth == 0 and text.startswith(" AND ", i):
-            parts.append(text[start:i])
-            start = i + 5
-            i += 4
-        i += 1
-    parts.append(text[start:])
-    return parts
+    """Split ``a AND b AND c`` at the top level (outside parentheses and quotes, as sqlparse groups them)."""
+    parts: list[str] = [""]
+    for token in _inner_tokens(text):
+        if token.ttype is sqlparse.tokens.Keyword and token.normalized == "AND":
+            parts.append("")
+        else:
+            parts[-1] += str(token)
+    return [part.strip() for part in parts]
 
 
 def _check_constraints(definition: str, base: str) -> tuple[dict[str, str], list[str]] | None:
