@@ -842,8 +842,6 @@ _NO_STANDIN = {
     "pgroonga`): no SQL stand-in can provide it, and neither engine here ships it.",
     "timescaledb": "timescaledb is a server library (hypertables, chunks, background workers, loaded through "
     "shared_preload_libraries): no SQL stand-in can provide it, and neither engine here ships it.",
-    "wrappers": "wrappers (supabase/wrappers) is a Rust foreign-data wrapper: its handlers must be C-level "
-    "fdw_handler functions that fetch from the remote APIs, so khepri-db has no stand-in for it.",
 }
 """Extensions khepri-db cannot stand in for, by name: what they are, said when one is not available."""
 
@@ -854,7 +852,8 @@ _UNAVAILABLE_EXTENSION = re.compile(
 
 
 def _extension_hint(info: SqlErrorInfo) -> str | None:
-    """For ``create extension`` of an extension the server lacks: what khepri-db has instead, or why not.
+    """For ``create extension`` of an extension the server lacks: why khepri-db has no stand-in (or
+    that its stand-in needs PostgreSQL 18+), and where the real extension runs.
 
     Returns:
         The hint, or ``None`` when the error is not about an unavailable extension.
@@ -865,6 +864,11 @@ def _extension_hint(info: SqlErrorInfo) -> str | None:
     if not match:
         return None
     name = match.group("name") or match.group("file")
+    if bundled_path("sql", "extensions", name).is_dir():
+        return (
+            f"khepri-db's stand-in for {name} loads only on PostgreSQL 18+ (extension_control_path): use the "
+            f"embedded engine (the default), or {_REAL_ENGINE}."
+        )
     why = _NO_STANDIN.get(name, f"khepri-db has no stand-in for {name} (docs/extensions/README.md lists them).")
     return f"{why} To apply these migrations, {_REAL_ENGINE}."
 
