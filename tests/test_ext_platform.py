@@ -62,6 +62,14 @@ def test_preinstalled_where_supabase_has_them(empty_db_url: str) -> None:
         assert installed["supabase_vault"] == "vault"
         assert installed["pg_stat_statements"] == "extensions"
         assert installed["pgcrypto"] == installed["uuid-ossp"] == "extensions"
+        # pgsodium in schema pgsodium, with the grants of supabase/postgres' PG15 image
+        assert installed["pgsodium"] == "pgsodium"
+        assert db.execute(
+            "select pg_has_role('service_role', 'pgsodium_keyholder', 'member'), "
+            "pg_has_role('postgres', 'pgsodium_keymaker', 'member with admin option'), "
+            "has_function_privilege('service_role', "
+            "'pgsodium.crypto_aead_det_encrypt(bytea, bytea, uuid, bytea)', 'execute')"
+        ).fetchone() == (True, True, True)
         # preloaded, so `supabase inspect db` can read it
         assert "pg_stat_statements" in db.execute("show shared_preload_libraries").fetchone()[0]
         assert db.execute("select count(*) >= 0 from extensions.pg_stat_statements").fetchone() == (True,)
@@ -385,7 +393,7 @@ def test_http_types_exist_and_requests_raise_0a000(db: psycopg.Connection) -> No
 
 
 def test_pgsodium_catalog_and_0a000(db: psycopg.Connection) -> None:
-    db.execute("create extension pgsodium")
+    db.execute("create extension if not exists pgsodium")  # the compatibility layer preinstalls it
     key = db.execute("select id, name, key_type::text from pgsodium.create_key(name := 'app')").fetchone()
     assert key[1:] == ("app", "aead-det")
     assert db.execute("select count(*) from pgsodium.valid_key where name = 'app'").fetchone() == (1,)

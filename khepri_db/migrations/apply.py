@@ -832,6 +832,47 @@ _MORE_HINTS = {
 }
 """Said after PostgreSQL's own hint for these SQLSTATEs."""
 
+_REAL_ENGINE = (
+    "migrate a database that has it: a Supabase project or `supabase start` (--db-url), or test on "
+    "Supabase's own image with the pytest plugin's --khepri-engine docker"
+)
+
+_NO_STANDIN = {
+    "pgroonga": "pgroonga is an index access method (C code inside the server, `create index ... using "
+    "pgroonga`): no SQL stand-in can provide it, and neither engine here ships it.",
+    "timescaledb": "timescaledb is a server library (hypertables, chunks, background workers, loaded through "
+    "shared_preload_libraries): no SQL stand-in can provide it, and neither engine here ships it.",
+}
+"""Extensions khepri-db cannot stand in for, by name: what they are, said when one is not available."""
+
+_UNAVAILABLE_EXTENSION = re.compile(
+    r'extension "(?P<name>[^"]+)" is not available'
+    r'|could not open extension control file "[^"]*/(?P<file>[^"/]+)\.control"'
+)
+
+
+def _extension_hint(info: SqlErrorInfo) -> str | None:
+    """For ``create extension`` of an extension the server lacks: why khepri-db has no stand-in (or
+    that its stand-in needs PostgreSQL 18+), and where the real extension runs.
+
+    Returns:
+        The hint, or ``None`` when the error is not about an unavailable extension.
+    """
+    if info.sqlstate not in ("0A000", "58P01"):
+        return None
+    match = _UNAVAILABLE_EXTENSION.search(info.message)
+    if not match:
+        return None
+    name = match.group("name") or match.group("file")
+    if bundled_path("sql", "extensions", name).is_dir():
+        return (
+            f"khepri-db's stand-in for {name} loads only on PostgreSQL 18+ (extension_control_path): use the "
+            f"embedded engine (the default), or {_REAL_ENGINE}."
+        )
+    why = _NO_STANDIN.get(name, f"khepri-db has no stand-in for {name} (docs/extensions/README.md lists them).")
+    return f"{why} To apply these migrations, {_REAL_ENGINE}."
+
+
 _CONTEXT_LINE = re.compile(r"(?:inline_code_block|function [^\n]*?) line (\d+)")
 
 
@@ -863,8 +904,12 @@ def _sql_error(exc: psycopg.Error) -> SqlErrorInfo:
 
 
 def _hint(info: SqlErrorInfo) -> str | None:
-    """PostgreSQL's hint, else ours for the SQLSTATE; plus what :data:`_MORE_HINTS` adds."""
+    """PostgreSQL's hint, else ours for the SQLSTATE; plus what :data:`_MORE_HINTS` adds (for an
+    unavailable extension, what :func:`_extension_hint` says)."""
     state = info.sqlstate or ""
+    extension = _extension_hint(info)
+    if extension:
+        return f"{info.hint} {extension}" if info.hint else extension
     more = _MORE_HINTS.get(state)
     if info.hint:
         return f"{info.hint} {more}" if more else info.hint
