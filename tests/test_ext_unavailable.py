@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import write_migration
 
-from khepri_db.db import connect, server_version
-from khepri_db.errors import MigrationError
-from khepri_db.migrations import migrate
+from khepri_db.core.db import connect, server_version
+from khepri_db.core.errors import MigrationError
+from khepri_db.migrations.apply import migrate
 
 
 @pytest.mark.parametrize(
