@@ -695,7 +695,7 @@ PRIVATE_INSTALL_DIR = "khepri_install"
 private installation tree (servers older than PostgreSQL 18)."""
 
 
-def stage_private_install(data_dir: Path, bin_dir: Path, account: _Account | None = None) -> Path | None:
+def stage_private_install(data_dir: Path, bin_dir: Path) -> Path | None:
     """Give a server older than PostgreSQL 18 the extension stand-ins through a private install tree.
 
     Before 18 a server has no ``extension_control_path``: it reads extensions only from
@@ -719,17 +719,17 @@ def stage_private_install(data_dir: Path, bin_dir: Path, account: _Account | Non
     files are added only when the real extension directory has no control file of that name
     (Debian's contrib pgcrypto and uuid-ossp stay the real ones).
 
-    Nothing outside the data directory is written: the installation's own directories are only
-    read (and linked to), and the tree is rebuilt at every start (the package or the server may
-    have been upgraded). ``postgres`` is a hard link when the file system and the kernel allow
-    it (``fs.protected_hardlinks`` lets root link, not other users), else a copy (about 9 MB);
-    a hard link is never chowned or written to, as it is the installation's own file.
+    Nothing outside the data directory is written: the installation's files are only linked to,
+    and every file of the tree is created anew (``O_EXCL | O_NOFOLLOW``), never written through a
+    link. The tree is rebuilt at every start (the package or the server may have been upgraded).
+    It belongs to the user running khepri-db, readable by all (directories 0755, files 0644) inside
+    the data directory (mode 0700), so the server's OS user reads it and cannot change it.
+    ``postgres`` is a hard link when the file system and the kernel allow it
+    (``fs.protected_hardlinks`` lets root link, not other users), else a copy (about 9 MB).
 
     Args:
-        data_dir: the cluster's data directory (must exist; the server's OS user owns it).
+        data_dir: the cluster's data directory (must exist).
         bin_dir: the binaries the server runs from (holding ``postgres`` and ``pg_config``).
-        account: the OS user the server runs as (the tree's directories and copied files are
-            chowned to it), or ``None``.
 
     Returns:
         The ``postgres`` executable to start the server with, or ``None`` when nothing needs doing
@@ -737,12 +737,16 @@ def stage_private_install(data_dir: Path, bin_dir: Path, account: _Account | Non
         :func:`stage_extension_standins`), the package ships no stand-ins, ``bin_dir`` has no
         ``pg_config`` or ``postgres``, or the installation's layout cannot be mirrored safely (one of
         its directories inside another one). The server then starts as before, without stand-ins.
+
+    Raises:
+        EngineError: a directory of the tree turned out to be a symbolic link (it is not followed).
+        OSError: the data directory is not writable.
     """
     source = bundled_path("sql", "extensions")
     if binaries_major_version(bin_dir) >= 18 or not source.is_dir():
         return None
     layout = _install_layout(bin_dir)
-    executable = bin_dir / "postgres"
+    executable = (bin_dir / "postgres").resolve()
     if layout is None or not executable.is_file():
         return None
     bindir, sharedir, pkglibdir, localedir = layout
@@ -757,21 +761,27 @@ def stage_private_install(data_dir: Path, bin_dir: Path, account: _Account | Non
     def mirror(path: Path) -> Path:
         return root / path.relative_to(path.anchor)
 
-    mirror(bindir).mkdir(parents=True)
-    server = mirror(bindir) / "postgres"
-    linked = True
+    def directory(path: Path) -> Path:
+        for part in reversed((path, *path.parents)):
+            if not part.is_relative_to(root):
+                continue
+            if part.is_symlink():
+                raise EngineError(f"{part} is a symbolic link: the install tree is never built through one")
+            if not part.is_dir():
+                part.mkdir()
+                part.chmod(0o755)  # whatever the umask
+        return path
+
+    server = directory(mirror(bindir)) / "postgres"
     try:
-        os.link(executable.resolve(), server)
+        os.link(executable, server, follow_symlinks=False)
     except OSError:  # another file system, or fs.protected_hardlinks for a non-root user
-        shutil.copy2(executable.resolve(), server)
-        linked = False
-    share = mirror(sharedir)
-    share.mkdir(parents=True)
+        _write_new(server, executable.read_bytes(), 0o755)
+    share = directory(mirror(sharedir))
     for entry in sorted(sharedir.iterdir()):
         if entry.name != "extension":
             (share / entry.name).symlink_to(entry)
-    extensions = share / "extension"
-    extensions.mkdir()
+    extensions = directory(share / "extension")
     real = sharedir / "extension"
     shipped: set[str] = set()
     if real.is_dir():
@@ -779,26 +789,29 @@ def stage_private_install(data_dir: Path, bin_dir: Path, account: _Account | Non
             (extensions / entry.name).symlink_to(entry)
             if entry.suffix == ".control":
                 shipped.add(_extension_of(entry.name))
-    copied: list[Path] = []
     for path in sorted(source.glob("*/*")):
         if path.suffix in {".control", ".sql"} and path.is_file() and _extension_of(path.name) not in shipped:
-            shutil.copyfile(path, extensions / path.name)
-            copied.append(extensions / path.name)
-    mirror(pkglibdir).parent.mkdir(parents=True, exist_ok=True)
+            target = extensions / path.name
+            if target.is_symlink():
+                target.unlink()  # a stray script of the installation, with no control file of its own
+            _write_new(target, path.read_bytes(), 0o644)
+    directory(mirror(pkglibdir).parent)
     mirror(pkglibdir).symlink_to(pkglibdir)
     apart = localedir is not None and not any(
         localedir.is_relative_to(d) or d.is_relative_to(localedir) for d in (bindir, sharedir, pkglibdir)
     )
-    if localedir is not None and apart and localedir.is_dir() and not mirror(localedir).exists():
-        mirror(localedir).parent.mkdir(parents=True, exist_ok=True)
+    if localedir is not None and apart and localedir.is_dir() and not os.path.lexists(mirror(localedir)):
+        directory(mirror(localedir).parent)
         mirror(localedir).symlink_to(localedir)  # translated server messages, as the real install
-    if account is not None:
-        owned = [Path(d) for d, _dirs, _files in os.walk(root)]  # real directories only (links not followed)
-        if not linked:
-            owned.append(server)
-        for path in (*owned, *copied):
-            os.chown(path, account.uid, account.gid, follow_symlinks=False)
     return server
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` with ``data``; fails (``FileExistsError``) rather than follow or reuse a link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), mode)  # whatever the umask
+        handle.write(data)
 
 
 def _extension_of(file_name: str) -> str:
@@ -883,7 +896,7 @@ class SystemEngine(ClusterEngine):
         # Servers older than PostgreSQL 18 get the extension stand-ins through a private install
         # tree (stage_private_install): `pg_ctl start` runs its postgres instead (`-p`).
         if exe.name == "pg_ctl" and args[-1:] == ["start"]:
-            server = stage_private_install(self.data_dir, exe.parent, account)
+            server = stage_private_install(self.data_dir, exe.parent)
             if server is not None:
                 args = ["-p", str(server), *args]
         return super()._run(exe, args, account)
