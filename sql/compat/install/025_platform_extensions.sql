@@ -1,7 +1,7 @@
 -- The extensions Supabase preinstalls beyond pgcrypto and uuid-ossp (020_extensions.sql), in the
 -- schemas Supabase uses: pg_graphql in graphql, supabase_vault in vault, pg_stat_statements in
--- extensions. Each is installed only where the server offers it (on the embedded engine the first
--- two are khepri-db's stand-ins, pg_stat_statements is PostgreSQL's own) and is not there yet.
+-- extensions. Each is installed only where the server offers it (on the embedded and system engines
+-- the first two are khepri-db's stand-ins, pg_stat_statements is PostgreSQL's own) and is not there yet.
 do $$
 begin
     if exists (select 1 from pg_catalog.pg_available_extensions where name = 'pg_graphql')
