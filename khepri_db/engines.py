@@ -667,7 +667,8 @@ def stage_extension_standins(data_dir: Path, major: int, account: _Account | Non
 
     Args:
         data_dir: the cluster's data directory (must exist).
-        major: the server's major version; below 18 nothing is staged.
+        major: the server's major version; below 18 nothing is staged (the system engine uses
+            :func:`stage_private_install` there).
         account: the OS user the server runs as (files are chowned to it), or ``None``.
 
     Returns:
@@ -865,7 +866,8 @@ class SystemEngine(ClusterEngine):
     Use it to test against the major version your Supabase project runs (``[db] major_version`` in
     ``supabase/config.toml``, 15 for most projects) when the embedded engine's PostgreSQL 18 is
     newer. Debian/Ubuntu: ``apt-get install postgresql-15``; the binaries are found through
-    ``pg_config``.
+    ``pg_config``. A server older than 18 gets khepri-db's extension stand-ins too: it is started
+    from a private install tree in the data directory (:func:`stage_private_install`).
     """
 
     name = "system"
