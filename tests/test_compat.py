@@ -12,6 +12,7 @@ from conftest import database_state, scalar, write_migration
 from khepri_db.core.db import connect
 from khepri_db.core.errors import CompatError
 from khepri_db.core.sqltext import split_statements
+from khepri_db.engines import Engine
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.compat import COMPAT_VERSION, TargetKind, detect, install, load_manifest, manifest_gap
 from khepri_db.policy.pytest_plugin import database_name
@@ -213,6 +214,26 @@ def test_layer_matches_the_manifest_of_supabase_objects(compat_url: str) -> None
     assert report.facts > 700  # schemas, tables, columns, indexes, functions, roles...
     assert [(g.kind, g.name, g.expected, g.actual) for g in report.undocumented] == []
     assert sorted(f"{g.kind} {g.name}" for g in report.gaps) == sorted(manifest["differences"])
+
+
+def test_the_extensions_supabase_preinstalls_are_there_on_either_engine(compat_url: str, khepri_engine: Engine) -> None:
+    # sql/compat/install/020 and 025 install each where the server offers it. A server khepri-db
+    # starts offers all five: PostgreSQL 18 (embedded) through extension_control_path, 15 (system)
+    # through its private install tree, with Debian's real pgcrypto and uuid-ossp winning there.
+    if khepri_engine.name not in ("embedded", "system"):
+        pytest.skip(f"the {khepri_engine.name} engine's server is not started by khepri-db: its extensions vary")
+    with connect(compat_url) as conn:
+        rows = conn.execute(
+            "select extname, extnamespace::regnamespace::text from pg_catalog.pg_extension "
+            "where extname <> 'plpgsql' order by 1"
+        ).fetchall()
+    assert rows == [
+        ("pg_graphql", "graphql"),
+        ("pg_stat_statements", "extensions"),
+        ("pgcrypto", "extensions"),
+        ("supabase_vault", "vault"),
+        ("uuid-ossp", "extensions"),
+    ]
 
 
 def test_the_manifest_comparison_sees_a_missing_column_and_an_extra_index(compat_url: str) -> None:

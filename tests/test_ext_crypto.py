@@ -6,8 +6,11 @@ an oracle on random inputs, and differential runs against the REAL pgcrypto and 
 system PostgreSQL (Debian's 15 with contrib) started once per session; those tests skip, saying why,
 when no system PostgreSQL is installed.
 
-The stand-ins only exist where PostgreSQL 18's ``extension_control_path`` is set up (the embedded
-engine): on an older session server (``--khepri-engine system``) the stand-in tests skip.
+On the embedded engine the stand-ins come through PostgreSQL 18's ``extension_control_path``; on an
+older session server (``--khepri-engine system``) through the engine's private install tree
+(``engines.stage_private_install``). Either way a real extension the server ships wins: Debian's
+PostgreSQL 15 has the real pgcrypto and uuid-ossp, so there the tests of those two stand-ins skip
+(saying so) and only the pgjwt stand-in, on the real pgcrypto, is tested.
 """
 
 from __future__ import annotations
@@ -62,12 +65,8 @@ def _major(url: str) -> int:
 
 @pytest.fixture(scope="session")
 def standin_url(khepri_database_factory: Callable[..., str], khepri_server_url: str) -> str:
-    """A database of the session server with the three stand-ins in schema ``extensions``."""
-    if _major(khepri_server_url) < 18:
-        pytest.skip(
-            "the stand-ins need PostgreSQL 18's extension_control_path (embedded engine); this session's "
-            "server is older and ships the real extensions"
-        )
+    """A database of the session server with the three extensions in schema ``extensions``: the
+    stand-ins, or the real pgcrypto and uuid-ossp where the server ships them (they win)."""
     url = khepri_database_factory()
     with connect(url, autocommit=True) as conn:
         conn.execute("create schema extensions")
@@ -78,10 +77,27 @@ def standin_url(khepri_database_factory: Callable[..., str], khepri_server_url: 
 
 
 @pytest.fixture
-def standin(standin_url: str) -> Iterator[psycopg.Connection]:
-    """A connection to ``standin_url`` (autocommit)."""
+def jwt_standin(standin_url: str) -> Iterator[psycopg.Connection]:
+    """A connection to ``standin_url`` (autocommit), for the pgjwt stand-in (no server ships pgjwt)."""
     with connect(standin_url, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture
+def standin(jwt_standin: psycopg.Connection) -> psycopg.Connection:
+    """``jwt_standin``, where pgcrypto and uuid-ossp are the stand-ins; skips where the server ships
+    the real ones (their functions are C, the stand-ins' SQL or PL/pgSQL), which then win."""
+    real = _rows(
+        jwt_standin,
+        "select distinct e.extname from pg_proc p "
+        "join pg_depend d on d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e' "
+        "join pg_extension e on e.oid = d.refobjid join pg_language l on l.oid = p.prolang "
+        "where e.extname in ('pgcrypto', 'uuid-ossp') and l.lanname = 'c' order by 1",
+    )
+    if real:
+        names = " and ".join(r[0] for r in real)
+        pytest.skip(f"this session's server ships the real {names}, which win over the stand-ins: nothing to test")
+    return jwt_standin
 
 
 @pytest.fixture(scope="session")
@@ -131,9 +147,10 @@ def _error(conn: psycopg.Connection, query: str) -> tuple[str | None, str]:
 # -- packaging: the catalog sees the stand-ins as Supabase's extensions -------------------------------
 
 
-def test_available_with_supabase_names_versions_and_comments(standin: psycopg.Connection) -> None:
+# The real pgcrypto and uuid-ossp (where the server ships them) carry the same names and versions.
+def test_available_with_supabase_names_versions_and_comments(jwt_standin: psycopg.Connection) -> None:
     rows = _rows(
-        standin,
+        jwt_standin,
         "select name, default_version, comment from pg_available_extensions "
         "where name in ('pgcrypto', 'uuid-ossp', 'pgjwt') order by name",
     )
@@ -143,7 +160,7 @@ def test_available_with_supabase_names_versions_and_comments(standin: psycopg.Co
         ("uuid-ossp", "1.1", "generate universally unique identifiers (UUIDs)"),
     ]
     versions = _rows(
-        standin,
+        jwt_standin,
         "select name, version, relocatable, trusted, requires from pg_available_extension_versions "
         "where name in ('pgcrypto', 'uuid-ossp', 'pgjwt') order by name, version",
     )
@@ -611,9 +628,9 @@ def _jwt(payload: str, secret: str, algorithm: str) -> str:
     return signing_input + "." + _b64url(hmac.new(secret.encode(), signing_input.encode(), digest).digest())
 
 
-def test_pgjwt_sign_matches_rfc7519_hmac(standin: psycopg.Connection) -> None:
+def test_pgjwt_sign_matches_rfc7519_hmac(jwt_standin: psycopg.Connection) -> None:
     # jwt.io's example token, then random claims (the json text is signed as written).
-    known = standin.execute(
+    known = jwt_standin.execute(
         """select sign('{"sub":"1234567890","name":"John Doe","admin":true}', 'secret')"""
     ).fetchone()
     assert known == (
@@ -624,7 +641,7 @@ def test_pgjwt_sign_matches_rfc7519_hmac(standin: psycopg.Connection) -> None:
     for n in range(24):
         payload = json.dumps({"sub": str(uuid.UUID(int=RNG.getrandbits(128))), "n": n, "name": _text(n)})
         cases.append((payload, _text(RNG.choice([1, 16, 64, 65, 200])), ("HS256", "HS384", "HS512")[n % 3]))
-    rows = standin.execute(
+    rows = jwt_standin.execute(
         "select sign(p::json, s, a) from unnest(%s::text[], %s::text[], %s::text[]) with ordinality as u (p, s, a, n) "
         "order by n",
         ([c[0] for c in cases], [c[1] for c in cases], [c[2] for c in cases]),
@@ -632,32 +649,32 @@ def test_pgjwt_sign_matches_rfc7519_hmac(standin: psycopg.Connection) -> None:
     assert [r[0] for r in rows] == [_jwt(*c) for c in cases]
 
 
-def test_pgjwt_verify_url_codec_and_errors(standin: psycopg.Connection) -> None:
+def test_pgjwt_verify_url_codec_and_errors(jwt_standin: psycopg.Connection) -> None:
     now = int(time.time())
     token = _jwt(json.dumps({"sub": "a", "nbf": now - 60, "exp": now + 60}), "k", "HS384")
-    assert standin.execute("select valid from verify(%s, 'k', 'HS384')", (token,)).fetchone() == (True,)
-    assert standin.execute("select valid from verify(%s, 'other', 'HS384')", (token,)).fetchone() == (False,)
-    assert standin.execute("select valid from verify(%s, 'k')", (token,)).fetchone() == (False,)
+    assert jwt_standin.execute("select valid from verify(%s, 'k', 'HS384')", (token,)).fetchone() == (True,)
+    assert jwt_standin.execute("select valid from verify(%s, 'other', 'HS384')", (token,)).fetchone() == (False,)
+    assert jwt_standin.execute("select valid from verify(%s, 'k')", (token,)).fetchone() == (False,)
     expired = _jwt(json.dumps({"exp": now - 1}), "k", "HS256")
-    assert standin.execute("select valid from verify(%s, 'k')", (expired,)).fetchone() == (False,)
+    assert jwt_standin.execute("select valid from verify(%s, 'k')", (expired,)).fetchone() == (False,)
     future = _jwt(json.dumps({"nbf": now + 3600, "exp": "not a number"}), "k", "HS256")
-    assert standin.execute("select valid from verify(%s, 'k')", (future,)).fetchone() == (False,)
-    header, payload, valid = standin.execute("select * from verify(%s, 'k', 'HS384')", (token,)).fetchone()
+    assert jwt_standin.execute("select valid from verify(%s, 'k')", (future,)).fetchone() == (False,)
+    header, payload, valid = jwt_standin.execute("select * from verify(%s, 'k', 'HS384')", (token,)).fetchone()
     assert header == {"alg": "HS384", "typ": "JWT"}
     assert payload["sub"] == "a"
     assert valid is True
     for data in (b"", b"\xfb\xff", _bytes(31), _bytes(32), _bytes(33)):
-        row = standin.execute("select url_encode(%s), url_decode(url_encode(%s))", (data, data)).fetchone()
+        row = jwt_standin.execute("select url_encode(%s), url_decode(url_encode(%s))", (data, data)).fetchone()
         assert row == (_b64url(data), data)
-    sqlstate, message = _error(standin, "select sign('{}', 'k', 'RS256')")
+    sqlstate, message = _error(jwt_standin, "select sign('{}', 'k', 'RS256')")
     assert (sqlstate, message) == ("22023", 'Cannot use "": No such hash algorithm')
 
 
-def test_pgjwt_signatures_match_the_real_pgcrypto(standin: psycopg.Connection, real: psycopg.Connection) -> None:
+def test_pgjwt_signatures_match_the_real_pgcrypto(jwt_standin: psycopg.Connection, real: psycopg.Connection) -> None:
     # Debian has no pgjwt: the signature is recomputed from the real pgcrypto's hmac.
     cases = [(json.dumps({"i": n, "t": _text(n)}), _text(9), ("HS256", "HS384", "HS512")[n % 3]) for n in range(9)]
     for payload, secret, algorithm in cases:
-        token = standin.execute("select sign(%s::json, %s, %s)", (payload, secret, algorithm)).fetchone()[0]
+        token = jwt_standin.execute("select sign(%s::json, %s, %s)", (payload, secret, algorithm)).fetchone()[0]
         signing_input, signature = token.rsplit(".", 1)
         digest = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}[algorithm]
         theirs = real.execute("select hmac(%s, %s, %s)", (signing_input, secret, digest)).fetchone()[0]

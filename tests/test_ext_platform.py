@@ -1,8 +1,10 @@
-"""The platform extension stand-ins (sql/extensions/) on the embedded engine, through the plugin.
+"""The platform extension stand-ins (sql/extensions/) on the session server, through the plugin.
 
 Every test works inside the ``db`` fixture's rolled-back transaction (``create extension`` too),
-except the CLI test, which needs committed jobs in its own clone. The stand-ins exist only where
-the server has ``extension_control_path`` (PostgreSQL 18+): on older servers these tests skip.
+except the CLI test, which needs committed jobs in its own clone. The stand-ins reach the server
+through ``extension_control_path`` on PostgreSQL 18+ (the embedded engine) and through the system
+engine's private install tree below 18; on a server khepri-db does not start (``--khepri-engine url``)
+they are missing and these tests skip.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ SUPABASE_VERSIONS = {
 def _needs_standins(db: psycopg.Connection) -> None:
     available = db.execute("select count(*) from pg_available_extensions where name = 'pg_net'").fetchone()
     if not available or available[0] == 0:
-        pytest.skip("the stand-ins need extension_control_path (PostgreSQL 18+, the embedded engine)")
+        pytest.skip("this server has no pg_net stand-in: only servers khepri-db starts (embedded, system) get them")
 
 
 def _error(db: psycopg.Connection, query: str, params: object = None) -> psycopg.Error:

@@ -1,20 +1,47 @@
-"""The engine's staging of extension stand-ins onto PostgreSQL 18's ``extension_control_path``.
+"""The engines' staging of extension stand-ins: PostgreSQL 18's ``extension_control_path``, and
+the system engine's private install tree for older servers.
 
 The stand-ins themselves are tested per extension (tests/test_ext_*.py); this file checks the
-mechanism: which files are staged, that nothing is staged for servers older than 18, and that the
+mechanisms. On 18: which files are staged, that nothing is staged for older servers, and that the
 running test server really has the staged directory on its ``extension_control_path``, after the
 server's own extension directory (so a real extension wins over a stand-in of the same name).
+Below 18 (Debian's PostgreSQL 15, the system engine): the tree mirrors the installation, adds
+only the stand-ins the server does not ship, changes none of the installation's directories, and
+a server started from it reports the tree as its share directory and offers every stand-in while
+the real pgcrypto stays the real one. Those tests skip, saying why, without a system PostgreSQL
+older than 18.
 """
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import stat
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from khepri_db.core.errors import EngineError
 from khepri_db.core.project import bundled_path
-from khepri_db.engines import EXTENSIONS_DIR, stage_extension_standins
+from khepri_db.engines import (
+    EXTENSIONS_DIR,
+    PRIVATE_INSTALL_DIR,
+    Engine,
+    SystemEngine,
+    binaries_major_version,
+    embedded_bin_dir,
+    free_port,
+    make_cluster_root,
+    stage_extension_standins,
+    stage_private_install,
+    system_bin_dir,
+)
+from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
 
 SOURCE = bundled_path("sql", "extensions")
 
@@ -45,7 +72,7 @@ def test_the_test_server_looks_in_its_own_extension_directory_first(khepri_serve
     with psycopg.connect(khepri_server_url, autocommit=True) as conn:
         major = int(conn.execute("select current_setting('server_version_num')::int / 10000").fetchone()[0])
         if major < 18:
-            pytest.skip(f"PostgreSQL {major} has no extension_control_path: stand-ins need 18+")
+            pytest.skip(f"PostgreSQL {major} has no extension_control_path: its stand-ins come from the install tree")
         path = conn.execute("show extension_control_path").fetchone()[0]
         entries = path.split(":")
         assert entries[0] == "$system"
@@ -53,3 +80,254 @@ def test_the_test_server_looks_in_its_own_extension_directory_first(khepri_serve
         available = {r[0] for r in conn.execute("select name from pg_catalog.pg_available_extensions")}
     controls = {p.stem for p in SOURCE.glob("*/*.control")}
     assert controls <= available
+
+
+# -- PostgreSQL < 18: the system engine's private install tree (engines.stage_private_install) ------
+
+
+def _older_system_bin_dir() -> Path:
+    """The system PostgreSQL's bin directory when it is older than 18 and has pg_config; else skip."""
+    try:
+        bin_dir = system_bin_dir()
+    except EngineError as exc:
+        pytest.skip(f"no system PostgreSQL: {exc}")
+    major = binaries_major_version(bin_dir)
+    if major >= 18:
+        pytest.skip(f"the system PostgreSQL is {major}: it gets the stand-ins through extension_control_path")
+    if not (bin_dir / "pg_config").is_file():
+        pytest.skip(f"{bin_dir} has no pg_config, so the install tree's layout is unknown (stand-ins skipped)")
+    return bin_dir
+
+
+def _config(bin_dir: Path, flag: str) -> Path:
+    out = subprocess.run([str(bin_dir / "pg_config"), flag], capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())
+
+
+def _snapshot(*directories: Path) -> dict[Path, tuple[int, int, int, list[str]]]:
+    """Mode, owner, mtime and listing of each directory: what building the tree must not change."""
+    return {
+        d: (d.stat().st_mode, d.stat().st_uid, d.stat().st_mtime_ns, sorted(p.name for p in d.iterdir()))
+        for d in directories
+    }
+
+
+def _mirror(root: Path, path: Path) -> Path:
+    return root / path.relative_to(path.anchor)
+
+
+def _standin_extension(name: str) -> str:
+    return name.rsplit(".", 1)[0].split("--", 1)[0]
+
+
+def test_nothing_is_built_for_postgresql_18_binaries(tmp_path: Path) -> None:
+    bin_dir = embedded_bin_dir()
+    assert binaries_major_version(bin_dir) >= 18
+    assert stage_private_install(tmp_path, bin_dir) is None
+    assert not (tmp_path / PRIVATE_INSTALL_DIR).exists()
+
+
+def _fake_installation(prefix: Path, *, pkglibdir: Path | None = None) -> Path:
+    """A PostgreSQL 15 layout under ``prefix`` (bin, lib, share, locale) whose ``pg_ctl`` and
+    ``pg_config`` are shell scripts; its extension directory has a "real" pgcrypto and a stray
+    pg_net script named like the stand-in's, with no control file. Returns the bin directory."""
+    bin_dir, share = prefix / "bin", prefix / "share"
+    paths = {"--bindir": bin_dir, "--sharedir": share, "--pkglibdir": pkglibdir or prefix / "lib"}
+    paths["--localedir"] = prefix / "locale"
+    for directory in (bin_dir, share / "extension", share / "timezonesets", paths["--pkglibdir"], prefix / "locale"):
+        directory.mkdir(parents=True, exist_ok=True)
+    cases = "".join(f"    {flag}) echo {shlex.quote(str(path))} ;;\n" for flag, path in paths.items())
+    (bin_dir / "pg_config").write_text(f'#!/bin/sh\nfor a in "$@"; do case "$a" in\n{cases}esac; done\n')
+    (bin_dir / "pg_ctl").write_text("#!/bin/sh\necho 'pg_ctl (PostgreSQL) 15.99'\n")
+    (bin_dir / "postgres").write_bytes(b"\x7fELF not really a server")
+    for exe in ("pg_config", "pg_ctl", "postgres"):
+        (bin_dir / exe).chmod(0o755)
+    (share / "postgres.bki").write_text("bootstrap\n")
+    (share / "extension" / "pgcrypto.control").write_text("comment = 'the real one'\n")
+    (share / "extension" / "pgcrypto--1.3.sql").write_text("-- the real script\n")
+    (share / "extension" / "pg_net--0.19.5.sql").write_text("-- a stray script, no control file\n")
+    (paths["--pkglibdir"] / "pgcrypto.so").write_bytes(b"\x7fELF")
+    return bin_dir
+
+
+def _contents(top: Path) -> dict[str, tuple[int, int, bytes | str]]:
+    """Every entry under ``top``: mode, mtime and content (a link's target)."""
+    found: dict[str, tuple[int, int, bytes | str]] = {}
+    for path in sorted(top.rglob("*")):
+        st = path.lstat()
+        body: bytes | str = str(path.readlink()) if path.is_symlink() else path.read_bytes() if path.is_file() else ""
+        found[str(path.relative_to(top))] = (st.st_mode, st.st_mtime_ns, body)
+    return found
+
+
+def test_a_fake_installation_is_mirrored_and_never_written_to(tmp_path: Path) -> None:
+    prefix = tmp_path / "opt" / "pg"
+    bin_dir = _fake_installation(prefix)
+    data_dir = tmp_path / "pgdata"
+    data_dir.mkdir(mode=0o700)
+    before = _contents(prefix)
+
+    server = stage_private_install(data_dir, bin_dir)
+
+    root = data_dir / PRIVATE_INSTALL_DIR
+    assert server == _mirror(root, bin_dir) / "postgres"
+    assert server.read_bytes() == (bin_dir / "postgres").read_bytes()
+    ext = _mirror(root, prefix / "share") / "extension"
+    assert (ext / "pgcrypto.control").readlink() == prefix / "share" / "extension" / "pgcrypto.control"
+    assert (ext / "pgcrypto--1.3.sql").readlink() == prefix / "share" / "extension" / "pgcrypto--1.3.sql"
+    # pg_net is not shipped (no control file): the stand-in's files replace the stray link.
+    for name in ("pg_net.control", "pg_net--0.19.5.sql"):
+        assert not (ext / name).is_symlink()
+        assert (ext / name).read_bytes() == (SOURCE / "pg_net" / name).read_bytes()
+        assert stat.S_IMODE((ext / name).stat().st_mode) == 0o644
+    assert (_mirror(root, prefix / "share") / "postgres.bki").readlink() == prefix / "share" / "postgres.bki"
+    assert _mirror(root, prefix / "lib").readlink() == prefix / "lib"
+    assert _mirror(root, prefix / "locale").readlink() == prefix / "locale"
+    for directory in (p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o755
+    assert _contents(prefix) == before  # nothing of the installation changed
+
+
+def test_a_layout_that_cannot_be_mirrored_builds_nothing(tmp_path: Path) -> None:
+    prefix = tmp_path / "pg"
+    bin_dir = _fake_installation(prefix, pkglibdir=prefix / "share" / "lib")  # pkglibdir inside sharedir
+    assert stage_private_install(tmp_path, bin_dir) is None
+    assert not (tmp_path / PRIVATE_INSTALL_DIR).exists()
+
+
+def test_the_tree_mirrors_the_installation_and_adds_only_the_missing_standins(tmp_path: Path) -> None:
+    bin_dir = _older_system_bin_dir()
+    sharedir, pkglibdir = _config(bin_dir, "--sharedir"), _config(bin_dir, "--pkglibdir")
+    real_ext = sharedir / "extension"
+    before = _snapshot(bin_dir, sharedir, real_ext, pkglibdir)
+    stale = tmp_path / PRIVATE_INSTALL_DIR / "stale.control"
+    stale.parent.mkdir()
+    stale.write_text("comment = 'left from an older package'\n")
+
+    server = stage_private_install(tmp_path, bin_dir)
+
+    root = tmp_path / PRIVATE_INSTALL_DIR
+    assert server == _mirror(root, _config(bin_dir, "--bindir")) / "postgres"
+    assert server.is_file()
+    assert not server.is_symlink()
+    assert server.read_bytes() == (bin_dir / "postgres").resolve().read_bytes()
+    assert not stale.exists()
+    share = _mirror(root, sharedir)
+    assert sorted(p.name for p in share.iterdir()) == sorted(p.name for p in sharedir.iterdir())
+    for entry in share.iterdir():
+        if entry.name != "extension":
+            assert entry.is_symlink()
+            assert entry.readlink() == sharedir / entry.name
+    tree_ext = share / "extension"
+    assert tree_ext.is_dir()
+    assert not tree_ext.is_symlink()
+    shipped = {_standin_extension(p.name) for p in real_ext.glob("*.control")}
+    added = {p.name for p in tree_ext.iterdir() if not p.is_symlink()}
+    expected = {n for n in _shipped_files() if _standin_extension(n) not in shipped}
+    assert added == expected
+    assert expected, "Debian's PostgreSQL ships none of pg_net, pg_cron, pgjwt...: some stand-ins must be added"
+    for real in real_ext.iterdir():  # every real file, unchanged: a real extension wins over a stand-in
+        assert (tree_ext / real.name).readlink() == real
+    assert _mirror(root, pkglibdir).readlink() == pkglibdir
+    assert _snapshot(bin_dir, sharedir, real_ext, pkglibdir) == before
+
+
+def test_rebuilding_leaves_no_extra_link_to_the_server_binary(tmp_path: Path) -> None:
+    bin_dir = _older_system_bin_dir()
+    real = (bin_dir / "postgres").resolve()
+    first = stage_private_install(tmp_path, bin_dir)
+    links = real.stat().st_nlink
+    second = stage_private_install(tmp_path, bin_dir)
+    assert first == second
+    assert second is not None
+    assert real.stat().st_nlink == links  # the old hard link went with the old tree
+    shutil.rmtree(tmp_path / PRIVATE_INSTALL_DIR)
+    assert real.stat().st_mode & 0o111
+    assert real.is_file()
+
+
+def test_a_link_planted_in_the_data_directory_is_not_built_through(tmp_path: Path) -> None:
+    bin_dir = _older_system_bin_dir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the tree's")
+    data_dir = tmp_path / "pgdata"
+    data_dir.mkdir()
+    (data_dir / PRIVATE_INSTALL_DIR).symlink_to(elsewhere)
+    server = stage_private_install(data_dir, bin_dir)
+    assert server is not None
+    assert server.is_file()
+    assert not (data_dir / PRIVATE_INSTALL_DIR).is_symlink()
+    assert [p.name for p in elsewhere.iterdir()] == ["keep.txt"]
+
+
+def test_the_binary_is_copied_when_it_cannot_be_hard_linked(bin_dir_and_other_fs: tuple[Path, Path]) -> None:
+    bin_dir, data_dir = bin_dir_and_other_fs
+    server = stage_private_install(data_dir, bin_dir)
+    assert server is not None
+    real = (bin_dir / "postgres").resolve()
+    assert server.stat().st_ino != real.stat().st_ino
+    assert server.read_bytes() == real.read_bytes()
+    assert server.stat().st_mode & 0o111
+
+
+@pytest.fixture
+def bin_dir_and_other_fs() -> Iterator[tuple[Path, Path]]:
+    """The system binaries and an empty directory on another file system (/dev/shm) for a data dir."""
+    bin_dir = _older_system_bin_dir()
+    shm = Path("/dev/shm")  # noqa: S108 (a mkdtemp directory in it, mode 0700)
+    if not shm.is_dir() or shm.stat().st_dev == bin_dir.stat().st_dev or not os.access(shm, os.W_OK):
+        pytest.skip("no writable /dev/shm on another file system than the binaries: a hard link cannot be refused")
+    data_dir = Path(tempfile.mkdtemp(prefix="khepri-staging-", dir=shm))
+    try:
+        yield bin_dir, data_dir
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _tree_server_checks(url: str, data_dir: Path) -> None:
+    """What a server started from the tree shows: its share dir is the tree's, every stand-in is
+    available, and an extension the server ships is the real one (C functions), not the stand-in."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        sharedir = conn.execute("select setting from pg_catalog.pg_config where name = 'SHAREDIR'").fetchone()[0]
+        assert Path(sharedir).is_relative_to(data_dir / PRIVATE_INSTALL_DIR)
+        available = {r[0] for r in conn.execute("select name from pg_catalog.pg_available_extensions")}
+        assert {p.stem for p in SOURCE.glob("*/*.control")} <= available
+        assert {"plpgsql", "pg_stat_statements"} <= available  # the real ones are all still there
+        conn.execute("begin")
+        conn.execute("create extension pgjwt cascade")  # the stand-in, on the real pgcrypto
+        languages = conn.execute(
+            "select e.extname, l.lanname from pg_proc p "
+            "join pg_depend d on d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e' "
+            "join pg_extension e on e.oid = d.refobjid join pg_language l on l.oid = p.prolang "
+            "where p.proname in ('digest', 'sign') order by 1"
+        ).fetchall()
+        assert set(languages) == {("pgcrypto", "c"), ("pgjwt", "sql")}
+        token = conn.execute("select sign('{\"sub\":\"1\"}', 'secret')").fetchone()[0]
+        assert token.count(".") == 2
+        conn.execute("rollback")
+
+
+def test_an_older_test_server_reads_extensions_from_its_private_tree(khepri_engine: Engine) -> None:
+    url = khepri_engine.start()
+    with psycopg.connect(url) as conn:
+        major = int(conn.execute("select current_setting('server_version_num')::int / 10000").fetchone()[0])
+    if major >= 18:
+        pytest.skip(f"PostgreSQL {major} gets the stand-ins through extension_control_path (tested above)")
+    if not isinstance(khepri_engine, SystemEngine):
+        pytest.skip(f"the {khepri_engine.name} engine's server is not started by khepri-db: no stand-ins")
+    _tree_server_checks(url, khepri_engine.data_dir)
+
+
+def test_a_system_server_started_from_the_tree(khepri_engine: Engine) -> None:
+    """The same checks on a server of its own, when the session's server is not such a server."""
+    if isinstance(khepri_engine, SystemEngine):
+        pytest.skip("the session's server is the system engine's: the test above checks it")
+    bin_dir = _older_system_bin_dir()
+    root = make_cluster_root("khepri-staging-")
+    engine = SystemEngine(root / "pgdata", bin_dir=bin_dir, port=free_port(), settings=FAST_TEST_SETTINGS)
+    try:
+        _tree_server_checks(engine.start(), engine.data_dir)
+    finally:
+        engine.stop()
+        shutil.rmtree(root, ignore_errors=True)

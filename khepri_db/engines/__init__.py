@@ -26,12 +26,14 @@ from pathlib import Path
 from khepri_db.core.errors import UsageError
 from khepri_db.engines._cluster import (
     EXTENSIONS_DIR,
+    PRIVATE_INSTALL_DIR,
     ClusterEngine,
     binaries_major_version,
     free_port,
     make_cluster_root,
     ships_library,
     stage_extension_standins,
+    stage_private_install,
 )
 from khepri_db.engines.base import (
     DEFAULT_PORT,
@@ -55,6 +57,7 @@ __all__ = [
     "ENGINE_NAMES",
     "EXTENSIONS_DIR",
     "LOG_FILE",
+    "PRIVATE_INSTALL_DIR",
     "SERVICE_USER",
     "STATE_FILE",
     "SUPERUSER",
@@ -74,6 +77,7 @@ __all__ = [
     "resolve_engine",
     "ships_library",
     "stage_extension_standins",
+    "stage_private_install",
     "system_bin_dir",
 ]
 

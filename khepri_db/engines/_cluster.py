@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import os
 import pwd
@@ -468,7 +469,8 @@ def stage_extension_standins(data_dir: Path, major: int, account: _Account | Non
 
     Args:
         data_dir: the cluster's data directory (must exist).
-        major: the server's major version; below 18 nothing is staged.
+        major: the server's major version; below 18 nothing is staged (the system engine uses
+            :func:`stage_private_install` there).
         account: the OS user the server runs as (files are chowned to it), or ``None``.
 
     Returns:
@@ -489,6 +491,157 @@ def stage_extension_standins(data_dir: Path, major: int, account: _Account | Non
         for path in (root, target, *target.iterdir()):
             os.chown(path, account.uid, account.gid)
     return root
+
+
+PRIVATE_INSTALL_DIR = "khepri_install"
+"""Directory inside a cluster's data dir where :func:`stage_private_install` builds the server's
+private installation tree (servers older than PostgreSQL 18)."""
+
+
+def stage_private_install(data_dir: Path, bin_dir: Path) -> Path | None:
+    """Give a server older than PostgreSQL 18 the extension stand-ins through a private install tree.
+
+    Before 18 a server has no ``extension_control_path``: it reads extensions only from
+    ``<sharedir>/extension``. But PostgreSQL is relocatable: the server finds its share and
+    ``$libdir`` directories relative to its own executable (``find_my_exec`` resolves symbolic
+    links, then ``make_relative_path`` maps the compiled-in bindir onto the executable's directory;
+    PostgreSQL's ``src/port/path.c``). So this builds, inside ``<data_dir>/khepri_install/``, a tree
+    that mirrors the absolute paths of the installation (``pg_config --bindir --sharedir
+    --pkglibdir --localedir`` of ``bin_dir``), e.g. for Debian's PostgreSQL 15::
+
+        khepri_install/usr/lib/postgresql/15/bin/postgres   hard link to (or copy of) the real one
+        khepri_install/usr/lib/postgresql/15/lib            -> /usr/lib/postgresql/15/lib
+        khepri_install/usr/share/postgresql/15/<entry>      -> /usr/share/postgresql/15/<entry>
+        khepri_install/usr/share/postgresql/15/extension/   a real directory: a link to each file of
+                                                            the real extension directory, plus the
+                                                            stand-ins' files
+        khepri_install/usr/share/locale                     -> /usr/share/locale
+
+    and the server is started from that ``postgres`` (``pg_ctl -p``). As on PostgreSQL 18 with
+    ``extension_control_path = '$system:...'``, an extension the server ships wins: a stand-in's
+    files are added only when the real extension directory has no control file of that name
+    (Debian's contrib pgcrypto and uuid-ossp stay the real ones).
+
+    Nothing outside the data directory is written: the installation's files are only linked to,
+    and every file of the tree is created anew (``O_EXCL | O_NOFOLLOW``), never written through a
+    link. The tree is rebuilt at every start (the package or the server may have been upgraded).
+    It belongs to the user running khepri-db, readable by all (directories 0755, files 0644) inside
+    the data directory (mode 0700), so the server's OS user reads it and cannot change it.
+    ``postgres`` is a hard link when the file system and the kernel allow it
+    (``fs.protected_hardlinks`` lets root link, not other users), else a copy (about 9 MB).
+
+    Args:
+        data_dir: the cluster's data directory (must exist).
+        bin_dir: the binaries the server runs from (holding ``postgres`` and ``pg_config``).
+
+    Returns:
+        The ``postgres`` executable to start the server with, or ``None`` when nothing needs doing
+        or it cannot be done: the server is PostgreSQL 18 or newer (see
+        :func:`stage_extension_standins`), the package ships no stand-ins, ``bin_dir`` has no
+        ``pg_config`` or ``postgres``, or the installation's layout cannot be mirrored safely (one of
+        its directories inside another one). The server then starts as before, without stand-ins.
+
+    Raises:
+        EngineError: a directory of the tree turned out to be a symbolic link (it is not followed).
+        OSError: the data directory is not writable.
+    """
+    source = bundled_path("sql", "extensions")
+    if binaries_major_version(bin_dir) >= 18 or not source.is_dir():
+        return None
+    layout = _install_layout(bin_dir)
+    executable = (bin_dir / "postgres").resolve()
+    if layout is None or not executable.is_file():
+        return None
+    bindir, sharedir, pkglibdir, localedir = layout
+    for inner, outer in itertools.permutations((bindir, sharedir, pkglibdir), 2):
+        if inner.is_relative_to(outer):
+            return None  # e.g. pkglibdir under sharedir: a link would shadow a directory of the tree
+    root = data_dir / PRIVATE_INSTALL_DIR
+    if root.is_symlink():
+        root.unlink()  # never build through a link planted in the data directory
+    shutil.rmtree(root, ignore_errors=True)  # removes links, never what they point to
+
+    def mirror(path: Path) -> Path:
+        return root / path.relative_to(path.anchor)
+
+    def directory(path: Path) -> Path:
+        for part in reversed((path, *path.parents)):
+            if not part.is_relative_to(root):
+                continue
+            if part.is_symlink():
+                raise EngineError(f"{part} is a symbolic link: the install tree is never built through one")
+            if not part.is_dir():
+                part.mkdir()
+                part.chmod(0o755)  # whatever the umask
+        return path
+
+    server = directory(mirror(bindir)) / "postgres"
+    try:
+        os.link(executable, server, follow_symlinks=False)
+    except OSError:  # another file system, or fs.protected_hardlinks for a non-root user
+        _write_new(server, executable.read_bytes(), 0o755)
+    share = directory(mirror(sharedir))
+    for entry in sorted(sharedir.iterdir()):
+        if entry.name != "extension":
+            (share / entry.name).symlink_to(entry)
+    extensions = directory(share / "extension")
+    real = sharedir / "extension"
+    shipped: set[str] = set()
+    if real.is_dir():
+        for entry in sorted(real.iterdir()):
+            (extensions / entry.name).symlink_to(entry)
+            if entry.suffix == ".control":
+                shipped.add(_extension_of(entry.name))
+    for path in sorted(source.glob("*/*")):
+        if path.suffix in {".control", ".sql"} and path.is_file() and _extension_of(path.name) not in shipped:
+            target = extensions / path.name
+            if target.is_symlink():
+                target.unlink()  # a stray script of the installation, with no control file of its own
+            _write_new(target, path.read_bytes(), 0o644)
+    directory(mirror(pkglibdir).parent)
+    mirror(pkglibdir).symlink_to(pkglibdir)
+    apart = localedir is not None and not any(
+        localedir.is_relative_to(d) or d.is_relative_to(localedir) for d in (bindir, sharedir, pkglibdir)
+    )
+    if localedir is not None and apart and localedir.is_dir() and not os.path.lexists(mirror(localedir)):
+        directory(mirror(localedir).parent)
+        mirror(localedir).symlink_to(localedir)  # translated server messages, as the real install
+    return server
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` with ``data``; fails (``FileExistsError``) rather than follow or reuse a link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), mode)  # whatever the umask
+        handle.write(data)
+
+
+def _extension_of(file_name: str) -> str:
+    """The extension a control or script file belongs to: ``pgjwt--0.1.1--0.2.0.sql`` -> ``pgjwt``
+    (PostgreSQL forbids ``--`` in extension names)."""
+    return file_name.rsplit(".", 1)[0].split("--", 1)[0]
+
+
+def _install_layout(bin_dir: Path) -> tuple[Path, Path, Path, Path | None] | None:
+    """(bindir, sharedir, pkglibdir, localedir) of the binaries in ``bin_dir``, from its ``pg_config``
+    (which reports them as the server computes them, relative to its own location); ``None`` when
+    ``pg_config`` is missing, fails or prints relative paths."""
+    pg_config = bin_dir / "pg_config"
+    if not pg_config.is_file():
+        return None
+    try:
+        output = subprocess.run(
+            [str(pg_config), "--bindir", "--sharedir", "--pkglibdir", "--localedir"],
+            capture_output=True, text=True, check=True, timeout=30,
+        ).stdout.splitlines()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    paths = [Path(line.strip()) for line in output]
+    if len(paths) != 4 or not all(p.is_absolute() for p in paths[:3]) or not paths[1].is_dir():
+        return None
+    locale = paths[3] if paths[3].is_absolute() else None
+    return paths[0], paths[1], paths[2], locale
 
 
 def _run_as(exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:

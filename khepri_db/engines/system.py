@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from khepri_db.core.errors import EngineError
-from khepri_db.engines._cluster import ClusterEngine
+from khepri_db.engines._cluster import ClusterEngine, _Account, stage_private_install
 from khepri_db.engines.base import Log
 
 
@@ -71,7 +71,8 @@ class SystemEngine(ClusterEngine):
     Use it to test against the major version your Supabase project runs (``[db] major_version`` in
     ``supabase/config.toml``, 15 for most projects) when the embedded engine's PostgreSQL 18 is
     newer. Debian/Ubuntu: ``apt-get install postgresql-15``; the binaries are found through
-    ``pg_config``.
+    ``pg_config``. A server older than 18 gets khepri-db's extension stand-ins too: it is started
+    from a private install tree in the data directory (:func:`stage_private_install`).
     """
 
     name = "system"
@@ -97,3 +98,12 @@ class SystemEngine(ClusterEngine):
                 )
             return self._bin_dir
         return system_bin_dir()
+
+    def _run(self, exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
+        # Servers older than PostgreSQL 18 get the extension stand-ins through a private install
+        # tree (stage_private_install): `pg_ctl start` runs its postgres instead (`-p`).
+        if exe.name == "pg_ctl" and args[-1:] == ["start"]:
+            server = stage_private_install(self.data_dir, exe.parent)
+            if server is not None:
+                args = ["-p", str(server), *args]
+        return super()._run(exe, args, account)

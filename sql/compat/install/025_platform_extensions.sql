@@ -3,7 +3,8 @@
 -- extensions, pgsodium in pgsodium (supabase/postgres' PostgreSQL 15 and 16 images: schema-15.sql,
 -- migration 20221207154255_create_pgsodium_and_vault, the grants of its after-create script and of
 -- 20230529180330_alter_api_roles_for_inherit). Each is installed only where the server offers it (on
--- the embedded engine all but pg_stat_statements are khepri-db's stand-ins) and is not there yet.
+-- the embedded and system engines all but pg_stat_statements are khepri-db's stand-ins) and is not
+-- there yet.
 do $$
 begin
     if exists (select 1 from pg_catalog.pg_available_extensions where name = 'pg_graphql')
