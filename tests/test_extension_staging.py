@@ -68,6 +68,22 @@ def test_every_control_and_script_file_is_staged_flat_and_stale_files_go(tmp_pat
     assert not stale.exists()
 
 
+def test_a_link_planted_where_the_standins_go_is_removed_not_followed(tmp_path: Path) -> None:
+    """The data directory belongs to the server's OS user: a link it plants at khepri_extensions (or
+    at a file inside it) must never make khepri-db write or chown elsewhere."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not ours")
+    data_dir = tmp_path / "pgdata"
+    data_dir.mkdir()
+    (data_dir / EXTENSIONS_DIR).symlink_to(elsewhere)
+    root = stage_extension_standins(data_dir, 18)
+    assert root == data_dir / EXTENSIONS_DIR
+    assert not root.is_symlink()
+    assert (root / "extension" / "pgjwt.control").is_file()
+    assert [p.name for p in elsewhere.iterdir()] == ["keep.txt"]
+
+
 def test_the_test_server_looks_in_its_own_extension_directory_first(khepri_server_url: str) -> None:
     with psycopg.connect(khepri_server_url, autocommit=True) as conn:
         major = int(conn.execute("select current_setting('server_version_num')::int / 10000").fetchone()[0])

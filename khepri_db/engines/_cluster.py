@@ -482,14 +482,21 @@ def stage_extension_standins(data_dir: Path, major: int, account: _Account | Non
         return None
     root = data_dir / EXTENSIONS_DIR
     target = root / "extension"
-    shutil.rmtree(root, ignore_errors=True)
-    target.mkdir(parents=True, mode=0o700)
+    # The data directory belongs to the server's OS user, who could plant a link here: remove a link
+    # rather than follow it, create every directory and file anew (never through a link), and chown
+    # without following links.
+    if root.is_symlink():
+        root.unlink()
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(mode=0o700)
+    target.mkdir(mode=0o700)
     for path in sorted(source.glob("*/*")):
         if path.suffix in {".control", ".sql"} and path.is_file():
-            shutil.copyfile(path, target / path.name)
+            _write_new(target / path.name, path.read_bytes(), 0o600)
     if account is not None:
         for path in (root, target, *target.iterdir()):
-            os.chown(path, account.uid, account.gid)
+            os.chown(path, account.uid, account.gid, follow_symlinks=False)
     return root
 
 
