@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from khepri_db.core.db import connect, redact, require_session_connection
 from khepri_db.core.errors import UsageError
-from khepri_db.core.project import Project
+from khepri_db.core.project import Project, load_sql
 from khepri_db.doctor.run import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
 from khepri_db.policy._catalog import exposed_objects
 from khepri_db.policy._fixtures import _message
@@ -188,38 +188,14 @@ def _load_tables(conn: psycopg.Connection, oids: Sequence[int], exposed: set[int
         if oid in seen:
             continue
         seen.add(oid)
-        row = conn.execute(
-            "select n.nspname, c.relname, c.relkind::text from pg_catalog.pg_class as c "
-            "join pg_catalog.pg_namespace as n on n.oid = c.relnamespace where c.oid = %s",
-            (oid,),
-        ).fetchone()
+        row = conn.execute(load_sql("policy", "init_relation.sql"), {"oid": oid}).fetchone()
         assert row is not None
         schema, relname, kind = row
         name = f"{schema}.{relname}"
         columns: dict[str, _CatColumn] = {}
         for (
             attname, type_, category, base, notnull, has_default, generated, labels, table_checks, domain_checks
-        ) in conn.execute(
-            """
-            select a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), b.typcategory::text,
-                b.typname::text,
-                a.attnotnull or coalesce(t.typnotnull, false),
-                a.atthasdef or a.attidentity <> '' or a.attgenerated <> '' or t.typdefault is not null,
-                a.attidentity <> '' or a.attgenerated <> '',
-                array(select e.enumlabel::text from pg_catalog.pg_enum as e where e.enumtypid = b.oid
-                      order by e.enumsortorder),
-                array(select pg_catalog.pg_get_constraintdef(k.oid) from pg_catalog.pg_constraint as k
-                      where k.conrelid = a.attrelid and k.contype = 'c' and k.conkey = array[a.attnum]),
-                array(select pg_catalog.pg_get_constraintdef(k.oid) from pg_catalog.pg_constraint as k
-                      where k.contypid = t.oid and k.contype = 'c')
-            from pg_catalog.pg_attribute as a
-            join pg_catalog.pg_type as t on t.oid = a.atttypid
-            join pg_catalog.pg_type as b on b.oid = case when t.typtype = 'd' then t.typbasetype else t.oid end
-            where a.attrelid = %s and a.attnum > 0 and not a.attisdropped
-            order by a.attnum
-            """,
-            (oid,),
-        ).fetchall():  # fmt: skip
+        ) in conn.execute(load_sql("policy", "init_columns.sql"), {"oid": oid}).fetchall():  # fmt: skip
             columns[attname] = _CatColumn(
                 attname, type_, category, base, bool(notnull and not has_default), bool(generated),
                 list(labels), [*table_checks, *domain_checks],
@@ -228,20 +204,7 @@ def _load_tables(conn: psycopg.Connection, oids: Sequence[int], exposed: set[int
         uniques: list[list[str]] = []
         foreign_keys: list[_CatForeignKey] = []
         for contype, cols, target_oid, target, target_cols in conn.execute(
-            """
-            select c.contype::text,
-                array(select a.attname::text from unnest(c.conkey) with ordinality as k (n, o)
-                      join pg_catalog.pg_attribute as a on a.attrelid = c.conrelid and a.attnum = k.n order by k.o),
-                c.confrelid::int, format('%%s.%%s', fn.nspname, fc.relname),
-                array(select a.attname::text from unnest(c.confkey) with ordinality as k (n, o)
-                      join pg_catalog.pg_attribute as a on a.attrelid = c.confrelid and a.attnum = k.n order by k.o)
-            from pg_catalog.pg_constraint as c
-            left join pg_catalog.pg_class as fc on fc.oid = c.confrelid
-            left join pg_catalog.pg_namespace as fn on fn.oid = fc.relnamespace
-            where c.conrelid = %s and c.contype in ('p', 'u', 'f')
-            order by c.contype, c.conname
-            """,
-            (oid,),
+            load_sql("policy", "init_keys.sql"), {"oid": oid}
         ).fetchall():
             if contype == "p":
                 primary_key = list(cols)
@@ -254,12 +217,7 @@ def _load_tables(conn: psycopg.Connection, oids: Sequence[int], exposed: set[int
                     pending.append(target_oid)
         multi_checks: dict[str, list[str]] = {}
         for conname, definition, cols in conn.execute(
-            "select c.conname::text, pg_catalog.pg_get_constraintdef(c.oid), "
-            "array(select a.attname::text from unnest(c.conkey) as k (n) "
-            "join pg_catalog.pg_attribute as a on a.attrelid = c.conrelid and a.attnum = k.n) "
-            "from pg_catalog.pg_constraint as c where c.conrelid = %s and c.contype = 'c' "
-            "and cardinality(c.conkey) > 1",
-            (oid,),
+            load_sql("policy", "init_multi_column_checks.sql"), {"oid": oid}
         ).fetchall():
             multi_checks[conname] = list(cols)
             for column in cols:
@@ -269,13 +227,7 @@ def _load_tables(conn: psycopg.Connection, oids: Sequence[int], exposed: set[int
         for fk in foreign_keys:
             if fk.target == "auth.users" and len(fk.columns) == 1:
                 owner_columns.setdefault(fk.columns[0], f"a foreign key to auth.users ({fk.target_columns[0]})")
-        for policy, expr in conn.execute(
-            "select p.polname::text, e.expr from pg_catalog.pg_policy as p "
-            "cross join lateral (values (pg_catalog.pg_get_expr(p.polqual, p.polrelid)), "
-            "(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))) as e (expr) "
-            "where p.polrelid = %s and e.expr is not null order by 1",
-            (oid,),
-        ).fetchall():
+        for policy, expr in conn.execute(load_sql("policy", "init_policy_expressions.sql"), {"oid": oid}).fetchall():
             for pattern in _OWNER_PATTERNS:
                 for match in pattern.finditer(expr):
                     qualifier, column = match.group(1), match.group(2)
@@ -286,16 +238,7 @@ def _load_tables(conn: psycopg.Connection, oids: Sequence[int], exposed: set[int
         base_tables: list[str] = []
         if kind in ("v", "m"):
             base_tables = [
-                r[0]
-                for r in conn.execute(
-                    "select distinct format('%%s.%%s', n.nspname, c.relname) from pg_catalog.pg_rewrite as r "
-                    "join pg_catalog.pg_depend as d on d.classid = 'pg_catalog.pg_rewrite'::regclass "
-                    "and d.objid = r.oid and d.refclassid = 'pg_catalog.pg_class'::regclass "
-                    "join pg_catalog.pg_class as c on c.oid = d.refobjid "
-                    "join pg_catalog.pg_namespace as n on n.oid = c.relnamespace "
-                    "where r.ev_class = %s and d.refobjid <> %s and c.relkind in ('r', 'p', 'v', 'm', 'f')",
-                    (oid, oid),
-                ).fetchall()
+                r[0] for r in conn.execute(load_sql("policy", "init_view_base_tables.sql"), {"oid": oid}).fetchall()
             ]
         tables[name] = _CatTable(
             name, kind, oid in exposed, columns, primary_key, uniques, foreign_keys, owner_columns, base_tables,
