@@ -49,8 +49,10 @@ def test_checked_in_schema_dump_is_current(khepri_clone_url: str, khepri_migrati
     if khepri_migrations_dir.resolve() != KHEPRI_MIGRATIONS.resolve():
         pytest.skip(f"the session's template is built from {khepri_migrations_dir}, not {KHEPRI_MIGRATIONS}")
     if _server_major(khepri_clone_url) != FILE_MAJOR:
-        pytest.skip(f"supabase/schema.sql is written from PostgreSQL {FILE_MAJOR} (the embedded engine); "
-                    "pg_get_*def output differs between server versions")  # fmt: skip
+        pytest.skip(
+            f"supabase/schema.sql is written from PostgreSQL {FILE_MAJOR} (the embedded engine); another server's "
+            "catalog dumps differently (PostgreSQL 15: no MAINTAIN privilege, no vault stand-in)"
+        )
     dumped = dump_schema(khepri_clone_url)
     checked_in = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.is_file() else ""
     if dumped != checked_in:
@@ -218,7 +220,7 @@ def test_dump_applied_to_a_compat_only_database_gives_the_migrated_catalog(
     # A dump only creates: an extension the compatibility layer installs and a migration drops
     # (pg_graphql, 20261201100000_khepri_graphql_off.sql) is still there after applying it.
     extra = set(restored.pop("extensions")) - set(migrated.pop("extensions"))
-    assert {name for name, _version, _schema in extra} == {"pg_graphql"}
+    assert {name for name, _version, _schema in extra} <= {"pg_graphql"}  # PostgreSQL 15 has no pg_graphql stand-in
     for kind in migrated:
         assert restored[kind] == migrated[kind], f"{kind} differ after the round trip"
     graphql = (
