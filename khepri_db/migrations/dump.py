@@ -193,7 +193,7 @@ def _client_env(url: str) -> tuple[str, dict[str, str]]:
     """A conninfo without the password (so it never shows in ``ps``) and an environment carrying it."""
     params = conninfo_to_dict(url)
     password = params.pop("password", None)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env = dict(os.environ)  # PGSSLMODE, PGPASSFILE... apply as they do to khepri-db's own connections
     if password is not None:
         env["PGPASSWORD"] = str(password)
     env.setdefault("PGCONNECT_TIMEOUT", "10")
