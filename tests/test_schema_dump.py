@@ -331,3 +331,19 @@ def test_dump_command_from_migrations_uses_a_throwaway_database(
         after = conn.execute("select datname from pg_database order by 1").fetchall()
     assert after == before, "the throwaway database was not dropped"
     assert json.loads(json.dumps(data))["excluded_schemas"][:2] == ["information_schema", "pg_*"]
+
+
+def test_dump_command_from_migrations_drops_the_throwaway_database_when_a_migration_fails(
+    cli: Cli, khepri_server_url: str, migrations_dir: Path
+) -> None:
+    write_migration(migrations_dir, "20260101000000_broken.sql", "create table public.broken (id bigint primary key;\n")
+    with connect(khepri_server_url) as conn:
+        before = conn.execute("select datname from pg_database order by 1").fetchall()
+
+    result = cli("db", "dump", "--schema-only", "--from-migrations", "--migrations-dir", str(migrations_dir),
+                 "--db-url", khepri_server_url)  # fmt: skip
+
+    assert result.exit_code == 1, result.output
+    assert "20260101000000_broken.sql" in result.output
+    with connect(khepri_server_url) as conn:
+        assert conn.execute("select datname from pg_database order by 1").fetchall() == before

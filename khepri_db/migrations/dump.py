@@ -200,12 +200,6 @@ def _client_env(url: str) -> tuple[str, dict[str, str]]:
     return make_conninfo(**params), env
 
 
-def _like_pattern(pattern: str) -> str:
-    """A pg_dump name pattern (``*``, ``?``) as a ``like`` pattern."""
-    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped.replace("*", "%").replace("?", "_")
-
-
 @dataclass(frozen=True)
 class _TocEntry:
     """One line of ``pg_restore --list``: ``<id>; <tableoid> <oid> <desc> <schema> <tag> <owner>``."""
