@@ -1,8 +1,10 @@
-"""``khepri-db db``: start, stop, status and url of the local server; ``db reset``."""
+"""``khepri-db db``: start, stop, status and url of the local server; ``db reset``; ``db dump``."""
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,12 +13,14 @@ from khepri_db.cli._app import (
     DataDir,
     DbUrl,
     Format,
+    KhepriSchema,
     MigrationsDir,
     OutputFormat,
     _escape,
     _handles_errors,
     _print_json,
     _progress,
+    _split,
     _target_url,
     db_app,
     err,
@@ -209,3 +213,83 @@ def db_reset_cmd(
     for seed in result.migrate.seeded:
         out.print(f"  seeded {_escape(seed.name)} ({seed.statements} statements, {seed.duration_ms:.0f} ms)")
     out.print(f"Finished khepri-db db reset in {result.total_ms / 1000:.1f} s.")
+
+
+@db_app.command("dump")
+@_handles_errors
+def db_dump_cmd(
+    schema_only: Annotated[
+        bool, typer.Option("--schema-only", help="Dump the schema (required: the only kind of dump supported).")
+    ] = False,
+    data_only: Annotated[bool, typer.Option("--data-only", help="Not supported (exit 2).", hidden=True)] = False,
+    role_only: Annotated[bool, typer.Option("--role-only", help="Not supported (exit 2).", hidden=True)] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", "-f", help="Write the dump to this file (default: stdout).", show_default=False),
+    ] = None,
+    schemas: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--schema",
+            "-s",
+            help="Dump only these schemas (repeatable or comma-separated). Default: every user schema, without "
+            "Supabase's, the compatibility layer's and supabase_migrations, as `supabase db dump` selects them.",
+            show_default=False,
+        ),
+    ] = None,
+    from_migrations: Annotated[
+        bool,
+        typer.Option(
+            "--from-migrations",
+            help="Dump what the migrations alone build: migrate a throwaway database on the server from "
+            "--migrations-dir (default supabase/migrations), dump it, drop it. The target database is not touched.",
+        ),
+    ] = False,
+    migrations_dir: MigrationsDir = None,
+    khepri_schema: KhepriSchema = False,
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Dump the schema with the real pg_dump --schema-only, as `supabase db dump` (user schemas only).
+
+    Policies, grants, comments and ownership by roles other than the connected one are kept; pg_dump's
+    version lines and random \\restrict keys are dropped, so a checked-in supabase/schema.sql changes only
+    when the schema does. With --from-migrations the dump is of a throwaway database built from the
+    migrations (regenerate supabase/schema.sql with `khepri-db db dump --schema-only --from-migrations
+    -f supabase/schema.sql`). The pg_dump is the embedded engine's (PostgreSQL 18); a newer server is refused.
+    """
+    if data_only or role_only or not schema_only:
+        what = "--data-only is not supported: " if data_only else "--role-only is not supported: " if role_only else ""
+        raise UsageError(
+            f"{what}khepri-db db dump needs --schema-only: it writes schema dumps only (no data, no roles)",
+            hint="pass --schema-only; for data or roles use `supabase db dump --data-only` / `--role-only`, "
+            "or pg_dump --data-only / pg_dumpall --roles-only",
+        )
+    if (migrations_dir is not None or khepri_schema) and not from_migrations:
+        raise UsageError("--migrations-dir and --khepri-schema choose the migrations of --from-migrations: add it")
+    from khepri_db.migrations.dump import dump_migrations_schema, run_schema_dump
+
+    chosen = _split(schemas) or None
+    url = _target_url(db_url, data_dir, output)
+    if from_migrations:
+        directory = Project.discover().migrations_dir(migrations_dir, khepri_schema=khepri_schema)
+        if not directory.is_dir():
+            raise UsageError(f"migrations directory {directory} does not exist")
+        dump = dump_migrations_schema(url, directory, schemas=chosen, progress=_progress(output))
+    else:
+        _progress(output)(f"dumping the schema of {redact(url)}")
+        dump = run_schema_dump(url, schemas=chosen)
+    if file is not None:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(dump.sql, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write the dump to {file}: {exc.strerror or exc}") from exc
+    if output is OutputFormat.json:
+        _print_json({"file": str(file) if file else None, **dump.to_dict(include_sql=file is None)})
+    elif file is None:
+        sys.stdout.write(dump.sql)
+    else:
+        err.print(f"Dumped schema to {_escape(file)} ({dump.sql.count(chr(10))} lines, pg_dump {dump.pg_dump_version}, "
+                  f"PostgreSQL {dump.server_version}).")  # fmt: skip
