@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 KHEPRI := $(BIN)/khepri-db
 
-.PHONY: help install demo test lint bench stop clean
+.PHONY: help install demo test lint bench schema stop clean
 
 help:
 	@echo "make demo   install, start the embedded Postgres, migrate + seed, run the onboarding demo and doctor"
 	@echo "make test   install and run the test suite"
 	@echo "make lint   ruff + sqlfluff"
 	@echo "make bench  measure migrate on a brand-new data dir (writes BENCHMARKS.md)"
+	@echo "make schema regenerate supabase/schema.sql from the migrations"
 	@echo "make stop   stop the embedded Postgres"
 
 $(BIN)/python:
@@ -41,13 +42,16 @@ PG15_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_sessio
 	tests/test_rpc_hostile.py tests/test_existence_oracles.py tests/test_gen_types.py tests/test_workflow.py \
 	tests/test_cli_parity.py tests/test_migrate_semantics.py tests/test_cli_output.py tests/test_clone_settings.py \
 	tests/test_access_init.py tests/test_rpc_fold.py tests/test_ext_unavailable.py tests/test_extension_staging.py \
-	tests/test_ext_crypto.py tests/test_ext_platform.py tests/test_ext_platform_plugin.py
+	tests/test_ext_crypto.py tests/test_ext_platform.py tests/test_ext_platform_plugin.py tests/test_schema_dump.py
 
 test: install
 	$(BIN)/pytest
 	@if $(BIN)/python -c 'from khepri_db.engines import system_bin_dir; system_bin_dir()' 2>/dev/null; then \
 	  $(BIN)/pytest --khepri-engine system $(PG15_TESTS); \
 	else echo "no system PostgreSQL (PG_BIN, pg_config or initdb on PATH): skipping the second-version run"; fi
+
+schema: install
+	$(KHEPRI) db dump --schema-only --from-migrations -f supabase/schema.sql
 
 bench: install
 	$(BIN)/python benchmarks/bench.py

@@ -65,6 +65,13 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA extensions;
 
 
 --
+-- Name: pgsodium; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pgsodium WITH SCHEMA pgsodium;
+
+
+--
 -- Name: supabase_vault; Type: EXTENSION; Schema: -; Owner: -
 --
 
@@ -112,13 +119,7 @@ CREATE FUNCTION khepri_private.boolean_field(input jsonb, field text, path text)
     SET search_path TO ''
     AS $$
 begin
-    if coalesce(jsonb_typeof(input -> field), 'null') = 'null' then
-        return null;
-    end if;
-    if jsonb_typeof(input -> field) <> 'boolean' then
-        perform khepri_private.invalid(path || '.' || field, 'must be true or false');
-    end if;
-    return (input ->> field)::boolean;
+    return (khepri_private.typed_value(input, field, path, 'boolean', 'must be true or false') #>> '{}')::boolean;
 end;
 $$;
 
@@ -269,16 +270,14 @@ CREATE FUNCTION khepri_private.idempotency_begin(operation text, key text, reque
     SET search_path TO ''
     AS $$
 declare
-    v_user_id uuid := auth.uid();
+    v_user_id uuid;
     v_hash text;
     v_existing public.idempotency_keys%rowtype;
 begin
     if key is null then
         return null;
     end if;
-    if v_user_id is null then
-        raise exception using errcode = '42501', message = format('%s needs a signed-in user', operation);
-    end if;
+    v_user_id := khepri_private.require_user(operation);
     if char_length(key) not between 1 and 255 then
         perform khepri_private.invalid('idempotency_key', 'must be 1 to 255 characters');
     end if;
@@ -514,18 +513,19 @@ CREATE FUNCTION khepri_private.integer_array_field(input jsonb, field text, path
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
     AS $$
+declare
+    v_value jsonb := khepri_private.typed_value(input, field, path, 'array', 'must be an array of whole numbers');
 begin
-    if coalesce(jsonb_typeof(input -> field), 'null') = 'null' then
+    if v_value is null then
         return null;
     end if;
-    if jsonb_typeof(input -> field) <> 'array'
-        or exists (
-            select 1 from jsonb_array_elements(input -> field) as e
-            where jsonb_typeof(e) <> 'number' or (e #>> '{}')::numeric <> trunc((e #>> '{}')::numeric)
-        ) then
+    if exists (
+        select 1 from jsonb_array_elements(v_value) as e
+        where jsonb_typeof(e) <> 'number' or (e #>> '{}')::numeric <> trunc((e #>> '{}')::numeric)
+    ) then
         perform khepri_private.invalid(path || '.' || field, 'must be an array of whole numbers');
     end if;
-    return array(select (jsonb_array_elements_text(input -> field))::integer);
+    return array(select (jsonb_array_elements_text(v_value))::integer);
 end;
 $$;
 
@@ -585,13 +585,7 @@ CREATE FUNCTION khepri_private.json_field(input jsonb, field text, path text, js
     SET search_path TO ''
     AS $$
 begin
-    if coalesce(jsonb_typeof(input -> field), 'null') = 'null' then
-        return null;
-    end if;
-    if jsonb_typeof(input -> field) <> json_type then
-        perform khepri_private.invalid(path || '.' || field, format('must be a JSON %s', json_type));
-    end if;
-    return input -> field;
+    return khepri_private.typed_value(input, field, path, json_type, format('must be a JSON %s', json_type));
 end;
 $$;
 
@@ -665,15 +659,8 @@ CREATE FUNCTION khepri_private.numeric_field(input jsonb, field text, path text)
     SET search_path TO ''
     AS $$
 declare
-    v_value numeric;
+    v_value numeric := (khepri_private.typed_value(input, field, path, 'number', 'must be a number') #>> '{}')::numeric;
 begin
-    if coalesce(jsonb_typeof(input -> field), 'null') = 'null' then
-        return null;
-    end if;
-    if jsonb_typeof(input -> field) <> 'number' then
-        perform khepri_private.invalid(path || '.' || field, 'must be a number');
-    end if;
-    v_value := (input ->> field)::numeric;
     perform khepri_private.check_fits(v_value, field, path);
     return v_value;
 end;
@@ -805,6 +792,60 @@ $$;
 
 
 --
+-- Name: require_athlete(uuid); Type: FUNCTION; Schema: khepri_private; Owner: postgres
+--
+
+CREATE FUNCTION khepri_private.require_athlete(athlete_id uuid) RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+    if athlete_id is null then
+        raise exception using
+            errcode = 'P0002', message = 'you have no athlete profile yet', hint = 'Call finalize_onboarding first.';
+    end if;
+    return athlete_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_athlete(athlete_id uuid); Type: COMMENT; Schema: khepri_private; Owner: postgres
+--
+
+COMMENT ON FUNCTION khepri_private.require_athlete(athlete_id uuid) IS 'Returns its argument, or raises P0002 "you have no athlete profile yet" when it is null.';
+
+
+--
+-- Name: require_user(text, text); Type: FUNCTION; Schema: khepri_private; Owner: postgres
+--
+
+CREATE FUNCTION khepri_private.require_user(operation text, hint text DEFAULT NULL::text) RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_uid uuid := auth.uid();
+begin
+    if v_uid is not null then
+        return v_uid;
+    end if;
+    if hint is null then
+        raise exception using errcode = '42501', message = format('%s needs a signed-in user', operation);
+    end if;
+    raise exception using errcode = '42501', message = format('%s needs a signed-in user', operation), hint = hint;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_user(operation text, hint text); Type: COMMENT; Schema: khepri_private; Owner: postgres
+--
+
+COMMENT ON FUNCTION khepri_private.require_user(operation text, hint text) IS 'Returns auth.uid(), or raises 42501 "<operation> needs a signed-in user" (with the hint, if given) when nobody is.';
+
+
+--
 -- Name: text_array_field(jsonb, text, text); Type: FUNCTION; Schema: khepri_private; Owner: postgres
 --
 
@@ -812,15 +853,16 @@ CREATE FUNCTION khepri_private.text_array_field(input jsonb, field text, path te
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
     AS $$
+declare
+    v_value jsonb := khepri_private.typed_value(input, field, path, 'array', 'must be an array of strings');
 begin
-    if coalesce(jsonb_typeof(input -> field), 'null') = 'null' then
+    if v_value is null then
         return null;
     end if;
-    if jsonb_typeof(input -> field) <> 'array'
-        or exists (select 1 from jsonb_array_elements(input -> field) as e where jsonb_typeof(e) <> 'string') then
+    if exists (select 1 from jsonb_array_elements(v_value) as e where jsonb_typeof(e) <> 'string') then
         perform khepri_private.invalid(path || '.' || field, 'must be an array of strings');
     end if;
-    return array(select jsonb_array_elements_text(input -> field));
+    return array(select jsonb_array_elements_text(v_value));
 end;
 $$;
 
@@ -834,13 +876,7 @@ CREATE FUNCTION khepri_private.text_field(input jsonb, field text, path text) RE
     SET search_path TO ''
     AS $$
 begin
-    if coalesce(jsonb_typeof(input -> field), 'null') = 'null' then
-        return null;
-    end if;
-    if jsonb_typeof(input -> field) <> 'string' then
-        perform khepri_private.invalid(path || '.' || field, 'must be a string');
-    end if;
-    return input ->> field;
+    return khepri_private.typed_value(input, field, path, 'string', 'must be a string') #>> '{}';
 end;
 $$;
 
@@ -869,6 +905,35 @@ exception
         return null;
 end;
 $_$;
+
+
+--
+-- Name: typed_value(jsonb, text, text, text, text); Type: FUNCTION; Schema: khepri_private; Owner: postgres
+--
+
+CREATE FUNCTION khepri_private.typed_value(input jsonb, field text, path text, json_type text, problem text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_value jsonb := input -> field;
+begin
+    if coalesce(jsonb_typeof(v_value), 'null') = 'null' then
+        return null;
+    end if;
+    if jsonb_typeof(v_value) <> json_type then
+        perform khepri_private.invalid(path || '.' || field, problem);
+    end if;
+    return v_value;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION typed_value(input jsonb, field text, path text, json_type text, problem text); Type: COMMENT; Schema: khepri_private; Owner: postgres
+--
+
+COMMENT ON FUNCTION khepri_private.typed_value(input jsonb, field text, path text, json_type text, problem text) IS 'input.field if its JSON type is json_type, null if absent or JSON null, else 22023 "<path>.<field> <problem>".';
 
 
 --
@@ -945,12 +1010,10 @@ CREATE FUNCTION public.accept_coach_link(athlete_id uuid) RETURNS jsonb
     SET search_path TO ''
     AS $$
 declare
-    v_uid uuid := auth.uid();
+    v_uid uuid;
     v_result jsonb;
 begin
-    if v_uid is null then
-        raise exception using errcode = '42501', message = 'accept_coach_link needs a signed-in user';
-    end if;
+    v_uid := khepri_private.require_user('accept_coach_link');
     update public.coach_links as l
     set status = 'active'
     where l.athlete_id = accept_coach_link.athlete_id and l.coach_user_id = v_uid and l.status in ('pending', 'active')
@@ -985,9 +1048,7 @@ declare
     v_status text;
     v_previous uuid;
 begin
-    if auth.uid() is null then
-        raise exception using errcode = '42501', message = 'activate_plan needs a signed-in user';
-    end if;
+    perform khepri_private.require_user('activate_plan');
     select p.athlete_id into v_athlete_id from public.training_plans as p where p.id = activate_plan.plan_id;
     if v_athlete_id is null then
         raise exception using errcode = 'P0002', message = format('training plan %s not found', plan_id);
@@ -1056,9 +1117,7 @@ declare
     v_text text;
     v_result jsonb;
 begin
-    if auth.uid() is null then
-        raise exception using errcode = '42501', message = 'complete_workout needs a signed-in user';
-    end if;
+    perform khepri_private.require_user('complete_workout');
     v_actual := khepri_private.object_input(actual, 'actual', array['duration_s', 'distance_m']);
     v_feedback := khepri_private.object_input(feedback, 'feedback', array['categories', 'text']);
     v_duration := khepri_private.integer_field(v_actual, 'duration_s', 'actual');
@@ -1123,7 +1182,6 @@ CREATE FUNCTION public.create_plan_with_workouts(plan jsonb, idempotency_key tex
     SET search_path TO ''
     AS $$
 declare
-    v_uid uuid := auth.uid();
     v_plan jsonb;
     v_replay jsonb;
     v_athlete_id uuid;
@@ -1140,9 +1198,7 @@ declare
     v_table text;
     v_constraint text;
 begin
-    if v_uid is null then
-        raise exception using errcode = '42501', message = 'create_plan_with_workouts needs a signed-in user';
-    end if;
+    perform khepri_private.require_user('create_plan_with_workouts');
     v_plan := khepri_private.object_input(
         plan, 'plan',
         array[
@@ -1178,10 +1234,7 @@ begin
     end if;
 
     v_athlete_id := coalesce(khepri_private.uuid_field(v_plan, 'athlete_id', 'plan'), public.current_athlete_id());
-    if v_athlete_id is null then
-        raise exception using
-            errcode = 'P0002', message = 'you have no athlete profile yet', hint = 'Call finalize_onboarding first.';
-    end if;
+    perform khepri_private.require_athlete(v_athlete_id);
     if not v_athlete_id = any(khepri_private.accessible_athlete_ids()) then
         raise exception using
             errcode = '42501',
@@ -1316,12 +1369,10 @@ CREATE FUNCTION public.export_my_data() RETURNS jsonb
     SET search_path TO ''
     AS $$
 declare
-    v_uid uuid := auth.uid();
+    v_uid uuid;
     v_athlete_id uuid := public.current_athlete_id();
 begin
-    if v_uid is null then
-        raise exception using errcode = '42501', message = 'export_my_data needs a signed-in user';
-    end if;
+    v_uid := khepri_private.require_user('export_my_data');
     -- Rows the user owns, selected by ownership (not merely visible: a coach also sees athletes' rows).
     return jsonb_build_object(
         'exported_at', now(),
@@ -1393,7 +1444,7 @@ declare
         'resting_hr_bpm', 'max_hr_bpm', 'threshold_hr_bpm', 'one_rm_squat_kg', 'one_rm_bench_kg',
         'one_rm_deadlift_kg', 'consents', 'intervals_icu_athlete_id'
     ];
-    v_uid uuid := auth.uid();
+    v_uid uuid;
     v_now timestamptz := now();
     v_replay jsonb;
     v_profile jsonb;
@@ -1413,12 +1464,9 @@ declare
     v_table text;
     v_constraint text;
 begin
-    if v_uid is null then
-        raise exception using
-            errcode = '42501',
-            message = 'finalize_onboarding needs a signed-in user',
-            hint = 'Call it with a user''s session (a JWT whose sub claim is the user id).';
-    end if;
+    v_uid := khepri_private.require_user(
+        'finalize_onboarding', 'Call it with a user''s session (a JWT whose sub claim is the user id).'
+    );
 
     -- Validate the shape of every input before writing anything.
     v_profile := khepri_private.object_input(profile, 'profile', v_profile_fields, array['display_name']);
@@ -1654,23 +1702,18 @@ CREATE FUNCTION public.link_coach(coach_user_id uuid) RETURNS jsonb
     SET search_path TO ''
     AS $$
 declare
-    v_uid uuid := auth.uid();
+    v_uid uuid;
     v_athlete_id uuid := public.current_athlete_id();
     v_result jsonb;
 begin
-    if v_uid is null then
-        raise exception using errcode = '42501', message = 'link_coach needs a signed-in user';
-    end if;
+    v_uid := khepri_private.require_user('link_coach');
     if link_coach.coach_user_id is null then
         perform khepri_private.invalid('coach_user_id', 'is required');
     end if;
     if link_coach.coach_user_id = v_uid then
         perform khepri_private.invalid('coach_user_id', 'cannot be yourself');
     end if;
-    if v_athlete_id is null then
-        raise exception using
-            errcode = 'P0002', message = 'you have no athlete profile yet', hint = 'Call finalize_onboarding first.';
-    end if;
+    perform khepri_private.require_athlete(v_athlete_id);
     insert into public.coach_links as l (athlete_id, coach_user_id)
     values (v_athlete_id, link_coach.coach_user_id)
     on conflict on constraint coach_links_athlete_id_coach_user_id_key do update
@@ -1710,9 +1753,7 @@ declare
     v_found boolean;
     v_result jsonb;
 begin
-    if auth.uid() is null then
-        raise exception using errcode = '42501', message = 'plan_progress needs a signed-in user';
-    end if;
+    perform khepri_private.require_user('plan_progress');
     select true into v_found from public.training_plans as p where p.id = plan_progress.plan_id;
     if v_found is null then
         raise exception using errcode = 'P0002', message = format('training plan %s not found', plan_id);
@@ -1795,9 +1836,7 @@ CREATE FUNCTION public.revoke_coach(coach_user_id uuid) RETURNS jsonb
 declare
     v_result jsonb;
 begin
-    if auth.uid() is null then
-        raise exception using errcode = '42501', message = 'revoke_coach needs a signed-in user';
-    end if;
+    perform khepri_private.require_user('revoke_coach');
     update public.coach_links as l
     set status = 'revoked'
     where l.athlete_id = (select public.current_athlete_id()) and l.coach_user_id = revoke_coach.coach_user_id
@@ -1839,9 +1878,7 @@ declare
     v_table text;
     v_constraint text;
 begin
-    if auth.uid() is null then
-        raise exception using errcode = '42501', message = 'schedule_workout needs a signed-in user';
-    end if;
+    perform khepri_private.require_user('schedule_workout');
     v_w := khepri_private.workout_columns(workout, 'workout');
     v_plan_id := (v_w ->> 'plan_id')::uuid;
     v_week := (v_w ->> 'week_number')::integer;
@@ -1900,10 +1937,7 @@ begin
             perform khepri_private.invalid('workout', 'needs scheduled_on, sport and title for an ad-hoc session');
         end if;
         v_athlete_id := coalesce((v_w ->> 'athlete_id')::uuid, public.current_athlete_id());
-        if v_athlete_id is null then
-            raise exception using
-                errcode = 'P0002', message = 'you have no athlete profile yet', hint = 'Call finalize_onboarding first.';
-        end if;
+        perform khepri_private.require_athlete(v_athlete_id);
         if not v_athlete_id = any(khepri_private.accessible_athlete_ids()) then
             raise exception using
                 errcode = '42501', message = format('you may not schedule workouts for athlete %s', v_athlete_id);
@@ -1971,9 +2005,7 @@ declare
     v_reason text := nullif(btrim(reason), '');
     v_result jsonb;
 begin
-    if auth.uid() is null then
-        raise exception using errcode = '42501', message = 'skip_workout needs a signed-in user';
-    end if;
+    perform khepri_private.require_user('skip_workout');
     if char_length(v_reason) > 1000 then
         perform khepri_private.invalid('reason', 'must be at most 1000 characters');
     end if;
@@ -2023,9 +2055,7 @@ declare
     v_table text;
     v_constraint text;
 begin
-    if auth.uid() is null then
-        raise exception using errcode = '42501', message = 'submit_daily_checkin needs a signed-in user';
-    end if;
+    perform khepri_private.require_user('submit_daily_checkin');
     v_c := khepri_private.object_input(
         checkin, 'checkin',
         array[
@@ -2035,10 +2065,7 @@ begin
         ],
         array[]::text []
     );
-    if v_athlete_id is null then
-        raise exception using
-            errcode = 'P0002', message = 'you have no athlete profile yet', hint = 'Call finalize_onboarding first.';
-    end if;
+    perform khepri_private.require_athlete(v_athlete_id);
     select a.timezone into v_timezone from public.athletes as a where a.id = v_athlete_id;
     v_today := (now() at time zone v_timezone)::date;
     v_date := coalesce(khepri_private.date_field(v_c, 'checkin_date', 'checkin'), v_today);
@@ -3856,6 +3883,24 @@ GRANT ALL ON FUNCTION khepri_private.raise_reference_not_found(constraint_name t
 
 
 --
+-- Name: FUNCTION require_athlete(athlete_id uuid); Type: ACL; Schema: khepri_private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION khepri_private.require_athlete(athlete_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION khepri_private.require_athlete(athlete_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION khepri_private.require_athlete(athlete_id uuid) TO service_role;
+
+
+--
+-- Name: FUNCTION require_user(operation text, hint text); Type: ACL; Schema: khepri_private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION khepri_private.require_user(operation text, hint text) FROM PUBLIC;
+GRANT ALL ON FUNCTION khepri_private.require_user(operation text, hint text) TO authenticated;
+GRANT ALL ON FUNCTION khepri_private.require_user(operation text, hint text) TO service_role;
+
+
+--
 -- Name: FUNCTION text_array_field(input jsonb, field text, path text); Type: ACL; Schema: khepri_private; Owner: postgres
 --
 
@@ -3883,6 +3928,15 @@ GRANT ALL ON FUNCTION khepri_private.time_field(input jsonb, field text, path te
 
 
 --
+-- Name: FUNCTION typed_value(input jsonb, field text, path text, json_type text, problem text); Type: ACL; Schema: khepri_private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION khepri_private.typed_value(input jsonb, field text, path text, json_type text, problem text) FROM PUBLIC;
+GRANT ALL ON FUNCTION khepri_private.typed_value(input jsonb, field text, path text, json_type text, problem text) TO authenticated;
+GRANT ALL ON FUNCTION khepri_private.typed_value(input jsonb, field text, path text, json_type text, problem text) TO service_role;
+
+
+--
 -- Name: FUNCTION uuid_field(input jsonb, field text, path text); Type: ACL; Schema: khepri_private; Owner: postgres
 --
 
@@ -3898,6 +3952,27 @@ GRANT ALL ON FUNCTION khepri_private.uuid_field(input jsonb, field text, path te
 REVOKE ALL ON FUNCTION khepri_private.workout_columns(input jsonb, path text) FROM PUBLIC;
 GRANT ALL ON FUNCTION khepri_private.workout_columns(input jsonb, path text) TO authenticated;
 GRANT ALL ON FUNCTION khepri_private.workout_columns(input jsonb, path text) TO service_role;
+
+
+--
+-- Name: FUNCTION crypto_aead_det_decrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea); Type: ACL; Schema: pgsodium; Owner: postgres
+--
+
+GRANT ALL ON FUNCTION pgsodium.crypto_aead_det_decrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea) TO service_role;
+
+
+--
+-- Name: FUNCTION crypto_aead_det_encrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea); Type: ACL; Schema: pgsodium; Owner: postgres
+--
+
+GRANT ALL ON FUNCTION pgsodium.crypto_aead_det_encrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea) TO service_role;
+
+
+--
+-- Name: FUNCTION crypto_aead_det_keygen(); Type: ACL; Schema: pgsodium; Owner: postgres
+--
+
+GRANT ALL ON FUNCTION pgsodium.crypto_aead_det_keygen() TO service_role;
 
 
 --
