@@ -56,7 +56,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 db_app = typer.Typer(
-    help="Manage the embedded PostgreSQL server (start, stop, status, url); reset a database (reset); dump its schema (dump).",
+    help="Manage the embedded PostgreSQL server (start, stop, status, url); reset a database (reset); "
+    "dump its schema (dump).",
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
