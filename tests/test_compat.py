@@ -218,7 +218,7 @@ def test_layer_matches_the_manifest_of_supabase_objects(compat_url: str) -> None
 
 def test_the_extensions_supabase_preinstalls_are_there_on_either_engine(compat_url: str, khepri_engine: Engine) -> None:
     # sql/compat/install/020 and 025 install each where the server offers it. A server khepri-db
-    # starts offers all five: PostgreSQL 18 (embedded) through extension_control_path, 15 (system)
+    # starts offers all six: PostgreSQL 18 (embedded) through extension_control_path, 15 (system)
     # through its private install tree, with Debian's real pgcrypto and uuid-ossp winning there.
     if khepri_engine.name not in ("embedded", "system"):
         pytest.skip(f"the {khepri_engine.name} engine's server is not started by khepri-db: its extensions vary")
@@ -231,6 +231,7 @@ def test_the_extensions_supabase_preinstalls_are_there_on_either_engine(compat_u
         ("pg_graphql", "graphql"),
         ("pg_stat_statements", "extensions"),
         ("pgcrypto", "extensions"),
+        ("pgsodium", "pgsodium"),
         ("supabase_vault", "vault"),
         ("uuid-ossp", "extensions"),
     ]
