@@ -131,7 +131,10 @@ def load_case(rule: Rule, path: Path | None = None) -> Case:
         elif key == "thresholds":
             for token in value.split():
                 name, _, number_text = token.partition("=")
-                thresholds[name] = float(number_text)
+                try:
+                    thresholds[name] = float(number_text)
+                except ValueError:
+                    raise ValueError(f"{where}: {token!r} is not threshold=number") from None
         elif key == "exposed_schemas":
             exposed = tuple(s.strip() for s in value.split(",") if s.strip())
         else:
@@ -144,14 +147,19 @@ def load_case(rule: Rule, path: Path | None = None) -> Case:
     )  # fmt: skip
 
 
+def _flush(conn: psycopg.Connection) -> None:
+    """Make this backend's pending activity statistics visible to other sessions now (PG 15+)."""
+    conn.execute("select pg_stat_force_next_flush()")
+    conn.execute("select 1")
+
+
 def apply(url: str, sql: str) -> None:
     """Run ``sql`` (one batch; several statements allowed) on ``url``, then flush this backend's
     activity statistics so the next doctor run sees them."""
     with connect(url, autocommit=True) as conn:
         if sql.strip():
             conn.execute(sql)
-        conn.execute("select pg_stat_force_next_flush()")
-        conn.execute("select 1")
+        _flush(conn)
 
 
 # -- hooks for rules that read runtime state ----------------------------------------------------
@@ -161,11 +169,6 @@ Hook = Callable[[str, Engine], Generator[dict[str, Any], None, None]]
 the rule reads and yields extra :func:`run_doctor` keyword arguments for the defect run; it is
 resumed after the fix SQL, clears that state and yields the arguments of the fixed run; it is then
 closed, so its ``finally`` ends what it started (connections, threads, renamed roles)."""
-
-
-def _flush(conn: psycopg.Connection) -> None:
-    conn.execute("select pg_stat_force_next_flush()")
-    conn.execute("select 1")
 
 
 def _swallow(conn: psycopg.Connection, query: str) -> None:
@@ -410,6 +413,9 @@ def test_fixture_parser_rejects_what_it_cannot_check(tmp_path: Path) -> None:
         load_case(rule, path)
     path.write_text("-- expect: public.t policy_name=p 'x y'\n-- fixed: x\nselect 1;\n")
     with pytest.raises(ValueError, match="is not key=value"):
+        load_case(rule, path)
+    path.write_text("-- expect: public.t\n-- thresholds: table_size_info_bytes\n-- fixed: x\nselect 1;\n")
+    with pytest.raises(ValueError, match="is not threshold=number"):
         load_case(rule, path)
     expected = parse_expected('public.t query="select 1 from x"', "here")
     assert expected.keys == {"schema": "public", "name": "t", "query": "select 1 from x"}

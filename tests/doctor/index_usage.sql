@@ -5,7 +5,12 @@
 -- expect: public.workout_log
 -- level: WARN
 create table public.workout_log (id int primary key, athlete int, note text);
-insert into public.workout_log select g, g % 500, 'n' from generate_series(1, 20000) as g;
+insert into public.workout_log (id, athlete, note)
+select
+    g as id,
+    g % 500 as athlete,
+    'n' as note
+from generate_series(1, 20000) as g;
 analyze public.workout_log;
 
 -- fixed: index the looked-up column; the hook resets the statistics and repeats 200 lookups.

@@ -5,4 +5,5 @@ insert into supabase_migrations.schema_migrations (version, name, statements)
 values ('20261120000000', 'from_another_branch', array['select 1']);
 
 -- fixed: the row is removed, as `supabase migration repair --status reverted 20261120000000` does.
-delete from supabase_migrations.schema_migrations where version = '20261120000000';
+delete from supabase_migrations.schema_migrations
+where version = '20261120000000';

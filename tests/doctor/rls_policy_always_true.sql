@@ -5,7 +5,7 @@
 -- level: ERROR
 create table public.boards (id int primary key, owner uuid);
 alter table public.boards enable row level security;
-create policy boards_update on public.boards for update to authenticated using ('a' = 'a');
+create policy boards_update on public.boards for update to authenticated using ('a' = 'a'); -- noqa: ST10
 
 -- fixed: the policy checks ownership, before and after the update.
 alter policy boards_update on public.boards

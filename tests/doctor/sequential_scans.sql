@@ -4,7 +4,12 @@
 -- (judged from 10 scans on, instead of the documented 100).
 -- expect: public.workout_log
 create table public.workout_log (id int primary key, athlete int, note text);
-insert into public.workout_log select g, g % 500, 'n' from generate_series(1, 20000) as g;
+insert into public.workout_log (id, athlete, note)
+select
+    g as id,
+    g % 500 as athlete,
+    'n' as note
+from generate_series(1, 20000) as g;
 analyze public.workout_log;
 
 -- fixed: index the looked-up column; the hook resets the table's counters and repeats the lookups.

@@ -4,8 +4,13 @@
 -- thresholds: table_bloat_min_wasted_bytes=1048576
 -- expect: public.events_log
 create table public.events_log (id int primary key, payload text) with (autovacuum_enabled = false);
-insert into public.events_log select g, repeat('x', 200) from generate_series(1, 40000) as g;
-delete from public.events_log where id % 10 <> 0;
+insert into public.events_log (id, payload)
+select
+    g as id,
+    repeat('x', 200) as payload
+from generate_series(1, 40000) as g;
+delete from public.events_log
+where id % 10 <> 0;
 analyze public.events_log;
 
 -- fixed: rewrite the table (one statement: vacuum cannot run inside the batch's transaction).

@@ -2,7 +2,11 @@
 -- thresholds: table_size_info_bytes=1048576
 -- expect: public.blobs
 create table public.blobs (id int primary key, body text);
-insert into public.blobs select g, repeat(md5(g::text), 20) from generate_series(1, 5000) as g;
+insert into public.blobs (id, body)
+select
+    g as id,
+    repeat(md5(g::text), 20) as body
+from generate_series(1, 5000) as g;
 
 -- fixed: the rows are gone.
 truncate public.blobs;

@@ -4,10 +4,17 @@
 create table public.readings (id int primary key, device int, taken_on date);
 create index readings_device_idx on public.readings (device);
 create index readings_taken_on_idx on public.readings (taken_on);
-insert into public.readings select g, g % 100, date '2026-01-01' + g % 365 from generate_series(1, 5000) as g;
+insert into public.readings (id, device, taken_on)
+select
+    g as id,
+    g % 100 as device,
+    date '2026-01-01' + g % 365 as taken_on
+from generate_series(1, 5000) as g;
 analyze public.readings;
-select count(*) from public.readings where device = 1;
-select count(*) from public.readings where device = 2;
+select count(*) as n from public.readings
+where device = 1;
+select count(*) as n from public.readings
+where device = 2;
 
 -- fixed: drop the unused index.
 drop index public.readings_taken_on_idx;
