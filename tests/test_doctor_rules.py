@@ -215,13 +215,22 @@ def _blocking_locks(url: str, engine: Engine) -> Generator[dict[str, Any], None,
 
 
 def _long_running_queries(url: str, engine: Engine) -> Generator[dict[str, Any], None, None]:
-    """A session named khepri-slow-report runs ``pg_sleep(30)``; after 1.3 s it is reported at the
-    info threshold of 1 s. The fix cancels it."""
+    """A session named khepri-slow-report runs ``pg_sleep(30)``; once it has run for 1.3 s it is
+    past the info threshold, lowered to 1 s. The fix cancels it."""
     busy = psycopg.connect(url, application_name="khepri-slow-report", autocommit=True)
     worker = threading.Thread(target=_swallow, args=(busy, "select pg_sleep(30)"))
     try:
         worker.start()
-        time.sleep(1.3)
+        with connect(url, autocommit=True) as admin:
+            _wait_for(
+                lambda: (
+                    admin.execute(
+                        "select count(*) from pg_stat_activity where application_name = 'khepri-slow-report' "
+                        "and state = 'active' and clock_timestamp() - query_start > interval '1.3 seconds'"
+                    ).fetchone()
+                    == (1,)
+                )
+            )
         yield {"thresholds": {"long_running_query_info_seconds": 1}}
         with connect(url, autocommit=True) as admin:
             admin.execute("select pg_cancel_backend(%s)", (busy.info.backend_pid,))
