@@ -42,7 +42,8 @@ PG15_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_sessio
 	tests/test_rpc_hostile.py tests/test_existence_oracles.py tests/test_gen_types.py tests/test_workflow.py \
 	tests/test_cli_parity.py tests/test_migrate_semantics.py tests/test_cli_output.py tests/test_clone_settings.py \
 	tests/test_access_init.py tests/test_rpc_fold.py tests/test_ext_unavailable.py tests/test_extension_staging.py \
-	tests/test_ext_crypto.py tests/test_ext_platform.py tests/test_ext_platform_plugin.py tests/test_schema_dump.py
+	tests/test_ext_crypto.py tests/test_ext_platform.py tests/test_ext_platform_plugin.py tests/test_schema_dump.py \
+	tests/test_doctor_rules.py
 
 test: install
 	$(BIN)/pytest
@@ -59,7 +60,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint supabase sql
+	$(BIN)/sqlfluff lint supabase sql tests/doctor
 
 stop:
 	@if [ -x $(KHEPRI) ]; then $(KHEPRI) db stop; fi
