@@ -853,7 +853,7 @@ _UNAVAILABLE_EXTENSION = re.compile(
 
 def _extension_hint(info: SqlErrorInfo) -> str | None:
     """For ``create extension`` of an extension the server lacks: why khepri-db has no stand-in (or
-    that its stand-in needs PostgreSQL 18+), and where the real extension runs.
+    that its stand-in exists only on servers khepri-db starts), and where the real extension runs.
 
     Returns:
         The hint, or ``None`` when the error is not about an unavailable extension.
@@ -866,8 +866,8 @@ def _extension_hint(info: SqlErrorInfo) -> str | None:
     name = match.group("name") or match.group("file")
     if bundled_path("sql", "extensions", name).is_dir():
         return (
-            f"khepri-db's stand-in for {name} loads only on PostgreSQL 18+ (extension_control_path): use the "
-            f"embedded engine (the default), or {_REAL_ENGINE}."
+            f"khepri-db's stand-in for {name} is only on servers khepri-db starts (the embedded engine, the "
+            f"default, or --engine system), not on a server given by --db-url: use one of those, or {_REAL_ENGINE}."
         )
     why = _NO_STANDIN.get(name, f"khepri-db has no stand-in for {name} (docs/extensions/README.md lists them).")
     return f"{why} To apply these migrations, {_REAL_ENGINE}."
