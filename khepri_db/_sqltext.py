@@ -450,6 +450,8 @@ def _lex(sql: str) -> list[tuple[object, str]]:
     if not _LEXER_STATE:
         _LEXER_STATE.update(_build_lexer())
     state = _LEXER_STATE
+    if state["fallback"]:
+        return list(lexer.tokenize(sql))
     full, by_char, actions = state["regex"], state["by_char"], state["actions"]
     instance, kinds = state["instance"], state["keywords"]
     spans = keywords.find_delimited_spans(sql)
@@ -476,13 +478,13 @@ def _lex(sql: str) -> list[tuple[object, str]]:
             continue
         value = m.group()
         action = actions[m.lastgroup]
-        if action is keywords.PROCESS_AS_KEYWORD:
+        if isinstance(action, sqltok._TokenType):
+            out.append((action, value))
+        elif action is keywords.PROCESS_AS_KEYWORD:
             kind = kinds.get(value)
             if kind is None:
                 kind = kinds[value] = instance.is_keyword(value)[0]
             out.append((kind, value))
-        else:
-            out.append((action, value))
         pos = max(m.end(), pos + 1)
     return out
 
@@ -492,6 +494,10 @@ _LEXER_STATE: dict = {}
 
 
 def _build_lexer() -> dict:
+    if not hasattr(keywords, "find_delimited_spans"):
+        # sqlparse < 0.6 matches dollar quotes with a back-reference inside its patterns, which an
+        # alternation would renumber: lex with sqlparse itself.
+        return {"fallback": True}
     instance = lexer.Lexer.get_default_instance()
     patterns = [(rexmatch.__self__.pattern, action) for rexmatch, action in instance._SQL_REGEX]
     flags = re.IGNORECASE | re.UNICODE
@@ -500,6 +506,7 @@ def _build_lexer() -> dict:
         return re.compile("|".join(f"(?P<g{i}>{patterns[i][0]})" for i in indexes), flags).match
 
     return {
+        "fallback": False,
         "regex": None,  # the whole alternation, compiled when a non-ASCII character needs it
         "alternation": alternation,
         "by_char": _first_char_regexes([p for p, _ in patterns], flags, alternation),
