@@ -611,14 +611,20 @@ def _first_char_regexes(patterns: Sequence[str], flags: int, alternation) -> dic
 def _tokens(sql: str) -> tuple[Token, ...]:
     out: list[Token] = []
     offset = 0
+    kinds: dict[object, bool | None] = {}  # token type -> wordlike, or None for whitespace and comments
     for ttype, value in _lex(sql):
-        if not (
-            ttype in sqltok.Whitespace
-            or ttype in sqltok.Comment
-            or ttype in sqltok.Newline
-            or ttype in sqltok.Text.Whitespace
-        ):
-            out.append(Token(ttype, value, offset, ttype in sqltok.Keyword or ttype in sqltok.Name))
+        if ttype in kinds:
+            wordlike = kinds[ttype]
+        else:
+            skipped = (
+                ttype in sqltok.Whitespace
+                or ttype in sqltok.Comment
+                or ttype in sqltok.Newline
+                or ttype in sqltok.Text.Whitespace
+            )
+            wordlike = kinds[ttype] = None if skipped else (ttype in sqltok.Keyword or ttype in sqltok.Name)
+        if wordlike is not None:
+            out.append(Token(ttype, value, offset, wordlike))
         offset += len(value)
     return tuple(out)
 
