@@ -638,6 +638,8 @@ def run_doctor(
                 _, checker_used = facts.load_plans(conn, fact_settings)
                 conn.execute("select set_config('khepri.plpgsql_check', %s, true)", ("on" if checker_used else "off",))
             conn.execute("select set_config('search_path', '', true)")
+            if "policies" in needed:
+                facts.load_policies(conn)  # deparsed with the rules' (empty) search_path
             for rule in rules:
                 try:
                     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:

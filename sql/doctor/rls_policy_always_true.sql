@@ -4,7 +4,7 @@
 -- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
--- requires: helpers
+-- requires: helpers, policies
 -- splinter: 0024
 -- Same rule as Supabase's linter 0024 (UPDATE, DELETE and ALL policies whose USING is always true,
 -- and INSERT, UPDATE and ALL policies whose check is always true; SELECT policies are left out:
@@ -26,15 +26,15 @@
 -- * Level: ERROR when anon or authenticated can use it (the policy applies to them and they hold
 --   the table privilege of its command): any API caller can change (or, for the hidden SELECT
 --   case, read) every row. WARN otherwise (it needs a grant too).
-with policies as (
+with policies as materialized (
     select
         p.oid,
         n.nspname as schema_name,
         c.relname as table_name,
         p.polname,
         p.polcmd,
-        pg_catalog.pg_get_expr(p.polqual, p.polrelid) as qual,
-        pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as with_check,
+        kp.qual,
+        kp.with_check,
         array(
             select case when r.oid = 0 then 'public' else pg_catalog.pg_get_userbyid(r.oid)::text end as role_name
             from unnest(p.polroles) as r (oid)
@@ -55,13 +55,12 @@ with policies as (
                 where con.conrelid = c.oid and con.contype = 'f' and con.confrelid = to_regclass('auth.users')
             )
             or exists (
-                select 1 from pg_catalog.pg_policy as other
+                select 1
+                from pg_catalog.pg_policy as other
+                inner join pg_temp.khepri_policies as other_kp on other.oid = other_kp.policy_oid
                 where
                     other.polrelid = c.oid
-                    and concat_ws(
-                        ' ', pg_catalog.pg_get_expr(other.polqual, other.polrelid),
-                        pg_catalog.pg_get_expr(other.polwithcheck, other.polrelid)
-                    ) ~ 'auth\.(uid|jwt)\(\)'
+                    and concat_ws(' ', other_kp.qual, other_kp.with_check) ~ 'auth\.(uid|jwt)\(\)'
             )
         ) as tenant_scoped,
         -- depends on something (a column, a function): not a bare constant
@@ -104,6 +103,7 @@ with policies as (
                 and d.refclassid = 'pg_catalog.pg_proc'::regclass and fn.provolatile = 'i'
         ) as calls_immutable_functions
     from pg_catalog.pg_policy as p
+    inner join pg_temp.khepri_policies as kp on p.oid = kp.policy_oid
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
     where
@@ -124,26 +124,20 @@ with policies as (
         )
 ),
 
-judged as (
+-- what to plan: USING of UPDATE, DELETE and ALL policies (and of SELECT policies of tenant-scoped
+-- tables that depend on something), and the check of INSERT, UPDATE and ALL policies
+asked as materialized (
     select
         pol.*,
-        case pol.polcmd
-            when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE'
-            else 'ALL'
-        end as command,
         case
-            when pol.polcmd in ('w', 'd', '*') and pol.qual is not null and pol.plannable
-                then coalesce(pg_temp.khepri_folds_to_true(pol.qual, pol.probe), false)
             when
-                pol.polcmd = 'r' and pol.qual is not null and pol.plannable and pol.tenant_scoped and pol.not_constant
-                then coalesce(pg_temp.khepri_folds_to_true(pol.qual, pol.probe), false)
-            else false
-        end as permissive_using,
-        case
-            when pol.polcmd in ('a', 'w', '*') and coalesce(pol.with_check, pol.qual) is not null and pol.plannable
-                then coalesce(pg_temp.khepri_folds_to_true(coalesce(pol.with_check, pol.qual), pol.probe), false)
-            else false
-        end as permissive_with_check
+                pol.qual is not null and pol.plannable
+                and (pol.polcmd in ('w', 'd', '*') or (pol.polcmd = 'r' and pol.tenant_scoped and pol.not_constant))
+                then pol.qual
+        end as using_asked,
+        case when pol.polcmd in ('a', 'w', '*') and pol.plannable then coalesce(pol.with_check, pol.qual) end
+            as check_asked,
+        coalesce(pol.probe::oid, 0::oid) as probe_oid
     from (
         select
             p.*,
@@ -151,6 +145,36 @@ judged as (
             case when p.reads_columns then p.oid_of_table end as probe
         from policies as p
     ) as pol
+),
+
+-- each distinct (expression, table) is planned once: policies of a table often repeat one condition
+folded as materialized (
+    select
+        e.expression,
+        e.probe_oid,
+        coalesce(pg_temp.khepri_folds_to_true(e.expression, nullif(e.probe_oid, 0::oid)::regclass), false) as folds
+    from (
+        select distinct
+            x.expression,
+            a.probe_oid
+        from asked as a
+        cross join lateral (values (a.using_asked), (a.check_asked)) as x (expression)
+        where x.expression is not null
+    ) as e
+),
+
+judged as (
+    select
+        a.*,
+        case a.polcmd
+            when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE'
+            else 'ALL'
+        end as command,
+        coalesce(fu.folds, false) as permissive_using,
+        coalesce(fc.folds, false) as permissive_with_check
+    from asked as a
+    left join folded as fu on a.using_asked = fu.expression and a.probe_oid = fu.probe_oid
+    left join folded as fc on a.check_asked = fc.expression and a.probe_oid = fc.probe_oid
 )
 
 select

@@ -3,6 +3,7 @@
 -- level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
+-- requires: policies
 -- splinter: 0015
 -- Same rule as Supabase's linter 0015, which only reads the policy's own text. doctor also
 -- follows the functions a policy calls (recorded in pg_depend) and flags them when their body
@@ -14,9 +15,10 @@ with policies as (
         p.polname,
         n.nspname as schema_name,
         c.relname as table_name,
-        coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '')
-        || ' ' || coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') as expressions
+        coalesce(kp.qual, '')
+        || ' ' || coalesce(kp.with_check, '') as expressions
     from pg_catalog.pg_policy as p
+    inner join pg_temp.khepri_policies as kp on p.oid = kp.policy_oid
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
     where
