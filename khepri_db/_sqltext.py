@@ -453,7 +453,7 @@ def _lex(sql: str) -> list[tuple[object, str]]:
     if state["fallback"]:
         return list(lexer.tokenize(sql))
     full, by_char, actions = state["regex"], state["by_char"], state["actions"]
-    instance, kinds = state["instance"], state["keywords"]
+    instance, kinds, blanks = state["instance"], state["keywords"], state["blanks"]
     spans = keywords.find_delimited_spans(sql)
     openers = spans.openers
     out: list[tuple[object, str]] = []
@@ -466,7 +466,16 @@ def _lex(sql: str) -> list[tuple[object, str]]:
                 out.append((ttype, sql[pos:end]))
                 pos = end
                 continue
-        matcher = by_char.get(sql[pos])
+        char = sql[pos]
+        if char in blanks:
+            # a run of spaces (or tabs): sqlparse makes each character a token of its own
+            end = pos + 1
+            while end < size and sql[end] == char:
+                end += 1
+            out.extend([(blanks[char], char)] * (end - pos))
+            pos = end
+            continue
+        matcher = by_char.get(char)
         if matcher is None:
             if full is None:
                 full = state["regex"] = state["alternation"](range(len(actions)))
@@ -505,11 +514,27 @@ def _build_lexer() -> dict:
     def alternation(indexes: Sequence[int]):
         return re.compile("|".join(f"(?P<g{i}>{patterns[i][0]})" for i in indexes), flags).match
 
+    by_char = _first_char_regexes([p for p, _ in patterns], flags, alternation)
+    # A space or tab (no dollar quote or comment opens at one): when its only candidate pattern is
+    # sqlparse's lazy one-character whitespace match, each character of a run is one token.
+    blanks = {}
+    for char in (" ", "\t"):
+        matcher = by_char.get(char)
+        candidates = [
+            i
+            for i in range(len(patterns))
+            if f"(?P<g{i}>" in getattr(getattr(matcher, "__self__", None), "pattern", "")
+        ]
+        if len(candidates) == 1:
+            pattern, action = patterns[candidates[0]]
+            if pattern == r"\s+?" and isinstance(action, sqltok._TokenType):
+                blanks[char] = action
     return {
         "fallback": False,
         "regex": None,  # the whole alternation, compiled when a non-ASCII character needs it
         "alternation": alternation,
-        "by_char": _first_char_regexes([p for p, _ in patterns], flags, alternation),
+        "blanks": blanks,
+        "by_char": by_char,
         "actions": {f"g{i}": action for i, (_, action) in enumerate(patterns)},
         "instance": instance,
         "keywords": {},
@@ -639,10 +664,10 @@ def significant_tokens(sql: str) -> list[Token]:
 
 def identifier(tok: Token) -> str | None:
     """The identifier a token names (quoted: as written; unquoted: folded), or ``None``."""
-    if tok.ttype in sqltok.Literal.String.Symbol and tok.value.startswith('"'):
-        return tok.value[1:-1].replace('""', '"')
-    if tok.wordlike:
+    if tok.wordlike:  # a keyword or name is never a quoted identifier: test the cheap case first
         return tok.value.lower()
+    if tok.value.startswith('"') and tok.ttype in sqltok.Literal.String.Symbol:
+        return tok.value[1:-1].replace('""', '"')
     return None
 
 
