@@ -375,18 +375,16 @@ def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_se
             identity_rows.append(
                 (fn["oid"], arg.name, arg.position, arg.used_in_query, arg.checked, arg.line, arg.named_like_identity)
             )
-    with conn.cursor() as cur:
-        cur.executemany("insert into pg_temp.khepri_functions values (%s, %s, %s, %s, %s, %s, %s, %s)", function_rows)
-        cur.executemany(
-            "insert into pg_temp.khepri_function_statements values (%s, %s, %s, %s, %s, %s, %s)", statement_rows
-        )
-        cur.executemany(
-            "insert into pg_temp.khepri_upserts values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            upsert_rows,
-        )
-        cur.executemany(
-            "insert into pg_temp.khepri_identity_arguments values (%s, %s, %s, %s, %s, %s, %s)", identity_rows
-        )
+    with conn.cursor() as cur:  # COPY: one stream per table, far cheaper than a statement per row
+        for table, rows in (
+            ("khepri_functions", function_rows),
+            ("khepri_function_statements", statement_rows),
+            ("khepri_upserts", upsert_rows),
+            ("khepri_identity_arguments", identity_rows),
+        ):
+            with cur.copy(f"copy pg_temp.{table} from stdin") as copy:
+                for values in rows:
+                    copy.write_row(values)
     return len(functions)
 
 
