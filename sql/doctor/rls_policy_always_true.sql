@@ -35,34 +35,10 @@ with policies as materialized (
         p.polcmd,
         kp.qual,
         kp.with_check,
-        array(
-            select case when r.oid = 0 then 'public' else pg_catalog.pg_get_userbyid(r.oid)::text end as role_name
-            from unnest(p.polroles) as r (oid)
-            order by role_name
-        ) as roles,
+        p.polroles,
         c.relkind,
+        c.oid as table_oid,
         c.oid::regclass as oid_of_table,
-        -- tenant-scoped: a tenant column, a foreign key to auth.users, or a policy naming the caller
-        (
-            exists (
-                select 1 from pg_catalog.pg_attribute as a
-                where
-                    a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-                    and a.attname = any(string_to_array(current_setting('khepri.tenant_columns'), ','))
-            )
-            or exists (
-                select 1 from pg_catalog.pg_constraint as con
-                where con.conrelid = c.oid and con.contype = 'f' and con.confrelid = to_regclass('auth.users')
-            )
-            or exists (
-                select 1
-                from pg_catalog.pg_policy as other
-                inner join pg_temp.khepri_policies as other_kp on other.oid = other_kp.policy_oid
-                where
-                    other.polrelid = c.oid
-                    and concat_ws(' ', other_kp.qual, other_kp.with_check) ~ 'auth\.(uid|jwt)\(\)'
-            )
-        ) as tenant_scoped,
         -- depends on something (a column, a function): not a bare constant
         exists(
             select 1 from pg_catalog.pg_depend as d
@@ -70,22 +46,6 @@ with policies as materialized (
                 d.classid = 'pg_catalog.pg_policy'::regclass and d.objid = p.oid and d.deptype = 'n'
                 and (d.refclassid = 'pg_catalog.pg_proc'::regclass or (d.refobjid = p.polrelid and d.refobjsubid > 0))
         ) as not_constant,
-        -- the API roles it applies to that hold the table privilege of its command
-        array(
-            select r.rolname::text
-            from pg_catalog.pg_roles as r
-            where
-                r.rolname in ('anon', 'authenticated')
-                and (p.polroles = array[0]::oid[] or r.oid = any(p.polroles))
-                and case p.polcmd
-                    when 'r' then pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT')
-                    when 'a' then pg_catalog.has_table_privilege(r.oid, c.oid, 'INSERT')
-                    when 'w' then pg_catalog.has_table_privilege(r.oid, c.oid, 'UPDATE')
-                    when 'd' then pg_catalog.has_table_privilege(r.oid, c.oid, 'DELETE')
-                    else pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE')
-                end
-            order by r.rolname
-        ) as reachable_by,
         -- reads a column of its own table (then the planner needs the table to fold it)
         exists(
             select 1 from pg_catalog.pg_depend as d
@@ -132,7 +92,36 @@ asked as materialized (
         case
             when
                 pol.qual is not null and pol.plannable
-                and (pol.polcmd in ('w', 'd', '*') or (pol.polcmd = 'r' and pol.tenant_scoped and pol.not_constant))
+                and (
+                    pol.polcmd in ('w', 'd', '*')
+                    or (
+                        pol.polcmd = 'r' and pol.not_constant
+                        -- tenant-scoped: a tenant column, a foreign key to auth.users, or a policy naming
+                        -- the caller (only asked of SELECT policies, after the cheaper conditions)
+                        and (
+                            exists (
+                                select 1 from pg_catalog.pg_attribute as a
+                                where
+                                    a.attrelid = pol.table_oid and a.attnum > 0 and not a.attisdropped
+                                    and a.attname = any(string_to_array(current_setting('khepri.tenant_columns'), ','))
+                            )
+                            or exists (
+                                select 1 from pg_catalog.pg_constraint as con
+                                where
+                                    con.conrelid = pol.table_oid and con.contype = 'f'
+                                    and con.confrelid = to_regclass('auth.users')
+                            )
+                            or exists (
+                                select 1
+                                from pg_catalog.pg_policy as other
+                                inner join pg_temp.khepri_policies as other_kp on other.oid = other_kp.policy_oid
+                                where
+                                    other.polrelid = pol.table_oid
+                                    and concat_ws(' ', other_kp.qual, other_kp.with_check) ~ 'auth\.(uid|jwt)\(\)'
+                            )
+                        )
+                    )
+                )
                 then pol.qual
         end as using_asked,
         case when pol.polcmd in ('a', 'w', '*') and pol.plannable then coalesce(pol.with_check, pol.qual) end
@@ -175,6 +164,35 @@ judged as (
     from asked as a
     left join folded as fu on a.using_asked = fu.expression and a.probe_oid = fu.probe_oid
     left join folded as fc on a.check_asked = fc.expression and a.probe_oid = fc.probe_oid
+),
+
+-- what the finding says, for the policies reported
+found as (
+    select
+        j.*,
+        array(
+            select case when r.oid = 0 then 'public' else pg_catalog.pg_get_userbyid(r.oid)::text end as role_name
+            from unnest(j.polroles) as r (oid)
+            order by role_name
+        ) as roles,
+        -- the API roles it applies to that hold the table privilege of its command
+        array(
+            select r.rolname::text
+            from pg_catalog.pg_roles as r
+            where
+                r.rolname in ('anon', 'authenticated')
+                and (j.polroles = array[0]::oid[] or r.oid = any(j.polroles))
+                and case j.polcmd
+                    when 'r' then pg_catalog.has_table_privilege(r.oid, j.table_oid, 'SELECT')
+                    when 'a' then pg_catalog.has_table_privilege(r.oid, j.table_oid, 'INSERT')
+                    when 'w' then pg_catalog.has_table_privilege(r.oid, j.table_oid, 'UPDATE')
+                    when 'd' then pg_catalog.has_table_privilege(r.oid, j.table_oid, 'DELETE')
+                    else pg_catalog.has_table_privilege(r.oid, j.table_oid, 'SELECT, INSERT, UPDATE, DELETE')
+                end
+            order by r.rolname
+        ) as reachable_by
+    from judged as j
+    where j.permissive_using or j.permissive_with_check
 )
 
 select
@@ -228,6 +246,5 @@ select
         'reachable_by', to_jsonb(j.reachable_by)
     ) as metadata,
     format('rls_policy_always_true_%s_%s_%s', j.schema_name, j.table_name, j.polname) as cache_key
-from judged as j
-where j.permissive_using or j.permissive_with_check
+from found as j
 order by j.schema_name, j.table_name, j.polname
