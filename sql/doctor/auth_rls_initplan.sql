@@ -37,27 +37,37 @@ with policies as (
         and n.nspname not like 'pg\_%'
 ),
 
-texts as (
+texts as materialized (
     select
         pol.*,
         coalesce(pol.qual, '') || ' ' || coalesce(pol.with_check, '') as expressions
     from policies as pol
 ),
 
-calls as (
+-- calls counted once per distinct text: policies often repeat one condition
+counts as materialized (
     select
-        t.*,
-        regexp_count(t.expressions, 'auth\.(uid|jwt|role|email)\(\)|current_setting\(') as calls,
+        d.expressions,
+        regexp_count(d.expressions, 'auth\.(uid|jwt|role|email)\(\)|current_setting\(') as calls,
         regexp_count(
             -- `(select auth.uid())`, `(select ((current_setting(...))::jsonb ...))`,
             -- `(select coalesce(auth.uid(), ...))`: the call opens the sub-select, maybe inside
             -- parentheses or function calls
-            t.expressions,
+            d.expressions,
             '\(\s*select\s+(?:[a-z_.]*\(\s*)*(auth\.(uid|jwt|role|email)\(\)|current_setting\()',
             1,
             'i'
         ) as wrapped_calls
+    from (select distinct x.expressions from texts as x) as d
+),
+
+calls as (
+    select
+        t.*,
+        k.calls,
+        k.wrapped_calls
     from texts as t
+    inner join counts as k on t.expressions = k.expressions
 ),
 
 -- only policies with a bare call are planned (the plan only shapes the detail of a finding)

@@ -29,6 +29,23 @@ with policies as (
         and n.nspname not like 'pg\_%'
 ),
 
+-- the functions policies call (their bodies are searched, not every function's)
+policy_functions as materialized (
+    select
+        pol.oid,
+        fn_ns.nspname as function_schema,
+        fn.proname as function_name,
+        fn.prosrc
+    from policies as pol
+    inner join pg_catalog.pg_depend as d
+        on
+            d.classid = 'pg_catalog.pg_policy'::regclass and pol.oid = d.objid
+            and d.refclassid = 'pg_catalog.pg_proc'::regclass
+    inner join pg_catalog.pg_proc as fn on d.refobjid = fn.oid
+    inner join pg_catalog.pg_namespace as fn_ns on fn.pronamespace = fn_ns.oid
+    where fn_ns.nspname <> 'auth'
+),
+
 sources as (
     select
         pol.oid,
@@ -39,20 +56,11 @@ sources as (
         or pol.expressions ~* 'raw_user_meta_data'
     union all
     select
-        pol.oid,
-        format('function %s.%s()', fn_ns.nspname, fn.proname) as source
-    from policies as pol
-    inner join pg_catalog.pg_depend as d
-        on
-            d.classid = 'pg_catalog.pg_policy'::regclass and pol.oid = d.objid
-            and d.refclassid = 'pg_catalog.pg_proc'::regclass
-    inner join pg_catalog.pg_proc as fn on d.refobjid = fn.oid
-    inner join pg_catalog.pg_namespace as fn_ns on fn.pronamespace = fn_ns.oid
+        pf.oid,
+        format('function %s.%s()', pf.function_schema, pf.function_name) as source
+    from policy_functions as pf
     where
-        fn_ns.nspname <> 'auth'
-        and (
-            fn.prosrc ~* '(auth\.jwt\s*\(\s*\)|request\.jwt\.claim).*user_metadata' or fn.prosrc ~* 'raw_user_meta_data'
-        )
+        pf.prosrc ~* '(auth\.jwt\s*\(\s*\)|request\.jwt\.claim).*user_metadata' or pf.prosrc ~* 'raw_user_meta_data'
 )
 
 select
