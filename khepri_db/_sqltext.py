@@ -637,6 +637,7 @@ def _tokens(sql: str) -> tuple[Token, ...]:
     out: list[Token] = []
     offset = 0
     kinds: dict[object, bool | None] = {}  # token type -> wordlike, or None for whitespace and comments
+    new = object.__new__
     for ttype, value in _lex(sql):
         if ttype in kinds:
             wordlike = kinds[ttype]
@@ -649,7 +650,11 @@ def _tokens(sql: str) -> tuple[Token, ...]:
             )
             wordlike = kinds[ttype] = None if skipped else (ttype in sqltok.Keyword or ttype in sqltok.Name)
         if wordlike is not None:
-            out.append(Token(ttype, value, offset, wordlike))
+            # Token(ttype, value, offset, wordlike) without the frozen dataclass's __init__ (one
+            # object.__setattr__ per field): this loop builds every token of every body
+            tok = new(Token)
+            tok.__dict__.update(ttype=ttype, value=value, offset=offset, wordlike=wordlike)
+            out.append(tok)
         offset += len(value)
     return tuple(out)
 
