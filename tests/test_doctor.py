@@ -295,6 +295,31 @@ def test_a_failing_rule_becomes_an_error_finding(khepri_clone_url: str, tmp_path
     assert "42P01" in finding.detail
 
 
+def test_a_failing_rule_among_others_loses_no_finding_of_the_others(khepri_clone_url: str, tmp_path: Path) -> None:
+    # The rules run in one pipeline; when one fails they run again one by one, each in its own
+    # savepoint, on the facts loaded before: the others' findings are those of a run without it.
+    plant(
+        khepri_clone_url,
+        "create table public.open_t (id int primary key); "
+        "create table public.slow_t (id int primary key, user_id uuid); "
+        "alter table public.slow_t enable row level security; "
+        "create policy slow_t_select on public.slow_t for select to authenticated using (user_id = auth.uid());",
+    )
+    rules = REPO / "sql" / "doctor"
+    for name in ("auth_rls_initplan", "rls_disabled_in_public", "rls_policy_always_true"):
+        shutil.copy(rules / f"{name}.sql", tmp_path / f"{name}.sql")
+    healthy = run_doctor(khepri_clone_url, project=PROJECT, rules_dir=tmp_path)
+    assert {f.name for f in healthy.findings} == {"auth_rls_initplan", "rls_disabled_in_public"}
+    (tmp_path / "broken_rule.sql").write_text(
+        "-- name: broken_rule\n-- title: Broken\n-- level: WARN\n-- facing: INTERNAL\n-- categories: SECURITY\n"
+        "select * from public.no_such_table\n"
+    )
+    report = run_doctor(khepri_clone_url, project=PROJECT, rules_dir=tmp_path)
+    failed = [f for f in report.findings if f.name == "broken_rule"]
+    assert [f.cache_key for f in failed] == ["doctor_rule_failed_broken_rule"]
+    assert [f for f in report.findings if f.name != "broken_rule"] == healthy.findings
+
+
 def test_malformed_rule_headers_and_unknown_names_are_usage_errors(khepri_clone_url: str, tmp_path: Path) -> None:
     (tmp_path / "x.sql").write_text(
         "-- name: y\n-- title: t\n-- level: WARN\n-- facing: INTERNAL\n-- categories: A\nselect 1\n"

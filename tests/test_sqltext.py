@@ -1,6 +1,13 @@
-"""Statement splitting and upsert-target extraction (pure functions, no database)."""
+"""Statement splitting, upsert-target extraction and the lexer (pure functions, no database)."""
 
-from khepri_db.core.sqltext import comparable, find_upserts, line_at, split_statements
+import random
+from pathlib import Path
+
+from sqlparse import lexer
+
+from khepri_db.core.sqltext import _lex, comparable, find_upserts, line_at, split_statements
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_split_keeps_dollar_quoted_bodies_and_reports_lines() -> None:
@@ -165,3 +172,34 @@ def test_code_line_skips_leading_comments_and_words_read_past_them() -> None:
     assert statement.words(3) == ("CREATE", "INDEX", "CONCURRENTLY")
     for s in split_statements(sql):
         assert sql[s.offset : s.offset + len(s.text)] == s.text
+
+
+LEXER_EDGE_CASES = [
+    "$a$ x $a$ $$ y $$ $b$ $a$ $b$",
+    "'it''s' \"q\"\"x\" $$ $tag$ in $$ $tag$ x$y$ $1",
+    "/* a /* nested */ */ x /*+ hint */ -- c\r\n# comment\n#x",
+    "select -1.5e-3, 0x1F, .5, 1., :=, ::, ->>, #>>, @>, <@, ?|, ?&, #-, %(name)s, %s, ?, :name, $name",
+    "\u00b4x\u00b4 `y` [z] a[1] \\copy ##tmp @var \u00c0bc \u00e9t\u00e9 stra\u00dfe \u212a \u017f",
+    "left outer join natural join cross join end if end loop if not exists not null asc nulls first",
+    "union all group by order by primary key handler for double precision create or replace",
+    "at time zone 'utc' not like ilike not regexp binary lateral view explode go 10 case in values",
+    "'unterminated",
+    "$$ unterminated",
+    "/* unterminated",
+    "\x00 \x01 \u00a0 \u2028 \t\x0b\x0c \ufeff \U0001f600",
+]
+
+
+def test_the_fast_lexer_returns_sqlparse_tokens_exactly() -> None:
+    # doctor lexes every function body; _lex must give sqlparse's tokens, only faster: every SQL
+    # file of this repository, hand-picked edge cases, and seeded random strings of SQL's
+    # significant characters.
+    texts = [p.read_text(encoding="utf-8") for p in sorted(REPO.glob("s*/**/*.sql"))]
+    assert len(texts) > 50
+    texts += LEXER_EDGE_CASES
+    alphabet = [*"$'\"`\u00b4[]()/*-+#@:;,.?%&|^<>=~! \t\r\n_aAzZeE019xX\\", "\u00e9", "\u00c0", "\u212a", "\x00"]
+    alphabet += ["select", "JOIN", "left ", "end ", "not ", "null", "as", "0x", "1e", "$$", "$a$", "/*", "*/", "--"]
+    rng = random.Random(12)
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 80))) for _ in range(1500)]
+    for text in texts:
+        assert _lex(text) == list(lexer.tokenize(text)), text[:200]

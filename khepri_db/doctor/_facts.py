@@ -14,6 +14,9 @@ name that rules list in their ``-- requires:`` header, so ``--only`` loads just 
   never executes) each embedded statement: the error (sqlstate, message) or the JSON plan; and,
   when the server has the ``plpgsql_check`` extension (as ``supabase db lint`` uses it),
   ``pg_temp.khepri_plpgsql_check`` with its errors.
+* ``policies``: ``pg_temp.khepri_policies`` (policy_oid, qual, with_check): every policy's USING
+  and WITH CHECK expressions as ``pg_get_expr`` deparses them while the rules run (with an empty
+  search_path, so names are schema-qualified), deparsed once per run for the rules that read them.
 * ``helpers``: ``pg_temp`` functions rules call: ``khepri_plan_error(statement, search_path)``,
   ``khepri_folds_to_true(expression, relation)``, ``khepri_scan_plan(expression, relation)``,
   ``khepri_public_buckets()`` and
@@ -33,42 +36,42 @@ from khepri_db.core.sqltext import find_upserts
 from khepri_db.doctor._plpgsql import Parameter, embedded_statements, identity_arguments
 from khepri_db.migrations.apply import migration_status
 
-FACT_NAMES = ("migrations", "functions", "plans", "helpers")
+FACT_NAMES = ("migrations", "functions", "plans", "helpers", "policies")
 """Facts a rule may list in its ``-- requires:`` header."""
 
 _HELPERS = r"""
 create function pg_temp.khepri_plan_error(
     statement text, path text, out error_state text, out error_message text, out plan jsonb
 )
-language plpgsql as $fn$
-declare
-    saved text := current_setting('search_path');
-    saved_lock_timeout text := current_setting('lock_timeout');
+language plpgsql
+-- planning takes the locks a run would; never queue behind DDL for long. Both settings return to
+-- the caller's values when the function exits (a SET clause scopes them to the call).
+set search_path = '' set lock_timeout = '250ms'
+as $fn$
 begin
-    -- planning takes the locks a run would; never queue behind DDL for long
-    perform set_config('search_path', path, true), set_config('lock_timeout', '250ms', true);
+    perform set_config('search_path', path, true);
     begin
         execute 'explain (costs off, format json) ' || statement into plan;
     exception when others then
         error_state := SQLSTATE;
         error_message := SQLERRM;
     end;
-    perform set_config('search_path', saved, true), set_config('lock_timeout', saved_lock_timeout, true);
 end
 $fn$;
 
-create function pg_temp.khepri_folds_to_true(expression text, relation regclass default null) returns boolean
-language plpgsql as $fn$
+create temporary table khepri_folds_memo (
+    expression text not null, relation oid not null, folds boolean, primary key (expression, relation)
+) on commit drop;
+
+create function pg_temp.khepri_plan_folds_to_true(expression text, relation regclass) returns boolean
+language plpgsql
+-- Only a sequential scan: a condition the planner keeps must then show as a filter. The SET
+-- clause scopes these settings to the call.
+set enable_indexscan = off set enable_indexonlyscan = off set enable_bitmapscan = off set enable_tidscan = off
+as $fn$
 declare
     plan text;
-    saved text[] := array[
-        current_setting('enable_indexscan'), current_setting('enable_indexonlyscan'),
-        current_setting('enable_bitmapscan'), current_setting('enable_tidscan')
-    ];
 begin
-    -- Only a sequential scan: a condition the planner keeps must then show as a filter.
-    perform set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true),
-        set_config('enable_bitmapscan', 'off', true), set_config('enable_tidscan', 'off', true);
     begin
         if relation is null then
             execute 'explain (costs off, format json) select 1 where (' || expression || ')' into plan;
@@ -79,27 +82,43 @@ begin
     exception when others then
         plan := null;
     end;
-    perform set_config('enable_indexscan', saved[1], true), set_config('enable_indexonlyscan', saved[2], true),
-        set_config('enable_bitmapscan', saved[3], true), set_config('enable_tidscan', saved[4], true);
     return plan !~ '(Filter|Cond)"';
 end
 $fn$;
 
-create function pg_temp.khepri_scan_plan(expression text, relation regclass) returns jsonb
+create function pg_temp.khepri_folds_to_true(expression text, relation regclass default null) returns boolean
 language plpgsql as $fn$
 declare
+    folds boolean;
+begin
+    -- Planned once per (expression, relation) and run: several rules ask about the same policy.
+    select m.folds into folds from pg_temp.khepri_folds_memo as m
+    where
+        m.expression = khepri_folds_to_true.expression
+        and m.relation = coalesce(khepri_folds_to_true.relation::oid, 0::oid);
+    if found then
+        return folds;
+    end if;
+    folds := pg_temp.khepri_plan_folds_to_true(expression, relation);
+    if expression is not null then
+        insert into pg_temp.khepri_folds_memo values (expression, coalesce(relation::oid, 0::oid), folds);
+    end if;
+    return folds;
+end
+$fn$;
+
+create function pg_temp.khepri_scan_plan(expression text, relation regclass) returns jsonb
+language plpgsql
+-- sequential scans only (the SET clause scopes these settings to the call)
+set enable_indexscan = off set enable_indexonlyscan = off set enable_bitmapscan = off set enable_tidscan = off
+as $fn$
+declare
     plan jsonb;
-    saved text[] := array[
-        current_setting('enable_indexscan'), current_setting('enable_indexonlyscan'),
-        current_setting('enable_bitmapscan'), current_setting('enable_tidscan')
-    ];
 begin
     -- The plan of `select 1 from only <relation> where (<expression>) is true` with sequential
     -- scans only, so every condition on the relation shows as its Filter; `is true` keeps
     -- sub-selects as SubPlans, as in a policy (the planner would turn a top-level IN or EXISTS
     -- into a join). Null when it cannot be planned.
-    perform set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true),
-        set_config('enable_bitmapscan', 'off', true), set_config('enable_tidscan', 'off', true);
     begin
         execute format(
             'explain (costs off, format json) select 1 from only %s where ((%s)) is true', relation, expression
@@ -107,8 +126,6 @@ begin
     exception when others then
         plan := null;
     end;
-    perform set_config('enable_indexscan', saved[1], true), set_config('enable_indexonlyscan', saved[2], true),
-        set_config('enable_bitmapscan', saved[3], true), set_config('enable_tidscan', saved[4], true);
     return plan;
 end
 $fn$;
@@ -358,19 +375,30 @@ def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_se
             identity_rows.append(
                 (fn["oid"], arg.name, arg.position, arg.used_in_query, arg.checked, arg.line, arg.named_like_identity)
             )
-    with conn.cursor() as cur:
-        cur.executemany("insert into pg_temp.khepri_functions values (%s, %s, %s, %s, %s, %s, %s, %s)", function_rows)
-        cur.executemany(
-            "insert into pg_temp.khepri_function_statements values (%s, %s, %s, %s, %s, %s, %s)", statement_rows
-        )
-        cur.executemany(
-            "insert into pg_temp.khepri_upserts values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            upsert_rows,
-        )
-        cur.executemany(
-            "insert into pg_temp.khepri_identity_arguments values (%s, %s, %s, %s, %s, %s, %s)", identity_rows
-        )
+    with conn.cursor() as cur:  # COPY: one stream per table, far cheaper than a statement per row
+        for table, rows in (
+            ("khepri_functions", function_rows),
+            ("khepri_function_statements", statement_rows),
+            ("khepri_upserts", upsert_rows),
+            ("khepri_identity_arguments", identity_rows),
+        ):
+            with cur.copy(f"copy pg_temp.{table} from stdin") as copy:
+                for values in rows:
+                    copy.write_row(values)
     return len(functions)
+
+
+def load_policies(conn: psycopg.Connection) -> None:
+    """Fill ``pg_temp.khepri_policies`` (see the module docstring). Call it with the search_path the
+    rules run with (empty): ``pg_get_expr`` qualifies names by it."""
+    conn.execute(
+        "create temporary table khepri_policies (policy_oid oid primary key, qual text, with_check text) on commit drop"
+    )
+    conn.execute(
+        "insert into pg_temp.khepri_policies "
+        "select p.oid, pg_catalog.pg_get_expr(p.polqual, p.polrelid), "
+        "pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) from pg_catalog.pg_policy as p"
+    )
 
 
 def load_helpers(conn: psycopg.Connection) -> None:

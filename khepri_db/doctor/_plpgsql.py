@@ -120,17 +120,20 @@ def _chunks(tokens: list[Token]) -> list[_Chunk]:
     depth = 0
     current: list[Token] = []
     start = 0
+    punctuation = sqltok.Punctuation
     for index, tok in enumerate(tokens):
-        if tok.is_punct("(") or tok.is_punct("["):
-            depth += 1
-        elif tok.is_punct(")") or tok.is_punct("]"):
-            depth = max(0, depth - 1)
-        if depth == 0 and tok.is_punct(";"):
-            if current:
-                chunks.append(_Chunk(current, start))
-            current = []
-            start = index + 1
-            continue
+        if tok.ttype is punctuation:  # what Token.is_punct checks, inlined: this loop is hot
+            value = tok.value
+            if value == "(" or value == "[":
+                depth += 1
+            elif value == ")" or value == "]":
+                depth = max(0, depth - 1)
+            elif value == ";" and depth == 0:
+                if current:
+                    chunks.append(_Chunk(current, start))
+                current = []
+                start = index + 1
+                continue
         current.append(tok)
     if current:
         chunks.append(_Chunk(current, start))
@@ -140,13 +143,14 @@ def _chunks(tokens: list[Token]) -> list[_Chunk]:
 def _find_word(tokens: Sequence[Token], start: int, *words: str) -> int:
     """Index of the first of ``words`` at parenthesis depth 0 from ``start``, or ``len(tokens)``."""
     depth = 0
+    punctuation = sqltok.Punctuation
     for index in range(start, len(tokens)):
         tok = tokens[index]
-        if tok.is_punct("(") or tok.is_punct("["):
+        if tok.ttype is punctuation and tok.value in ("(", "["):
             depth += 1
-        elif tok.is_punct(")") or tok.is_punct("]"):
+        elif tok.ttype is punctuation and tok.value in (")", "]"):
             depth -= 1
-        elif depth == 0 and tok.is_word(*words):
+        elif depth == 0 and tok.wordlike and tok.value.upper() in words:  # Token.is_word, inlined
             return index
     return len(tokens)
 

@@ -620,8 +620,11 @@ def run_doctor(
                 "select set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true)",
                 (RULE_TIMEOUT, LOCK_TIMEOUT),
             )
-            for name, value in _settings(exposed, config, merged_thresholds):
-                conn.execute("select set_config(%s, %s, true)", (name, value))
+            settings = _settings(exposed, config, merged_thresholds)
+            conn.execute(  # one round trip for all settings
+                "select " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                [part for setting in settings for part in setting],
+            )
             fact_settings = facts.FactsSettings(
                 migrations_dir=directory,
                 excluded_schemas=EXCLUDED_SCHEMAS,
@@ -638,14 +641,34 @@ def run_doctor(
                 _, checker_used = facts.load_plans(conn, fact_settings)
                 conn.execute("select set_config('khepri.plpgsql_check', %s, true)", ("on" if checker_used else "off",))
             conn.execute("select set_config('search_path', '', true)")
-            for rule in rules:
+            if "policies" in needed:
+                facts.load_policies(conn)  # deparsed with the rules' (empty) search_path
+            results: list[list[dict[str, Any]]] | None = None
+            if psycopg.Pipeline.is_supported():
+                # All rules in one round trip (psycopg's pipeline mode), inside one savepoint: if any
+                # rule fails, everything is rolled back to the loaded facts and the rules run again
+                # one by one below, each in its own savepoint, so that the failure is reported.
                 try:
-                    with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-                        rows = cur.execute(rule.sql).fetchall()
-                except psycopg.Error as exc:
-                    raw.append(_failure(rule, exc))
-                    continue
-                raw.extend(Finding(**row) for row in rows)
+                    with conn.transaction():
+                        with conn.pipeline():
+                            cursors = [conn.cursor(row_factory=dict_row) for _ in rules]
+                            for rule, cur in zip(rules, cursors, strict=True):
+                                cur.execute(rule.sql)
+                        results = [cur.fetchall() for cur in cursors]
+                except psycopg.Error:
+                    results = None
+            if results is not None:
+                for rows in results:
+                    raw.extend(Finding(**row) for row in rows)
+            else:
+                for rule in rules:
+                    try:
+                        with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+                            rows = cur.execute(rule.sql).fetchall()
+                    except psycopg.Error as exc:
+                        raw.append(_failure(rule, exc))
+                        continue
+                    raw.extend(Finding(**row) for row in rows)
         finally:
             conn.rollback()
     findings, matched = deduplicate(raw, suppressed_keys)

@@ -3,7 +3,7 @@
 -- level: WARN
 -- facing: EXTERNAL
 -- categories: PERFORMANCE
--- requires: helpers
+-- requires: helpers, policies
 -- splinter: 0003
 -- Same rule as Supabase's linter 0003, counting calls instead of matching text: a policy is
 -- flagged when any call of auth.uid(), auth.jwt(), auth.role(), auth.email() or current_setting()
@@ -21,16 +21,11 @@ with policies as (
         n.nspname as schema_name,
         c.relname as table_name,
         p.polname as policy_name,
-        coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '')
-        || ' ' || coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') as expressions,
-        array_remove(
-            array[
-                pg_temp.khepri_scan_plan(pg_catalog.pg_get_expr(p.polqual, p.polrelid), c.oid::regclass),
-                pg_temp.khepri_scan_plan(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), c.oid::regclass)
-            ],
-            null
-        ) as plans
+        c.oid::regclass as table_oid,
+        kp.qual,
+        kp.with_check
     from pg_catalog.pg_policy as p
+    inner join pg_temp.khepri_policies as kp on p.oid = kp.policy_oid
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
     where
@@ -42,21 +37,65 @@ with policies as (
         and n.nspname not like 'pg\_%'
 ),
 
+texts as materialized (
+    select
+        pol.*,
+        coalesce(pol.qual, '') || ' ' || coalesce(pol.with_check, '') as expressions
+    from policies as pol
+),
+
+-- calls counted once per distinct text: policies often repeat one condition
+counts as materialized (
+    select
+        d.expressions,
+        regexp_count(d.expressions, 'auth\.(uid|jwt|role|email)\(\)|current_setting\(') as calls,
+        regexp_count(
+            -- `(select auth.uid())`, `(select ((current_setting(...))::jsonb ...))`,
+            -- `(select coalesce(auth.uid(), ...))`: the call opens the sub-select, maybe inside
+            -- parentheses or function calls
+            d.expressions,
+            '\(\s*select\s+(?:[a-z_.]*\(\s*)*(auth\.(uid|jwt|role|email)\(\)|current_setting\()',
+            1,
+            'i'
+        ) as wrapped_calls
+    from (select distinct x.expressions from texts as x) as d
+),
+
+calls as (
+    select
+        t.*,
+        k.calls,
+        k.wrapped_calls
+    from texts as t
+    inner join counts as k on t.expressions = k.expressions
+),
+
+-- only policies with a bare call are planned (the plan only shapes the detail of a finding)
+flagged as materialized (
+    select
+        ca.schema_name,
+        ca.table_name,
+        ca.policy_name,
+        ca.calls,
+        ca.wrapped_calls,
+        array_remove(
+            array[
+                pg_temp.khepri_scan_plan(ca.qual, ca.table_oid),
+                pg_temp.khepri_scan_plan(ca.with_check, ca.table_oid)
+            ],
+            null
+        ) as plans
+    from calls as ca
+    where ca.calls > ca.wrapped_calls
+),
+
 counted as (
     select
         pol.schema_name,
         pol.table_name,
         pol.policy_name,
-        regexp_count(pol.expressions, 'auth\.(uid|jwt|role|email)\(\)|current_setting\(') as calls,
-        regexp_count(
-            -- `(select auth.uid())`, `(select ((current_setting(...))::jsonb ...))`,
-            -- `(select coalesce(auth.uid(), ...))`: the call opens the sub-select, maybe inside
-            -- parentheses or function calls
-            pol.expressions,
-            '\(\s*select\s+(?:[a-z_.]*\(\s*)*(auth\.(uid|jwt|role|email)\(\)|current_setting\()',
-            1,
-            'i'
-        ) as wrapped_calls,
+        pol.calls,
+        pol.wrapped_calls,
         -- calls left in the Filter of the table's own scan node (alias = the table): per row
         (
             select coalesce(sum(regexp_count(f.filter, 'auth\.(uid|jwt|role|email)\(\)|current_setting\(')), 0)
@@ -86,7 +125,7 @@ counted as (
             from unnest(pol.plans) as pl (plan)
             cross join lateral regexp_matches(pl.plan::text, '(hashed SubPlan|InitPlan)', 'g') as m
         ) as shapes
-    from policies as pol
+    from flagged as pol
 )
 
 select

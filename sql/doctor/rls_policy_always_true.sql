@@ -4,7 +4,7 @@
 -- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
--- requires: helpers
+-- requires: helpers, policies
 -- splinter: 0024
 -- Same rule as Supabase's linter 0024 (UPDATE, DELETE and ALL policies whose USING is always true,
 -- and INSERT, UPDATE and ALL policies whose check is always true; SELECT policies are left out:
@@ -26,44 +26,19 @@
 -- * Level: ERROR when anon or authenticated can use it (the policy applies to them and they hold
 --   the table privilege of its command): any API caller can change (or, for the hidden SELECT
 --   case, read) every row. WARN otherwise (it needs a grant too).
-with policies as (
+with policies as materialized (
     select
         p.oid,
         n.nspname as schema_name,
         c.relname as table_name,
         p.polname,
         p.polcmd,
-        pg_catalog.pg_get_expr(p.polqual, p.polrelid) as qual,
-        pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as with_check,
-        array(
-            select case when r.oid = 0 then 'public' else pg_catalog.pg_get_userbyid(r.oid)::text end as role_name
-            from unnest(p.polroles) as r (oid)
-            order by role_name
-        ) as roles,
+        kp.qual,
+        kp.with_check,
+        p.polroles,
         c.relkind,
+        c.oid as table_oid,
         c.oid::regclass as oid_of_table,
-        -- tenant-scoped: a tenant column, a foreign key to auth.users, or a policy naming the caller
-        (
-            exists (
-                select 1 from pg_catalog.pg_attribute as a
-                where
-                    a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-                    and a.attname = any(string_to_array(current_setting('khepri.tenant_columns'), ','))
-            )
-            or exists (
-                select 1 from pg_catalog.pg_constraint as con
-                where con.conrelid = c.oid and con.contype = 'f' and con.confrelid = to_regclass('auth.users')
-            )
-            or exists (
-                select 1 from pg_catalog.pg_policy as other
-                where
-                    other.polrelid = c.oid
-                    and concat_ws(
-                        ' ', pg_catalog.pg_get_expr(other.polqual, other.polrelid),
-                        pg_catalog.pg_get_expr(other.polwithcheck, other.polrelid)
-                    ) ~ 'auth\.(uid|jwt)\(\)'
-            )
-        ) as tenant_scoped,
         -- depends on something (a column, a function): not a bare constant
         exists(
             select 1 from pg_catalog.pg_depend as d
@@ -71,22 +46,6 @@ with policies as (
                 d.classid = 'pg_catalog.pg_policy'::regclass and d.objid = p.oid and d.deptype = 'n'
                 and (d.refclassid = 'pg_catalog.pg_proc'::regclass or (d.refobjid = p.polrelid and d.refobjsubid > 0))
         ) as not_constant,
-        -- the API roles it applies to that hold the table privilege of its command
-        array(
-            select r.rolname::text
-            from pg_catalog.pg_roles as r
-            where
-                r.rolname in ('anon', 'authenticated')
-                and (p.polroles = array[0]::oid[] or r.oid = any(p.polroles))
-                and case p.polcmd
-                    when 'r' then pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT')
-                    when 'a' then pg_catalog.has_table_privilege(r.oid, c.oid, 'INSERT')
-                    when 'w' then pg_catalog.has_table_privilege(r.oid, c.oid, 'UPDATE')
-                    when 'd' then pg_catalog.has_table_privilege(r.oid, c.oid, 'DELETE')
-                    else pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE')
-                end
-            order by r.rolname
-        ) as reachable_by,
         -- reads a column of its own table (then the planner needs the table to fold it)
         exists(
             select 1 from pg_catalog.pg_depend as d
@@ -104,6 +63,7 @@ with policies as (
                 and d.refclassid = 'pg_catalog.pg_proc'::regclass and fn.provolatile = 'i'
         ) as calls_immutable_functions
     from pg_catalog.pg_policy as p
+    inner join pg_temp.khepri_policies as kp on p.oid = kp.policy_oid
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
     where
@@ -124,26 +84,49 @@ with policies as (
         )
 ),
 
-judged as (
+-- what to plan: USING of UPDATE, DELETE and ALL policies (and of SELECT policies of tenant-scoped
+-- tables that depend on something), and the check of INSERT, UPDATE and ALL policies
+asked as materialized (
     select
         pol.*,
-        case pol.polcmd
-            when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE'
-            else 'ALL'
-        end as command,
         case
-            when pol.polcmd in ('w', 'd', '*') and pol.qual is not null and pol.plannable
-                then coalesce(pg_temp.khepri_folds_to_true(pol.qual, pol.probe), false)
             when
-                pol.polcmd = 'r' and pol.qual is not null and pol.plannable and pol.tenant_scoped and pol.not_constant
-                then coalesce(pg_temp.khepri_folds_to_true(pol.qual, pol.probe), false)
-            else false
-        end as permissive_using,
-        case
-            when pol.polcmd in ('a', 'w', '*') and coalesce(pol.with_check, pol.qual) is not null and pol.plannable
-                then coalesce(pg_temp.khepri_folds_to_true(coalesce(pol.with_check, pol.qual), pol.probe), false)
-            else false
-        end as permissive_with_check
+                pol.qual is not null and pol.plannable
+                and (
+                    pol.polcmd in ('w', 'd', '*')
+                    or (
+                        pol.polcmd = 'r' and pol.not_constant
+                        -- tenant-scoped: a tenant column, a foreign key to auth.users, or a policy naming
+                        -- the caller (only asked of SELECT policies, after the cheaper conditions)
+                        and (
+                            exists (
+                                select 1 from pg_catalog.pg_attribute as a
+                                where
+                                    a.attrelid = pol.table_oid and a.attnum > 0 and not a.attisdropped
+                                    and a.attname = any(string_to_array(current_setting('khepri.tenant_columns'), ','))
+                            )
+                            or exists (
+                                select 1 from pg_catalog.pg_constraint as con
+                                where
+                                    con.conrelid = pol.table_oid and con.contype = 'f'
+                                    and con.confrelid = to_regclass('auth.users')
+                            )
+                            or exists (
+                                select 1
+                                from pg_catalog.pg_policy as other
+                                inner join pg_temp.khepri_policies as other_kp on other.oid = other_kp.policy_oid
+                                where
+                                    other.polrelid = pol.table_oid
+                                    and concat_ws(' ', other_kp.qual, other_kp.with_check) ~ 'auth\.(uid|jwt)\(\)'
+                            )
+                        )
+                    )
+                )
+                then pol.qual
+        end as using_asked,
+        case when pol.polcmd in ('a', 'w', '*') and pol.plannable then coalesce(pol.with_check, pol.qual) end
+            as check_asked,
+        coalesce(pol.probe::oid, 0::oid) as probe_oid
     from (
         select
             p.*,
@@ -151,6 +134,65 @@ judged as (
             case when p.reads_columns then p.oid_of_table end as probe
         from policies as p
     ) as pol
+),
+
+-- each distinct (expression, table) is planned once: policies of a table often repeat one condition
+folded as materialized (
+    select
+        e.expression,
+        e.probe_oid,
+        coalesce(pg_temp.khepri_folds_to_true(e.expression, nullif(e.probe_oid, 0::oid)::regclass), false) as folds
+    from (
+        select distinct
+            x.expression,
+            a.probe_oid
+        from asked as a
+        cross join lateral (values (a.using_asked), (a.check_asked)) as x (expression)
+        where x.expression is not null
+    ) as e
+),
+
+judged as (
+    select
+        a.*,
+        case a.polcmd
+            when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE'
+            else 'ALL'
+        end as command,
+        coalesce(fu.folds, false) as permissive_using,
+        coalesce(fc.folds, false) as permissive_with_check
+    from asked as a
+    left join folded as fu on a.using_asked = fu.expression and a.probe_oid = fu.probe_oid
+    left join folded as fc on a.check_asked = fc.expression and a.probe_oid = fc.probe_oid
+),
+
+-- what the finding says, for the policies reported
+found as (
+    select
+        j.*,
+        array(
+            select case when r.oid = 0 then 'public' else pg_catalog.pg_get_userbyid(r.oid)::text end as role_name
+            from unnest(j.polroles) as r (oid)
+            order by role_name
+        ) as roles,
+        -- the API roles it applies to that hold the table privilege of its command
+        array(
+            select r.rolname::text
+            from pg_catalog.pg_roles as r
+            where
+                r.rolname in ('anon', 'authenticated')
+                and (j.polroles = array[0]::oid[] or r.oid = any(j.polroles))
+                and case j.polcmd
+                    when 'r' then pg_catalog.has_table_privilege(r.oid, j.table_oid, 'SELECT')
+                    when 'a' then pg_catalog.has_table_privilege(r.oid, j.table_oid, 'INSERT')
+                    when 'w' then pg_catalog.has_table_privilege(r.oid, j.table_oid, 'UPDATE')
+                    when 'd' then pg_catalog.has_table_privilege(r.oid, j.table_oid, 'DELETE')
+                    else pg_catalog.has_table_privilege(r.oid, j.table_oid, 'SELECT, INSERT, UPDATE, DELETE')
+                end
+            order by r.rolname
+        ) as reachable_by
+    from judged as j
+    where j.permissive_using or j.permissive_with_check
 )
 
 select
@@ -204,6 +246,5 @@ select
         'reachable_by', to_jsonb(j.reachable_by)
     ) as metadata,
     format('rls_policy_always_true_%s_%s_%s', j.schema_name, j.table_name, j.polname) as cache_key
-from judged as j
-where j.permissive_using or j.permissive_with_check
+from found as j
 order by j.schema_name, j.table_name, j.polname

@@ -3,6 +3,7 @@
 -- level: INFO
 -- facing: EXTERNAL
 -- categories: SECURITY
+-- requires: policies
 -- khepri-db rule. service_role has BYPASSRLS: policies never apply to it. A policy `to
 -- service_role` is dead code, and a check such as `auth.role() = 'service_role'` (or the same
 -- claim read from auth.jwt() or request.jwt.claims) in a policy for anon, authenticated or
@@ -25,17 +26,17 @@ with policies as (
             order by role_name
         ) as roles,
         concat_ws(
-            ' ', pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
+            ' ', kp.qual, kp.with_check
         ) as expressions,
         concat_ws(
             ' ',
-            'using (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
+            'using (' || kp.qual || ')',
             case
                 when
                     p.polwithcheck is not null
-                    and pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
-                    is distinct from pg_catalog.pg_get_expr(p.polqual, p.polrelid)
-                    then 'with check (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')'
+                    and kp.with_check
+                    is distinct from kp.qual
+                    then 'with check (' || kp.with_check || ')'
             end
         ) as shown,
         exists(
@@ -43,6 +44,7 @@ with policies as (
             where r.oid = any(p.polroles) and r.rolname = 'service_role' and r.rolbypassrls
         ) as for_service_role
     from pg_catalog.pg_policy as p
+    inner join pg_temp.khepri_policies as kp on p.oid = kp.policy_oid
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
     where

@@ -4,6 +4,7 @@
 -- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
+-- requires: policies
 -- khepri-db rule. A permissive policy for anon, authenticated or PUBLIC on a table that holds
 -- per-user rows (it has a tenant column such as user_id or athlete_id, see [doctor]
 -- tenant_columns, or a foreign key to auth.users) whose expressions do not depend on the row at
@@ -65,7 +66,7 @@ policies as (
             order by role_name
         ) as roles,
         concat_ws(
-            ' ', pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
+            ' ', kp.qual, kp.with_check
         ) as expressions,
         exists(
             select 1 from pg_catalog.pg_depend as d
@@ -80,6 +81,7 @@ policies as (
                 )
         ) as depends_on_row_or_data
     from pg_catalog.pg_policy as p
+    inner join pg_temp.khepri_policies as kp on p.oid = kp.policy_oid
     inner join per_user_tables as t on p.polrelid = t.oid
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid

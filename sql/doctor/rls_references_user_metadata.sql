@@ -3,6 +3,7 @@
 -- level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
+-- requires: policies
 -- splinter: 0015
 -- Same rule as Supabase's linter 0015, which only reads the policy's own text. doctor also
 -- follows the functions a policy calls (recorded in pg_depend) and flags them when their body
@@ -14,9 +15,10 @@ with policies as (
         p.polname,
         n.nspname as schema_name,
         c.relname as table_name,
-        coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '')
-        || ' ' || coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') as expressions
+        coalesce(kp.qual, '')
+        || ' ' || coalesce(kp.with_check, '') as expressions
     from pg_catalog.pg_policy as p
+    inner join pg_temp.khepri_policies as kp on p.oid = kp.policy_oid
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
     where
@@ -25,6 +27,23 @@ with policies as (
             or n.nspname || '.' || c.relname = any(string_to_array(current_setting('khepri.policy_tables'), ','))
         )
         and n.nspname not like 'pg\_%'
+),
+
+-- the functions policies call (their bodies are searched, not every function's)
+policy_functions as materialized (
+    select
+        pol.oid,
+        fn_ns.nspname as function_schema,
+        fn.proname as function_name,
+        fn.prosrc
+    from policies as pol
+    inner join pg_catalog.pg_depend as d
+        on
+            d.classid = 'pg_catalog.pg_policy'::regclass and pol.oid = d.objid
+            and d.refclassid = 'pg_catalog.pg_proc'::regclass
+    inner join pg_catalog.pg_proc as fn on d.refobjid = fn.oid
+    inner join pg_catalog.pg_namespace as fn_ns on fn.pronamespace = fn_ns.oid
+    where fn_ns.nspname <> 'auth'
 ),
 
 sources as (
@@ -37,20 +56,11 @@ sources as (
         or pol.expressions ~* 'raw_user_meta_data'
     union all
     select
-        pol.oid,
-        format('function %s.%s()', fn_ns.nspname, fn.proname) as source
-    from policies as pol
-    inner join pg_catalog.pg_depend as d
-        on
-            d.classid = 'pg_catalog.pg_policy'::regclass and pol.oid = d.objid
-            and d.refclassid = 'pg_catalog.pg_proc'::regclass
-    inner join pg_catalog.pg_proc as fn on d.refobjid = fn.oid
-    inner join pg_catalog.pg_namespace as fn_ns on fn.pronamespace = fn_ns.oid
+        pf.oid,
+        format('function %s.%s()', pf.function_schema, pf.function_name) as source
+    from policy_functions as pf
     where
-        fn_ns.nspname <> 'auth'
-        and (
-            fn.prosrc ~* '(auth\.jwt\s*\(\s*\)|request\.jwt\.claim).*user_metadata' or fn.prosrc ~* 'raw_user_meta_data'
-        )
+        pf.prosrc ~* '(auth\.jwt\s*\(\s*\)|request\.jwt\.claim).*user_metadata' or pf.prosrc ~* 'raw_user_meta_data'
 )
 
 select

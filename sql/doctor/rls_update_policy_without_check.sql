@@ -3,7 +3,7 @@
 -- level: WARN
 -- facing: EXTERNAL
 -- categories: SECURITY
--- requires: helpers
+-- requires: helpers, policies
 -- khepri-db rule. An UPDATE (or ALL) policy for anon, authenticated or PUBLIC whose WITH CHECK is
 -- weaker than its USING: USING limits which rows a caller may update, WITH CHECK what a row may
 -- become. Reported when WITH CHECK is always true (`with check (true)`, decided by the planner as
@@ -21,9 +21,10 @@ with policies as (
         c.relname as table_name,
         c.relkind,
         c.oid::regclass as oid_of_table,
-        pg_catalog.pg_get_expr(p.polqual, p.polrelid) as qual,
-        pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as with_check
+        kp.qual,
+        kp.with_check
     from pg_catalog.pg_policy as p
+    inner join pg_temp.khepri_policies as kp on p.oid = kp.policy_oid
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
     where
