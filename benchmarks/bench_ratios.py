@@ -1,0 +1,150 @@
+"""Start-up and migrate overhead of khepri-db, as ratios to the tools it stands beside (issue 12).
+
+(a) `khepri-db --version` against `python -c "import psycopg"` (the same interpreter, the .venv):
+    the CLI should start no slower than importing the driver it needs anyway.
+(b) `khepri-db migrate --db-url` of supabase/migrations onto a database that already has the
+    compatibility layer, against `psql -X -q -v ON_ERROR_STOP=1 -1 -f <file>` run once per file
+    (one transaction each) on an identical fresh database: within 1.5x.
+
+One embedded server (default settings, fsync on) serves every run; a template database holds the
+compatibility layer and each run gets a fresh clone of it (`create database ... template`, not
+timed). The measured commands alternate run by run, so load from other processes hits them alike.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from khepri_db.compat import install
+from khepri_db.db import connect, create_database, drop_database, with_database
+from khepri_db.engines import EmbeddedEngine, embedded_bin_dir, free_port, make_cluster_root
+
+TITLE = "Ratios: start-up and migrate overhead"
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+KHEPRI = str(Path(sys.executable).with_name("khepri-db"))
+MIGRATIONS = REPO / "supabase" / "migrations"
+STARTUP_RUNS = 15
+MIGRATE_RUNS = 7
+STARTUP_TARGET = 1.0
+MIGRATE_TARGET = 1.5
+TEMPLATE = "ratios_template"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""Installed packages come with their bytecode compiled; khepri-db's own modules (an editable
+install) get theirs on the first, untimed run, so each timed run loads .pyc files as a user's does."""
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def _run(args: list[str]) -> None:
+    subprocess.run(args, check=True, capture_output=True, cwd=REPO, env=ENV)
+
+
+def _row(name: str, samples: list[float], scale: float = 1.0) -> str:
+    values = [s * scale for s in samples]
+    return f"| {name} | {statistics.median(values):.3f} | {min(values):.3f} | {max(values):.3f} | {len(values)} |"
+
+
+def _verdict(what: str, ratio: float, target: float) -> str:
+    met = "met" if ratio <= target else "NOT met"
+    return f"{what}: **{ratio:.2f}x** (medians; target <= {target:g}x: {met})."
+
+
+def startup() -> tuple[dict[str, list[float]], float]:
+    """Interleaved wall times (seconds) of the start-up commands, and the ratio of their medians."""
+    commands = {
+        "`khepri-db --version`": [KHEPRI, "--version"],
+        '`python -c "import psycopg"`': [PYTHON, "-c", "import psycopg"],
+        '`python -c "pass"` (the interpreter alone)': [PYTHON, "-c", "pass"],
+    }
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for args in commands.values():  # warm the page cache and .pyc files once, untimed
+        _run(args)
+    for _ in range(STARTUP_RUNS):
+        for name, args in commands.items():
+            samples[name].append(_timed(lambda a=args: _run(a)))
+    names = list(commands)
+    return samples, statistics.median(samples[names[0]]) / statistics.median(samples[names[1]])
+
+
+def _psql_files(psql: str, url: str, files: list[Path]) -> None:
+    for path in files:
+        _run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", str(path), "-d", url])
+
+
+def migrate_overhead(server: str) -> tuple[dict[str, list[float]], float, int]:
+    """Interleaved wall times (seconds) of `khepri-db migrate` and of psql per file, each on a
+    fresh clone of the template; the ratio of their medians; the number of files."""
+    psql = str(embedded_bin_dir() / "psql")
+    files = sorted(MIGRATIONS.glob("*.sql"))
+    khepri_name = "`khepri-db migrate --db-url <clone>` (text output)"
+    psql_name = f"`psql -X -q -v ON_ERROR_STOP=1 -1 -f <file>`, once per file ({len(files)} processes)"
+    samples: dict[str, list[float]] = {khepri_name: [], psql_name: []}
+    with connect(server, autocommit=True) as admin:
+        for run in range(MIGRATE_RUNS + 1):  # run 0 warms caches and is not reported
+            order = [khepri_name, psql_name] if run % 2 == 0 else [psql_name, khepri_name]
+            for name in order:
+                database = f"ratios_{run}_{'k' if name == khepri_name else 'p'}"
+                create_database(admin, database, template=TEMPLATE)
+                url = with_database(server, database)
+                if name == khepri_name:
+                    args = [KHEPRI, "migrate", "--db-url", url, "--migrations-dir", str(MIGRATIONS)]
+                    elapsed = _timed(lambda a=args: _run(a))
+                else:
+                    elapsed = _timed(lambda u=url: _psql_files(psql, u, files))
+                drop_database(admin, database)
+                if run:
+                    samples[name].append(elapsed)
+    return samples, statistics.median(samples[khepri_name]) / statistics.median(samples[psql_name]), len(files)
+
+
+def run() -> str:
+    """The section's markdown: both tables, each ratio, its target and whether it is met."""
+    root = make_cluster_root("khepri-bench-ratios-")
+    engine = EmbeddedEngine(root / "pgdata", port=free_port())
+    try:
+        server = engine.start()
+        with connect(server, autocommit=True) as admin:
+            create_database(admin, TEMPLATE)
+        with connect(with_database(server, TEMPLATE), autocommit=True) as conn:
+            install(conn)
+        start_samples, start_ratio = startup()
+        migrate_samples, migrate_ratio, count = migrate_overhead(server)
+    finally:
+        engine.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    return "\n".join(
+        [
+            "(a) Start-up: each sample is one new process of the .venv's interpreter; the three commands",
+            f"alternate, {STARTUP_RUNS} runs each after one untimed warm-up.",
+            "",
+            "| command | median ms | min ms | max ms | runs |",
+            "| --- | --- | --- | --- | --- |",
+            *(_row(name, values, 1000) for name, values in start_samples.items()),
+            "",
+            _verdict('`khepri-db --version` / `python -c "import psycopg"`', start_ratio, STARTUP_TARGET),
+            "",
+            f"(b) Migrate: the {count} files of supabase/migrations onto a fresh clone of a database that already",
+            "has the Supabase compatibility layer, on one embedded PostgreSQL 18 server (default settings). The",
+            "khepri-db sample is the whole process (start-up, connect, detection, lock, history rows, output);",
+            "the psql sample is one psql process per file, one transaction each, no history. The two alternate",
+            f"run by run, {MIGRATE_RUNS} runs each after one untimed warm-up.",
+            "",
+            "| command | median s | min s | max s | runs |",
+            "| --- | --- | --- | --- | --- |",
+            *(_row(name, values) for name, values in migrate_samples.items()),
+            "",
+            _verdict("`khepri-db migrate` / psql per file", migrate_ratio, MIGRATE_TARGET),
+        ]
+    )
