@@ -325,7 +325,8 @@ def split_statements(sql: str) -> list[Statement]:
     return statements
 
 
-_PG_SPECIAL = re.compile(r"--|/\*|['\"$;]|\batomic\b", re.IGNORECASE)
+_PG_SPECIAL = re.compile(r"--|/\*|['\"$;]")
+_PG_ATOMIC = re.compile(r"\batomic\b", re.IGNORECASE)
 _PG_PLAIN_QUOTED = {"'": re.compile(r"'(?:[^']|'')*'"), '"': re.compile(r'"(?:[^"]|"")*"')}
 _PG_ESCAPE_STRING = re.compile(r"'(?:[^'\\]|''|\\.)*'", re.DOTALL)
 _PG_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
@@ -355,12 +356,15 @@ def postgres_reads_as_one(text: str) -> bool:
     by a backslash; ``$tag$`` (tag not starting with a digit) quotes up to the same tag.
     """
     pos, length = 0, len(text)
+    atomic = _PG_ATOMIC.search(text) is not None  # then look for it outside quotes and comments
     while True:
         match = _PG_SPECIAL.search(text, pos)
+        if atomic and _PG_ATOMIC.search(text, pos, match.start() if match else length):
+            return False
         if match is None:
             return True
         start, found = match.start(), match.group()
-        if found == ";" or found.lower() == "atomic":
+        if found == ";":
             return False
         if found == "--":
             ends = [i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0]
