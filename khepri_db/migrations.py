@@ -981,20 +981,25 @@ def _execute_batch(conn: psycopg.Connection, path: Path, sql_text: str, run: Seq
         position += len(statement.text) + len(_BATCH_SEPARATOR)
     query = _BATCH_SEPARATOR.join(parts)
     encoding = conn.info.encoding
-    with conn.lock:
-        conn.pgconn.send_query(query.encode(encoding))
-        results = conn.wait(execute(conn.pgconn))
+    try:
+        with conn.lock:
+            conn.pgconn.send_query(query.encode(encoding))
+            results = conn.wait(execute(conn.pgconn))
+    except psycopg.Error as exc:  # the connection broke: which statement was running is unknown
+        info = _sql_error(exc)
+        raise MigrationError(path, None, None, info, hint=_hint(info)) from exc
     done = 0
+    ok = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK, pq.ExecStatus.EMPTY_QUERY)
     for result in results:
         if result.status == pq.ExecStatus.FATAL_ERROR:
             break
-        if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK, pq.ExecStatus.EMPTY_QUERY):
-            raise psycopg.InternalError(f"{path}: unexpected result of a migration statement: {result.status.name}")
+        if result.status not in ok:
+            raise _unexpected(path, f"the server answered a statement with {result.status.name}")
         done += 1
     else:
         if done == len(parts):
             return
-        raise psycopg.InternalError(f"{path}: the server returned {done} results for {len(parts)} statements")
+        raise _unexpected(path, f"the server ran {done} statements of {len(parts)}")
     if done == 0:
         raise _UnparsedBatchError
     exc = pg_errors.error_from_result(result, encoding=encoding)
@@ -1002,6 +1007,18 @@ def _execute_batch(conn: psycopg.Connection, path: Path, sql_text: str, run: Seq
     info = _sql_error(exc)
     line = _error_line(sql_text, statement, exc.diag, base=starts[done - 1], batch=query)
     raise MigrationError(path, line, index, info, hint=_hint(info)) from exc
+
+
+def _unexpected(path: Path, what: str) -> MigrationError:
+    """A batch the server did not run statement for statement (never seen: :func:`_batchable`
+    sends only statements PostgreSQL reads as they were split)."""
+    return MigrationError(
+        path,
+        None,
+        None,
+        SqlErrorInfo(None, f"{what} (sent together in one query string); the file's transaction is rolled back"),
+        hint="this transaction of the file was rolled back; please report this to khepri-db with the file",
+    )
 
 
 def _invalid_indexes(conn: psycopg.Connection) -> set[int]:

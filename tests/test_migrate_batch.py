@@ -45,6 +45,11 @@ FAILURES = {
         f"create function public.e2() returns int language plpgsql as {BODY};\n",
         (4, 1, "42601", 'syntax error at or near "retrun"'),
     ),
+    "the server ends the session": (
+        "create table public.k (id int);\nselect pg_terminate_backend(pg_backend_pid());\n"
+        "create table public.k2 (id int);\n",
+        (2, 1, "57P01", "terminating connection due to administrator command"),
+    ),
     "runtime error in a DO block": (
         "create table public.f (id int);\ndo $$\nbegin\n  perform 1;\n  raise exception 'boom';\nend $$;\n",
         (5, 1, "P0001", "boom"),
