@@ -356,7 +356,7 @@ def postgres_reads_as_one(text: str) -> bool:
     by a backslash; ``$tag$`` (tag not starting with a digit) quotes up to the same tag.
     """
     pos, length = 0, len(text)
-    atomic = _PG_ATOMIC.search(text) is not None  # then look for it outside quotes and comments
+    atomic = "atomic" in text.lower()  # then look for the word outside quotes and comments
     while True:
         match = _PG_SPECIAL.search(text, pos)
         if atomic and _PG_ATOMIC.search(text, pos, match.start() if match else length):
@@ -367,10 +367,10 @@ def postgres_reads_as_one(text: str) -> bool:
         if found == ";":
             return False
         if found == "--":
-            ends = [i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0]
-            if not ends:
-                return True
-            pos = min(ends) + 1
+            newline = text.find("\n", start)
+            newline = length if newline < 0 else newline
+            carriage_return = text.find("\r", start, newline)  # also ends it, for PostgreSQL
+            pos = (newline if carriage_return < 0 else carriage_return) + 1
         elif found == "/*":
             depth, pos = 1, start + 2
             while depth:

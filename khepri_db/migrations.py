@@ -931,12 +931,18 @@ other batch is the one after the last result."""
 _BATCH_SEPARATOR = "\n;\n"
 """Between two statements of a batch (after a newline, so a trailing ``--`` comment ends first)."""
 
-_BATCH_UNSAFE = re.compile(
-    r"standard_conforming_strings|backslash_quote|client_encoding|\bset\s+(?:session\s+|local\s+)?names\b",
-    re.IGNORECASE,
-)
+_BATCH_UNSAFE = ("standard_conforming_strings", "backslash_quote", "client_encoding")
 """Settings that change how PostgreSQL reads the text of later statements: PostgreSQL parses a
-whole batch before it runs any of it, so a segment naming one runs statement by statement."""
+whole batch before it runs any of it, so a segment naming one (or ``set names``) runs statement by
+statement."""
+
+_SET_NAMES = re.compile(r"\bset\s+(?:session\s+|local\s+)?names\b")
+
+
+def _changes_lexing(text: str) -> bool:
+    """``text`` mentions a setting of :data:`_BATCH_UNSAFE` or ``set names``, anywhere."""
+    lower = text.lower()
+    return any(name in lower for name in _BATCH_UNSAFE) or ("names" in lower and _SET_NAMES.search(lower) is not None)
 
 
 def _batchable(conn: psycopg.Connection, run: Sequence[tuple[int, Statement]]) -> bool:
@@ -944,7 +950,7 @@ def _batchable(conn: psycopg.Connection, run: Sequence[tuple[int, Statement]]) -
     PostgreSQL 13+ (where ``statement_timeout`` applies to each statement of a query string, not to
     the whole), ``standard_conforming_strings`` on, each statement one statement to PostgreSQL's
     lexer as well (:func:`khepri_db._sqltext.postgres_reads_as_one`), no ``copy`` (its data would
-    follow on the wire) and nothing in :data:`_BATCH_UNSAFE`."""
+    follow on the wire) and no setting that changes how the text is read (:func:`_changes_lexing`)."""
     from khepri_db._sqltext import postgres_reads_as_one
 
     if len(run) < 2 or conn.info.server_version < 130000:
@@ -952,7 +958,7 @@ def _batchable(conn: psycopg.Connection, run: Sequence[tuple[int, Statement]]) -
     if conn.info.parameter_status("standard_conforming_strings") != "on":
         return False
     return all(
-        s.words(1) != ("COPY",) and not _BATCH_UNSAFE.search(s.text) and postgres_reads_as_one(s.text) for _, s in run
+        s.words(1) != ("COPY",) and not _changes_lexing(s.text) and postgres_reads_as_one(s.text) for _, s in run
     )
 
 
