@@ -129,7 +129,8 @@ def run() -> str:
     finally:
         engine.stop()
         shutil.rmtree(root, ignore_errors=True)
-    load = f"1-minute load average {load_before:.1f} before the runs and {os.getloadavg()[0]:.1f} after (2 CPUs)."
+    load_after, cpus = os.getloadavg()[0], os.cpu_count()
+    load = f"1-minute load average {load_before:.1f} before the runs and {load_after:.1f} after ({cpus} CPUs)."
     return "\n".join(
         [
             f"Wall times on a shared machine: {load}",
