@@ -14,6 +14,7 @@ timed). The measured commands alternate run by run, so load from other processes
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,6 +47,12 @@ def _timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _run(args: list[str]) -> None:
@@ -87,14 +94,16 @@ def _psql_files(psql: str, url: str, files: list[Path]) -> None:
         _run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", str(path), "-d", url])
 
 
-def migrate_overhead(server: str) -> tuple[dict[str, list[float]], int]:
+def migrate_overhead(server: str) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
     """Interleaved wall times (seconds) of `khepri-db migrate` and of psql per file, each on a
-    fresh clone of the template (khepri-db first), and the number of files."""
+    fresh clone of the template (khepri-db first); the CPU seconds their processes used (the
+    server's not included); the number of files."""
     psql = str(embedded_bin_dir() / "psql")
     files = sorted(MIGRATIONS.glob("*.sql"))
     khepri_name = "`khepri-db migrate --db-url <clone>` (text output)"
     psql_name = f"`psql -X -q -v ON_ERROR_STOP=1 -1 -f <file>`, once per file ({len(files)} processes)"
     samples: dict[str, list[float]] = {khepri_name: [], psql_name: []}
+    cpu: dict[str, list[float]] = {khepri_name: [], psql_name: []}
     with connect(server, autocommit=True) as admin:
         for run in range(MIGRATE_RUNS + 1):  # run 0 warms caches and is not reported
             order = [khepri_name, psql_name] if run % 2 == 0 else [psql_name, khepri_name]
@@ -102,15 +111,18 @@ def migrate_overhead(server: str) -> tuple[dict[str, list[float]], int]:
                 database = f"ratios_{run}_{'k' if name == khepri_name else 'p'}"
                 create_database(admin, database, template=TEMPLATE)
                 url = with_database(server, database)
+                cpu_before = _children_cpu()
                 if name == khepri_name:
                     args = [KHEPRI, "migrate", "--db-url", url, "--migrations-dir", str(MIGRATIONS)]
                     elapsed = _timed(lambda a=args: _run(a))
                 else:
                     elapsed = _timed(lambda u=url: _psql_files(psql, u, files))
+                used = _children_cpu() - cpu_before
                 drop_database(admin, database)
                 if run:
                     samples[name].append(elapsed)
-    return samples, len(files)
+                    cpu[name].append(used)
+    return samples, cpu, len(files)
 
 
 def run() -> str:
@@ -125,7 +137,7 @@ def run() -> str:
         with connect(with_database(server, TEMPLATE), autocommit=True) as conn:
             install(conn)
         start_samples = startup()
-        migrate_samples, count = migrate_overhead(server)
+        migrate_samples, migrate_cpu, count = migrate_overhead(server)
     finally:
         engine.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -148,11 +160,15 @@ def run() -> str:
             "has the Supabase compatibility layer, on one embedded PostgreSQL 18 server (default settings). The",
             "khepri-db sample is the whole process (start-up, connect, detection, lock, history rows, output);",
             "the psql sample is one psql process per file, one transaction each, no history. The two alternate",
-            f"run by run, {MIGRATE_RUNS} runs each after one untimed warm-up.",
+            f"run by run, {MIGRATE_RUNS} runs each after one untimed warm-up. Client CPU: user + system seconds",
+            "of the measured processes (khepri-db's one, or the psql ones), not the server's.",
             "",
-            "| command | median s | min s | max s | runs |",
-            "| --- | --- | --- | --- | --- |",
-            *(_row(name, values) for name, values in migrate_samples.items()),
+            "| command | median s | min s | max s | runs | client CPU median s |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *(
+                f"{_row(name, values)} {statistics.median(migrate_cpu[name]):.3f} |"
+                for name, values in migrate_samples.items()
+            ),
             "",
             _verdict("`khepri-db migrate` / psql per file", list(migrate_samples.values()), MIGRATE_TARGET),
         ]
