@@ -329,7 +329,9 @@ _PG_SPECIAL = re.compile(r"--|/\*|['\"$;]")
 _PG_ATOMIC = re.compile(r"\batomic\b", re.IGNORECASE)
 _PG_PLAIN_QUOTED = {"'": re.compile(r"'(?:[^']|'')*'"), '"': re.compile(r'"(?:[^"]|"")*"')}
 _PG_ESCAPE_STRING = re.compile(r"'(?:[^'\\]|''|\\.)*'", re.DOTALL)
-_PG_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
+_PG_DOLLAR_TAG = re.compile(r"\$(?:[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*)?\$")
+"""A dollar-quote delimiter as PostgreSQL reads it: ``$$`` or ``$tag$``, the tag made of letters,
+``_`` and any non-ASCII character, and digits after the first (ranges negated: cheap to compile)."""
 _PG_COMMENT_MARK = re.compile(r"/\*|\*+/")
 
 
