@@ -11,9 +11,12 @@ Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they de
   records CRLF inside its statements), a leading UTF-8 byte-order mark dropped. Statements are
   split exactly as the CLI splits them (:func:`khepri_db._sqltext.split_statements`).
 * Each file runs in one transaction together with its history rows. A failure rolls the file
-  back, stops the run and reports file, line, SQLSTATE, message and hint. Before each file the
-  session is reset (``RESET ALL``, as ``supabase db push`` does), so a ``set_config`` in one file
-  never reaches the next.
+  back, stops the run and reports file, line, SQLSTATE, message and hint. The statements of a
+  transaction go to the server in one round trip (PostgreSQL 13+; :func:`_execute_batch`), one by
+  one where PostgreSQL might read their text otherwise than the CLI's splitter cut it; either way
+  they run as separate statements, in order, and a failure names the same statement and line.
+  Before each file the session is reset (``RESET ALL``, as ``supabase db push`` does), so a
+  ``set_config`` in one file never reaches the next.
 * Transaction statements in a file (see :func:`plan_file`): ``begin; ... commit;`` pairs (also
   ``start transaction`` / ``end``), around the whole file or in the middle of it, leave the file in
   its one transaction with its history row. A ``commit`` that closes no ``begin`` (as after
