@@ -11,9 +11,12 @@ Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they de
   records CRLF inside its statements), a leading UTF-8 byte-order mark dropped. Statements are
   split exactly as the CLI splits them (:func:`khepri_db.core.sqltext.split_statements`).
 * Each file runs in one transaction together with its history rows. A failure rolls the file
-  back, stops the run and reports file, line, SQLSTATE, message and hint. Before each file the
-  session is reset (``RESET ALL``, as ``supabase db push`` does), so a ``set_config`` in one file
-  never reaches the next.
+  back, stops the run and reports file, line, SQLSTATE, message and hint. The statements of a
+  transaction go to the server in one round trip (PostgreSQL 13+; :func:`_execute_batch`), one by
+  one where PostgreSQL might read their text otherwise than the CLI's splitter cut it; either way
+  they run as separate statements, in order, and a failure names the same statement and line.
+  Before each file the session is reset (``RESET ALL``, as ``supabase db push`` does), so a
+  ``set_config`` in one file never reaches the next.
 * Transaction statements in a file (see :func:`plan_file`): ``begin; ... commit;`` pairs (also
   ``start transaction`` / ``end``), around the whole file or in the middle of it, leave the file in
   its one transaction with its history row. A ``commit`` that closes no ``begin`` (as after
@@ -276,28 +279,29 @@ class AppliedMigration:
         return f"khepri-db {self.tool_version}" if self.tool_version else "supabase-cli"
 
 
+_HISTORY_SHAPE = """
+select h.oid is not null, f.oid is not null,
+    array(select a.attname::text from pg_catalog.pg_attribute as a
+        where a.attrelid = h.oid and a.attnum > 0 and not a.attisdropped),
+    array(select a.attname::text from pg_catalog.pg_attribute as a
+        where a.attrelid = f.oid and a.attnum > 0 and not a.attisdropped)
+from (select to_regclass('supabase_migrations.schema_migrations') as oid) as h,
+    (select to_regclass('supabase_migrations.khepri_migration_facts') as oid) as f
+"""
+"""Whether the history table and khepri-db's facts table exist, and their columns (one round trip)."""
+
+
 def read_history(conn: psycopg.Connection) -> list[AppliedMigration] | None:
     """Read the migration history, or ``None`` when the database has none yet."""
-    if conn.execute("select to_regclass('supabase_migrations.schema_migrations')").fetchone() == (None,):
+    row = conn.execute(_HISTORY_SHAPE).fetchone()
+    assert row is not None
+    has_history, has_facts, history_columns, facts_columns = row
+    if not has_history:
         return None
-    has_facts = conn.execute("select to_regclass('supabase_migrations.khepri_migration_facts')").fetchone() != (None,)
-    columns = {
-        r[0]
-        for r in conn.execute(
-            "select attname from pg_attribute where attrelid = 'supabase_migrations.schema_migrations'::regclass "
-            "and attnum > 0 and not attisdropped"
-        )
-    }
+    columns = set(history_columns)
     statements = "m.statements" if "statements" in columns else "null::text[]"
     name = "m.name" if "name" in columns else "null::text"
     if has_facts:
-        facts_columns = {
-            r[0]
-            for r in conn.execute(
-                "select attname from pg_attribute where attnum > 0 and not attisdropped "
-                "and attrelid = 'supabase_migrations.khepri_migration_facts'::regclass"
-            )
-        }
         fingerprint = "f.statements_sha256" if "statements_sha256" in facts_columns else "null::text"
         query = (
             f"select m.version, {name} as name, {statements} as statements, f.sha256, f.applied_at, "
@@ -536,8 +540,9 @@ class MigrateResult:
 
 
 def _run_sql_file(conn: psycopg.Connection, path: Path) -> None:
-    for statement in split_statements(decode_sql(path, path.read_bytes())):
-        conn.execute(statement.text)
+    """Run one of khepri-db's own SQL files (no parameters, no transaction statements): the whole
+    text in one round trip, its statements in order."""
+    conn.execute(decode_sql(path, path.read_bytes()))
 
 
 def ensure_history_tables(conn: psycopg.Connection) -> None:
@@ -876,17 +881,25 @@ def _extension_hint(info: SqlErrorInfo) -> str | None:
 _CONTEXT_LINE = re.compile(r"(?:inline_code_block|function [^\n]*?) line (\d+)")
 
 
-def _error_line(file_sql: str, statement: Statement, diag: Any) -> int:
+def _error_line(file_sql: str, statement: Statement, diag: Any, *, base: int = 0, batch: str | None = None) -> int:
     """Map a Postgres error inside ``statement`` to a line of the file.
 
     Uses the error position when Postgres gives one (the failing token: syntax errors, unknown
     columns, also inside a PL/pgSQL body being created); for a runtime error in a DO block, the
     PL/pgSQL line from the error context, counted from the block's opening dollar quote; else the
     statement's first line that is not a comment.
+
+    ``base`` is the offset of ``statement`` in the query text sent (``batch``, when it went with
+    others: see :func:`_execute_batch`). PostgreSQL gives the position of an error in a function
+    body only when the body occurs once in the query text; when it occurs again elsewhere in the
+    batch, the position inside the body (``internal_position``) is mapped through the statement.
     """
     position = diag.statement_position
     if position:
-        return line_at(file_sql, statement.offset + int(position) - 1)
+        return line_at(file_sql, statement.offset + int(position) - 1 - base)
+    body, inside = diag.internal_query, diag.internal_position
+    if batch and body and inside and batch.count(body) > 1 and statement.text.count(body) == 1:
+        return line_at(file_sql, statement.offset + statement.text.index(body) + int(inside) - 1)
     context = diag.context or ""
     match = _CONTEXT_LINE.search(context)
     if match and "inline_code_block" in context:
@@ -916,8 +929,28 @@ def _hint(info: SqlErrorInfo) -> str | None:
     return _HINTS.get(state) or more
 
 
-def _execute(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[tuple[int, Statement]]) -> None:
-    """Run ``run`` (statements of ``path``) on ``conn``; raise :class:`MigrationError` on the first failure."""
+def _execute(
+    conn: psycopg.Connection,
+    path: Path,
+    sql_text: str,
+    run: Sequence[tuple[int, Statement]],
+    *,
+    batch: bool = True,
+) -> None:
+    """Run ``run`` (statements of ``path``) on ``conn``; raise :class:`MigrationError` on the first failure.
+
+    With ``batch`` (and when :func:`_batchable`), the statements go to the server in one round trip
+    (see :func:`_execute_batch`); else one by one. Either way the statements run in order, each as
+    its own statement, and a failure names the same statement, line and error.
+
+    Raises:
+        MigrationError: a statement failed.
+        _UnparsedBatchError: (``batch`` only) the server refused to parse the batch, so none of it ran:
+            the caller rolls the transaction back and calls again with ``batch=False``.
+    """
+    if batch and _batchable(conn, run):
+        _execute_batch(conn, path, sql_text, run)
+        return
     for index, statement in run:
         try:
             conn.execute(statement.text)
@@ -930,6 +963,116 @@ def _execute(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[
                 info,
                 hint=_hint(info),
             ) from exc
+
+
+class _UnparsedBatchError(Exception):
+    """A batch failed while the server parsed it (a syntax error somewhere in it), before any of it
+    ran: run the statements again one by one, so that a statement before the bad one fails first,
+    as it would have."""
+
+
+_BATCH_MARKER = "select"
+"""Sent first in a batch: it always succeeds once the batch is parsed, so a batch that returns no
+result at all failed while PostgreSQL parsed it (nothing ran), and the failing statement of any
+other batch is the one after the last result."""
+
+_BATCH_SEPARATOR = "\n;\n"
+"""Between two statements of a batch (after a newline, so a trailing ``--`` comment ends first)."""
+
+_BATCH_UNSAFE = ("standard_conforming_strings", "backslash_quote", "client_encoding")
+"""Settings that change how PostgreSQL reads the text of later statements: PostgreSQL parses a
+whole batch before it runs any of it, so a segment naming one (or ``set names``) runs statement by
+statement."""
+
+_SET_NAMES = re.compile(r"\bset\s+(?:session\s+|local\s+)?names\b")
+
+
+def _changes_lexing(text: str) -> bool:
+    """``text`` mentions a setting of :data:`_BATCH_UNSAFE` or ``set names``, anywhere."""
+    lower = text.lower()
+    return any(name in lower for name in _BATCH_UNSAFE) or ("names" in lower and _SET_NAMES.search(lower) is not None)
+
+
+def _batchable(conn: psycopg.Connection, run: Sequence[tuple[int, Statement]]) -> bool:
+    """Whether ``run`` may go to the server as one multi-statement query: more than one statement,
+    PostgreSQL 13+ (where ``statement_timeout`` applies to each statement of a query string, not to
+    the whole), ``standard_conforming_strings`` on, each statement one statement to PostgreSQL's
+    lexer as well (:func:`khepri_db.core.sqltext.postgres_reads_as_one`), no ``copy`` (its data would
+    follow on the wire) and no setting that changes how the text is read (:func:`_changes_lexing`)."""
+    from khepri_db.core.sqltext import postgres_reads_as_one
+
+    if len(run) < 2 or conn.info.server_version < 130000:
+        return False
+    if conn.info.parameter_status("standard_conforming_strings") != "on":
+        return False
+    return all(
+        s.words(1) != ("COPY",) and not _changes_lexing(s.text) and postgres_reads_as_one(s.text) for _, s in run
+    )
+
+
+def _execute_batch(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[tuple[int, Statement]]) -> None:
+    """Run ``run`` as one simple-protocol query (one round trip instead of one per statement).
+
+    PostgreSQL parses the whole query string, then runs its statements one after the other, each
+    with its own snapshot and, inside the caller's transaction, stopping at the first error; the
+    results say how many statements succeeded, so the error is the next one's. Error positions are
+    counted from the start of the batch and are mapped back to the statement.
+
+    Raises:
+        MigrationError: a statement failed (the transaction is aborted; the caller rolls it back).
+        _UnparsedBatchError: the batch did not parse, so nothing of it ran.
+    """
+    from psycopg import errors as pg_errors
+    from psycopg import pq
+    from psycopg.generators import execute
+
+    starts: list[int] = []
+    parts = [_BATCH_MARKER]
+    position = len(_BATCH_MARKER) + len(_BATCH_SEPARATOR)
+    for _, statement in run:
+        starts.append(position)
+        parts.append(statement.text)
+        position += len(statement.text) + len(_BATCH_SEPARATOR)
+    query = _BATCH_SEPARATOR.join(parts)
+    encoding = conn.info.encoding
+    try:
+        with conn.lock:
+            conn.pgconn.send_query(query.encode(encoding))
+            results = conn.wait(execute(conn.pgconn))
+    except psycopg.Error as exc:  # the connection broke: which statement was running is unknown
+        info = _sql_error(exc)
+        raise MigrationError(path, None, None, info, hint=_hint(info)) from exc
+    done = 0
+    ok = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK, pq.ExecStatus.EMPTY_QUERY)
+    for result in results:
+        if result.status == pq.ExecStatus.FATAL_ERROR:
+            break
+        if result.status not in ok:
+            raise _unexpected(path, f"the server answered a statement with {result.status.name}")
+        done += 1
+    else:
+        if done == len(parts):
+            return
+        raise _unexpected(path, f"the server ran {done} statements of {len(parts)}")
+    if done == 0:
+        raise _UnparsedBatchError
+    exc = pg_errors.error_from_result(result, encoding=encoding)
+    index, statement = run[done - 1]
+    info = _sql_error(exc)
+    line = _error_line(sql_text, statement, exc.diag, base=starts[done - 1], batch=query)
+    raise MigrationError(path, line, index, info, hint=_hint(info)) from exc
+
+
+def _unexpected(path: Path, what: str) -> MigrationError:
+    """A batch the server did not run statement for statement (never seen: :func:`_batchable`
+    sends only statements PostgreSQL reads as they were split)."""
+    return MigrationError(
+        path,
+        None,
+        None,
+        SqlErrorInfo(None, f"{what} (sent together in one query string); the file's transaction is rolled back"),
+        hint="this transaction of the file was rolled back; please report this to khepri-db with the file",
+    )
 
 
 def _invalid_indexes(conn: psycopg.Connection) -> set[int]:
@@ -989,10 +1132,16 @@ def _run_in_transactions(
     last = len(plan.segments) - 1
     for number, segment in enumerate(plan.segments):
         try:
-            with conn.transaction():
-                _execute(conn, path, sql_text, segment)
-                if number == last:
-                    record()
+            try:
+                with conn.transaction():
+                    _execute(conn, path, sql_text, segment)
+                    if number == last:
+                        record()
+            except _UnparsedBatchError:  # nothing of the segment ran: again, so the first failure is found
+                with conn.transaction():
+                    _execute(conn, path, sql_text, segment, batch=False)
+                    if number == last:
+                        record()
         except MigrationError as exc:
             if committed is None:
                 raise
@@ -1020,19 +1169,23 @@ def _after_commit(exc: MigrationError, committed: tuple[int, int]) -> MigrationE
 
 
 def _insert_history(conn: psycopg.Connection, file: MigrationFile, duration_ms: float) -> None:
+    """Write the file's history row and khepri-db's facts row: the two inserts in one round trip
+    (one query string, values as literals), the first one first."""
+    from psycopg import sql
+
     statements = [s.text for s in file.statements]
-    conn.execute(
-        "insert into supabase_migrations.schema_migrations (version, name, statements) values (%s, %s, %s)",
-        (file.version, file.name, statements),
-    )
-    conn.execute(
+    query = sql.SQL(
+        "insert into supabase_migrations.schema_migrations (version, name, statements) values ({}, {}, {});\n"
         "insert into supabase_migrations.khepri_migration_facts "
-        "(version, sha256, duration_ms, tool_version, statements_sha256) values (%s, %s, %s, %s, %s) "
+        "(version, sha256, duration_ms, tool_version, statements_sha256) values ({}, {}, {}, {}, {}) "
         "on conflict (version) do update set sha256 = excluded.sha256, applied_at = now(), "
         "duration_ms = excluded.duration_ms, tool_version = excluded.tool_version, applied_by = current_user, "
-        "statements_sha256 = excluded.statements_sha256",
-        (file.version, file.sha256, duration_ms, __version__, statements_fingerprint(statements)),
+        "statements_sha256 = excluded.statements_sha256"
+    ).format(
+        *map(sql.Literal, (file.version, file.name, statements)),
+        *map(sql.Literal, (file.version, file.sha256, duration_ms, __version__, statements_fingerprint(statements))),
     )
+    conn.execute(query)
 
 
 def apply_file(conn: psycopg.Connection, file: MigrationFile) -> AppliedFile:
@@ -1077,11 +1230,18 @@ def _server_settings(conn: psycopg.Connection, search_path: str | None) -> None:
     """Reset the session as ``supabase db push`` does before each file (``RESET ALL``), then set
     what khepri-db's session needs: the client check that frees the lock of a killed run, and
     Supabase's search_path on a target with the compatibility layer."""
-    conn.execute("reset all")
+    from psycopg import sql
+
+    settings: list[sql.Composable] = []
     if conn.info.server_version >= 140000:
-        conn.execute("select set_config('client_connection_check_interval', %s, false)", (CHECK_CLIENT_INTERVAL,))
+        interval = sql.Literal(CHECK_CLIENT_INTERVAL)
+        settings.append(sql.SQL("set_config('client_connection_check_interval', {}, false)").format(interval))
     if search_path is not None:
-        conn.execute("select set_config('search_path', %s, false)", (search_path,))
+        settings.append(sql.SQL("set_config('search_path', {}, false)").format(sql.Literal(search_path)))
+    query = sql.SQL("reset all")  # one round trip: `reset all` first, then one select of the settings
+    if settings:
+        query = sql.SQL("{};\nselect {}").format(query, sql.SQL(", ").join(settings))
+    conn.execute(query)
 
 
 _LOCK_HOLDER = """
