@@ -11,10 +11,10 @@ import psycopg
 import pytest
 from conftest import scalar, write_migration
 
-from khepri_db import migrations
 from khepri_db.core.db import connect
 from khepri_db.core.errors import MigrationError
 from khepri_db.core.sqltext import postgres_reads_as_one, split_statements
+from khepri_db.migrations import apply as migrations
 from khepri_db.migrations.apply import MigrationFile, migrate
 
 BODY = "$$\nbegin\n  retrun 1;\nend\n$$"
