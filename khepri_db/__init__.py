@@ -53,10 +53,10 @@ _EXPORTS: dict[str, str] = {
     "RpcError": "khepri_db.core.errors",
     "UsageError": "khepri_db.core.errors",
     "MigrateResult": "khepri_db.migrations.apply",
-    "MigrationStatus": "khepri_db.migrations.apply",
+    "MigrationStatus": "khepri_db.migrations.status",
     "migrate": "khepri_db.migrations.apply",
-    "migration_status": "khepri_db.migrations.apply",
-    "seed": "khepri_db.migrations.apply",
+    "migration_status": "khepri_db.migrations.status",
+    "seed": "khepri_db.migrations.seed",
     "KhepriClient": "khepri_db.khepri.client",
     "PsycopgTransport": "khepri_db.client.transports",
     "SupabaseTransport": "khepri_db.client.transports",
@@ -89,8 +89,10 @@ if TYPE_CHECKING:
         resolve_engine,
     )
     from khepri_db.khepri.client import KhepriClient  # noqa: F401
-    from khepri_db.migrations.apply import MigrateResult, MigrationStatus, migrate, migration_status, seed  # noqa: F401
+    from khepri_db.migrations.apply import MigrateResult, migrate  # noqa: F401
     from khepri_db.migrations.compat import TargetInfo, TargetKind  # noqa: F401
+    from khepri_db.migrations.seed import seed  # noqa: F401
+    from khepri_db.migrations.status import MigrationStatus, migration_status  # noqa: F401
     from khepri_db.policy.declaration import AccessDeclarationError, load_declaration  # noqa: F401
     from khepri_db.policy.probe import verify_access  # noqa: F401
     from khepri_db.policy.report import AccessReport  # noqa: F401

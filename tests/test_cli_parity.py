@@ -19,7 +19,7 @@ import pytest
 from conftest import Cli
 
 from khepri_db.core.db import connect
-from khepri_db.migrations.apply import MigrationState, migration_status
+from khepri_db.migrations.status import MigrationState, migration_status
 
 
 class Twins:

@@ -12,7 +12,8 @@ import pytest
 from conftest import write_migration
 
 from khepri_db.core.errors import MigrationError, SqlErrorInfo
-from khepri_db.migrations.apply import _extension_hint, migrate
+from khepri_db.migrations._hints import _extension_hint
+from khepri_db.migrations.apply import migrate
 
 
 @pytest.mark.parametrize(

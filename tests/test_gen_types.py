@@ -39,7 +39,8 @@ from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.khepri import client as rpc
 from khepri_db.khepri import types as kt
-from khepri_db.migrations.apply import migrate, seed
+from khepri_db.migrations.apply import migrate
+from khepri_db.migrations.seed import seed
 from khepri_db.policy.session import AuthUser
 
 CHECKED_IN = REPO / "khepri_db" / "khepri" / "types.py"

@@ -15,7 +15,8 @@ from khepri_db.core.db import connect
 from khepri_db.core.errors import MigrationError
 from khepri_db.core.sqltext import postgres_reads_as_one, split_statements
 from khepri_db.migrations import apply as migrations
-from khepri_db.migrations.apply import MigrationFile, migrate
+from khepri_db.migrations.apply import migrate
+from khepri_db.migrations.files import MigrationFile, statements_fingerprint
 
 BODY = "$$\nbegin\n  retrun 1;\nend\n$$"
 """A PL/pgSQL body with a syntax error on its third line (``retrun``)."""
@@ -145,7 +146,7 @@ def test_a_file_applied_in_one_round_trip_records_what_the_supabase_cli_records(
             "supabase_migrations.schema_migrations m join supabase_migrations.khepri_migration_facts f using (version)"
         ).fetchone()
     statements = [s.text for s in file.statements]
-    assert row == (statements, file.sha256, migrations.statements_fingerprint(statements), True)
+    assert row == (statements, file.sha256, statements_fingerprint(statements), True)
 
 
 # Texts PostgreSQL's lexer reads as exactly one statement that closes everything it opens, or not.

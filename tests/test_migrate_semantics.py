@@ -18,7 +18,8 @@ from conftest import Cli, database_state, scalar, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import LockTimeoutError, MigrationError
-from khepri_db.migrations.apply import LOCK_KEY, MigrateResult, MigrationState, migrate, migration_status
+from khepri_db.migrations.apply import LOCK_KEY, MigrateResult, migrate
+from khepri_db.migrations.status import MigrationState, migration_status
 
 
 def history(url: str) -> list[tuple[str, str, list[str]]]:

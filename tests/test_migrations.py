@@ -11,7 +11,8 @@ from conftest import REPO, database_state, scalar, write_migration
 from khepri_db.core.db import connect
 from khepri_db.core.errors import MigrationError, MigrationOrderError, UsageError
 from khepri_db.core.sqltext import split_statements
-from khepri_db.migrations.apply import MigrationState, migrate, migration_status
+from khepri_db.migrations.apply import migrate
+from khepri_db.migrations.status import MigrationState, migration_status
 
 KHEPRI_MIGRATIONS = REPO / "supabase" / "migrations"
 

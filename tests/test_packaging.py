@@ -96,3 +96,18 @@ def test_the_readme_layout_table_matches_the_package_tree() -> None:
         assert modules <= named, f"{key}: modules missing from the README layout table: {sorted(modules - named)}"
         unknown = named - modules - {"filelock"}  # filelock: a library the row names
         assert not unknown, f"{key}: the README layout table names modules that do not exist: {sorted(unknown)}"
+
+
+def test_every_public_name_resolves_and_import_loads_no_face() -> None:
+    """``khepri_db.__all__`` names resolve on first use, and ``import khepri_db`` alone imports none
+    of the faces (so ``khepri-db --version`` stays as fast as its driver)."""
+    code = (
+        "import sys, khepri_db\n"
+        "faces = [m for m in sys.modules if m.startswith('khepri_db.')]\n"
+        "assert not faces, faces\n"
+        "for name in khepri_db.__all__: getattr(khepri_db, name)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -18,7 +18,6 @@ from conftest import REPO, Cli, write_migration
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.migrations import compat
-from khepri_db.migrations.apply import discover
 from khepri_db.migrations.dump import (
     HEADER,
     PgDumpVersionError,
@@ -27,6 +26,7 @@ from khepri_db.migrations.dump import (
     dump_schema,
     run_schema_dump,
 )
+from khepri_db.migrations.files import discover
 
 SCHEMA_FILE = REPO / "supabase" / "schema.sql"
 KHEPRI_MIGRATIONS = REPO / "supabase" / "migrations"

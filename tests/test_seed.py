@@ -10,7 +10,7 @@ from conftest import REPO, Cli
 from support import KHEPRI_TABLES
 
 from khepri_db.core.db import connect
-from khepri_db.migrations.apply import seed
+from khepri_db.migrations.seed import seed
 from khepri_db.policy.session import AuthUser, as_user
 
 SEED = REPO / "supabase" / "seed.sql"

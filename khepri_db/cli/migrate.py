@@ -31,7 +31,8 @@ from khepri_db.cli.render import _render_seeds
 from khepri_db.core.db import redact
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
-from khepri_db.migrations.apply import MigrationState, migrate, migration_status
+from khepri_db.migrations.apply import migrate
+from khepri_db.migrations.status import MigrationState, migration_status
 
 # -- migrate / status ------------------------------------------------------------------------
 
@@ -132,7 +133,7 @@ def seed_cmd(
     Files are tracked in supabase_migrations.seed_files (path and sha256) as the Supabase CLI does;
     unchanged files are skipped unless --force. Seed files should be idempotent.
     """
-    from khepri_db.migrations.apply import seed, seed_path_key
+    from khepri_db.migrations.seed import seed, seed_path_key
 
     project = Project.discover()
     if not files and not khepri_schema and not project.found:

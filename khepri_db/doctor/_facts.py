@@ -34,7 +34,7 @@ from psycopg.rows import dict_row
 
 from khepri_db.core.sqltext import find_upserts
 from khepri_db.doctor._plpgsql import Parameter, embedded_statements, identity_arguments
-from khepri_db.migrations.apply import migration_status
+from khepri_db.migrations.status import migration_status
 
 FACT_NAMES = ("migrations", "functions", "plans", "helpers", "policies")
 """Facts a rule may list in its ``-- requires:`` header."""

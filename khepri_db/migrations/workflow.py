@@ -25,19 +25,11 @@ import psycopg
 from khepri_db.core.db import connect, database_exists, redact, require_session_connection, with_database
 from khepri_db.core.errors import KhepriError, MigrationError, UsageError
 from khepri_db.core.project import bundled_path
-from khepri_db.migrations.apply import (
-    FILE_PATTERN,
-    LOCK_KEY,
-    MigrateResult,
-    MigrationFile,
-    MigrationState,
-    compare,
-    discover,
-    ensure_history_tables,
-    migrate,
-    read_history,
-)
+from khepri_db.migrations.apply import LOCK_KEY, MigrateResult, migrate
 from khepri_db.migrations.compat import TargetInfo, TargetKind, detect
+from khepri_db.migrations.files import FILE_PATTERN, MigrationFile, discover
+from khepri_db.migrations.history import ensure_history_tables, read_history
+from khepri_db.migrations.status import MigrationState, compare
 
 Progress = Callable[[str], None]
 
@@ -389,7 +381,7 @@ def list_migrations(conn: psycopg.Connection, directory: Path) -> MigrationList:
     supabase_migrations.schema_migrations order by version`` (none when the table is missing),
     comparing versions as integers and skipping any that is not one; each row shows LOCAL,
     REMOTE (blank when absent) and the version as a UTC time. The drift column comes from
-    :func:`khepri_db.migrations.apply.compare` (the same classification as ``khepri-db status``).
+    :func:`khepri_db.migrations.status.compare` (the same classification as ``khepri-db status``).
 
     Args:
         conn: a connection to the database.

@@ -1,0 +1,182 @@
+"""Migration files: which files in a directory are migrations (``<version>_<name>.sql``), read as
+bytes as the Supabase CLI reads them, and their statements as the CLI splits them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from khepri_db.core.errors import (
+    UsageError,
+)
+from khepri_db.core.sqltext import Statement, split_statements
+from khepri_db.migrations.plan import NO_TRANSACTION_MARKER, ExecutionPlan, plan_file
+
+FILE_PATTERN = re.compile(r"^([0-9]+)_(.*)\.sql$")
+"""Migration file names, as the Supabase CLI matches them."""
+
+LEGACY_INIT_PATTERN = re.compile(r"([0-9]{14})_init\.sql")
+"""A first migration named so, older than 20211209000000, is the Supabase CLI's deprecated init
+schema: the CLI skips it (pkg/migration/list.go), and so do we."""
+
+LEGACY_INIT_BEFORE = 20211209000000
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_sql(path: Path, data: bytes) -> str:
+    """The text of a SQL file read as bytes: UTF-8, a leading byte-order mark dropped (the Supabase
+    CLI does not record it), newlines exactly as in the file.
+
+    Raises:
+        UsageError: the file is not UTF-8 (names the file and byte offset).
+    """
+    try:
+        return data.removeprefix(_BOM).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+
+
+def statements_fingerprint(statements: Sequence[str]) -> str:
+    """sha256 of a ``schema_migrations.statements`` value (joined by NUL, which text cannot hold).
+
+    Stored in ``khepri_migration_facts.statements_sha256``: a facts row whose fingerprint no
+    longer matches its history row was written for a row that something else (``supabase
+    migration repair``, ``supabase db push``) has since rewritten, and is ignored.
+    """
+    return _sha256("\x00".join(statements).encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """A local migration file.
+
+    Attributes:
+        version: the leading digits of the file name (e.g. ``"20261121100000"``).
+        name: the rest of the name without ``.sql`` (e.g. ``"khepri_foundation"``).
+        path: where the file is.
+        data: its bytes, exactly as on disk.
+    """
+
+    version: str
+    name: str
+    path: Path
+    data: bytes
+
+    @classmethod
+    def load(cls, path: Path) -> MigrationFile:
+        """Read ``path`` (bytes, as the Supabase CLI reads it); its name must match :data:`FILE_PATTERN`.
+
+        Raises:
+            UsageError: the name does not match, or the file is not UTF-8 text.
+        """
+        match = FILE_PATTERN.match(path.name)
+        if not match:
+            raise UsageError(f"{path}: not a migration file name (expected <digits>_<name>.sql)")
+        file = cls(match.group(1), match.group(2), path, path.read_bytes())
+        _ = file.sql  # fail early on bytes that are not UTF-8
+        return file
+
+    @cached_property
+    def sql(self) -> str:
+        """The file's text: UTF-8, without a leading byte-order mark, newlines as written."""
+        return decode_sql(self.path, self.data)
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hex sha256 of the file's bytes."""
+        return _sha256(self.data)
+
+    @cached_property
+    def legacy_sha256(self) -> str:
+        """The checksum khepri-db 0.x recorded: of the text with newlines translated to ``\\n``."""
+        text = self.data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+        return _sha256(text.encode("utf-8"))
+
+    @cached_property
+    def statements(self) -> list[Statement]:
+        """The file split into statements (see :func:`khepri_db.core.sqltext.split_statements`)."""
+        return split_statements(self.sql)
+
+    @property
+    def transactional(self) -> bool:
+        """False when the file opts out with ``-- khepri:no-transaction`` on its first line."""
+        first = self.sql.lstrip().splitlines()[0] if self.sql.strip() else ""
+        return first.strip().lower() != NO_TRANSACTION_MARKER
+
+    @cached_property
+    def plan(self) -> ExecutionPlan:
+        """How the file runs (see :func:`plan_file`); raises what :func:`plan_file` raises."""
+        return plan_file(self.path, self.statements, marker=not self.transactional)
+
+    @property
+    def filename(self) -> str:
+        """``<version>_<name>.sql``."""
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class IgnoredFile:
+    """A file in the migrations directory that is not a migration, and why."""
+
+    path: Path
+    reason: str
+
+
+def discover(directory: Path) -> tuple[list[MigrationFile], list[IgnoredFile]]:
+    """List the migrations in ``directory``, in apply order, and the files that are not migrations.
+
+    Raises:
+        UsageError: ``directory`` does not exist, or two files share a version.
+    """
+    if not directory.is_dir():
+        raise UsageError(
+            f"migrations directory {directory} does not exist",
+            hint="pass --migrations-dir, or run from a project with supabase/migrations",
+        )
+    files: list[MigrationFile] = []
+    ignored: list[IgnoredFile] = []
+    for index, path in enumerate(sorted(directory.iterdir())):
+        if path.is_dir():
+            ignored.append(IgnoredFile(path, "a directory (migrations are not searched recursively)"))
+        elif index == 0 and _legacy_init(path.name):
+            ignored.append(
+                IgnoredFile(
+                    path,
+                    "the Supabase CLI's deprecated init schema, skipped as `supabase db push` skips it "
+                    "(rename it, replacing `init`, to apply it)",
+                )
+            )
+        elif not path.name.endswith(".sql"):
+            ignored.append(IgnoredFile(path, "not a .sql file"))
+        elif not FILE_PATTERN.match(path.name):
+            ignored.append(IgnoredFile(path, "name does not match <digits>_<name>.sql"))
+        else:
+            files.append(MigrationFile.load(path))
+    by_version: dict[str, MigrationFile] = {}
+    for file in files:
+        if file.version in by_version:
+            raise UsageError(
+                f"two migration files share version {file.version}: "
+                f"{by_version[file.version].path.name} and {file.path.name}",
+                hint="give one of them a new timestamp",
+            )
+        by_version[file.version] = file
+    files.sort(key=lambda f: (f.version, f.name))
+    return files, ignored
+
+
+def _legacy_init(name: str) -> bool:
+    """The CLI's test for its deprecated init file (only ever applied to the directory's first entry)."""
+    match = LEGACY_INIT_PATTERN.search(name)
+    return bool(match) and int(match.group(1)) < LEGACY_INIT_BEFORE

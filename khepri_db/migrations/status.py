@@ -1,0 +1,167 @@
+"""Local migration files compared with the history: applied, pending and drifted (``khepri-db
+status``), judged as the Supabase CLI judges a changed file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from khepri_db.core.sqltext import comparable
+from khepri_db.migrations.files import IgnoredFile, MigrationFile, discover
+from khepri_db.migrations.history import AppliedMigration, read_history
+
+
+class MigrationState(StrEnum):
+    """Where one migration version stands."""
+
+    APPLIED = "applied"
+    PENDING = "pending"
+    OUT_OF_ORDER = "out-of-order"
+    """Pending, but older than the newest applied version."""
+    CHANGED = "changed"
+    """Drift: applied, but the local file's content changed since."""
+    MISSING_LOCALLY = "missing-locally"
+    """Drift: recorded in the database, with no local file."""
+
+
+@dataclass(frozen=True)
+class MigrationEntry:
+    """One row of :class:`MigrationStatus`."""
+
+    version: str
+    name: str | None
+    state: MigrationState
+    path: Path | None = None
+    applied_at: datetime | None = None
+    applied_by: str | None = None
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "version": self.version,
+            "name": self.name,
+            "state": self.state.value,
+            "file": str(self.path) if self.path else None,
+            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
+            "applied_by": self.applied_by,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    """Local files compared with the database's history.
+
+    Attributes:
+        directory: the migrations directory.
+        entries: one per version, local or remote, sorted by version.
+        ignored: files in the directory that are not migrations.
+        history_exists: whether the database has a history table at all.
+    """
+
+    directory: Path
+    entries: list[MigrationEntry]
+    ignored: list[IgnoredFile]
+    history_exists: bool
+
+    def by_state(self, *states: MigrationState) -> list[MigrationEntry]:
+        """Entries in any of ``states``."""
+        return [e for e in self.entries if e.state in states]
+
+    @property
+    def has_drift(self) -> bool:
+        """True if an applied file changed or an applied version has no file."""
+        return bool(self.by_state(MigrationState.CHANGED, MigrationState.MISSING_LOCALLY))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: ``directory``, ``migrations``, ``ignored_files``, counts per state."""
+        counts = {state.value: len(self.by_state(state)) for state in MigrationState}
+        return {
+            "directory": str(self.directory),
+            "history_exists": self.history_exists,
+            "migrations": [e.to_dict() for e in self.entries],
+            "ignored_files": [{"file": str(i.path), "reason": i.reason} for i in self.ignored],
+            "counts": counts,
+            "drift": self.has_drift,
+        }
+
+
+def compare(
+    files: Sequence[MigrationFile],
+    ignored: Sequence[IgnoredFile],
+    history: Sequence[AppliedMigration] | None,
+    directory: Path,
+) -> MigrationStatus:
+    """Compare local files with the history and classify every version (pure; no I/O)."""
+    applied = {m.version: m for m in history or []}
+    local = {f.version: f for f in files}
+    newest_applied = max(applied) if applied else None
+    entries: list[MigrationEntry] = []
+    for version in sorted(set(applied) | set(local)):
+        file, row = local.get(version), applied.get(version)
+        if file and row:
+            state, detail = _judge(file, row)
+            entries.append(MigrationEntry(version, file.name, state, file.path, row.applied_at, row.applied_by, detail))
+        elif file:
+            out_of_order = newest_applied is not None and version < newest_applied
+            entries.append(
+                MigrationEntry(
+                    version,
+                    file.name,
+                    MigrationState.OUT_OF_ORDER if out_of_order else MigrationState.PENDING,
+                    file.path,
+                    detail=f"older than the newest applied version {newest_applied}" if out_of_order else "",
+                )
+            )
+        else:
+            assert row is not None
+            entries.append(
+                MigrationEntry(
+                    version,
+                    row.name,
+                    MigrationState.MISSING_LOCALLY,
+                    None,
+                    row.applied_at,
+                    row.applied_by,
+                    f"recorded in the database, but no {version}_*.sql file exists in {directory}",
+                )
+            )
+    return MigrationStatus(directory, entries, list(ignored), history is not None)
+
+
+def _judge(file: MigrationFile, row: AppliedMigration) -> tuple[MigrationState, str]:
+    """Has ``file`` changed since ``row`` was recorded? Judged by the statements the Supabase CLI
+    would record for the file now, compared with those recorded: an edit that leaves them equal
+    (blank lines or whitespace between statements, a trailing newline) is no change, whoever applied
+    the file; any other edit, whitespace inside a statement included, is one. Two allowances, for
+    rows written by other splitters: khepri-db's own checksum of the file, and, when the number of
+    statements differs (an older CLI or khepri-db cut the file elsewhere), the same text once all
+    whitespace and semicolons are removed."""
+    if row.statements is not None:
+        if [s.text for s in file.statements] == row.statements:
+            return MigrationState.APPLIED, ""
+        if row.sha256 is not None and row.sha256 in (file.sha256, file.legacy_sha256):
+            return MigrationState.APPLIED, ""
+        if len(row.statements) != len(file.statements) and comparable("".join(row.statements)) == comparable(file.sql):
+            return MigrationState.APPLIED, "recorded with other statement boundaries (an older splitter)"
+        who = "khepri-db" if row.tool_version else "the Supabase CLI"
+        return MigrationState.CHANGED, f"file content differs from the statements {who} recorded when it was applied"
+    if row.sha256 is not None:
+        if row.sha256 in (file.sha256, file.legacy_sha256):
+            return MigrationState.APPLIED, ""
+        return MigrationState.CHANGED, "file content changed since it was applied"
+    return MigrationState.APPLIED, "applied content was not recorded; cannot check for changes"
+
+
+def migration_status(conn: psycopg.Connection, directory: Path) -> MigrationStatus:
+    """Compare ``directory`` with the history of the database ``conn`` is connected to (read-only)."""
+    files, ignored = discover(directory)
+    return compare(files, ignored, read_history(conn), directory)
