@@ -30,6 +30,7 @@ from khepri_db.policy.declaration import (
     AccessDeclarationError,
     AccessFile,
     Declaration,
+    QualifiedName,
     RowFactoryError,
     _validate,
     find_references,
@@ -75,7 +76,7 @@ class _CatForeignKey:
 
 
 @dataclass
-class _CatTable:
+class _CatTable(QualifiedName):
     """A table or view of the catalog, with what the row factory needs."""
 
     name: str
@@ -88,14 +89,6 @@ class _CatTable:
     owner_columns: dict[str, str]  # column -> why it is the owner's (a policy, a foreign key to auth.users)
     base_tables: list[str]  # views: the relations the view reads
     multi_checks: dict[str, list[str]] = field(default_factory=dict)  # CHECK over several columns: name -> columns
-
-    @property
-    def schema(self) -> str:
-        return self.name.split(".", 1)[0]
-
-    @property
-    def table(self) -> str:
-        return self.name.split(".", 1)[1]
 
 
 class GeneratedTable(BaseModel):

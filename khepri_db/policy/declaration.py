@@ -168,8 +168,24 @@ class Reference:
     column: str
 
 
+class QualifiedName:
+    """Mixin for objects whose ``name`` is ``schema.table``: its two parts."""
+
+    name: str
+
+    @property
+    def schema(self) -> str:
+        """The schema part of :attr:`name`."""
+        return self.name.split(".", 1)[0]
+
+    @property
+    def table(self) -> str:
+        """The table part of :attr:`name`."""
+        return self.name.split(".", 1)[1]
+
+
 @dataclass(frozen=True)
-class TableDeclaration:
+class TableDeclaration(QualifiedName):
     """One validated ``[tables.<key>]`` entry.
 
     Attributes:
@@ -187,16 +203,6 @@ class TableDeclaration:
     line: int | None
     allowed: dict[str, frozenset[str]]
     depends_on: frozenset[str]
-
-    @property
-    def schema(self) -> str:
-        """The schema part of :attr:`name`."""
-        return self.name.split(".", 1)[0]
-
-    @property
-    def table(self) -> str:
-        """The table part of :attr:`name`."""
-        return self.name.split(".", 1)[1]
 
 
 @dataclass(frozen=True)
