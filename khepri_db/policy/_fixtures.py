@@ -69,17 +69,23 @@ class Fixtures:
         self._made = 0  # extra owners made for the re-parenting probes
         self.resolve_ref: Callable[[str], Reference | None] = declaration.resolve
 
+    def _actor_user(self, name: str, local_part: str) -> _session.AuthUser:
+        """A new user for custom actor ``name`` (its declared metadata; an anonymous user when the
+        actor is anonymous, else ``<local_part>-<run>@access.khepri.test``)."""
+        spec = self.decl.custom_actors[name]
+        return _session.create_user(
+            self.conn,
+            None if spec.is_anonymous else f"{local_part}-{self.run_id}@access.khepri.test",
+            app_metadata=spec.app_metadata,
+            user_metadata=spec.user_metadata,
+            is_anonymous=spec.is_anonymous,
+        )
+
     def setup(self) -> None:
         for label in ("owner", "other"):
             subject = _Subject(label, _session.create_user(self.conn, f"{label}-{self.run_id}@access.khepri.test"))
-            for name, spec in self.decl.custom_actors.items():
-                subject.actor_users[name] = _session.create_user(
-                    self.conn,
-                    None if spec.is_anonymous else f"{name}-of-{label}-{self.run_id}@access.khepri.test",
-                    app_metadata=spec.app_metadata,
-                    user_metadata=spec.user_metadata,
-                    is_anonymous=spec.is_anonymous,
-                )
+            for name in self.decl.custom_actors:
+                subject.actor_users[name] = self._actor_user(name, f"{name}-of-{label}")
             self.subjects[label] = subject
         for table in self.decl.factory_order:
             if table.spec.row is None:
@@ -126,15 +132,9 @@ class Fixtures:
         the custom actors not given), and a row of every per-owner table made by its factory."""
         self._made += 1
         subject = _Subject(label, user, dict(actor_users))
-        for name, spec in self.decl.custom_actors.items():
+        for name in self.decl.custom_actors:
             if name not in subject.actor_users:
-                subject.actor_users[name] = _session.create_user(
-                    self.conn,
-                    None if spec.is_anonymous else f"{name}-probe{self._made}-{self.run_id}@access.khepri.test",
-                    app_metadata=spec.app_metadata,
-                    user_metadata=spec.user_metadata,
-                    is_anonymous=spec.is_anonymous,
-                )
+                subject.actor_users[name] = self._actor_user(name, f"{name}-probe{self._made}")
         for table in self.decl.factory_order:
             if table.spec.row is not None and not table.spec.shared:
                 subject.rows[table.name] = self.make_row(table, subject, label)
