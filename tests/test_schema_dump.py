@@ -51,7 +51,7 @@ def test_checked_in_schema_dump_is_current(khepri_clone_url: str, khepri_migrati
     if _server_major(khepri_clone_url) != FILE_MAJOR:
         pytest.skip(
             f"supabase/schema.sql is written from PostgreSQL {FILE_MAJOR} (the embedded engine); another server's "
-            "catalog dumps differently (PostgreSQL 15: no MAINTAIN privilege, no vault stand-in)"
+            "catalog dumps differently (PostgreSQL 15 has no MAINTAIN privilege, for one)"
         )
     dumped = dump_schema(khepri_clone_url)
     checked_in = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.is_file() else ""
