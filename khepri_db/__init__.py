@@ -34,9 +34,9 @@ _EXPORTS: dict[str, str] = {
     "verify_access": "khepri_db.policy.probe",
     "TargetInfo": "khepri_db.migrations.compat",
     "TargetKind": "khepri_db.migrations.compat",
-    "DoctorConfig": "khepri_db.doctor.run",
-    "DoctorReport": "khepri_db.doctor.run",
-    "Finding": "khepri_db.doctor.run",
+    "DoctorConfig": "khepri_db.doctor.config",
+    "DoctorReport": "khepri_db.doctor.report",
+    "Finding": "khepri_db.doctor.rules",
     "run_doctor": "khepri_db.doctor.run",
     "ClusterEngine": "khepri_db.engines",
     "DockerEngine": "khepri_db.engines",
@@ -77,7 +77,10 @@ if TYPE_CHECKING:
         RpcError,
         UsageError,
     )
-    from khepri_db.doctor.run import DoctorConfig, DoctorReport, Finding, run_doctor  # noqa: F401
+    from khepri_db.doctor.config import DoctorConfig  # noqa: F401
+    from khepri_db.doctor.report import DoctorReport  # noqa: F401
+    from khepri_db.doctor.rules import Finding  # noqa: F401
+    from khepri_db.doctor.run import run_doctor  # noqa: F401
     from khepri_db.engines import (  # noqa: F401
         ClusterEngine,
         DockerEngine,

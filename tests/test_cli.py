@@ -8,7 +8,7 @@ import pytest
 from conftest import REPO, Cli, database_state, write_migration
 
 from khepri_db.core.db import connect
-from khepri_db.doctor.run import load_rules
+from khepri_db.doctor.rules import load_rules
 
 
 def test_migrate_then_status_then_drift(cli: Cli, empty_db_url: str, migrations_dir: Path) -> None:

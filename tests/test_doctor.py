@@ -16,14 +16,10 @@ from conftest import REPO, write_migration
 from khepri_db.core.db import connect
 from khepri_db.core.errors import ConfigError, DoctorError, UsageError
 from khepri_db.core.project import Project
-from khepri_db.doctor.run import (
-    THRESHOLDS,
-    DoctorConfig,
-    DoctorReport,
-    Finding,
-    load_rules,
-    run_doctor,
-)
+from khepri_db.doctor.config import THRESHOLDS, DoctorConfig
+from khepri_db.doctor.report import DoctorReport
+from khepri_db.doctor.rules import Finding, load_rules
+from khepri_db.doctor.run import run_doctor
 from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root
 
 PROJECT = Project(REPO)

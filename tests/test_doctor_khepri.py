@@ -9,7 +9,8 @@ import pytest
 from test_doctor import PROJECT, SEED_BUG, findings, names, plant
 
 from khepri_db.core.db import connect
-from khepri_db.doctor.run import DoctorConfig, run_doctor
+from khepri_db.doctor.config import DoctorConfig
+from khepri_db.doctor.run import run_doctor
 from khepri_db.policy.session import AuthUser, as_user, create_user
 
 # -- on_conflict_without_unique_index --------------------------------------------------------------

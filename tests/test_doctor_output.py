@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, Cli, write_migration
 
 from khepri_db.core.db import connect
-from khepri_db.doctor.run import load_rules
+from khepri_db.doctor.rules import load_rules
 from khepri_db.migrations.apply import migrate
 
 

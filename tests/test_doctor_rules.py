@@ -38,7 +38,8 @@ from conftest import REPO
 from test_doctor import PROJECT
 
 from khepri_db.core.db import connect
-from khepri_db.doctor.run import Finding, Rule, load_rules, run_doctor
+from khepri_db.doctor.rules import Finding, Rule, load_rules
+from khepri_db.doctor.run import run_doctor
 from khepri_db.engines import Engine
 
 FIXTURES = REPO / "tests" / "doctor"

@@ -34,7 +34,9 @@ from conftest import REPO
 from khepri_db.core.db import connect
 from khepri_db.core.errors import EngineError
 from khepri_db.doctor import _facts as facts
-from khepri_db.doctor.run import THRESHOLDS, DoctorConfig, ExposedSchemas, _settings, load_rules
+from khepri_db.doctor.config import THRESHOLDS, DoctorConfig, ExposedSchemas
+from khepri_db.doctor.rules import load_rules
+from khepri_db.doctor.run import _settings
 from khepri_db.engines import EmbeddedEngine, SystemEngine, free_port, make_cluster_root
 
 SPLINTER_ENV = "KHEPRI_SPLINTER_DIR"

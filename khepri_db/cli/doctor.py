@@ -81,8 +81,10 @@ def doctor_cmd(
     columns, upserts without an arbiter, SECURITY DEFINER functions trusting a caller-supplied id,
     role-only policies, and runtime health. `--list-rules` lists them; docs/doctor has a page each.
     """
-    from khepri_db.doctor.run import CONFIG_FILE as DOCTOR_CONFIG_FILE
-    from khepri_db.doctor.run import DoctorConfig, load_rules, run_doctor
+    from khepri_db.doctor.config import CONFIG_FILE as DOCTOR_CONFIG_FILE
+    from khepri_db.doctor.config import DoctorConfig
+    from khepri_db.doctor.rules import load_rules
+    from khepri_db.doctor.run import run_doctor
 
     try:
         if list_rules:

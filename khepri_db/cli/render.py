@@ -13,7 +13,7 @@ from khepri_db.cli._app import DoctorFormat, FailOn, _print_json, out
 from khepri_db.core.project import Project
 
 if TYPE_CHECKING:
-    from khepri_db.doctor.run import DoctorReport
+    from khepri_db.doctor.report import DoctorReport
 
 _OP_LETTERS = {"select": "s", "insert": "i", "update": "u", "delete": "d", "execute": "x"}
 
@@ -75,7 +75,7 @@ def _render_report(report: DoctorReport, fail_on: FailOn, project: Project | Non
 
 
 def _list_rules(output: DoctorFormat) -> None:
-    from khepri_db.doctor.run import level_rank, load_rules
+    from khepri_db.doctor.rules import level_rank, load_rules
 
     rules = load_rules()
     if output is not DoctorFormat.text:

@@ -182,8 +182,8 @@ def to_sarif(
     """Build a SARIF 2.1.0 log with one run.
 
     Args:
-        findings: :class:`khepri_db.doctor.run.Finding` objects.
-        rules: the :class:`khepri_db.doctor.run.Rule` objects that ran (every one is described, so a
+        findings: :class:`khepri_db.doctor.rules.Finding` objects.
+        rules: the :class:`khepri_db.doctor.rules.Rule` objects that ran (every one is described, so a
             code-scanning alert closes when its rule finds nothing any more).
         root: the project root; artifact URIs are relative to it (``%SRCROOT%``).
         migrations_dir: where the migration files are (for source locations).

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from khepri_db.core.db import connect, redact, require_session_connection
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project, load_sql
-from khepri_db.doctor.run import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
+from khepri_db.doctor.config import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
 from khepri_db.policy._catalog import exposed_objects
 from khepri_db.policy._fixtures import _message
 from khepri_db.policy.declaration import (

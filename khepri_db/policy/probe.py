@@ -58,7 +58,7 @@ from psycopg import sql
 from khepri_db.core.db import connect, redact, require_session_connection
 from khepri_db.core.errors import RoleSwitchError, UsageError
 from khepri_db.core.project import Project
-from khepri_db.doctor.run import resolve_exposed_schemas
+from khepri_db.doctor.config import resolve_exposed_schemas
 from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
 from khepri_db.policy._catalog import DeclaredObjects, read_declared_objects, undeclared_objects
@@ -429,7 +429,7 @@ def verify_access(
         declaration: a :class:`Declaration`, or the path of an ``access.toml`` to load.
         project: the Supabase project, for ``[api] schemas`` (default: discovered from the cwd).
         exposed_schemas: schemas whose tables, views and functions must all be declared (default:
-            :func:`khepri_db.doctor.run.resolve_exposed_schemas`: config.toml, ``pgrst.db_schemas``,
+            :func:`khepri_db.doctor.config.resolve_exposed_schemas`: config.toml, ``pgrst.db_schemas``,
             else ``public``); Supabase-managed schemas are skipped as doctor skips them.
 
     Returns:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from khepri_db.doctor.run import ExposedSchemas
+from khepri_db.doctor.config import ExposedSchemas
 from khepri_db.policy.declaration import Outcome, _qualify
 
 # -- results ---------------------------------------------------------------------------------------
