@@ -17,7 +17,6 @@ from rich.markup import escape
 
 from khepri_db import __version__
 from khepri_db.core.errors import KhepriError
-from khepri_db.engines import EmbeddedEngine, resolve_engine
 
 NO_WRAP_WIDTH = 100_000
 """Width a console assumes when it does not write to a terminal: wide enough never to wrap."""
@@ -168,6 +167,8 @@ def _target_url(db_url: str | None, data_dir: Path | None, output: OutputFormat)
     """The URL to work on: ``--db-url``, or the embedded server (started if it is not running)."""
     if db_url:
         return db_url
+    from khepri_db.engines import EmbeddedEngine, resolve_engine  # not needed with --db-url
+
     engine = resolve_engine(None, data_dir, log=_progress(output))
     assert isinstance(engine, EmbeddedEngine)
     if not engine.status().running and output is OutputFormat.text:

@@ -29,7 +29,6 @@ from khepri_db.cli._app import (
 from khepri_db.core.db import redact
 from khepri_db.core.errors import KhepriError, UsageError
 from khepri_db.core.project import Project
-from khepri_db.engines import UrlEngine, resolve_engine
 
 # -- db ----------------------------------------------------------------------------------------
 
@@ -75,6 +74,8 @@ def db_start(
     returns, until `khepri-db db stop`. Other commands find the embedded server themselves; for a
     system-engine server, set KHEPRI_DB_URL="$(khepri-db db url --engine system)".
     """
+    from khepri_db.engines import resolve_engine
+
     engine = resolve_engine(None, data_dir, port=port, log=_progress(output), engine=engine_name.value)
     url = engine.start()
     if output is OutputFormat.json:
@@ -95,6 +96,8 @@ def db_stop(
     data_dir: DataDir = None, engine_name: EngineOption = ServerEngine.embedded, output: Format = OutputFormat.text
 ) -> None:
     """Stop the embedded (or --engine system) PostgreSQL (no-op if it is not running). Data stays in --data-dir."""
+    from khepri_db.engines import resolve_engine
+
     engine = resolve_engine(None, data_dir, engine=engine_name.value)
     was_running = engine.status().running
     engine.stop()
@@ -113,6 +116,8 @@ def db_status(
     output: Format = OutputFormat.text,
 ) -> None:
     """Show whether the server runs, where, and which version. Exit 1 when it is not running."""
+    from khepri_db.engines import UrlEngine, resolve_engine
+
     engine = UrlEngine(db_url) if db_url else resolve_engine(None, data_dir, engine=engine_name.value)
     status = engine.status()
     if output is OutputFormat.json:
@@ -138,6 +143,8 @@ def db_url_cmd(
     data_dir: DataDir = None, engine_name: EngineOption = ServerEngine.embedded, output: Format = OutputFormat.text
 ) -> None:
     """Print the embedded (or --engine system) server's URL, with password. Exit 1 when it is not running."""
+    from khepri_db.engines import resolve_engine
+
     status = resolve_engine(None, data_dir, engine=engine_name.value).status()
     if not status.running or not status.url:
         raise KhepriError(
