@@ -637,16 +637,23 @@ def identity_arguments(
     }
     if not watched:
         return []
-    identity_fns = {(s.lower(), n.lower()) for s, n in identity_functions}
-    auth_fns = {(s.lower(), n.lower()) for s, n in authorization_functions}
+    # name -> schemas: a call matches a helper of its name in its schema, or in any when unqualified
+    identity_fns: dict[str, set[str]] = {}
+    for s, n in identity_functions:
+        identity_fns.setdefault(n.lower(), set()).add(s.lower())
+    auth_fns: dict[str, set[str]] = {}
+    for s, n in authorization_functions:
+        auth_fns.setdefault(n.lower(), set()).add(s.lower())
 
     def is_identity_call(call: tuple[str | None, str]) -> bool:
         schema, name = call
-        return (schema, name) in _IDENTITY_CALLS or any(name == n and schema in (None, s) for s, n in identity_fns)
+        return (schema, name) in _IDENTITY_CALLS or (
+            name in identity_fns and (schema is None or schema in identity_fns[name])
+        )
 
     def is_authorization_call(call: tuple[str | None, str]) -> bool:
         schema, name = call
-        return (schema, name) in _ROLE_CALLS or any(name == n and schema in (None, s) for s, n in auth_fns)
+        return (schema, name) in _ROLE_CALLS or (name in auth_fns and (schema is None or schema in auth_fns[name]))
 
     tokens = significant_tokens(body)
     derived: dict[str, str] = {name: name for name in watched}  # variable -> parameter it carries
@@ -670,37 +677,38 @@ def identity_arguments(
                 out.add(name)
         return out
 
+    # Each statement part once: (kind, first offset, names mentioned, calls, whether it calls an
+    # identity function or names the JWT's subject, the variables it assigns).
+    analysed = []
+    for chunk in _chunks(tokens):
+        for kind, part in _statement_parts(chunk.tokens):
+            if not part:
+                continue
+            calls = _calls(part)
+            analysed.append(
+                (kind, part[0].offset, names_in(part), calls,
+                 any(is_identity_call(c) for c in calls) or _mentions_jwt_sub(part), _assignment_targets(part))
+            )  # fmt: skip
     # Two passes: the first learns which variables carry what, the second judges each statement.
     for learning in (True, False):
-        for chunk in _chunks(tokens):
-            parts = _statement_parts(chunk.tokens)
-            for kind, part in parts:
-                if not part:
-                    continue
-                mentioned = names_in(part)
-                calls = _calls(part)
-                carries_identity = (
-                    any(is_identity_call(c) for c in calls)
-                    or bool(mentioned & identity_vars)
-                    or _mentions_jwt_sub(part)
-                )
-                params_here = {derived[n] for n in mentioned if n in derived}
-                if learning:
-                    targets = _assignment_targets(part)
-                    for target in targets:
-                        if carries_identity:
-                            identity_vars.add(target)
-                        elif params_here and target not in derived:
-                            derived[target] = next(iter(sorted(params_here)))
-                    continue
-                if kind == "guard" and any(is_authorization_call(c) for c in calls):
-                    authorised = True
-                if carries_identity:
-                    checked.update(params_here)
-                    reads_identity = True
-                if kind == "query":
-                    for param in params_here:
-                        used.setdefault(param, line_at(body, part[0].offset))
+        for kind, offset, mentioned, calls, reads_caller, targets in analysed:
+            carries_identity = reads_caller or bool(mentioned & identity_vars)
+            params_here = {derived[n] for n in mentioned if n in derived}
+            if learning:
+                for target in targets:
+                    if carries_identity:
+                        identity_vars.add(target)
+                    elif params_here and target not in derived:
+                        derived[target] = next(iter(sorted(params_here)))
+                continue
+            if kind == "guard" and any(is_authorization_call(c) for c in calls):
+                authorised = True
+            if carries_identity:
+                checked.update(params_here)
+                reads_identity = True
+            if kind == "query":
+                for param in params_here:
+                    used.setdefault(param, line_at(body, offset))
     return [
         IdentityArgument(
             name=p.name or f"${p.position}",
