@@ -252,6 +252,33 @@ def test_function_body_invalid_after_a_column_is_renamed(khepri_clone_url: str) 
     assert "column g.target_date does not exist" in finding.detail
 
 
+def test_function_body_invalid_same_statement_in_several_functions(khepri_clone_url: str) -> None:
+    # doctor plans each distinct (statement, search_path) once: copies of a statement share the
+    # verdict only when the function's search_path is the same too.
+    plant(
+        khepri_clone_url,
+        """
+        create schema stock_a;
+        create schema stock_b;
+        create table stock_a.items (id int primary key, qty int);
+        """
+        + "".join(
+            f"""
+            create function {schema}.{name}() returns int language plpgsql stable set search_path = {schema} as $$
+            begin
+                return (select sum(qty) from items);
+            end $$;
+            """
+            for schema, name in (("stock_a", "total"), ("stock_b", "total"), ("stock_b", "total_copy"))
+        ),
+    )
+    found = findings(khepri_clone_url, "function_body_invalid", plpgsql_check=False)
+    assert sorted((f.metadata["schema"], f.metadata["name"], f.metadata["object"]) for f in found) == [
+        ("stock_b", "total", "items"),
+        ("stock_b", "total_copy", "items"),
+    ]
+
+
 def test_function_body_invalid_uses_plpgsql_check_when_the_server_has_it(khepri_clone_url: str) -> None:
     with connect(khepri_clone_url) as conn:
         available = conn.execute(

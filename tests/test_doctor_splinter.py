@@ -107,14 +107,15 @@ def splinter_cluster():
 def _rows(conn: psycopg.Connection, sql: str, *, doctor: bool = False) -> list[tuple] | str:
     """The rows of ``sql`` (compared as (name, cache_key) when it returns cache_key), or the
     error. Runs in a savepoint (or a transaction) that is rolled back, so a failure does not abort
-    the script; for doctor, its ``pg_temp`` helpers are created inside it (so that splinter's
-    0011 never sees them)."""
+    the script; for doctor, its ``pg_temp`` helpers and policies fact are created inside it (so
+    that splinter's 0011 never sees them)."""
     in_transaction = conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
     conn.execute("savepoint khepri_checkpoint" if in_transaction else "begin")
     try:
         if doctor:  # doctor's rules run with an empty search_path (so deparsed names are qualified)
             conn.execute("select set_config('search_path', '', true)")
             facts.load_helpers(conn)
+            facts.load_policies(conn)  # the policies fact (pg_temp.khepri_policies) rules read
         cur = conn.execute(sql)
         columns = [c.name for c in cur.description or []]
         rows = cur.fetchall()

@@ -416,9 +416,16 @@ def load_plans(conn: psycopg.Connection, settings: FactsSettings) -> tuple[int, 
     conn.execute(
         """
         create temporary table khepri_statement_plans on commit drop as
-        select s.function_oid, s.statement_no, e.error_state as sqlstate, e.error_message as message, e.plan
+        with planned as materialized (
+            -- each distinct (statement, search_path) once: generated or copied functions repeat
+            -- statements, and planning the same text with the same path says the same
+            select d.statement, d.search_path, e.error_state, e.error_message, e.plan
+            from (select distinct statement, search_path from pg_temp.khepri_function_statements) as d
+            cross join lateral pg_temp.khepri_plan_error(d.statement, d.search_path) as e
+        )
+        select s.function_oid, s.statement_no, p.error_state as sqlstate, p.error_message as message, p.plan
         from pg_temp.khepri_function_statements as s
-        cross join lateral pg_temp.khepri_plan_error(s.statement, s.search_path) as e
+        inner join planned as p on s.statement = p.statement and s.search_path = p.search_path
         """
     )
     row = conn.execute("select count(*) from pg_temp.khepri_statement_plans").fetchone()

@@ -156,7 +156,8 @@ def _find_word(tokens: Sequence[Token], start: int, *words: str) -> int:
 
 
 def _head(tok: Token) -> str:
-    return tok.value.upper() if tok.ttype in sqltok.Keyword or tok.ttype in sqltok.Name else ""
+    # Token.wordlike is what it says: the token is a keyword or a name (sqltext._tokens sets it)
+    return tok.value.upper() if tok.wordlike else ""
 
 
 _ROWTYPE = re.compile(r"%\s*rowtype\s*$", re.IGNORECASE)
@@ -207,21 +208,33 @@ class _Walker:
     def _protected(self, tokens: Sequence[Token]) -> set[int]:
         """Token indexes that name columns even when a variable has the same name."""
         protected: set[int] = set()
+        punctuation = sqltok.Punctuation
+        count = len(tokens)
+        # Token.is_punct and Token.is_word inlined (this runs for every token of every statement)
         for index, tok in enumerate(tokens):
-            nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+            nxt = tokens[index + 1] if index + 1 < count else None
             prev = tokens[index - 1] if index > 0 else None
-            if nxt is not None and (nxt.is_punct("(") or nxt.value == "=>"):
-                protected.add(index)  # function name, named argument
-            if prev is not None and (prev.is_punct(".") or prev.value == "::" or prev.is_word("AS")):
-                protected.add(index)
-            if (
-                nxt is not None
-                and nxt.value == "="
-                and prev is not None
-                and (prev.is_word("SET") or prev.is_punct(","))
-            ):
-                protected.add(index)  # UPDATE ... SET col = ...
-            opens_column_list = tok.is_punct("(") and prev is not None and (
+            if nxt is not None:
+                value = nxt.value
+                if (value == "(" and nxt.ttype is punctuation) or value == "=>":
+                    protected.add(index)  # function name, named argument
+            if prev is not None:
+                value = prev.value
+                if (
+                    (value == "." and prev.ttype is punctuation)
+                    or value == "::"
+                    or (prev.wordlike and value.upper() == "AS")
+                ):
+                    protected.add(index)
+                elif (
+                    nxt is not None
+                    and nxt.value == "="
+                    and ((prev.wordlike and value.upper() == "SET") or (value == "," and prev.ttype is punctuation))
+                ):
+                    protected.add(index)  # UPDATE ... SET col = ...
+            if not (tok.value == "(" and tok.ttype is punctuation):
+                continue
+            opens_column_list = prev is not None and (
                 prev.is_word("CONFLICT")
                 or (index >= 3 and tokens[index - 2].is_word("INTO") and tokens[index - 3].is_word("INSERT"))
                 or (index >= 5 and tokens[index - 4].is_word("INTO") and tokens[index - 5].is_word("INSERT")
@@ -248,7 +261,12 @@ class _Walker:
         index = 0
         while index < len(tokens):
             tok = tokens[index]
-            if drop_into and tok.is_word("INTO") and not (index > 0 and (tokens[index - 1].is_word("INSERT", "MERGE"))):
+            if (
+                drop_into
+                and tok.wordlike
+                and tok.value.upper() == "INTO"
+                and not (index > 0 and (tokens[index - 1].is_word("INSERT", "MERGE")))
+            ):
                 end = index + 1
                 if end < len(tokens) and tokens[end].is_word("STRICT"):
                     end += 1
@@ -260,7 +278,7 @@ class _Walker:
                 edits.append((tok.offset, last.offset + len(last.value), " "))
                 index = end
                 continue
-            if tok.ttype in sqltok.Name.Placeholder and tok.value.startswith("$") and tok.value[1:].isdigit():
+            if tok.value.startswith("$") and tok.ttype in sqltok.Name.Placeholder and tok.value[1:].isdigit():
                 param_type = self.scope.parameters.get(tok.value)
                 edits.append((tok.offset, tok.offset + len(tok.value), _null(param_type)))
                 index += 1
@@ -582,9 +600,13 @@ _ROLE_CALLS = frozenset({("auth", "role"), ("auth", "jwt")})
 def _calls(tokens: Sequence[Token]) -> list[tuple[str | None, str]]:
     """``(schema, name)`` of every function call among ``tokens``."""
     found: list[tuple[str | None, str]] = []
+    punctuation = sqltok.Punctuation
+    last = len(tokens) - 1
     for index, tok in enumerate(tokens):
+        if index >= last or tokens[index + 1].value != "(" or tokens[index + 1].ttype is not punctuation:
+            continue  # not followed by "(" (Token.is_punct, inlined: this runs for every token)
         name = identifier(tok)
-        if name is None or index + 1 >= len(tokens) or not tokens[index + 1].is_punct("("):
+        if name is None:
             continue
         schema = identifier(tokens[index - 2]) if index >= 2 and tokens[index - 1].is_punct(".") else None
         found.append((schema, name))
@@ -593,7 +615,8 @@ def _calls(tokens: Sequence[Token]) -> list[tuple[str | None, str]]:
 
 def _mentions_jwt_sub(tokens: Sequence[Token]) -> bool:
     return any(
-        t.ttype in sqltok.Literal.String.Single
+        t.value.startswith("'")  # what both spellings start with: a cheap test first
+        and t.ttype in sqltok.Literal.String.Single
         and t.value.lower() in {"'request.jwt.claim.sub'", "'request.jwt.claims'"}
         for t in tokens
     )
@@ -637,16 +660,23 @@ def identity_arguments(
     }
     if not watched:
         return []
-    identity_fns = {(s.lower(), n.lower()) for s, n in identity_functions}
-    auth_fns = {(s.lower(), n.lower()) for s, n in authorization_functions}
+    # name -> schemas: a call matches a helper of its name in its schema, or in any when unqualified
+    identity_fns: dict[str, set[str]] = {}
+    for s, n in identity_functions:
+        identity_fns.setdefault(n.lower(), set()).add(s.lower())
+    auth_fns: dict[str, set[str]] = {}
+    for s, n in authorization_functions:
+        auth_fns.setdefault(n.lower(), set()).add(s.lower())
 
     def is_identity_call(call: tuple[str | None, str]) -> bool:
         schema, name = call
-        return (schema, name) in _IDENTITY_CALLS or any(name == n and schema in (None, s) for s, n in identity_fns)
+        return (schema, name) in _IDENTITY_CALLS or (
+            name in identity_fns and (schema is None or schema in identity_fns[name])
+        )
 
     def is_authorization_call(call: tuple[str | None, str]) -> bool:
         schema, name = call
-        return (schema, name) in _ROLE_CALLS or any(name == n and schema in (None, s) for s, n in auth_fns)
+        return (schema, name) in _ROLE_CALLS or (name in auth_fns and (schema is None or schema in auth_fns[name]))
 
     tokens = significant_tokens(body)
     derived: dict[str, str] = {name: name for name in watched}  # variable -> parameter it carries
@@ -661,8 +691,9 @@ def identity_arguments(
 
     def names_in(chunk: Sequence[Token]) -> set[str]:
         out = set()
+        punctuation = sqltok.Punctuation
         for index, tok in enumerate(chunk):
-            qualified = index > 0 and chunk[index - 1].is_punct(".")
+            qualified = index > 0 and chunk[index - 1].value == "." and chunk[index - 1].ttype is punctuation
             if qualified and not (index > 1 and own_name and identifier(chunk[index - 2]) == own_name):
                 continue
             name = positional.get(tok.value) or identifier(tok)
@@ -670,37 +701,38 @@ def identity_arguments(
                 out.add(name)
         return out
 
+    # Each statement part once: (kind, first offset, names mentioned, calls, whether it calls an
+    # identity function or names the JWT's subject, the variables it assigns).
+    analysed = []
+    for chunk in _chunks(tokens):
+        for kind, part in _statement_parts(chunk.tokens):
+            if not part:
+                continue
+            calls = _calls(part)
+            analysed.append(
+                (kind, part[0].offset, names_in(part), calls,
+                 any(is_identity_call(c) for c in calls) or _mentions_jwt_sub(part), _assignment_targets(part))
+            )  # fmt: skip
     # Two passes: the first learns which variables carry what, the second judges each statement.
     for learning in (True, False):
-        for chunk in _chunks(tokens):
-            parts = _statement_parts(chunk.tokens)
-            for kind, part in parts:
-                if not part:
-                    continue
-                mentioned = names_in(part)
-                calls = _calls(part)
-                carries_identity = (
-                    any(is_identity_call(c) for c in calls)
-                    or bool(mentioned & identity_vars)
-                    or _mentions_jwt_sub(part)
-                )
-                params_here = {derived[n] for n in mentioned if n in derived}
-                if learning:
-                    targets = _assignment_targets(part)
-                    for target in targets:
-                        if carries_identity:
-                            identity_vars.add(target)
-                        elif params_here and target not in derived:
-                            derived[target] = next(iter(sorted(params_here)))
-                    continue
-                if kind == "guard" and any(is_authorization_call(c) for c in calls):
-                    authorised = True
-                if carries_identity:
-                    checked.update(params_here)
-                    reads_identity = True
-                if kind == "query":
-                    for param in params_here:
-                        used.setdefault(param, line_at(body, part[0].offset))
+        for kind, offset, mentioned, calls, reads_caller, targets in analysed:
+            carries_identity = reads_caller or bool(mentioned & identity_vars)
+            params_here = {derived[n] for n in mentioned if n in derived}
+            if learning:
+                for target in targets:
+                    if carries_identity:
+                        identity_vars.add(target)
+                    elif params_here and target not in derived:
+                        derived[target] = next(iter(sorted(params_here)))
+                continue
+            if kind == "guard" and any(is_authorization_call(c) for c in calls):
+                authorised = True
+            if carries_identity:
+                checked.update(params_here)
+                reads_identity = True
+            if kind == "query":
+                for param in params_here:
+                    used.setdefault(param, line_at(body, offset))
     return [
         IdentityArgument(
             name=p.name or f"${p.position}",
@@ -719,6 +751,8 @@ def _assignment_targets(part: Sequence[Token]) -> list[str]:
     """Variables a statement part assigns: ``v := ...``, ``select ... into v``, ``returning ... into v``."""
     targets: list[str] = []
     for index, tok in enumerate(part):
+        if not tok.wordlike and tok.value != ":=":
+            continue  # neither `:=` (sqlparse's only Assignment) nor INTO: the common case, tested cheaply
         if tok.ttype in sqltok.Assignment and index > 0:
             name = identifier(part[0])
             if name:
