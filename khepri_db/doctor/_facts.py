@@ -32,157 +32,13 @@ from pathlib import Path
 import psycopg
 from psycopg.rows import dict_row
 
+from khepri_db.core.project import load_sql
 from khepri_db.core.sqltext import find_upserts
 from khepri_db.doctor._plpgsql import Parameter, embedded_statements, identity_arguments
 from khepri_db.migrations.status import migration_status
 
 FACT_NAMES = ("migrations", "functions", "plans", "helpers", "policies")
 """Facts a rule may list in its ``-- requires:`` header."""
-
-_HELPERS = r"""
-create function pg_temp.khepri_plan_error(
-    statement text, path text, out error_state text, out error_message text, out plan jsonb
-)
-language plpgsql
--- planning takes the locks a run would; never queue behind DDL for long. Both settings return to
--- the caller's values when the function exits (a SET clause scopes them to the call).
-set search_path = '' set lock_timeout = '250ms'
-as $fn$
-begin
-    perform set_config('search_path', path, true);
-    begin
-        execute 'explain (costs off, format json) ' || statement into plan;
-    exception when others then
-        error_state := SQLSTATE;
-        error_message := SQLERRM;
-    end;
-end
-$fn$;
-
-create temporary table khepri_folds_memo (
-    expression text not null, relation oid not null, folds boolean, primary key (expression, relation)
-) on commit drop;
-
-create function pg_temp.khepri_plan_folds_to_true(expression text, relation regclass) returns boolean
-language plpgsql
--- Only a sequential scan: a condition the planner keeps must then show as a filter. The SET
--- clause scopes these settings to the call.
-set enable_indexscan = off set enable_indexonlyscan = off set enable_bitmapscan = off set enable_tidscan = off
-as $fn$
-declare
-    plan text;
-begin
-    begin
-        if relation is null then
-            execute 'explain (costs off, format json) select 1 where (' || expression || ')' into plan;
-        else
-            execute format('explain (costs off, format json) select 1 from only %s where (%s)', relation, expression)
-                into plan;
-        end if;
-    exception when others then
-        plan := null;
-    end;
-    return plan !~ '(Filter|Cond)"';
-end
-$fn$;
-
-create function pg_temp.khepri_folds_to_true(expression text, relation regclass default null) returns boolean
-language plpgsql as $fn$
-declare
-    folds boolean;
-begin
-    -- Planned once per (expression, relation) and run: several rules ask about the same policy.
-    select m.folds into folds from pg_temp.khepri_folds_memo as m
-    where
-        m.expression = khepri_folds_to_true.expression
-        and m.relation = coalesce(khepri_folds_to_true.relation::oid, 0::oid);
-    if found then
-        return folds;
-    end if;
-    folds := pg_temp.khepri_plan_folds_to_true(expression, relation);
-    if expression is not null then
-        insert into pg_temp.khepri_folds_memo values (expression, coalesce(relation::oid, 0::oid), folds);
-    end if;
-    return folds;
-end
-$fn$;
-
-create function pg_temp.khepri_scan_plan(expression text, relation regclass) returns jsonb
-language plpgsql
--- sequential scans only (the SET clause scopes these settings to the call)
-set enable_indexscan = off set enable_indexonlyscan = off set enable_bitmapscan = off set enable_tidscan = off
-as $fn$
-declare
-    plan jsonb;
-begin
-    -- The plan of `select 1 from only <relation> where (<expression>) is true` with sequential
-    -- scans only, so every condition on the relation shows as its Filter; `is true` keeps
-    -- sub-selects as SubPlans, as in a policy (the planner would turn a top-level IN or EXISTS
-    -- into a join). Null when it cannot be planned.
-    begin
-        execute format(
-            'explain (costs off, format json) select 1 from only %s where ((%s)) is true', relation, expression
-        ) into plan;
-    exception when others then
-        plan := null;
-    end;
-    return plan;
-end
-$fn$;
-
-create function pg_temp.khepri_public_buckets() returns table (id text, name text)
-language plpgsql as $fn$
-begin
-    if pg_catalog.to_regclass('storage.buckets') is null then
-        return;
-    end if;
-    return query execute 'select b.id::text, b.name::text from storage.buckets as b where b.public order by b.id';
-exception when others then
-    return;
-end
-$fn$;
-
-create function pg_temp.khepri_bucket_policy_allows(expression text, bucket_id text) returns boolean
-language plpgsql as $fn$
-declare
-    allowed boolean;
-begin
-    execute 'select (' || expression || ') from (select $1::text) as objects (bucket_id)' into allowed using bucket_id;
-    return coalesce(allowed, false);
-exception when others then
-    return null;
-end
-$fn$;
-"""
-
-_PLPGSQL_CHECK = r"""
-create temporary table khepri_plpgsql_check (
-    function_oid oid, lineno integer, sqlstate text, message text, level text
-) on commit drop;
-do $fn$
-declare
-    f record;
-begin
-    for f in
-        select p.oid, coalesce(
-            (select t.tgrelid from pg_catalog.pg_trigger as t where t.tgfoid = p.oid order by t.oid limit 1), 0
-        ) as relid, p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype as is_trigger
-        from pg_catalog.pg_proc as p
-        inner join pg_temp.khepri_functions as kf on kf.function_oid = p.oid
-        where kf.language = 'plpgsql'
-    loop
-        continue when f.is_trigger and f.relid = 0;  -- plpgsql_check needs the trigger's table
-        begin
-            insert into pg_temp.khepri_plpgsql_check
-            select f.oid, c.lineno, c.sqlstate, c.message, c.level
-            from {schema}.plpgsql_check_function_tb(f.oid::regprocedure, f.relid::regclass, fatal_errors => false) as c;
-        exception when others then
-            insert into pg_temp.khepri_plpgsql_check values (f.oid, null, SQLSTATE, SQLERRM, 'checker');
-        end;
-    end loop;
-end
-$fn$;
-"""
 
 
 @dataclass(frozen=True)
@@ -240,40 +96,6 @@ def _search_path_of(config: str | None, default: list[str]) -> list[str]:
     return [n for n in names if n and n not in {"$user", "pg_temp"}]
 
 
-_FUNCTIONS_QUERY = """
-select
-    p.oid,
-    n.nspname,
-    p.proname,
-    l.lanname,
-    pg_catalog.pg_get_function_identity_arguments(p.oid) as args,
-    p.prosrc as body,
-    p.prosqlbody is not null as atomic,
-    case when p.prosqlbody is not null then pg_catalog.pg_get_function_sqlbody(p.oid) end as sqlbody,
-    p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype as is_trigger,
-    p.prorettype = 'pg_catalog.bool'::pg_catalog.regtype as returns_boolean,
-    p.prosecdef as security_definer,
-    (select c from unnest(p.proconfig) as c where c like 'search_path=%%' limit 1) as search_path,
-    coalesce(p.proargnames, '{}') as arg_names,
-    coalesce(p.proargmodes, '{}') as arg_modes,
-    array(
-        select pg_catalog.format_type(t, null)
-        from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality as a (t, i)
-        order by a.i
-    ) as arg_types
-from pg_catalog.pg_proc as p
-inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
-inner join pg_catalog.pg_language as l on p.prolang = l.oid
-where
-    l.lanname in ('sql', 'plpgsql')
-    and n.nspname <> all(%s)
-    and n.nspname not like 'pg\\_temp%%' and n.nspname not like 'pg\\_toast%%'
-    and not exists (
-        select 1 from pg_catalog.pg_depend as d
-        where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
-    )
-"""
-
 _IDENTITY_BODY_MARKERS = ("auth.uid(", "auth.jwt(", "request.jwt.claim")
 
 
@@ -301,29 +123,11 @@ def _reads_identity(body: str) -> bool:
 def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_search_path: list[str]) -> int:
     """Read every SQL and PL/pgSQL function body outside Supabase's schemas and fill the
     function tables (see the module docstring). Returns the number of functions read."""
-    conn.execute(
-        """
-        create temporary table khepri_functions (
-            function_oid oid primary key, function_schema text, function_name text, function_args text,
-            language text, variables text[], local_relations text[], search_path text[]
-        ) on commit drop;
-        create temporary table khepri_function_statements (
-            function_oid oid, statement_no integer, line integer, kind text, statement text, raw text,
-            search_path text, primary key (function_oid, statement_no)
-        ) on commit drop;
-        create temporary table khepri_upserts (
-            function_oid oid, function_schema text, function_name text, function_args text, table_schema text,
-            table_name text, columns text[], plain boolean, predicate text, constraint_name text, line integer,
-            search_path text[], statement_no integer
-        ) on commit drop;
-        create temporary table khepri_identity_arguments (
-            function_oid oid, argument text, position integer, used_in_query boolean, checked boolean, line integer,
-            named_like_identity boolean
-        ) on commit drop;
-        """
-    )
+    conn.execute(load_sql("doctor", "facts", "function_tables.sql"))
     with conn.cursor(row_factory=dict_row) as cur:
-        functions = cur.execute(_FUNCTIONS_QUERY, (list(settings.excluded_schemas),)).fetchall()
+        functions = cur.execute(
+            load_sql("doctor", "facts", "functions.sql"), {"excluded_schemas": list(settings.excluded_schemas)}
+        ).fetchall()
     identity_fns: set[tuple[str, str]] = set()
     authorization_fns: set[tuple[str, str]] = set()
     for fn in functions:
@@ -403,7 +207,7 @@ def load_policies(conn: psycopg.Connection) -> None:
 
 def load_helpers(conn: psycopg.Connection) -> None:
     """Create the ``pg_temp`` helper functions rules call (see the module docstring)."""
-    conn.execute(_HELPERS)
+    conn.execute(load_sql("doctor", "facts", "helpers.sql"))
 
 
 def load_plans(conn: psycopg.Connection, settings: FactsSettings) -> tuple[int, bool]:
@@ -433,7 +237,7 @@ def load_plans(conn: psycopg.Connection, settings: FactsSettings) -> tuple[int, 
     used_checker = False
     schema = _enable_plpgsql_check(conn) if settings.plpgsql_check else None
     if schema is not None:
-        conn.execute(_PLPGSQL_CHECK.replace("{schema}", schema))
+        conn.execute(load_sql("doctor", "facts", "plpgsql_check.sql").replace("khepri_plpgsql_check_schema", schema))
         used_checker = True
     else:
         conn.execute(
