@@ -200,7 +200,7 @@ begin
     if not migrate_data then
         execute pg_catalog.format('select exists (select from %s)', relation) into has_rows;
         if has_rows then
-            raise exception 'table "%" is not empty', rel_name using errcode = '22023',
+            raise exception 'table "%" is not empty', rel_name using errcode = '0A000',
                 hint = 'You can migrate data by specifying ''migrate_data => true'' when calling this function.';
         end if;
     end if;
