@@ -309,6 +309,61 @@ def test_pgmq_queue_semantics(db: psycopg.Connection) -> None:
     assert error.diag.sqlstate == "0A000"
 
 
+def _signatures(db: psycopg.Connection, name: str) -> list[str]:
+    query = "select oid::regprocedure::text from pg_proc where proname = %s and pronamespace = 'pgmq'::regnamespace"
+    return sorted(r[0] for r in db.execute(query, (name,)))
+
+
+def test_pgmq_1_4_4_as_pinned_by_projects(db: psycopg.Connection) -> None:
+    # gridaco/grida pins `create extension pgmq ... version '1.4.4'`: pgmq's 1.4.4 objects, no headers
+    db.execute("create extension pgmq version '1.4.4'")
+    assert db.execute("select extversion from pg_extension where extname = 'pgmq'").fetchone() == ("1.4.4",)
+    assert _signatures(db, "send") == ["pgmq.send(text,jsonb,integer)"]
+    assert _signatures(db, "send_batch") == ["pgmq.send_batch(text,jsonb[],integer)"]
+    assert _signatures(db, "read") == ["pgmq.read(text,integer,integer)"]
+    assert _signatures(db, "drop_queue") == ["pgmq.drop_queue(text,boolean)"]
+    record = "select attname from pg_attribute where attrelid = 'pgmq.message_record'::regclass and attnum > 0"
+    assert [r[0] for r in db.execute(record + " order by attnum")] == [
+        "msg_id", "read_ct", "enqueued_at", "vt", "message",
+    ]  # fmt: skip
+    db.execute("select pgmq.create('tasks')")
+    assert db.execute("select to_regclass('pgmq.q_tasks') is not null").fetchone() == (True,)
+    columns = "select count(*) from pg_attribute where attrelid = 'pgmq.q_tasks'::regclass and attname = 'headers'"
+    assert db.execute(columns).fetchone() == (0,)
+    first = db.execute("select * from pgmq.send('tasks', '{\"n\": 1}', 0)").fetchone()[0]
+    db.execute("select * from pgmq.send_batch('tasks', array['{\"n\": 2}']::jsonb[])")
+    assert db.execute("select msg_id, read_ct, message from pgmq.read('tasks', 30, 1)").fetchall() == [
+        (first, 1, {"n": 1}),
+    ]  # fmt: skip
+    assert db.execute("select pgmq.archive('tasks', %s::bigint)", (first,)).fetchone() == (True,)
+    assert db.execute("select queue_length, total_messages from pgmq.metrics('tasks')").fetchone() == (1, 2)
+    assert db.execute("select pgmq.purge_queue('tasks')").fetchone() == (1,)
+    assert db.execute("select pgmq.drop_queue('tasks')").fetchone() == (True,)
+
+
+def test_pgmq_update_1_4_4_to_1_5_1_keeps_queues(db: psycopg.Connection) -> None:
+    db.execute("create extension pgmq version '1.4.4'")
+    db.execute("select pgmq.create('tasks')")
+    kept = db.execute("select * from pgmq.send('tasks', '{\"n\": 1}')").fetchone()[0]
+    archived = db.execute("select * from pgmq.send('tasks', '{\"n\": 2}')").fetchone()[0]
+    db.execute("select pgmq.archive('tasks', %s::bigint)", (archived,))
+    db.execute("alter extension pgmq update")
+    assert db.execute("select extversion from pg_extension where extname = 'pgmq'").fetchone() == ("1.5.1",)
+    assert len(_signatures(db, "send")) == 6
+    assert _signatures(db, "drop_queue") == ["pgmq.drop_queue(text)", "pgmq.drop_queue(text,boolean)"]
+    # the queue's messages survive, with the new headers column (null for old messages)
+    assert db.execute("select msg_id, message, headers from pgmq.q_tasks").fetchall() == [(kept, {"n": 1}, None)]
+    assert db.execute("select msg_id, headers from pgmq.a_tasks").fetchall() == [(archived, None)]
+    new = db.execute("select * from pgmq.send('tasks', '{\"n\": 3}', '{\"h\": 1}'::jsonb)").fetchone()[0]
+    read = db.execute("select msg_id, headers from pgmq.read('tasks', 30, 5, '{\"n\": 3}')").fetchall()
+    assert read == [(new, {"h": 1})]
+    metrics = db.execute("select queue_length, queue_visible_length from pgmq.metrics('tasks')").fetchone()
+    # pgmq counts vt <= now(), the transaction's start: nothing sent in this transaction is visible yet
+    assert metrics == (2, 0)
+    db.execute("select pgmq.create('later')")  # queues created after the update have headers too
+    assert db.execute("select * from pgmq.send('later', '{}', '{\"h\": 2}'::jsonb)").fetchone() is not None
+
+
 # -- pg_jsonschema ---------------------------------------------------------------------------------
 
 PERSON = {

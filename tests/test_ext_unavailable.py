@@ -1,5 +1,5 @@
 """Extensions khepri-db has no stand-in for: ``migrate`` stops on them with a hint that says why and
-where the real extension runs (pgroonga and timescaledb are server code). Against the session's
+where the real extension runs (pgroonga is server code). Against the session's
 server, whichever engine it is: neither ships them. A server khepri-db did not start lacks the
 stand-ins too, and the hint says where they load.
 """
@@ -20,7 +20,6 @@ from khepri_db.migrations.apply import migrate
     ("extension", "why"),
     [
         ("pgroonga", "index access method"),
-        ("timescaledb", "server library"),
         ("khepri_no_such_extension", "no stand-in for khepri_no_such_extension"),
     ],
 )
@@ -48,4 +47,6 @@ def test_a_stand_in_missing_from_the_server_says_where_it_loads() -> None:
     hint = _extension_hint(info) or ""
     assert "stand-in for pg_hashids is only on servers khepri-db starts" in hint
     assert "--db-url" in hint
+    timescaledb = _extension_hint(SqlErrorInfo("0A000", 'extension "timescaledb" is not available')) or ""
+    assert "stand-in for timescaledb is only on servers khepri-db starts" in timescaledb
     assert _extension_hint(SqlErrorInfo("42P01", 'relation "x" does not exist')) is None

@@ -42,10 +42,9 @@ _REAL_ENGINE = (
 _NO_STANDIN = {
     "pgroonga": "pgroonga is an index access method (C code inside the server, `create index ... using "
     "pgroonga`): no SQL stand-in can provide it, and neither engine here ships it.",
-    "timescaledb": "timescaledb is a server library (hypertables, chunks, background workers, loaded through "
-    "shared_preload_libraries): no SQL stand-in can provide it, and neither engine here ships it.",
 }
-"""Extensions khepri-db cannot stand in for, by name: what they are, said when one is not available."""
+"""Extensions khepri-db cannot stand in for, by name: what they are, said when one is not available.
+timescaledb is not one: its stand-in records hypertables without chunking them (docs/extensions/timescaledb.md)."""
 
 _UNAVAILABLE_EXTENSION = re.compile(
     r'extension "(?P<name>[^"]+)" is not available'
