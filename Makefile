@@ -43,7 +43,8 @@ PG15_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_sessio
 	tests/test_cli_parity.py tests/test_migrate_semantics.py tests/test_cli_output.py tests/test_clone_settings.py \
 	tests/test_access_init.py tests/test_rpc_fold.py tests/test_ext_unavailable.py tests/test_extension_staging.py \
 	tests/test_ext_crypto.py tests/test_ext_platform.py tests/test_ext_platform_plugin.py tests/test_schema_dump.py \
-	tests/test_doctor_rules.py tests/test_migrate_batch.py tests/test_ext_timescaledb.py
+	tests/test_doctor_rules.py tests/test_migrate_batch.py tests/test_ext_timescaledb.py \
+	tests/test_ext_pgroonga.py
 
 test: install
 	$(BIN)/pytest

@@ -41,13 +41,31 @@ from khepri_db.engines import (
     stage_private_install,
     system_bin_dir,
 )
+from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions
 from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
 
 SOURCE = bundled_path("sql", "extensions")
 
 
-def _shipped_files() -> set[str]:
-    return {p.name for p in SOURCE.glob("*/*") if p.suffix in {".control", ".sql"}}
+def _shipped_files(*, native: bool = False) -> set[str]:
+    """The stand-ins' control and script files; with ``native=False``, not those of stand-ins with C
+    sources (staged only with their built library)."""
+    with_c = {p.parent.name for p in SOURCE.glob("*/*.c")}
+    return {
+        p.name
+        for p in SOURCE.glob("*/*")
+        if p.suffix in {".control", ".sql"} and (native or p.parent.name not in with_c)
+    }
+
+
+@pytest.fixture(scope="module")
+def native() -> NativeBuild:
+    """The stand-ins' C libraries, built for the embedded engine's PostgreSQL 18."""
+    if not any(shutil.which(cc) for cc in (os.environ.get("CC", ""), "cc", "gcc", "clang") if cc):
+        pytest.skip("no C compiler on this machine: the stand-ins with C sources cannot be built")
+    build = build_native_standins(embedded_bin_dir())
+    assert not build.missing, build.missing
+    return build
 
 
 def test_nothing_is_staged_below_postgresql_18(tmp_path: Path) -> None:
@@ -66,6 +84,72 @@ def test_every_control_and_script_file_is_staged_flat_and_stale_files_go(tmp_pat
     staged = {p.name for p in (root / "extension").iterdir()}
     assert staged == _shipped_files()
     assert not stale.exists()
+    assert not (root / "lib").exists()
+
+
+def test_a_standin_with_c_sources_is_staged_with_its_library(tmp_path: Path, native: NativeBuild) -> None:
+    assert set(native_extensions()) == {"pgroonga"}
+    assert set(native.libraries) == {"khepri_pgroonga.so"}
+    root = stage_extension_standins(tmp_path, 18, native=native)
+    assert root is not None
+    assert {p.name for p in (root / "extension").iterdir()} == _shipped_files(native=True)
+    library = root / "lib" / "khepri_pgroonga.so"
+    assert library.read_bytes() == native.libraries["khepri_pgroonga.so"].read_bytes()
+    assert stat.S_IMODE(library.stat().st_mode) == 0o600
+
+
+def test_the_embedded_servers_have_pgroonga(khepri_server_url: str) -> None:
+    """Where the session's server is one khepri-db built the stand-in for, pgroonga is offered (so
+    tests/test_ext_pgroonga.py runs rather than skips)."""
+    with psycopg.connect(khepri_server_url, autocommit=True) as conn:
+        major = int(conn.execute("select current_setting('server_version_num')::int / 10000").fetchone()[0])
+        offered = conn.execute("select count(*) from pg_available_extensions where name = 'pgroonga'").fetchone()
+        libraries = conn.execute("show dynamic_library_path").fetchone()[0]
+    if major < 18 and not (Path(_config(system_bin_dir(), "--includedir-server")) / "postgres.h").is_file():
+        pytest.skip("no server headers for the system PostgreSQL (postgresql-server-dev-15): no pgroonga there")
+    assert offered == (1,)
+    if major >= 18:
+        assert libraries.startswith("$libdir:")
+        assert libraries.endswith(f"/{EXTENSIONS_DIR}/lib")
+
+
+def test_a_build_that_cannot_happen_says_why(tmp_path: Path) -> None:
+    no_config = build_native_standins(tmp_path)
+    assert set(no_config.missing) == {"pgroonga"}
+    assert "has no pg_config" in no_config.missing["pgroonga"]
+    assert not no_config.libraries
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    include = tmp_path / "include" / "server"  # a pg_config whose server headers are missing
+    include.mkdir(parents=True)
+    (bin_dir / "pg_config").write_text(f"#!/bin/sh\necho gcc\necho {include}\necho 'PostgreSQL 15.99'\n")
+    (bin_dir / "pg_config").chmod(0o755)
+    said: list[str] = []
+    no_headers = build_native_standins(bin_dir, said.append)
+    assert "server headers are not installed" in no_headers.missing["pgroonga"]
+    assert "postgresql-server-dev" in no_headers.missing["pgroonga"]
+    assert said == [f"the pgroonga stand-in is not available on this server: {no_headers.missing['pgroonga']}"]
+    # nothing of the stand-in is staged then: `create extension pgroonga` fails with migrate's hint
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    root = stage_extension_standins(data_dir, 18, native=no_headers)
+    assert root is not None
+    staged = {p.name for p in (root / "extension").iterdir()}
+    assert staged == _shipped_files()
+    assert not any(name.startswith("pgroonga") for name in staged)
+
+
+def test_a_source_that_does_not_compile_says_so(tmp_path: Path, native: NativeBuild) -> None:
+    from khepri_db.engines import _native
+
+    broken = tmp_path / "khepri_broken.c"
+    broken.write_text('#include "postgres.h"\nint broken(void) { return no_such_symbol; }\n')
+    toolchain = _native._toolchain(str(embedded_bin_dir().resolve()))
+    assert not isinstance(toolchain, str)
+    result = _native._compile(broken, toolchain, lambda _msg: None)
+    assert isinstance(result, str)
+    assert "khepri_broken.c did not compile" in result
+    assert "no_such_symbol" in result
 
 
 def test_a_link_planted_where_the_standins_go_is_removed_not_followed(tmp_path: Path) -> None:
@@ -246,6 +330,28 @@ def test_the_tree_mirrors_the_installation_and_adds_only_the_missing_standins(tm
         assert (tree_ext / real.name).readlink() == real
     assert _mirror(root, pkglibdir).readlink() == pkglibdir
     assert _snapshot(bin_dir, sharedir, real_ext, pkglibdir) == before
+
+
+def test_built_libraries_join_the_trees_libdir(tmp_path: Path) -> None:
+    bin_dir = _older_system_bin_dir()
+    build = build_native_standins(bin_dir)
+    if build.missing:
+        pytest.skip(f"the stand-ins' C code cannot be built for {bin_dir}: {build.missing}")
+    pkglibdir = _config(bin_dir, "--pkglibdir")
+    before = _snapshot(bin_dir, _config(bin_dir, "--sharedir"), pkglibdir, pkglibdir)
+    stage_private_install(tmp_path, bin_dir, build)
+    root = tmp_path / PRIVATE_INSTALL_DIR
+    libdir = _mirror(root, pkglibdir)
+    assert libdir.is_dir()
+    assert not libdir.is_symlink()
+    for real in pkglibdir.iterdir():
+        assert (libdir / real.name).readlink() == real
+    library = libdir / "khepri_pgroonga.so"
+    assert not library.is_symlink()
+    assert library.read_bytes() == build.libraries["khepri_pgroonga.so"].read_bytes()
+    tree_ext = _mirror(root, _config(bin_dir, "--sharedir")) / "extension"
+    assert (tree_ext / "pgroonga.control").is_file()
+    assert _snapshot(bin_dir, _config(bin_dir, "--sharedir"), pkglibdir, pkglibdir) == before
 
 
 def test_rebuilding_leaves_no_extra_link_to_the_server_binary(tmp_path: Path) -> None:

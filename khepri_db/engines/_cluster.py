@@ -29,6 +29,7 @@ from filelock import FileLock
 
 from khepri_db.core.errors import EngineError
 from khepri_db.core.project import bundled_path
+from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions
 from khepri_db.engines.base import (
     DEFAULT_PORT,
     LOG_FILE,
@@ -222,6 +223,7 @@ class ClusterEngine:
         self.settings = dict(settings or {})
         self._log = log or (lambda _msg: None)
         self._created: set[Path] = set()  # directories khepri-db made for this cluster
+        self._native: NativeBuild | None = None  # the stand-ins' C libraries, built at start()
 
     def bin_dir(self) -> Path:
         """The directory holding ``initdb``, ``pg_ctl`` and ``postgres``.
@@ -268,9 +270,13 @@ class ClusterEngine:
                 "-c", "listen_addresses=127.0.0.1",
                 "-c", "unix_socket_directories=",
             ]  # fmt: skip
-            staged = stage_extension_standins(self.data_dir, binaries_major_version(bin_dir), account)
+            self._native = build_native_standins(bin_dir, self._log)
+            staged = stage_extension_standins(self.data_dir, binaries_major_version(bin_dir), account, self._native)
             if staged is not None:
                 options += ["-c", f"extension_control_path=$system:{staged}"]
+                if self._native.libraries:
+                    # module_pathname of a stand-in is a bare name, searched here after $libdir
+                    options += ["-c", f"dynamic_library_path=$libdir:{staged / 'lib'}"]
             if ships_library(bin_dir, "pg_stat_statements"):
                 # As on Supabase: extensions.pg_stat_statements (read by `supabase inspect db`)
                 # only answers when the library is preloaded. A user setting below wins.
@@ -467,7 +473,9 @@ EXTENSIONS_DIR = "khepri_extensions"
 """Directory inside a cluster's data dir where :func:`stage_extension_standins` puts the stand-ins."""
 
 
-def stage_extension_standins(data_dir: Path, major: int, account: _Account | None = None) -> Path | None:
+def stage_extension_standins(
+    data_dir: Path, major: int, account: _Account | None = None, native: NativeBuild | None = None
+) -> Path | None:
     """Copy khepri-db's extension stand-ins into ``<data_dir>/khepri_extensions/extension/``.
 
     The stand-ins are plain control and SQL script files shipped in ``sql/extensions/<name>/``
@@ -475,6 +483,10 @@ def stage_extension_standins(data_dir: Path, major: int, account: _Account | Non
     extensions on ``extension_control_path`` and appends ``/extension`` to each entry, so the
     engine starts the server with ``extension_control_path = '$system:<returned path>'``: an
     extension the server itself ships (``$system``) always wins over our stand-in.
+
+    A stand-in with C sources (pgroonga's access method, :mod:`khepri_db.engines._native`) is
+    staged only when ``native`` holds its built library, copied to ``<returned path>/lib/``; the
+    engine then adds that directory to ``dynamic_library_path``.
 
     The copy is made anew at every start (the package may have been upgraded) inside the data
     directory, which the server's OS user owns, so no directory of the user's is widened.
@@ -484,6 +496,7 @@ def stage_extension_standins(data_dir: Path, major: int, account: _Account | Non
         major: the server's major version; below 18 nothing is staged (the system engine uses
             :func:`stage_private_install` there).
         account: the OS user the server runs as (files are chowned to it), or ``None``.
+        native: the stand-ins' built C libraries for this server (``None``: none were built).
 
     Returns:
         The directory to put on ``extension_control_path``, or ``None`` when the server is older
@@ -503,13 +516,30 @@ def stage_extension_standins(data_dir: Path, major: int, account: _Account | Non
         shutil.rmtree(root, ignore_errors=True)
     root.mkdir(mode=0o700)
     target.mkdir(mode=0o700)
+    unbuilt = _unbuilt_native(native)
     for path in sorted(source.glob("*/*")):
-        if path.suffix in {".control", ".sql"} and path.is_file():
+        if path.suffix in {".control", ".sql"} and path.is_file() and path.parent.name not in unbuilt:
             _write_new(target / path.name, path.read_bytes(), 0o600)
+    staged = [root, target, *target.iterdir()]
+    if native is not None and native.libraries:
+        lib = root / "lib"
+        lib.mkdir(mode=0o700)
+        staged.append(lib)
+        for name, built in sorted(native.libraries.items()):
+            _write_new(lib / name, built.read_bytes(), 0o600)
+            staged.append(lib / name)
     if account is not None:
-        for path in (root, target, *target.iterdir()):
+        for path in staged:
             os.chown(path, account.uid, account.gid, follow_symlinks=False)
     return root
+
+
+def _unbuilt_native(native: NativeBuild | None) -> set[str]:
+    """The stand-ins with C sources whose libraries were not built (their files are not staged)."""
+    wanted = set(native_extensions())
+    if native is None or not native.libraries:
+        return wanted
+    return wanted & set(native.missing)
 
 
 PRIVATE_INSTALL_DIR = "khepri_install"
@@ -517,7 +547,7 @@ PRIVATE_INSTALL_DIR = "khepri_install"
 private installation tree (servers older than PostgreSQL 18)."""
 
 
-def stage_private_install(data_dir: Path, bin_dir: Path) -> Path | None:
+def stage_private_install(data_dir: Path, bin_dir: Path, native: NativeBuild | None = None) -> Path | None:
     """Give a server older than PostgreSQL 18 the extension stand-ins through a private install tree.
 
     Before 18 a server has no ``extension_control_path``: it reads extensions only from
@@ -548,10 +578,15 @@ def stage_private_install(data_dir: Path, bin_dir: Path) -> Path | None:
     the data directory (mode 0700), so the server's OS user reads it and cannot change it.
     ``postgres`` is a hard link when the file system and the kernel allow it
     (``fs.protected_hardlinks`` lets root link, not other users), else a copy (about 9 MB).
+    When stand-ins have built C libraries (``native``), the tree's ``pkglibdir`` is a real
+    directory too: a link to each file of the real one, plus those libraries (found as
+    ``$libdir/<name>``).
 
     Args:
         data_dir: the cluster's data directory (must exist).
         bin_dir: the binaries the server runs from (holding ``postgres`` and ``pg_config``).
+        native: the stand-ins' built C libraries for this server (``None``: none were built; a
+            stand-in with C sources is then not staged).
 
     Returns:
         The ``postgres`` executable to start the server with, or ``None`` when nothing needs doing
@@ -611,14 +646,28 @@ def stage_private_install(data_dir: Path, bin_dir: Path) -> Path | None:
             (extensions / entry.name).symlink_to(entry)
             if entry.suffix == ".control":
                 shipped.add(_extension_of(entry.name))
+    unbuilt = _unbuilt_native(native)
     for path in sorted(source.glob("*/*")):
-        if path.suffix in {".control", ".sql"} and path.is_file() and _extension_of(path.name) not in shipped:
+        if (
+            path.suffix in {".control", ".sql"}
+            and path.is_file()
+            and _extension_of(path.name) not in shipped
+            and path.parent.name not in unbuilt
+        ):
             target = extensions / path.name
             if target.is_symlink():
                 target.unlink()  # a stray script of the installation, with no control file of its own
             _write_new(target, path.read_bytes(), 0o644)
-    directory(mirror(pkglibdir).parent)
-    mirror(pkglibdir).symlink_to(pkglibdir)
+    if native is not None and native.libraries:
+        libraries = directory(mirror(pkglibdir))
+        for entry in sorted(pkglibdir.iterdir()) if pkglibdir.is_dir() else []:
+            if entry.name not in native.libraries:
+                (libraries / entry.name).symlink_to(entry)
+        for name, built in sorted(native.libraries.items()):
+            _write_new(libraries / name, built.read_bytes(), 0o644)
+    else:
+        directory(mirror(pkglibdir).parent)
+        mirror(pkglibdir).symlink_to(pkglibdir)
     apart = localedir is not None and not any(
         localedir.is_relative_to(d) or d.is_relative_to(localedir) for d in (bindir, sharedir, pkglibdir)
     )

@@ -103,7 +103,7 @@ class SystemEngine(ClusterEngine):
         # Servers older than PostgreSQL 18 get the extension stand-ins through a private install
         # tree (stage_private_install): `pg_ctl start` runs its postgres instead (`-p`).
         if exe.name == "pg_ctl" and args[-1:] == ["start"]:
-            server = stage_private_install(self.data_dir, exe.parent)
+            server = stage_private_install(self.data_dir, exe.parent, self._native)
             if server is not None:
                 args = ["-p", str(server), *args]
         return super()._run(exe, args, account)

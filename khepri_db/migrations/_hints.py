@@ -21,9 +21,8 @@ _HINTS = {
     "42P07": "The object already exists: the database was probably changed outside migrations. "
     "Compare it with `khepri-db status`, or make the statement idempotent (`if not exists`).",
     "42710": "The object already exists: the database was probably changed outside migrations.",
-    "58P01": "The server does not ship this extension. The embedded engine has PostgreSQL contrib and "
-    "pgvector but not pgcrypto or uuid-ossp (use gen_random_uuid()); or migrate a server that has "
-    "it with --db-url.",
+    "58P01": "The server does not ship this extension (docs/extensions/README.md lists khepri-db's "
+    "stand-ins); migrate a server that has it with --db-url.",
     "0A000": "The server does not support this. If it is an extension, the embedded engine may lack it; "
     "migrate a server that has it with --db-url.",
 }
@@ -40,8 +39,9 @@ _REAL_ENGINE = (
 )
 
 _NO_STANDIN = {
-    "pgroonga": "pgroonga is an index access method (C code inside the server, `create index ... using "
-    "pgroonga`): no SQL stand-in can provide it, and neither engine here ships it.",
+    "postgis": "PostGIS is C code inside the server (geometry types, their GiST operator classes): khepri-db "
+    "has no stand-in for it. `--engine system` loads the server's own PostGIS when it is installed "
+    "(Debian/Ubuntu: apt-get install postgresql-15-postgis-3).",
 }
 """Extensions khepri-db cannot stand in for, by name: what they are, said when one is not available.
 timescaledb is not one: its stand-in records hypertables without chunking them (docs/extensions/timescaledb.md)."""
@@ -65,7 +65,15 @@ def _extension_hint(info: SqlErrorInfo) -> str | None:
     if not match:
         return None
     name = match.group("name") or match.group("file")
-    if bundled_path("sql", "extensions", name).is_dir():
+    standin = bundled_path("sql", "extensions", name)
+    if standin.is_dir() and any(standin.glob("*.c")):
+        return (
+            f"khepri-db's stand-in for {name} has C code, compiled when khepri-db starts the server: it needs "
+            "a C compiler (cc, or CC) and the server headers (`pg_config --includedir-server`; the embedded "
+            "engine ships them, Debian/Ubuntu: apt-get install postgresql-server-dev-<major>). `khepri-db db "
+            f"start` said why it was left out. It is never on a server given by --db-url: there, or {_REAL_ENGINE}."
+        )
+    if standin.is_dir():
         return (
             f"khepri-db's stand-in for {name} is only on servers khepri-db starts (the embedded engine, the "
             f"default, or --engine system), not on a server given by --db-url: use one of those, or {_REAL_ENGINE}."
