@@ -41,16 +41,16 @@ from khepri_db.engines import (
     stage_private_install,
     system_bin_dir,
 )
-from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions
+from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions, requires_native
 from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
 
 SOURCE = bundled_path("sql", "extensions")
 
 
 def _shipped_files(*, native: bool = False) -> set[str]:
-    """The stand-ins' control and script files; with ``native=False``, not those of stand-ins with C
-    sources (staged only with their built library)."""
-    with_c = {p.parent.name for p in SOURCE.glob("*/*.c")}
+    """The stand-ins' control and script files; with ``native=False``, not those of stand-ins that
+    need their C library (staged only with it built)."""
+    with_c = {p.parent.name for p in SOURCE.glob("*/*.c") if requires_native(p.parent.name)}
     return {
         p.name
         for p in SOURCE.glob("*/*")
@@ -88,14 +88,16 @@ def test_every_control_and_script_file_is_staged_flat_and_stale_files_go(tmp_pat
 
 
 def test_a_standin_with_c_sources_is_staged_with_its_library(tmp_path: Path, native: NativeBuild) -> None:
-    assert set(native_extensions()) == {"pgroonga"}
-    assert set(native.libraries) == {"khepri_pgroonga.so"}
+    assert set(native_extensions()) == {"pgroonga", "pgcrypto"}
+    assert [name for name in native_extensions() if requires_native(name)] == ["pgroonga"]
+    assert set(native.libraries) == {"khepri_pgroonga.so", "khepri_crypt.so"}
     root = stage_extension_standins(tmp_path, 18, native=native)
     assert root is not None
     assert {p.name for p in (root / "extension").iterdir()} == _shipped_files(native=True)
-    library = root / "lib" / "khepri_pgroonga.so"
-    assert library.read_bytes() == native.libraries["khepri_pgroonga.so"].read_bytes()
-    assert stat.S_IMODE(library.stat().st_mode) == 0o600
+    for name in ("khepri_pgroonga.so", "khepri_crypt.so"):
+        library = root / "lib" / name
+        assert library.read_bytes() == native.libraries[name].read_bytes()
+        assert stat.S_IMODE(library.stat().st_mode) == 0o600
 
 
 def test_the_embedded_servers_have_pgroonga(khepri_server_url: str) -> None:
@@ -115,7 +117,7 @@ def test_the_embedded_servers_have_pgroonga(khepri_server_url: str) -> None:
 
 def test_a_build_that_cannot_happen_says_why(tmp_path: Path) -> None:
     no_config = build_native_standins(tmp_path)
-    assert set(no_config.missing) == {"pgroonga"}
+    assert set(no_config.missing) == {"pgroonga", "pgcrypto"}
     assert "has no pg_config" in no_config.missing["pgroonga"]
     assert not no_config.libraries
     bin_dir = tmp_path / "bin"
@@ -128,8 +130,12 @@ def test_a_build_that_cannot_happen_says_why(tmp_path: Path) -> None:
     no_headers = build_native_standins(bin_dir, said.append)
     assert "server headers are not installed" in no_headers.missing["pgroonga"]
     assert "postgresql-server-dev" in no_headers.missing["pgroonga"]
-    assert said == [f"the pgroonga stand-in is not available on this server: {no_headers.missing['pgroonga']}"]
-    # nothing of the stand-in is staged then: `create extension pgroonga` fails with migrate's hint
+    assert sorted(said) == [
+        f"the pgcrypto stand-in runs without its C fast path on this server: {no_headers.missing['pgcrypto']}",
+        f"the pgroonga stand-in is not available on this server: {no_headers.missing['pgroonga']}",
+    ]
+    # nothing of pgroonga is staged then (`create extension pgroonga` fails with migrate's hint);
+    # pgcrypto is, its bcrypt in PL/pgSQL
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     root = stage_extension_standins(data_dir, 18, native=no_headers)
@@ -346,9 +352,9 @@ def test_built_libraries_join_the_trees_libdir(tmp_path: Path) -> None:
     assert not libdir.is_symlink()
     for real in pkglibdir.iterdir():
         assert (libdir / real.name).readlink() == real
-    library = libdir / "khepri_pgroonga.so"
-    assert not library.is_symlink()
-    assert library.read_bytes() == build.libraries["khepri_pgroonga.so"].read_bytes()
+    for name, built in build.libraries.items():
+        assert not (libdir / name).is_symlink()
+        assert (libdir / name).read_bytes() == built.read_bytes()
     tree_ext = _mirror(root, _config(bin_dir, "--sharedir")) / "extension"
     assert (tree_ext / "pgroonga.control").is_file()
     assert _snapshot(bin_dir, _config(bin_dir, "--sharedir"), pkglibdir, pkglibdir) == before

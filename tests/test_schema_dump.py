@@ -24,6 +24,7 @@ from khepri_db.migrations.dump import (
     _tool_version,
     default_excluded_schemas,
     dump_schema,
+    normalize,
     run_schema_dump,
 )
 from khepri_db.migrations.files import discover
@@ -347,3 +348,18 @@ def test_dump_command_from_migrations_drops_the_throwaway_database_when_a_migrat
     assert "20260101000000_broken.sql" in result.output
     with connect(khepri_server_url) as conn:
         assert conn.execute("select datname from pg_database order by 1").fetchall() == before
+
+
+def test_postgresql_15_20_column_versions_are_version_noise() -> None:
+    # pg_dump 15.20 writes each column's pg_attver (a per-database number, unknown to other servers)
+    dumped = (
+        "CREATE TABLE public.t (\n    a integer,\n    b text\n);\n"
+        "ALTER TABLE ONLY public.t ALTER COLUMN a SET (pg_attver=160909664);\n"
+        'ALTER TABLE ONLY public.t ALTER COLUMN "b c" SET (n_distinct=5, pg_attver=1949555672);\n'
+        "ALTER TABLE ONLY public.t ALTER COLUMN b SET (n_distinct=-1);\n"
+    )
+    text = normalize(dumped, "postgres")
+    assert "pg_attver" not in text
+    assert "ALTER COLUMN a SET" not in text
+    assert 'ALTER TABLE ONLY public.t ALTER COLUMN "b c" SET (n_distinct=5);\n' in text
+    assert "ALTER TABLE ONLY public.t ALTER COLUMN b SET (n_distinct=-1);\n" in text

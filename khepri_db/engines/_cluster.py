@@ -29,7 +29,7 @@ from filelock import FileLock
 
 from khepri_db.core.errors import EngineError
 from khepri_db.core.project import bundled_path
-from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions
+from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions, requires_native
 from khepri_db.engines.base import (
     DEFAULT_PORT,
     LOG_FILE,
@@ -484,9 +484,9 @@ def stage_extension_standins(
     engine starts the server with ``extension_control_path = '$system:<returned path>'``: an
     extension the server itself ships (``$system``) always wins over our stand-in.
 
-    A stand-in with C sources (pgroonga's access method, :mod:`khepri_db.engines._native`) is
-    staged only when ``native`` holds its built library, copied to ``<returned path>/lib/``; the
-    engine then adds that directory to ``dynamic_library_path``.
+    A stand-in that needs its C library (pgroonga's access method, :mod:`khepri_db.engines._native`)
+    is staged only when ``native`` holds it. Built libraries are copied to ``<returned path>/lib/``;
+    the engine then adds that directory to ``dynamic_library_path``.
 
     The copy is made anew at every start (the package may have been upgraded) inside the data
     directory, which the server's OS user owns, so no directory of the user's is widened.
@@ -535,8 +535,8 @@ def stage_extension_standins(
 
 
 def _unbuilt_native(native: NativeBuild | None) -> set[str]:
-    """The stand-ins with C sources whose libraries were not built (their files are not staged)."""
-    wanted = set(native_extensions())
+    """The stand-ins that need their C library and have none built (their files are not staged)."""
+    wanted = {name for name in native_extensions() if requires_native(name)}
     if native is None or not native.libraries:
         return wanted
     return wanted & set(native.missing)

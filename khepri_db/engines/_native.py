@@ -29,6 +29,9 @@ from khepri_db.engines.base import Log
 
 COMPILE_TIMEOUT_S = 120
 
+LINK_LIBRARIES = {"khepri_crypt": ["-lcrypt"]}
+"""Libraries a stand-in's C source links with, by source name (pgcrypto's bcrypt uses crypt_r())."""
+
 
 @dataclass(frozen=True)
 class NativeBuild:
@@ -53,6 +56,18 @@ def native_extensions() -> dict[str, list[Path]]:
     return found
 
 
+def requires_native(name: str) -> bool:
+    """Whether stand-in ``name`` cannot work without its C library: its control file names a
+    ``module_pathname`` (pgroonga). Otherwise the C code is a fast path the stand-in's SQL falls back
+    from when it is missing (pgcrypto's bcrypt)."""
+    control = bundled_path("sql", "extensions", name, f"{name}.control")
+    try:
+        text = control.read_text()
+    except OSError:
+        return False
+    return any(line.strip().startswith("module_pathname") for line in text.splitlines())
+
+
 def build_native_standins(bin_dir: Path, log: Log | None = None) -> NativeBuild:
     """Compile (or find in the cache) every stand-in's C sources for the server in ``bin_dir``.
 
@@ -73,7 +88,7 @@ def _build(bin_dir: str, log: Log) -> NativeBuild:
     toolchain = _toolchain(bin_dir)
     if isinstance(toolchain, str):
         for name in extensions:
-            log(f"the {name} stand-in is not available on this server: {toolchain}")
+            _say_missing(name, toolchain, log)
         return NativeBuild({}, dict.fromkeys(extensions, toolchain))
     libraries: dict[str, Path] = {}
     missing: dict[str, str] = {}
@@ -83,12 +98,19 @@ def _build(bin_dir: str, log: Log) -> NativeBuild:
             result = _compile(source, toolchain, log)
             if isinstance(result, str):
                 missing[name] = result
-                log(f"the {name} stand-in is not available on this server: {result}")
+                _say_missing(name, result, log)
                 break
             built[result.name] = result
         else:
             libraries.update(built)
     return NativeBuild(libraries, missing)
+
+
+def _say_missing(name: str, why: str, log: Log) -> None:
+    if requires_native(name):
+        log(f"the {name} stand-in is not available on this server: {why}")
+    else:
+        log(f"the {name} stand-in runs without its C fast path on this server: {why}")
 
 
 @dataclass(frozen=True)
@@ -150,7 +172,8 @@ def _compile(source: Path, toolchain: _Toolchain, log: Log) -> Path | str:
     partial = Path(partial_name)
     command = [
         toolchain.compiler, *link, "-fPIC", "-O2", "-fwrapv", "-fno-strict-aliasing",
-        "-I", toolchain.include_dir, str(source), "-o", str(partial),
+        "-Werror=implicit-function-declaration", "-Werror=incompatible-pointer-types", "-Werror=int-conversion",
+        "-I", toolchain.include_dir, str(source), "-o", str(partial), *LINK_LIBRARIES.get(source.stem, []),
     ]  # fmt: skip
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S, check=False)

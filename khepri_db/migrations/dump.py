@@ -18,6 +18,9 @@ reads), and the output is made stable so the file only changes when the schema d
   database version`` / ``-- Dumped by pg_dump version`` lines are removed;
 * ``SET transaction_timeout = 0;`` (written by pg_dump >= 17 only; PostgreSQL 15 and 16 reject it) is
   removed, so the preamble is the same for every pg_dump from 15 to 18;
+* the ``pg_attver=<n>`` column option of PostgreSQL 15.20 (a number the server gives each column, so
+  different in every database, and an unknown parameter to other servers) is removed from pg_dump's
+  ``ALTER TABLE ONLY ... ALTER COLUMN ... SET (...)`` lines, and a line left with no option goes;
 * the default privileges the dump grants at its end (``alter default privileges ... grant``) are
   also revoked at its start, right after the ``SET`` preamble: pg_dump writes every object's
   grants for a database without default privileges, and a Supabase database (or the compatibility
@@ -249,6 +252,18 @@ def _entries_to_leave_out(entries: Sequence[_TocEntry], conn: psycopg.Connection
     return left
 
 
+_COLUMN_OPTIONS = re.compile(r"^(ALTER TABLE ONLY .+ ALTER COLUMN .+ SET )\((.*)\);$")
+
+
+def _without_attver(line: str) -> str | None:
+    """``line`` without PostgreSQL 15.20's ``pg_attver`` column option (``None``: nothing left)."""
+    match = _COLUMN_OPTIONS.match(line)
+    if match is None or "pg_attver=" not in match.group(2):
+        return line
+    kept = [option for option in match.group(2).split(", ") if not option.startswith("pg_attver=")]
+    return f"{match.group(1)}({', '.join(kept)});" if kept else None
+
+
 def normalize(sql_text: str, owner: str) -> str:
     """Make pg_dump's text stable across runs and pg_dump versions (see the module docstring).
 
@@ -262,8 +277,9 @@ def normalize(sql_text: str, owner: str) -> str:
     """
     lines = [
         line
-        for line in sql_text.splitlines()
-        if not re.match(r"^\\(un)?restrict ", line)
+        for line in map(_without_attver, sql_text.splitlines())
+        if line is not None
+        and not re.match(r"^\\(un)?restrict ", line)
         and not re.match(r"^-- Dumped (from database|by pg_dump) version ", line)
         and line != "SET transaction_timeout = 0;"
     ]

@@ -1430,12 +1430,32 @@ begin
     return head || result;
 end
 $$;
+-- bcrypt $2a$ through the operating system's crypt_r() (libxcrypt: Openwall's crypt_blowfish, as
+-- pgcrypto's own), when khepri-db could build khepri_crypt.c for this server; it answers null for
+-- anything it does not hash, and crypt() then runs the PL/pgSQL implementation above (same bytes,
+-- pgcrypto's errors). Without the library the fast path is a function that always answers null.
+do $native$
+begin
+    execute 'create function _pgcrypto_crypt_bf_native(bytea, text) returns text language c immutable strict '
+    || 'parallel safe as ''khepri_crypt'', ''khepri_crypt_bcrypt''';
+exception when undefined_file or undefined_function then
+    execute 'create function _pgcrypto_crypt_bf_native(bytea, text) returns text language sql immutable strict '
+    || 'parallel safe return null::text';
+end;
+$native$;
+
 create function crypt(text, text)
 returns text
 language sql
 immutable strict parallel safe
 return case
-    when left($2, 4) in ('$2a$', '$2x$') then _pgcrypto_crypt_bf(convert_to($1, getdatabaseencoding()), $2)
+    when left($2, 4) = '$2a$'
+        then
+            coalesce(
+                _pgcrypto_crypt_bf_native(convert_to($1, getdatabaseencoding()), $2),
+                _pgcrypto_crypt_bf(convert_to($1, getdatabaseencoding()), $2)
+            )
+    when left($2, 4) = '$2x$' then _pgcrypto_crypt_bf(convert_to($1, getdatabaseencoding()), $2)
     when left($2, 3) = '$2$' then _pgcrypto_raise('39000', 'crypt(3) returned NULL', null, $2)
     when left($2, 3) = '$1$' then _pgcrypto_crypt_md5(convert_to($1, getdatabaseencoding()), $2)
     else _pgcrypto_crypt_des(convert_to($1, getdatabaseencoding()), $2)
