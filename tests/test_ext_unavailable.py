@@ -63,3 +63,10 @@ def test_a_standin_with_c_code_says_what_its_build_needs() -> None:
     assert "C compiler" in hint
     assert "postgresql-server-dev" in hint
     assert "--db-url" in hint
+
+
+def test_a_standin_whose_c_code_is_optional_gets_the_usual_hint() -> None:
+    hint = _extension_hint(SqlErrorInfo("0A000", 'extension "pgcrypto" is not available')) or ""
+    assert "stand-in for pgcrypto is only on servers khepri-db starts" in hint
+    vector = _extension_hint(SqlErrorInfo("0A000", 'extension "vector" is not available')) or ""
+    assert "stand-in for vector has C code" in vector

@@ -88,13 +88,13 @@ def test_every_control_and_script_file_is_staged_flat_and_stale_files_go(tmp_pat
 
 
 def test_a_standin_with_c_sources_is_staged_with_its_library(tmp_path: Path, native: NativeBuild) -> None:
-    assert set(native_extensions()) == {"pgroonga", "pgcrypto"}
-    assert [name for name in native_extensions() if requires_native(name)] == ["pgroonga"]
-    assert set(native.libraries) == {"khepri_pgroonga.so", "khepri_crypt.so"}
+    assert set(native_extensions()) == {"pgroonga", "pgcrypto", "vector"}
+    assert [name for name in native_extensions() if requires_native(name)] == ["pgroonga", "vector"]
+    assert set(native.libraries) == {"khepri_pgroonga.so", "khepri_crypt.so", "khepri_vector.so"}
     root = stage_extension_standins(tmp_path, 18, native=native)
     assert root is not None
     assert {p.name for p in (root / "extension").iterdir()} == _shipped_files(native=True)
-    for name in ("khepri_pgroonga.so", "khepri_crypt.so"):
+    for name in ("khepri_pgroonga.so", "khepri_crypt.so", "khepri_vector.so"):
         library = root / "lib" / name
         assert library.read_bytes() == native.libraries[name].read_bytes()
         assert stat.S_IMODE(library.stat().st_mode) == 0o600
@@ -117,7 +117,7 @@ def test_the_embedded_servers_have_pgroonga(khepri_server_url: str) -> None:
 
 def test_a_build_that_cannot_happen_says_why(tmp_path: Path) -> None:
     no_config = build_native_standins(tmp_path)
-    assert set(no_config.missing) == {"pgroonga", "pgcrypto"}
+    assert set(no_config.missing) == {"pgroonga", "pgcrypto", "vector"}
     assert "has no pg_config" in no_config.missing["pgroonga"]
     assert not no_config.libraries
     bin_dir = tmp_path / "bin"
@@ -133,6 +133,7 @@ def test_a_build_that_cannot_happen_says_why(tmp_path: Path) -> None:
     assert sorted(said) == [
         f"the pgcrypto stand-in runs without its C fast path on this server: {no_headers.missing['pgcrypto']}",
         f"the pgroonga stand-in is not available on this server: {no_headers.missing['pgroonga']}",
+        f"the vector stand-in is not available on this server: {no_headers.missing['vector']}",
     ]
     # nothing of pgroonga is staged then (`create extension pgroonga` fails with migrate's hint);
     # pgcrypto is, its bcrypt in PL/pgSQL

