@@ -77,7 +77,9 @@ def build_native_standins(bin_dir: Path, log: Log | None = None) -> NativeBuild:
         log: receives one line per library compiled and per stand-in left out.
 
     Returns:
-        A :class:`NativeBuild`. Never raises: a failed build is reported in ``missing``.
+        A :class:`NativeBuild`. Never raises: a failed build is reported in ``missing``. A stand-in
+        for an extension the server ships (pgvector on the embedded engine) is not built: the real
+        one wins.
     """
     return _build(str(bin_dir.resolve()), log or (lambda _msg: None))
 
@@ -94,6 +96,8 @@ def _build(bin_dir: str, log: Log) -> NativeBuild:
     libraries: dict[str, Path] = {}
     missing: dict[str, str] = {}
     for name, sources in extensions.items():
+        if (Path(toolchain.share_dir) / "extension" / f"{name}.control").is_file():
+            continue  # the server ships the real extension, which wins over the stand-in: nothing to build
         built: dict[str, Path] = {}
         for source in sources:
             result = _compile(source, toolchain, log)
@@ -118,6 +122,7 @@ def _say_missing(name: str, why: str, log: Log) -> None:
 class _Toolchain:
     compiler: str
     include_dir: str
+    share_dir: str
     server: str  # pg_config --version plus the include directory: what the cache key depends on
     suffix: str
 
@@ -129,10 +134,10 @@ def _toolchain(bin_dir: str) -> _Toolchain | str:
     if not pg_config.is_file():
         return f"{bin_dir} has no pg_config, so the server headers cannot be found"
     try:
-        cc, include_dir, version = subprocess.run(
-            [str(pg_config), "--cc", "--includedir-server", "--version"],
+        cc, include_dir, share_dir, version = subprocess.run(
+            [str(pg_config), "--cc", "--includedir-server", "--sharedir", "--version"],
             capture_output=True, text=True, check=True, timeout=30,
-        ).stdout.splitlines()[:3]  # fmt: skip
+        ).stdout.splitlines()[:4]  # fmt: skip
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         return f"{pg_config} failed: {exc}"
     if not (Path(include_dir) / "postgres.h").is_file():
@@ -145,7 +150,7 @@ def _toolchain(bin_dir: str) -> _Toolchain | str:
     if compiler is None:
         return "no C compiler was found (set CC, or install gcc or clang)"
     suffix = ".dylib" if sys.platform == "darwin" else ".so"
-    return _Toolchain(compiler, include_dir, f"{version.strip()} {include_dir}", suffix)
+    return _Toolchain(compiler, include_dir, share_dir, f"{version.strip()} {include_dir}", suffix)
 
 
 def _cache_dir() -> Path:
