@@ -66,8 +66,9 @@ def _extension_hint(info: SqlErrorInfo) -> str | None:
         return None
     name = match.group("name") or match.group("file")
     standin = bundled_path("sql", "extensions", name)
-    control = standin / f"{name}.control"
-    if control.is_file() and "\nmodule_pathname" in "\n" + control.read_text():  # its C library is needed
+    from khepri_db.engines._native import requires_native  # only on this error path
+
+    if standin.is_dir() and requires_native(name):
         return (
             f"khepri-db's stand-in for {name} has C code, compiled when khepri-db starts the server: it needs "
             "a C compiler (cc, or CC) and the server headers (`pg_config --includedir-server`; the embedded "
