@@ -21,6 +21,10 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --editable '.[dev]'
+	@# pgTAP for `khepri-db test db` and its tests: the machine's (Debian: postgresql-15-pgtap), else
+	@# Debian's package fetched into khepri-db's cache; never fatal (those tests then skip, saying why).
+	@$(KHEPRI) test pgtap >/dev/null 2>&1 || $(KHEPRI) test pgtap --fetch || \
+	  echo "no pgTAP: khepri-db test db needs it (apt-get install postgresql-15-pgtap)"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -44,7 +48,7 @@ PG15_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_sessio
 	tests/test_access_init.py tests/test_rpc_fold.py tests/test_ext_unavailable.py tests/test_extension_staging.py \
 	tests/test_ext_crypto.py tests/test_ext_platform.py tests/test_ext_platform_plugin.py tests/test_schema_dump.py \
 	tests/test_doctor_rules.py tests/test_migrate_batch.py tests/test_ext_timescaledb.py \
-	tests/test_ext_pgroonga.py
+	tests/test_ext_pgroonga.py tests/test_test_db.py tests/test_dbdev_test_helpers.py
 
 test: install
 	$(BIN)/pytest

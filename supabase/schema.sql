@@ -3955,27 +3955,6 @@ GRANT ALL ON FUNCTION khepri_private.workout_columns(input jsonb, path text) TO 
 
 
 --
--- Name: FUNCTION crypto_aead_det_decrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea); Type: ACL; Schema: pgsodium; Owner: postgres
---
-
-GRANT ALL ON FUNCTION pgsodium.crypto_aead_det_decrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea) TO service_role;
-
-
---
--- Name: FUNCTION crypto_aead_det_encrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea); Type: ACL; Schema: pgsodium; Owner: postgres
---
-
-GRANT ALL ON FUNCTION pgsodium.crypto_aead_det_encrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea) TO service_role;
-
-
---
--- Name: FUNCTION crypto_aead_det_keygen(); Type: ACL; Schema: pgsodium; Owner: postgres
---
-
-GRANT ALL ON FUNCTION pgsodium.crypto_aead_det_keygen() TO service_role;
-
-
---
 -- Name: FUNCTION accept_coach_link(athlete_id uuid); Type: ACL; Schema: public; Owner: postgres
 --
 

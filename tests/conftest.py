@@ -100,6 +100,20 @@ def scalar(conn: psycopg.Connection, query: str, params: Any = None) -> Any:
     return row[0]
 
 
+# -- oracles CI must have: skip elsewhere, fail under KHEPRI_STRICT ----------------------------------
+
+STRICT = os.environ.get("KHEPRI_STRICT", "") not in ("", "0")
+"""Set by CI (``.ci/run``): a test whose oracle or tool is missing fails instead of skipping."""
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip the test saying ``reason``; under ``KHEPRI_STRICT=1`` (CI, where every oracle can be
+    installed) fail with it instead, so a missing oracle never passes for coverage."""
+    if STRICT:
+        pytest.fail(f"KHEPRI_STRICT is set and {reason}")
+    pytest.skip(reason)
+
+
 # -- the real Supabase CLI, the reference of the differential tests --------------------------------
 
 SUPABASE_CLI_VERSION = "2.117.0"
@@ -112,7 +126,8 @@ def supabase_cli() -> Path:
 
     Cached per machine in ``~/.cache/khepri-db/supabase-cli-2.117.0`` (override with
     ``KHEPRI_SUPABASE_CLI_DIR``). Every differential test against the CLI uses this one fixture and is
-    skipped, saying why, when npm is missing or the registry does not answer.
+    skipped, saying why, when npm is missing or the registry does not answer (failed under
+    ``KHEPRI_STRICT``, as in CI, which can install it).
     """
     default = Path.home() / ".cache" / "khepri-db" / f"supabase-cli-{SUPABASE_CLI_VERSION}"
     cache = Path(os.environ.get("KHEPRI_SUPABASE_CLI_DIR", default))
@@ -120,7 +135,7 @@ def supabase_cli() -> Path:
     if not binary.exists():
         npm = shutil.which("npm")
         if npm is None:
-            pytest.skip(
+            skip_or_fail(
                 f"npm is not installed: these tests run the real Supabase CLI (supabase@{SUPABASE_CLI_VERSION})"
             )
         cache.mkdir(parents=True, exist_ok=True)
@@ -128,12 +143,12 @@ def supabase_cli() -> Path:
         try:
             done = subprocess.run(command, cwd=cache, capture_output=True, text=True, timeout=NPM_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            pytest.skip(
+            skip_or_fail(
                 f"`npm install supabase@{SUPABASE_CLI_VERSION}` took over {NPM_TIMEOUT_S} s (registry unreachable?)"
             )
         if done.returncode != 0 or not binary.exists():
             reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            pytest.skip(f"npm could not install supabase@{SUPABASE_CLI_VERSION}: {reason}")
+            skip_or_fail(f"npm could not install supabase@{SUPABASE_CLI_VERSION}: {reason}")
     # run it away from any project: the CLI writes supabase/.temp/ into the project it finds
     version = subprocess.run(
         [binary, "--version"], cwd=cache, capture_output=True, text=True, timeout=60

@@ -14,6 +14,7 @@ older than 18.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -41,21 +42,29 @@ from khepri_db.engines import (
     stage_private_install,
     system_bin_dir,
 )
+from khepri_db.engines._cluster import DBDEV_CATALOGUE, add_machine_extensions, dbdev_catalogue
 from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions, requires_native
+from khepri_db.engines.pgtap import find_pgtap
 from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
 
 SOURCE = bundled_path("sql", "extensions")
 
 
 def _shipped_files(*, native: bool = False) -> set[str]:
-    """The stand-ins' control and script files; with ``native=False``, not those of stand-ins that
-    need their C library (staged only with it built)."""
+    """Every file staged beside the stand-ins: their control and script files (with
+    ``native=False``, not those of stand-ins that need their C library, staged only with it built),
+    the offline database.dev catalogue, and pgTAP's files when this machine has pgTAP."""
     with_c = {p.parent.name for p in SOURCE.glob("*/*.c") if requires_native(p.parent.name)}
-    return {
-        p.name
-        for p in SOURCE.glob("*/*")
-        if p.suffix in {".control", ".sql"} and (native or p.parent.name not in with_c)
-    }
+    pgtap = find_pgtap()
+    return (
+        {
+            p.name
+            for p in SOURCE.glob("*/*")
+            if p.suffix in {".control", ".sql"} and (native or p.parent.name not in with_c)
+        }
+        | {DBDEV_CATALOGUE}
+        | ({p.name for p in pgtap.files} if pgtap else set())
+    )
 
 
 def _staged_standins(bin_dir: Path) -> set[str]:
@@ -474,3 +483,44 @@ def test_a_system_server_started_from_the_tree(khepri_engine: Engine) -> None:
     finally:
         engine.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_the_offline_database_dev_catalogue_lists_every_bundled_package(tmp_path: Path) -> None:
+    packages = json.loads(dbdev_catalogue())["packages"]
+    bundled = sorted(p.parent.name for p in bundled_path("sql", "dbdev").glob("*/package.json"))
+    assert [p["package_name"] for p in packages] == bundled
+    for package in packages:
+        folder = bundled_path("sql", "dbdev", package["package_name"])
+        versions = {v["version"]: v["sql"] for v in package["versions"]}
+        assert versions, package["package_name"]
+        for version, text in versions.items():
+            assert text == (folder / f"{package['package_name']}--{version}.sql").read_text(encoding="utf-8")
+        assert package["default_version"] in versions
+        for upgrade in package["upgrades"]:
+            assert {upgrade["from_version"], upgrade["to_version"]} <= set(versions)
+    root = stage_extension_standins(tmp_path, 18)
+    assert root is not None
+    assert (root / "extension" / DBDEV_CATALOGUE).read_bytes() == dbdev_catalogue()
+
+
+def test_pgtap_installed_after_the_start_is_added_to_the_running_servers_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "pgtap"
+    fake.mkdir()
+    (fake / "pgtap.control").write_text("default_version = '9.9.9'\n")
+    (fake / "pgtap--9.9.9.sql").write_text("select 1;\n")
+    monkeypatch.setenv("KHEPRI_PGTAP_DIR", str(fake))
+    found = find_pgtap()
+    assert found is not None
+    assert found.version == "9.9.9"
+    assert found.directory == fake
+    data = tmp_path / "data"
+    staged = data / EXTENSIONS_DIR / "extension"
+    staged.mkdir(parents=True)
+    (staged / "other.control").write_text("default_version = '1'\n")
+    assert add_machine_extensions(data, embedded_bin_dir()) == ["pgtap.control", "pgtap--9.9.9.sql"]
+    assert (staged / "pgtap--9.9.9.sql").read_text() == "select 1;\n"
+    assert add_machine_extensions(data, embedded_bin_dir()) == []  # there already: left alone
+    (fake / "pgtap--9.9.9--9.9.10.sql").write_text("select 2;\n")
+    assert add_machine_extensions(data, embedded_bin_dir()) == []  # its control file is there: not mixed

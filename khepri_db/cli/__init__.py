@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def _registered_app() -> typer.Typer:
     """The typer app with every command group registered (their modules imported, in help order)."""
-    from khepri_db.cli import migrate, doctor, access, gen, db, demo  # noqa: F401, I001
+    from khepri_db.cli import migrate, doctor, access, gen, db, test, demo  # noqa: F401, I001
     from khepri_db.cli._app import app
 
     return app

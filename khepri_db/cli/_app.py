@@ -118,6 +118,25 @@ KhepriSchema = Annotated[
 ]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format: text for people, json for CI.")]
 
+
+class ServerEngine(StrEnum):
+    """Engines the ``db`` commands manage (the docker engine lives only inside one process)."""
+
+    embedded = "embedded"
+    system = "system"
+
+
+EngineOption = Annotated[
+    ServerEngine,
+    typer.Option(
+        "--engine",
+        envvar="KHEPRI_ENGINE",
+        help="embedded: the PostgreSQL 18 shipped with khepri-db (data in <project>/.khepri/pgdata). "
+        "system: the PostgreSQL installed on this machine, found via PG_BIN, pg_config or PATH "
+        "(data in <project>/.khepri/pgdata-system), e.g. Debian's PostgreSQL 15.",
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

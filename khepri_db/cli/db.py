@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +11,12 @@ import typer
 from khepri_db.cli._app import (
     DataDir,
     DbUrl,
+    EngineOption,
     Format,
     KhepriSchema,
     MigrationsDir,
     OutputFormat,
+    ServerEngine,
     _escape,
     _handles_errors,
     _print_json,
@@ -31,25 +32,6 @@ from khepri_db.core.errors import KhepriError, UsageError
 from khepri_db.core.project import Project
 
 # -- db ----------------------------------------------------------------------------------------
-
-
-class ServerEngine(StrEnum):
-    """Engines the ``db`` commands manage (the docker engine lives only inside one process)."""
-
-    embedded = "embedded"
-    system = "system"
-
-
-EngineOption = Annotated[
-    ServerEngine,
-    typer.Option(
-        "--engine",
-        envvar="KHEPRI_ENGINE",
-        help="embedded: the PostgreSQL 18 shipped with khepri-db (data in <project>/.khepri/pgdata). "
-        "system: the PostgreSQL installed on this machine, found via PG_BIN, pg_config or PATH "
-        "(data in <project>/.khepri/pgdata-system), e.g. Debian's PostgreSQL 15.",
-    ),
-]
 
 
 @db_app.command("start")

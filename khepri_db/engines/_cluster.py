@@ -40,6 +40,7 @@ from khepri_db.engines.base import (
     EngineStatus,
     Log,
 )
+from khepri_db.engines.pgtap import find_pgtap
 
 
 def _embedded_utils() -> types.ModuleType:
@@ -203,8 +204,11 @@ class ClusterEngine:
         log: receives one-line progress messages (default: discarded).
 
     The superuser is ``postgres`` with a random password generated at ``initdb`` time and stored,
-    readable only by the caller, in ``<data_dir>/khepri-engine.json``. Only 127.0.0.1 is listened on;
-    no Unix socket is created. The cluster is UTF-8 with the ``C.UTF-8`` locale (as on Supabase).
+    readable only by the caller, in ``<data_dir>/khepri-engine.json``. Only 127.0.0.1 is listened on,
+    plus a private unix socket in ``<data_dir>/khepri_socket`` (:meth:`socket_dir`) through which the
+    server's own OS user connects as postgres without a password (``dblink('dbname=postgres')``,
+    postgres_fdw loopback, as on Supabase). The cluster is UTF-8 with the ``C.UTF-8`` locale (as on
+    Supabase).
     """
 
     name = "cluster"
@@ -254,6 +258,7 @@ class ClusterEngine:
                         f"the {self.name} server in {self.data_dir} already runs on port {current.port}",
                         hint="stop it first (`khepri-db db stop`) to restart it on another port",
                     )
+                add_machine_extensions(self.data_dir, self._stop_bin_dir())
                 return current.url
             bin_dir = self.bin_dir()
             account = _service_account(SERVICE_USER)
@@ -265,11 +270,15 @@ class ClusterEngine:
             if port != state.get("port"):
                 state["port"] = port
                 self._write_state(state)
+            socket_dir = self._prepare_socket(port, account)
             options = [
                 "-c", f"port={port}",
                 "-c", "listen_addresses=127.0.0.1",
-                "-c", "unix_socket_directories=",
+                "-c", f"unix_socket_directories={socket_dir or ''}",
             ]  # fmt: skip
+            # libpq inside the server (dblink, postgres_fdw) connects, by default, over that socket as
+            # postgres, as it does on Supabase, where the server's OS user is postgres.
+            server_env = {"PGHOST": str(socket_dir), "PGPORT": str(port), "PGUSER": SUPERUSER} if socket_dir else {}
             self._native = build_native_standins(bin_dir, self._log)
             staged = stage_extension_standins(self.data_dir, binaries_major_version(bin_dir), account, self._native)
             if staged is not None:
@@ -290,6 +299,7 @@ class ClusterEngine:
                 ["-D", str(self.data_dir), "-l", str(log_path), "-w", "-t", str(PG_CTL_TIMEOUT_S),
                  "-o", shlex.join(options), "start"],
                 account,
+                env=server_env,
             )  # fmt: skip
             if result.returncode != 0:
                 raise EngineError(
@@ -411,8 +421,46 @@ class ClusterEngine:
             raise EngineError(f"initdb ({bin_dir / 'initdb'}) failed in {self.data_dir}:\n{result.stderr.strip()}")
         self._write_state({"password": password, "port": None, "superuser": SUPERUSER, "bin_dir": str(bin_dir)})
 
-    def _run(self, exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
-        return _run_as(exe, args, account)
+    def _run(
+        self, exe: Path, args: list[str], account: _Account | None, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return _run_as(exe, args, account, env)
+
+    def socket_dir(self) -> Path:
+        """The directory of the server's private unix socket: ``<data_dir>/khepri_socket`` (mode 0700,
+        owned by the server's OS user, so only that user and root can reach it). The socket exists
+        while the server runs, unless the path would be too long for a unix socket (then none is
+        made and ``start()`` logs why)."""
+        return self.data_dir / SOCKET_DIR
+
+    def _prepare_socket(self, port: int, account: _Account | None) -> Path | None:
+        """Create the socket directory and let the server's own OS user (and the engine's owner)
+        connect through it as postgres without a password (peer authentication, as the OS user
+        postgres may on Supabase: ``local all all peer map=supabase_map``); ``None`` when the
+        socket path would exceed the kernel's limit."""
+        directory = self.socket_dir()
+        if len(str(directory)) + len(f"/.s.PGSQL.{port}.lock") > UNIX_SOCKET_PATH_MAX:
+            self._log(f"no unix socket: {directory} is too long for one (use a shorter --data-dir for dblink loopback)")
+            return None
+        if directory.is_symlink():
+            directory.unlink()
+        directory.mkdir(mode=0o700, exist_ok=True)
+        directory.chmod(0o700)
+        if account is not None:
+            os.chown(directory, account.uid, account.gid, follow_symlinks=False)
+        server_user = account.name if account is not None else pwd.getpwuid(os.geteuid()).pw_name
+        owner = pwd.getpwuid(os.geteuid()).pw_name
+        _write_block(
+            self.data_dir / "pg_hba.conf",
+            [f"local   all   {SUPERUSER}   peer   map={PEER_MAP}"],
+            first_rule=True,
+        )
+        _write_block(
+            self.data_dir / "pg_ident.conf",
+            [f"{PEER_MAP}   {user}   {SUPERUSER}" for user in dict.fromkeys((server_user, owner))],
+            first_rule=False,
+        )
+        return directory
 
     def _read_state(self) -> dict[str, Any]:
         path = self.data_dir / STATE_FILE
@@ -520,6 +568,10 @@ def stage_extension_standins(
     for path in sorted(source.glob("*/*")):
         if path.suffix in {".control", ".sql"} and path.is_file() and path.parent.name not in unbuilt:
             _write_new(target / path.name, path.read_bytes(), 0o600)
+    for path in _machine_extension_files():
+        if not (target / path.name).exists():
+            _write_new(target / path.name, path.read_bytes(), 0o600)
+    _write_new(target / DBDEV_CATALOGUE, dbdev_catalogue(), 0o600)
     staged = [root, target, *target.iterdir()]
     if native is not None and native.libraries:
         lib = root / "lib"
@@ -532,6 +584,84 @@ def stage_extension_standins(
         for path in staged:
             os.chown(path, account.uid, account.gid, follow_symlinks=False)
     return root
+
+
+DBDEV_CATALOGUE = "khepri_dbdev.json"
+"""File the engines write beside the staged extensions: khepri-db's database.dev packages
+(``sql/dbdev/``), which the http stand-in serves for requests to ``api.database.dev``."""
+
+
+def dbdev_catalogue() -> bytes:
+    """khepri-db's offline database.dev registry as one JSON document (UTF-8).
+
+    Built from ``sql/dbdev/<package_name>/``: ``package.json`` (the package's row as database.dev's
+    API has it: ``package_name``, ``handle``, ``partial_name``, ``default_version``,
+    ``control_description``, ``control_relocatable``, ``control_requires``, ``description_md``),
+    ``<package_name>--<version>.sql`` (one per version) and ``<package_name>--<from>--<to>.sql``
+    (upgrades). Shape: ``{"packages": [{...package.json, "versions": [{"version", "sql"}],
+    "upgrades": [{"from_version", "to_version", "sql"}]}]}``, packages and files in name order.
+    """
+    root = bundled_path("sql", "dbdev")
+    packages: list[dict[str, Any]] = []
+    for meta in sorted(root.glob("*/package.json")) if root.is_dir() else []:
+        package = dict(json.loads(meta.read_text(encoding="utf-8")))
+        name = package["package_name"]
+        versions: list[dict[str, str]] = []
+        upgrades: list[dict[str, str]] = []
+        for script in sorted(meta.parent.glob("*.sql")):
+            parts = script.name[: -len(".sql")].split("--")
+            if parts[0] != name or len(parts) not in (2, 3):
+                continue
+            sql_text = script.read_text(encoding="utf-8")
+            if len(parts) == 2:
+                versions.append({"version": parts[1], "sql": sql_text})
+            else:
+                upgrades.append({"from_version": parts[1], "to_version": parts[2], "sql": sql_text})
+        packages.append({**package, "versions": versions, "upgrades": upgrades})
+    return json.dumps({"packages": packages}, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _machine_extension_files() -> tuple[Path, ...]:
+    """Files of real extensions found elsewhere on this machine that the engines stage beside the
+    stand-ins when the server lacks them: pgTAP (:func:`khepri_db.engines.pgtap.find_pgtap`), for
+    ``khepri-db test db``."""
+    found = find_pgtap()
+    return found.files if found is not None else ()
+
+
+def add_machine_extensions(data_dir: Path, bin_dir: Path) -> list[str]:
+    """Stage, into a running server's extension directory, machine extensions installed since it
+    started (pgTAP after ``apt-get install postgresql-15-pgtap``): PostgreSQL reads control files at
+    each ``create extension``, so no restart is needed. An extension whose control file is there
+    already is left alone.
+
+    Args:
+        data_dir: the cluster's data directory.
+        bin_dir: the binaries the server runs from (where the private install tree mirrors them).
+
+    Returns:
+        The names of the files added (none when the server stages nothing, or has them all).
+    """
+    directories = [data_dir / EXTENSIONS_DIR / "extension"]
+    layout = _install_layout(bin_dir)
+    if layout is not None:
+        directories.append(data_dir / PRIVATE_INSTALL_DIR / layout[1].relative_to(layout[1].anchor) / "extension")
+    added: list[str] = []
+    for directory in directories:
+        if any(part.is_symlink() for part in (directory, *directory.parents) if part.is_relative_to(data_dir)):
+            continue  # never write through a link planted in the data directory
+        if not directory.is_dir():
+            continue
+        owner = directory.stat()
+        present = {_extension_of(p.name) for p in directory.glob("*.control")}
+        for path in _machine_extension_files():
+            target = directory / path.name
+            if _extension_of(path.name) in present or os.path.lexists(target):
+                continue
+            _write_new(target, path.read_bytes(), 0o600 if owner.st_mode & 0o077 == 0 else 0o644)
+            os.chown(target, owner.st_uid, owner.st_gid, follow_symlinks=False)
+            added.append(path.name)
+    return added
 
 
 def _unbuilt_native(native: NativeBuild | None) -> set[str]:
@@ -547,7 +677,9 @@ PRIVATE_INSTALL_DIR = "khepri_install"
 private installation tree (servers older than PostgreSQL 18)."""
 
 
-def stage_private_install(data_dir: Path, bin_dir: Path, native: NativeBuild | None = None) -> Path | None:
+def stage_private_install(
+    data_dir: Path, bin_dir: Path, native: NativeBuild | None = None, account: _Account | None = None
+) -> Path | None:
     """Give a server older than PostgreSQL 18 the extension stand-ins through a private install tree.
 
     Before 18 a server has no ``extension_control_path``: it reads extensions only from
@@ -658,6 +790,14 @@ def stage_private_install(data_dir: Path, bin_dir: Path, native: NativeBuild | N
             if target.is_symlink():
                 target.unlink()  # a stray script of the installation, with no control file of its own
             _write_new(target, path.read_bytes(), 0o644)
+    for path in _machine_extension_files():
+        if _extension_of(path.name) not in shipped and not os.path.lexists(extensions / path.name):
+            _write_new(extensions / path.name, path.read_bytes(), 0o644)
+    _write_new(extensions / DBDEV_CATALOGUE, dbdev_catalogue(), 0o644)
+    if account is not None:
+        # pg_tle's stand-in writes the control and script files of extensions installed with
+        # pgtle.install_extension here, as the server's OS user (the links stay the installer's).
+        os.chown(extensions, account.uid, account.gid, follow_symlinks=False)
     if native is not None and native.libraries:
         libraries = directory(mirror(pkglibdir))
         for entry in sorted(pkglibdir.iterdir()) if pkglibdir.is_dir() else []:
@@ -712,9 +852,50 @@ def _install_layout(bin_dir: Path) -> tuple[Path, Path, Path, Path | None] | Non
     return paths[0], paths[1], paths[2], locale
 
 
-def _run_as(exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
-    """Run a PostgreSQL program (as ``account`` when given), output captured through files."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC", "LC_ALL": "C"}
+SOCKET_DIR = "khepri_socket"
+"""Directory inside a cluster's data dir that holds its private unix socket."""
+
+UNIX_SOCKET_PATH_MAX = 107
+"""Longest unix socket path the kernel accepts (``sizeof(sun_path) - 1`` on Linux)."""
+
+PEER_MAP = "khepri_local"
+"""The pg_ident.conf map that lets the server's OS user (and the engine's owner) in as postgres."""
+
+_BLOCK_BEGIN = "# khepri-db: begin (rewritten at every start; edit outside this block)"
+_BLOCK_END = "# khepri-db: end"
+
+
+def _write_block(path: Path, lines: list[str], *, first_rule: bool) -> None:
+    """Put ``lines`` between khepri-db's markers in a server configuration file (pg_hba.conf,
+    pg_ident.conf), replacing an earlier block: before the first rule when ``first_rule`` (pg_hba
+    is read top down, first match wins), else at the end. Lines outside the block are kept."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    kept: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        if line.strip() == _BLOCK_BEGIN:
+            inside = True
+        elif line.strip() == _BLOCK_END and inside:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    block = [_BLOCK_BEGIN, *lines, _BLOCK_END]
+    at = len(kept)
+    if first_rule:
+        at = next((i for i, line in enumerate(kept) if line.strip() and not line.lstrip().startswith("#")), len(kept))
+    new_text = "\n".join([*kept[:at], *block, *kept[at:]]) + "\n"
+    if new_text != text:
+        stat_result = path.stat()
+        path.write_text(new_text, encoding="utf-8")
+        os.chown(path, stat_result.st_uid, stat_result.st_gid)
+
+
+def _run_as(
+    exe: Path, args: list[str], account: _Account | None, extra_env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a PostgreSQL program (as ``account`` when given), output captured through files;
+    ``extra_env`` is added to its small fixed environment (a started server inherits it)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC", "LC_ALL": "C", **(extra_env or {})}
     extra: dict[str, Any] = {}
     if account is not None:
         extra = {"user": account.uid, "group": account.gid, "extra_groups": []}

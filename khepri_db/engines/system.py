@@ -99,11 +99,13 @@ class SystemEngine(ClusterEngine):
             return self._bin_dir
         return system_bin_dir()
 
-    def _run(self, exe: Path, args: list[str], account: _Account | None) -> subprocess.CompletedProcess[str]:
+    def _run(
+        self, exe: Path, args: list[str], account: _Account | None, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         # Servers older than PostgreSQL 18 get the extension stand-ins through a private install
         # tree (stage_private_install): `pg_ctl start` runs its postgres instead (`-p`).
         if exe.name == "pg_ctl" and args[-1:] == ["start"]:
-            server = stage_private_install(self.data_dir, exe.parent, self._native)
+            server = stage_private_install(self.data_dir, exe.parent, self._native, account)
             if server is not None:
                 args = ["-p", str(server), *args]
-        return super()._run(exe, args, account)
+        return super()._run(exe, args, account, env)

@@ -25,10 +25,12 @@ from khepri_db.core.errors import CompatError
 from khepri_db.core.project import bundled_path
 from khepri_db.core.sqltext import split_statements
 
-COMPAT_VERSION = 2
+COMPAT_VERSION = 3
 """Version of the layer in ``sql/compat/install``; the marker comment on schema ``auth`` and the
 database setting ``khepri_db.compat_version`` record it. A database with an older version is
-upgraded in place by the next ``khepri-db migrate`` (v1: roles, ``auth.users``, a minimal storage)."""
+upgraded in place by the next ``khepri-db migrate`` (v1: roles, ``auth.users``, a minimal storage; v2: the
+platform schemas as Supabase has them; v3: privileged extensions created as ``supabase_admin``, as
+supautils does, with Supabase's default privileges in ``extensions``)."""
 
 
 class TargetKind(StrEnum):

@@ -33,6 +33,7 @@ reads), and the output is made stable so the file only changes when the schema d
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import subprocess
@@ -221,11 +222,21 @@ class _TocEntry:
         return self.rest.rsplit(" ", 1)[-1]
 
 
-def _entries_to_leave_out(entries: Sequence[_TocEntry], conn: psycopg.Connection) -> dict[str, str]:
+def _entries_to_leave_out(
+    entries: Sequence[_TocEntry],
+    conn: psycopg.Connection,
+    *,
+    excluded: Sequence[str] = (),
+    chosen: Sequence[str] | None = None,
+) -> dict[str, str]:
     """TOC lines that are the platform's (line -> what it is): see the module docstring.
 
     An event trigger is the platform's when its function is not in the dump (it lives in a schema
-    left out, e.g. ``extensions.grant_pg_net_access``), so applying the dump would not find it.
+    left out, e.g. ``extensions.grant_pg_net_access``), so applying the dump would not find it. The
+    privileges of an object in a schema left out (``excluded`` patterns, or not among ``chosen``)
+    are left out too: pg_dump writes them for extension members whose grants differ from the
+    defaults (``extensions.digest`` ... ``to postgres with grant option``, as on Supabase), and the
+    Supabase CLI comments them out of its dumps.
     """
     schemas_in_dump = {e.rest.split(" ")[1] for e in entries if e.rest.startswith(("FUNCTION ", "PROCEDURE "))}
     platform_triggers = {
@@ -249,7 +260,18 @@ def _entries_to_leave_out(entries: Sequence[_TocEntry], conn: psycopg.Connection
             left[entry.line] = what.replace("COMMENT - ", "COMMENT ON ")
         elif rest.startswith("DEFAULT ACL ") and owner in PLATFORM_ROLES:
             left[entry.line] = f"{what} (default privileges of {owner})"
+        elif rest.startswith("ACL ") and _left_out_schema(rest.split(" ")[1], excluded, chosen):
+            left[entry.line] = f"{what} (privileges in schema {rest.split(' ')[1]}, left out of the dump)"
     return left
+
+
+def _left_out_schema(schema: str, excluded: Sequence[str], chosen: Sequence[str] | None) -> bool:
+    """Whether pg_dump's patterns leave ``schema`` out (``-`` is no schema: never)."""
+    if schema == "-":
+        return False
+    if chosen is not None:
+        return not any(fnmatch.fnmatchcase(schema, pattern) for pattern in chosen)
+    return any(fnmatch.fnmatchcase(schema, pattern) for pattern in excluded)
 
 
 _COLUMN_OPTIONS = re.compile(r"^(ALTER TABLE ONLY .+ ALTER COLUMN .+ SET )\((.*)\);$")
@@ -355,7 +377,7 @@ def run_schema_dump(
             _run([*command, f"--file={archive}"], env=env, what=f"pg_dump of {redact(url)}")
             listing = _run([str(restore_tool), "--list", str(archive)], env=env, what="pg_restore --list")
             entries = [e for e in map(_TocEntry.parse, listing.splitlines()) if e is not None]
-            left = _entries_to_leave_out(entries, conn)
+            left = _entries_to_leave_out(entries, conn, excluded=excluded, chosen=chosen)
             keep = Path(tmp) / "keep.list"
             keep.write_text("\n".join(e.line for e in entries if e.line not in left) + "\n", encoding="utf-8")
             plain = _run(

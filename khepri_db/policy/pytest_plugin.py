@@ -36,6 +36,8 @@ Fixtures:
 * ``khepri_database_factory`` (session): ``make(template=None) -> url`` creates a database (empty, or
   a copy of database ``template``); ``make.drop(url)`` drops one; all are dropped at session end.
 * ``khepri_clone_url``: a fresh clone of the template for this test (dropped after it).
+* ``khepri_pgtap_url`` (session): the database collected pgTAP files run in: a clone of the
+  template with the seed files loaded and pgTAP created (see "pgTAP files" below).
 * ``db``: a connection to a migrated database, inside a transaction rolled back after the test
   (isolation ``transaction``), or to this test's own clone (isolation ``clone``).
 * ``make_user``: ``make_user(email=None, **kwargs) -> AuthUser``, a row in ``auth.users``.
@@ -53,6 +55,10 @@ Fixtures:
 
       def test_access_matrix(khepri_access_cell):
           khepri_access_cell.check()
+
+pgTAP files: every ``*.sql``/``*.pg`` file below a ``supabase/tests`` directory is collected as one
+test (``pytest supabase/tests``), run as ``khepri-db test db`` runs it, on the session's server
+(:mod:`khepri_db.testing.pytest_pgtap`).
 """
 
 from __future__ import annotations
@@ -89,6 +95,7 @@ from khepri_db.policy import platform as _platform
 from khepri_db.policy import session as _session
 from khepri_db.policy.declaration import Declaration, default_access_file, load_declaration
 from khepri_db.policy.report import AccessReport, CoverageCheck
+from khepri_db.testing.pytest_pgtap import pytest_collect_file  # noqa: F401 (a hook of this plugin)
 
 FAST_TEST_SETTINGS = {
     "fsync": "off",
@@ -375,6 +382,40 @@ def _khepri_shared_url(
     if not khepri_engine.template_clones:
         return khepri_template_url
     return khepri_database_factory(template=database_name(khepri_template_url))
+
+
+@pytest.fixture(scope="session")
+def khepri_pgtap_url(
+    khepri_engine: Engine,
+    khepri_settings: KhepriTestSettings,
+    khepri_template_url: str,
+    khepri_database_factory: DatabaseFactory,
+) -> str:
+    """The database every collected pgTAP file runs in (:mod:`khepri_db.testing.pytest_pgtap`): a clone
+    of the migrated template with the project's seed files loaded (as ``supabase db reset`` leaves a
+    database before ``supabase test db``) and pgTAP created in schema ``extensions``. Shared by the
+    session's pgTAP files, which see each other's committed changes, as under ``supabase test db``.
+
+    Raises:
+        PgtapUnavailableError: the server has no pgTAP (``khepri-db test pgtap`` says how to get it).
+    """
+    from khepri_db.migrations.seed import seed
+    from khepri_db.testing.runner import ENABLE_PGTAP, pgtap_unavailable
+
+    if khepri_engine.template_clones:
+        url = khepri_database_factory(template=database_name(khepri_template_url))
+    else:
+        url = khepri_template_url
+    project = khepri_settings.project
+    files = project.seed_files()
+    if files:
+        seed(url, files, seed_key=project.relative)
+    with connect(url, autocommit=True) as conn:
+        try:
+            conn.execute(ENABLE_PGTAP)
+        except (psycopg.errors.UndefinedFile, psycopg.errors.FeatureNotSupported) as exc:
+            raise pgtap_unavailable(url) from exc
+    return url
 
 
 @pytest.fixture(scope="session")

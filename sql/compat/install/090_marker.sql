@@ -18,10 +18,10 @@ $$;
 -- number back from the comment and from a database setting (which survives a migration that
 -- replaces the comment); keep both equal to COMPAT_VERSION.
 comment on schema auth is
-'khepri-db compatibility layer v2: a stand-in for Supabase Auth on vanilla PostgreSQL, not Supabase.';
+'khepri-db compatibility layer v3: a stand-in for Supabase Auth on vanilla PostgreSQL, not Supabase.';
 
 do $$
 begin
-    execute format('alter database %I set khepri_db.compat_version = %L', current_database(), '2');
+    execute format('alter database %I set khepri_db.compat_version = %L', current_database(), '3');
 end
 $$;
