@@ -56,11 +56,11 @@ select * from finish();
 rollback;
 """
 PSQL_META = r"""\set answer 42
-\i helpers/shared.sql
+\i _shared/helper.sql.raw
 begin;
 select plan(2);
 select is(:answer, 42, 'psql variables work');
-select is(pg_temp.helper_value(), 7, 'a file included with \i relative to the working directory');
+select is(pg_temp.helper_value(), 7, 'a file included with \i, relative to supabase/tests');
 select * from finish();
 rollback;
 """
@@ -74,8 +74,8 @@ def suite(tmp_path: Path) -> Path:
     """A project with one file of every kind under supabase/tests (and a helper pg_prove skips)."""
     tests = tmp_path / "supabase" / "tests"
     (tests / "database").mkdir(parents=True)
-    (tmp_path / "supabase" / "helpers").mkdir()
-    (tmp_path / "supabase" / "helpers" / "shared.sql").write_text(HELPER)
+    (tests / "_shared").mkdir()
+    (tests / "_shared" / "helper.sql.raw").write_text(HELPER)
     files = {
         "database/01_passing_test.sql": PASSING,
         "database/02_failing_test.sql": FAILING,
@@ -153,11 +153,11 @@ def test_verdicts_match_pg_prove_on_the_same_database(cli: Cli, suite: Path, pgt
     ours = _results_by_file(json.loads(result.stdout))
     with connect(pgtap_db, autocommit=True) as conn:
         conn.execute("create extension if not exists pgtap with schema extensions")
-    reference = _run_pg_prove(pgtap_db, suite / "supabase", "tests")
+    reference = _run_pg_prove(pgtap_db, suite / "supabase" / "tests", ".")
     assert reference.returncode != 0
     report = reference.stdout
     # every file pg_prove calls ok is a pass of ours, every file in its summary report a failure
-    every_file = {Path(m).name for m in re.findall(r"^(tests/\S+) \.+ ", report, re.MULTILINE)}
+    every_file = {Path(m).name for m in re.findall(r"^(\./\S+|\S+\.(?:sql|pg)) \.+ ", report, re.MULTILINE)}
     failing_theirs = {Path(m).name for m in re.findall(r"^(\S+)\s+\(Wstat:", report, re.MULTILINE)}
     skipped_theirs = {Path(m).name for m in re.findall(r"^(\S+) \.+ skipped", report, re.MULTILINE)}
     passing_theirs = every_file - failing_theirs - skipped_theirs
@@ -301,6 +301,12 @@ def test_tap_judged_as_tap_harness_judges_it() -> None:
     assert judge("1..1\nnot ok 1 - x # TODO later\n").status == "pass"
     assert judge("1..1\nok 1\n", code=3).status == "error"
     assert judge("1..0 # SKIP nothing to do\n").status == "skip"
+    # query rows a file prints are not TAP: TAP::Parser's grammar, stricter than tap.py's own patterns
+    rows = judge("1..2\n11111111-1111-1111-1111-111111111111\nokay\nok 1 - a\n1..2x\nok 2\n")
+    assert rows.status == "pass"
+    assert rows.planned == 2
+    assert [a.number for a in rows.assertions] == [1, 2]
+    assert judge("1..2 # SKIP nope\nok 1\nok 2\n").problems == ["No plan found in TAP output"]
     bailed = judge("1..3\nok 1\nBail out! no database\n")
     assert bailed.status == "error"
     assert bailed.bailed == "no database"
@@ -356,3 +362,11 @@ def test_pgtap_fetched_from_debians_archive_is_the_packaged_one(
     script = f"pgtap--{fetched.version}.sql"
     for packaged in Path("/usr/share/postgresql").glob(f"*/extension/{script}"):  # the same package, installed
         assert (fetched.directory / script).read_bytes() == packaged.read_bytes()
+
+
+def test_files_run_in_the_first_paths_directory_as_the_supabase_cli_chooses_it(tmp_path: Path) -> None:
+    from khepri_db.testing.runner import working_directory
+
+    tests = tmp_path / "supabase" / "tests"
+    assert working_directory(tests) == tests  # the default: \i paths relative to supabase/tests
+    assert working_directory(tests / "rls" / "notes_test.sql") == tests / "rls"  # a file: its directory

@@ -67,7 +67,8 @@ def db_cmd(
 
     pgTAP is created in schema extensions first (and dropped afterwards if this run created it);
     each file runs with psql exactly as pg_prove runs it (psql meta-commands work; `\\i` paths are
-    relative to the first path's parent directory) and its TAP is judged as pg_prove judges it.
+    relative to the first path: supabase/tests by default, a file's own directory) and its TAP is
+    judged as pg_prove judges it.
     Prints one line per file, the failing assertions with pgTAP's diagnostics, and pg_prove's
     summary (`Files=N, Tests=N`, `Result: PASS|FAIL`).
 
@@ -75,7 +76,13 @@ def db_cmd(
     Exit codes: 0 every file passed, 1 a file failed, 2 usage or connection error (or no pgTAP).
     """
     from khepri_db.testing.report import file_details, file_line, summary_lines, write_junit
-    from khepri_db.testing.runner import collect_test_files, pgtap_enabled, psql_executable, run_suite
+    from khepri_db.testing.runner import (
+        collect_test_files,
+        pgtap_enabled,
+        psql_executable,
+        run_suite,
+        working_directory,
+    )
 
     project = Project.discover()
     given = list(paths or [])
@@ -93,7 +100,7 @@ def db_cmd(
             f"no test files (*.sql, *.pg) in {', '.join(str(p) for p in given)}",
             hint="write one with `khepri-db test new NAME`",
         )
-    cwd = given[0].absolute().parent
+    cwd = working_directory(given[0])
     url, bin_dir = _server(db_url, data_dir, engine_name, output)
     psql = psql_executable(bin_dir)
     width = max(len(_display(p)) for p in files)

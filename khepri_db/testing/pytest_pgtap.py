@@ -58,7 +58,7 @@ def _run_pgtap_file(request: pytest.FixtureRequest, khepri_pgtap_url: str) -> No
         path,
         url=khepri_pgtap_url,
         psql=psql_executable(bin_dir),
-        cwd=root.parent,
+        cwd=root,
         display=str(path.relative_to(root.parent.parent)),
     )
     if result.status == "skip":

@@ -2,7 +2,8 @@
 
 ``supabase test db`` (supabase/cli ``internal/db/test/test.go``) creates pgTAP (``create extension
 if not exists pgtap with schema extensions``), runs ``pg_prove --ext .pg --ext .sql -r <paths>``
-with the first path's parent as working directory, and drops pgTAP again if it created it.
+in the first path (its directory for a file; ``supabase/tests`` by default), with the connection
+in libpq's environment variables, and drops pgTAP again if it created it.
 pg_prove runs each file with ``psql --no-psqlrc --no-align --quiet --pset pager=off --pset
 tuples_only=true --set ON_ERROR_STOP=1 --file <file>`` (TAP::Parser::SourceHandler::pgTAP) and
 judges the TAP it prints. This module does the same with the same psql options, so a file runs
@@ -94,6 +95,15 @@ def collect_test_files(paths: Sequence[Path], *, extensions: Sequence[str] = TES
             seen.add(str(path))
             unique.append(path)
     return unique
+
+
+def working_directory(first: Path) -> Path:
+    """The directory every file runs in (``\\i`` paths are relative to it), as ``supabase test db``
+    chooses it (supabase/cli ``internal/db/test/test.go``, 2026): the first path given itself, or
+    its directory when that path has a file extension (a test file). By default that is
+    ``supabase/tests``."""
+    absolute = first.absolute()
+    return absolute.parent if absolute.suffix else absolute
 
 
 def psql_executable(bin_dir: Path | None = None) -> Path:
