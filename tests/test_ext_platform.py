@@ -26,6 +26,7 @@ SUPABASE_VERSIONS = {
     "pg_graphql": "1.5.11",
     "pgsodium": "3.1.8",
     "http": "1.6",
+    "pg_tle": "1.4.0",
 }
 
 

@@ -75,7 +75,8 @@ begin
 end
 $$;
 comment on function extensions.khepri_privileged_extension_begin() is
-'khepri-db: as supautils on Supabase, CREATE/ALTER EXTENSION of a privileged extension by postgres runs as supabase_admin.';
+'khepri-db: as supautils does on Supabase, CREATE/ALTER EXTENSION of a privileged extension by postgres '
+'runs as supabase_admin.';
 
 create or replace function extensions.khepri_privileged_extension_end()
 returns event_trigger
