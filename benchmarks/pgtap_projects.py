@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -98,6 +99,9 @@ def _count(results: list[FileResult]) -> tuple[int, int, int, int, list[dict[str
     return files, len(passing), planned, ok, bad
 
 
+_VERDICT = re.compile(r"^(ok|skipped: .*|Failed \d+/\d+ subtests|No subtests run|All \d+ subtests passed)\s*$")
+
+
 def _pg_prove(url: str, tests_root: Path, paths: list[str]) -> list[FileResult]:
     _, env = psql_environment(url)
     done = _run(["pg_prove", "--verbose", "--ext", ".pg", "--ext", ".sql", "-r", *paths], cwd=tests_root, env=env)
@@ -108,19 +112,22 @@ def _pg_prove(url: str, tests_root: Path, paths: list[str]) -> list[FileResult]:
     def flush() -> None:
         if name is not None:
             result = FileResult(Path(name), name, exit_code=0)
-            text = "\n".join(current)
+            # pg_prove's own verdict lines after a file's TAP (an "ok" alone: pgTAP numbers its tests)
+            text = "\n".join(line for line in current if not _VERDICT.match(line))
             if "Dubious, test returned" in text:
                 result.exit_code = int(text.split("Dubious, test returned", 1)[1].split()[0])
             results.append(parse_tap(result, text))
 
     for line in done.stdout.splitlines():
-        header = line.rstrip()
-        if (header.endswith(" ..") or " .. " in header) and header.split(" ", 1)[0].endswith((".sql", ".pg")):
+        header = re.match(r"^(\S+\.(?:sql|pg)) \.{2,}(?: (.*))?$", line.rstrip())
+        if header:
             flush()
-            name, current = header.split(" ", 1)[0], []
-            rest = header.split(" .. ", 1)[1] if " .. " in header else ""
+            name, current = header.group(1), []
+            rest = header.group(2) or ""
             if rest.startswith(("1..", "ok", "not ok")):
                 current.append(rest)
+            elif rest.startswith("skipped"):  # pg_prove's verdict for a file whose plan is 1..0
+                current.append("1..0 # SKIP " + rest.split(":", 1)[-1].strip())
         elif line.startswith(("All tests successful", "Test Summary Report", "Files=")):
             flush()
             name = None

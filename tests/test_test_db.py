@@ -370,3 +370,20 @@ def test_files_run_in_the_first_paths_directory_as_the_supabase_cli_chooses_it(t
     tests = tmp_path / "supabase" / "tests"
     assert working_directory(tests) == tests  # the default: \i paths relative to supabase/tests
     assert working_directory(tests / "rls" / "notes_test.sql") == tests / "rls"  # a file: its directory
+
+
+def test_pgtap_kept_when_a_test_committed_something_that_needs_it(cli: Cli, tmp_path: Path, pgtap_db: str) -> None:
+    tests = tmp_path / "supabase" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "commits_test.sql").write_text(
+        "select plan(1);\n"
+        "create view public.needs_pgtap as select extensions.pass('kept') as line;\n"
+        "select ok(true, 'committed a view over a pgTAP function');\n"
+    )
+    with connect(pgtap_db, autocommit=True) as conn:
+        conn.execute("drop extension if exists pgtap cascade")
+    result = cli("test", "db", "--db-url", pgtap_db, cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout  # as under the Supabase CLI: only a warning
+    assert "failed to disable pgTAP" in result.stderr
+    with connect(pgtap_db) as conn:
+        assert scalar(conn, "select count(*) from pg_extension where extname = 'pgtap'") == 1

@@ -112,7 +112,10 @@ def db_cmd(
         for line in file_details(result, verbose=verbose):
             out.print(_escape(line))
 
-    with pgtap_enabled(url, log=_progress(output) if verbose else None):
+    def warn(message: str) -> None:
+        err.print(f"[yellow]warning:[/yellow] {_escape(message)}")
+
+    with pgtap_enabled(url, log=_progress(output) if verbose else None, warn=warn):
         suite = run_suite(url, files, cwd=cwd, jobs=jobs, psql=psql, display=_display, on_file=show)
     if junit is not None:
         write_junit(suite, junit)
