@@ -387,3 +387,65 @@ def test_pgtap_kept_when_a_test_committed_something_that_needs_it(cli: Cli, tmp_
     assert "failed to disable pgTAP" in result.stderr
     with connect(pgtap_db) as conn:
         assert scalar(conn, "select count(*) from pg_extension where extname = 'pgtap'") == 1
+
+
+def _write_suite(root: Path, files: dict[str, str]) -> Path:
+    tests = root / "supabase" / "tests"
+    tests.mkdir(parents=True)
+    for name, text in files.items():
+        (tests / name).write_text(text)
+    return tests
+
+
+WHERE_AM_I = (
+    "select plan(1);\nselect pg_sleep(0.3);\nselect diag('database ' || current_database());\nselect pass('ran');\n"
+)
+
+
+def test_jobs_run_on_copies_of_the_database_dropped_after(cli: Cli, tmp_path: Path, pgtap_db: str) -> None:
+    _write_suite(tmp_path, {f"{i}_test.sql": WHERE_AM_I for i in range(4)})
+    result = cli("test", "db", "--db-url", pgtap_db, "-j", "2", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout
+    seen = {c.removeprefix("database ") for r in json.loads(result.stdout)["results"] for c in r["comments"]}
+    target = pgtap_db.rsplit("/", 1)[1]
+    assert target in seen
+    copies = seen - {target}
+    assert len(copies) == 1
+    assert next(iter(copies)).startswith("khepri_test_")
+    with connect(pgtap_db) as conn:  # dropped after the run
+        assert scalar(conn, "select count(*) from pg_database where datname = any(%s)", [list(copies)]) == 0
+
+
+def test_jobs_share_the_database_when_no_copy_can_be_made(cli: Cli, tmp_path: Path, pgtap_db: str) -> None:
+    _write_suite(tmp_path, {f"{i}_test.sql": WHERE_AM_I for i in range(3)})
+    with connect(pgtap_db) as other:  # another session on the database: PostgreSQL refuses to copy it
+        other.execute("select 1")
+        result = cli("test", "db", "--db-url", pgtap_db, "-j", "2", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout
+    assert "share database" in result.stderr
+    seen = {c.removeprefix("database ") for r in json.loads(result.stdout)["results"] for c in r["comments"]}
+    assert seen == {pgtap_db.rsplit("/", 1)[1]}
+
+
+def test_each_file_starts_a_new_session_that_sees_committed_settings(cli: Cli, tmp_path: Path, pgtap_db: str) -> None:
+    database = pgtap_db.rsplit("/", 1)[1]
+    _write_suite(
+        tmp_path,
+        {
+            "1_sets_test.sql": f"select plan(1);\nalter database {database} set khepri.marker = 'set by file 1';\n"
+            "select pass('committed a database setting');\n",
+            "2_reads_test.sql": "select plan(2);\n"
+            "select is(current_setting('khepri.marker', true), 'set by file 1', 'a new session sees it');\n"
+            "select is(current_setting('request.jwt.claims', true), null, 'no setting left by another file');\n",
+            "3_claims_test.sql": "select plan(1);\n"
+            "select set_config('request.jwt.claims', '{\"sub\": \"x\"}', false);\nselect pass('set claims');\n",
+            "4_reads_test.sql": "select plan(1);\n"
+            "select is(current_setting('request.jwt.claims', true), null, 'a fresh session: null, not empty');\n",
+        },
+    )
+    try:
+        result = cli("test", "db", "--db-url", pgtap_db, cwd=tmp_path)
+        assert result.exit_code == 0, result.stdout
+    finally:
+        with connect(pgtap_db, autocommit=True) as conn:
+            conn.execute(f"alter database {database} reset khepri.marker")

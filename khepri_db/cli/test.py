@@ -52,7 +52,15 @@ def db_cmd(
     data_dir: DataDir = None,
     engine_name: EngineOption = ServerEngine.embedded,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, help="Run this many files at once, each on its own connection.")
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Run this many files at once: each job on its own copy of the database (made for the run, "
+            "dropped after it), or on the database itself when no copy can be made. Use 1 for suites whose "
+            "files depend on each other's commits.",
+        ),
     ] = 1,
     junit: Annotated[
         Path | None,
@@ -78,6 +86,7 @@ def db_cmd(
     from khepri_db.testing.report import file_details, file_line, summary_lines, write_junit
     from khepri_db.testing.runner import (
         collect_test_files,
+        job_databases,
         pgtap_enabled,
         psql_executable,
         run_suite,
@@ -115,8 +124,13 @@ def db_cmd(
     def warn(message: str) -> None:
         err.print(f"[yellow]warning:[/yellow] {_escape(message)}")
 
-    with pgtap_enabled(url, log=_progress(output) if verbose else None, warn=warn):
-        suite = run_suite(url, files, cwd=cwd, jobs=jobs, psql=psql, display=_display, on_file=show)
+    with (
+        pgtap_enabled(url, log=_progress(output) if verbose else None, warn=warn),
+        job_databases(url, jobs, log=_progress(output), warn=warn) as lane_urls,
+    ):
+        suite = run_suite(
+            url, files, cwd=cwd, jobs=jobs, lane_urls=lane_urls, psql=psql, display=_display, on_file=show
+        )
     if junit is not None:
         write_junit(suite, junit)
     if output is OutputFormat.json:

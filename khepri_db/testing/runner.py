@@ -15,6 +15,7 @@ and judges the TAP with :mod:`khepri_db.testing.results`. Files run on separate 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -27,7 +28,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from khepri_db.core.db import connect, redact
+from khepri_db.core.db import connect, create_database, drop_database, redact, with_database
 from khepri_db.core.errors import KhepriError, UsageError
 from khepri_db.testing.results import FileResult, SuiteResult, parse_tap
 
@@ -250,24 +251,79 @@ def run_file(path: Path, *, url: str, psql: Path, cwd: Path, display: str | None
         The :class:`FileResult`; never raises for what the file does (a failing statement is
         psql's exit status 3 and the file's error).
     """
-    connection, env = psql_environment(url)
-    started = time.perf_counter()
-    command = [str(psql), *PSQL_OPTIONS, *connection, "--file", str(path.resolve())]
+    lane = _Lane(url, psql, cwd, standby=False)
     try:
-        done = subprocess.run(
-            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=FILE_TIMEOUT_S,
-            check=False,
+        return lane.run(path, display or str(path))
+    finally:
+        lane.close()
+
+
+_SETTINGS_CHANGE = re.compile(r"\balter\s+(?:role|user|database)\b", re.IGNORECASE)
+"""A file whose committed ``alter role/database ... set`` the next session must see at its start."""
+
+
+class _Lane:
+    """Runs files one after the other against one database, each in a new psql session.
+
+    Each file gets its own psql process and connection, as under pg_prove (``psql --file``); the
+    file is given to psql as ``\\i '<file>'`` on its standard input, which psql runs exactly as the
+    file itself (same error prefixes, ``ON_ERROR_STOP``, ``\\ir`` relative to the file). With
+    ``standby``, the next file's psql is started (and connected) while the current file runs, so
+    the connection's set-up overlaps the work; a standby made before a file that alters a role's
+    or database's settings is discarded, so the next session sees them as a new connection would.
+    """
+
+    def __init__(self, url: str, psql: Path, cwd: Path, *, standby: bool = True) -> None:
+        self.connection, self.env = psql_environment(url)
+        self.psql = psql
+        self.cwd = cwd
+        self.use_standby = standby
+        self.standby: subprocess.Popen[bytes] | None = None
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [str(self.psql), *PSQL_OPTIONS, *self.connection],
+            cwd=self.cwd, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
-        stdout = done.stdout.decode("utf-8", errors="replace")
-        stderr = done.stderr.decode("utf-8", errors="replace")
-        code: int = done.returncode
-    except subprocess.TimeoutExpired as exc:
-        stdout = (exc.stdout or b"").decode("utf-8", errors="replace")
-        stderr = (exc.stderr or b"").decode("utf-8", errors="replace") + f"\nkilled after {FILE_TIMEOUT_S} s"
-        code = -9
-    result = FileResult(path=path, display=display or str(path), exit_code=code, stderr=stderr)
-    result.duration_s = time.perf_counter() - started
-    return parse_tap(result, stdout)
+
+    def run(self, path: Path, display: str) -> FileResult:
+        """Run ``path`` in a new session and judge its TAP (never raises for what the file does)."""
+        process = self.standby or self._spawn()
+        self.standby = None
+        text = _read_text(path)
+        if self.use_standby and not _SETTINGS_CHANGE.search(text):
+            self.standby = self._spawn()
+        started = time.perf_counter()
+        quoted = str(path.resolve()).replace("'", "''")
+        try:
+            out, err = process.communicate(f"\\i '{quoted}'\n".encode(), timeout=FILE_TIMEOUT_S)
+            stdout = out.decode("utf-8", errors="replace")
+            stderr = err.decode("utf-8", errors="replace")
+            code = process.returncode
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+            stdout = out.decode("utf-8", errors="replace")
+            stderr = err.decode("utf-8", errors="replace") + f"\nkilled after {FILE_TIMEOUT_S} s"
+            code = -9
+        result = FileResult(path=path, display=display, exit_code=code, stderr=stderr)
+        result.duration_s = time.perf_counter() - started
+        if self.use_standby and self.standby is None:
+            self.standby = self._spawn()
+        return parse_tap(result, stdout)
+
+    def close(self) -> None:
+        """End the standby session, if any (psql exits at the end of its input)."""
+        if self.standby is not None:
+            self.standby.communicate(b"", timeout=60)
+            self.standby = None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def run_suite(
@@ -276,19 +332,23 @@ def run_suite(
     *,
     cwd: Path,
     jobs: int = 1,
+    lane_urls: Sequence[str] | None = None,
     psql: Path | None = None,
     display: Callable[[Path], str] = str,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> SuiteResult:
-    """Run ``files`` against ``url``, up to ``jobs`` at once, each on its own connection.
+    """Run ``files`` against ``url``, up to ``jobs`` at once, each file in its own session.
 
-    pgTAP must already exist in the database (see :func:`pgtap_enabled`).
+    pgTAP must already exist in the database (see :func:`pgtap_enabled`). Files are handed out in
+    run order to whichever job is free; each job runs its files one after the other.
 
     Args:
         url: the database.
         files: the files, in run order (:func:`collect_test_files`).
         cwd: the working directory of every psql.
         jobs: files run at once (1: one after the other, as plain ``pg_prove``).
+        lane_urls: one database per job (:func:`job_databases`: the target and clones of it);
+            default: ``url`` for every job, as ``pg_prove -j``.
         psql: the psql executable (default: :func:`psql_executable`).
         display: how reports name a file.
         on_file: called with each file's result as soon as it is known (from one thread at a time),
@@ -298,27 +358,97 @@ def run_suite(
         The :class:`SuiteResult`, files in run order.
 
     Raises:
-        UsageError: ``jobs`` < 1 or no psql was found.
+        UsageError: ``jobs`` < 1, ``lane_urls`` does not have ``jobs`` entries, or no psql was found.
     """
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {jobs}")
+    urls = list(lane_urls) if lane_urls is not None else [url] * jobs
+    if len(urls) != jobs:
+        raise UsageError(f"{jobs} jobs need {jobs} databases, not {len(urls)}")
     executable = psql or psql_executable()
     lock = threading.Lock()
+    pending = list(enumerate(files))
+    results: dict[int, FileResult] = {}
     started = time.perf_counter()
 
-    def one(path: Path) -> FileResult:
-        result = run_file(path, url=url, psql=executable, cwd=cwd, display=display(path))
-        if on_file is not None:
-            with lock:
-                on_file(result)
-        return result
+    def lane(lane_url: str) -> None:
+        runner = _Lane(lane_url, executable, cwd, standby=len(files) > 1)
+        try:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    index, path = pending.pop(0)
+                result = runner.run(path, display(path))
+                with lock:
+                    results[index] = result
+                    if on_file is not None:
+                        on_file(result)
+        finally:
+            runner.close()
 
     if jobs == 1:
-        results = [one(path) for path in files]
+        lane(urls[0])
     else:
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="khepri-test") as pool:
-            results = list(pool.map(one, files))
-    return SuiteResult(results, duration_s=time.perf_counter() - started, jobs=jobs)
+            for future in [pool.submit(lane, u) for u in urls]:
+                future.result()
+    ordered = [results[i] for i in range(len(files))]
+    return SuiteResult(ordered, duration_s=time.perf_counter() - started, jobs=jobs)
+
+
+@contextmanager
+def job_databases(
+    url: str, jobs: int, log: Callable[[str], None] | None = None, warn: Callable[[str], None] | None = None
+) -> Iterator[list[str]]:
+    """One database per job for ``jobs`` > 1: the target itself and ``jobs - 1`` copies of it
+    (``create database ... template``, with its per-database settings), dropped afterwards.
+
+    Files running at once in one database block each other on the rows they write (and see each
+    other's commits); each job on its own copy runs as fast as the machine allows and as it would
+    alone. A file committing something a later file needs must then run in the same job, so
+    suites that depend on the order of their files should run with one job (as under ``pg_prove
+    -j``, whose order is not the files' either).
+
+    Yields:
+        ``jobs`` URLs, the target's first. When copies cannot be made (no CREATEDB right, or other
+        sessions connected to the target, which a copy needs gone), every job uses the target, as
+        ``pg_prove -j`` does, and ``warn`` says why.
+    """
+    if jobs <= 1:
+        yield [url]
+        return
+    say = log or (lambda _m: None)
+    source = conninfo_to_dict(url).get("dbname") or "postgres"
+    made: list[str] = []
+    try:
+        with connect(url, autocommit=True) as conn:
+            token = f"{os.getpid()}_{int(time.time() * 1000) % 100000}"
+            for index in range(1, jobs):
+                name = f"khepri_test_{token}_{index}"
+                say(f"copying database {source} for job {index + 1} of {jobs} ({name})")
+                create_database(conn, name, template=str(source))
+                made.append(name)
+    except (psycopg.Error, KhepriError) as exc:
+        (warn or say)(
+            f"the {jobs} jobs share database {source}, as pg_prove -j: a copy per job could not be made "
+            f"({str(exc).strip().splitlines()[0]})"
+        )
+        _drop(url, made)
+        yield [url] * jobs
+        return
+    try:
+        yield [url, *(with_database(url, name) for name in made)]
+    finally:
+        _drop(url, made)
+
+
+def _drop(url: str, names: Sequence[str]) -> None:
+    if not names:
+        return
+    with connect(url, autocommit=True) as conn:
+        for name in names:
+            drop_database(conn, name)
 
 
 def new_test(tests_dir: Path, name: str) -> Path:
