@@ -31,8 +31,6 @@ from khepri_db.cli.render import _render_seeds
 from khepri_db.core.db import redact
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
-from khepri_db.migrations.apply import migrate
-from khepri_db.migrations.status import MigrationState, migration_status
 
 # -- migrate / status ------------------------------------------------------------------------
 
@@ -72,6 +70,8 @@ def migrate_cmd(
     PostgreSQL the Supabase compatibility layer (roles, auth, storage, grants) is installed first;
     on real Supabase it never is.
     """
+    from khepri_db.migrations.apply import migrate  # the face, loaded by the command that needs it
+
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
     url = _target_url(db_url, data_dir, output)
@@ -169,6 +169,7 @@ def status_cmd(
     local file. Exit 1 when anything is pending or drifted, 0 when up to date.
     """
     from khepri_db.core.db import connect
+    from khepri_db.migrations.status import MigrationState, migration_status
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)

@@ -534,7 +534,9 @@ def stage_extension_standins(
 
     A stand-in that needs its C library (pgroonga's access method, :mod:`khepri_db.engines._native`)
     is staged only when ``native`` holds it. Built libraries are copied to ``<returned path>/lib/``;
-    the engine then adds that directory to ``dynamic_library_path``.
+    the engine then adds that directory to ``dynamic_library_path``. Beside the stand-ins go the
+    machine's pgTAP (:func:`khepri_db.engines.pgtap.find_pgtap`; real files, never ours) and the
+    offline database.dev catalogue the http stand-in serves (:func:`dbdev_catalogue`).
 
     The copy is made anew at every start (the package may have been upgraded) inside the data
     directory, which the server's OS user owns, so no directory of the user's is widened.
@@ -712,13 +714,19 @@ def stage_private_install(
     (``fs.protected_hardlinks`` lets root link, not other users), else a copy (about 9 MB).
     When stand-ins have built C libraries (``native``), the tree's ``pkglibdir`` is a real
     directory too: a link to each file of the real one, plus those libraries (found as
-    ``$libdir/<name>``).
+    ``$libdir/<name>``). The machine's pgTAP is added when the real extension directory lacks it,
+    and the offline database.dev catalogue (:func:`dbdev_catalogue`) always. The tree's
+    ``extension`` directory belongs to the server's OS user (``account``): the pg_tle stand-in
+    writes the files of the extensions it installs there (the links and copies stay the
+    installer's, read-only to that user).
 
     Args:
         data_dir: the cluster's data directory (must exist).
         bin_dir: the binaries the server runs from (holding ``postgres`` and ``pg_config``).
         native: the stand-ins' built C libraries for this server (``None``: none were built; a
             stand-in with C sources is then not staged).
+        account: the OS user the server runs as (it gets the ``extension`` directory), or ``None``
+            when khepri-db is not root (the server runs as the caller).
 
     Returns:
         The ``postgres`` executable to start the server with, or ``None`` when nothing needs doing
