@@ -1,7 +1,8 @@
-"""``khepri-db verify-access`` and ``khepri-db access init``: the access matrix face."""
+"""``khepri-db verify-access``, ``khepri-db access init`` and ``access export``: the access matrix face."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -70,7 +71,8 @@ def verify_access_cmd(
 
 
 access_app = typer.Typer(
-    help="The declared access matrix (supabase/access.toml): generate it from the database (init).",
+    help="The declared access matrix (supabase/access.toml): generate it from the database (init); write it "
+    "as a pgTAP file for supabase test db (export --pgtap).",
     no_args_is_help=True,
 )
 app.add_typer(access_app, name="access")
@@ -142,3 +144,52 @@ def access_init_cmd(
         )
     if not result.complete:
         raise typer.Exit(1)
+
+
+@access_app.command("export")
+@_handles_errors
+def access_export_cmd(
+    pgtap: Annotated[
+        Path,
+        typer.Option(
+            "--pgtap",
+            help="Write the access matrix as this pgTAP file (e.g. supabase/tests/access_matrix_test.sql).",
+            show_default=False,
+        ),
+    ],
+    db_url: DbUrl = None,
+    data_dir: DataDir = None,
+    access_file: access_file_option("The access declaration to export") = None,
+    khepri_schema: KhepriSchema = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Write the declared, verified access matrix as a pgTAP file that runs under supabase test db.
+
+    The file comes from a real run on the database (rolled back): the same users and rows as
+    verify-access makes (their ids as the run got them), then, per cell, the request as PostgREST
+    makes it and the same statement, undone after it, and one pgTAP assertion on what happened. It
+    passes under plain `supabase test db`, pg_prove and `khepri-db test db`, and fails where a policy
+    lets through what the matrix denies (or denies what it allows). The leak probes of allowed
+    updates stay with verify-access. Regenerate the file after changing the declaration: its header
+    records the declaration's sha256.
+
+    Exit 0 when written; 1 when the matrix does not hold on the database (nothing is written: run
+    verify-access); 2 for an invalid declaration or a connection problem.
+    """
+    from khepri_db.policy.declaration import default_access_file
+    from khepri_db.policy.pgtap_export import export_pgtap
+
+    project = Project.discover()
+    if access_file is None and not khepri_schema and not project.found:
+        raise project.missing("access declaration", options="--access-file FILE")
+    path = access_file or default_access_file(project, khepri_schema=khepri_schema)
+    url = _target_url(db_url, data_dir, output)
+    text = export_pgtap(url, path, project=project)
+    pgtap.parent.mkdir(parents=True, exist_ok=True)
+    pgtap.write_text(text, encoding="utf-8")
+    plan = next((line for line in text.splitlines() if line.startswith("select plan(")), "")
+    cells = int(plan.removeprefix("select plan(").rstrip(");") or 0)
+    if output is OutputFormat.json:
+        _print_json({"written": str(pgtap), "cells": cells, "access_file": str(path)})
+    else:
+        out.print(f"Wrote {escape(str(pgtap))}: {cells} cell(s) of {escape(str(path))} as pgTAP assertions")

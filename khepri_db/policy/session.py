@@ -297,6 +297,57 @@ def check_rights(rights: RequestRights, role: str) -> None:
         )
 
 
+def request_settings(
+    conn: psycopg.Connection,
+    role: str,
+    claims: Mapping[str, Any],
+    *,
+    method: str = "POST",
+    path: str = "/",
+    headers: Mapping[str, str] | None = None,
+    search_path: Sequence[str] = DEFAULT_SEARCH_PATH,
+) -> list[tuple[str, str]]:
+    """The settings one PostgREST request makes, transaction-local, in the order it makes them.
+
+    PostgREST switches to the JWT's role and sets ``request.jwt.claims``, ``request.method``,
+    ``request.path``, ``request.headers``, ``request.cookies`` and ``search_path`` (its exposed
+    schemas plus the extra search path); the role's own settings (``alter role ... set``, e.g.
+    ``statement_timeout``) then apply as they would at a login as that role. Used by
+    :func:`request_context` and by ``khepri-db access export --pgtap``, which writes them into SQL.
+
+    Args:
+        conn: a connection to read the role's settings with (``pg_db_role_setting``).
+        role, claims, method, path, headers, search_path: see :func:`request_context`.
+
+    Returns:
+        ``[(name, value), ...]`` for ``set_config(name, value, true)``.
+    """
+    role_settings = conn.execute(
+        """
+        select s.config
+        from pg_catalog.pg_db_role_setting as d
+        cross join lateral unnest(d.setconfig) as s (config)
+        where d.setrole = (select oid from pg_catalog.pg_roles where rolname = %s)
+            and d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
+        order by d.setdatabase
+        """,
+        (role,),
+    ).fetchall()
+    settings = [
+        ("role", role),
+        ("request.jwt.claims", json.dumps(dict(claims), separators=(",", ":"))),
+        ("request.method", method),
+        ("request.path", path),
+        ("request.headers", json.dumps(dict(headers or {}))),
+        ("request.cookies", "{}"),
+        ("search_path", ", ".join(f'"{s}"' for s in search_path)),
+    ]
+    for (config,) in role_settings:
+        name, _, value = config.partition("=")
+        settings.append((name, value))
+    return settings
+
+
 @contextmanager
 def request_context(
     conn: psycopg.Connection,
@@ -343,44 +394,18 @@ def request_context(
     # Open the transaction first: on an idle connection any query would start an implicit one, and
     # conn.transaction() would then only open a savepoint that nothing ever commits.
     with conn.transaction():
-        role_settings = conn.execute(
-            """
-            select s.config
-            from pg_catalog.pg_db_role_setting as d
-            cross join lateral unnest(d.setconfig) as s (config)
-            where d.setrole = (select oid from pg_catalog.pg_roles where rolname = %s)
-                and d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
-            order by d.setdatabase
-            """,
-            (role,),
-        ).fetchall()
+        settings = request_settings(
+            conn, role, claims, method=method, path=path, headers=headers, search_path=search_path
+        )
         previous = conn.execute(
             "select current_setting('role'), coalesce(current_setting('request.jwt.claims', true), ''), "
             "current_setting('search_path')"
         ).fetchone()
         assert previous is not None
         conn.execute(
-            """
-            select set_config('role', %(role)s, true),
-                set_config('request.jwt.claims', %(claims)s, true),
-                set_config('request.method', %(method)s, true),
-                set_config('request.path', %(path)s, true),
-                set_config('request.headers', %(headers)s, true),
-                set_config('request.cookies', '{}', true),
-                set_config('search_path', %(search_path)s, true)
-            """,
-            {
-                "role": role,
-                "claims": json.dumps(dict(claims), separators=(",", ":")),
-                "method": method,
-                "path": path,
-                "headers": json.dumps(dict(headers or {})),
-                "search_path": ", ".join(f'"{s}"' for s in search_path),
-            },
+            "select " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+            [part for pair in settings for part in pair],
         )
-        for (config,) in role_settings:
-            name, _, value = config.partition("=")
-            conn.execute("select set_config(%s, %s, true)", (name, value))
         if verify:
             check_rights(request_rights(conn), role)
         yield conn
