@@ -623,6 +623,10 @@ def dbdev_catalogue() -> bytes:
     return json.dumps({"packages": packages}, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
+MACHINE_EXTENSIONS = ("pgtap",)
+"""Real extensions found elsewhere on the machine that the engines stage beside the stand-ins."""
+
+
 def _machine_extension_files() -> tuple[Path, ...]:
     """Files of real extensions found elsewhere on this machine that the engines stage beside the
     stand-ins when the server lacks them: pgTAP (:func:`khepri_db.engines.pgtap.find_pgtap`), for
@@ -645,15 +649,19 @@ def add_machine_extensions(data_dir: Path, bin_dir: Path) -> list[str]:
         The names of the files added (none when the server stages nothing, or has them all).
     """
     directories = [data_dir / EXTENSIONS_DIR / "extension"]
-    layout = _install_layout(bin_dir)
-    if layout is not None:
-        directories.append(data_dir / PRIVATE_INSTALL_DIR / layout[1].relative_to(layout[1].anchor) / "extension")
+    if (data_dir / PRIVATE_INSTALL_DIR).is_dir():  # the system engine's tree (below PostgreSQL 18)
+        layout = _install_layout(bin_dir)
+        if layout is not None:
+            directories.append(data_dir / PRIVATE_INSTALL_DIR / layout[1].relative_to(layout[1].anchor) / "extension")
+    directories = [
+        d
+        for d in directories
+        if d.is_dir() and not any(part.is_symlink() for part in (d, *d.parents) if part.is_relative_to(data_dir))
+    ]  # never write through a link planted in the data directory
+    if all((d / f"{name}.control").exists() for d in directories for name in MACHINE_EXTENSIONS):
+        return []  # the common case, on every command: nothing to look for on the machine
     added: list[str] = []
     for directory in directories:
-        if any(part.is_symlink() for part in (directory, *directory.parents) if part.is_relative_to(data_dir)):
-            continue  # never write through a link planted in the data directory
-        if not directory.is_dir():
-            continue
         owner = directory.stat()
         present = {_extension_of(p.name) for p in directory.glob("*.control")}
         for path in _machine_extension_files():
