@@ -55,6 +55,56 @@ def test_session_settings_of_one_file_do_not_reach_the_next(empty_db_url: str, m
         assert scalar(conn, "select to_regclass('other.t')") is None
 
 
+@pytest.mark.parametrize(
+    "ending",
+    ["set role supabase_admin;", "set session authorization supabase_admin;"],
+)
+def test_a_role_one_file_switches_to_does_not_own_the_next_files_objects(
+    empty_db_url: str, migrations_dir: Path, ending: str
+) -> None:
+    # RESET ALL keeps the role and the session authorization: they are reset before each file too.
+    # (The file's own history row is written in its transaction, so the role must be able to write it:
+    # supabase_admin can, as with `supabase db push`.)
+    write_migration(migrations_dir, "20260101000000_switch.sql", f"create table public.first (id int);\n{ending}\n")
+    write_migration(migrations_dir, "20260101000001_next.sql", "create table public.second (id int);\n")
+
+    migrate(empty_db_url, migrations_dir)
+
+    with connect(empty_db_url) as conn:
+        owners = dict(conn.execute(
+            "select relname, relowner::regrole::text from pg_class where relname in ('first', 'second')"
+        ).fetchall())  # fmt: skip
+    assert owners == {"first": "postgres", "second": "postgres"}
+
+
+def test_a_role_a_begin_commit_block_sets_for_its_transaction_ends_with_the_block(
+    empty_db_url: str, migrations_dir: Path
+) -> None:
+    # supabase/dbdev: `begin; select app.simulate_login(...); ...; end;` then statements as postgres.
+    # `supabase db push` commits at `end`, which ends the block's transaction-local role; khepri-db
+    # keeps the file in one transaction, and puts the role back where the block began.
+    write_migration(
+        migrations_dir,
+        "20260101000000_block.sql",
+        "create table public.audit (id int, who text default current_user);\n"
+        "begin;\nselect set_config('role', 'service_role', true);\n"
+        "insert into public.audit (id) values (1);\nend;\n"
+        "insert into public.audit (id) values (2);\n"
+        "create table public.after_block (id int);\n",
+    )
+
+    migrate(empty_db_url, migrations_dir)
+
+    with connect(empty_db_url) as conn:
+        assert conn.execute("select id, who from public.audit order by id").fetchall() == [
+            (1, "service_role"),
+            (2, "postgres"),
+        ]
+        assert scalar(conn, "select relowner::regrole::text from pg_class where relname = 'after_block'") == (
+            "postgres"
+        )
+
+
 # -- statements that cannot run in a transaction --------------------------------------------
 
 

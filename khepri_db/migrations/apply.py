@@ -15,12 +15,15 @@ Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they de
   transaction go to the server in one round trip (PostgreSQL 13+; :func:`_execute_batch`), one by
   one where PostgreSQL might read their text otherwise than the CLI's splitter cut it; either way
   they run as separate statements, in order, and a failure names the same statement and line.
-  Before each file the session is reset (``RESET ALL``, as ``supabase db push`` does), so a
-  ``set_config`` in one file never reaches the next.
+  Before each file the session is reset (``RESET ALL``, as ``supabase db push`` does, and the
+  role and session authorization, which it keeps), so a ``set_config`` or ``set role`` in one file
+  never reaches the next.
 * Transaction statements in a file (see :func:`plan_file`): ``begin; ... commit;`` pairs (also
   ``start transaction`` / ``end``), around the whole file or in the middle of it, leave the file in
-  its one transaction with its history row. A ``commit`` that closes no ``begin`` (as after
-  ``alter type ... add value``, so that the file can use the new value) splits the file, as
+  its one transaction with its history row; the role the block set for its transaction goes back, at
+  its ``commit``, to what it was at its ``begin``, as the CLI's commit would end it. A ``commit``
+  that closes no ``begin`` (as after ``alter type ... add value``, so that the file can use the new
+  value) splits the file, as
   ``supabase db push`` commits there: each part runs in its own transaction, the history row in
   the last, a warning names the file and line, and if a later part fails the error names the lines
   that stay committed. A ``begin`` inside an open one does nothing (as in PostgreSQL; a warning
@@ -416,9 +419,10 @@ def apply_file(conn: psycopg.Connection, file: MigrationFile) -> AppliedFile:
 
 
 def _server_settings(conn: psycopg.Connection, search_path: str | None) -> None:
-    """Reset the session as ``supabase db push`` does before each file (``RESET ALL``), then set
-    what khepri-db's session needs: the client check that frees the lock of a killed run, and
-    Supabase's search_path on a target with the compatibility layer."""
+    """Reset the session before each file: ``RESET ALL`` as ``supabase db push`` does, and the role
+    and session authorization (which ``RESET ALL`` keeps), then set what khepri-db's session
+    needs: the client check that frees the lock of a killed run, and Supabase's search_path on a
+    target with the compatibility layer."""
     from psycopg import sql
 
     settings: list[sql.Composable] = []
@@ -427,7 +431,9 @@ def _server_settings(conn: psycopg.Connection, search_path: str | None) -> None:
         settings.append(sql.SQL("set_config('client_connection_check_interval', {}, false)").format(interval))
     if search_path is not None:
         settings.append(sql.SQL("set_config('search_path', {}, false)").format(sql.Literal(search_path)))
-    query = sql.SQL("reset all")  # one round trip: `reset all` first, then one select of the settings
+    # One round trip. RESET ALL leaves the role and the session authorization alone: a file ending
+    # in `set role supabase_admin` would otherwise make the next file's objects that role's.
+    query = sql.SQL("set session authorization default;\nreset role;\nreset all")
     if settings:
         query = sql.SQL("{};\nselect {}").format(query, sql.SQL(", ").join(settings))
     conn.execute(query)

@@ -133,6 +133,15 @@ def _refuse_control(path: Path, index: int, statement: Statement, kind: str, why
     return _refuse(path, index, statement, f"`{kind.lower()}` inside a migration file: {why}", hint)
 
 
+_KEEP_BLOCK_ROLE = "select pg_catalog.set_config('khepri_db.block_role', pg_catalog.current_setting('role'), true)"
+_RESTORE_BLOCK_ROLE = "select pg_catalog.set_config('role', pg_catalog.current_setting('khepri_db.block_role'), true)"
+
+
+def _synthetic(statement: Statement, text: str) -> Statement:
+    """A statement khepri-db runs in place of a file's ``begin``/``commit`` (same place and line)."""
+    return Statement(text, statement.offset, statement.code_line)
+
+
 def _segments(
     path: Path, real: Sequence[tuple[int, Statement]]
 ) -> tuple[list[list[tuple[int, Statement]]], list[tuple[int, Statement]], list[tuple[int, int]]]:
@@ -169,11 +178,17 @@ def _segments(
                 ignored.append((statement.code_line, opened[1].code_line))
                 continue
             opened, adds_value = (index, statement), False
+            segments[-1].append((index, _synthetic(statement, _KEEP_BLOCK_ROLE)))
         elif kind in _CLOSES:
             if opened is None or adds_value:
                 # commits the CLI's implicit transaction (or a block whose new enum value later
                 # statements may use): what follows runs in a transaction of its own
                 split(index, statement)
+            else:
+                # the block stays in the file's transaction, but its commit would have ended what it
+                # set for its own transaction (`set local role`, set_config(..., true)): the role at
+                # least goes back to what it was at its `begin`, as after a real commit
+                segments[-1].append((index, _synthetic(statement, _RESTORE_BLOCK_ROLE)))
             opened, adds_value = None, False
         else:
             raise _refuse_control(
