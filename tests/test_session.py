@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import psycopg
 import pytest
@@ -10,7 +12,15 @@ from conftest import scalar
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import RoleSwitchError, UsageError
-from khepri_db.policy.session import as_anon, as_user, create_user, request_context, request_rights, user_claims
+from khepri_db.policy.session import (
+    AuthUser,
+    as_anon,
+    as_user,
+    create_user,
+    request_context,
+    request_rights,
+    user_claims,
+)
 
 SUPABASE_CLAIMS = {
     "iss", "sub", "aud", "exp", "iat", "email", "phone", "app_metadata", "user_metadata", "role", "aal", "amr",
@@ -173,3 +183,18 @@ def test_a_request_on_an_idle_connection_commits_or_rolls_back_by_itself(khepri_
         with conn.transaction(force_rollback=True), as_user(conn, alice):
             conn.execute("update public.athletes set display_name = 'Nested' where auth_user_id = %s", (alice.id,))
         assert scalar(other, "select display_name from public.athletes where auth_user_id = %s", (alice.id,)) == "Alice"
+
+
+def test_a_refusal_caught_inside_the_request_leaves_the_connection_usable(
+    db: psycopg.Connection, make_user: Callable[..., AuthUser], as_user: Callable[..., Any]
+) -> None:
+    """The natural form of a negative RLS test: the refused request is rolled back, nothing else."""
+    bob = make_user()
+    db.execute("create temporary table kept (note text)")
+    db.execute("insert into kept values ('before the request')")
+    with as_user(bob), pytest.raises(psycopg.errors.InsufficientPrivilege):
+        db.execute("select public.cleanup_expired_idempotency_keys()")
+    assert db.execute("select current_user").fetchone() == ("postgres",)
+    assert db.execute("select note from kept").fetchall() == [("before the request",)]
+    with as_user(bob):  # and the next request works as usual
+        assert db.execute("select current_user").fetchone() == ("authenticated",)

@@ -364,7 +364,9 @@ def request_context(
 
     On a connection with no transaction open (idle), the block is its own transaction: committed
     when it ends, as PostgREST commits a successful request, and rolled back (the exception
-    propagates) when it raises. Inside a transaction the caller opened (``conn.transaction()``, or
+    propagates) when it raises. A block that catches a statement's error itself (a refusal test:
+    ``with as_user(bob), pytest.raises(psycopg.errors.InsufficientPrivilege):``) is rolled back
+    too, quietly, so the connection stays usable after it. Inside a transaction the caller opened (``conn.transaction()``, or
     an implicit one after an earlier ``execute``), the block is a savepoint: released on success,
     rolled back to on an exception, and the caller's transaction decides whether anything is
     committed (the pytest plugin's ``db`` fixture rolls it back after each test). The connecting
@@ -393,7 +395,7 @@ def request_context(
         raise UsageError("request contexts need a non-autocommit connection (settings are transaction-local)")
     # Open the transaction first: on an idle connection any query would start an implicit one, and
     # conn.transaction() would then only open a savepoint that nothing ever commits.
-    with conn.transaction():
+    with conn.transaction() as request:
         settings = request_settings(
             conn, role, claims, method=method, path=path, headers=headers, search_path=search_path
         )
@@ -409,6 +411,11 @@ def request_context(
         if verify:
             check_rights(request_rights(conn), role)
         yield conn
+        if not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+            # A statement of the block failed and the block caught the error itself (`with
+            # as_user(bob), pytest.raises(InsufficientPrivilege):`): the request failed, as PostgREST
+            # would answer it, so it is rolled back, and the caller's transaction stays usable.
+            raise psycopg.Rollback(request)
         if not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
             conn.execute(
                 "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true), "
