@@ -60,3 +60,46 @@ def test_migration_errors_stay_on_one_line_with_their_sqlstate(
     result = cli("migrate", "--db-url", empty_db_url, "--no-compat", "--migrations-dir", str(deep))
     assert result.exit_code == 1
     assert f'error: {bad}:1: relation "public.no_such_table" does not exist [SQLSTATE 42P01]\n' in result.output
+
+
+def test_migrate_prints_one_line_per_file_and_a_summary(cli: Cli, empty_db_url: str, migrations_dir: Path) -> None:
+    for number in range(30):
+        write_migration(
+            migrations_dir, f"202601010000{number:02d}_t{number}.sql", f"create table t{number} (id int);\n"
+        )
+    result = cli("migrate", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir), "--no-compat")
+    assert result.exit_code == 0, result.output
+    per_file = [line for line in result.stderr.splitlines() if line.startswith("✓ 20260101")]
+    assert len(per_file) == 30  # one line each, after the file ran
+    assert not any("applying 20260101" in line for line in result.stderr.splitlines())
+    summary = [line for line in result.stdout.splitlines() if line.startswith("Applied ")]
+    assert summary == [line for line in result.stdout.splitlines() if "migration" in line and "Applied" in line]
+    assert "Applied 30 migration(s)" in summary[0]
+    assert "20260101000000_t0.sql ... 20260101000029_t29.sql" in summary[0]
+    assert len(result.stdout.splitlines()) + len(result.stderr.splitlines()) <= 30 + 6
+
+
+def test_a_failed_run_says_how_many_applied_and_how_many_did_not_run(
+    cli: Cli, empty_db_url: str, migrations_dir: Path
+) -> None:
+    for number in range(5):
+        sql = "select 1 / 0;\n" if number == 2 else f"create table f{number} (id int);\n"
+        write_migration(migrations_dir, f"202601020000{number:02d}_f{number}.sql", sql)
+    result = cli("migrate", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir), "--no-compat")
+    assert result.exit_code == 1
+    assert "✗ 20260102000002_f2.sql failed: 2 applied before it, 2 not run" in result.stderr
+
+
+def test_many_out_of_order_files_make_a_short_error(cli: Cli, empty_db_url: str, migrations_dir: Path) -> None:
+    write_migration(migrations_dir, "20270101000000_newest.sql", "create table newest (id int);\n")
+    assert (
+        cli("migrate", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir), "--no-compat").exit_code == 0
+    )
+    for number in range(200):
+        write_migration(migrations_dir, f"20260101{number:06d}_late_{number}.sql", "select 1;\n")
+    result = cli("migrate", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir), "--no-compat")
+    assert result.exit_code == 1
+    error = next(line for line in result.stderr.splitlines() if line.startswith("error:"))
+    assert len(error) < 400
+    assert "200 local migration(s) older than the newest applied version" in error
+    assert "195 more: `khepri-db status` lists them" in error

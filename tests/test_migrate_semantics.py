@@ -265,7 +265,7 @@ def test_balanced_blocks_inside_a_file_run_in_the_files_one_transaction(
     assert (version, name) == ("20260101000000", "blocks")
     assert statements == [s.strip() for s in sql.split(";") if s.strip()], "begin/commit are recorded"
     assert commit_warnings(result) == []
-    assert "applying 20260101000000_blocks.sql ..." in messages
+    assert any(m.startswith("✓ 20260101000000_blocks.sql (") for m in messages)
     with connect(empty_db_url) as conn:
         assert scalar(conn, "select to_regclass('public.b')::text") == "b"
     # one transaction: a failure after the block leaves nothing of the file, not even the block
@@ -316,7 +316,10 @@ def test_a_commit_after_alter_type_add_value_splits_the_file_as_db_push_does(
         "if a later one fails"
     )
     assert commit_warnings(result) == commit_warnings(dry) == [warning]
-    assert "applying 20260101000001_add.sql in 2 transactions (it commits at line 3) ..." in messages
+    assert any(
+        m.startswith("✓ 20260101000001_add.sql (") and m.endswith(", in 2 transactions: it commits at line 3)")
+        for m in messages
+    )
     rows = history(empty_db_url)
     assert [r[0] for r in rows] == ["20260101000000", "20260101000001"]
     assert rows[1][2][1] == "commit"

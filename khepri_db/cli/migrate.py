@@ -104,10 +104,11 @@ def migrate_cmd(
             out.print("Nothing to apply: the database is up to date.")
         return
     if result.applied:
+        # the files, one line each, went to the progress output (stderr) as they ran; --format json lists them
         total = sum(a.duration_ms for a in result.applied)
-        out.print(escape(f"Applied {len(result.applied)} migration(s) from {directory} in {total:.0f} ms:"))
-        for applied in result.applied:
-            out.print(f"  [green]✓[/green] {escape(applied.path.name)}  {applied.duration_ms:.0f} ms")
+        first, last = result.applied[0].path.name, result.applied[-1].path.name
+        span = first if first == last else f"{first} ... {last}"
+        out.print(escape(f"Applied {len(result.applied)} migration(s) from {directory} in {total:.0f} ms ({span})"))
     else:
         out.print("Nothing to apply: the database is up to date.")
     _render_seeds(result.seeded, result.seeds_skipped)

@@ -518,19 +518,35 @@ def _prepare_target(
 def _check_order(status: MigrationStatus, include_all: bool) -> None:
     missing = status.by_state(MigrationState.MISSING_LOCALLY)
     if missing:
-        versions = ", ".join(e.version for e in missing)
+        versions = [e.version for e in missing]
         raise MigrationOrderError(
-            f"the database has migrations with no local file in {status.directory}: {versions}",
+            f"the database has {len(versions)} migration(s) with no local file in {status.directory}: "
+            f"{_some(versions)}",
             hint="restore those files (e.g. `supabase migration fetch`), or, if they were abandoned, "
-            f"`supabase migration repair --status reverted {versions}`",
+            f"`supabase migration repair --status reverted {' '.join(versions[:SHOWN_IN_MESSAGES])}"
+            f"{' ...' if len(versions) > SHOWN_IN_MESSAGES else ''}`",
         )
     late = status.by_state(MigrationState.OUT_OF_ORDER)
     if late and not include_all:
-        files = ", ".join(e.path.name for e in late if e.path)
+        files = [e.path.name for e in late if e.path]
         raise MigrationOrderError(
-            f"local migrations older than the newest applied version are not applied yet: {files}",
+            f"{len(files)} local migration(s) older than the newest applied version are not applied yet: "
+            f"{_some(files)}",
             hint="rerun with --include-all to apply them (as `supabase db push --include-all`)",
         )
+
+
+SHOWN_IN_MESSAGES = 5
+"""How many names an error message lists before it says how many more there are (`khepri-db status`
+lists them all): a message stays one readable line in a CI log."""
+
+
+def _some(names: Sequence[str]) -> str:
+    """The first :data:`SHOWN_IN_MESSAGES` of ``names``, then how many more (``khepri-db status`` lists them)."""
+    shown = ", ".join(names[:SHOWN_IN_MESSAGES])
+    if len(names) <= SHOWN_IN_MESSAGES:
+        return shown
+    return f"{shown}, ... ({len(names) - SHOWN_IN_MESSAGES} more: `khepri-db status` lists them)"
 
 
 def migrate(
@@ -620,16 +636,21 @@ def migrate(
             result = MigrateResult(target, compat_action, warnings=warnings)
             if pending:
                 say(f"applying {len(pending)} migration(s) from {directory}")
-            for file in pending:
+            for number, file in enumerate(pending):
                 commits = file.plan.commit_lines
+                parts = ""
                 if commits:
                     lines = ("line " if len(commits) == 1 else "lines ") + ", ".join(str(n) for n in commits)
-                    say(f"applying {file.filename} in {len(commits) + 1} transactions (it commits at {lines}) ...")
-                else:
-                    say(f"applying {file.filename} ...")
+                    parts = f", in {len(commits) + 1} transactions: it commits at {lines}"
                 _server_settings(conn, search_path)
-                applied = apply_file(conn, file)
-                say(f"applied {file.filename} ({applied.duration_ms:.0f} ms, {applied.statements} statements)")
+                try:
+                    applied = apply_file(conn, file)
+                except MigrationError:
+                    left = len(pending) - number - 1
+                    say(f"✗ {file.filename} failed: {number} applied before it, {left} not run")
+                    raise
+                # one line per file, after it ran (a CI log of hundreds of files stays readable)
+                say(f"✓ {file.filename} ({applied.duration_ms:.0f} ms, {applied.statements} statements{parts})")
                 result.applied.append(applied)
             if seed_files:
                 _seed(conn, seed_files, seed_key, result, say)

@@ -366,11 +366,11 @@ def request_context(
     when it ends, as PostgREST commits a successful request, and rolled back (the exception
     propagates) when it raises. A block that catches a statement's error itself (a refusal test:
     ``with as_user(bob), pytest.raises(psycopg.errors.InsufficientPrivilege):``) is rolled back
-    too, quietly, so the connection stays usable after it. Inside a transaction the caller opened (``conn.transaction()``, or
-    an implicit one after an earlier ``execute``), the block is a savepoint: released on success,
-    rolled back to on an exception, and the caller's transaction decides whether anything is
-    committed (the pytest plugin's ``db`` fixture rolls it back after each test). The connecting
-    role and settings are restored when the block ends.
+    too, quietly, so the connection stays usable after it. Inside a transaction the caller opened
+    (``conn.transaction()``, or an implicit one after an earlier ``execute``), the block is a
+    savepoint: released on success, rolled back to on an exception, and the caller's transaction
+    decides whether anything is committed (the pytest plugin's ``db`` fixture rolls it back after
+    each test). The connecting role and settings are restored when the block ends.
 
     Args:
         conn: a non-autocommit connection whose role is a member of ``role`` (or a superuser).
