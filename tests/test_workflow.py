@@ -83,16 +83,20 @@ def test_init_writes_the_supabase_layout_then_migrate_and_seed_work(
         assert scalar(conn, "select body from public.notes where id = 1") == "hello"
 
 
-def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path, cli: Cli) -> None:
+def test_init_in_an_existing_project_writes_what_is_missing_and_keeps_the_rest(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "conftest.py").write_text("# mine\n")
+    (tmp_path / "supabase").mkdir()
+    (tmp_path / "supabase" / "config.toml").write_text('project_id = "theirs"\n')
 
-    refused = cli("init", str(tmp_path))
+    kept = cli("init", str(tmp_path))
 
-    assert refused.exit_code == 1
-    assert f"{tmp_path / 'tests' / 'conftest.py'} already exists" in " ".join(refused.output.split())
-    assert not (tmp_path / "supabase" / "config.toml").exists()
+    assert kept.exit_code == 0, kept.output
     assert (tmp_path / "tests" / "conftest.py").read_text() == "# mine\n"
+    assert (tmp_path / "supabase" / "config.toml").read_text() == 'project_id = "theirs"\n'
+    assert (tmp_path / "supabase" / "seed.sql").is_file()
+    assert (tmp_path / "supabase" / "migrations").is_dir()
+    assert f"Kept {tmp_path / 'supabase' / 'config.toml'}" in " ".join(kept.output.split())
 
     forced = cli("init", str(tmp_path), "--force", "--project-id", "other")
 

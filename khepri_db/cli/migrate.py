@@ -218,7 +218,9 @@ def init_cmd(
     project_id: Annotated[
         str | None, typer.Option("--project-id", help="project_id in config.toml. Default: the directory name.")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the files that exist (default: keep them).")
+    ] = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Create a Supabase project layout, as `supabase init` does, plus a conftest for policy tests.
@@ -226,7 +228,8 @@ def init_cmd(
     Writes supabase/config.toml (as `supabase init` writes it), an empty supabase/migrations/,
     supabase/seed.sql and tests/conftest.py (fixtures on khepri-db's pytest plugin).
 
-    Exit 1, writing nothing, when one of those files exists (named in the message), unless --force.
+    In an existing project only the missing files are written; the others are kept as they are
+    (listed), unless --force.
     """
     from khepri_db.migrations.workflow import init_project
 
@@ -238,6 +241,8 @@ def init_cmd(
         out.print(f"Created {_escape(path)}/")
     for path in result.written:
         out.print(f"Wrote {_escape(path)}")
+    for path in result.kept:
+        out.print(f"Kept {_escape(path)} (it exists; --force overwrites it)")
     out.print("Next: `khepri-db migration new <name>`, write SQL, `khepri-db migrate`, then `pytest` for policy tests.")
 
 

@@ -40,10 +40,6 @@ TIME_LAYOUT = "%Y-%m-%d %H:%M:%S"
 """How ``migration list`` shows a version's time (the CLI's ``2006-01-02 15:04:05``, UTC)."""
 
 
-class ProjectFileExistsError(KhepriError):
-    """``init`` would overwrite a file that exists (exit 1); ``--force`` overwrites it."""
-
-
 class ResetRefusedError(UsageError):
     """``db reset`` refused a target it must not reset without an explicit flag (exit 2)."""
 
@@ -113,7 +109,8 @@ _SEED_SQL = """\
 _CONFTEST = '''\
 """Policy tests for this Supabase project, with khepri-db's pytest plugin.
 
-Installing khepri-db (`pip install khepri-db pytest`) activates the plugin: each test session
+Installing khepri-db activates the plugin (from its repository: `pip install /path/to/khepri-db pytest`,
+or a wheel built there with `python -m build`): each test session
 starts a throwaway PostgreSQL, applies supabase/migrations once into a template database, and
 gives every test a rolled-back transaction. Fixtures: `db`, `make_user`, `as_user`, `as_anon`,
 `as_service_role`, `khepri_clone_url`, `khepri_database_factory` (see khepri-db's docs/testing.md).
@@ -151,11 +148,13 @@ class InitResult:
         root: the project directory.
         written: files written, in order (config.toml, seed.sql, tests/conftest.py).
         directories: directories created (``supabase/migrations`` when it was missing).
+        kept: files that existed and were left as they are (without ``force``).
     """
 
     root: Path
     written: list[Path]
     directories: list[Path]
+    kept: list[Path] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -163,6 +162,7 @@ class InitResult:
             "root": str(self.root),
             "written": [str(p) for p in self.written],
             "directories": [str(p) for p in self.directories],
+            "kept": [str(p) for p in self.kept],
         }
 
 
@@ -172,8 +172,9 @@ def init_project(root: Path, *, project_id: str | None = None, force: bool = Fal
     Writes ``supabase/config.toml`` (the sections of the Supabase CLI's template khepri-db and a
     new project need, with the CLI's defaults), an empty ``supabase/migrations/``,
     ``supabase/seed.sql`` and ``tests/conftest.py`` (fixtures on top of khepri-db's pytest plugin).
-    ``supabase init`` itself writes only config.toml (and refuses to overwrite it without
-    ``--force``); khepri-db refuses likewise for every file it writes.
+    In a project that has some of them already (a Supabase project adopting khepri-db), only the
+    missing ones are written; the others are kept as they are and listed in ``kept``. ``force``
+    overwrites them too.
 
     Args:
         root: the project directory (created if missing).
@@ -182,10 +183,6 @@ def init_project(root: Path, *, project_id: str | None = None, force: bool = Fal
 
     Returns:
         An :class:`InitResult`.
-
-    Raises:
-        ProjectFileExistsError: a file exists and ``force`` is false (names the first such file);
-            nothing was written.
     """
     root = root.resolve()
     pid = project_id or root.name or "project"
@@ -194,24 +191,21 @@ def init_project(root: Path, *, project_id: str | None = None, force: bool = Fal
         root / "supabase" / "seed.sql": _SEED_SQL,
         root / "tests" / "conftest.py": _CONFTEST,
     }
-    if not force:
-        for path in files:
-            if path.exists():
-                raise ProjectFileExistsError(
-                    f"{path} already exists; nothing was written",
-                    hint="rerun with --force to overwrite it",
-                )
     directories: list[Path] = []
     migrations = root / "supabase" / "migrations"
     if not migrations.is_dir():
         migrations.mkdir(parents=True)
         directories.append(migrations)
     written: list[Path] = []
+    kept: list[Path] = []
     for path, text in files.items():
+        if path.exists() and not force:
+            kept.append(path)
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
-    return InitResult(root, written, directories)
+    return InitResult(root, written, directories, kept)
 
 
 # -- migration new -------------------------------------------------------------------------------
