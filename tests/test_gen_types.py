@@ -433,6 +433,25 @@ def test_check_passes_when_current_and_fails_on_a_new_column(cli: Cli, khepri_da
     assert "due_on" not in before
 
 
+def test_check_passes_after_a_migration_the_types_do_not_show(
+    cli: Cli, khepri_database_factory, tmp_path: Path
+) -> None:
+    url = khepri_database_factory()
+    migrate(url, FOREIGN / "migrations")
+    out = tmp_path / "types.py"
+    args = ("gen", "types", "--lang", "python", "--db-url", url, "--schema", "public,reporting", "--output", str(out))
+    assert cli(*args).exit_code == 0
+    index_only = tmp_path / "more"
+    shutil.copytree(FOREIGN / "migrations", index_only)
+    (index_only / "20991231000000_an_index.sql").write_text("create index tasks_title_idx on public.tasks (title);\n")
+    migrate(url, index_only)  # one more migration in the history, nothing the types show
+    current = cli(*args, "--check")
+    assert (current.exit_code, current.stdout.strip()) == (0, f"{out} is up to date"), current.stdout
+    written = cli(*args)
+    assert written.exit_code == 0
+    assert "Migrations: " in out.read_text(encoding="utf-8")  # the header still says what it was made after
+
+
 def test_usage_and_connection_errors_exit_2(cli: Cli, tmp_path: Path) -> None:
     assert cli("gen", "types", "--db-url", "postgresql://nobody@127.0.0.1:1/x", "--check").exit_code == 2
     refused = cli("gen", "types", "--db-url", "postgresql://nobody@127.0.0.1:1/x", "-o", str(tmp_path / "t.py"))

@@ -869,9 +869,18 @@ def generate_types(
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
-    """A unified diff from the file on disk (``old``) to the freshly generated module (``new``)."""
+    """A unified diff from the file on disk (``old``) to the freshly generated module (``new``); empty
+    when they differ only in the header's ``Migrations:`` line, which says which migrations the file
+    was generated after (informational: a migration that changes nothing the types show, such as an
+    index, leaves the types current)."""
+    if _without_migrations_line(old) == _without_migrations_line(new):
+        return ""
     return "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True), f"{path} (on disk)", f"{path} (database)"
         )
     )
+
+
+def _without_migrations_line(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("Migrations: "))
