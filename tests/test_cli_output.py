@@ -103,3 +103,37 @@ def test_many_out_of_order_files_make_a_short_error(cli: Cli, empty_db_url: str,
     assert len(error) < 400
     assert "200 local migration(s) older than the newest applied version" in error
     assert "195 more: `khepri-db status` lists them" in error
+
+
+def _command_paths() -> list[tuple[str, ...]]:
+    """Every command and group of the CLI, as argument tuples (``()`` is the root)."""
+    import typer.main
+
+    from khepri_db.cli import app
+
+    paths: list[tuple[str, ...]] = []
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        paths.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, name))
+
+    walk(typer.main.get_command(app), ())
+    return paths
+
+
+def test_flags_show_no_value_type_in_any_help(cli: Cli) -> None:
+    paths = _command_paths()
+    assert ("migrate",) in paths
+    assert ("db", "start") in paths
+    assert ("test", "db") in paths
+    for path in paths:
+        text = cli(*path, "--help", env={"COLUMNS": "200"}).output
+        assert "--help" in text, path
+        assert "<bool>" not in text, f"khepri-db {' '.join(path)} --help shows <bool>:\n{text}"
+    migrate_help = cli("migrate", "--help", env={"COLUMNS": "200"}).output
+    dry_run = next(line for line in migrate_help.splitlines() if "--dry-run" in line)
+    assert "Show what would be applied" in dry_run
+    assert "<" not in dry_run.split("Show")[0]
+    lock = next(line for line in migrate_help.splitlines() if "--lock-timeout" in line)
+    assert "<float>" in lock  # options that take a value keep their type

@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import psycopg
 import typer
+import typer.core
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 
@@ -46,7 +47,43 @@ class _Console(Console):
 out = _Console(highlight=False, soft_wrap=True)
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
-app = typer.Typer(
+
+class _FlagsWithoutType:
+    """Mixin for typer's command classes: a flag (``--dry-run``, ``--help``) takes no value, so its help
+    row leaves the type column empty instead of showing ``<bool>`` (typer 0.29 shows one)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
+                param.metavar = ""
+        return params
+
+
+class _Command(_FlagsWithoutType, typer.core.TyperCommand):
+    """A ``khepri-db`` command: typer's, with flags shown without a type."""
+
+
+class _Group(_FlagsWithoutType, typer.core.TyperGroup):
+    """A ``khepri-db`` command group: typer's, with flags shown without a type."""
+
+
+class KhepriTyper(typer.Typer):
+    """``typer.Typer`` whose groups and commands show flags without a type (see ``_FlagsWithoutType``).
+
+    Arguments are typer's; ``cls`` defaults to the classes above.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", _Group)
+        super().__init__(*args, **kwargs)
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = KhepriTyper(
     name="khepri-db",
     help="Supabase-native migrations, diagnostics and policy tests, on an embedded PostgreSQL by default.\n\n"
     "Exit codes: 0 fine, 1 findings/failures, 2 usage or connection error.",
@@ -54,13 +91,13 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-db_app = typer.Typer(
+db_app = KhepriTyper(
     help="Manage the embedded PostgreSQL server (start, stop, status, url); reset a database (reset); "
     "dump its schema (dump).",
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
-cron_app = typer.Typer(help="pg_cron jobs: run one now (the stand-in never runs them itself).", no_args_is_help=True)
+cron_app = KhepriTyper(help="pg_cron jobs: run one now (the stand-in never runs them itself).", no_args_is_help=True)
 app.add_typer(cron_app, name="cron")
 
 
@@ -210,7 +247,7 @@ def main_callback(
     """khepri-db: Supabase-native schema, migrations, diagnostics and policy tests."""
 
 
-migration_app = typer.Typer(
+migration_app = KhepriTyper(
     help="Manage migration files and the migration history, as `supabase migration` does (new, list, repair).",
     no_args_is_help=True,
 )

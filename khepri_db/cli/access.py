@@ -13,6 +13,7 @@ from khepri_db.cli._app import (
     DbUrl,
     Format,
     KhepriSchema,
+    KhepriTyper,
     OutputFormat,
     _handles_errors,
     _print_json,
@@ -70,7 +71,7 @@ def verify_access_cmd(
         raise typer.Exit(1)
 
 
-access_app = typer.Typer(
+access_app = KhepriTyper(
     help="The declared access matrix (supabase/access.toml): generate it from the database (init); write it "
     "as a pgTAP file for supabase test db (export --pgtap).",
     no_args_is_help=True,

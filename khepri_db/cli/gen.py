@@ -13,6 +13,7 @@ from khepri_db.cli._app import (
     DataDir,
     DbUrl,
     Format,
+    KhepriTyper,
     OutputFormat,
     _handles_errors,
     _print_json,
@@ -27,7 +28,7 @@ from khepri_db.core.project import Project
 
 # -- gen types ---------------------------------------------------------------------------------
 
-gen_app = typer.Typer(help="Generate code from the live database (types for app code).", no_args_is_help=True)
+gen_app = KhepriTyper(help="Generate code from the live database (types for app code).", no_args_is_help=True)
 app.add_typer(gen_app, name="gen")
 
 

@@ -14,6 +14,7 @@ from khepri_db.cli._app import (
     DbUrl,
     EngineOption,
     Format,
+    KhepriTyper,
     OutputFormat,
     ServerEngine,
     _escape,
@@ -27,7 +28,7 @@ from khepri_db.cli._app import (
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
 
-test_app = typer.Typer(
+test_app = KhepriTyper(
     help="pgTAP tests: run a project's suite (db), as `supabase test db` does but without Docker; "
     "write a new test file (new); show or fetch pgTAP (pgtap).",
     no_args_is_help=True,
