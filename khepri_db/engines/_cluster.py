@@ -262,7 +262,7 @@ def reachable_install(parts: Mapping[str, Path], account: _Account, log: Log) ->
     if (target / ".complete").is_file() and reaches(target, account):
         return target
     sources = ", ".join(str(source) for source in parts.values())
-    log(f"copying the PostgreSQL binaries to {target}: {sources} is closed to the {account.name} user")
+    log(f"copying the PostgreSQL binaries to {target}: the {account.name} user cannot reach {sources}")
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=home))
     try:
         tree = staging / "tree"
@@ -499,7 +499,7 @@ class ClusterEngine:
         requested.symlink_to(target, target_is_directory=True)
         self.data_dir = target
         self._log(
-            f"{parent} is closed to the {account.name} user (the server runs as it, PostgreSQL refusing root), so "
+            f"the {account.name} user (the server runs as it, PostgreSQL refusing root) cannot reach {parent}, so "
             f"the cluster lives in {target}, linked from {requested}; khepri-db does not widen directories it did "
             "not create"
         )
