@@ -5,6 +5,7 @@ test_cli_parity.py; these run without npm."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -698,3 +699,49 @@ def test_a_killed_migrator_does_not_keep_the_lock(empty_db_url: str, tmp_path: P
     assert waited < 5, f"the lock outlived its killed client by {waited:.1f} s"
     with connect(empty_db_url) as conn:
         assert scalar(conn, "select to_regclass('public.slow')") is None
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_a_run_whose_connection_is_ended_while_waiting_exits_2(
+    empty_db_url: str, migrations_dir: Path, output: str
+) -> None:
+    """A migrate waiting for the lock whose session is ended (`db reset --strategy recreate` drops the
+    database with FORCE, which terminates it: SQLSTATE 57P01) lost its connection: exit 2, as every
+    connection error, never 1 (a failed migration)."""
+    write_migration(migrations_dir, "20260101000000_a.sql", "create table public.a (id int);\n")
+    env = {k: v for k, v in os.environ.items() if k != "KHEPRI_DB_URL"}
+    with connect(empty_db_url, autocommit=True) as holder:
+        holder.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+        migrator = subprocess.Popen(
+            [sys.executable, "-m", "khepri_db", "migrate", "--db-url", empty_db_url, "--no-compat",
+             "--migrations-dir", str(migrations_dir), "--format", output],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                waiting = holder.execute(
+                    # between its tries the waiting run's last query is the lock-holder lookup
+                    "select pid from pg_stat_activity where query like '%%advisory%%' "
+                    "and pid <> pg_backend_pid() and datname = current_database()"
+                ).fetchone()
+                if waiting:
+                    break
+                assert migrator.poll() is None, migrator.communicate()
+                assert time.monotonic() < deadline, "the migrator never waited for the lock"
+                time.sleep(0.1)
+            holder.execute("select pg_terminate_backend(%s)", waiting)
+            stdout, stderr = migrator.communicate(timeout=60)
+        finally:
+            if migrator.poll() is None:
+                migrator.kill()
+    assert migrator.returncode == 2, (stdout, stderr)
+    if output == "json":
+        error = json.loads(stdout)["error"]
+        assert error["sqlstate"] == "57P01"
+        assert "terminating connection" in error["message"]
+    else:
+        assert "connection to the database was lost" in stderr
+        assert "SQLSTATE 57P01" in stderr
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select to_regclass('public.a')") is None

@@ -181,6 +181,21 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
+CONNECTION_ENDED_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05"})
+"""admin_shutdown, crash_shutdown, cannot_connect_now, database_dropped, idle_session_timeout."""
+
+
+def connection_lost(exc: psycopg.Error) -> bool:
+    """Whether ``exc`` means the connection is gone, not that a statement failed: an
+    ``OperationalError`` with no SQLSTATE (the socket closed) or of class 08 (connection
+    exception), or one of :data:`CONNECTION_ENDED_SQLSTATES` (the server ended the session). Such
+    errors exit 2, as connection errors do; a statement's error exits 1."""
+    sqlstate = exc.diag.sqlstate if exc.diag is not None else None
+    if sqlstate is None:
+        return isinstance(exc, psycopg.OperationalError)
+    return sqlstate.startswith("08") or sqlstate in CONNECTION_ENDED_SQLSTATES
+
+
 def _handles_errors(func: F) -> F:
     """Turn a :class:`KhepriError` into a clear message (or JSON ``{"error": ...}``) and its exit code."""
 
@@ -199,15 +214,23 @@ def _handles_errors(func: F) -> F:
         except psycopg.Error as exc:
             diag = exc.diag
             message = diag.message_primary or str(exc).strip()
+            lost = connection_lost(exc)
             if kwargs.get("output") is OutputFormat.json:
                 _print_json({"error": {"type": type(exc).__name__, "message": message, "sqlstate": diag.sqlstate,
-                                       "detail": diag.message_detail, "hint": diag.message_hint}})  # fmt: skip
+                                       "detail": diag.message_detail, "hint": diag.message_hint,
+                                       "connection_lost": lost}})  # fmt: skip
             else:
-                err.print(f"[bold red]database error:[/bold red] {escape(f'{message} [SQLSTATE {diag.sqlstate}]')}")
+                label = "the connection to the database was lost" if lost else "database error"
+                err.print(f"[bold red]{label}:[/bold red] {escape(f'{message} [SQLSTATE {diag.sqlstate}]')}")
                 for label, text in (("detail", diag.message_detail), ("hint", diag.message_hint)):
                     if text:
                         err.print(f"[bold]{label}:[/bold] {escape(text)}")
-            raise typer.Exit(1) from None
+                if lost:
+                    err.print(
+                        "[bold]hint:[/bold] the server ended the session (a `db reset`, `db stop`, restart or "
+                        "pg_terminate_backend); what had committed stays, the statement it was running did not"
+                    )
+            raise typer.Exit(2 if lost else 1) from None
 
     return wrapper  # type: ignore[return-value]
 
