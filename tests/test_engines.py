@@ -124,6 +124,46 @@ def test_url_engine_reports_reachability_and_will_not_stop_foreign_servers(khepr
     assert "pw@" not in down.detail
 
 
+# -- every cluster khepri-db started: db list, db stop --all ------------------------------------
+
+
+@pytest.mark.slow
+def test_db_list_shows_every_cluster_and_stop_all_stops_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KHEPRI_REGISTRY_DIR", str(tmp_path / "registry"))  # only this test's clusters
+    root = make_cluster_root("khepri-test-list-")
+    first, second = root / "one" / "pgdata", root / "two" / "pgdata"
+    try:
+        for data_dir in (first, second):
+            assert run("db", "start", "--data-dir", str(data_dir), "--port", str(free_port())).returncode == 0
+        listed = json.loads(run("db", "list", "--format", "json").stdout)
+        assert {(c["requested_dir"], c["running"]) for c in listed} == {(str(first), True), (str(second), True)}
+        assert all(c["engine"] == "embedded" and "***" in c["url"] for c in listed)
+        text = run("db", "list")
+        assert text.returncode == 0
+        assert [line.split()[:2] for line in text.stdout.splitlines()] == [["embedded", "running"]] * 2
+        assert "2 cluster(s), 2 running" in text.stderr
+
+        both = run("db", "stop", "--all", "--data-dir", str(first))
+        assert both.returncode == 2
+        assert "--all" in both.stderr
+
+        stopped = json.loads(run("db", "stop", "--all", "--format", "json").stdout)["stopped"]
+        assert sorted(s["data_dir"] for s in stopped) == sorted([str(first), str(second)])
+        assert not EmbeddedEngine(first).status().running
+        assert not EmbeddedEngine(second).status().running
+        assert run("db", "stop", "--all").stdout.strip() == "no server was running"
+        assert run("db", "list", "--running").stdout.strip() == "no servers"
+
+        shutil.rmtree(second)  # a cluster removed by hand is forgotten
+        listed = json.loads(run("db", "list", "--format", "json").stdout)
+        assert [(c["requested_dir"], c["running"]) for c in listed] == [(str(first), False)]
+        assert len(list((tmp_path / "registry").glob("*.json"))) == 1
+    finally:
+        for data_dir in (first, second):
+            run("db", "stop", "--data-dir", str(data_dir))
+        shutil.rmtree(root, ignore_errors=True)
+
+
 # -- the server user reaches its directories; khepri-db widens only what it created ---------------
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -72,14 +72,75 @@ def _engine_flag(engine_name: ServerEngine) -> str:
     return "" if engine_name is ServerEngine.embedded else f" --engine {engine_name.value}"
 
 
+def _known_engines() -> list[Any]:
+    """An engine for each cluster in the registry (``khepri_db.engines.registry``)."""
+    from khepri_db.engines import EmbeddedEngine, SystemEngine
+    from khepri_db.engines.registry import known_clusters
+
+    kinds = {"embedded": EmbeddedEngine, "system": SystemEngine}
+    return [kinds[c.engine](c.data_dir) for c in known_clusters() if c.engine in kinds]
+
+
+@db_app.command("list")
+@_handles_errors
+def db_list(
+    running: Annotated[bool, typer.Option("--running", help="Only the servers that run.")] = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """List the local servers khepri-db has started (every project's, --data-dir ones, test clusters).
+
+    One line per cluster that still exists: engine, state, port, pid, data directory. Clusters
+    whose directory was removed are forgotten. Stop them all with `khepri-db db stop --all`.
+    """
+    statuses = [(engine, engine.status()) for engine in _known_engines()]
+    if running:
+        statuses = [(e, s) for e, s in statuses if s.running]
+    if output is OutputFormat.json:
+        _print_json([{**s.to_dict(), "requested_dir": str(e.requested_dir)} for e, s in statuses])
+        return
+    if not statuses:
+        out.print("no servers" if running else "no clusters")
+        return
+    for engine, status in statuses:
+        where = str(engine.requested_dir)
+        if engine.requested_dir != engine.data_dir:
+            where += f" -> {engine.data_dir}"
+        state = "running" if status.running else "stopped"
+        port, pid = str(status.port or "-"), str(status.pid or "-")
+        out.print(f"{status.engine:<8}  {state:<7}  {port:>5}  {pid:>7}  {_escape(where)}")
+    up = sum(1 for _, s in statuses if s.running)
+    _progress(output)(f"{len(statuses)} cluster(s), {up} running")
+
+
 @db_app.command("stop")
 @_handles_errors
 def db_stop(
-    data_dir: DataDir = None, engine_name: EngineOption = ServerEngine.embedded, output: Format = OutputFormat.text
+    data_dir: DataDir = None,
+    engine_name: EngineOption = ServerEngine.embedded,
+    stop_all: Annotated[
+        bool,
+        typer.Option("--all", help="Stop every running server khepri-db started (see `khepri-db db list`)."),
+    ] = False,
+    output: Format = OutputFormat.text,
 ) -> None:
     """Stop the embedded (or --engine system) PostgreSQL (no-op if it is not running). Data stays in --data-dir."""
     from khepri_db.engines import resolve_engine
 
+    if stop_all:
+        if data_dir is not None:
+            raise UsageError("--all stops every server; it takes no --data-dir")
+        stopped: list[dict[str, Any]] = []
+        for engine in _known_engines():
+            if engine.status().running:
+                engine.stop()
+                stopped.append({"engine": engine.name, "data_dir": str(engine.requested_dir)})
+                if output is OutputFormat.text:
+                    out.print(f"stopped {engine.name} {_escape(str(engine.requested_dir))}")
+        if output is OutputFormat.json:
+            _print_json({"stopped": stopped})
+        elif not stopped:
+            out.print("no server was running")
+        return
     engine = resolve_engine(None, data_dir, engine=engine_name.value)
     was_running = engine.status().running
     engine.stop()

@@ -42,6 +42,7 @@ from khepri_db.engines.base import (
     Log,
 )
 from khepri_db.engines.pgtap import find_pgtap
+from khepri_db.engines.registry import register
 
 
 def _embedded_utils() -> types.ModuleType:
@@ -336,6 +337,7 @@ class ClusterEngine:
         settings: Mapping[str, str] | None = None,
         log: Log | None = None,
     ) -> None:
+        self.requested_dir = data_dir.expanduser().absolute()
         self.data_dir = data_dir.expanduser().resolve()
         self.port = port
         self.settings = dict(settings or {})
@@ -373,6 +375,7 @@ class ClusterEngine:
                         hint="stop it first (`khepri-db db stop`) to restart it on another port",
                     )
                 add_machine_extensions(self.data_dir, self._stop_bin_dir())
+                register(self.name, self.requested_dir, self.data_dir)
                 return current.url
             account = _service_account(SERVICE_USER)
             bin_dir = self._server_bin_dir(account)
@@ -422,6 +425,7 @@ class ClusterEngine:
                     f"last lines of {log_path}:\n{_tail(log_path)}",
                     hint="another server may use this data directory or port; see the log above",
                 )
+            register(self.name, self.requested_dir, self.data_dir)  # for `db list` and `db stop --all`
             return self._url(state)
 
     def stop(self) -> None:
