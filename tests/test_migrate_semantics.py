@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Cli, database_state, scalar, write_migration
@@ -378,6 +379,41 @@ def test_a_later_segment_that_fails_leaves_the_committed_lines_applied_and_names
         assert labels == ["a", "b"], "the first segment was committed"
         assert conn.execute("select * from public.grants").fetchall() == [], "the failing segment was rolled back"
         assert scalar(conn, "select to_regprocedure('public.is_b(public.perm)')") is None
+
+
+def test_status_says_which_lines_a_failed_split_file_left_applied(
+    cli: Cli, empty_db_url: str, migrations_dir: Path
+) -> None:
+    path = enum_project(migrations_dir, MAKERKIT + "-- and then\nselect 1 / 0;\n")
+    failed = cli("migrate", "--db-url", empty_db_url, "--no-compat", "--migrations-dir", str(migrations_dir))
+    assert failed.exit_code == 1
+
+    status = migration_status_of(cli, empty_db_url, migrations_dir)
+    entry = next(m for m in status["migrations"] if m["version"] == "20260101000001")
+    assert entry["state"] == "pending"
+    assert entry["committed_lines"] == [1, 3]
+    assert entry["detail"].startswith("lines 1-3 stay applied: its own commit kept them when a run failed after it")
+    assert "the file changed since" not in entry["detail"]
+    text = cli("status", "--db-url", empty_db_url, "--migrations-dir", str(migrations_dir))
+    assert "lines 1-3 stay applied" in " ".join(text.output.replace("│", " ").split())
+
+    # Fixed (the committed statement made idempotent, the error removed): applied, and the note is gone.
+    path.write_text(MAKERKIT.replace("add value 'b'", "add value if not exists 'b'"))
+    status = migration_status_of(cli, empty_db_url, migrations_dir)
+    entry = next(m for m in status["migrations"] if m["version"] == "20260101000001")
+    assert "the file changed since" in entry["detail"]
+    applied = cli("migrate", "--db-url", empty_db_url, "--no-compat", "--migrations-dir", str(migrations_dir))
+    assert applied.exit_code == 0, applied.output
+    status = migration_status_of(cli, empty_db_url, migrations_dir)
+    assert all(m["committed_lines"] is None and m["state"] == "applied" for m in status["migrations"])
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select count(*) from supabase_migrations.khepri_partial_migrations") == 0
+
+
+def migration_status_of(cli: Cli, url: str, migrations_dir: Path) -> dict[str, Any]:
+    """``khepri-db status --format json`` of ``url``."""
+    result = cli("status", "--db-url", url, "--migrations-dir", str(migrations_dir), "--format", "json")
+    return dict(json.loads(result.stdout))
 
 
 def test_a_failure_in_the_first_segment_leaves_nothing(empty_db_url: str, migrations_dir: Path) -> None:

@@ -331,10 +331,17 @@ def _record(
 
 
 def _run_in_transactions(
-    conn: psycopg.Connection, path: Path, sql_text: str, plan: ExecutionPlan, record: Callable[[], None]
+    conn: psycopg.Connection,
+    path: Path,
+    sql_text: str,
+    plan: ExecutionPlan,
+    record: Callable[[], None],
+    committing: Callable[[int | None], None] | None = None,
 ) -> None:
     """Run ``plan.segments``, each in a transaction of its own, and ``record()`` (the file's history
-    row) in the last one; so the file is recorded only when all of it applied.
+    row) in the last one; so the file is recorded only when all of it applied. ``committing``, when
+    given, is called inside each segment's transaction before it commits: with the file's last line
+    that commit keeps applied, or ``None`` in the last segment (the whole file is then applied).
 
     Raises:
         MigrationError: a statement (or ``record``) failed; its segment was rolled back. When
@@ -342,24 +349,52 @@ def _run_in_transactions(
     """
     committed: tuple[int, int] | None = None
     last = len(plan.segments) - 1
+
+    def finish(number: int) -> None:
+        if number == last:
+            record()
+        if committing is not None and last > 0:
+            committing(None if number == last else plan.commits[number][1].code_line)
+
     for number, segment in enumerate(plan.segments):
         try:
             try:
                 with conn.transaction():
                     _execute(conn, path, sql_text, segment)
-                    if number == last:
-                        record()
+                    finish(number)
             except _UnparsedBatchError:  # nothing of the segment ran: again, so the first failure is found
                 with conn.transaction():
                     _execute(conn, path, sql_text, segment, batch=False)
-                    if number == last:
-                        record()
+                    finish(number)
         except MigrationError as exc:
             if committed is None:
                 raise
             raise _after_commit(exc, committed) from exc
         if number < last:
             committed = (1, plan.commits[number][1].code_line)
+
+
+def _note_partial(conn: psycopg.Connection, file: MigrationFile, committed_through: int | None) -> None:
+    """Record (``committed_through``: the last line a ``commit`` keeps) or clear (``None``: the file
+    is applied) the file's row in ``supabase_migrations.khepri_partial_migrations``, inside the
+    segment's transaction, so ``khepri-db status`` can say which lines a failed run left applied.
+    Best effort: in a savepoint, and skipped if it fails (a file that changed role, or dropped the
+    table), never failing the migration itself."""
+    if committed_through is None:
+        query = "delete from supabase_migrations.khepri_partial_migrations where version = %s"
+        params: tuple[Any, ...] = (file.version,)
+    else:
+        query = (
+            "insert into supabase_migrations.khepri_partial_migrations (version, sha256, committed_through_line) "
+            "values (%s, %s, %s) on conflict (version) do update set sha256 = excluded.sha256, "
+            "committed_through_line = excluded.committed_through_line, recorded_at = now()"
+        )
+        params = (file.version, file.sha256, committed_through)
+    try:
+        with conn.transaction():
+            conn.execute(query, params)
+    except psycopg.Error:
+        return
 
 
 def _after_commit(exc: MigrationError, committed: tuple[int, int]) -> MigrationError:
@@ -409,7 +444,7 @@ def apply_file(conn: psycopg.Connection, file: MigrationFile) -> AppliedFile:
             _record(conn, file, duration, segmented=len(plan.segments) > 1)
 
         duration = 0.0
-        _run_in_transactions(conn, file.path, file.sql, plan, record)
+        _run_in_transactions(conn, file.path, file.sql, plan, record, lambda line: _note_partial(conn, file, line))
     else:
         _execute_outside(conn, file.path, file.sql, plan.run)
         duration = (time.perf_counter() - started) * 1000

@@ -90,6 +90,35 @@ def read_history(conn: psycopg.Connection) -> list[AppliedMigration] | None:
     return [_without_stale_facts(row) for row in rows]
 
 
+@dataclass(frozen=True)
+class PartialRun:
+    """A migration that committed part of itself (its own ``commit``) in a run that then failed.
+
+    Attributes:
+        version: the migration's version.
+        sha256: the file's checksum in that run.
+        committed_through_line: lines 1 to this one stay applied.
+        recorded_at: when that part committed.
+    """
+
+    version: str
+    sha256: str
+    committed_through_line: int
+    recorded_at: datetime
+
+
+def read_partial(conn: psycopg.Connection) -> dict[str, PartialRun]:
+    """The rows of ``supabase_migrations.khepri_partial_migrations`` by version (``{}`` when the
+    table does not exist: a database khepri-db has not migrated, or an older khepri-db's)."""
+    exists = conn.execute("select to_regclass('supabase_migrations.khepri_partial_migrations') is not null").fetchone()
+    if not exists or not exists[0]:
+        return {}
+    rows = conn.execute(
+        "select version, sha256, committed_through_line, recorded_at from supabase_migrations.khepri_partial_migrations"
+    ).fetchall()
+    return {row[0]: PartialRun(*row) for row in rows}
+
+
 def _without_stale_facts(row: AppliedMigration) -> AppliedMigration:
     """Drop khepri-db's facts when the history row no longer holds the statements they were written
     for (``supabase migration repair --status applied`` or ``supabase db push`` rewrote it)."""

@@ -4,7 +4,7 @@ status``), judged as the Supabase CLI judges a changed file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,7 +15,7 @@ import psycopg
 
 from khepri_db.core.sqltext import comparable
 from khepri_db.migrations.files import IgnoredFile, MigrationFile, discover
-from khepri_db.migrations.history import AppliedMigration, read_history
+from khepri_db.migrations.history import AppliedMigration, PartialRun, read_history, read_partial
 
 
 class MigrationState(StrEnum):
@@ -42,6 +42,8 @@ class MigrationEntry:
     applied_at: datetime | None = None
     applied_by: str | None = None
     detail: str = ""
+    committed_lines: tuple[int, int] | None = None
+    """For a pending file a failed run split with its own ``commit``: the lines that stay applied."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -53,6 +55,7 @@ class MigrationEntry:
             "applied_at": self.applied_at.isoformat() if self.applied_at else None,
             "applied_by": self.applied_by,
             "detail": self.detail,
+            "committed_lines": list(self.committed_lines) if self.committed_lines else None,
         }
 
 
@@ -99,8 +102,14 @@ def compare(
     ignored: Sequence[IgnoredFile],
     history: Sequence[AppliedMigration] | None,
     directory: Path,
+    partial: Mapping[str, PartialRun] | None = None,
 ) -> MigrationStatus:
-    """Compare local files with the history and classify every version (pure; no I/O)."""
+    """Compare local files with the history and classify every version (pure; no I/O).
+
+    ``partial`` (:func:`khepri_db.migrations.history.read_partial`): pending files whose own
+    ``commit`` kept some lines applied in a failed run; their entries say which lines.
+    """
+    partial = partial or {}
     applied = {m.version: m for m in history or []}
     local = {f.version: f for f in files}
     newest_applied = max(applied) if applied else None
@@ -112,13 +121,25 @@ def compare(
             entries.append(MigrationEntry(version, file.name, state, file.path, row.applied_at, row.applied_by, detail))
         elif file:
             out_of_order = newest_applied is not None and version < newest_applied
+            details = [f"older than the newest applied version {newest_applied}"] if out_of_order else []
+            committed = None
+            if version in partial:
+                run = partial[version]
+                committed = (1, run.committed_through_line)
+                changed = "; the file changed since" if run.sha256 not in (file.sha256, file.legacy_sha256) else ""
+                details.append(
+                    f"lines 1-{run.committed_through_line} stay applied: its own commit kept them when a run "
+                    f"failed after it ({run.recorded_at:%Y-%m-%d %H:%M:%S %Z}){changed}; the next run starts "
+                    "again at line 1"
+                )
             entries.append(
                 MigrationEntry(
                     version,
                     file.name,
                     MigrationState.OUT_OF_ORDER if out_of_order else MigrationState.PENDING,
                     file.path,
-                    detail=f"older than the newest applied version {newest_applied}" if out_of_order else "",
+                    detail="; ".join(details),
+                    committed_lines=committed,
                 )
             )
         else:
@@ -164,4 +185,4 @@ def _judge(file: MigrationFile, row: AppliedMigration) -> tuple[MigrationState, 
 def migration_status(conn: psycopg.Connection, directory: Path) -> MigrationStatus:
     """Compare ``directory`` with the history of the database ``conn`` is connected to (read-only)."""
     files, ignored = discover(directory)
-    return compare(files, ignored, read_history(conn), directory)
+    return compare(files, ignored, read_history(conn), directory, read_partial(conn))

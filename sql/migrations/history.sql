@@ -26,3 +26,17 @@ comment on table supabase_migrations.khepri_migration_facts is
 -- khepri-db >= 0.2: a fingerprint of the statements written to schema_migrations with this row,
 -- so a facts row that `supabase migration repair` or `supabase db push` made stale is ignored.
 alter table supabase_migrations.khepri_migration_facts add column if not exists statements_sha256 text;
+
+-- A file whose own `commit` splits it into transactions and that failed after a
+-- commit: which lines stay applied. Written in the same transaction as the part it describes, so
+-- it is there exactly when those lines are; removed when the file is finally applied.
+create table if not exists supabase_migrations.khepri_partial_migrations (
+    version text not null primary key,
+    sha256 text not null,
+    committed_through_line integer not null,
+    recorded_at timestamptz not null default now()
+);
+
+comment on table supabase_migrations.khepri_partial_migrations is
+'Migrations that committed part of themselves (their own COMMIT) and then failed: '
+'lines 1 to committed_through_line stay applied.';
