@@ -111,3 +111,11 @@ def test_every_public_name_resolves_and_import_loads_no_face() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_the_readme_sample_output_counts_the_khepri_migrations() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    count = len(list((repo / "supabase" / "migrations").glob("*.sql")))
+    assert f"applying {count} migration(s) from" in readme
+    assert f"Applied {count} migration(s) from" in readme
