@@ -137,3 +137,18 @@ def test_flags_show_no_value_type_in_any_help(cli: Cli) -> None:
     assert "<" not in dry_run.split("Show")[0]
     lock = next(line for line in migrate_help.splitlines() if "--lock-timeout" in line)
     assert "<float>" in lock  # options that take a value keep their type
+
+
+def test_help_paragraphs_wrap_at_the_terminal_not_at_the_docstring_lines(cli: Cli) -> None:
+    for width in (80, 200):
+        lines = cli("migrate", "--help", env={"COLUMNS": str(width)}).output.splitlines()
+        start = next(i for i, text in enumerate(lines) if "A file whose own `commit`" in text)
+        end = next(i for i, text in enumerate(lines) if "it never is." in text)
+        body = [text.rstrip() for text in lines[start:end]]
+        # Filled: every line but the paragraph's last reaches near the width (the docstring's own
+        # line breaks, at about 100 characters, would leave short lines at 200 and ragged ones at 80).
+        assert body, lines
+        following = [*lines[start + 1 : end + 1]]
+        for text, after in zip(body, following, strict=True):
+            next_word = after.split()[0]
+            assert len(text) + 1 + len(next_word) > width - 4, (width, text, next_word)  # greedy fill

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
+import re
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -48,9 +50,34 @@ out = _Console(highlight=False, soft_wrap=True)
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def _reflowed(text: str | None) -> str | None:
+    """``text`` with the line breaks inside each paragraph removed, so Rich wraps it at the terminal's
+    width rather than where the docstring's source lines end (typer 0.29 keeps them, leaving ragged
+    lines). Paragraphs that are laid out on purpose keep their breaks: one starting with ``\b``
+    (click's marker), a list (a line starting with ``-``, ``*`` or ``1.``) or an indented block."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    kept = []
+    for paragraph in paragraphs:
+        lines = paragraph.split("\n")
+        laid_out = (
+            paragraph.startswith("\b")
+            or any(re.match(r"\s|[-*] |\d+\. ", line) for line in lines[1:])
+            or re.match(r"[-*] |\d+\. ", lines[0])
+        )
+        kept.append(paragraph if laid_out else " ".join(line.strip() for line in lines))
+    return "\n\n".join(kept)
+
+
 class _FlagsWithoutType:
     """Mixin for typer's command classes: a flag (``--dry-run``, ``--help``) takes no value, so its help
-    row leaves the type column empty instead of showing ``<bool>`` (typer 0.29 shows one)."""
+    row leaves the type column empty instead of showing ``<bool>`` (typer 0.29 shows one); and the
+    command's help text is reflowed (:func:`_reflowed`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _reflowed(self.help)  # type: ignore[has-type]
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # type: ignore[misc]
