@@ -166,6 +166,27 @@ def test_outside_a_project_the_khepri_schema_is_applied_only_when_asked(
     assert "exclude each other" in data["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["doctor"], ["migrate", "--khepri-schema"], ["db", "start"], ["db", "status"],
+     ["gen", "types"], ["db", "start", "--engine", "system"]],
+)  # fmt: skip
+def test_outside_a_project_no_server_is_made_where_the_command_ran(
+    cli: Cli, no_project: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KHEPRI_DB_URL", raising=False)
+    monkeypatch.delenv("KHEPRI_DATA_DIR", raising=False)
+    monkeypatch.setenv("KHEPRI_REGISTRY_DIR", str(no_project.parent / "registry"))
+    code, data = cli.json(*command, cwd=no_project)
+    assert code == 2, data
+    assert data["error"]["message"].startswith(f"no Supabase project here: no supabase/ directory in {no_project}")
+    assert "nothing was created or started" in data["error"]["message"]
+    assert "--db-url" in data["error"]["hint"]
+    assert "--data-dir" in data["error"]["hint"]
+    assert list(no_project.iterdir()) == []  # no .khepri/, no cluster
+    assert not (no_project.parent / "registry").exists()  # and no server was started anywhere
+
+
 def test_outside_a_project_doctor_runs_without_calling_a_foreign_history_pending(
     cli: Cli, empty_db_url: str, no_project: Path
 ) -> None:

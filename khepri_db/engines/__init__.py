@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from khepri_db.core.errors import UsageError
+from khepri_db.core.errors import NoProjectError, UsageError
 from khepri_db.engines._cluster import (
     EXTENSIONS_DIR,
     PRIVATE_INSTALL_DIR,
@@ -109,15 +109,31 @@ def resolve_engine(
     Raises:
         UsageError: an unknown engine name, or ``docker`` (its container lives only as long as the
             process that starts it: use it from the pytest plugin) or ``url`` without a URL.
+        NoProjectError: ``embedded`` or ``system`` with no ``data_dir`` outside a project (no
+            ``supabase/`` directory from the current directory upwards): a cluster is never made
+            in whatever directory the command was run from.
     """
     if db_url:
         return UrlEngine(db_url)
-    from khepri_db.core.project import Project
+    if engine in {"embedded", "system"} and data_dir is None:
+        from khepri_db.core.project import Project
 
+        project = Project.discover()
+        if not project.found:
+            raise NoProjectError(
+                f"no Supabase project here: no supabase/ directory in {project.root} or any directory above it, "
+                f"so there is no {engine} server to use (its cluster lives in <project>/.khepri/); nothing was "
+                "created or started",
+                hint="run khepri-db inside your project (or `khepri-db init` to make one here), pass --db-url for a "
+                "running database, or --data-dir DIR (env KHEPRI_DATA_DIR) for a cluster of its own",
+            )
+        data_dir = project.default_data_dir if engine == "embedded" else project.root / ".khepri" / "pgdata-system"
     if engine == "embedded":
-        return EmbeddedEngine(data_dir or Project.discover().default_data_dir, port=port, log=log)
+        assert data_dir is not None
+        return EmbeddedEngine(data_dir, port=port, log=log)
     if engine == "system":
-        return SystemEngine(data_dir or Project.discover().root / ".khepri" / "pgdata-system", port=port, log=log)
+        assert data_dir is not None
+        return SystemEngine(data_dir, port=port, log=log)
     if engine == "docker":
         raise UsageError(
             "the docker engine's container lives only as long as the process that starts it, so it cannot "
