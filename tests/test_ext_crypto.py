@@ -145,6 +145,14 @@ def _error(conn: psycopg.Connection, query: str) -> tuple[str | None, str]:
     return info.value.sqlstate, info.value.diag.message_primary or ""
 
 
+def _outcome(conn: psycopg.Connection, query: str, *params: Any) -> tuple[Any, ...]:
+    """("ok", rows) or ("error", SQLSTATE, message): what a statement gives, to compare two servers."""
+    try:
+        return ("ok", conn.execute(query, params).fetchall())
+    except psycopg.Error as exc:
+        return ("error", exc.sqlstate, exc.diag.message_primary)
+
+
 # -- packaging: the catalog sees the stand-ins as Supabase's extensions -------------------------------
 
 
@@ -261,6 +269,98 @@ def test_preinstalled_by_the_compatibility_layer(empty_db_url: str, khepri_serve
             "length(extensions.gen_random_bytes(8)), extensions.hmac('a', 'k', 'sha256') is not null"
         ).fetchone()
         assert row == ("anon", True, "$1$ab$b2XAKzcGJvTR.javvk3280", 8, True)
+
+
+SUPABASE_EXTENSION_ACL = "{=X/supabase_admin,postgres=X*/supabase_admin,supabase_admin=X/supabase_admin}"
+HELPERS = {  # the stand-ins' internals: the real extensions have none of them
+    "_pgcrypto_raise", "_pgcrypto_unsupported", "_pgcrypto_digest_name", "_pgcrypto_sha1", "_pgcrypto_xor",
+    "_pgcrypto_crypt_bf", "_pgcrypto_crypt_md5", "_pgcrypto_crypt_des", "_pgcrypto_crypt_bf_native",
+    "_pgcrypto_armor_parts", "_pgcrypto_dearmor", "_uuid_ossp_sha1", "_uuid_ossp_from_hash", "_uuid_ossp_v1",
+}  # fmt: skip
+HELPER_ARGUMENTS = {  # a value of each argument type the helpers take
+    "bytea": "'\\x00'::bytea",
+    "text": "'x'::text",
+    "integer": "1",
+    "boolean": "true",
+    "anyelement": "'x'::text",
+}
+EXTENSION_FUNCTIONS = """
+    select e.extname, p.proname, pg_get_function_identity_arguments(p.oid) as args, p.oid
+    from pg_proc p
+    join pg_depend d on d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
+    join pg_extension e on e.oid = d.refobjid
+    where e.extname in ('pgcrypto', 'uuid-ossp')
+"""
+
+
+def test_the_api_roles_may_execute_exactly_the_real_extensions_functions(
+    empty_db_url: str, real: psycopg.Connection
+) -> None:
+    """On Supabase every function of pgcrypto and uuid-ossp is executable by PUBLIC, hence by anon and
+    authenticated, and they have no other function. The stand-ins' _pgcrypto_*/_uuid_ossp_* helpers
+    are revoked from PUBLIC (42501 for the API roles); the public functions keep Supabase's ACL and
+    still work for those roles (the ones that call a helper are SECURITY DEFINER)."""
+    theirs = _rows(
+        real,
+        f"select extname, proname, args from ({EXTENSION_FUNCTIONS}) as f "
+        "where has_function_privilege('public', f.oid, 'EXECUTE') order by 1, 2, 3",
+    )
+    assert len(theirs) == len(_rows(real, EXTENSION_FUNCTIONS))  # all of them
+    with connect(empty_db_url, autocommit=True) as conn:
+        compat.install(conn)
+        shipped = _rows(
+            conn,
+            f"select f.proname from ({EXTENSION_FUNCTIONS}) as f join pg_proc p on p.oid = f.oid "
+            "join pg_language l on l.oid = p.prolang where l.lanname = 'c' and f.proname not like '\\_%%'",
+        )
+        if shipped:
+            pytest.skip("this session's server ships the real pgcrypto and uuid-ossp, which win over the stand-ins")
+        rows = _rows(
+            conn,
+            f"select f.extname, f.proname, f.args, coalesce(p.proacl::text, ''), "
+            "array(select format_type(t, null) from unnest(p.proargtypes) as t), "
+            "has_function_privilege('public', f.oid, 'EXECUTE'), has_function_privilege('anon', f.oid, 'EXECUTE'), "
+            "has_function_privilege('authenticated', f.oid, 'EXECUTE') "
+            f"from ({EXTENSION_FUNCTIONS}) as f join pg_proc p on p.oid = f.oid order by 1, 2, 3",
+        )
+        ours = [row[:3] for row in rows if row[5] or row[6] or row[7]]
+        assert ours == theirs
+        helpers = [row for row in rows if row[1].startswith("_")]
+        assert {row[1] for row in helpers} >= HELPERS
+        assert all(not (row[5] or row[6] or row[7]) for row in helpers), helpers
+        assert {row[3] for row in rows if not row[1].startswith("_")} == {SUPABASE_EXTENSION_ACL}
+        expected = conn.execute(PUBLIC_CALLS).fetchone()
+        for role in ("anon", "authenticated"):
+            conn.execute(f"set role {role}")
+            who = "select current_user, rolsuper from pg_roles where rolname = current_user"
+            assert conn.execute(who).fetchone() == (role, False)
+            for _, name, _, _, types, *_ in helpers:
+                # Not nulls: the planner folds a strict function of a null to null without calling it.
+                arguments = ", ".join(HELPER_ARGUMENTS[t] for t in types)
+                sqlstate, message = _error(conn, f"select extensions.{name}({arguments})")
+                assert (sqlstate, message) == ("42501", f"permission denied for function {name}")
+            assert conn.execute(PUBLIC_CALLS).fetchone() == expected
+            sqlstate, _ = _error(conn, "select extensions.pgp_sym_encrypt('secret', 'key')")
+            assert sqlstate == "0A000"
+            conn.execute("reset role")
+
+
+PUBLIC_CALLS = """
+    select extensions.crypt('pw', extensions.gen_salt('bf', 4)) like '$2a$04$%',
+        extensions.crypt('pw', '$2a$04$abcdefghijklmnopqrstuu'),
+        extensions.crypt('pw', '$2x$04$abcdefghijklmnopqrstuu'),
+        extensions.crypt('pw', '$1$abcdefgh'), extensions.crypt('pw', 'ab'), extensions.crypt('pw', '_J9..abcd'),
+        extensions.crypt('pw', 'a€') is not null,
+        encode(extensions.digest('abc', 'sha1'), 'hex'), encode(extensions.digest('abc'::bytea, 'md5'), 'hex'),
+        encode(extensions.hmac('a', 'k', 'sha256'), 'hex'), encode(extensions.hmac('a'::bytea, 'k', 'sha1'), 'hex'),
+        length(extensions.gen_random_bytes(8)), extensions.gen_random_uuid() is not null,
+        encode(extensions.dearmor(extensions.armor('\\x0102'::bytea, array['k'], array['v'])), 'hex'),
+        (select array_agg(key || '=' || value) from extensions.pgp_armor_headers(
+            extensions.armor('\\x01'::bytea, array['k'], array['v']))),
+        extensions.uuid_generate_v1() is not null, extensions.uuid_generate_v1mc() is not null,
+        extensions.uuid_generate_v3(extensions.uuid_ns_url(), 'x'), extensions.uuid_generate_v4() is not null,
+        extensions.uuid_generate_v5(extensions.uuid_ns_dns(), 'x'), extensions.uuid_nil()
+"""
 
 
 # -- digest and hmac ------------------------------------------------------------------------------------
@@ -533,20 +633,25 @@ def test_crypt_matches_the_real_pgcrypto(standin: psycopg.Connection, real: psyc
         assert _rows(standin, query, *args) == _rows(real, query, *args)
 
 
-def test_the_bcrypt_fast_path_gives_the_plpgsql_hashes(standin: psycopg.Connection) -> None:
-    """Where khepri-db built khepri_crypt.c, $2a$ hashes go through crypt_r(): the same bytes as the
-    stand-in's PL/pgSQL bcrypt (itself checked against the real pgcrypto above), for ASCII, 8-bit and
-    multi-byte passwords, 72+ bytes, and every cost-4 salt below; anything else answers null."""
-    language = standin.execute(
+def _fast_path_built(conn: psycopg.Connection) -> bool:
+    """Whether khepri_crypt.c was built for this server (else its functions are SQL stubs)."""
+    language = conn.execute(
         "select l.lanname from pg_proc as p join pg_language as l on l.oid = p.prolang "
         "where p.proname = '_pgcrypto_crypt_bf_native'"
     ).fetchone()
-    if language != ("c",):
-        pytest.skip(f"khepri_crypt.c was not built for this server (fast path: {language}): bcrypt runs in PL/pgSQL")
+    return language == ("c",)
+
+
+def test_the_bcrypt_fast_path_gives_the_plpgsql_hashes(standin: psycopg.Connection) -> None:
+    """Where khepri-db built khepri_crypt.c, $2a$ and $2x$ hashes are computed in C: the same bytes as
+    the stand-in's PL/pgSQL bcrypt (itself checked against the real pgcrypto above), for ASCII, 8-bit
+    and multi-byte passwords, 72+ bytes, and every cost-4 salt below; anything else answers null."""
+    if not _fast_path_built(standin):
+        pytest.skip("khepri_crypt.c was not built for this server: bcrypt runs in PL/pgSQL")
     passwords = ["", "a", "U*U", "pé€漢😀", "\xff\xa3 latin-1", "x" * 72, "y" * 100]
     passwords += [_text(RNG.randrange(1, 30)) for _ in range(4)]
     alphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-    salts = ["$2a$04$" + "".join(RNG.choice(alphabet) for _ in range(22)) for _ in range(len(passwords))]
+    salts = [RNG.choice(["$2a$04$", "$2x$04$"]) + "".join(RNG.choice(alphabet) for _ in range(22)) for _ in passwords]
     query = (
         "select _pgcrypto_crypt_bf_native(convert_to(p, 'UTF8'), s), _pgcrypto_crypt_bf(convert_to(p, 'UTF8'), s) "
         "from unnest(%s::text[], %s::text[]) as u (p, s)"
@@ -554,9 +659,42 @@ def test_the_bcrypt_fast_path_gives_the_plpgsql_hashes(standin: psycopg.Connecti
     rows = _rows(standin, query, passwords, salts)
     assert all(fast == slow and fast is not None for fast, slow in rows), rows
     assert standin.execute("select crypt('pw', %s) = %s", (salts[0], rows[0][0])).fetchone() == (False,)
-    others = ["$2x$04$abcdefghijklmnopqrstuu", "$2a$99$abcdefghijklmnopqrstuu", "$2a$04$short", "$1$abc"]
+    others = ["$2a$99$abcdefghijklmnopqrstuu", "$2a$03$abcdefghijklmnopqrstuu", "$2a$04$short", "$2b$04$x", "$1$abc"]
     fast_only = "select _pgcrypto_crypt_bf_native('pw'::bytea, s) from unnest(%s::text[]) as s"
     assert _rows(standin, fast_only, others) == [(None,)] * len(others)
+
+
+# About 12 s of uninterruptible work on the 2-core development machine; one round is 0.05 ms.
+BF_SLOW_COST = 18
+
+
+@pytest.mark.parametrize("prefix", ["$2a$", "$2x$"])
+def test_bcrypt_stops_at_the_statement_timeout_as_the_real_one_does(
+    standin: psycopg.Connection, real: psycopg.Connection, prefix: str
+) -> None:
+    """pgcrypto's crypt-blowfish.c checks for interrupts once per round, so a statement_timeout or a
+    pg_cancel_backend() stops even a cost-31 hash; the stand-in's C fast path does the same (and its
+    PL/pgSQL, between statements). A hash of several seconds under a 300 ms timeout fails with 57014,
+    well before it could have finished (3 s is a loose bound: either server stops within a round)."""
+    setting = f"{prefix}{BF_SLOW_COST}$abcdefghijklmnopqrstuu"
+    for conn in (standin, real):
+        conn.execute("set statement_timeout = '300ms'")
+        started = time.monotonic()
+        sqlstate, message = _error(conn, f"select crypt('pw', '{setting}')")
+        elapsed = time.monotonic() - started
+        conn.execute("reset statement_timeout")
+        assert (sqlstate, message) == ("57014", "canceling statement due to statement timeout")
+        assert elapsed < 3, f"crypt() ran {elapsed:.1f} s past a 300 ms statement_timeout"
+
+
+def test_gen_salt_bf_costs_are_the_real_ones(standin: psycopg.Connection, real: psycopg.Connection) -> None:
+    # pgcrypto accepts 4..31 (px-crypt.c: {"bf", ..., 4, 31}); crypt() accepts the same costs.
+    query = "select left(gen_salt('bf', %s), 7), length(gen_salt('bf', %s))"
+    for rounds in (3, 4, 5, 30, 31, 32, 99, -1):
+        assert _outcome(standin, query, rounds, rounds) == _outcome(real, query, rounds, rounds), rounds
+    for setting in ("$2a$04$abcdefghijklmnopqrstuu", "$2a$32$abcdefghijklmnopqrstuu", "$2x$03$abcdefghijklmnopqrstuu"):
+        query = "select crypt('pw', %s)"
+        assert _outcome(standin, query, setting) == _outcome(real, query, setting), setting
 
 
 def test_hashes_cross_verify_with_the_real_pgcrypto(standin: psycopg.Connection, real: psycopg.Connection) -> None:
@@ -625,6 +763,36 @@ def test_des_crypt_matches_the_real_pgcrypto(standin: psycopg.Connection, real: 
     assert _rows(standin, query, *args) == _rows(real, query, *args)
 
 
+def test_salts_cut_inside_a_character_give_the_real_bytes(
+    standin: psycopg.Connection, real: psycopg.Connection
+) -> None:
+    """pgcrypto's crypt() copies a DES salt's first 2 bytes (extended DES: 9, md5-crypt: up to 8) into
+    its result as they are: a salt cut inside a multi-byte character gives a value that is not valid
+    UTF-8, which is compared here byte for byte (textsend). Where khepri_crypt.c was not built, the
+    stand-in cannot make such text and raises 22021 instead (docs/extensions/pgcrypto.md)."""
+    salts = ["aé", "€", "a€", "é€", "é!", "_J9..abcé", "_J9é.abcd", "_é€€abcd", "_J9..ab€", "$1$abcdefgé"]
+    salts += ["$1$abcdefé", "$1$é$x", "$1$abcdefg€", "$1$€€€", "a", "é"]
+    native = _fast_path_built(standin)
+    query = "select textsend(crypt(%s, %s))"
+    for password in ("pw", "pé€漢", ""):
+        for salt in salts:
+            theirs = _outcome(real, query, password, salt)
+            ours = _outcome(standin, query, password, salt)
+            cut = theirs[0] == "ok" and not _valid_utf8(bytes(theirs[1][0][0]))
+            if cut and not native:
+                assert ours[:2] == ("error", "22021"), salt
+            else:
+                assert ours == theirs, (password, salt)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 # -- armor ----------------------------------------------------------------------------------------------
 
 
@@ -639,6 +807,75 @@ def test_armor_matches_the_real_pgcrypto(standin: psycopg.Connection, real: psyc
     for text in (armored, armored.replace("\n", "\r\n")):
         back = "select dearmor(%s), array(select row(key, value)::text from pgp_armor_headers(%s))"
         assert standin.execute(back, (text, text)).fetchone() == real.execute(back, (text, text)).fetchone()
+
+
+ARMOR_BEGIN = "-----BEGIN PGP MESSAGE-----"
+ARMOR_END = "-----END PGP MESSAGE-----"
+
+
+def _armor_variants(good: str) -> dict[str, str]:
+    """Armored texts around pgcrypto's parser (pgp-armor.c: find_header(), pgp_armor_decode(),
+    pgp_extract_armor_headers()): damaged BEGIN and END lines, header lines, checksum lines."""
+    lines = good.split("\n")
+    crc = next(i for i, line in enumerate(lines) if line.startswith("="))
+
+    def crc_line(new: str) -> str:
+        return "\n".join([*lines[:crc], new, *lines[crc + 1 :]])
+
+    def end_line(new: str) -> str:
+        return good.replace(ARMOR_END, new)
+
+    def begin_line(new: str) -> str:
+        return good.replace(ARMOR_BEGIN, new)
+
+    return {
+        "good": good,
+        "crlf": good.replace("\n", "\r\n"),
+        "end: 4 trailing dashes": end_line("-----END PGP MESSAGE----"),
+        "end: 6 trailing dashes": end_line("-----END PGP MESSAGE------"),
+        "end: text after": end_line(ARMOR_END + "x"),
+        "end: space after": end_line(ARMOR_END + " "),
+        "end: 4 leading dashes": end_line("----END PGP MESSAGE-----"),
+        "end: no trailing dashes": end_line("-----END PGP MESSAGE"),
+        "end: a tab": end_line("-----END PGP\tMESSAGE-----"),
+        "end: other words": end_line("-----END PGP MESSAGX-----"),
+        "end: lower case": end_line("-----end PGP MESSAGE-----"),
+        "end: no words": end_line("-----END-----"),
+        "end: a dash inside": end_line("-----END PGP-MESSAGE-----"),
+        "end: not at a line start": end_line(" " + ARMOR_END),
+        "end: non-ASCII": end_line("-----END PGP MESSAGÉ-----"),
+        "end: missing": good[: good.index(ARMOR_END)],
+        "end: no newline": good.rstrip("\n"),
+        "end: CR only": good.rstrip("\n") + "\r",
+        "end: CR then text": good.rstrip("\n") + "\rX",
+        "end: then more lines": good + "trailing text\n",
+        "begin: other words": begin_line("-----BEGIN PGP MESSAGX-----"),
+        "begin: 4 trailing dashes": begin_line("-----BEGIN PGP MESSAGE----"),
+        "begin: text after": begin_line(ARMOR_BEGIN + "x"),
+        "begin: not at a line start": begin_line("x" + ARMOR_BEGIN),
+        "begin: after a line of text": "some text\n" + good,
+        "begin: no words": begin_line("-----BEGIN-----"),
+        "two armors": good + good,
+        "no empty line after the headers": good.replace("Version: 1\n\n", "Version: 1\n"),
+        "a header line without a colon": good.replace("Version: 1\n", "Version 1\n"),
+        "text after the checksum": crc_line(lines[crc] + "xyz"),
+        "no checksum line": "\n".join(lines[:crc] + lines[crc + 1 :]),
+        "a short checksum": crc_line(lines[crc][:4]),
+        "a space in the checksum": crc_line("= " + lines[crc][1:]),
+        "a wrong checksum": crc_line("=AAAA"),
+        "a bad base64 character": good.replace("\n\n", "\n\n!", 1),
+    }
+
+
+def test_dearmor_accepts_and_rejects_what_the_real_pgcrypto_does(
+    standin: psycopg.Connection, real: psycopg.Connection
+) -> None:
+    armored = real.execute(
+        "select armor('\\x0102030405060708090a'::bytea, array['Comment', 'Version'], array['a: b', '1'])"
+    ).fetchone()[0]
+    for name, text in _armor_variants(armored).items():
+        for query in ("select dearmor(%s)", "select key, value from pgp_armor_headers(%s)"):
+            assert _outcome(standin, query, text) == _outcome(real, query, text), (name, query)
 
 
 # -- pgjwt ----------------------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ from khepri_db.engines.base import Log
 
 COMPILE_TIMEOUT_S = 120
 
-LINK_LIBRARIES = {"khepri_crypt": ["-lcrypt"], "khepri_vector": ["-lm"]}
-"""Libraries a stand-in's C source links with, by source name (pgcrypto's bcrypt uses crypt_r())."""
+LINK_LIBRARIES = {"khepri_vector": ["-lm"]}
+"""Libraries a stand-in's C source links with, by source name (pgvector's distances use libm)."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,7 @@ def _compile(source: Path, toolchain: _Toolchain, log: Log) -> Path | str:
         *(h.read_bytes() for h in shared),
         toolchain.server.encode(),
         toolchain.compiler.encode(),
+        " ".join(LINK_LIBRARIES.get(source.stem, [])).encode(),
     ]
     key = hashlib.sha256(b"\0".join(parts)).hexdigest()
     target = _cache_dir() / key[:24] / f"{source.stem}{toolchain.suffix}"

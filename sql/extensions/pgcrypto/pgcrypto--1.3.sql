@@ -5,6 +5,9 @@
 -- gen_random_uuid, armor, dearmor, pgp_armor_headers. The raw ciphers and OpenPGP raise 0A000.
 -- See docs/extensions/pgcrypto.md. Helpers are named _pgcrypto_*; the public functions are
 -- SQL-standard bodies, so their references are bound at creation and survive ALTER EXTENSION SET SCHEMA.
+-- As in the real extension, only the public functions are executable by PUBLIC: the helpers are
+-- revoked (end of file), and the public functions that call one are SECURITY DEFINER with
+-- search_path = '' (their own ACL stays the real one's).
 -- The PL/pgSQL helpers call only pg_catalog functions; the ones on hot paths (_pgcrypto_digest_name,
 -- _pgcrypto_sha1, _pgcrypto_xor) have no SET search_path clause, which would triple their call cost.
 
@@ -300,6 +303,8 @@ create function digest(bytea, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return case _pgcrypto_digest_name($2)
     when 'md5' then decode(md5($1), 'hex')
     when 'sha1' then _pgcrypto_sha1($1)
@@ -321,6 +326,8 @@ create function hmac(bytea, bytea, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 begin atomic
     select digest(_pgcrypto_xor(k.k0, 92) || digest(_pgcrypto_xor(k.k0, 54) || $1, k.alg), k.alg)
     from (
@@ -354,6 +361,8 @@ create function gen_random_bytes(integer)
 returns bytea
 language sql
 volatile strict parallel safe
+security definer
+set search_path = ''
 return case
     when $1 not between 1 and 1024 then _pgcrypto_raise('39000', 'Length not in range', null, null::bytea)
     else (
@@ -1126,9 +1135,10 @@ begin
 end
 $$;
 
--- md5-crypt ($1$, Poul-Henning Kamp's FreeBSD scheme): salt of at most 8 characters, 1000 rounds.
+-- md5-crypt ($1$, Poul-Henning Kamp's FreeBSD scheme): salt of at most 8 bytes, 1000 rounds. Returns
+-- the bytes of the result (the salt's bytes as they are: crypt() makes them text, see _pgcrypto_raw_text).
 create function _pgcrypto_crypt_md5(bytea, text)
-returns text
+returns bytea
 language plpgsql
 immutable strict parallel safe
 set search_path = pg_catalog
@@ -1136,7 +1146,6 @@ as $$
 declare
     itoa64 constant text := './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
     pw bytea := $1;
-    salt text;
     sb bytea;
     ctx bytea;
     fin bytea;
@@ -1149,7 +1158,6 @@ declare
 begin
     -- The salt: at most 8 bytes (not characters) after "$1$", up to the next "$".
     sb := substr(convert_to(split_part(substr($2, 4), '$', 1), getdatabaseencoding()), 1, 8);
-    salt := convert_from(sb, getdatabaseencoding());
     ctx := pw || '\x243124'::bytea || sb;
     alt := decode(md5(pw || sb || pw), 'hex');
     n := length(pw);
@@ -1188,16 +1196,17 @@ begin
     end loop;
     v := get_byte(fin, 11);
     result := result || substr(itoa64, (v & 63) + 1, 1) || substr(itoa64, (v >> 6) + 1, 1);
-    return '$1$' || salt || '$' || result;
+    return '\x243124'::bytea || sb || '\x24'::bytea || convert_to(result, getdatabaseencoding());
 end
 $$;
 
 -- Traditional DES crypt (2-character salt, 8-character key, 25 encryptions of zero) and BSDi's
 -- extended DES ("_" + 4 characters of count + 4 of salt, keys of any length folded in by DES), as
 -- FreeBSD's crypt-des.c that pgcrypto uses. The S-boxes are merged with the P permutation (sp, eight
--- tables of 64 words); the salt swaps bits between the two halves of the E expansion.
+-- tables of 64 words); the salt swaps bits between the two halves of the E expansion. Returns the bytes
+-- of the result: the salt's first 2 (or 9) bytes as they are, which may cut a multi-byte character.
 create function _pgcrypto_crypt_des(bytea, text)
-returns text
+returns bytea
 language plpgsql
 immutable strict parallel safe
 set search_path = pg_catalog
@@ -1282,7 +1291,7 @@ declare
     keybuf bytea := '\x0000000000000000'::bytea;
     block bytea;
     rest bytea;
-    head text;
+    head bytea;
     c int8;
     d int8;
     k int8;
@@ -1316,12 +1325,12 @@ begin
         if count = 0 then
             raise exception using errcode = '39000', message = 'crypt(3) returned NULL';
         end if;
-        head := convert_from(substr(sb, 1, 9), getdatabaseencoding());
+        head := substr(sb, 1, 9);
         rest := $1;
     else
         count := 25;
         salt := (case when get_byte(sb, 0) > 122 then 0 when get_byte(sb, 0) >= 97 then get_byte(sb, 0) - 59 when get_byte(sb, 0) > 90 then 0 when get_byte(sb, 0) >= 65 then get_byte(sb, 0) - 53 when get_byte(sb, 0) > 57 then 0 when get_byte(sb, 0) >= 46 then get_byte(sb, 0) - 46 else 0 end) | ((case when get_byte(sb, 1) > 122 then 0 when get_byte(sb, 1) >= 97 then get_byte(sb, 1) - 59 when get_byte(sb, 1) > 90 then 0 when get_byte(sb, 1) >= 65 then get_byte(sb, 1) - 53 when get_byte(sb, 1) > 57 then 0 when get_byte(sb, 1) >= 46 then get_byte(sb, 1) - 46 else 0 end) << 6);
-        head := convert_from(substr(sb, 1, 2), getdatabaseencoding());
+        head := substr(sb, 1, 2);
         rest := substr($1, 1, 8);
     end if;
     -- The key: 8 characters shifted up one bit; with extended DES every further 8 are folded in:
@@ -1427,20 +1436,26 @@ begin
         end loop;
         result := result || substr(a64, v + 1, 1);
     end loop;
-    return head || result;
+    return head || convert_to(result, getdatabaseencoding());
 end
 $$;
--- bcrypt $2a$ through the operating system's crypt_r() (libxcrypt: Openwall's crypt_blowfish, as
--- pgcrypto's own), when khepri-db could build khepri_crypt.c for this server; it answers null for
--- anything it does not hash, and crypt() then runs the PL/pgSQL implementation above (same bytes,
--- pgcrypto's errors). Without the library the fast path is a function that always answers null.
+-- The C parts (khepri_crypt.c), when khepri-db could build it for this server. _pgcrypto_crypt_bf_native:
+-- bcrypt $2a$/$2x$ (same bytes as _pgcrypto_crypt_bf above, interruptible between rounds); it answers
+-- null for a setting it does not hash, and crypt() then runs the PL/pgSQL, which raises pgcrypto's
+-- errors. _pgcrypto_raw_text: bytes as text, unchecked, as pgcrypto's crypt() returns a DES or md5-crypt
+-- salt's bytes. Without the library: a fast path that always answers null, and a conversion that checks
+-- the encoding (a salt cut inside a multi-byte character then raises 22021).
 do $native$
 begin
     execute 'create function _pgcrypto_crypt_bf_native(bytea, text) returns text language c immutable strict '
     || 'parallel safe as ''khepri_crypt'', ''khepri_crypt_bcrypt''';
+    execute 'create function _pgcrypto_raw_text(bytea) returns text language c immutable strict '
+    || 'parallel safe as ''khepri_crypt'', ''khepri_crypt_text''';
 exception when undefined_file or undefined_function then
     execute 'create function _pgcrypto_crypt_bf_native(bytea, text) returns text language sql immutable strict '
     || 'parallel safe return null::text';
+    execute 'create function _pgcrypto_raw_text(bytea) returns text language sql immutable strict '
+    || 'parallel safe return convert_from($1, getdatabaseencoding())';
 end;
 $native$;
 
@@ -1448,17 +1463,18 @@ create function crypt(text, text)
 returns text
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return case
-    when left($2, 4) = '$2a$'
+    when left($2, 4) in ('$2a$', '$2x$')
         then
             coalesce(
                 _pgcrypto_crypt_bf_native(convert_to($1, getdatabaseencoding()), $2),
                 _pgcrypto_crypt_bf(convert_to($1, getdatabaseencoding()), $2)
             )
-    when left($2, 4) = '$2x$' then _pgcrypto_crypt_bf(convert_to($1, getdatabaseencoding()), $2)
     when left($2, 3) = '$2$' then _pgcrypto_raise('39000', 'crypt(3) returned NULL', null, $2)
-    when left($2, 3) = '$1$' then _pgcrypto_crypt_md5(convert_to($1, getdatabaseencoding()), $2)
-    else _pgcrypto_crypt_des(convert_to($1, getdatabaseencoding()), $2)
+    when left($2, 3) = '$1$' then _pgcrypto_raw_text(_pgcrypto_crypt_md5(convert_to($1, getdatabaseencoding()), $2))
+    else _pgcrypto_raw_text(_pgcrypto_crypt_des(convert_to($1, getdatabaseencoding()), $2))
 end;
 
 create function gen_salt(text, integer)
@@ -1577,6 +1593,13 @@ language sql
 immutable strict parallel safe
 return armor($1, '{}'::text[], '{}'::text[]);
 
+-- pgcrypto's pgp-armor.c, step by step (it works on bytes; positions here are characters, which is
+-- the same, since every delimiter is ASCII). find_header(): "-----BEGIN", then "-----END" after it,
+-- each at the start of a line; up to the first "-", any text without control characters; then
+-- exactly "-----" and the end of the line (LF, CR, CR LF) or of the input. The header lines run up to
+-- the first empty line; the checksum is the 4 characters after the last "=" before the END line, and
+-- the base64 ends one character before that "=". headers is null-free text; body and checksum are
+-- null when there is no "=" (pgp_armor_headers() does not need them, dearmor() then fails).
 create function _pgcrypto_armor_parts(text, out headers text, out body text, out checksum text)
 returns record
 language plpgsql
@@ -1584,25 +1607,77 @@ immutable strict parallel safe
 set search_path = pg_catalog
 as $$
 declare
-    m text[];
+    lf constant text := chr(10);
+    cr constant text := chr(13);
+    n integer := length($1);
+    sep text;
+    origin integer := 1;
+    armor_start integer;
+    armor_end integer;
+    line_start integer;
+    p integer;
+    q integer;
+    pass integer;
 begin
-    -- The begin line, header lines up to an empty line, base64 lines, "=" and the checksum, the end line.
-    m := regexp_match(
-        $1, '-----BEGIN [^\n]*-----\r?\n((?:[^\n]*[^\r\n][^\n]*\n)*?)\r?\n((?:[^\n]*\n)*?)=([^\n]*)\r?\n-----END ', 's'
-    );
-    if m is null then
-        raise exception using errcode = '39000', message = 'Corrupt ascii-armor';
+    for pass in 1..2 loop
+        sep := case when pass = 1 then '-----BEGIN' else '-----END' end;
+        p := origin;
+        loop
+            q := strpos(substr($1, p), sep);
+            if q = 0 then
+                raise exception using errcode = '39000', message = 'Corrupt ascii-armor';
+            end if;
+            p := p + q - 1;
+            exit when p = origin or substr($1, p - 1, 1) = lf;
+            p := p + length(sep);
+        end loop;
+        line_start := p;
+        p := p + length(sep);
+        q := strpos(substr($1, p), '-');
+        if q = 0 or substr($1, p, q - 1) ~ '[\x01-\x1f]' or substr($1, p + q - 1, 5) <> '-----' then
+            raise exception using errcode = '39000', message = 'Corrupt ascii-armor';
+        end if;
+        p := p + q + 4;
+        if p <= n then
+            if substr($1, p, 1) not in (lf, cr) then
+                raise exception using errcode = '39000', message = 'Corrupt ascii-armor';
+            end if;
+            if substr($1, p, 1) = cr then
+                p := p + 1;
+            end if;
+            if p <= n and substr($1, p, 1) = lf then
+                p := p + 1;
+            end if;
+        end if;
+        if pass = 1 then
+            armor_start := p;
+            origin := p;
+        else
+            armor_end := line_start;
+        end if;
+    end loop;
+    p := armor_start;
+    while p < armor_end and substr($1, p, 1) not in (lf, cr) loop
+        q := strpos(substr($1, p, armor_end - p), lf);
+        if q = 0 then
+            raise exception using errcode = '39000', message = 'Corrupt ascii-armor';
+        end if;
+        p := p + q;
+    end loop;
+    headers := substr($1, armor_start, p - armor_start);
+    q := strpos(reverse(substr($1, p, armor_end - p + 1)), '=');
+    if q > 0 then
+        q := armor_end + 1 - q;
+        body := substr($1, p, q - 1 - p);
+        checksum := substr($1, q + 1, 4);
     end if;
-    headers := m[1];
-    body := m[2];
-    checksum := btrim(m[3], E' \r\t');
 end
 $$;
 
 create function _pgcrypto_dearmor(body text, checksum text)
 returns bytea
 language plpgsql
-immutable strict parallel safe
+immutable parallel safe
 set search_path = pg_catalog
 as $$
 declare
@@ -1611,11 +1686,15 @@ declare
     i integer;
     j integer;
 begin
+    if checksum is null then
+        raise exception using errcode = '39000', message = 'Corrupt ascii-armor';
+    end if;
+    -- pgcrypto decodes the 4 checksum characters first (3 bytes or the armor is corrupt), then the body.
     begin
-        data := decode(body, 'base64');
-        if length(checksum) <> 4 or length(decode(checksum, 'base64')) <> 3 then
+        if length(decode(checksum, 'base64')) <> 3 then
             raise exception 'bad checksum';
         end if;
+        data := decode(body, 'base64');
     exception when others then
         raise exception using errcode = '39000', message = 'Corrupt ascii-armor';
     end;
@@ -1639,6 +1718,8 @@ create function dearmor(text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 begin atomic
     select _pgcrypto_dearmor(p.body, p.checksum) from _pgcrypto_armor_parts($1) as p;
 end;
@@ -1648,150 +1729,220 @@ create function encrypt(bytea, bytea, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('encrypt', null::bytea);
 
 create function decrypt(bytea, bytea, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('decrypt', null::bytea);
 
 create function encrypt_iv(bytea, bytea, bytea, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('encrypt_iv', null::bytea);
 
 create function decrypt_iv(bytea, bytea, bytea, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('decrypt_iv', null::bytea);
 
 create function pgp_sym_encrypt(text, text)
 returns bytea
 language sql
 volatile strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_sym_encrypt', null::bytea);
 
 create function pgp_sym_encrypt_bytea(bytea, text)
 returns bytea
 language sql
 volatile strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_sym_encrypt_bytea', null::bytea);
 
 create function pgp_sym_encrypt(text, text, text)
 returns bytea
 language sql
 volatile strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_sym_encrypt', null::bytea);
 
 create function pgp_sym_encrypt_bytea(bytea, text, text)
 returns bytea
 language sql
 volatile strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_sym_encrypt_bytea', null::bytea);
 
 create function pgp_sym_decrypt(bytea, text)
 returns text
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_sym_decrypt', null::text);
 
 create function pgp_sym_decrypt_bytea(bytea, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_sym_decrypt_bytea', null::bytea);
 
 create function pgp_sym_decrypt(bytea, text, text)
 returns text
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_sym_decrypt', null::text);
 
 create function pgp_sym_decrypt_bytea(bytea, text, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_sym_decrypt_bytea', null::bytea);
 
 create function pgp_pub_encrypt(text, bytea)
 returns bytea
 language sql
 volatile strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_encrypt', null::bytea);
 
 create function pgp_pub_encrypt_bytea(bytea, bytea)
 returns bytea
 language sql
 volatile strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_encrypt_bytea', null::bytea);
 
 create function pgp_pub_encrypt(text, bytea, text)
 returns bytea
 language sql
 volatile strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_encrypt', null::bytea);
 
 create function pgp_pub_encrypt_bytea(bytea, bytea, text)
 returns bytea
 language sql
 volatile strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_encrypt_bytea', null::bytea);
 
 create function pgp_pub_decrypt(bytea, bytea)
 returns text
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_decrypt', null::text);
 
 create function pgp_pub_decrypt_bytea(bytea, bytea)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_decrypt_bytea', null::bytea);
 
 create function pgp_pub_decrypt(bytea, bytea, text)
 returns text
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_decrypt', null::text);
 
 create function pgp_pub_decrypt_bytea(bytea, bytea, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_decrypt_bytea', null::bytea);
 
 create function pgp_pub_decrypt(bytea, bytea, text, text)
 returns text
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_decrypt', null::text);
 
 create function pgp_pub_decrypt_bytea(bytea, bytea, text, text)
 returns bytea
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_pub_decrypt_bytea', null::bytea);
 
 create function pgp_key_id(bytea)
 returns text
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _pgcrypto_unsupported('pgp_key_id', null::text);
 
+-- Every header line must hold ": " (pgcrypto's pgp_extract_armor_headers()); dearmor() does not look.
 create function pgp_armor_headers(text, out key text, out value text)
 returns setof record
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 begin atomic
     select
-        split_part(h.line, ': ', 1) as key,
+        case
+            when strpos(h.line, ': ') = 0 then _pgcrypto_raise('39000', 'Corrupt ascii-armor', null, h.line)
+            else split_part(h.line, ': ', 1)
+        end as key,
         substr(h.line, strpos(h.line, ': ') + 2) as value
     from _pgcrypto_armor_parts($1) as p,
         regexp_split_to_table(p.headers, '\r?\n') with ordinality as h (line, n)
     where h.line <> ''
     order by h.n;
 end;
+
+-- The helpers are not part of pgcrypto's interface: nobody but their owner (and whoever it grants them
+-- to, e.g. postgres through supabase_admin's default privileges on extensions) may call them. The public
+-- functions that call them are SECURITY DEFINER with an empty search_path (every reference in their
+-- SQL-standard bodies is bound at creation), so they keep working for every role, with the real
+-- extension's ACL (EXECUTE to PUBLIC).
+revoke all on function _pgcrypto_raise(text, text, text, anyelement) from public;
+revoke all on function _pgcrypto_unsupported(text, anyelement) from public;
+revoke all on function _pgcrypto_digest_name(text) from public;
+revoke all on function _pgcrypto_sha1(bytea) from public;
+revoke all on function _pgcrypto_xor(bytea, integer) from public;
+revoke all on function _pgcrypto_crypt_bf(bytea, text) from public;
+revoke all on function _pgcrypto_crypt_md5(bytea, text) from public;
+revoke all on function _pgcrypto_crypt_des(bytea, text) from public;
+revoke all on function _pgcrypto_crypt_bf_native(bytea, text) from public;
+revoke all on function _pgcrypto_raw_text(bytea) from public;
+revoke all on function _pgcrypto_armor_parts(text) from public;
+revoke all on function _pgcrypto_dearmor(text, text) from public;

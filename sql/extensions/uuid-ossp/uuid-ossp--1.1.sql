@@ -2,6 +2,9 @@
 -- Same functions, argument names, volatility and parallel safety as contrib's uuid-ossp 1.1, in SQL and
 -- PL/pgSQL. Exact: the constants (RFC 4122 appendix C), v3 (MD5) and v5 (SHA-1) name-based UUIDs, v4.
 -- v1 and v1mc are RFC 4122 time-based UUIDs from clock_timestamp(); see docs/extensions/uuid-ossp.md.
+-- As in the real extension, only the public functions are executable by PUBLIC: the _uuid_ossp_*
+-- helpers are revoked (end of file), and the public functions that call one are SECURITY DEFINER with
+-- search_path = '' (their references are bound at creation; their own ACL stays the real one's).
 
 create function uuid_nil()
 returns uuid
@@ -261,12 +264,16 @@ create function uuid_generate_v3(namespace uuid, name text)
 returns uuid
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _uuid_ossp_from_hash(decode(md5(uuid_send(namespace) || convert_to(name, getdatabaseencoding())), 'hex'), 3);
 
 create function uuid_generate_v5(namespace uuid, name text)
 returns uuid
 language sql
 immutable strict parallel safe
+security definer
+set search_path = ''
 return _uuid_ossp_from_hash(_uuid_ossp_sha1(uuid_send(namespace) || convert_to(name, getdatabaseencoding())), 5);
 
 create function uuid_generate_v4()
@@ -322,10 +329,18 @@ create function uuid_generate_v1()
 returns uuid
 language sql
 volatile strict parallel restricted
+security definer
+set search_path = ''
 return _uuid_ossp_v1(false);
 
 create function uuid_generate_v1mc()
 returns uuid
 language sql
 volatile strict parallel restricted
+security definer
+set search_path = ''
 return _uuid_ossp_v1(true);
+
+revoke all on function _uuid_ossp_sha1(bytea) from public;
+revoke all on function _uuid_ossp_from_hash(bytea, integer) from public;
+revoke all on function _uuid_ossp_v1(boolean) from public;
