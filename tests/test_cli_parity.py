@@ -84,7 +84,7 @@ def history(url: str) -> list[tuple[Any, ...]]:
 def schema(url: str) -> dict[str, Any]:
     """What the migrations made: relations (with columns), index validity, functions (body hash),
     rows of ``public.parity_rows``, seed file records, enum labels, publications (with their
-    tables); khepri-db's own facts table left out."""
+    tables); khepri-db's own tables (facts, partial runs) left out."""
     with connect(url) as conn:
         relations = conn.execute(
             "select n.nspname, c.relname, c.relkind::text, "
@@ -92,7 +92,7 @@ def schema(url: str) -> dict[str, Any]:
             "where attrelid = c.oid and attnum > 0 and not attisdropped order by attnum) "
             "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
             "where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') "
-            "and c.relname not like 'khepri\\_migration\\_facts%' order by 1, 2"
+            "and c.relname not like 'khepri\\_%' order by 1, 2"
         ).fetchall()
         invalid = conn.execute("select indexrelid::regclass::text from pg_index where not indisvalid").fetchall()
         functions = conn.execute(

@@ -410,6 +410,20 @@ def test_status_says_which_lines_a_failed_split_file_left_applied(
         assert scalar(conn, "select count(*) from supabase_migrations.khepri_partial_migrations") == 0
 
 
+@pytest.mark.parametrize("repair", ["applied", "reverted"])
+def test_repairing_a_version_clears_its_note_of_committed_lines(
+    cli: Cli, empty_db_url: str, migrations_dir: Path, repair: str
+) -> None:
+    enum_project(migrations_dir, MAKERKIT + "select 1 / 0;\n")
+    args = ("--db-url", empty_db_url, "--migrations-dir", str(migrations_dir))
+    assert cli("migrate", "--no-compat", *args).exit_code == 1
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select count(*) from supabase_migrations.khepri_partial_migrations") == 1
+    assert cli("migration", "repair", "--status", repair, "20260101000001", *args).exit_code == 0
+    with connect(empty_db_url) as conn:
+        assert scalar(conn, "select count(*) from supabase_migrations.khepri_partial_migrations") == 0
+
+
 def migration_status_of(cli: Cli, url: str, migrations_dir: Path) -> dict[str, Any]:
     """``khepri-db status --format json`` of ``url``."""
     result = cli("status", "--db-url", url, "--migrations-dir", str(migrations_dir), "--format", "json")

@@ -480,7 +480,9 @@ def repair_migrations(
 
     khepri-db's facts table (``supabase_migrations.khepri_migration_facts``) is kept consistent:
     its row for each repaired version is deleted, since khepri-db did not apply that content
-    (``status`` then compares the file with the recorded statements, as for a CLI-applied row).
+    (``status`` then compares the file with the recorded statements, as for a CLI-applied row);
+    so is the note of lines a failed run left applied (``khepri_partial_migrations``): whoever
+    repairs a version has decided its state.
 
     Args:
         url: the database.
@@ -513,6 +515,7 @@ def repair_migrations(
                 deleted = int(row[0]) if row else 0
                 conn.execute("truncate supabase_migrations.schema_migrations")
                 conn.execute("truncate supabase_migrations.khepri_migration_facts")
+                conn.execute("truncate supabase_migrations.khepri_partial_migrations")
             if status is RepairStatus.applied:
                 for file in files:
                     conn.execute(
@@ -526,7 +529,11 @@ def repair_migrations(
                     "delete from supabase_migrations.khepri_migration_facts where version = any(%s)",
                     ([f.version for f in files],),
                 )
-            elif not all_local:
+            if not all_local:
+                conn.execute(
+                    "delete from supabase_migrations.khepri_partial_migrations where version = any(%s)", (chosen,)
+                )
+            if status is not RepairStatus.applied and not all_local:
                 cur = conn.execute(
                     "delete from supabase_migrations.schema_migrations where version = any(%s)", (chosen,)
                 )
