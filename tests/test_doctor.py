@@ -142,9 +142,14 @@ def test_rows_match_each_rule_header(khepri_clone_url: str) -> None:
 
 
 ESCALATING_RULES = {
-    "function_body_invalid": ("INFO", "WARN"),  # INFO: an object Supabase provides is missing locally
+    # INFO: an object Supabase provides is missing locally; ERROR: every call runs the failing statement
+    "function_body_invalid": ("INFO", "WARN", "ERROR"),
+    "on_conflict_without_unique_index": ("WARN", "ERROR"),  # ERROR: every call runs the upsert
+    "policy_exists_rls_disabled": ("WARN", "ERROR"),  # ERROR: an API role can reach the table
     "rls_policy_always_true": ("WARN", "ERROR"),  # ERROR: an API role holds the table privilege
+    "rls_policy_reads_auth_users": ("WARN", "ERROR"),  # WARN: only a function the policy calls reads it
     "rls_policy_role_only": ("WARN", "ERROR"),  # WARN: INSERT only
+    "rls_references_user_metadata": ("WARN", "ERROR"),  # ERROR: an API role can use the policy
     "security_definer_trusts_caller_id": ("WARN", "ERROR"),  # WARN: a scalar oracle
 }
 """Schema rules whose level follows the harm (see docs/doctor/README.md, "Levels")."""

@@ -196,3 +196,68 @@ def test_identity_arguments_watch_every_argument_of_a_definer() -> None:
     [arg] = identity_arguments(elsewhere, "plpgsql", [Parameter("p_user_id", 1, "uuid")], IDS, watch_all=True)
     assert arg.named_like_identity
     assert not arg.checked
+
+
+def test_declared_variables_directives_and_cursor_arguments_are_variables() -> None:
+    # issue 18: `declare a int := 1; b int := a + 1;` plans `a` as a variable, after a directive too
+    body = """#variable_conflict use_column
+    declare a int not null := 1; b int := a + 1;
+        c cursor (k int) for select t.n from public.t as t where t.id = k and t.n > b;
+    begin
+        return b;
+    end"""
+    analysis = embedded_statements(body, "plpgsql")
+    assert [s.plannable for s in analysis.statements] == [
+        "select (1)",
+        "select ((NULL::int) + 1)",
+        "select t.n from public.t as t where t.id = (NULL::int) and t.n > (NULL::int)",
+        "select ((NULL::int))",
+    ]
+    assert {"a", "b", "c"} <= analysis.variables
+    assert "k" not in analysis.variables  # a cursor's argument is a name only inside its query
+
+
+def test_which_statements_every_call_runs() -> None:
+    body = """
+    declare v int := 7;
+    begin
+        insert into public.a values (1);
+        if v > 0 then insert into public.b values (1); elsif v < 0 then insert into public.c values (1); end if;
+        for r in select 1 loop insert into public.d values (1); end loop;
+        begin insert into public.e values (1); exception when others then insert into public.f values (1); end;
+        begin insert into public.g values (1); end;
+        case v when 1 then insert into public.h values (1); end case;
+        insert into public.i values (1);
+        if v is null then return 0; end if;
+        insert into public.j values (1);
+        return 1;
+    end"""
+    every = {s.raw.split()[2] if s.raw.startswith("insert") else s.raw: s.every_call
+             for s in embedded_statements(body, "plpgsql").statements}  # fmt: skip
+    assert every == {
+        "7": True, "public.a": True, "v > 0": True, "public.b": False, "v < 0": False, "public.c": False,
+        "select 1": True, "public.d": False, "public.e": False, "public.f": False, "public.g": True,
+        "public.h": False, "public.i": True, "v is null": True, "0": False, "public.j": False, "1": False,
+    }  # fmt: skip
+    sql = embedded_statements("insert into public.a values (1); select 2", "sql")
+    assert all(s.every_call for s in sql.statements)
+
+
+def test_arguments_select_rows_by_columns_and_paging_selects_none() -> None:
+    params = [Parameter("p_user_id", 1, "uuid"), Parameter("page_size", 2, "int"), Parameter("page_number", 3, "int")]
+    body = """
+    select n.* from public.notes as n where n.user_id = p_user_id
+    order by n.created_at desc limit page_size offset (page_number - 1) * page_size
+    """
+    args = {a.name: a for a in identity_arguments(body, "sql", params, IDS, watch_all=True)}
+    assert (args["p_user_id"].used_in_query, args["p_user_id"].columns) == (True, ("user_id",))
+    assert not args["page_size"].used_in_query
+    assert not args["page_number"].used_in_query
+    writes = """
+    begin
+        insert into public.t (a, owner_id) values (lower(p_a), coalesce(p_o, auth.uid()));
+        update public.t set b = p_b where id = any(p_ids) and p_x = t.x;
+    end"""
+    params = [Parameter(n, i, "text") for i, n in enumerate(["p_a", "p_o", "p_b", "p_ids", "p_x"], start=1)]
+    columns = {a.name: a.columns for a in identity_arguments(writes, "plpgsql", params, IDS, watch_all=True)}
+    assert columns == {"p_a": ("a",), "p_o": ("owner_id",), "p_b": ("b",), "p_ids": ("id",), "p_x": ("x",)}

@@ -158,7 +158,7 @@ def test_function_body_reading_supabase_objects_is_not_a_defect(khepri_clone_url
     assert found["api_url"].level == "INFO"
     assert found["api_url"].metadata["unchecked_supabase_object"] is True
     assert "Could not check" in found["api_url"].detail
-    assert found["broken"].level == "WARN"
+    assert found["broken"].level == "ERROR"  # the project's own object, read on every call
 
 
 def test_initplan_detail_follows_the_plan(khepri_clone_url: str) -> None:

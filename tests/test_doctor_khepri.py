@@ -4,6 +4,8 @@ failure or leak the finding predicts, shown for real."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import psycopg
 import pytest
 from test_doctor import PROJECT, SEED_BUG, findings, names, plant
@@ -18,8 +20,12 @@ from khepri_db.policy.session import AuthUser, as_user, create_user
 
 def test_on_conflict_without_unique_index_finds_the_seed_bug_and_the_fix_clears_it(khepri_clone_url: str) -> None:
     plant(khepri_clone_url, SEED_BUG)
-    [finding] = findings(khepri_clone_url, "on_conflict_without_unique_index")
-    assert finding.level == "WARN"  # the upsert fails; no API caller gains anything
+    report = run_doctor(khepri_clone_url, project=PROJECT, only=["on_conflict_without_unique_index"])
+    [finding] = report.findings
+    # every call runs the upsert, and the plan proves it fails: the default gate (--fail-on error) fails
+    assert finding.level == "ERROR"
+    assert finding.metadata["fails_every_call"] is True
+    assert report.fails("error")
     assert finding.metadata["name"] == "seed_finalize_onboarding"
     assert finding.metadata["table"] == "public.profiles"  # resolved through the function's search_path
     assert finding.metadata["conflict_columns"] == ["auth_user_id"]
@@ -40,6 +46,94 @@ def test_on_conflict_without_unique_index_finds_the_seed_bug_and_the_fix_clears_
         khepri_clone_url, "alter table public.profiles add constraint profiles_auth_user_id_key unique (auth_user_id)"
     )
     assert findings(khepri_clone_url, "on_conflict_without_unique_index") == []
+
+
+UPSERTS_SOMETIMES_REACHED = """
+create schema elsewhere;
+create table elsewhere.profiles (id uuid primary key, auth_user_id uuid, display_name text);
+create function public.upsert_sql(p_name text) returns void language sql set search_path = '' as $$
+    insert into public.profiles (auth_user_id, display_name) values (auth.uid(), p_name)
+    on conflict (auth_user_id) do nothing;
+$$;
+create function public.upsert_checked(p_name text) returns void language plpgsql set search_path = '' as $$
+begin
+    if p_name is null then
+        raise exception using errcode = '22023', message = 'name required';
+    end if;
+    insert into public.profiles (auth_user_id, display_name) values (auth.uid(), p_name)
+    on conflict (auth_user_id) do nothing;
+end $$;
+create function public.upsert_if(p_name text, p_save boolean) returns void language plpgsql
+set search_path = '' as $$
+begin
+    if p_save then
+        insert into public.profiles (auth_user_id, display_name) values (auth.uid(), p_name)
+        on conflict (auth_user_id) do nothing;
+    end if;
+end $$;
+create function public.upsert_after_return(p_name text) returns void language plpgsql set search_path = '' as $$
+begin
+    if p_name is null then
+        return;
+    end if;
+    insert into public.profiles (auth_user_id, display_name) values (auth.uid(), p_name)
+    on conflict (auth_user_id) do nothing;
+end $$;
+create function public.upsert_caught(p_name text) returns void language plpgsql set search_path = '' as $$
+begin
+    insert into public.profiles (auth_user_id, display_name) values (auth.uid(), p_name)
+    on conflict (auth_user_id) do nothing;
+exception when invalid_column_reference then
+    raise notice 'not saved';
+end $$;
+create function public.upsert_in_loop(p_names text[]) returns void language plpgsql set search_path = '' as $$
+declare v_name text;
+begin
+    foreach v_name in array p_names loop
+        insert into public.profiles (auth_user_id, display_name) values (auth.uid(), v_name)
+        on conflict (auth_user_id) do nothing;
+    end loop;
+end $$;
+-- no search_path of its own: which `profiles` it names depends on the caller's search_path
+create function public.upsert_unqualified(p_name text) returns void language sql as $$
+    insert into profiles (auth_user_id, display_name) values (auth.uid(), p_name)
+    on conflict (auth_user_id) do nothing;
+$$;
+"""
+
+
+def test_on_conflict_is_an_error_only_when_every_call_fails(khepri_clone_url: str) -> None:
+    # ERROR means the plan proves every call fails; an upsert that only some calls reach is WARN.
+    plant(khepri_clone_url, SEED_BUG + UPSERTS_SOMETIMES_REACHED)
+    levels = {f.metadata["name"]: f.level for f in findings(khepri_clone_url, "on_conflict_without_unique_index")}
+    assert levels == {
+        "seed_finalize_onboarding": "ERROR",
+        "upsert_sql": "ERROR",
+        "upsert_checked": "ERROR",  # the calls the guard lets through all reach the upsert
+        "upsert_if": "WARN",
+        "upsert_after_return": "WARN",
+        "upsert_caught": "WARN",
+        "upsert_in_loop": "WARN",
+        "upsert_unqualified": "WARN",
+    }
+    # What Postgres does agrees: the ERROR functions fail on every call, some calls of the others pass.
+    calls = {
+        "select public.upsert_sql('a')": False,
+        "select public.upsert_checked(null)": False,
+        "select public.upsert_checked('a')": False,
+        "select public.upsert_if('a', false)": True,
+        "select public.upsert_after_return(null)": True,
+        "select public.upsert_caught('a')": True,
+        "select public.upsert_in_loop('{}')": True,
+    }
+    for call, passes in calls.items():
+        with connect(khepri_clone_url) as conn:
+            try:
+                conn.execute(call)
+                passed = True
+            except psycopg.Error:
+                passed = False
+        assert passed == passes, call
 
 
 @pytest.mark.parametrize(
@@ -210,7 +304,9 @@ def test_function_body_invalid_on_the_planner_path(khepri_clone_url: str) -> Non
         ("mood_history", "public.check_ins"),
     }
     sleep = found[("log_mood", "sleep_hours")]
+    # after `if ... then return ...`: only the calls that reach the insert fail
     assert (sleep.level, sleep.metadata["sqlstate"], sleep.metadata["line"]) == ("WARN", "42703", 10)
+    assert found[("log_mood", "energy")].level == "ERROR"  # the IF condition every call evaluates
     assert sleep.metadata["checker"] == "planner"
     assert found[("mood_history", "public.check_ins")].metadata["sqlstate"] == "42P01"
     # The failures doctor predicts are real:
@@ -250,6 +346,121 @@ def test_function_body_invalid_after_a_column_is_renamed(khepri_clone_url: str) 
     [finding] = findings(khepri_clone_url, "function_body_invalid", plpgsql_check=False)
     assert finding.metadata["object"] == "g.target_date"
     assert "column g.target_date does not exist" in finding.detail
+
+
+def test_function_body_invalid_is_an_error_when_every_call_fails(khepri_clone_url: str) -> None:
+    plant(
+        khepri_clone_url,
+        """
+        create table public.race_goals (id int primary key, athlete_id int, race_date date);
+        create function public.next_goal(p_athlete int) returns date language plpgsql stable set search_path = '' as $$
+        begin
+            return (select min(g.target_date) from public.race_goals as g where g.athlete_id = p_athlete);
+        end $$;
+        create function public.next_goal_or_today(p_athlete int) returns date language plpgsql stable
+        set search_path = '' as $$
+        begin
+            if p_athlete is null then
+                return current_date;
+            end if;
+            return (select min(g.target_date) from public.race_goals as g where g.athlete_id = p_athlete);
+        end $$;
+        set check_function_bodies = off;
+        create function public.goal_dates() returns setof date language sql stable set search_path = '' as $$
+            select g.target_date from public.race_goals as g
+        $$;
+        reset check_function_bodies;
+        """,
+    )
+    found = {f.metadata["name"]: f for f in findings(khepri_clone_url, "function_body_invalid", plpgsql_check=False)}
+    assert {name: f.level for name, f in found.items()} == {
+        "next_goal": "ERROR",  # every call runs the broken statement
+        "goal_dates": "ERROR",  # a SQL function runs all its statements
+        "next_goal_or_today": "WARN",  # a call with NULL returns before it
+    }
+    assert found["next_goal"].metadata["fails_every_call"] is True
+    assert "every call fails" in found["next_goal"].detail
+    assert "the calls that reach it fail" in found["next_goal_or_today"].detail
+    with connect(khepri_clone_url) as conn:
+        assert conn.execute("select public.next_goal_or_today(null)").fetchone() is not None
+        with pytest.raises(psycopg.errors.UndefinedColumn):
+            conn.execute("select public.next_goal(1)")
+
+
+def test_function_body_invalid_never_judges_fields_of_a_record_argument(khepri_clone_url: str) -> None:
+    # A `record` argument's fields are known only from the row a caller passes (gonasi's
+    # get_next_navigation_state(..., current_context record)): planned with a NULL record, every
+    # field is "could not identify column" (42703), which says nothing about the function.
+    plant(
+        khepri_clone_url,
+        """
+        create table public.race_goals (id int primary key, athlete_id int, race_date date);
+        create function public.goal_after(current_context record) returns date
+        language plpgsql stable set search_path = '' as $$
+        begin
+            if current_context.goal_id is not null then
+                return (select g.race_date from public.race_goals as g where g.id = current_context.goal_id);
+            end if;
+            return null;
+        end $$;
+        create function public.next_goal_date(p_athlete int) returns date
+        language plpgsql stable set search_path = '' as $$
+        declare
+            ctx record;
+        begin
+            select g.id as goal_id into ctx from public.race_goals as g where g.athlete_id = p_athlete limit 1;
+            return public.goal_after(ctx);
+        end $$;
+        """,
+    )
+    assert findings(khepri_clone_url, "function_body_invalid", plpgsql_check=False) == []
+    assert findings(khepri_clone_url, "function_body_invalid") == []  # plpgsql_check too, where the server has it
+    with connect(khepri_clone_url, autocommit=True) as conn:  # it runs
+        conn.execute("insert into public.race_goals values (1, 7, '2027-04-18')")
+        assert conn.execute("select public.next_goal_date(7)").fetchone() == (date(2027, 4, 18),)
+
+
+def test_function_body_invalid_knows_declared_variables_and_cursor_arguments(khepri_clone_url: str) -> None:
+    # issue 18: a variable of a declare block used in a later variable's default is a variable, not
+    # a missing column (42703), also after a #variable_conflict directive; so are a cursor's arguments.
+    plant(
+        khepri_clone_url,
+        """
+        create table public.race_goals (id int primary key, athlete_id int, race_date date);
+        create function public.defaults() returns int language plpgsql set search_path = '' as $$
+        #variable_conflict use_column
+        declare a int := 1; b int := a + 1;
+        begin
+            return b;
+        end $$;
+        create function public.typed_defaults() returns int language plpgsql set search_path = '' as $$
+        declare
+            a int not null := 1;
+            b int := a * 2;
+        begin
+            declare c int := b + a;
+            begin
+                return c;
+            end;
+        end $$;
+        create function public.first_goal(p_athlete int) returns date language plpgsql set search_path = '' as $$
+        declare
+            v_from date := current_date;
+            goals cursor (k int) for
+                select g.race_date from public.race_goals as g where g.athlete_id = k and g.race_date >= v_from;
+            v_date date;
+        begin
+            open goals(p_athlete);
+            fetch goals into v_date;
+            close goals;
+            return v_date;
+        end $$;
+        """,
+    )
+    assert findings(khepri_clone_url, "function_body_invalid", plpgsql_check=False) == []
+    with connect(khepri_clone_url) as conn:  # they run
+        assert conn.execute("select public.defaults(), public.typed_defaults()").fetchone() == (2, 3)
+        assert conn.execute("select public.first_goal(1)").fetchone() == (None,)
 
 
 def test_function_body_invalid_same_statement_in_several_functions(khepri_clone_url: str) -> None:
@@ -295,6 +506,10 @@ def test_function_body_invalid_uses_plpgsql_check_when_the_server_has_it(khepri_
     by_checker = {(f.metadata["name"], f.metadata["checker"]) for f in report.findings}
     assert ("log_mood", "plpgsql_check") in by_checker
     assert ("mood_history", "planner") in by_checker  # SQL functions are always planned by doctor
+    # plpgsql_check's lines meet doctor's reading of the body: the IF every call evaluates fails every
+    # call; the insert after `if ... then return` fails only the calls that reach it
+    levels = {(f.metadata["name"], f.metadata["line"]): f.level for f in report.findings}
+    assert (levels[("log_mood", 7)], levels[("log_mood", 10)]) == ("ERROR", "WARN")
     assert not [f for f in report.findings if f.metadata["name"] in ("fine", "stamp")]
     with connect(khepri_clone_url) as conn:  # doctor rolled its extension back
         assert conn.execute("select count(*) from pg_extension where extname = 'plpgsql_check'").fetchone() == (0,)
@@ -382,6 +597,35 @@ def test_security_definer_trusting_a_caller_supplied_athlete_id(khepri_clone_url
         """,
     )
     assert findings(khepri_clone_url, "security_definer_trusts_caller_id") == []
+
+
+def test_security_definer_paging_arguments_are_not_identities(khepri_clone_url: str) -> None:
+    # issue 18: an argument counts when it selects or writes rows by a key, owner or tenant column,
+    # never when it only feeds LIMIT, OFFSET or ORDER BY.
+    plant(
+        khepri_clone_url,
+        """
+        create function public.conversations_page(p_user_id uuid, page_size int, page_number int)
+        returns setof public.conversations language sql stable security definer set search_path = '' as $$
+            select c.* from public.conversations as c
+            inner join public.athletes as a on c.athlete_id = a.id
+            where a.auth_user_id = p_user_id
+            order by c.created_at desc
+            limit page_size offset (page_number - 1) * page_size
+        $$;
+        create function public.recent_conversations(page_size int, page_number int, limit_val int default 50)
+        returns setof public.conversations language plpgsql stable security definer set search_path = '' as $$
+        declare v_offset int := page_number * page_size;
+        begin
+            return query select c.* from public.conversations as c
+                order by c.created_at desc limit least(page_size, limit_val) offset v_offset;
+        end $$;
+        """,
+    )
+    [finding] = findings(khepri_clone_url, "security_definer_trusts_caller_id")
+    assert (finding.metadata["name"], finding.metadata["argument"]) == ("conversations_page", "p_user_id")
+    assert "also_reported_as" not in finding.metadata  # page_size and page_number are not reported
+    assert finding.level == "ERROR"
 
 
 def test_security_definer_trust_rule_only_looks_at_functions_the_api_can_call(khepri_clone_url: str) -> None:
@@ -492,15 +736,22 @@ def test_rls_policy_reads_auth_users(khepri_clone_url: str) -> None:
     assert set(found) == {"coach_notes_select", "coach_notes_update", "coach_notes_delete"}
     assert found["coach_notes_update"].metadata["via"] == ["the view public.my_user"]
     assert found["coach_notes_delete"].metadata["via"] == ["the function public.my_email()"]
-    # The failure is real: every signed-in user's read of the table fails.
+    # read by the policy itself or its views: every request fails (ERROR); by a function the policy
+    # calls for each row: the requests that reach a row fail (WARN)
+    levels = {name: f.level for name, f in found.items()}
+    assert levels == {"coach_notes_select": "ERROR", "coach_notes_update": "ERROR", "coach_notes_delete": "WARN"}
+    # The failure is real: every signed-in user's read or update of the (empty) table fails.
     with connect(khepri_clone_url) as conn:
         alice = create_user(conn, "alice@example.com")
-        with (
-            as_user(conn, alice),
-            pytest.raises(psycopg.errors.InsufficientPrivilege, match="table users"),
-            conn.transaction(),
-        ):
-            conn.execute("select * from public.coach_notes")
+        for request in ("select * from public.coach_notes", "update public.coach_notes set body = 'x'"):
+            with (
+                as_user(conn, alice),
+                pytest.raises(psycopg.errors.InsufficientPrivilege, match="table users"),
+                conn.transaction(),
+            ):
+                conn.execute(request)
+        with as_user(conn, alice), conn.transaction():  # no row: the delete policy's function never runs
+            conn.execute("delete from public.coach_notes")
 
     plant(
         khepri_clone_url,

@@ -4,8 +4,11 @@ finding points to in the migrations."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
+import subprocess
 from importlib import resources
 from pathlib import Path
 
@@ -174,3 +177,170 @@ def test_list_rules(cli: Cli) -> None:
     text = cli("doctor", "--list-rules")
     assert "auth_users_exposed splinter 0002" in text.stdout
     assert "INFO-WARN" in text.stdout
+
+
+# -- what the text says, and how it fits a CI log (issue 18) ---------------------------------------
+
+LONG_NAMES = """
+create table public.athlete_training_block_adaptation_measurements_for_season (
+    id uuid primary key default gen_random_uuid(),
+    auth_user_id uuid references auth.users (id),
+    display_name text
+);
+create index athlete_training_block_adaptation_measurements_idx
+    on public.athlete_training_block_adaptation_measurements_for_season (auth_user_id);
+create function public.record_block_adaptation_measurement(
+    p_display_name text, p_block_number_within_the_current_training_season integer
+) returns void language plpgsql security definer set search_path = '' as $$
+begin
+    insert into public.athlete_training_block_adaptation_measurements_for_season (auth_user_id, display_name)
+    values (auth.uid(), p_display_name)
+    on conflict (auth_user_id) do update set display_name = excluded.display_name;
+end $$;
+create table public."notes with a policy named at length" (id int primary key, body text);
+create policy "every signed-in athlete may read the notes of every other athlete in the club"
+    on public."notes with a policy named at length" for select to authenticated using (true);
+"""
+
+
+def _shown_whole(key: str, lines: list[str]) -> bool:
+    """``key`` is on a line of its own, whole: after ``cache_key:``, or alone after a ``cache_key:`` line."""
+    at = [i for i, line in enumerate(lines) if line == key]
+    return f"  cache_key: {key}" in lines or any(i > 0 and lines[i - 1] == "  cache_key:" for i in at)
+
+
+def _doctor_text(cli: Cli, url: str, project: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = cli("doctor", "--db-url", url, *args, cwd=project, env=env)
+    return result.exit_code, result.stdout
+
+
+def test_text_output_fits_a_ci_log_and_keeps_cache_keys_whole(cli: Cli, khepri_clone_url: str, project: Path) -> None:
+    migrate(khepri_clone_url, project / "supabase" / "migrations")
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute(LONG_NAMES)
+    code, data = cli.json("doctor", "--db-url", khepri_clone_url, cwd=project)
+    keys = [f["cache_key"] for f in data["findings"]]
+    assert len(keys) >= 5
+    assert max(len(k) for k in keys) > 100
+    # the CLI's output captured (not a terminal), COLUMNS unset: blocks no wider than 200 characters
+    code_text, text = _doctor_text(cli, khepri_clone_url, project, env={"COLUMNS": ""})
+    assert code_text == code == 1  # the upsert fails on every call: ERROR
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 200, max(lines, key=len)
+    for key in keys:  # each on a line of its own, whole: copy it into a suppression
+        assert _shown_whole(key, lines), key
+    assert "…" not in text
+    block = text.split("ERROR on_conflict_without_unique_index: ")[1].split("\n\n")[0].splitlines()
+    assert block[0].startswith("public.record_block_adaptation_measurement line 3")
+    assert block[-1].startswith("on_conflict_without_unique_index_public_")  # too long to follow `cache_key:`
+    # COLUMNS is honoured off a terminal: only a cache key may be longer than the width asked for
+    _, narrow = _doctor_text(cli, khepri_clone_url, project, env={"COLUMNS": "80"})
+    assert [line for line in narrow.splitlines() if len(line) > 80 and line not in keys] == []
+    for key in keys:
+        assert _shown_whole(key, narrow.splitlines()), key
+    # never wider than 200 off a terminal, whatever COLUMNS says
+    _, wide = _doctor_text(cli, khepri_clone_url, project, env={"COLUMNS": "5000"})
+    assert max(len(line) for line in wide.splitlines()) <= 200
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_text_output_on_a_terminal_honours_its_width_and_never_cuts_a_cache_key(
+    cli: Cli, khepri_clone_url: str, project: Path
+) -> None:
+    from khepri_db.cli._app import FailOn, _Console
+    from khepri_db.cli.render import _render_report
+    from khepri_db.core.project import Project
+    from khepri_db.doctor.run import run_doctor
+
+    migrate(khepri_clone_url, project / "supabase" / "migrations")
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute(LONG_NAMES)
+    report = run_doctor(khepri_clone_url, project=Project(project))
+    screen = _Terminal()
+    _render_report(report, FailOn.error, Project(project), console=_Console(file=screen, width=72, color_system=None))
+    lines = screen.getvalue().splitlines()
+    keys = [f.cache_key for f in report.findings]
+    assert [line for line in lines if len(line) > 72 and line not in keys] == []
+    for key in keys:
+        assert _shown_whole(key, lines), key
+    assert "…" not in screen.getvalue()
+
+
+def test_level_and_type_filter_what_is_shown_not_the_gate(cli: Cli, khepri_clone_url: str, project: Path) -> None:
+    migrate(khepri_clone_url, project / "supabase" / "migrations")
+    with connect(khepri_clone_url, autocommit=True) as conn:  # INFO and performance findings too
+        conn.execute(
+            "create table public.quiet (id int); alter table public.quiet enable row level security; "
+            "create table public.diary (id int primary key, owner uuid); "
+            "alter table public.diary enable row level security; "
+            "create policy diary_select on public.diary for select to authenticated using (owner = auth.uid())"
+        )
+    code, everything = cli.json("doctor", "--db-url", khepri_clone_url, "--fail-on", "info", cwd=project)
+    levels = {f["level"] for f in everything["findings"]}
+    assert {"ERROR", "INFO"} <= levels
+    assert everything["shown"] == {"level": "info", "type": "all", "hidden": 0}
+
+    code, warn_up = cli.json(
+        "doctor", "--db-url", khepri_clone_url, "--level", "warn", "--fail-on", "info", cwd=project
+    )
+    assert code == 1  # --fail-on still judges the INFO findings not shown
+    assert {f["level"] for f in warn_up["findings"]} == levels - {"INFO"}
+    assert warn_up["summary"] == everything["summary"]
+    assert warn_up["shown"]["hidden"] == everything["summary"]["INFO"]
+
+    code, performance = cli.json("doctor", "--db-url", khepri_clone_url, "--type", "performance", cwd=project)
+    assert code == 1  # the ERROR (security) findings are not shown, and still fail the default gate
+    assert performance["findings"]
+    assert all("PERFORMANCE" in f["categories"] for f in performance["findings"])
+    security = cli.json("doctor", "--db-url", khepri_clone_url, "--type", "security", cwd=project)[1]
+    assert all("SECURITY" in f["categories"] for f in security["findings"])
+    assert {f["name"] for f in security["findings"]} >= {"rls_disabled_in_public"}
+
+    code, text = _doctor_text(cli, khepri_clone_url, project, "--level", "error", "--fail-on", "info")
+    assert code == 1
+    assert "INFO (" not in text
+    assert "WARN (" not in text
+    hidden = everything["summary"]["WARN"] + everything["summary"]["INFO"]
+    assert f"{hidden} finding(s) not shown (--level error); --fail-on judges them too." in text
+    # the number of findings by rule, at the end
+    by_rule = text.split("Findings by rule:\n")[1].splitlines()
+    assert (
+        by_rule[0] == f"{sum(1 for f in everything['findings'] if f['name'] == 'rls_disabled_in_public'):>7}  "
+        "rls_disabled_in_public (ERROR)"
+    )
+    _, all_text = _doctor_text(cli, khepri_clone_url, project)
+    counted = {}
+    for line in all_text.split("Findings by rule:\n")[1].splitlines():
+        if line.startswith("  ") and line.endswith(")"):
+            number, rule, _level = line.split()
+            counted[rule] = int(number)
+    expected: dict[str, int] = {}
+    for finding in everything["findings"]:
+        expected[finding["name"]] = expected.get(finding["name"], 0) + 1
+    assert counted == expected
+
+    bad = cli("doctor", "--db-url", khepri_clone_url, "--level", "warning", cwd=project)
+    assert bad.exit_code == 2  # the values are the Supabase CLI's: info, warn, error
+
+
+def test_level_and_type_take_the_values_of_supabase_db_advisors(cli: Cli, supabase_cli: Path, tmp_path: Path) -> None:
+    from khepri_db.cli.doctor import AdvisorType, ShowLevel
+
+    done = subprocess.run(
+        [supabase_cli, "db", "advisors", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    theirs = {}
+    for line in done.stdout.splitlines():
+        match = re.match(r"\s*(--level|--type)\b.*\(choices: ([^)]*)\)", line)
+        if match:
+            theirs[match.group(1)] = [c.strip() for c in match.group(2).split(",")]
+    assert set(theirs) == {"--level", "--type"}, done.stdout
+    assert [v.value for v in ShowLevel] == theirs["--level"]
+    assert [v.value for v in AdvisorType] == theirs["--type"]
+    help_text = cli("doctor", "--help", env={"COLUMNS": "250"}).stdout
+    assert "<info|warn|error>" in help_text
+    assert "<all|security|performance>" in help_text

@@ -213,15 +213,20 @@ def test_policy_exists_rls_disabled(khepri_clone_url: str) -> None:
         create table public.fine (id int primary key);
         alter table public.fine enable row level security;
         create policy fine_select on public.fine for select to authenticated using (false);
+        create schema private;
+        create table private.drafts (id int primary key, owner uuid);
+        create policy drafts_select on private.drafts for select to authenticated using (owner = (select auth.uid()));
         """,
     )
     found = findings(khepri_clone_url, "policy_exists_rls_disabled")
-    assert names(found) == {"diary", "log"}
-    assert all(f.level == "ERROR" for f in found)
+    assert names(found) == {"diary", "log", "drafts"}
+    # ERROR, as Supabase's linter, where the API roles reach the rows; WARN in a schema the API does not expose
+    assert {f.metadata["name"]: f.level for f in found} == {"diary": "ERROR", "log": "ERROR", "drafts": "WARN"}
 
     plant(
         khepri_clone_url,
-        "alter table public.diary enable row level security; alter table public.log enable row level security",
+        "alter table public.diary enable row level security; alter table public.log enable row level security; "
+        "alter table private.drafts enable row level security",
     )
     assert findings(khepri_clone_url, "policy_exists_rls_disabled") == []
 
@@ -437,6 +442,7 @@ def test_rls_references_user_metadata_in_the_policy_and_in_helpers(khepri_clone_
     found = {f.metadata["policy_name"]: f for f in findings(khepri_clone_url, "rls_references_user_metadata")}
     # Supabase's linter sees only plans_admin_select: the helper function hides the other one.
     assert set(found) == {"plans_admin_select", "plans_admin_delete"}
+    assert {f.level for f in found.values()} == {"ERROR"}  # authenticated can use both policies
     assert found["plans_admin_delete"].metadata["via"] == ["function public.is_admin()"]
     assert found["plans_admin_select"].cache_key == "rls_references_user_metadata_public_plans_admin_plans_admin_select"
 
@@ -451,6 +457,32 @@ def test_rls_references_user_metadata_in_the_policy_and_in_helpers(khepri_clone_
         """,
     )
     assert findings(khepri_clone_url, "rls_references_user_metadata") == []
+
+
+def test_rls_references_user_metadata_is_a_warning_where_no_api_role_can_use_the_policy(khepri_clone_url: str) -> None:
+    plant(
+        khepri_clone_url,
+        """
+        create schema private;
+        create table private.plans_admin (id int primary key);
+        alter table private.plans_admin enable row level security;
+        grant usage on schema private to authenticated;
+        grant select on private.plans_admin to authenticated;
+        create policy plans_admin_select on private.plans_admin for select to authenticated
+            using ((select auth.jwt() -> 'user_metadata' ->> 'role') = 'admin');
+        create table public.reports (id int primary key);
+        alter table public.reports enable row level security;
+        revoke all on public.reports from anon, authenticated;
+        create policy reports_select on public.reports for select to authenticated
+            using ((select auth.jwt() -> 'user_metadata' ->> 'role') = 'admin');
+        """,
+    )
+    found = {f.metadata["name"]: f.level for f in findings(khepri_clone_url, "rls_references_user_metadata")}
+    # not exposed; exposed but no API role holds a privilege on it
+    assert found == {"plans_admin": "WARN", "reports": "WARN"}
+    plant(khepri_clone_url, "grant select on public.reports to authenticated")
+    found = {f.metadata["name"]: f.level for f in findings(khepri_clone_url, "rls_references_user_metadata")}
+    assert found == {"plans_admin": "WARN", "reports": "ERROR"}
 
 
 # -- 0016 materialized_view_in_api / 0017 foreign_table_in_api ------------------------------------

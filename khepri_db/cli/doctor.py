@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,22 @@ from khepri_db.core.project import Project
 # -- doctor ------------------------------------------------------------------------------------
 
 
+class ShowLevel(StrEnum):
+    """Lowest level ``doctor`` shows (``supabase db advisors --level``)."""
+
+    info = "info"
+    warn = "warn"
+    error = "error"
+
+
+class AdvisorType(StrEnum):
+    """Which findings ``doctor`` shows (``supabase db advisors --type``)."""
+
+    all = "all"
+    security = "security"
+    performance = "performance"
+
+
 @app.command("doctor")
 @_handles_errors
 def doctor_cmd(
@@ -46,6 +63,22 @@ def doctor_cmd(
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this level.")
     ] = FailOn.error,
+    level: Annotated[
+        ShowLevel,
+        typer.Option(
+            "--level",
+            help="Minimum level shown: info, warn or error (as `supabase db advisors --level`). Display only: "
+            "--fail-on still judges every finding.",
+        ),
+    ] = ShowLevel.info,
+    advisor_type: Annotated[
+        AdvisorType,
+        typer.Option(
+            "--type",
+            help="Findings shown: all, security or performance (their category, as `supabase db advisors "
+            "--type`). Display only: --fail-on still judges every finding.",
+        ),
+    ] = AdvisorType.all,
     only: Annotated[list[str] | None, typer.Option("--only", help="Run only these rules (comma-separated).")] = None,
     exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip these rules (comma-separated).")] = None,
     config_file: Annotated[
@@ -111,19 +144,22 @@ def doctor_cmd(
             raise
         _print_json({"error": exc.to_dict()})
         raise typer.Exit(exc.exit_code) from None
+    shown = report.shown(level.value, advisor_type.value)
     if output is DoctorFormat.json:
-        _print_json({"findings": [f.model_dump() for f in report.findings], **report.model_dump(exclude={"findings"}),
-                     "summary": report.summary()})  # fmt: skip
+        _print_json({"findings": [f.model_dump() for f in shown], **report.model_dump(exclude={"findings"}),
+                     "summary": report.summary(),
+                     "shown": {"level": level.value, "type": advisor_type.value,
+                               "hidden": len(report.findings) - len(shown)}})  # fmt: skip
     elif output is DoctorFormat.sarif:
         from khepri_db.doctor._sarif import to_sarif
 
         rules = [r for r in load_rules() if r.name in report.rules]
         _print_json(
-            to_sarif(report.findings, rules, root=project.root,
+            to_sarif(shown, rules, root=project.root,
                      migrations_dir=Path(report.migrations_dir or project.supabase_dir / "migrations"),
                      tool_version=__version__)
         )  # fmt: skip
     else:
-        _render_report(report, fail_on, project)
+        _render_report(report, fail_on, project, level=level.value, advisor_type=advisor_type.value)
     if report.fails(fail_on.value):
         raise typer.Exit(1)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -33,44 +36,159 @@ def _doctor_locations(report: DoctorReport, project: Project) -> list[str | None
     return places
 
 
-def _render_report(report: DoctorReport, fail_on: FailOn, project: Project | None = None) -> None:
-    """Print ``report`` for people: target, exposure, findings by level (with where each object was
-    created when the migrations say), suppressions and the verdict for ``fail_on``."""
+LOG_WIDTH = 120
+"""Width of doctor's text off a terminal when ``COLUMNS`` does not say (CI logs, pipes, files)."""
+MAX_LOG_WIDTH = 200
+"""Widest line doctor writes off a terminal, whatever ``COLUMNS`` says; only a cache key, never cut,
+may be longer."""
+
+
+def _doctor_width(console: Console) -> int:
+    """The width doctor wraps its text at: the terminal's (Rich's, which follows ``COLUMNS``) on a
+    terminal; off one, ``COLUMNS`` if set, else :data:`LOG_WIDTH`, at most :data:`MAX_LOG_WIDTH`."""
+    try:
+        terminal = console.file.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    if terminal:
+        return max(40, console.size.width)
+    columns = os.environ.get("COLUMNS", "").strip()
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else LOG_WIDTH
+    return max(40, min(width, MAX_LOG_WIDTH))
+
+
+def _wrapped(text: str, width: int, indent: str = "", first: str = "") -> list[str]:
+    """``text`` wrapped at ``width``: its first line starts with ``first``, the others with ``indent``;
+    paragraphs are kept and words never broken (a path or a name longer than the line stays whole)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(
+            textwrap.wrap(
+                paragraph, width, initial_indent=indent if lines else first, subsequent_indent=indent,
+                break_long_words=False, break_on_hyphens=False,
+            ) or [indent]
+        )  # fmt: skip
+    return lines
+
+
+def _key_lines(key: str, width: int) -> list[str]:
+    """A cache key on a line of its own, whole: after ``cache_key:`` when that fits ``width``, else
+    alone on the next line (a key longer than ``width`` is the one line that exceeds it)."""
+    line = f"  cache_key: {key}"
+    return [line] if len(line) <= width else ["  cache_key:", key]
+
+
+def _split_also_reported(finding: Any) -> tuple[str, str]:
+    """The detail without the sentence :func:`khepri_db.doctor.report.deduplicate` adds (other rules'
+    cache keys, long words a log line cannot wrap), and those rules as ``rule (LEVEL), ...``."""
+    also = finding.metadata.get("also_reported_as") or []
+    if not also:
+        return finding.detail, ""
+    listed = ", ".join(f"{a['rule']} `{a['cache_key']}`" for a in also)
+    detail = finding.detail.removesuffix(f" (One defect: also reported as {listed}.)")
+    return detail, ", ".join(f"{a['rule']} ({a['level']})" for a in also)
+
+
+def _finding_object(finding: Any) -> str:
+    """What a finding is about, from its metadata: ``public.notes``, ``public.notes policy notes_select``."""
+    meta = finding.metadata
+    name = ".".join(str(meta[k]) for k in ("schema", "name") if meta.get(k) not in (None, ""))
+    for key, label in (("policy_name", "policy"), ("index", "index"), ("argument", "argument"),
+                       ("column", "column"), ("line", "line")):  # fmt: skip
+        if meta.get(key) not in (None, ""):
+            name += f" {label} {meta[key]}"
+    return name or str(meta.get("type", ""))
+
+
+def _render_report(
+    report: DoctorReport,
+    fail_on: FailOn,
+    project: Project | None = None,
+    *,
+    level: str = "info",
+    advisor_type: str = "all",
+    console: Console = out,
+) -> None:
+    """Print ``report`` for people and CI logs: target, exposure, then each finding shown (``level``,
+    ``advisor_type``; see :meth:`DoctorReport.shown`) as a short block, by level: level, rule and
+    object; the detail wrapped; where the object was created when the migrations say; its cache key
+    whole on its own line (copy it into a suppression). Then the number of findings by rule,
+    suppressions that matched nothing, and the verdict for ``fail_on``, which judges every finding.
+
+    Lines are wrapped at :func:`_doctor_width`; a cache key is never wrapped or cut."""
+    from khepri_db.doctor.rules import level_rank
+
+    width = _doctor_width(console)
+
+    def say(lines: list[str], style: str | None = None) -> None:
+        for line in lines:
+            console.print(f"[{style}]{escape(line)}[/{style}]" if style else escape(line), soft_wrap=True)
+
     target = report.target
-    out.print(f"[bold]Target:[/bold] {target['description']}")
-    out.print(
-        f"[bold]Exposed schemas:[/bold] {', '.join(report.exposed_schemas.schemas)} "
-        f"(from {report.exposed_schemas.source})"
-    )
+    say(_wrapped(f"Target: {target['description']}", width, "  "))
+    say(_wrapped(
+        f"Exposed schemas: {', '.join(report.exposed_schemas.schemas)} (from {report.exposed_schemas.source})",
+        width, "  ",
+    ))  # fmt: skip
     if report.plpgsql_check is not None:
         checker = "plpgsql_check (SQL functions: planned by doctor)" if report.plpgsql_check else "planned by doctor"
-        out.print(f"[bold]Function bodies:[/bold] {checker}")
+        say([f"Function bodies: {checker}"])
     if report.config_file:
-        out.print(f"[bold]Config:[/bold] {report.config_file}")
-    places = _doctor_locations(report, project) if project is not None else [None] * len(report.findings)
+        say(_wrapped(f"Config: {report.config_file}", width, "  "))
+    shown = report.shown(level, advisor_type)
+    kept = {id(f) for f in shown}
+    everywhere = _doctor_locations(report, project) if project is not None else [None] * len(report.findings)
+    places = {id(f): p for f, p in zip(report.findings, everywhere, strict=True)}
     colours = {"ERROR": "red", "WARN": "yellow", "INFO": "blue"}
-    for level in ("ERROR", "WARN", "INFO"):
-        rows = [(f, p) for f, p in zip(report.findings, places, strict=True) if f.level == level]
+    for severity in ("ERROR", "WARN", "INFO"):
+        rows = [f for f in report.findings if f.level == severity and id(f) in kept]
         if not rows:
             continue
-        table = Table(title=f"{level} ({len(rows)})", title_style=f"bold {colours[level]}", title_justify="left")
-        table.add_column("rule", style="bold", no_wrap=True, min_width=max(len(f.name) for f, _ in rows))
-        table.add_column("detail")
-        for finding, place in rows:
-            detail = finding.detail + (f"\n[dim]at {place}[/dim]" if place else "")
-            table.add_row(finding.name, detail)
-        out.print(table)
+        console.print()
+        say([f"{severity} ({len(rows)})"], f"bold {colours[severity]}")
+        for finding in rows:
+            console.print()
+            head = _wrapped(f"{severity} {finding.name}: {_finding_object(finding)}", width, "  ")
+            say(head[:1], f"bold {colours[severity]}")
+            say(head[1:])
+            detail, also = _split_also_reported(finding)
+            say(_wrapped(detail, width, "  ", "  "))
+            if also:
+                say(_wrapped(f"Also reported as {also}.", width, "  ", "  "))
+            if places[id(finding)]:
+                say(_wrapped(f"at {places[id(finding)]}", width, "  ", "  "), "dim")
+            say(_key_lines(finding.cache_key, width))
+    if shown:
+        console.print()
+        say(["Findings by rule:"], "bold")
+        counts: dict[str, int] = {}
+        top: dict[str, str] = {}
+        for finding in shown:
+            counts[finding.name] = counts.get(finding.name, 0) + 1
+            if finding.name not in top or level_rank(finding.level) > level_rank(top[finding.name]):
+                top[finding.name] = finding.level
+        for name in sorted(counts, key=lambda n: (-level_rank(top[n]), -counts[n], n)):
+            say([f"  {counts[name]:>5}  {name} ({top[name]})"])
     for key in report.unused_suppressions:
         source = report.config_file or "the suppressions"
-        out.print(f"[yellow]suppression matched nothing:[/yellow] {key} (remove it from {source})")
+        say(_wrapped(f"Suppression matched nothing (remove it from {source}):", width, "  "), "yellow")
+        say(_key_lines(key, width))
     summary = report.summary()
     verdict = "[red]fail[/red]" if report.fails(fail_on.value) else "[green]pass[/green]"
     suppressed = f", {report.suppressed} suppressed" if report.suppressed else ""
+    hidden = len(report.findings) - len(shown)
+    if hidden:
+        filters = " ".join(
+            f"--{flag} {value}" for flag, value, default in (("level", level, "info"), ("type", advisor_type, "all"))
+            if value != default
+        )  # fmt: skip
+        say(_wrapped(f"{hidden} finding(s) not shown ({filters}); --fail-on judges them too.", width, "  "), "dim")
     if not report.findings:
-        out.print(f"No findings from {len(report.rules)} rules{suppressed}.")
-    out.print(
+        say([f"No findings from {len(report.rules)} rules{suppressed}."])
+    console.print(
         f"{summary['ERROR']} error(s), {summary['WARN']} warning(s), {summary['INFO']} info{suppressed} "
-        f"- fail-on {fail_on.value}: {verdict}"
+        f"- fail-on {fail_on.value}: {verdict}",
+        soft_wrap=True,
     )
 
 

@@ -9,7 +9,9 @@ name that rules list in their ``-- requires:`` header, so ``--only`` loads just 
   :mod:`khepri_db.doctor._plpgsql`): ``pg_temp.khepri_functions``, ``pg_temp.khepri_function_statements``
   (each embedded statement made standalone), ``pg_temp.khepri_upserts`` (``insert ... on
   conflict`` targets) and ``pg_temp.khepri_identity_arguments`` (caller-supplied id parameters;
-  every named parameter of a SECURITY DEFINER function, with ``named_like_identity``).
+  every named parameter of a SECURITY DEFINER function, with ``named_like_identity`` and the
+  ``columns`` it selects or writes rows by). A statement's ``every_call`` says every call of its
+  function runs it (outside branches, loops and exception handlers, after no ``RETURN``).
 * ``plans``: ``pg_temp.khepri_statement_plans``, what Postgres says when it *plans* (``EXPLAIN``,
   never executes) each embedded statement: the error (sqlstate, message) or the JSON plan; and,
   when the server has the ``plpgsql_check`` extension (as ``supabase db lint`` uses it),
@@ -162,8 +164,9 @@ def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_se
         )  # fmt: skip
         for number, statement in enumerate(analysis.statements, start=1):
             statement_rows.append(
-                (fn["oid"], number, statement.line, statement.kind, statement.plannable, statement.raw, path_setting)
-            )
+                (fn["oid"], number, statement.line, statement.kind, statement.plannable, statement.raw, path_setting,
+                 statement.every_call)
+            )  # fmt: skip
             if statement.kind != "query":
                 continue
             for u in find_upserts(statement.raw):
@@ -177,8 +180,9 @@ def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_se
             watch_all=fn["security_definer"],
         ):  # fmt: skip
             identity_rows.append(
-                (fn["oid"], arg.name, arg.position, arg.used_in_query, arg.checked, arg.line, arg.named_like_identity)
-            )
+                (fn["oid"], arg.name, arg.position, arg.used_in_query, arg.checked, arg.line, arg.named_like_identity,
+                 list(arg.columns))
+            )  # fmt: skip
     with conn.cursor() as cur:  # COPY: one stream per table, far cheaper than a statement per row
         for table, rows in (
             ("khepri_functions", function_rows),

@@ -17,6 +17,7 @@ only as far as needed to find where each embedded statement or expression starts
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,12 +58,16 @@ class EmbeddedStatement:
         kind: ``query`` (plan ``sql`` as is) or ``expression`` (plan ``select <sql>``).
         sql: the text to plan: variables replaced by typed ``NULL`` s, ``INTO`` targets removed.
         raw: the text as written in the body.
+        every_call: every call of the function runs it: it is not inside a branch, a loop or an
+            exception handler, no block around it catches its errors, and no ``RETURN`` (or
+            ``EXIT`` out of a block) can end the call before it. Always true in a SQL function.
     """
 
     line: int
     kind: Literal["query", "expression"]
     sql: str
     raw: str
+    every_call: bool = True
 
     @property
     def plannable(self) -> str:
@@ -105,6 +110,15 @@ class Parameter:
 class _Chunk:
     tokens: list[Token]
     start: int  # index in the body's token list
+
+
+@dataclass
+class _Frame:
+    """A construct of the body the walker is inside: ``block`` (``BEGIN ... END``; ``caught`` once
+    its ``EXCEPTION`` section is seen), ``branch`` (``IF``/``CASE``) or ``loop``."""
+
+    kind: Literal["block", "branch", "loop"]
+    caught: bool = False
 
 
 @dataclass
@@ -171,7 +185,7 @@ def _declared_type(body: str, tokens: Sequence[Token]) -> str | None:
         index += 1
     end = index
     while end < len(tokens) and not (
-        tokens[end].is_word("COLLATE", "NOT", "DEFAULT", "ALIAS", "CURSOR", "REFCURSOR", "SCROLL", "NO")
+        tokens[end].is_word("COLLATE", "NOT", "NOT NULL", "DEFAULT", "ALIAS", "CURSOR", "REFCURSOR", "SCROLL", "NO")
         or tokens[end].ttype in sqltok.Assignment
         or (tokens[end].value == "=" and tokens[end].ttype in sqltok.Operator)
     ):
@@ -194,6 +208,17 @@ class _Walker:
         self.statements: list[EmbeddedStatement] = []
         self.local_relations: set[str] = set()
         self.declaring = False
+        # where each statement sits (frames are shared and updated: a block learns it catches errors
+        # only at its EXCEPTION), and whether a RETURN or EXIT came before it
+        self.frames: list[_Frame] = []
+        self.placement: list[tuple[tuple[_Frame, ...], bool]] = []
+        self.exited = False
+
+    def every_call(self) -> list[bool]:
+        """For each statement, whether every call runs it (see :attr:`EmbeddedStatement.every_call`)."""
+        return [
+            not exited and all(f.kind == "block" and not f.caught for f in frames) for frames, exited in self.placement
+        ]
 
     # -- emitting ---------------------------------------------------------------------------
 
@@ -203,7 +228,11 @@ class _Walker:
         raw = self.body[tokens[0].offset : tokens[-1].offset + len(tokens[-1].value)]
         sql = self.substitute(tokens, drop_into=kind == "query")
         if sql.strip():
-            self.statements.append(EmbeddedStatement(line_at(self.body, tokens[0].offset), kind, sql, raw))
+            self.append(EmbeddedStatement(line_at(self.body, tokens[0].offset), kind, sql, raw))
+
+    def append(self, statement: EmbeddedStatement) -> None:
+        self.statements.append(statement)
+        self.placement.append((tuple(self.frames), self.exited))
 
     def _protected(self, tokens: Sequence[Token]) -> set[int]:
         """Token indexes that name columns even when a variable has the same name."""
@@ -335,16 +364,53 @@ class _Walker:
         if name is None or tokens[0].value.startswith("#"):
             return
         rest = list(tokens[1:])
+        cursor = next((k for k, t in enumerate(rest[:4]) if t.is_word("CURSOR")), None)
+        if cursor is not None:
+            self.scope.variables[name] = None
+            self._declare_cursor(rest[cursor + 1 :])
+            return
         self.scope.variables[name] = _declared_type(self.body, rest)
         for index, tok in enumerate(rest):
             if tok.ttype in sqltok.Assignment or tok.is_word("DEFAULT") or (tok.value == "=" and index > 0):
                 self.emit("expression", rest[index + 1 :])
                 break
-            if tok.is_word("FOR") and index > 0 and any(t.is_word("CURSOR") for t in rest[:index]):
-                query = rest[index + 1 :]
-                if query and _head(query[0]) in _QUERY_HEADS:
-                    self.emit("query", query)
-                break
+
+    def _declare_cursor(self, tokens: Sequence[Token]) -> None:
+        """``[( arguments )] FOR|IS query`` of a bound cursor: the query is planned with the cursor's
+        arguments as variables (they are names only inside it)."""
+        arguments: dict[str, str | None] = {}
+        k = 0
+        if tokens and tokens[0].is_punct("("):
+            depth, close = 0, len(tokens)
+            for index, tok in enumerate(tokens):
+                if tok.is_punct("("):
+                    depth += 1
+                elif tok.is_punct(")"):
+                    depth -= 1
+                    if depth == 0:
+                        close = index
+                        break
+            start = 1
+            while start < close:
+                end = min(_top_level_comma(tokens, start), close)
+                argument = identifier(tokens[start])
+                if argument is not None:
+                    arguments[argument] = _declared_type(self.body, tokens[start + 1 : end])
+                start = end + 1
+            k = close + 1
+        if k >= len(tokens) or not tokens[k].is_word("FOR", "IS"):
+            return
+        query = tokens[k + 1 :]
+        if not query or _head(query[0]) not in _QUERY_HEADS:
+            return
+        shadowed = {a: self.scope.variables[a] for a in arguments if a in self.scope.variables}
+        self.scope.variables.update(arguments)
+        try:
+            self.emit("query", query)
+        finally:
+            for argument in arguments:
+                del self.scope.variables[argument]
+            self.scope.variables.update(shadowed)
 
     def walk(self, chunk: Sequence[Token]) -> None:
         i = 0
@@ -352,7 +418,8 @@ class _Walker:
             tok = chunk[i]
             head = _head(tok)
             if tok.value.startswith("#"):
-                return  # #variable_conflict / #print_strict_params directives
+                i += 2  # #variable_conflict use_column, #print_strict_params on, #option dump
+                continue
             if tok.value == "<<":
                 i += 3  # <<label>>
                 continue
@@ -362,27 +429,42 @@ class _Walker:
                 continue
             if head == "BEGIN":
                 self.declaring = False
+                self.frames.append(_Frame("block"))
                 i += 1
                 continue
             if self.declaring:
                 self.declare(chunk[i:])
                 return
             if head.startswith("END"):
+                self._close(" ".join(head.split()))
                 return
-            if head in {"ELSE", "LOOP"}:
+            if head == "ELSE":
+                i += 1
+                continue
+            if head == "LOOP":
+                self.frames.append(_Frame("loop"))
                 i += 1
                 continue
             if head in {"EXCEPTION", "WHEN", "CASE"}:
+                if head == "EXCEPTION":
+                    block = next((f for f in reversed(self.frames) if f.kind == "block"), None)
+                    if block is not None:
+                        block.caught = True  # errors of its statements may be handled
+                elif head == "CASE":
+                    self.frames.append(_Frame("branch"))
                 i = _find_word(chunk, i + 1, "THEN") + 1
                 continue
             if head in {"IF", "ELSIF", "ELSEIF"}:
                 end = _find_word(chunk, i + 1, "THEN")
                 self.emit("expression", chunk[i + 1 : end])
+                if head == "IF":
+                    self.frames.append(_Frame("branch"))
                 i = end + 1
                 continue
             if head == "WHILE":
                 end = _find_word(chunk, i + 1, "LOOP")
-                self.emit("expression", chunk[i + 1 : end])
+                self.emit("expression", chunk[i + 1 : end])  # evaluated at least once
+                self.frames.append(_Frame("loop"))
                 i = end + 1
                 continue
             if head in {"FOR", "FOREACH"}:
@@ -397,11 +479,13 @@ class _Walker:
                     source = source[1:]
                     if head == "FOREACH":
                         self.emit("expression", source)
+                        self.frames.append(_Frame("loop"))
                         i = end + 1
                         continue
                 text = self.body[source[0].offset : source[-1].offset + len(source[-1].value)] if source else ""
                 if source and _head(source[0]) in _QUERY_HEADS and ".." not in text:
-                    self.emit("query", source)
+                    self.emit("query", source)  # run once, when the loop starts
+                self.frames.append(_Frame("loop"))
                 i = end + 1
                 continue
             if head == "RETURN":
@@ -411,17 +495,17 @@ class _Walker:
                         self.emit("query", rest[1:])
                     return
                 if rest and rest[0].is_word("NEXT"):
-                    rest = rest[1:]
+                    self.emit("expression", rest[1:])
+                    return
                 self.emit("expression", rest)
+                self.exited = True  # what follows does not run on the calls that return here
                 return
             if head == "PERFORM":
                 rest = chunk[i + 1 :]
                 if rest:
                     sql = self.substitute(rest, drop_into=False)
                     raw = self.body[tok.offset : rest[-1].offset + len(rest[-1].value)]
-                    self.statements.append(
-                        EmbeddedStatement(line_at(self.body, tok.offset), "query", f"select {sql}", raw)
-                    )
+                    self.append(EmbeddedStatement(line_at(self.body, tok.offset), "query", f"select {sql}", raw))
                 return
             if head == "ASSERT":
                 end = _top_level_comma(chunk, i + 1)
@@ -431,6 +515,9 @@ class _Walker:
                 when = _find_word(chunk, i + 1, "WHEN")
                 if when < len(chunk):
                     self.emit("expression", chunk[when + 1 :])
+                labelled = when > i + 1
+                if labelled or not any(f.kind == "loop" for f in self.frames):
+                    self.exited = True  # may leave a block, not only the innermost loop
                 return
             if head == "OPEN":
                 for_at = _find_word(chunk, i + 1, "FOR")
@@ -458,6 +545,13 @@ class _Walker:
                         or chunk[j].is_punct("]") or chunk[j].ttype in sqltok.Literal):  # fmt: skip
                     break
             return
+
+    def _close(self, end: str) -> None:
+        """Leave the construct ``END``, ``END IF``, ``END LOOP`` or ``END CASE`` closes."""
+        kind = {"END IF": "branch", "END CASE": "branch", "END LOOP": "loop"}.get(end, "block")
+        while self.frames:
+            if self.frames.pop().kind == kind:
+                return
 
     def _note_created(self, tokens: Sequence[Token]) -> None:
         at = next((k for k, t in enumerate(tokens) if t.is_word("TABLE", "VIEW", "SEQUENCE")), None)
@@ -553,7 +647,11 @@ def embedded_statements(
         elif chunk.tokens and (_head(chunk.tokens[0]) in _QUERY_HEADS or chunk.tokens[0].is_punct("(")):
             walker.emit("query", chunk.tokens)
             walker._note_ctes(chunk.tokens)
-    return BodyAnalysis(walker.statements, frozenset(scope.variables), frozenset(walker.local_relations - {""}))
+    statements = [
+        s if every else dataclasses.replace(s, every_call=False)
+        for s, every in zip(walker.statements, walker.every_call(), strict=True)
+    ]
+    return BodyAnalysis(statements, frozenset(scope.variables), frozenset(walker.local_relations - {""}))
 
 
 # -- identity arguments ---------------------------------------------------------------------------
@@ -574,6 +672,12 @@ class IdentityArgument:
         line: body line of its first use in a SQL statement, or ``None``.
         named_like_identity: its name says it carries a user/tenant id (``p_user_id``...); the
             others are reported only with ``watch_all``.
+        columns: the columns (lower case, unqualified) the parameter selects or writes rows by:
+            compared with (``where c.user_id = p_user_id``, ``id in (...)``, ``= any(...)``), assigned
+            to (``set owner_id = ...``) or inserted into (``insert into t (owner_id) values (...)``).
+
+    ``used_in_query`` and ``line`` count only uses that select or write rows: a parameter that only
+    feeds ``LIMIT``, ``OFFSET``, ``FETCH`` or ``ORDER BY`` (paging) is not used.
     """
 
     name: str
@@ -582,6 +686,7 @@ class IdentityArgument:
     checked: bool
     line: int | None
     named_like_identity: bool = True
+    columns: tuple[str, ...] = ()
 
 
 def normalised_parameter_name(name: str) -> str:
@@ -710,12 +815,13 @@ def identity_arguments(
                 continue
             calls = _calls(part)
             analysed.append(
-                (kind, part[0].offset, names_in(part), calls,
+                (kind, part, names_in(part), calls,
                  any(is_identity_call(c) for c in calls) or _mentions_jwt_sub(part), _assignment_targets(part))
             )  # fmt: skip
+    columns: dict[str, set[str]] = {}
     # Two passes: the first learns which variables carry what, the second judges each statement.
     for learning in (True, False):
-        for kind, offset, mentioned, calls, reads_caller, targets in analysed:
+        for kind, part, mentioned, calls, reads_caller, targets in analysed:
             carries_identity = reads_caller or bool(mentioned & identity_vars)
             params_here = {derived[n] for n in mentioned if n in derived}
             if learning:
@@ -730,9 +836,11 @@ def identity_arguments(
             if carries_identity:
                 checked.update(params_here)
                 reads_identity = True
-            if kind == "query":
-                for param in params_here:
-                    used.setdefault(param, line_at(body, offset))
+            if kind == "query" and params_here:
+                carriers = {n: derived[n] for n in mentioned if n in derived}
+                for param, found in _row_uses(part, carriers, positional, own_name).items():
+                    used.setdefault(param, line_at(body, part[0].offset))
+                    columns.setdefault(param, set()).update(found)
     return [
         IdentityArgument(
             name=p.name or f"${p.position}",
@@ -742,9 +850,193 @@ def identity_arguments(
             checked=authorised or key in checked or (normalised_parameter_name(key) not in names and reads_identity),
             line=used.get(key),
             named_like_identity=normalised_parameter_name(key) in names,
+            columns=tuple(sorted(columns.get(key, ()))),
         )
         for key, p in watched.items()
     ]
+
+
+_PAGING_CLAUSES = frozenset({"LIMIT", "OFFSET", "FETCH", "ORDER BY"})
+_CLAUSE_WORDS = frozenset(
+    {"SELECT", "FROM", "WHERE", "ON", "USING", "SET", "VALUES", "GROUP BY", "HAVING", "RETURNING", "WINDOW",
+     "LIMIT", "OFFSET", "FETCH", "ORDER BY"}
+)  # fmt: skip
+_OPERAND_BOUNDS = frozenset(
+    {"AND", "OR", "WHERE", "ON", "WHEN", "THEN", "ELSE", "SET", "HAVING", "SELECT", "USING", "CASE", "END",
+     "RETURNING", "VALUES", "FROM", "GROUP BY", "ORDER BY", "LIMIT", "OFFSET", "FETCH", "JOIN", "INTO", "AS"}
+)  # fmt: skip
+_COMPARISONS = frozenset({"=", "==", "<>", "!=", "IN", "LIKE", "ILIKE"})
+
+
+def _levels(tokens: Sequence[Token]) -> tuple[list[str | None], list[int]]:
+    """For each token: the clause it is in (the innermost one: a parenthesis without its own clause
+    is in the clause around it) and the index of the ``(`` opening its level (-1 at the top)."""
+    clauses: list[str | None] = []
+    opens: list[int] = []
+    stack: list[tuple[int, str | None]] = [(-1, None)]
+    for index, tok in enumerate(tokens):
+        if tok.is_punct("("):
+            clauses.append(next((c for _, c in reversed(stack) if c), None))
+            opens.append(stack[-1][0])
+            stack.append((index, None))
+            continue
+        if tok.is_punct(")") and len(stack) > 1:
+            stack.pop()
+        elif tok.wordlike:
+            word = " ".join(tok.value.upper().split())
+            distinct = index > 0 and tokens[index - 1].is_word("DISTINCT")  # is [not] distinct from
+            if word in _CLAUSE_WORDS and not (word == "FROM" and distinct):
+                stack[-1] = (stack[-1][0], word)
+        clauses.append(next((c for _, c in reversed(stack) if c), None))
+        opens.append(stack[-1][0])
+    return clauses, opens
+
+
+def _is_comparison(tokens: Sequence[Token], index: int) -> bool:
+    tok = tokens[index]
+    word = tok.value.upper()
+    if word in _COMPARISONS and (tok.ttype in sqltok.Operator or tok.wordlike):
+        return True
+    return word == "FROM" and index > 0 and tokens[index - 1].is_word("DISTINCT")
+
+
+def _column_before(tokens: Sequence[Token], index: int) -> str | None:
+    """The column named just before ``tokens[index]`` (``c.user_id`` gives ``user_id``), skipping the
+    ``NOT`` of ``not in`` and the ``IS NOT DISTINCT`` of ``is not distinct from``."""
+    k = index - 1
+    while k >= 0 and tokens[k].is_word("NOT", "IS", "DISTINCT"):
+        k -= 1
+    if k < 0 or tokens[k].ttype in sqltok.Keyword:
+        return None
+    return identifier(tokens[k])
+
+
+def _column_after(tokens: Sequence[Token], index: int) -> str | None:
+    """The column named just after ``tokens[index]`` (the last part of a dotted name)."""
+    k = index + 1
+    if k >= len(tokens) or tokens[k].ttype in sqltok.Keyword:
+        return None
+    name = identifier(tokens[k])
+    while name is not None and k + 2 < len(tokens) and tokens[k + 1].is_punct("."):
+        k += 2
+        name = identifier(tokens[k])
+    if k + 1 < len(tokens) and tokens[k + 1].is_punct("("):
+        return None  # a function call, not a column
+    return name
+
+
+def _insert_columns(tokens: Sequence[Token]) -> list[str] | None:
+    """The column list of ``insert into t [as a] (c1, c2)``, or ``None``."""
+    at = next((k for k, t in enumerate(tokens[:2]) if t.is_word("INSERT")), None)
+    if at is None:
+        return None
+    k = at + 1
+    while k < len(tokens) and not tokens[k].is_punct("("):
+        if tokens[k].is_word("VALUES", "SELECT", "DEFAULT", "WITH", "OVERRIDING"):
+            return None
+        k += 1
+    columns: list[str] = []
+    k += 1
+    while k < len(tokens) and not tokens[k].is_punct(")"):
+        name = identifier(tokens[k])
+        if name is not None and not (k > 0 and tokens[k - 1].is_punct(".")):
+            columns.append(name)
+        k += 1
+    return columns
+
+
+def _matching(tokens: Sequence[Token], open_index: int) -> int:
+    """Index of the ``)`` closing the ``(`` at ``open_index`` (the last token if unbalanced)."""
+    depth = 0
+    for index in range(open_index, len(tokens)):
+        depth += tokens[index].is_punct("(") - tokens[index].is_punct(")")
+        if depth == 0:
+            return index
+    return len(tokens) - 1
+
+
+def _compared_column(tokens: Sequence[Token], opens: list[int], lo: int, hi: int) -> tuple[bool, str | None]:
+    """Whether the operand ``tokens[lo:hi + 1]`` is one side of a comparison at its level, and the
+    column on the other side (``None`` when that side is not a plain column)."""
+    level = opens[lo]
+    k = lo - 1
+    while k > level and not (tokens[k].is_punct(",") or _head(tokens[k]) in _OPERAND_BOUNDS):
+        if tokens[k].is_punct(")"):
+            depth = 0
+            while k > level:  # skip a parenthesised group
+                depth += tokens[k].is_punct(")") - tokens[k].is_punct("(")
+                if depth == 0:
+                    break
+                k -= 1
+        elif _is_comparison(tokens, k):
+            return True, _column_before(tokens, k)
+        k -= 1
+    k = hi + 1
+    while k < len(tokens) and not (
+        tokens[k].is_punct(",") or tokens[k].is_punct(")") or _head(tokens[k]) in _OPERAND_BOUNDS
+    ):
+        if tokens[k].is_punct("("):
+            k = _matching(tokens, k)
+        elif _is_comparison(tokens, k):
+            return True, _column_after(tokens, k)
+        k += 1
+    return False, None
+
+
+def _row_uses(
+    tokens: Sequence[Token], carriers: dict[str, str], positional: dict[str, str], own_name: str
+) -> dict[str, set[str]]:
+    """Where the names in ``carriers`` (variable or parameter -> the parameter it carries) select or
+    write rows in one SQL statement: parameter -> the columns it is compared with, assigned or
+    inserted into (empty when no column can be named). Uses only in ``LIMIT``, ``OFFSET``,
+    ``FETCH`` or ``ORDER BY`` are not uses."""
+    clauses, opens = _levels(tokens)
+    inserted = _insert_columns(tokens)
+    uses: dict[str, set[str]] = {}
+    count = len(tokens)
+    for index, tok in enumerate(tokens):
+        qualified = index > 0 and tokens[index - 1].is_punct(".")
+        if qualified and not (index > 1 and own_name and identifier(tokens[index - 2]) == own_name):
+            continue
+        name = positional.get(tok.value) or identifier(tok)
+        if name is None or name not in carriers or (index + 1 < count and tokens[index + 1].is_punct("(")):
+            continue
+        if clauses[index] in _PAGING_CLAUSES:
+            continue
+        found = uses.setdefault(carriers[name], set())
+        lo = hi = index
+        while True:
+            level = opens[lo]
+            compared, column = _compared_column(tokens, opens, lo, hi)
+            if compared:
+                if column is not None:
+                    found.add(column)
+                break
+            if level < 0:
+                # insert ... select <list>: the position in the select list names the column
+                if inserted and clauses[lo] == "SELECT":
+                    position = sum(
+                        1 for j in range(lo) if tokens[j].is_punct(",") and opens[j] < 0 and clauses[j] == "SELECT"
+                    )
+                    if position < len(inserted):
+                        found.add(inserted[position])
+                break
+            # a parenthesised tuple of VALUES: the position in the tuple names the column
+            if (
+                inserted
+                and clauses[level] == "VALUES"
+                and level > 0
+                and (tokens[level - 1].is_word("VALUES") or tokens[level - 1].is_punct(","))
+            ):
+                position = sum(1 for j in range(level + 1, lo) if tokens[j].is_punct(",") and opens[j] == level)
+                if position < len(inserted):
+                    found.add(inserted[position])
+                break
+            # climb out of the parenthesis, with the function it calls if any (any(...), lower(...))
+            calls = level > 0 and identifier(tokens[level - 1]) is not None
+            lo = level - 1 if calls and tokens[level - 1].ttype not in sqltok.Keyword else level
+            hi = _matching(tokens, level)
+    return uses
 
 
 def _assignment_targets(part: Sequence[Token]) -> list[str]:

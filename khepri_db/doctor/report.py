@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from khepri_db.core.errors import UsageError
 from khepri_db.doctor.config import ExposedSchemas
 from khepri_db.doctor.rules import LEVELS, Finding, level_rank
 
@@ -53,6 +54,29 @@ class DoctorReport(BaseModel):
     def summary(self) -> dict[str, int]:
         """``{"ERROR": n, "WARN": n, "INFO": n}``."""
         return {level: self.count(level) for level in reversed(LEVELS)}
+
+    def shown(self, level: str = "info", advisor_type: str = "all") -> list[Finding]:
+        """The findings a display filter keeps, as ``supabase db advisors --level --type`` filters:
+        at or above ``level`` (``info``, ``warn``, ``error``), and of ``advisor_type`` (``all``, or
+        ``security``/``performance``: a finding with that category). The gate (:meth:`fails`) still
+        judges every finding.
+
+        Raises:
+            UsageError: an unknown level or type.
+        """
+        threshold = level_rank(level)
+        if advisor_type not in ADVISOR_TYPES:
+            raise UsageError(f"unknown advisor type {advisor_type!r}: use {', '.join(ADVISOR_TYPES)}")
+        category = ADVISOR_TYPES[advisor_type]
+        return [
+            f
+            for f in self.findings
+            if level_rank(f.level) >= threshold and (category is None or category in f.categories)
+        ]
+
+
+ADVISOR_TYPES: dict[str, str | None] = {"all": None, "security": "SECURITY", "performance": "PERFORMANCE"}
+"""``--type`` values (those of ``supabase db advisors``) and the category each keeps (``None``: all)."""
 
 
 _CACHE_KEY_ALIASES = {

@@ -1,7 +1,7 @@
 -- name: function_body_invalid
 -- title: Function Body References Missing Objects
 -- level: INFO
--- max_level: WARN
+-- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: RELIABILITY
 -- requires: functions, plans
@@ -15,12 +15,16 @@
 -- and expression of the body with variables replaced by typed NULLs and reports "relation ... does
 -- not exist" (42P01) and "column ... does not exist" (42703), ignoring names that are variables
 -- of the function or tables it creates itself (and the transition tables of its triggers,
--- `referencing new table as inserted`). Dynamic SQL (EXECUTE) is not seen.
+-- `referencing new table as inserted`, and fields of a `record` argument or variable, known only
+-- at run time). Dynamic SQL (EXECUTE) is not seen.
 -- A statement that fails on an object Supabase always provides (auth.mfa_factors,
 -- storage.foldername(), vault.decrypted_secrets, net.http_post(), cron.schedule()...: a name in
 -- one of Supabase's schemas) is not a defect of the project: the local database lacks that
 -- object (the compatibility layer is incomplete). Those become INFO findings saying which
--- object doctor could not check; WARN is for the project's own objects.
+-- object doctor could not check; for the project's own objects, ERROR when every call runs the
+-- failing statement (it is not in a branch, a loop or a block with an exception handler, and
+-- follows no RETURN: see EmbeddedStatement.every_call), so every call fails; WARN when only the
+-- calls that reach it fail.
 with failures as (
     select
         s.function_oid,
@@ -28,6 +32,7 @@ with failures as (
         p.sqlstate,
         p.message,
         s.raw,
+        s.every_call,
         'planner' as checker,
         coalesce(
             substring(p.message from '"([^"]+)"'),
@@ -47,6 +52,10 @@ with failures as (
         c.sqlstate,
         c.message,
         null as raw,
+        coalesce((
+            select bool_and(s.every_call) from pg_temp.khepri_function_statements as s
+            where s.function_oid = c.function_oid and s.line = c.lineno
+        ), false) as every_call,
         'plpgsql_check' as checker,
         coalesce(substring(c.message from '"([^"]+)"'), c.sqlstate) as object
     from pg_temp.khepri_plpgsql_check as c
@@ -69,6 +78,9 @@ relevant as (
     where
         -- a table the function creates itself is not missing
         not (x.sqlstate = '42P01' and lower(regexp_replace(x.object, '^.*\.', '')) = any(f.local_relations))
+        -- a field of a `record` value (an argument or variable of type record): its fields come from
+        -- whatever row it holds at run time, so planning with a NULL record proves nothing
+        and x.message not like 'could not identify column % in record data type'
         -- for doctor's planner: a name that is a variable of the function is not a missing column
         and (x.checker = 'plpgsql_check' or not lower(split_part(x.object, '.', 1)) = any(f.variables))
         -- a transition table of a trigger calling the function (`referencing new table as inserted`)
@@ -118,7 +130,8 @@ grouped as (
         (array_agg(r.message order by r.line))[1] as message,
         (array_agg(r.raw order by r.line))[1] as raw,
         count(*) as statements,
-        bool_and(r.supabase_object) as supabase_object
+        bool_and(r.supabase_object) as supabase_object,
+        bool_or(r.every_call) as every_call
     from judged as r
     group by r.function_schema, r.function_name, r.function_args, r.object, r.sqlstate, r.checker
 )
@@ -126,7 +139,7 @@ grouped as (
 select
     'function_body_invalid' as name,
     'Function Body References Missing Objects' as title,
-    case when g.supabase_object then 'INFO' else 'WARN' end as level,
+    case when g.supabase_object then 'INFO' when g.every_call then 'ERROR' else 'WARN' end as level,
     'EXTERNAL' as facing,
     array['RELIABILITY'] as categories,
     'Detects SQL and PL/pgSQL functions whose body names a table or column that does not exist: the '
@@ -137,8 +150,8 @@ select
         || 'but this database lacks (%s). On Supabase the statement may well be valid; doctor did not check it.',
         g.function_schema, g.function_name, g.function_args, g.line, g.object, g.message
     ) else format(
-        'Function `%s.%s(%s)` fails at line %s of its body%s: %s [SQLSTATE %s]%s. Fix the name in the function '
-        || '(`create or replace function ...`) or restore the object it expects.',
+        'Function `%s.%s(%s)` fails at line %s of its body%s: %s [SQLSTATE %s]%s. %s Fix the name in the '
+        || 'function (`create or replace function ...`) or restore the object it expects.',
         g.function_schema,
         g.function_name,
         g.function_args,
@@ -149,6 +162,12 @@ select
         case
             when g.raw is not null then format(' in `%s`', left(regexp_replace(g.raw, '\s+', ' ', 'g'), 160))
             else ' (reported by plpgsql_check)'
+        end,
+        case
+            when g.every_call then 'Every call runs that statement, so every call fails.'
+            else
+                'The statement does not run on every call (it sits in a branch, a loop or a block with an '
+                || 'exception handler, or follows a RETURN): the calls that reach it fail.'
         end
     ) end as detail,
     'docs/doctor/function_body_invalid.md' as remediation,
@@ -162,7 +181,8 @@ select
         'sqlstate', g.sqlstate,
         'message', g.message,
         'checker', g.checker,
-        'unchecked_supabase_object', g.supabase_object
+        'unchecked_supabase_object', g.supabase_object,
+        'fails_every_call', g.every_call and not g.supabase_object
     ) as metadata,
     format(
         'function_body_invalid_%s_%s_%s_%s', g.function_schema, g.function_name, md5(g.function_args), g.object

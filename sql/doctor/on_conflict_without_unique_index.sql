@@ -1,6 +1,7 @@
 -- name: on_conflict_without_unique_index
 -- title: ON CONFLICT Target Without Unique Index
 -- level: WARN
+-- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY, RELIABILITY
 -- requires: functions, plans
@@ -13,6 +14,13 @@
 -- a BEGIN ATOMIC body), the catalogs decide: a valid, immediate, non-partial unique index or
 -- constraint on exactly the target's columns, or the named constraint for ON CONSTRAINT.
 -- Dynamic SQL (EXECUTE) is not seen.
+-- Level: ERROR when every call of the function fails: the upsert runs on every call (not in a
+-- branch, a loop or a block with an exception handler, after no RETURN: see EmbeddedStatement.
+-- every_call), its table is one table whatever the caller's search_path (schema-qualified, a
+-- function with its own search_path, or the only relation of that name), and the verdict is proven
+-- (the planner's error, or the catalogs for a column list or a constraint name). WARN when only
+-- the calls that reach it fail, or the verdict rests on a deferrable arbiter (the error comes per
+-- inserted row) or on doctor's approximate reading of an expression target.
 with upserts as (
     select
         u.*,
@@ -29,10 +37,18 @@ with upserts as (
         sp.sqlstate as plan_sqlstate,
         sp.message as plan_message,
         sp.function_oid is not null as planned,
-        sp.plan as plan_json
+        sp.plan as plan_json,
+        coalesce(st.every_call, true) as every_call,
+        exists(
+            select 1 from pg_catalog.pg_proc as p
+            cross join unnest(p.proconfig) as c (setting)
+            where p.oid = u.function_oid and c.setting like 'search_path=%'
+        ) as fixed_path
     from pg_temp.khepri_upserts as u
     left join pg_temp.khepri_statement_plans as sp
         on u.function_oid = sp.function_oid and u.statement_no = sp.statement_no
+    left join pg_temp.khepri_function_statements as st
+        on u.function_oid = st.function_oid and u.statement_no = st.statement_no
 ),
 
 unique_indexes as (
@@ -66,7 +82,17 @@ arbitrated as (
                 on t.relnamespace = ic.relnamespace and ic.relname = arbiter.index_name #>> '{}'
             inner join pg_catalog.pg_index as i on ic.oid = i.indexrelid
             where not i.indimmediate
-        ) as deferrable_arbiters
+        ) as deferrable_arbiters,
+        -- the name means one table for every caller
+        u.table_schema is not null
+        or u.fixed_path
+        or (
+            select count(*) from pg_catalog.pg_class as c
+            inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+            where
+                c.relname = u.table_name and c.relkind in ('r', 'p', 'v', 'f')
+                and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_%'
+        ) = 1 as resolved_once
     from upserts as u
     where u.relid is not null
 ),
@@ -121,20 +147,58 @@ judged as (
                 )
             order by ui.predicate
             limit 1
-        ) as partial_predicate
+        ) as partial_predicate,
+        -- what the planner said, or what the catalogs say of a column list or a constraint name
+        (u.planned and u.plan_sqlstate in ('42P10', '55000', '42704'))
+        or (
+            not (u.planned and u.plan_sqlstate is null)
+            and (u.constraint_name is not null or u.plain)
+        ) as proven
     from arbitrated as u
+),
+
+leveled as (
+    select
+        j.*,
+        j.proven and j.every_call and j.resolved_once as fails_every_call
+    from judged as j
+    where j.broken
+),
+
+explained as (
+    select
+        j.*,
+        case
+            when j.fails_every_call then ''
+            when not j.every_call
+                then
+                    ' The statement does not run on every call (it sits in a branch, a loop or a block with an '
+                    || 'exception handler, or follows a RETURN): only the calls that reach it fail.'
+            when not j.resolved_once
+                then
+                    format(
+                        ' `%s` is not schema-qualified and the function has no search_path setting: the table it '
+                        || 'names depends on the caller''s search_path.', j.table_name
+                    )
+            when j.deferrable_arbiters is not null
+                then ' The error comes for each row it inserts: a call inserting no row passes.'
+            when not j.proven
+                then ' doctor read the expression target from the catalogs only, which is approximate.'
+            else ''
+        end as why_not_error
+    from leveled as j
 )
 
 select
     'on_conflict_without_unique_index' as name,
     'ON CONFLICT Target Without Unique Index' as title,
-    'WARN' as level,
+    case when j.fails_every_call then 'ERROR' else 'WARN' end as level,
     'EXTERNAL' as facing,
     array['SECURITY', 'RELIABILITY'] as categories,
     'Detects INSERT ... ON CONFLICT statements in SQL and PL/pgSQL functions whose conflict target '
     || 'matches no unique index or constraint: the function fails with "there is no unique or exclusion '
     || 'constraint matching the ON CONFLICT specification" every time that statement runs.' as description,
-    case
+    (case
         when j.constraint_name is not null
             then
                 format(
@@ -148,7 +212,7 @@ select
         when j.deferrable_arbiters is not null
             then format(
                 'Function `%s.%s(%s)` runs `insert into %s ... on conflict (%s)` (line %s of its body), and its '
-                || 'arbiter %s is deferrable: every call reaching it fails with "ON CONFLICT does not support '
+                || 'arbiter %s is deferrable: every row it inserts fails with "ON CONFLICT does not support '
                 || 'deferrable unique constraints/exclusion constraints as arbiters". Fix: make the constraint '
                 || '`not deferrable`, or add a non-deferrable unique constraint on (%s).',
                 j.function_schema, j.function_name, j.function_args, j.relid::regclass,
@@ -176,7 +240,7 @@ select
             j.relid::regclass, left(format('%s_%s_key', j.table_name, array_to_string(j.columns, '_')), 63),
             array_to_string(j.columns, ', ')
         )
-    end as detail,
+    end) || j.why_not_error as detail,
     'docs/doctor/on_conflict_without_unique_index.md' as remediation,
     jsonb_build_object(
         'schema', j.function_schema,
@@ -188,7 +252,8 @@ select
         'conflict_predicate', j.predicate,
         'constraint', j.constraint_name,
         'line', j.line,
-        'planner', case when j.planned and j.plan_sqlstate in ('42P10', '55000', '42704') then j.plan_message end
+        'planner', case when j.planned and j.plan_sqlstate in ('42P10', '55000', '42704') then j.plan_message end,
+        'fails_every_call', j.fails_every_call
     ) as metadata,
     format(
         'on_conflict_without_unique_index_%s_%s_%s_%s_%s',
@@ -198,6 +263,5 @@ select
         j.relid::regclass,
         coalesce(j.constraint_name, array_to_string(j.columns, '_'))
     ) as cache_key
-from judged as j
-where j.broken
+from explained as j
 order by j.function_schema, j.function_name, j.line

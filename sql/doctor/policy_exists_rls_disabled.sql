@@ -1,14 +1,29 @@
 -- name: policy_exists_rls_disabled
 -- title: Policy Exists RLS Disabled
--- level: ERROR
+-- level: WARN
+-- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
 -- splinter: 0007
--- Same rule as Supabase's linter 0007, on partitioned tables too.
+-- Same rule as Supabase's linter 0007, on partitioned tables too. Level: ERROR (Supabase's level)
+-- when an API caller can reach the rows: the table is in an exposed schema (khepri.exposed_schemas)
+-- and anon or authenticated holds SELECT, INSERT, UPDATE or DELETE on it; WARN otherwise (the
+-- ignored policies matter once something exposes the table).
 select
     'policy_exists_rls_disabled' as name,
     'Policy Exists RLS Disabled' as title,
-    'ERROR' as level,
+    case
+        when
+            n.nspname = any(string_to_array(current_setting('khepri.exposed_schemas'), ','))
+            and exists (
+                select 1 from pg_catalog.pg_roles as r
+                where
+                    r.rolname in ('anon', 'authenticated')
+                    and pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE')
+            )
+            then 'ERROR'
+        else 'WARN'
+    end as level,
     'EXTERNAL' as facing,
     array['SECURITY'] as categories,
     'Detects tables that have row level security policies while row level security is disabled: the '
@@ -38,5 +53,5 @@ where
         select 1 from pg_catalog.pg_depend as d
         where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
     )
-group by n.nspname, c.relname
+group by n.nspname, c.relname, c.oid
 order by n.nspname, c.relname

@@ -1,6 +1,7 @@
 -- name: rls_policy_reads_auth_users
 -- title: RLS Policy Reads auth.users
 -- level: WARN
+-- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: RELIABILITY, SECURITY
 -- khepri-db rule. The API roles have no privilege on auth.users (on Supabase, and in khepri-db's
@@ -9,6 +10,10 @@
 -- request with "permission denied for table users" (SQLSTATE 42501): the table becomes unusable
 -- for those roles. Reported when a role the policy applies to (PUBLIC meaning anon and
 -- authenticated) may not select auth.users.
+-- Level: ERROR when the policy reads auth.users itself or through views: Postgres checks the
+-- privileges of every relation a query reads before it reads a row, so every request of the
+-- policy's command by those roles fails, even on an empty table. WARN when only a function reads
+-- it: the function runs only when the policy evaluates it for a row.
 with recursive auth_users as (
     select c.oid
     from pg_catalog.pg_class as c
@@ -93,13 +98,13 @@ paths as (
 select
     'rls_policy_reads_auth_users' as name,
     'RLS Policy Reads auth.users' as title,
-    'WARN' as level,
+    case when bool_or(pa.path not like 'the function %') then 'ERROR' else 'WARN' end as level,
     'EXTERNAL' as facing,
     array['RELIABILITY', 'SECURITY'] as categories,
     'Detects policies that read auth.users, which the API roles may not read: every query those roles run '
     || 'on the table fails with "permission denied for table users".' as description,
     format(
-        'Policy `%s` on `%s.%s` reads auth.users (through %s), which %s may not select: every request by %s on '
+        'Policy `%s` on `%s.%s` reads auth.users (through %s), which %s may not select: %s by %s on '
         || '%s.%s fails with "permission denied for table users" (SQLSTATE 42501). Use the JWT instead '
         || '(`(select auth.uid())`, `(select auth.jwt() ->> ''email'')`), or a SECURITY DEFINER helper in a '
         || 'schema the API does not expose.',
@@ -108,6 +113,10 @@ select
         c.relname,
         string_agg(distinct pa.path, ', '),
         array_to_string(roles.names, ' and '),
+        case
+            when bool_or(pa.path not like 'the function %') then 'every request'
+            else 'every request whose rows make the policy call that function'
+        end,
         array_to_string(roles.names, ' and '),
         n.nspname,
         c.relname

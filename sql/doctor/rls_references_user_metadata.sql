@@ -1,6 +1,7 @@
 -- name: rls_references_user_metadata
 -- title: RLS Policy References User Metadata
--- level: ERROR
+-- level: WARN
+-- max_level: ERROR
 -- facing: EXTERNAL
 -- categories: SECURITY
 -- requires: policies
@@ -9,12 +10,27 @@
 -- follows the functions a policy calls (recorded in pg_depend) and flags them when their body
 -- reads user_metadata or auth.users.raw_user_meta_data: admin checks usually live in a helper
 -- such as is_admin(), where text matching on the policy cannot see them.
+-- Level: ERROR (Supabase's level) when an API caller can use the policy: the table is in an
+-- exposed schema (or is one of khepri.policy_tables, which Supabase's Storage and Realtime
+-- serve), and anon or authenticated, a role the policy applies to, holds SELECT, INSERT, UPDATE or
+-- DELETE on it; WARN otherwise.
 with policies as (
     select
         p.oid,
         p.polname,
         n.nspname as schema_name,
         c.relname as table_name,
+        (
+            n.nspname = any(string_to_array(current_setting('khepri.exposed_schemas'), ','))
+            or n.nspname || '.' || c.relname = any(string_to_array(current_setting('khepri.policy_tables'), ','))
+        )
+        and exists (
+            select 1 from pg_catalog.pg_roles as r
+            where
+                r.rolname in ('anon', 'authenticated')
+                and (p.polroles = array[0]::oid[] or r.oid = any(p.polroles))
+                and pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE')
+        ) as reachable,
         coalesce(kp.qual, '')
         || ' ' || coalesce(kp.with_check, '') as expressions
     from pg_catalog.pg_policy as p
@@ -66,7 +82,7 @@ sources as (
 select
     'rls_references_user_metadata' as name,
     'RLS Policy References User Metadata' as title,
-    'ERROR' as level,
+    case when pol.reachable then 'ERROR' else 'WARN' end as level,
     'EXTERNAL' as facing,
     array['SECURITY'] as categories,
     'Detects row level security policies that decide access with Supabase Auth user_metadata, which every '
@@ -93,5 +109,5 @@ select
     format('rls_references_user_metadata_%s_%s_%s', pol.schema_name, pol.table_name, pol.polname) as cache_key
 from policies as pol
 inner join sources as s on pol.oid = s.oid
-group by pol.schema_name, pol.table_name, pol.polname
+group by pol.schema_name, pol.table_name, pol.polname, pol.reachable
 order by pol.schema_name, pol.table_name, pol.polname

@@ -15,15 +15,20 @@
 -- caller can pass someone else's id. An IF/ASSERT guard that calls a boolean helper reading the
 -- caller's identity or claims (is_admin()), or auth.role()/auth.jwt(), counts as authorising the
 -- caller. Facts come from pg_temp.khepri_identity_arguments (sqlparse's lexer over the body).
--- Any argument counts, not only those named like an id (`p_project_id`, `filter_text`,
--- `target`, `bucket`): an argument not named like one is reported when the body reaches rows the
--- API roles cannot read themselves (a table with row level security and no SELECT policy that is
--- always true for them or decided only by a request header the caller sends, a table they hold
--- no SELECT on such as auth.users, anything in auth or
--- vault) or calls an HTTP function (net.http_*, extensions.http*), which acts with the function's
--- credentials. Such an argument counts as checked when the body reads the caller's identity
--- anywhere (it then scopes by the caller somehow); an argument whose name ends like a secret
--- (`..._token`, `secret`, `code`, `otp`: knowing it is the authorisation) is not reported.
+-- Any argument counts, not only those named like an id (`p_project_id`, `target`, `bucket`), but
+-- only where it selects or writes rows by a key, owner or tenant column of a table the API roles
+-- cannot read themselves: compared with (`where c.user_id = p_user_id`, `id = any(p_ids)`),
+-- assigned to or inserted into (khepri_identity_arguments.columns) a column that is in a primary
+-- key or unique index, is one of khepri.tenant_columns, is named as an id (`id`, `..._id`) or
+-- holds a foreign key, of a table with row level security and no SELECT policy that is always
+-- true for them or decided only by a request header the caller sends, or a table they hold no
+-- SELECT on such as auth.users (any column of a view, of auth's or vault's objects); or when the
+-- body calls an HTTP function (net.http_*, extensions.http*), which acts with the function's
+-- credentials. An argument that only feeds LIMIT, OFFSET, FETCH or ORDER BY (paging) is never
+-- reported. An argument not named like an id
+-- counts as checked when the body reads the caller's identity anywhere (it then scopes by the
+-- caller somehow); an argument whose name ends like a secret (`..._token`, `secret`, `code`,
+-- `otp`: knowing it is the authorisation) is not reported.
 -- One finding per function (several arguments are one defect; see deduplicate in doctor.py).
 -- Level: ERROR when the function writes (insert, update, delete, an HTTP call), returns rows, or
 -- returns data (text, uuid, json...); WARN when it only returns a boolean or a number computed
@@ -32,6 +37,8 @@ with protected_tables as (
     -- rows the API roles cannot read themselves: RLS on and no SELECT policy always true for them,
     -- or no SELECT privilege at all
     select
+        c.oid,
+        c.relkind,
         n.nspname as schema_name,
         c.relname as table_name
     from pg_catalog.pg_class as c
@@ -73,6 +80,29 @@ with protected_tables as (
                 where
                     r.rolname in ('anon', 'authenticated') and pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT')
             )
+        )
+),
+
+-- the columns of those tables that name which rows, or whose: keys, tenant and id columns, foreign keys
+key_columns as (
+    select
+        t.schema_name,
+        t.table_name,
+        a.attname::text as column_name
+    from protected_tables as t
+    inner join pg_catalog.pg_attribute as a on t.oid = a.attrelid and a.attnum > 0 and not a.attisdropped
+    where
+        t.relkind in ('v', 'm', 'f')
+        or t.schema_name in ('auth', 'vault')
+        or a.attname::text = any(string_to_array(current_setting('khepri.tenant_columns', true), ','))
+        or a.attname ~ '(^|_)(id|uid|uuid)$'  -- named as an id: project_id, org_id
+        or exists (
+            select 1 from pg_catalog.pg_index as i
+            where i.indrelid = t.oid and i.indisunique and a.attnum = any(i.indkey::smallint[])
+        )
+        or exists (
+            select 1 from pg_catalog.pg_constraint as con
+            where con.conrelid = t.oid and con.contype = 'f' and a.attnum = any(con.conkey)
         )
 ),
 
@@ -173,27 +203,24 @@ where
     and roles.names is not null
     and n.nspname = any(string_to_array(current_setting('khepri.exposed_schemas'), ','))
     and (a.named_like_identity or a.argument !~* '(token|secret|code|otp)$')
-    and (
-        a.named_like_identity
-        or exists (
-            select 1
-            from pg_temp.khepri_function_statements as st
-            where
-                st.function_oid = p.oid
-                and (
-                    st.raw ~* '\m(net\s*\.\s*http_|extensions\s*\.\s*http|http_(get|post|delete|put|patch)\s*\()'
-                    or st.raw ~* '\m(vault|auth)\s*\.\s*"?[a-z_]+\M"?(?!\s*\()'
-                    or exists (
-                        select 1
-                        from protected_tables as t
-                        where
-                            st.raw ~* (
-                                '\m("?' || t.schema_name || '"?\s*\.\s*)' || case
-                                    when st.search_path like '%"' || t.schema_name || '"%' then '?' else ''
-                                end || '"?' || t.table_name || '\M'
-                            )
-                    )
+    and exists (
+        select 1
+        from pg_temp.khepri_function_statements as st
+        where
+            st.function_oid = p.oid
+            and (
+                st.raw ~* '\m(net\s*\.\s*http_|extensions\s*\.\s*http|http_(get|post|delete|put|patch)\s*\()'
+                or exists (
+                    select 1
+                    from key_columns as k
+                    where
+                        k.column_name = any(a.columns)
+                        and st.raw ~* (
+                            '\m("?' || k.schema_name || '"?\s*\.\s*)' || case
+                                when st.search_path like '%"' || k.schema_name || '"%' then '?' else ''
+                            end || '"?' || k.table_name || '\M'
+                        )
                 )
-        )
+            )
     )
 order by n.nspname, p.proname, a.position

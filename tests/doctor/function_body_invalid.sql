@@ -1,7 +1,7 @@
 -- function_body_invalid: a function that worked until a later migration renamed a column it
 -- reads; Postgres accepts the rename and every call fails (42703).
 -- expect: public.next_goal
--- level: WARN
+-- level: ERROR
 create table public.race_goals (id int primary key, athlete_id int, target_date date);
 create function public.next_goal(p_athlete int) returns date
 language plpgsql stable set search_path = '' as $$

@@ -1,6 +1,7 @@
 -- on_conflict_without_unique_index: the seeds' bug. An upsert on profiles.auth_user_id, which has
 -- an index but no unique constraint; Postgres accepts the function and fails every call.
 -- expect: public.seed_finalize_onboarding
+-- level: ERROR
 create table public.profiles (
     id uuid primary key default gen_random_uuid(),
     auth_user_id uuid references auth.users (id),

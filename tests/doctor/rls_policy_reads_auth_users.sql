@@ -1,6 +1,7 @@
 -- rls_policy_reads_auth_users: a policy reading auth.users, which authenticated may not select,
 -- so every signed-in read of the table fails (42501).
 -- expect: public.coach_notes policy_name=coach_notes_select
+-- level: ERROR
 create table public.coach_notes (id int primary key, coach_email text, body text);
 alter table public.coach_notes enable row level security;
 grant select on public.coach_notes to authenticated;

@@ -1,6 +1,7 @@
 -- rls_references_user_metadata: an admin check read from user_metadata, which every user can set
 -- for themselves (supabase.auth.updateUser).
 -- expect: public.plans_admin policy_name=plans_admin_select
+-- level: ERROR
 create table public.plans_admin (id int primary key);
 alter table public.plans_admin enable row level security;
 create policy plans_admin_select on public.plans_admin for select to authenticated

@@ -6,7 +6,7 @@ create temporary table khepri_functions (
 ) on commit drop;
 create temporary table khepri_function_statements (
     function_oid oid, statement_no integer, line integer, kind text, statement text, raw text,
-    search_path text, primary key (function_oid, statement_no)
+    search_path text, every_call boolean, primary key (function_oid, statement_no)
 ) on commit drop;
 create temporary table khepri_upserts (
     function_oid oid, function_schema text, function_name text, function_args text, table_schema text,
@@ -15,5 +15,5 @@ create temporary table khepri_upserts (
 ) on commit drop;
 create temporary table khepri_identity_arguments (
     function_oid oid, argument text, position integer, used_in_query boolean, checked boolean, line integer,
-    named_like_identity boolean
+    named_like_identity boolean, columns text[]
 ) on commit drop;
