@@ -420,6 +420,47 @@ def test_function_body_invalid_never_judges_fields_of_a_record_argument(khepri_c
         assert conn.execute("select public.next_goal_date(7)").fetchone() == (date(2027, 4, 18),)
 
 
+def test_arguments_of_the_projects_own_types_are_planned_under_an_empty_search_path(khepri_clone_url: str) -> None:
+    # gonasi's process_subscription_payment(..., p_currency_code currency_code) has `set search_path
+    # = ''`: its statements must be planned with the argument typed `public.currency_code`, or
+    # planning fails with 42704 (type does not exist). That 42704 once made doctor call an upsert on
+    # a real unique constraint an ERROR, and left every other statement of such functions unjudged.
+    plant(
+        khepri_clone_url,
+        """
+        create type public.race_unit as enum ('km', 'mi');
+        create table public.unit_totals (
+            id bigint generated always as identity primary key,
+            unit public.race_unit not null unique,
+            total numeric not null default 0
+        );
+        create function public.add_distance(p_unit public.race_unit, p_amount numeric) returns void
+        language plpgsql security definer set search_path = '' as $$
+        begin
+            insert into public.unit_totals (unit) values (p_unit) on conflict (unit) do nothing;
+            update public.unit_totals set total = total + p_amount where unit = p_unit;
+        end $$;
+        create function public.add_pace(p_unit public.race_unit, p_amount numeric) returns void
+        language plpgsql security definer set search_path = '' as $$
+        begin
+            update public.unit_totals set pace_total = pace_total + p_amount where unit = p_unit;
+        end $$;
+        revoke execute on function public.add_distance(public.race_unit, numeric) from public, anon, authenticated;
+        revoke execute on function public.add_pace(public.race_unit, numeric) from public, anon, authenticated;
+        """,
+    )
+    assert findings(khepri_clone_url, "on_conflict_without_unique_index") == []
+    broken = findings(khepri_clone_url, "function_body_invalid", plpgsql_check=False)
+    assert [(f.metadata["name"], f.level) for f in broken] == [("add_pace", "ERROR")]
+    assert "pace_total" in broken[0].detail
+    with connect(khepri_clone_url, autocommit=True) as conn:  # add_distance runs; add_pace fails
+        conn.execute("select public.add_distance('km', 5)")
+        conn.execute("select public.add_distance('km', 7)")
+        assert conn.execute("select total from public.unit_totals where unit = 'km'").fetchone() == (12,)
+        with pytest.raises(psycopg.errors.UndefinedColumn):
+            conn.execute("select public.add_pace('km', 1)")
+
+
 def test_function_body_invalid_knows_declared_variables_and_cursor_arguments(khepri_clone_url: str) -> None:
     # issue 18: a variable of a declare block used in a later variable's default is a variable, not
     # a missing column (42703), also after a #variable_conflict directive; so are a cursor's arguments.

@@ -37,6 +37,15 @@ with upserts as (
         sp.sqlstate as plan_sqlstate,
         sp.message as plan_message,
         sp.function_oid is not null as planned,
+        -- the planner refused the target itself: no arbiter (42P10), a deferrable one (55000), or
+        -- the ON CONSTRAINT name missing (42704; not any 42704, which also means an unknown type)
+        sp.function_oid is not null and (
+            sp.sqlstate in ('42P10', '55000')
+            or (
+                sp.sqlstate = '42704' and u.constraint_name is not null
+                and sp.message like 'constraint % does not exist'
+            )
+        ) as planner_refused,
         sp.plan as plan_json,
         coalesce(st.every_call, true) as every_call,
         exists(
@@ -102,7 +111,7 @@ judged as (
         u.*,
         case
             when u.planned and u.plan_sqlstate is null then u.deferrable_arbiters is not null
-            when u.planned and u.plan_sqlstate in ('42P10', '55000', '42704') then true
+            when u.planner_refused then true
             when u.constraint_name is not null
                 then
                     not exists (
@@ -149,7 +158,7 @@ judged as (
             limit 1
         ) as partial_predicate,
         -- what the planner said, or what the catalogs say of a column list or a constraint name
-        (u.planned and u.plan_sqlstate in ('42P10', '55000', '42704'))
+        u.planner_refused
         or (
             not (u.planned and u.plan_sqlstate is null)
             and (u.constraint_name is not null or u.plain)
@@ -252,7 +261,7 @@ select
         'conflict_predicate', j.predicate,
         'constraint', j.constraint_name,
         'line', j.line,
-        'planner', case when j.planned and j.plan_sqlstate in ('42P10', '55000', '42704') then j.plan_message end,
+        'planner', case when j.planner_refused then j.plan_message end,
         'fails_every_call', j.fails_every_call
     ) as metadata,
     format(

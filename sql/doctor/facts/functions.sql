@@ -22,9 +22,19 @@ select
     ) as search_path,
     coalesce(p.proargnames, '{}') as arg_names,
     coalesce(p.proargmodes, '{}') as arg_modes,
+    -- qualified whatever the session's search_path: bodies are planned with the function's own
+    -- search_path (often ''), where an unqualified `currency_code` would not resolve (42704).
+    -- pg_catalog's names resolve under any path; other types by schema and pg_type name (an
+    -- array's name, `_currency_code`, is a valid type name too).
     array(
-        select pg_catalog.format_type(a.t, null)
+        select
+            case
+                when tn.nspname = 'pg_catalog' then pg_catalog.format_type(a.t, null)
+                else format('%%I.%%I', tn.nspname, ty.typname)
+            end
         from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality as a (t, i)
+        inner join pg_catalog.pg_type as ty on a.t = ty.oid
+        inner join pg_catalog.pg_namespace as tn on ty.typnamespace = tn.oid
         order by a.i
     ) as arg_types
 from pg_catalog.pg_proc as p
