@@ -17,6 +17,7 @@ from khepri_db.cli._app import (
     OutputFormat,
     _handles_errors,
     _print_json,
+    _progress,
     _split,
     _target_url,
     access_file_option,
@@ -38,6 +39,13 @@ def verify_access_cmd(
     access_file: access_file_option("The access declaration") = None,
     exposed_schemas: exposed_schemas_option("Schemas whose tables, views and functions must all be declared") = None,
     khepri_schema: KhepriSchema = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Also fail (exit 1) on cells the declaration leaves undecided (`undecided`, `unbuildable`).",
+        ),
+    ] = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Check the declared access matrix against the database, for real.
@@ -48,8 +56,13 @@ def verify_access_cmd(
     rolled-back savepoint, checking every time that the role switch dropped superuser, BYPASSRLS
     and table ownership. Prints the matrix and every difference; nothing is left in the database.
 
-    Exit 0 when everything matches; 1 on any mismatch, error, leaking update, or exposed table,
-    view or function with no declaration; 2 for an invalid declaration or a connection problem.
+    Cells the declaration leaves undecided (`undecided = {...}`, or a table marked `unbuildable`, as
+    `access init` writes what it could not decide) are probed all the same and listed as UNDECIDED
+    with their reason: never counted as passed, never as a mismatch.
+
+    Exit 0 when every decided cell matches; 1 on any mismatch, error, leaking update, or exposed
+    table, view or function with no declaration (with --strict, also on an undecided cell); 2 for an
+    invalid declaration or a connection problem.
     """
     from khepri_db.policy.declaration import default_access_file
     from khepri_db.policy.probe import verify_access
@@ -59,15 +72,21 @@ def verify_access_cmd(
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project, khepri_schema=khepri_schema)
     url = _target_url(db_url, data_dir, output)
-    report = verify_access(url, path, project=project, exposed_schemas=_split(exposed_schemas) or None)
+    report = verify_access(
+        url, path, project=project, exposed_schemas=_split(exposed_schemas) or None, progress=_progress(output)
+    )
+    passed = report.passed and not (strict and report.undecided)
     if output is OutputFormat.json:
         _print_json(
-            {"passed": report.passed, "summary": report.summary(), **report.model_dump(),
-             "mismatches": [c.model_dump() for c in report.mismatches]}
+            {"passed": passed, "summary": report.summary(), **report.model_dump(),
+             "mismatches": [c.model_dump() for c in report.mismatches],
+             "undecided": [c.model_dump() for c in report.undecided]}
         )  # fmt: skip
     else:
         _render_access(report)
-    if not report.passed:
+        if strict and report.undecided:
+            out.print(f"[red]fail[/red] (--strict): {len(report.undecided)} undecided cell(s)")
+    if not passed:
         raise typer.Exit(1)
 
 
@@ -97,13 +116,17 @@ def access_init_cmd(
     For every exposed table, view and function it infers a row factory from the catalog (required
     columns, enum labels, simple CHECK constraints, foreign keys built parents first, the owner
     column from policies using auth.uid() and references to auth.users), probes every actor x
-    operation exactly as verify-access does, and declares what succeeded. Tables whose row cannot
-    be built are listed, with the reason, in the file and here. Then runs verify-access on the file.
+    operation exactly as verify-access does, and declares what succeeded. What it cannot decide is
+    written as such, with the reason: cells whose probe failed for a reason that is not access (a
+    foreign key, a trigger's exception, a stand-in), calls that fail for every actor, cells whose
+    outcome changed between its probe and the verification (`undecided`), and tables whose row
+    cannot be built (`unbuildable`). Then runs verify-access on the file, which accepts it unless
+    it finds a leaking update.
 
-    Exit 0 when the file was written, every table got a row, every call ran and verify-access passes
-    on it; 1 when it was written but needs work (a table without a row, a probe error, a call that
-    failed for every actor, a leaking update); 2 when the file exists (without --update or --force),
-    the existing file is invalid, or the database cannot be reached.
+    Exit 0 when the file was written, every table got a row, nothing is undecided and verify-access
+    passes on it; 1 when it was written but needs work (a table without a row, an undecided cell, a
+    leaking update); 2 when the file exists (without --update or --force), the existing file is
+    invalid, or the database cannot be reached.
     """
 
     from khepri_db.policy.access_init import init_access
@@ -115,7 +138,13 @@ def access_init_cmd(
     path = access_file or default_access_file(project)
     url = _target_url(db_url, data_dir, output)
     result = init_access(
-        url, path, project=project, exposed_schemas=_split(exposed_schemas) or None, update=update, force=force
+        url,
+        path,
+        project=project,
+        exposed_schemas=_split(exposed_schemas) or None,
+        update=update,
+        force=force,
+        progress=_progress(output),
     )
     passed = bool(result.verify.get("passed"))
     if output is OutputFormat.json:
@@ -131,8 +160,6 @@ def access_init_cmd(
         )
         for table in result.unbuildable:
             out.print(f"[bold yellow]NO ROW[/bold yellow] {escape(table.name)}: {escape(table.reason or '')}")
-        for text in result.errors:
-            out.print(f"[bold red]ERROR[/bold red] {escape(text)}")
         for text in result.undecided:
             out.print(f"[bold yellow]UNDECIDED[/bold yellow] {escape(text)}")
         for text in result.leaks:
@@ -140,8 +167,9 @@ def access_init_cmd(
         verify = result.verify
         verdict = "[green]pass[/green]" if passed else "[red]fail[/red]"
         out.print(
-            f"verify-access on it: {verify['cells']} cells, {verify['mismatches']} mismatch(es), "
-            f"{verify['undeclared']} undeclared: {verdict}"
+            f"verify-access on it: {verify['cells']} cells: {verify['held']} hold, {verify['undecided']} undecided, "
+            f"{verify['mismatches']} mismatch(es) ({verify['leaks']} leak(s)), {verify['undeclared']} undeclared: "
+            f"{verdict}"
         )
     if not result.complete:
         raise typer.Exit(1)

@@ -216,6 +216,8 @@ def _list_rules(output: DoctorFormat) -> None:
 def _access_mark(cell: Any) -> str:
     """One character of the matrix: the op letter when allowed, · when denied; red when it differs."""
     letter = _OP_LETTERS[cell.operation]
+    if cell.undecided is not None:
+        return "[yellow]?[/yellow]"
     if cell.actual == "error":
         return "[bold red]E[/bold red]"
     if cell.leak:
@@ -249,10 +251,12 @@ def _render_access(report: Any) -> None:
         "[dim]letter: allowed as declared; ·: denied as declared; [/dim][bold red]S I U D X[/bold red][dim]: allowed "
         "but declared denied; [/dim][bold red]-[/bold red][dim]: denied but declared allowed; [/dim]"
         "[bold red]E[/bold red][dim]: error; [/dim][bold red]L[/bold red][dim]: update leaks the row to another "
-        "owner; ~: nothing to probe[/dim]"
+        "owner; ~: nothing to probe; [/dim][yellow]?[/yellow][dim]: undecided (not proven either way)[/dim]"
     )
     for cell in report.mismatches:
         out.print(f"[bold red]MISMATCH[/bold red] {escape(cell.describe())}")
+    for cell in report.undecided:
+        out.print(f"[yellow]UNDECIDED[/yellow] {escape(cell.describe())}")
     for item in report.undeclared:
         out.print(
             f"[bold red]UNDECLARED[/bold red] {item.kind} {escape(item.name)}: exposed by the Data API, "
@@ -261,10 +265,16 @@ def _render_access(report: Any) -> None:
     summary = report.summary()
     verdict = "[green]pass[/green]" if report.passed else "[red]fail[/red]"
     out.print(
-        f"{summary['cells']} cells, {summary['mismatches']} mismatch(es) ({summary['errors']} error(s), "
-        f"{summary['leaks']} leak(s)), {summary['undeclared']} undeclared object(s) in {report.duration_ms:.0f} ms: "
-        f"{verdict}"
+        f"{summary['cells']} cells: {summary['held']} hold, {summary['undecided']} undecided, "
+        f"{summary['mismatches']} mismatch(es) ({summary['errors']} error(s), {summary['leaks']} leak(s)); "
+        f"{summary['undeclared']} undeclared object(s) in {report.duration_ms:.0f} ms: {verdict}"
     )
+    if summary["undecided"]:
+        out.print(
+            f"[yellow]{summary['undecided']} cell(s) undecided[/yellow]: the declaration says nobody could decide them "
+            "(the reason is on each line above); they prove nothing, so write what decides them (a row, a call) "
+            "and remove them from `undecided` (--strict fails on them)"
+        )
     if summary["unreviewed"]:
         out.print(
             f"[yellow]{summary['unreviewed']} cell(s) marked unreviewed[/yellow] (written by `khepri-db access init`: "

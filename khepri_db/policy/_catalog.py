@@ -114,7 +114,7 @@ def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) ->
         for column in named:
             if column not in columns:
                 missing.append(f"{where}: {table.name} has no column {column!r}")
-        if spec.match is None and not pk:
+        if spec.match is None and not pk and spec.unbuildable is None:
             missing.append(f"{where}: {table.name} has no primary key; declare match to find the target row")
         found.relations[table.name] = _Relation(table, kind, columns, pk)
     for function in decl.functions:

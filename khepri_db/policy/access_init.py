@@ -7,7 +7,7 @@ import graphlib
 import re
 import tomllib
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -124,10 +124,13 @@ class AccessInitResult(BaseModel):
         functions: the functions declared (new ones only in ``update`` mode).
         cells: the cells written (tables x actors x operations, functions x actors).
         unbuildable: the tables with no row factory, with their reasons (also written as comments).
-        errors: table cells whose probe neither succeeded nor was refused (verify-access reports them as errors).
-        undecided: functions whose generated call failed for every actor: declared with the SQLSTATEs seen as
-            ``denied_sqlstates`` (so verify-access passes) and marked UNDECIDED in the file: the cells say only
-            that this call fails.
+        errors: table cells whose probe neither succeeded nor was refused (a foreign key, a trigger's
+            exception, a stand-in's 0A000): written as ``undecided`` with Postgres' message.
+        undecided: every cell written as ``undecided``, as ``<object>:<cell>: <reason>``: the probe errors
+            above, calls that failed for every actor or for a reason that is not a refusal, and cells
+            on which the verification of the written file disagreed with the probe.
+        disagreed: the cells the verification run decided otherwise than access init's probe (then
+            written as undecided), as ``<cell id>: <reason>``.
         leaks: cells whose allowed update hands the row over to another owner.
         kept: declarations already in the file and kept as they are (``update`` mode).
         verify: :meth:`AccessReport.summary` of ``verify-access`` run on the written file, plus ``passed``.
@@ -143,6 +146,7 @@ class AccessInitResult(BaseModel):
     unbuildable: list[GeneratedTable]
     errors: list[str]
     undecided: list[str]
+    disagreed: list[str] = Field(default_factory=list)
     leaks: list[str]
     kept: list[str]
     verify: dict[str, Any]
@@ -522,7 +526,8 @@ class _Generator:
             else:
                 owned.add(name)
             if not table.primary_key:
-                entry["match"] = " and ".join(f'"{c}" = {{row.{c}}}' for c in row)
+                # no primary key: the row's own values find it; a row of defaults only is every row
+                entry["match"] = " and ".join(f'"{c}" = {{row.{c}}}' for c in row) or "true"
             entries[name] = entry
         for name in order:
             table = self.catalog.get(name)
@@ -663,7 +668,6 @@ class _Generator:
             if obj.kind != "function" or obj.oid in declared:
                 continue
             schema_name = obj.name.partition("(")[0]
-            key = obj.name if names[schema_name] > 1 else schema_name
             row = self.conn.execute(
                 "select p.pronargs, p.pronargdefaults, coalesce(p.proargnames, '{}'::text[]), "
                 "array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) as t), "
@@ -673,12 +677,17 @@ class _Generator:
                 "array(select e.enumlabel::text from unnest(p.proargtypes) with ordinality as a (t, o) "
                 "      left join lateral (select e.enumlabel from pg_catalog.pg_enum as e where e.enumtypid = a.t "
                 "      order by e.enumsortorder limit 1) as e on true order by a.o), "
-                "coalesce(p.proargmodes, '{}'::\"char\"[])::text[] "
-                "from pg_catalog.pg_proc as p where p.oid = %s",
+                "coalesce(p.proargmodes, '{}'::\"char\"[])::text[], n.nspname::text, p.proname::text "
+                "from pg_catalog.pg_proc as p join pg_catalog.pg_namespace as n on n.oid = p.pronamespace "
+                "where p.oid = %s",
                 (obj.oid,),
             ).fetchone()
             assert row is not None
-            nargs, ndefaults, argnames, types, kinds, labels, modes = row
+            nargs, ndefaults, argnames, types, kinds, labels, modes, nspname, proname = row
+            # the key names the function as the catalog does (`grida_library.similar`), never quoted:
+            # quote_ident's `"similar"` is not a declaration key
+            bare_name = f"{nspname}.{proname}"
+            key = bare_name + obj.name[len(schema_name) :] if names[schema_name] > 1 else bare_name
             in_names = [
                 n for n, m in zip(argnames, modes or ["i"] * len(argnames), strict=False) if m in ("i", "b", "v")
             ]
@@ -691,7 +700,7 @@ class _Generator:
             entry: dict[str, Any] = {}
             qualified = ".".join(
                 part if re.fullmatch(r"[a-z_][a-z0-9_]*", part) else sql.Identifier(part).as_string(self.conn)
-                for part in schema_name.split(".", 1)
+                for part in (nspname, proname)
             )
             if values or nargs:
                 entry["call"] = f"select {qualified}({', '.join(values)})"
@@ -712,8 +721,9 @@ class _Generator:
             ):
                 return "{user.id}::uuid"
             for table_name, key in keys.items():
-                if table_name in self.reasons:
-                    continue
+                catalog_entry = self.catalog.get(table_name)
+                if table_name in self.reasons or (catalog_entry is not None and catalog_entry.kind in ("v", "m")):
+                    continue  # no row to name: a table without a factory, or a view
                 short = key.split(".")[-1]
                 plurals = (stem, stem + "s", stem + "es", stem.removesuffix("y") + "ies")
                 if short in plurals or any(short.endswith("_" + p) for p in plurals):
@@ -740,12 +750,15 @@ class _Generator:
 
 
 def _observe(
-    conn: psycopg.Connection, path: Path, document: dict[str, Any]
+    conn: psycopg.Connection,
+    path: Path,
+    document: dict[str, Any],
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Declaration, list[CellResult]] | RowFactoryError:
     """Run the verify-access probes on ``document`` (in a savepoint rolled back): the cells, or the first
     row factory that failed."""
     decl = _validate(path, [], AccessFile.model_validate(document))
-    runner = _Runner(conn, decl)
+    runner = _Runner(conn, decl, progress)
     with conn.transaction(force_rollback=True):
         runner.load_catalog()
         try:
@@ -755,6 +768,30 @@ def _observe(
             return exc
         cells = [*runner.table_cells(), *runner.function_cells()]
     return decl, cells
+
+
+_VERIFY_ROUNDS = 3
+"""How many times ``access init`` verifies the file it wrote, marking undecided the cells on which
+its probe and the verification disagree, before giving up."""
+
+
+def _is_refusal(sqlstate: str | None) -> bool:
+    """Whether a function failing with ``sqlstate`` for some callers (and completing for others) is taken
+    as it refusing them: an exception the function raises itself (class P0: ``raise exception``,
+    ``no_data_found``...) or an authorization error (class 28). Anything else (0A000 from a stand-in,
+    a constraint violation, an undefined object) says nothing about access."""
+    return sqlstate is not None and sqlstate[:2] in ("P0", "28")
+
+
+def _cell_order(actors: Sequence[str]) -> Any:
+    """Sort key of ``actor:operation`` keys: matrix order (actors, then select, insert, update, delete)."""
+
+    def key(item: tuple[str, str]) -> tuple[int, int]:
+        actor, _, op = item[0].partition(":")
+        rank = actors.index(actor) if actor in actors else len(actors)
+        return (rank, OPERATIONS.index(op) if op in OPERATIONS else len(OPERATIONS))
+
+    return key
 
 
 def _history(conn: psycopg.Connection) -> str:
@@ -788,6 +825,7 @@ def init_access(
     exposed_schemas: Sequence[str] | None = None,
     update: bool = False,
     force: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> AccessInitResult:
     """Write an access declaration for the database at ``url`` from what it allows now (``access init``).
 
@@ -799,8 +837,14 @@ def init_access(
     verify-access probes (:class:`_Runner`, the same code) with nothing allowed, and declares allowed
     exactly what succeeded. Each section lists its generated parts in ``unreviewed``; the header says
     the file was generated, from which database and migration history, and that each cell needs
-    review. Tables whose row cannot be built are written as comments with the reason (verify-access
-    then reports them as undeclared). Finally verify-access runs on the written file.
+    review. A cell whose probe failed for a reason that is not access (a foreign key, a trigger's
+    exception, a stand-in's 0A000) and a call that failed for every actor, or for some with a
+    SQLSTATE that is not a refusal (:func:`_is_refusal`), are written under ``undecided`` with the
+    reason; an exposed table whose row cannot be built is written with ``unbuildable`` and the
+    reason. Finally verify-access runs on the written file; cells it decides otherwise than the
+    probe did (an outcome that changes from run to run) are written as undecided too and the file
+    verified again (up to :data:`_VERIFY_ROUNDS` times), so that verify-access accepts the file
+    unless it finds a leak.
 
     Args:
         url: the migrated database; connect as the role owning the tables (``postgres``).
@@ -810,6 +854,7 @@ def init_access(
         update: keep ``path`` as it is (every person's edit) and append the exposed objects it does
             not declare yet.
         force: overwrite ``path`` if it exists.
+        progress: called with a line per phase and, while probing, at most every two seconds.
 
     Returns:
         The :class:`AccessInitResult` (with the verify-access summary of the written file).
@@ -833,6 +878,7 @@ def init_access(
     existing: Declaration | None = load_declaration(path) if update else None
     raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if update else {}
     require_session_connection(url, "access init")
+    say = progress or (lambda _m: None)
     with connect(url) as conn:
         target = _require_api_roles(conn, url)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
@@ -845,6 +891,7 @@ def init_access(
                 runner.load_catalog()
                 declared_tables = {t.name: t.key for t in existing.tables}
                 declared_oids = {oid for oid, _, _ in runner.functions.values()}
+            say("reading the catalog")
             generator = _Generator(conn, path, exposed.schemas)
             for _attempt in range(3 * len(generator.catalog) + 1):
                 entries = generator.infer_rows(declared_tables)
@@ -856,9 +903,11 @@ def init_access(
                                **{generator.keys.get(n, n): {**e, "allow": {}} for n, e in entries.items()}},
                     "functions": {**raw.get("functions", {}), **{k: {**e} for k, (_, e) in functions.items()}},
                 }  # fmt: skip
-                observed = _observe(conn, path, document)
+                say(f"probing {len(entries)} table(s) and view(s), {len(functions)} function(s) as every actor")
+                observed = _observe(conn, path, document, progress)
                 if not isinstance(observed, RowFactoryError):
                     break
+                say(f"the row of {observed.table} could not be made ({observed.reason}); trying again without it")
                 if observed.table not in entries:
                     raise observed
                 if generator.retry(observed, entries[observed.table]):
@@ -873,8 +922,10 @@ def init_access(
     by_object: dict[str, dict[str, list[str]]] = {}
     errors: list[str] = []
     leaks: list[str] = []
-    function_errors: dict[str, dict[str, str | None]] = {}
-    undecided: list[str] = []
+    function_errors: dict[str, dict[str, CellResult]] = {}
+    # cells nobody could decide, with why: table name -> {"actor:op": reason}, function -> {actor or *: reason}
+    table_undecided: dict[str, dict[str, str]] = {}
+    function_undecided: dict[str, dict[str, str]] = {}
     for cell in cells:
         allowed = by_object.setdefault(cell.object, {a: [] for a in actors})
         if cell.actual == "allowed":
@@ -883,14 +934,46 @@ def init_access(
             leaks.append(f"{cell.id}: {cell.leak}")
         if cell.actual == "error":
             if cell.kind == "function":
-                function_errors.setdefault(cell.object, {})[cell.actor] = cell.sqlstate
+                function_errors.setdefault(cell.object, {})[cell.actor] = cell
             else:
                 errors.append(f"{cell.id}: {cell.detail}")
+                table_undecided.setdefault(cell.object, {})[f"{cell.actor}:{cell.operation}"] = (
+                    f"the probe failed for a reason that is not access: {cell.detail}"
+                )
+    displays = {o.oid: o.name for o in generator.objects if o.kind == "function"}
+    function_denied: dict[str, list[str]] = {}
+    function_notes: dict[str, list[str]] = {}
+    for _key, (oid, _entry) in functions.items():
+        display = displays[oid]
+        allowed_actors = [a for a in actors if EXECUTE in by_object.get(display, {}).get(a, [])]
+        failed = function_errors.get(display, {})
+        if not failed:
+            continue
+        states = ", ".join(sorted({c.sqlstate or "?" for c in failed.values()}))
+        if not allowed_actors:
+            function_undecided[display] = {
+                "*": f"the generated call failed for every actor (SQLSTATE {states}): it does not reach the "
+                "function's work (its arguments name nothing of the owner's, or the function is broken); write a "
+                "call that does"
+            }
+            continue
+        refusals = {a: c for a, c in failed.items() if _is_refusal(c.sqlstate)}
+        others = {a: c for a, c in failed.items() if a not in refusals}
+        if refusals:
+            function_denied[display] = sorted({c.sqlstate for c in refusals.values() if c.sqlstate})
+            function_notes.setdefault(display, []).append(
+                f"observed: the call completed for {', '.join(allowed_actors)} and failed with SQLSTATE "
+                f"{', '.join(function_denied[display])} for {', '.join(refusals)}: taken as the function refusing them"
+            )
+        for actor, cell in others.items():
+            function_undecided.setdefault(display, {})[actor] = (
+                f"the call completed for {', '.join(allowed_actors)} but failed for {actor} for a reason that is not "
+                f"a refusal: {cell.detail}"
+            )
     generated_tables = {n for n in entries}
     table_decls = {t.name: t for t in decl.tables}
-    sections: list[str] = []
     results: list[GeneratedTable] = []
-    written_cells = 0
+    function_names: list[str] = [displays[oid] for oid, _ in functions.values()]
     for name, table in generator.catalog.items():
         if name in declared_tables or not (table.exposed or name in generated_tables):
             continue
@@ -902,87 +985,125 @@ def init_access(
             reason = generator.reasons.get(name, "no row factory")
             results.append(GeneratedTable(name=name, kind=kind, row_built=False, reason=reason, notes=notes,
                                           exposed=table.exposed))  # fmt: skip
-            key = name.removeprefix("public.")
-            sections.append(f"# [tables.{_toml_key(key)}]: no row could be built: {reason}\n")
-            continue
-        entry = entries[name]
-        tdecl = table_decls[name]
-        allowed = by_object.get(name, {a: [] for a in actors})
-        lines = [f"[tables.{_toml_key(tdecl.key)}]"]
-        lines += [f"# {n}" for n in notes]
-        lines += [f"# observed LEAK: {x}" for x in leaks if x.startswith(f"{name}:")]
-        lines += [f"# observed ERROR: {x}" for x in errors if x.startswith(f"{name}:")]
-        for part in ("row", "match", "update_columns"):
-            if part in entry:
-                lines.append(f"{part} = {_toml_value(entry[part])}")
-        if entry.get("shared"):
-            lines.append("shared = true")
-        if entry.get("on_conflict"):
-            lines.append(f"on_conflict = {_toml_value(entry['on_conflict'])}")
-        lines += _allow_lines(allowed, OPERATIONS)
-        parts = [p for p in ("row", "match") if p in entry]
-        lines.append(f"unreviewed = {_toml_value([*parts, *actors])}")
-        sections.append("\n".join(lines) + "\n")
-        written_cells += len(actors) * len(OPERATIONS)
-        results.append(GeneratedTable(name=name, kind=kind, row_built="row" in entry, notes=notes,
-                                      exposed=table.exposed))  # fmt: skip
-    function_names: list[str] = []
-    displays = {o.oid: o.name for o in generator.objects if o.kind == "function"}
-    for key, (oid, entry) in functions.items():
-        display = displays[oid]
-        function_names.append(display)
-        allowed_actors = [a for a in actors if EXECUTE in by_object.get(display, {}).get(a, [])]
-        failed = function_errors.get(display, {})
-        lines = [f"[functions.{_toml_key(key)}]"]
-        denied_states: list[str] = []
-        if failed and allowed_actors:
-            denied_states = sorted({s for s in failed.values() if s})
-            lines.append(
-                f"# observed: the call completed for {', '.join(allowed_actors)} and failed with SQLSTATE "
-                f"{', '.join(denied_states)} for {', '.join(failed)}: taken as the function refusing them"
-            )
-        elif failed:
-            denied_states = sorted({s for s in failed.values() if s})
-            states = ", ".join(denied_states) or "?"
-            lines.append(
-                f"# UNDECIDED: the generated call failed for every actor (SQLSTATE {states}), so these cells only say"
-            )
-            lines.append(
-                "# that this call fails: write a call that reaches the function's work, then review each actor"
-            )
-            undecided.append(f"{display}: the generated call failed for every actor (SQLSTATE {states})")
-        if "call" in entry:
-            lines.append(f"call = {_toml_value(entry['call'])}")
-        lines.append(f"allow = {_toml_value(allowed_actors)}")
-        if denied_states:
-            lines.append(f"denied_sqlstates = {_toml_value(denied_states)}")
-        parts = (["call"] if "call" in entry else []) + (["denied_sqlstates"] if denied_states else [])
-        lines.append(f"unreviewed = {_toml_value([*parts, *actors])}")
-        sections.append("\n".join(lines) + "\n")
-        written_cells += len(actors)
-    unbuildable = [t for t in results if not t.row_built and t.kind == "table"]
-    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    header = [
-        f"{GENERATED_MARK} on {now}" if not update else f"# -- added by `khepri-db access init --update` on {now}",
-        f"# from {target.describe()} at {redact(url)}",
-        f"# ({history}); exposed schemas: {', '.join(exposed.schemas)} (from {exposed.source}).",
-        "# Every cell is what the database allowed when this was generated (observed), not what it should",
-        "# allow: review each one, fix the policies or the declaration, then remove what you reviewed from",
-        "# the section's `unreviewed` list (docs/access.md). Row factories and calls are inferred from the",
-        "# catalog: review them too. `khepri-db access init --update` adds objects created since, keeping edits.",
-    ]
-    if unbuildable:
-        header.append("#")
-        header.append("# Tables without a row factory (write one by hand; verify-access reports them undeclared):")
-        header += [f"#   {t.name}: {t.reason}" for t in unbuildable]
-    if update:
-        text = raw_text = path.read_text(encoding="utf-8")
-        text = raw_text.rstrip("\n") + "\n\n" + "\n".join(header) + "\n\n" + "\n".join(sections)
-    else:
-        text = "\n".join(header) + "\n\nversion = 1\n\n" + "\n".join(sections)
+        else:
+            results.append(GeneratedTable(name=name, kind=kind, row_built="row" in entries[name], notes=notes,
+                                          exposed=table.exposed))  # fmt: skip
+
+    def render() -> tuple[str, int]:
+        """The file's text and the number of cells it declares."""
+        sections: list[str] = []
+        written = 0
+        for result in results:
+            name = result.name
+            if not result.row_built and name not in generated_tables:
+                key = name.removeprefix("public.")
+                if not result.exposed:
+                    sections.append(f"# [tables.{_toml_key(key)}]: no row could be built: {result.reason}\n")
+                    continue
+                lines = [f"[tables.{_toml_key(key)}]"]
+                lines += [f"# {n}" for n in result.notes]
+                lines.append(f"unbuildable = {_toml_value(result.reason or 'no row factory')}")
+                lines.append('unreviewed = ["row"]')
+                sections.append("\n".join(lines) + "\n")
+                written += len(actors) * len(OPERATIONS)
+                continue
+            entry = entries[name]
+            tdecl = table_decls[name]
+            allowed = by_object.get(name, {a: [] for a in actors})
+            undecided = table_undecided.get(name, {})
+            lines = [f"[tables.{_toml_key(tdecl.key)}]"]
+            lines += [f"# {n}" for n in result.notes]
+            lines += [f"# observed LEAK: {x}" for x in leaks if x.startswith(f"{name}:")]
+            for part in ("row", "match", "update_columns"):
+                if part in entry:
+                    lines.append(f"{part} = {_toml_value(entry[part])}")
+            if entry.get("shared"):
+                lines.append("shared = true")
+            if entry.get("on_conflict"):
+                lines.append(f"on_conflict = {_toml_value(entry['on_conflict'])}")
+            lines += _allow_lines({a: [o for o in ops if f"{a}:{o}" not in undecided] for a, ops in allowed.items()},
+                                  OPERATIONS)  # fmt: skip
+            if undecided:
+                lines.append(f"undecided = {_toml_value(dict(sorted(undecided.items(), key=_cell_order(actors))))}")
+            parts = [p for p in ("row", "match") if p in entry]
+            lines.append(f"unreviewed = {_toml_value([*parts, *actors])}")
+            sections.append("\n".join(lines) + "\n")
+            written += len(actors) * len(OPERATIONS)
+        for key, (oid, entry) in functions.items():
+            display = displays[oid]
+            undecided = function_undecided.get(display, {})
+            allowed_actors = [
+                a for a in actors
+                if EXECUTE in by_object.get(display, {}).get(a, []) and a not in undecided and "*" not in undecided
+            ]  # fmt: skip
+            denied_states = function_denied.get(display, [])
+            lines = [f"[functions.{_toml_key(key)}]"]
+            lines += [f"# {n}" for n in function_notes.get(display, [])]
+            if "call" in entry:
+                lines.append(f"call = {_toml_value(entry['call'])}")
+            lines.append(f"allow = {_toml_value(allowed_actors)}")
+            if denied_states:
+                lines.append(f"denied_sqlstates = {_toml_value(denied_states)}")
+            if undecided:
+                lines.append(f"undecided = {_toml_value(undecided)}")
+            parts = (["call"] if "call" in entry else []) + (["denied_sqlstates"] if denied_states else [])
+            lines.append(f"unreviewed = {_toml_value([*parts, *actors])}")
+            sections.append("\n".join(lines) + "\n")
+            written += len(actors)
+        unbuildable = [t for t in results if not t.row_built and t.kind == "table"]
+        now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        header = [
+            f"{GENERATED_MARK} on {now}" if not update else f"# -- added by `khepri-db access init --update` on {now}",
+            f"# from {target.describe()} at {redact(url)}",
+            f"# ({history}); exposed schemas: {', '.join(exposed.schemas)} (from {exposed.source}).",
+            "# Every cell is what the database allowed when this was generated (observed), not what it should",
+            "# allow: review each one, fix the policies or the declaration, then remove what you reviewed from",
+            "# the section's `unreviewed` list (docs/access.md). Row factories and calls are inferred from the",
+            "# catalog: review them too. `khepri-db access init --update` adds objects created since, keeping edits.",
+            "# Cells listed under `undecided` could not be decided (the reason is given): verify-access reports",
+            "# them as undecided, never as passed; `unbuildable` tables have no row, so nothing of them is probed.",
+        ]
+        if unbuildable:
+            header.append("#")
+            header.append("# Tables without a row factory (write one by hand, then remove `unbuildable`):")
+            header += [f"#   {t.name}: {t.reason}" for t in unbuildable]
+        if update:
+            raw_text = path.read_text(encoding="utf-8") if original is None else original
+            return raw_text.rstrip("\n") + "\n\n" + "\n".join(header) + "\n\n" + "\n".join(sections), written
+        return "\n".join(header) + "\n\nversion = 1\n\n" + "\n".join(sections), written
+
+    original = path.read_text(encoding="utf-8") if update else None
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    report = verify_access(url, path, project=project, exposed_schemas=exposed_schemas)
+    disagreed: list[str] = []
+    for _round in range(_VERIFY_ROUNDS):
+        text, written_cells = render()
+        path.write_text(text, encoding="utf-8")
+        say(f"verifying the written file {path}")
+        report = verify_access(url, path, project=project, exposed_schemas=exposed_schemas, progress=progress)
+        # A cell init decided one way and the verification run the other way depends on something
+        # the declaration does not pin (a literal id in a call, a sequence): it is undecided, with why.
+        changed = False
+        for cell in report.mismatches:
+            if cell.leak or cell.verdict != "fail":
+                continue
+            reason = (
+                f"access init saw it {'allowed' if cell.expected == 'allowed' else 'denied'} and the verification "
+                f"run saw {cell.actual} ({cell.detail}): the outcome changes from run to run (a literal id in a "
+                "call, a sequence value?): write what pins it"
+            )
+            if cell.kind == "function":
+                function_undecided.setdefault(cell.object, {})[cell.actor] = reason
+            else:
+                table_undecided.setdefault(cell.object, {})[f"{cell.actor}:{cell.operation}"] = reason
+            disagreed.append(f"{cell.id}: {reason}")
+            changed = True
+        if not changed:
+            break
+    undecided = [
+        *(f"{name}:{key}: {reason}" for name, cells_ in table_undecided.items() for key, reason in cells_.items()),
+        *(f"{name}:{key}: {reason}" for name, cells_ in function_undecided.items() for key, reason in cells_.items()),
+    ]
+    unbuildable = [t for t in results if not t.row_built and t.kind == "table"]
     return AccessInitResult(
         access_file=str(path),
         mode="update" if update else "create",
@@ -994,6 +1115,7 @@ def init_access(
         unbuildable=unbuildable,
         errors=errors,
         undecided=undecided,
+        disagreed=disagreed,
         leaks=leaks,
         kept=[*declared_tables, *(f.key for f in existing.functions)] if existing else [],
         verify={"passed": report.passed, **report.summary()},

@@ -120,6 +120,17 @@ class TableSpec(BaseModel):
         description="parts written by `khepri-db access init` from what it observed, that nobody has reviewed yet: "
         "row (the factory), an actor (all its cells) or actor:operation (one cell)",
     )
+    undecided: dict[str, str] = Field(
+        default_factory=dict,
+        description="cells nobody could decide, with why: actor:operation (one cell), an actor (its cells) or * "
+        "(every cell) -> the reason. verify-access still probes them and reports what happened, as undecided: "
+        "never as passed, never as a mismatch",
+    )
+    unbuildable: str | None = Field(
+        None,
+        description="why no row of this table can be made (written by `khepri-db access init`): the table counts as "
+        "declared, nothing is probed, and every cell is undecided with this reason",
+    )
 
 
 class FunctionSpec(BaseModel):
@@ -139,6 +150,11 @@ class FunctionSpec(BaseModel):
         default_factory=list,
         description="parts written by `khepri-db access init` that nobody has reviewed yet: call, denied_sqlstates, "
         "or an actor (its execute cell)",
+    )
+    undecided: dict[str, str] = Field(
+        default_factory=dict,
+        description="execute cells nobody could decide: an actor or * (every actor) -> the reason. verify-access "
+        "still calls the function and reports what happened, as undecided: never as passed, never as a mismatch",
     )
 
 
@@ -265,6 +281,19 @@ class Declaration:
             if table.name == qualified:
                 return table
         raise KeyError(name)
+
+    def undecided_reason(self, spec: TableSpec | FunctionSpec, actor: str, operation: str) -> str | None:
+        """Why the declaration leaves cell ``actor`` x ``operation`` of ``spec`` undecided, or ``None``.
+
+        A table's ``unbuildable`` reason covers every cell; then ``actor:operation``, ``actor`` and
+        ``*`` keys of ``undecided``, most specific first.
+        """
+        if isinstance(spec, TableSpec) and spec.unbuildable:
+            return f"no row can be made: {spec.unbuildable}"
+        for key in (f"{actor}:{operation}", actor, "*"):
+            if key in spec.undecided:
+                return spec.undecided[key]
+        return None
 
     def cell_ids(self) -> list[str]:
         """Ids of every cell :func:`verify_access` decides, in report order.
@@ -412,7 +441,19 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
             if entry in _UNREVIEWED_PARTS or (actor in actors and (not op or op in OPERATIONS)):
                 continue
             problems.append(f"{where}.unreviewed: {entry!r} is not row, match, insert_row, an actor or actor:operation")
-        if spec.row is None and spec.match is None:
+        for entry in spec.undecided:
+            actor, _, op = entry.partition(":")
+            if entry == "*" or (actor in actors and (not op or op in OPERATIONS)):
+                continue
+            problems.append(f"{where}.undecided: {entry!r} is not *, an actor or actor:operation")
+        if spec.match is not None and not spec.match.strip():
+            problems.append(f'{where}.match: is empty; write a condition (match = "true" for every row)')
+        if spec.unbuildable is not None:
+            if spec.row is not None or spec.insert_row is not None:
+                problems.append(f"{where}: unbuildable says no row can be made, yet a row is declared; remove one")
+            if allowed:
+                problems.append(f"{where}: unbuildable: nothing is probed, so nothing can be allowed; remove allow")
+        elif spec.row is None and spec.match is None:
             problems.append(f"{where}: needs row (how to make the owner's row) or, for a view, match")
         if spec.row is not None and not spec.row and spec.update_columns is None:
             problems.append(
@@ -465,11 +506,29 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
         for entry in spec.unreviewed:
             if entry not in ("call", "denied_sqlstates") and entry not in actors:
                 problems.append(f"{where}.unreviewed: {entry!r} is not call, denied_sqlstates or an actor")
+        for entry in spec.undecided:
+            if entry != "*" and entry not in actors:
+                problems.append(f"{where}.undecided: {entry!r} is not * or an actor")
         for ref_text in find_references(spec.call or ""):
             ref = resolve_ref(ref_text)
             if ref is None or ref.root == "row":
                 problems.append(f"{where}.call: {{{ref_text}}} refers to nothing declared")
         functions.append(FunctionDeclaration(key, name, signature, spec, line))
+    unbuildable = {t.name for t in tables if t.spec.unbuildable is not None}
+    for t in tables:
+        for dep in sorted(t.depends_on & unbuildable):
+            problems.append(
+                f"{_where(path, t.line)}: tables.{t.key}: refers to {dep}, which is unbuildable (no row can be made); "
+                "declare this table unbuildable too, or write the other's row"
+            )
+    for f in functions:
+        for ref_text in find_references(f.spec.call or ""):
+            ref = resolve_ref(ref_text)
+            if ref is not None and ref.root in unbuildable:
+                problems.append(
+                    f"{_where(path, f.line)}: functions.{f.key}.call: {{{ref_text}}} refers to {ref.root}, which is "
+                    "unbuildable (no row can be made)"
+                )
     if problems:
         raise AccessDeclarationError(
             "invalid access declaration:\n  " + "\n  ".join(problems), hint="see docs/access.md for the format"

@@ -75,30 +75,36 @@ class _Cell:
 
 
 class _Recorder:
-    """Wraps a runner's ``_act`` and ``_as_admin`` to keep what each cell ran, as literal SQL."""
+    """Wraps a runner's ``_act`` and ``_admin_try`` to keep what each cell ran, as literal SQL.
+
+    A cell keeps its last request (a delete probe asks again after clearing the rows that reference
+    its target) and every statement of the connecting role that succeeded before it (failed ones
+    were undone, so replaying them would only fail the block).
+    """
 
     def __init__(self, runner: _Runner) -> None:
         self.runner = runner
         self.cell: _Cell | None = None
         self.mogrifier = ClientCursor(runner.conn)
-        act, admin = runner._act, runner._as_admin
+        act, admin = runner._act, runner._admin_try
 
         def recording_act(actor: str, query: sql.Composable, params: Sequence[Any], method: str, path: str,
                           *, rows: bool = False) -> _Attempt:  # fmt: skip
             attempt = act(actor, query, params, method, path, rows=rows)
-            if self.cell is not None and not self.cell.statement:
+            if self.cell is not None:
                 self.cell.method, self.cell.path, self.cell.rows = method, path, rows
                 self.cell.statement = self.literal(query, params)
                 self.cell.attempt = attempt
             return attempt
 
-        def recording_admin(query: sql.Composable, params: Sequence[Any]) -> str | None:
-            if self.cell is not None and not self.cell.statement:
+        def recording_admin(query: sql.Composable, params: Sequence[Any]) -> psycopg.Error | None:
+            error = admin(query, params)
+            if self.cell is not None and error is None:
                 self.cell.admin.append(self.literal(query, params))
-            return admin(query, params)
+            return error
 
         runner._act = recording_act  # type: ignore[method-assign]
-        runner._as_admin = recording_admin  # type: ignore[method-assign]
+        runner._admin_try = recording_admin  # type: ignore[method-assign]
 
     def literal(self, query: sql.Composable | str, params: Sequence[Any]) -> str:
         """``query`` with ``params`` inlined as SQL literals (psycopg's own quoting)."""
@@ -197,9 +203,13 @@ def _record_cells(runner: _Runner, recorder: _Recorder) -> list[_Cell]:
     cells: list[_Cell] = []
     decl = runner.decl
     for table in decl.tables:
+        if table.spec.unbuildable is not None:
+            continue  # no row, nothing probed: every cell undecided
         for actor in decl.actors:
             allowed = table.allowed.get(actor, frozenset())
             for op in OPERATIONS:
+                if decl.undecided_reason(table.spec, actor, op) is not None:
+                    continue  # undecided: the file asserts only what the declaration decides
                 cell = _Cell(f"{table.name}:{actor}:{op}", actor, expected="allowed" if op in allowed else "denied")
                 recorder.cell = cell
                 with runner.conn.transaction(force_rollback=True):
@@ -214,6 +224,8 @@ def _record_cells(runner: _Runner, recorder: _Recorder) -> list[_Cell]:
             schema, name = function.name.split(".", 1)
             query, params = sql.SQL("select {}()").format(sql.Identifier(schema, name)), []
         for actor in decl.actors:
+            if decl.undecided_reason(function.spec, actor, EXECUTE) is not None:
+                continue
             expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
             cell = _Cell(
                 f"{function.cell_name}:{actor}:{EXECUTE}", actor, kind="function", expected=expected,

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,11 +79,25 @@ class _Runner:
     """One verify-access run: reads the declared objects (:mod:`khepri_db.policy._catalog`), makes the
     rows (:mod:`khepri_db.policy._fixtures`) and probes every cell as its actor."""
 
-    def __init__(self, conn: psycopg.Connection, declaration: Declaration) -> None:
+    def __init__(
+        self, conn: psycopg.Connection, declaration: Declaration, progress: Callable[[str], None] | None = None
+    ) -> None:
         self.conn = conn
         self.decl = declaration
         self.objects = DeclaredObjects()
         self.fixtures = Fixtures(conn, declaration, self.objects.relations)
+        self.progress = progress
+        self._done = 0
+        self._last = time.monotonic()
+
+    def _progress(self, kind: str, name: str) -> None:
+        """Report, at most every two seconds, how many declared objects have been probed."""
+        self._done += 1
+        if self.progress is None or time.monotonic() - self._last < _PROGRESS_EVERY_S:
+            return
+        self._last = time.monotonic()
+        total = len(self.decl.tables) + len(self.decl.functions)
+        self.progress(f"probing {self._done}/{total} objects ({kind} {name})")
 
     @property
     def functions(self) -> dict[str, tuple[int, str, int]]:
@@ -152,24 +166,34 @@ class _Runner:
 
     def _as_admin(self, query: sql.Composable, params: Sequence[Any]) -> str | None:
         """Run ``query`` as the connecting role in a savepoint; the error message if it failed."""
+        error = self._admin_try(query, params)
+        return _message(error) if error is not None else None
+
+    def _admin_try(self, query: sql.Composable, params: Sequence[Any]) -> psycopg.Error | None:
+        """Run ``query`` as the connecting role in a savepoint; the error if it failed (then undone)."""
         try:
             with self.conn.transaction():
                 self.conn.execute(query, params)
         except psycopg.Error as exc:
-            return _message(exc)
+            return exc
         return None
 
     def table_cells(self) -> Iterator[CellResult]:
         cells: list[CellResult] = []
         handovers: list[tuple[int, TableDeclaration, str]] = []
         for table in self.decl.tables:
+            self._progress("table", table.name)
             for actor in self.decl.actors:
                 allowed = table.allowed.get(actor, frozenset())
                 for op in OPERATIONS:
                     expected: Literal["allowed", "denied"] = "allowed" if op in allowed else "denied"
-                    with self.conn.transaction(force_rollback=True):
-                        actual, detail, attempt, leak = self._table_cell(table, actor, op)
-                    if op == "update" and actual == "allowed" and actor != "service_role":
+                    undecided = self.decl.undecided_reason(table.spec, actor, op)
+                    if table.spec.unbuildable is not None:
+                        actual, detail, attempt, leak = "skipped", "not probed: the table has no row", None, None
+                    else:
+                        with self.conn.transaction(force_rollback=True):
+                            actual, detail, attempt, leak = self._table_cell(table, actor, op)
+                    if op == "update" and actual == "allowed" and actor != "service_role" and undecided is None:
                         handovers.append((len(cells), table, actor))
                     ok = (actual == expected or (actual == "skipped" and expected == "denied")) and leak is None
                     cells.append(CellResult(
@@ -180,12 +204,13 @@ class _Runner:
                         operation=op,
                         expected=expected,
                         actual=actual,
-                        ok=ok,
+                        ok=ok and undecided is None,
                         detail=detail,
                         sqlstate=attempt.sqlstate if attempt else None,
                         leak=leak,
                         rights=attempt.rights if attempt else None,
                         unreviewed=actor in table.spec.unreviewed or f"{actor}:{op}" in table.spec.unreviewed,
+                        undecided=undecided,
                     ))  # fmt: skip
         # The re-parenting probes of allowed updates, after every other cell: the extra owners they
         # aim at are made once, in one savepoint rolled back at the end, so no other cell sees them.
@@ -216,12 +241,19 @@ class _Runner:
         if op == "delete":
             query = sql.SQL("delete from {} where {}").format(target, where)
             attempt = self._act(actor, query, where_params, "DELETE", path)
+            for _ in range(_MAX_DEPENDENTS):
+                # Rows of other tables that reference the target (a chat's messages) stop the delete
+                # only through their foreign key, after RLS let it through: clear them (as the
+                # connecting role) and ask again, so the cell says what RLS and the grants decide.
+                if not self._clear_dependents(table, attempt, where, where_params):
+                    break
+                attempt = self._act(actor, query, where_params, "DELETE", path)
             return (*attempt.decide("deleted", "0 rows: filtered out by RLS"), attempt, None)
         if op == "insert":
             values = spec.insert_row or spec.row
             if values is None:
                 return "skipped", "nothing to insert: no row or insert_row", None, None
-            cleared = self._as_admin(sql.SQL("delete from {} where {}").format(target, where), where_params)
+            cleared = self._admin_delete(table.schema, table.table, where, where_params)
             query, params = self.fixtures.insert(
                 table, values, owner, self.fixtures.target_row(table, owner), returning=False
             )
@@ -297,12 +329,28 @@ class _Runner:
         self, table: TableDeclaration, attempt: _Attempt, where: sql.Composable, where_params: Sequence[Any]
     ) -> bool:
         """After a 23503 naming a foreign key of *another* table that references the target row,
-        delete those referencing rows (as the connecting role); True if that was the failure."""
+        delete those referencing rows (as the connecting role, their own dependants first); True if
+        that was the failure and they are gone."""
         if attempt.sqlstate != "23503" or attempt.constraint is None:
             return False
         schema, referencing, constraint = attempt.constraint
         if (schema, referencing) == (table.schema, table.table):
             return False  # the row's own foreign key refused the new owner: a real stop, not a dependent
+        return self._delete_referencing(schema, referencing, constraint, table.schema, table.table, where, where_params)
+
+    def _delete_referencing(
+        self,
+        schema: str,
+        referencing: str,
+        constraint: str,
+        target_schema: str,
+        target_table: str,
+        where: sql.Composable,
+        where_params: Sequence[Any],
+        depth: int = 0,
+    ) -> bool:
+        """Delete the rows of ``schema.referencing`` whose foreign key ``constraint`` points at the rows of
+        ``target_schema.target_table`` matching ``where``; True when that succeeded."""
         row = self.conn.execute(
             """
             select array_agg(a.attname::text order by k.ord), array_agg(f.attname::text order by k.ord)
@@ -314,19 +362,52 @@ class _Runner:
                 and c.conrelid = to_regclass(format('%%I.%%I', %s::text, %s::text))
                 and c.confrelid = to_regclass(format('%%I.%%I', %s::text, %s::text))
             """,
-            (constraint, schema, referencing, table.schema, table.table),
+            (constraint, schema, referencing, target_schema, target_table),
         ).fetchone()
         if row is None or row[0] is None:
             return False
         columns, referenced = row
-        query = sql.SQL("delete from {} where ({}) in (select {} from {} where {})").format(
-            sql.Identifier(schema, referencing),
+        condition = sql.SQL("({}) in (select {} from {} where {})").format(
             sql.SQL(", ").join(sql.Identifier(c) for c in columns),
             sql.SQL(", ").join(sql.Identifier(c) for c in referenced),
-            sql.Identifier(table.schema, table.table),
+            sql.Identifier(target_schema, target_table),
             where,
         )
-        return self._as_admin(query, where_params) is None
+        return self._admin_delete(schema, referencing, condition, where_params, depth + 1) is None
+
+    def _admin_delete(
+        self, schema: str, table: str, where: sql.Composable, where_params: Sequence[Any], depth: int = 0
+    ) -> str | None:
+        """Delete the rows of ``schema.table`` matching ``where`` as the connecting role (in a savepoint),
+        first deleting the rows of other tables whose foreign keys still reference them (up to
+        :data:`_MAX_DEPENDENTS` tables, three levels deep); Postgres' message when it still fails."""
+        query = sql.SQL("delete from {} where {}").format(sql.Identifier(schema, table), where)
+        message = None
+        for _ in range(_MAX_DEPENDENTS):
+            exc = self._admin_try(query, where_params)
+            if exc is None:
+                return None
+            message = _message(exc)
+            diag = exc.diag
+            named = (diag.schema_name, diag.table_name, diag.constraint_name)
+            if (
+                diag.sqlstate != "23503"
+                or depth >= 3
+                or not all(named)
+                or (diag.schema_name, diag.table_name) == (schema, table)
+                or not self._delete_referencing(
+                    str(diag.schema_name),
+                    str(diag.table_name),
+                    str(diag.constraint_name),
+                    schema,
+                    table,
+                    where,
+                    where_params,
+                    depth,
+                )
+            ):
+                return message
+        return message
 
     def function_cells(self) -> Iterator[CellResult]:
         owner = self.fixtures.subjects["owner"]
@@ -338,8 +419,10 @@ class _Runner:
                 schema, name = function.name.split(".", 1)
                 query, params = sql.SQL("select {}()").format(sql.Identifier(schema, name)), []
             path = f"/rpc/{function.name.split('.', 1)[1]}"
+            self._progress("function", function.cell_name)
             for actor in self.decl.actors:
                 expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
+                undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
                 with self.conn.transaction(force_rollback=True):
                     attempt = self._act(actor, query, params, "POST", path)
                 actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
@@ -353,11 +436,12 @@ class _Runner:
                     operation=EXECUTE,
                     expected=expected,
                     actual=actual,
-                    ok=actual == expected,
+                    ok=actual == expected and undecided is None,
                     detail=attempt.detail or "the call completed",
                     sqlstate=attempt.sqlstate,
                     rights=attempt.rights,
                     unreviewed=actor in function.spec.unreviewed,
+                    undecided=undecided,
                 )
 
 
@@ -395,6 +479,9 @@ class _Attempt:
 _NOT_UPDATABLE = re.compile(r"^cannot (insert into|update|delete from) view ")
 """Postgres' message (SQLSTATE 55000) for a write through a view that is not automatically updatable."""
 
+_PROGRESS_EVERY_S = 2.0
+"""Seconds between progress lines of a long probe run."""
+
 _MAX_DEPENDENTS = 5
 """How many tables of rows referencing a row the re-parenting probe clears before giving up."""
 
@@ -420,6 +507,7 @@ def verify_access(
     *,
     project: Project | None = None,
     exposed_schemas: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> AccessReport:
     """Check the database at ``url`` against an access declaration.
 
@@ -431,9 +519,13 @@ def verify_access(
         exposed_schemas: schemas whose tables, views and functions must all be declared (default:
             :func:`khepri_db.doctor.config.resolve_exposed_schemas`: config.toml, ``pgrst.db_schemas``,
             else ``public``); Supabase-managed schemas are skipped as doctor skips them.
+        progress: called with a line such as ``probing 40/144 objects (table public.x)`` at most
+            every two seconds while cells run (the CLI prints it on stderr).
 
     Returns:
-        The :class:`AccessReport`. Nothing is left in the database: the run is one transaction
+        The :class:`AccessReport`. Cells the declaration marks ``undecided`` (or whose table is
+        ``unbuildable``) are probed all the same and reported with their reason: never as passed
+        (``ok`` is false), never as a mismatch. Nothing is left in the database: the run is one transaction
         that is rolled back.
 
     Raises:
@@ -451,7 +543,7 @@ def verify_access(
     with connect(url) as conn:
         target = _require_api_roles(conn, url)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
-        runner = _Runner(conn, decl)
+        runner = _Runner(conn, decl, progress)
         try:
             runner.load_catalog()
             undeclared = runner.undeclared(exposed.schemas)

@@ -27,9 +27,11 @@ class CellRights(BaseModel):
 class CellResult(BaseModel):
     """One actor x operation x object of the matrix.
 
-    ``ok`` is true when ``actual`` equals ``expected`` and no leak was found; ``skipped`` cells
-    (nothing to probe, e.g. insert on a view without ``row``) are ok only when the operation is
-    declared denied.
+    ``ok`` is true when ``actual`` equals ``expected``, no leak was found and the declaration does not
+    leave the cell undecided; ``skipped`` cells (nothing to probe, e.g. insert on a view without
+    ``row``) are ok only when the operation is declared denied. An *undecided* cell
+    (``undecided`` holds the declaration's reason) is neither a pass nor a mismatch: ``ok`` is false,
+    and it is not in :attr:`AccessReport.mismatches`.
     """
 
     id: str = Field(description="<object>:<actor>:<operation>, as in Declaration.cell_ids()")
@@ -45,9 +47,21 @@ class CellResult(BaseModel):
     leak: str | None = Field(None, description="set when an allowed update could hand the row to another owner")
     rights: CellRights | None = None
     unreviewed: bool = Field(False, description="the declaration marks this cell as generated and not yet reviewed")
+    undecided: str | None = Field(
+        None, description="why the declaration leaves this cell undecided (never a pass, never a mismatch)"
+    )
+
+    @property
+    def verdict(self) -> Literal["pass", "fail", "undecided"]:
+        """``undecided`` when the declaration says so, else ``pass`` or ``fail`` (:attr:`ok`)."""
+        if self.undecided is not None:
+            return "undecided"
+        return "pass" if self.ok else "fail"
 
     def describe(self) -> str:
         """One line: the cell, what was declared, what happened and why."""
+        if self.undecided is not None:
+            return f"{self.id}: UNDECIDED ({self.undecided}); this run: {self.actual} ({self.detail})"
         text = f"{self.id}: declared {self.expected}, actual {self.actual} ({self.detail})"
         if self.leak:
             text += f"; LEAK: {self.leak}"
@@ -67,8 +81,15 @@ class CellResult(BaseModel):
                 f"{self.id} ran as {rights.current_user} with bypassrls={rights.bypassrls}"
             )
             assert not rights.owns_rls_tables, f"{self.id} ran as an owner of RLS tables ({rights.current_user})"
+        if self.undecided is not None:
+            raise CellUndecidedError(self.describe())
         if not self.ok:
             raise AssertionError(self.describe())
+
+
+class CellUndecidedError(Exception):
+    """Raised by :meth:`CellResult.check` for a cell the declaration leaves undecided (the pytest plugin
+    reports it as skipped with the reason, so it never counts as a pass)."""
 
 
 class UndeclaredObject(BaseModel):
@@ -114,8 +135,13 @@ class AccessReport(BaseModel):
 
     @property
     def mismatches(self) -> list[CellResult]:
-        """Cells whose outcome differs from the declaration (errors and leaks included)."""
-        return [c for c in self.cells if not c.ok]
+        """Cells whose outcome differs from the declaration (errors and leaks included; undecided cells not)."""
+        return [c for c in self.cells if not c.ok and c.undecided is None]
+
+    @property
+    def undecided(self) -> list[CellResult]:
+        """Cells the declaration leaves undecided, with their reasons: not proven either way."""
+        return [c for c in self.cells if c.undecided is not None]
 
     @property
     def passed(self) -> bool:
@@ -135,12 +161,15 @@ class AccessReport(BaseModel):
         return {c.id: c for c in self.cells}
 
     def summary(self) -> dict[str, int]:
-        """``{"cells", "mismatches", "errors", "leaks", "undeclared", "unreviewed"}`` counts."""
+        """``{"cells", "held", "undecided", "unreviewed", "mismatches", "errors", "leaks", "undeclared"}`` counts
+        (``errors`` counts decided cells only)."""
         return {
             "cells": len(self.cells),
+            "held": sum(1 for c in self.cells if c.ok),
+            "undecided": len(self.undecided),
             "unreviewed": sum(1 for c in self.cells if c.unreviewed),
             "mismatches": len(self.mismatches),
-            "errors": sum(1 for c in self.cells if c.actual == "error"),
+            "errors": sum(1 for c in self.cells if c.actual == "error" and c.undecided is None),
             "leaks": sum(1 for c in self.cells if c.leak),
             "undeclared": len(self.undeclared),
         }
