@@ -49,13 +49,21 @@ PG15_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_sessio
 	tests/test_ext_crypto.py tests/test_ext_platform.py tests/test_ext_platform_plugin.py tests/test_schema_dump.py \
 	tests/test_doctor_rules.py tests/test_migrate_batch.py tests/test_ext_timescaledb.py \
 	tests/test_ext_pgroonga.py tests/test_test_db.py tests/test_dbdev_test_helpers.py tests/test_platform_fidelity.py \
-	tests/test_ext_pg_tle.py tests/test_dbdev_offline.py tests/test_access_export.py
+	tests/test_ext_pg_tle.py tests/test_dbdev_offline.py tests/test_access_export.py tests/test_access_undecided.py
+
+# The policy suite once more on the docker engine, when an image is named (KHEPRI_DOCKER_IMAGE, e.g.
+# one built by tests/docker/build_image.sh; .ci/run does it): `make test` never starts a Docker daemon.
+DOCKER_TESTS := tests/test_access_matrix.py tests/test_session.py tests/test_plugin.py tests/test_access.py
 
 test: install
 	$(BIN)/pytest
 	@if $(BIN)/python -c 'from khepri_db.engines import system_bin_dir; system_bin_dir()' 2>/dev/null; then \
 	  $(BIN)/pytest --khepri-engine system $(PG15_TESTS); \
 	else echo "no system PostgreSQL (PG_BIN, pg_config or initdb on PATH): skipping the second-version run"; fi
+	@if [ -n "$$KHEPRI_DOCKER_IMAGE" ]; then \
+	  echo "the policy tests on the docker engine ($$KHEPRI_DOCKER_IMAGE)"; \
+	  $(BIN)/pytest --khepri-engine docker $(DOCKER_TESTS); \
+	else echo "KHEPRI_DOCKER_IMAGE is not set: skipping the docker-engine run of the policy tests"; fi
 
 schema: install
 	$(KHEPRI) db dump --schema-only --from-migrations -f supabase/schema.sql

@@ -1,5 +1,5 @@
 """Engines: the embedded and system servers' lifecycle through the real `khepri-db` executable, the url
-engine, and the docker engine (skipped, with the reason, where no Docker engine answers)."""
+engine (the docker engine: tests/test_engine_docker.py)."""
 
 from __future__ import annotations
 
@@ -21,16 +21,13 @@ from khepri_db.core.errors import EngineError, UsageError
 from khepri_db.engines import (
     SERVICE_USER,
     STATE_FILE,
-    DockerEngine,
     EmbeddedEngine,
     SystemEngine,
     UrlEngine,
     binaries_major_version,
-    docker_unavailable_reason,
     embedded_bin_dir,
     free_port,
     make_cluster_root,
-    resolve_engine,
     system_bin_dir,
 )
 
@@ -324,54 +321,3 @@ def test_system_binaries_come_from_pg_bin_first(monkeypatch: pytest.MonkeyPatch,
         system_bin_dir()
     assert caught.value.hint is not None
     assert "PG_BIN" in caught.value.hint
-
-
-def test_the_db_commands_do_not_manage_docker_containers() -> None:
-    with pytest.raises(UsageError, match="lives only as long as the process"):
-        resolve_engine(None, None, engine="docker")
-
-
-# -- the docker engine (supabase/postgres through testcontainers) ---------------------------------
-
-
-def test_without_docker_the_docker_engine_says_why() -> None:
-    reason = docker_unavailable_reason()
-    if reason is None:
-        pytest.skip("a Docker engine answers here; test_docker_engine_runs_the_real_supabase_postgres covers it")
-    assert "testcontainers" in reason or "no Docker engine answers" in reason
-    with pytest.raises(EngineError, match="the docker engine cannot start") as caught:
-        DockerEngine().start()
-    assert reason in caught.value.message
-    assert DockerEngine().status().running is False
-
-
-@pytest.mark.slow
-def test_docker_engine_runs_the_real_supabase_postgres() -> None:
-    reason = docker_unavailable_reason()
-    if reason is not None:
-        pytest.skip(f"docker engine: {reason}")
-    from khepri_db.core.project import Project
-    from khepri_db.migrations.apply import migrate
-    from khepri_db.migrations.compat import TargetKind, detect
-    from khepri_db.policy.probe import verify_access
-    from khepri_db.policy.session import as_user, create_user
-
-    repo = Path(__file__).resolve().parents[1]
-    engine = DockerEngine()
-    try:
-        url = engine.start()
-        assert engine.status().running
-        migrate(url, repo / "supabase" / "migrations")
-        with psycopg.connect(url) as conn:
-            assert detect(conn).kind is TargetKind.SUPABASE  # the compatibility layer was not installed
-            alice = create_user(conn, "alice@example.com")
-            assert conn.execute("select count(*) from auth.identities where user_id = %s", (alice.id,)).fetchone() == (
-                1,
-            )
-            with as_user(conn, alice):
-                assert conn.execute("select auth.uid()").fetchone() == (alice.id,)
-            conn.rollback()
-        report = verify_access(url, repo / "supabase" / "access.toml", project=Project(repo))
-        assert [c.describe() for c in report.mismatches] == []
-    finally:
-        engine.stop()

@@ -149,8 +149,9 @@ def test_bad_settings_are_usage_errors(project: pytest.Pytester, monkeypatch: py
     result = project.runpytest_inprocess("-p", "no:cacheprovider")
     assert "unknown engine 'cloud'" in result.stdout.str() + result.stderr.str()
     monkeypatch.setenv("KHEPRI_TEST_ENGINE", "docker")
+    monkeypatch.delenv("KHEPRI_DOCKER_IMAGE", raising=False)  # the default: Supabase's image
     result = project.runpytest_inprocess("-p", "no:cacheprovider", "--khepri-isolation", "clone")
-    assert "the docker engine offers no clones" in result.stdout.str() + result.stderr.str()
+    assert "the docker engine offers no clones on Supabase's image" in result.stdout.str() + result.stderr.str()
 
 
 def test_this_session_runs_on_the_configured_engine(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -184,10 +185,11 @@ Format = Annotated[OutputFormat, typer.Option("--format", help="Output format: t
 
 
 class ServerEngine(StrEnum):
-    """Engines the ``db`` commands manage (the docker engine lives only inside one process)."""
+    """Engines the ``db`` commands manage and other commands start when needed."""
 
     embedded = "embedded"
     system = "system"
+    docker = "docker"
 
 
 EngineOption = Annotated[
@@ -197,7 +199,30 @@ EngineOption = Annotated[
         envvar="KHEPRI_ENGINE",
         help="embedded: the PostgreSQL 18 shipped with khepri-db (data in <project>/.khepri/pgdata). "
         "system: the PostgreSQL installed on this machine, found via PG_BIN, pg_config or PATH "
-        "(data in <project>/.khepri/pgdata-system), e.g. Debian's PostgreSQL 15.",
+        "(data in <project>/.khepri/pgdata-system), e.g. Debian's PostgreSQL 15. "
+        "docker: a container on 127.0.0.1 (host network) of --image / KHEPRI_DOCKER_IMAGE, default "
+        "Supabase's own Postgres for [db] major_version; recorded in <project>/.khepri/docker.",
+    ),
+]
+TargetEngine = Annotated[
+    ServerEngine | None,
+    typer.Option(
+        "--engine",
+        envvar="KHEPRI_ENGINE",
+        help="Without --db-url, the server to use (started if it is not running): embedded (default), system "
+        "or docker (see `khepri-db db start --help`).",
+        show_default=False,
+    ),
+]
+ImageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--image",
+        envvar="KHEPRI_DOCKER_IMAGE",
+        help="The docker engine's image. Default: supabase/postgres for the project's [db] major_version. "
+        "Any other PostgreSQL image (e.g. one built by tests/docker/build_image.sh) gets khepri-db's "
+        "extension stand-ins; migrate then installs the compatibility layer.",
+        show_default=False,
     ),
 ]
 
@@ -269,16 +294,26 @@ def _progress(output: OutputFormat) -> Callable[[str], None]:
     return say if output is OutputFormat.text else (lambda _m: None)
 
 
-def _target_url(db_url: str | None, data_dir: Path | None, output: OutputFormat) -> str:
-    """The URL to work on: ``--db-url``, or the embedded server (started if it is not running)."""
+def _target_url(
+    db_url: str | None, data_dir: Path | None, output: OutputFormat, engine_name: ServerEngine | None = None
+) -> str:
+    """The URL to work on: ``--db-url``, or the server of ``--engine`` (``KHEPRI_ENGINE``; default
+    the embedded one), started if it is not running."""
     if db_url:
         return db_url
-    from khepri_db.engines import EmbeddedEngine, resolve_engine  # not needed with --db-url
+    from khepri_db.engines import resolve_engine  # not needed with --db-url
 
-    engine = resolve_engine(None, data_dir, log=_progress(output))
-    assert isinstance(engine, EmbeddedEngine)
+    name = engine_name.value if engine_name is not None else os.environ.get("KHEPRI_ENGINE") or "embedded"
+    engine = resolve_engine(None, data_dir, log=_progress(output), engine=name)
     if not engine.status().running and output is OutputFormat.text:
-        err.print(f"[dim]starting the embedded server in {engine.data_dir} (stop it with `khepri-db db stop`)[/dim]")
+        if name == "docker":
+            image = getattr(engine, "image", "")
+            message = f"starting a {image} container (stop it with `khepri-db db stop --engine docker`)"
+        else:
+            message = (
+                f"starting the {name} server in {getattr(engine, 'data_dir', '')} (stop it with `khepri-db db stop`)"
+            )
+        err.print(f"[dim]{escape(message)}[/dim]")
     return engine.start()
 
 

@@ -15,6 +15,7 @@ from khepri_db.cli._app import (
     KhepriSchema,
     KhepriTyper,
     OutputFormat,
+    TargetEngine,
     _handles_errors,
     _print_json,
     _progress,
@@ -36,6 +37,7 @@ from khepri_db.core.project import Project
 def verify_access_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     access_file: access_file_option("The access declaration") = None,
     exposed_schemas: exposed_schemas_option("Schemas whose tables, views and functions must all be declared") = None,
     khepri_schema: KhepriSchema = False,
@@ -71,7 +73,7 @@ def verify_access_cmd(
     if access_file is None and not khepri_schema and not project.found:
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     report = verify_access(
         url, path, project=project, exposed_schemas=_split(exposed_schemas) or None, progress=_progress(output)
     )
@@ -103,6 +105,7 @@ app.add_typer(access_app, name="access")
 def access_init_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     access_file: access_file_option("The declaration to write") = None,
     exposed_schemas: exposed_schemas_option("Schemas whose tables, views and functions to declare") = None,
     update: Annotated[
@@ -136,7 +139,7 @@ def access_init_cmd(
     if access_file is None and not project.found:
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project)
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     result = init_access(
         url,
         path,
@@ -188,6 +191,7 @@ def access_export_cmd(
     ],
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     access_file: access_file_option("The access declaration to export") = None,
     khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
@@ -212,7 +216,7 @@ def access_export_cmd(
     if access_file is None and not khepri_schema and not project.found:
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     text = export_pgtap(url, path, project=project)
     pgtap.parent.mkdir(parents=True, exist_ok=True)
     pgtap.write_text(text, encoding="utf-8")

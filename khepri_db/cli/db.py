@@ -13,10 +13,12 @@ from khepri_db.cli._app import (
     DbUrl,
     EngineOption,
     Format,
+    ImageOption,
     KhepriSchema,
     MigrationsDir,
     OutputFormat,
     ServerEngine,
+    TargetEngine,
     _escape,
     _handles_errors,
     _print_json,
@@ -43,22 +45,29 @@ def db_start(
         typer.Option("--port", help="TCP port on 127.0.0.1. Default: last one used, else 54329 or a free one."),
     ] = None,
     engine_name: EngineOption = ServerEngine.embedded,
+    image: ImageOption = None,
     show_password: Annotated[
         bool,
         typer.Option("--show-password", help="Print the URL with its password (default: redacted, `***`)."),
     ] = False,
     output: Format = OutputFormat.text,
 ) -> None:
-    """Start the embedded (or --engine system) PostgreSQL, initialising the cluster on first use. Prints the URL last.
+    """Start the embedded (or --engine system|docker) PostgreSQL, initialising it on first use. Prints the URL last.
 
     The URL is printed with its password redacted, so CI logs never hold it; `khepri-db db url`
     prints it whole (or pass --show-password). The server keeps running after this command
-    returns, until `khepri-db db stop`. Other commands find the embedded server themselves; for a
-    system-engine server, set KHEPRI_DB_URL="$(khepri-db db url --engine system)".
+    returns, until `khepri-db db stop`. Other commands find the embedded server themselves; for
+    another engine pass the same --engine to them (or set KHEPRI_ENGINE), or set
+    KHEPRI_DB_URL="$(khepri-db db url --engine system)".
+
+    --engine docker runs --image in a container that shares the host's network (no bridge network
+    is created) with PostgreSQL listening on 127.0.0.1 only; the container carries the label
+    dev.khepri-db=1 and `khepri-db db stop --engine docker` removes it. The image must be present
+    or pullable: that is checked before anything is created.
     """
     from khepri_db.engines import resolve_engine
 
-    engine = resolve_engine(None, data_dir, port=port, log=_progress(output), engine=engine_name.value)
+    engine = resolve_engine(None, data_dir, port=port, log=_progress(output), engine=engine_name.value, image=image)
     url = engine.start()
     if output is OutputFormat.json:
         _print_json(engine.status().to_dict(reveal_password=show_password))
@@ -123,7 +132,10 @@ def db_stop(
     ] = False,
     output: Format = OutputFormat.text,
 ) -> None:
-    """Stop the embedded (or --engine system) PostgreSQL (no-op if it is not running). Data stays in --data-dir."""
+    """Stop the embedded (or --engine system) PostgreSQL (no-op if it is not running); data stays in --data-dir.
+
+    With --engine docker the project's container is removed (its data goes with it).
+    """
     from khepri_db.engines import resolve_engine
 
     if stop_all:
@@ -185,7 +197,7 @@ def db_status(
 def db_url_cmd(
     data_dir: DataDir = None, engine_name: EngineOption = ServerEngine.embedded, output: Format = OutputFormat.text
 ) -> None:
-    """Print the embedded (or --engine system) server's URL, with password. Exit 1 when it is not running."""
+    """Print the embedded (or --engine system|docker) server's URL, with password. Exit 1 when it is not running."""
     from khepri_db.engines import resolve_engine
 
     status = resolve_engine(None, data_dir, engine=engine_name.value).status()
@@ -206,6 +218,7 @@ def db_reset_cmd(
     ctx: typer.Context,
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
     strategy: Annotated[
         str | None,
@@ -246,7 +259,7 @@ def db_reset_cmd(
             hint="pass --db-url explicitly on the command line to reset it",
         )
     chosen = ResetStrategy(strategy) if strategy else ResetStrategy.in_place
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     seeds = [] if no_seed else project.seed_files()
     result = reset_database(
         url, directory, strategy=chosen, recreate_on_leftovers=db_url is None, seed_files=seeds,
@@ -299,6 +312,7 @@ def db_dump_cmd(
     khepri_schema: KhepriSchema = False,
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     output: Format = OutputFormat.text,
 ) -> None:
     """Dump the schema with the real pg_dump --schema-only, as `supabase db dump` (user schemas only).
@@ -321,7 +335,7 @@ def db_dump_cmd(
     from khepri_db.migrations.dump import dump_migrations_schema, run_schema_dump
 
     chosen = _split(schemas) or None
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     if from_migrations:
         directory = Project.discover().migrations_dir(migrations_dir, khepri_schema=khepri_schema)
         if not directory.is_dir():

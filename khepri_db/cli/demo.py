@@ -12,6 +12,7 @@ from khepri_db.cli._app import (
     DbUrl,
     Format,
     OutputFormat,
+    TargetEngine,
     _handles_errors,
     _print_json,
     _target_url,
@@ -25,7 +26,9 @@ from khepri_db.cli._app import (
 
 @app.command("demo")
 @_handles_errors
-def demo_cmd(db_url: DbUrl = None, data_dir: DataDir = None, output: Format = OutputFormat.text) -> None:
+def demo_cmd(
+    db_url: DbUrl = None, data_dir: DataDir = None, engine_name: TargetEngine = None, output: Format = OutputFormat.text
+) -> None:
     """Walk through finalize_onboarding as PostgREST would call it (needs the Khepri schema).
 
     Signs up two users, onboards one twice with the same idempotency key, and shows that the other
@@ -34,7 +37,7 @@ def demo_cmd(db_url: DbUrl = None, data_dir: DataDir = None, output: Format = Ou
     """
     from khepri_db.khepri.demo import run_demo
 
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     result = run_demo(url, Console(quiet=True) if output is OutputFormat.json else out)
     if output is OutputFormat.json:
         _print_json({"passed": result.passed, "checks": [{"check": c, "passed": ok} for c, ok in result.checks]})
@@ -48,6 +51,7 @@ def cron_run_cmd(
     job: Annotated[str, typer.Argument(help="The job's name (cron.job.jobname) or id (cron.job.jobid).")],
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     output: Format = OutputFormat.text,
 ) -> None:
     """Run one pg_cron job's command now, as the job's user in the job's database.
@@ -59,7 +63,7 @@ def cron_run_cmd(
     from khepri_db.core.db import connect
     from khepri_db.policy.platform import run_cron_job
 
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     with connect(url, autocommit=True) as conn:
         run = run_cron_job(conn, job)
     if output is OutputFormat.json:

@@ -17,6 +17,7 @@ from khepri_db.cli._app import (
     KhepriSchema,
     MigrationsDir,
     OutputFormat,
+    TargetEngine,
     _handles_errors,
     _print_json,
     _split,
@@ -51,6 +52,7 @@ class AdvisorType(StrEnum):
 def doctor_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
     exposed_schemas: Annotated[
         list[str] | None,
@@ -127,7 +129,9 @@ def doctor_cmd(
         config = DoctorConfig.load(config_file if config_file is not None else project.root / DOCTOR_CONFIG_FILE)
         if config_file is not None and not config_file.is_file():
             raise ConfigError(f"{config_file}: no such file", hint="--config names doctor's TOML settings file")
-        url = _target_url(db_url, data_dir, OutputFormat.text if output is DoctorFormat.text else OutputFormat.json)
+        url = _target_url(
+            db_url, data_dir, OutputFormat.text if output is DoctorFormat.text else OutputFormat.json, engine_name
+        )
         report = run_doctor(
             url,
             project=project,

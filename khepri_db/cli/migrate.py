@@ -17,6 +17,7 @@ from khepri_db.cli._app import (
     KhepriSchema,
     MigrationsDir,
     OutputFormat,
+    TargetEngine,
     _escape,
     _handles_errors,
     _print_json,
@@ -40,6 +41,7 @@ from khepri_db.core.project import Project
 def migrate_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be applied; change nothing.")] = False,
     include_all: Annotated[
@@ -74,7 +76,7 @@ def migrate_cmd(
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     seeds = project.seed_files(khepri_schema=khepri_schema) if include_seed else []
     result = migrate(
         url,
@@ -119,6 +121,7 @@ def migrate_cmd(
 def seed_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     files: Annotated[
         list[Path] | None,
         typer.Option(
@@ -143,7 +146,7 @@ def seed_cmd(
     for path in paths:
         if not path.is_file():
             raise UsageError(f"seed file {path} does not exist")
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     result = seed(
         url, paths, seed_key=lambda p: seed_path_key(p, project.root), force=force, progress=_progress(output)
     )
@@ -160,6 +163,7 @@ def seed_cmd(
 def status_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
     khepri_schema: KhepriSchema = False,
     output: Format = OutputFormat.text,
@@ -174,7 +178,7 @@ def status_cmd(
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     with connect(url) as conn:
         status = migration_status(conn, directory)
     not_clean = [e for e in status.entries if e.state is not MigrationState.APPLIED]
@@ -277,6 +281,7 @@ def migration_new_cmd(
 def migration_list_cmd(
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
     output: Format = OutputFormat.text,
 ) -> None:
@@ -292,7 +297,7 @@ def migration_list_cmd(
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir)
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     with connect(url) as conn:
         listing = list_migrations(conn, directory)
     if output is OutputFormat.json:
@@ -325,6 +330,7 @@ def migration_repair_cmd(
     status: Annotated[str, typer.Option("--status", help="applied or reverted.", show_default=False)] = "",
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm a repair of the whole history.")] = False,
     output: Format = OutputFormat.text,
@@ -350,7 +356,7 @@ def migration_repair_cmd(
         )
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir)
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     result = repair_migrations(url, directory, versions or [], RepairStatus(status))
     if output is OutputFormat.json:
         _print_json(result.to_dict())

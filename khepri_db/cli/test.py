@@ -21,6 +21,7 @@ from khepri_db.cli._app import (
     _handles_errors,
     _print_json,
     _progress,
+    _target_url,
     app,
     err,
     out,
@@ -162,7 +163,8 @@ def _server(
     from khepri_db.engines import ClusterEngine, resolve_engine
 
     engine = resolve_engine(None, data_dir, log=_progress(output), engine=engine_name.value)
-    assert isinstance(engine, ClusterEngine)
+    if not isinstance(engine, ClusterEngine):  # docker: its server is reached by URL, as --db-url
+        return _target_url(None, data_dir, output, engine_name), None
     if not engine.status().running and output is OutputFormat.text:
         err.print(
             f"[dim]starting the {engine.name} server in {engine.data_dir} (stop it with `khepri-db db stop`)[/dim]"

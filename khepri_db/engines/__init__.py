@@ -9,9 +9,11 @@ Every engine has the same three operations: ``start()`` returns a connection URL
 * :class:`SystemEngine`: the same kind of cluster run with the PostgreSQL installed on the machine,
   found through ``PG_BIN``, ``pg_config --bindir`` or ``initdb`` on ``PATH`` (e.g. Debian's
   PostgreSQL 15, the major version many Supabase projects run).
-* :class:`DockerEngine`: a throwaway container of ``supabase/postgres`` (the real Supabase
-  Postgres image) with Supabase Auth's own migrations applied, through testcontainers (the
-  optional ``khepri-db[docker]`` extra). It lives as long as the Python process that started it.
+* :class:`DockerEngine`: PostgreSQL in a container on 127.0.0.1 (host networking), through the
+  Docker SDK (the optional ``khepri-db[docker]`` extra): Supabase's own ``supabase/postgres`` image
+  as it is, or any other PostgreSQL image with khepri-db's stand-ins. A project's container
+  (``db start --engine docker``) is recorded in ``<project>/.khepri/docker`` and serves later
+  commands until ``db stop --engine docker``; a test session's is removed when the session ends.
 * :class:`UrlEngine`: an existing server given by ``--db-url`` / ``KHEPRI_DB_URL`` (plain Postgres,
   ``supabase start`` at ``postgresql://postgres:postgres@127.0.0.1:54322/postgres``, hosted Supabase).
 
@@ -45,7 +47,13 @@ from khepri_db.engines.base import (
     EngineStatus,
     Log,
 )
-from khepri_db.engines.docker import DEFAULT_AUTH_IMAGE, DEFAULT_SUPABASE_IMAGE, DockerEngine, docker_unavailable_reason
+from khepri_db.engines.docker import (
+    DEFAULT_AUTH_IMAGE,
+    DEFAULT_SUPABASE_IMAGE,
+    DockerEngine,
+    default_image,
+    docker_unavailable_reason,
+)
 from khepri_db.engines.embedded import EmbeddedEngine, embedded_bin_dir
 from khepri_db.engines.system import SystemEngine, system_bin_dir
 from khepri_db.engines.url import UrlEngine
@@ -70,6 +78,7 @@ __all__ = [
     "SystemEngine",
     "UrlEngine",
     "binaries_major_version",
+    "default_image",
     "docker_unavailable_reason",
     "embedded_bin_dir",
     "free_port",
@@ -92,6 +101,7 @@ def resolve_engine(
     port: int | None = None,
     log: Log | None = None,
     engine: str = "embedded",
+    image: str | None = None,
 ) -> Engine:
     """Pick the engine a command uses.
 
@@ -101,21 +111,23 @@ def resolve_engine(
             embedded engine, ``<project>/.khepri/pgdata-system`` for the system engine.
         port: ``--port`` for the embedded and system engines.
         log: progress messages.
-        engine: ``embedded`` (default) or ``system``.
+        engine: ``embedded`` (default), ``system`` or ``docker``.
+        image: the docker engine's image (default :func:`default_image`: ``KHEPRI_DOCKER_IMAGE``,
+            else Supabase's Postgres for the project's ``[db] major_version``).
 
     Returns:
-        The engine; nothing is started yet.
+        The engine; nothing is started yet. For ``docker``, ``data_dir`` (default
+        ``<project>/.khepri/docker``) is where the container is recorded.
 
     Raises:
-        UsageError: an unknown engine name, or ``docker`` (its container lives only as long as the
-            process that starts it: use it from the pytest plugin) or ``url`` without a URL.
-        NoProjectError: ``embedded`` or ``system`` with no ``data_dir`` outside a project (no
-            ``supabase/`` directory from the current directory upwards): a cluster is never made
-            in whatever directory the command was run from.
+        UsageError: an unknown engine name, or ``url`` without a URL.
+        NoProjectError: ``embedded``, ``system`` or ``docker`` with no ``data_dir`` outside a
+            project (no ``supabase/`` directory from the current directory upwards): a cluster
+            is never made in whatever directory the command was run from.
     """
     if db_url:
         return UrlEngine(db_url)
-    if engine in {"embedded", "system"} and data_dir is None:
+    if engine in {"embedded", "system", "docker"} and data_dir is None:
         from khepri_db.core.project import Project
 
         project = Project.discover()
@@ -127,7 +139,14 @@ def resolve_engine(
                 hint="run khepri-db inside your project (or `khepri-db init` to make one here), pass --db-url for a "
                 "running database, or --data-dir DIR (env KHEPRI_DATA_DIR) for a cluster of its own",
             )
-        data_dir = project.default_data_dir if engine == "embedded" else project.root / ".khepri" / "pgdata-system"
+        data_dir = {
+            "embedded": project.default_data_dir,
+            "system": project.root / ".khepri" / "pgdata-system",
+            "docker": project.root / ".khepri" / "docker",
+        }[engine]
+        if engine == "docker" and image is None:
+            major = project.config.raw.get("db", {}).get("major_version")
+            image = default_image(major if isinstance(major, int) else None)
     if engine == "embedded":
         assert data_dir is not None
         return EmbeddedEngine(data_dir, port=port, log=log)
@@ -135,12 +154,8 @@ def resolve_engine(
         assert data_dir is not None
         return SystemEngine(data_dir, port=port, log=log)
     if engine == "docker":
-        raise UsageError(
-            "the docker engine's container lives only as long as the process that starts it, so it cannot "
-            "serve separate CLI commands",
-            hint="use it from the pytest plugin (pytest --khepri-engine docker), or run `supabase start` "
-            "and pass --db-url postgresql://postgres:postgres@127.0.0.1:54322/postgres",
-        )
+        assert data_dir is not None
+        return DockerEngine(image, state_dir=data_dir, port=port, log=log)
     if engine == "url":
         raise UsageError("the url engine needs --db-url (or KHEPRI_DB_URL)")
     raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINE_NAMES)}")

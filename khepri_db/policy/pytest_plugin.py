@@ -15,13 +15,15 @@ option                      environment                 ini                     
 ``--khepri-isolation``      ``KHEPRI_TEST_ISOLATION``   ``khepri_isolation``         ``transaction``
 ``--khepri-migrations-dir`` ``KHEPRI_MIGRATIONS_DIR``   ``khepri_migrations_dir``    ``supabase/migrations``
 ``--khepri-access-file``    ``KHEPRI_ACCESS_FILE``      ``khepri_access_file``       ``supabase/access.toml``
-(none)                      ``KHEPRI_DOCKER_IMAGE``     ``khepri_docker_image``      supabase/postgres:15.8.1.085
+(none)                      ``KHEPRI_DOCKER_IMAGE``     ``khepri_docker_image``      supabase/postgres of the
+                                                                                     project's [db] major_version
 (none)                      ``KHEPRI_DOCKER_AUTH_IMAGE`` ``khepri_docker_auth_image`` supabase/gotrue:v2.177.0
 ==========================  ==========================  ===========================  =====================
 
 Engines: ``embedded`` (PostgreSQL 18 from the wheel, in a temporary directory), ``system`` (the
-machine's PostgreSQL, found via ``PG_BIN``/``pg_config``/``PATH``), ``docker`` (the real
-``supabase/postgres`` image; needs ``khepri-db[docker]`` and a Docker engine), ``url`` (an existing
+machine's PostgreSQL, found via ``PG_BIN``/``pg_config``/``PATH``), ``docker`` (a container on
+127.0.0.1 with host networking: Supabase's own ``supabase/postgres`` image, or any PostgreSQL image,
+which gets khepri-db's stand-ins; needs ``khepri-db[docker]`` and a Docker engine), ``url`` (an existing
 *throwaway* server: databases are created and dropped on it). Relative migration and access-file
 paths given in the ini file are relative to the rootdir; on the command line or in the environment,
 to the current directory.
@@ -90,6 +92,7 @@ from khepri_db.engines import (
     free_port,
     make_cluster_root,
 )
+from khepri_db.engines.docker import SUPABASE_IMAGES, is_supabase_image
 from khepri_db.migrations.apply import migrate
 from khepri_db.policy import platform as _platform
 from khepri_db.policy import session as _session
@@ -198,14 +201,17 @@ def resolve_settings(config: pytest.Config) -> KhepriTestSettings:
     isolation = isolation or "transaction"
     if isolation not in ISOLATIONS:
         raise pytest.UsageError(f"khepri-db: unknown isolation {isolation!r}; use transaction or clone")
-    if isolation == "clone" and engine == "docker":
+    image, _ = _setting(config, None, "KHEPRI_DOCKER_IMAGE", "khepri_docker_image")
+    if not image:
+        major = project.config.raw.get("db", {}).get("major_version")
+        image = SUPABASE_IMAGES.get(major if isinstance(major, int) else 15, DEFAULT_SUPABASE_IMAGE)
+    if isolation == "clone" and engine == "docker" and is_supabase_image(image):
         raise pytest.UsageError(
-            "khepri-db: the docker engine offers no clones (the supabase/postgres image's pg_cron and pg_net "
+            "khepri-db: the docker engine offers no clones on Supabase's image (its pg_cron and pg_net "
             "workers keep database postgres busy); use --khepri-isolation transaction"
         )
     migrations, source = _setting(config, "--khepri-migrations-dir", "KHEPRI_MIGRATIONS_DIR", "khepri_migrations_dir")
     access, access_source = _setting(config, "--khepri-access-file", "KHEPRI_ACCESS_FILE", "khepri_access_file")
-    image, _ = _setting(config, None, "KHEPRI_DOCKER_IMAGE", "khepri_docker_image")
     auth_image, _ = _setting(config, None, "KHEPRI_DOCKER_AUTH_IMAGE", "khepri_docker_auth_image")
     return KhepriTestSettings(
         engine=engine,
@@ -213,7 +219,7 @@ def resolve_settings(config: pytest.Config) -> KhepriTestSettings:
         isolation=isolation,
         migrations_dir=_path(migrations, source, config) if migrations else None,
         access_file=_path(access, access_source, config) if access else default_access_file(project),
-        docker_image=image or DEFAULT_SUPABASE_IMAGE,
+        docker_image=image,
         docker_auth_image=None if (auth_image or "").lower() == "none" else (auth_image or DEFAULT_AUTH_IMAGE),
         project=project,
     )
