@@ -1,6 +1,7 @@
 """``khepri-db gen types --lang python``: the generated module imports, is ruff clean, validates every
 row of every table (as PostgREST's JSON and as psycopg's values), its typed RPCs round-trip through
-psycopg and supabase-py, and ``--check`` notices a new column.
+psycopg and supabase-py, ``--check`` notices a new column, and the module works where khepri-db is
+not installed (its runtime section: a copy of khepri-db's runtime, kept verbatim).
 
 Two schemas: ours (the checked-in ``khepri_db/khepri/types.py`` must equal what the
 migrations generate) and a foreign-shaped one (tests/fixtures/gen_types_foreign: tenants reached
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ast
 import decimal
 import importlib.util
+import inspect
 import json
 import shutil
 import subprocess
@@ -28,20 +30,23 @@ import httpx
 import psycopg
 import pydantic
 import pytest
-from conftest import REPO, Cli
+from conftest import REPO, Cli, scalar
 from psycopg.rows import dict_row
 from psycopg.types.composite import CompositeInfo, register_composite
 
+from khepri_db.client import runtime
+from khepri_db.client._embed import _copy_part, runtime_section
 from khepri_db.client.codegen import generate_types
-from khepri_db.client.runtime import Range
-from khepri_db.core import errors
+from khepri_db.core import errors as errors_module
+from khepri_db.core import postgrest
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.khepri import client as rpc
 from khepri_db.khepri import types as kt
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.seed import seed
-from khepri_db.policy.session import AuthUser
+from khepri_db.policy import session
+from khepri_db.policy.session import AuthUser, api_key_claims, create_user, user_claims
 
 CHECKED_IN = REPO / "khepri_db" / "khepri" / "types.py"
 FOREIGN = REPO / "tests" / "fixtures" / "gen_types_foreign" / "supabase"
@@ -114,12 +119,12 @@ def test_the_generated_khepri_rpcs_round_trip_as_a_user(db: psycopg.Connection, 
     assert (progress.plan_id, progress.planned) == (onboarded.plan_id, 0)
     assert kt.is_valid_timezone(as_ada, "Europe/Paris") is True
 
-    with pytest.raises(errors.UnauthorizedError) as anon:
+    with pytest.raises(kt.UnauthorizedError) as anon:
         kt.export_my_data(rpc.PsycopgTransport(db))
     assert (anon.value.sqlstate, anon.value.http_status, anon.value.function) == ("42501", 401, "export_my_data")
-    with pytest.raises(errors.BadRequestError, match="not a known time zone"):
+    with pytest.raises(kt.BadRequestError, match="not a known time zone"):
         kt.finalize_onboarding(rpc.PsycopgTransport(db, make_user()), {"display_name": "B", "timezone": "Mars/Base"})
-    with pytest.raises(errors.ForbiddenError):
+    with pytest.raises(kt.ForbiddenError):
         kt.cleanup_expired_idempotency_keys(as_ada)
     assert kt.cleanup_expired_idempotency_keys(rpc.PsycopgTransport(db, role="service_role")) == 0
 
@@ -226,11 +231,16 @@ def _ruff() -> str | None:
     return shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
 
 
+RUFF_DEFAULTS = (["check", "--isolated", "--select", "E,F,W,I,UP,B,N,SIM,RUF"], ["format", "--isolated", "--check"])
+"""ruff with its default settings (line length 88) and the usual rule sets."""
+
+
 @pytest.mark.skipif(_ruff() is None, reason="ruff is not installed (pip install -e '.[dev]')")
-def test_the_foreign_module_is_ruff_clean_with_default_settings(foreign_path: Path) -> None:
+def test_the_foreign_module_is_ruff_clean_with_default_settings_and_ours(foreign_path: Path) -> None:
     ruff = _ruff()
     assert ruff
-    for args in (["check", "--isolated", "--select", "E,F,W,I,UP,B,N,SIM,RUF"], ["format", "--isolated", "--check"]):
+    ours = ["--config", str(REPO / "pyproject.toml")]  # line length 120, more rules (S, RET, PTH...)
+    for args in (*RUFF_DEFAULTS, ["check", *ours], ["format", "--check", *ours]):
         done = subprocess.run([ruff, *args, str(foreign_path)], capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
 
@@ -247,7 +257,7 @@ def test_every_foreign_row_validates_as_json_and_as_psycopg_values(ft: ModuleTyp
     assert rocket.budget == ft.MoneyAmount(currency="EUR", amount=decimal.Decimal("1234.56"))
     assert (rocket.rate, rocket.total_cents, rocket.logo) == (decimal.Decimal("12345.6789"), 500, b"\x01\x02\xff")
     assert rocket.grid == [[1, 2], [3, 4]]
-    assert rocket.sprint == Range[date](lower=date(2026, 1, 1), upper=date(2026, 1, 15))
+    assert rocket.sprint == ft.Range[date](lower=date(2026, 1, 1), upper=date(2026, 1, 15))
     assert rocket.estimate == timedelta(days=365 + 60 + 3, hours=4, minutes=5, seconds=6.5)
     assert rocket.settings == {"theme": {"dark": True}, "ratio": 1.5}
     assert (rocket.display_name, rocket.from_, str(rocket.allowed_ip), str(rocket.subnet)) == (
@@ -306,9 +316,10 @@ def test_domain_checks_become_validators(ft: ModuleType, foreign, model: str, fi
 
 
 def test_an_insert_payload_round_trips_through_postgres(ft: ModuleType, foreign) -> None:
+    sprint = ft.Range[date](lower=date(2026, 5, 1), upper=date(2026, 5, 8))
     new = ft.ProjectsInsert(
         org_id=2, name="Typed", budget={"currency": "USD", "amount": "3.50"}, tags=["x", "y z"], grid=[[5, 6]],
-        active_during="[2026-01-01 10:00:00+00,)", sprint=Range[date](lower=date(2026, 5, 1), upper=date(2026, 5, 8)),
+        active_during="[2026-01-01 10:00:00+00,)", sprint=sprint,
         settings={"n": [1, 2]}, rate=decimal.Decimal("1.2345"), price_cents=7, logo=b"\x00\xff", allowed_ip="::1",
         subnet="192.168.0.0/16", estimate=timedelta(hours=1, minutes=30), starts_at="08:00", ends_at="17:00+01:00",
         due=date(2026, 6, 1), display_name="Shown",
@@ -338,8 +349,8 @@ def test_typed_rpcs_round_trip_through_psycopg(ft: ModuleType, foreign) -> None:
     assert stats[0].budget == ft.MoneyAmount(currency="EUR", amount=decimal.Decimal("1234.56"))
     assert ft.org_slugs(foreign) == ["acme", "globex"]
     assert ft.touch(foreign) is None
-    assert ft.shift_range(foreign, "[1,5)") == Range[int](lower=2, upper=6)
-    assert ft.shift_range(foreign, Range[int](lower=1, upper=5), by=10) == Range[int](lower=11, upper=15)
+    assert ft.shift_range(foreign, "[1,5)") == ft.Range[int](lower=2, upper=6)
+    assert ft.shift_range(foreign, ft.Range[int](lower=1, upper=5), by=10) == ft.Range[int](lower=11, upper=15)
     doubled = ft.double_budget(foreign, ft.MoneyAmount(currency="EUR", amount=decimal.Decimal("1.25")))
     assert doubled == ft.MoneyAmount(currency="EUR", amount=decimal.Decimal("2.50"))
     assert ft.reporting_org_size(foreign, 1) == 1
@@ -349,16 +360,16 @@ def test_typed_rpcs_round_trip_through_psycopg(ft: ModuleType, foreign) -> None:
     assert ft.project_stats(as_ann, 2) == []  # RLS: another tenant, reached through joins
     task = ft.add_task(as_ann, 1, 1, "Write docs", assignees=[ANN.id])
     assert isinstance(task, uuid.UUID)
-    with pytest.raises(errors.ForbiddenError) as refused:
+    with pytest.raises(ft.ForbiddenError) as refused:
         ft.add_task(as_ann, 2, 3, "Not my org")
     assert (refused.value.sqlstate, refused.value.http_status) == ("42501", 403)
-    with pytest.raises(errors.UnauthorizedError) as anon:
+    with pytest.raises(ft.UnauthorizedError) as anon:
         ft.add_task(rpc.PsycopgTransport(foreign), 1, 1, "anonymous")  # no insert policy for anon
     assert (anon.value.sqlstate, anon.value.http_status) == ("42501", 401)
-    with pytest.raises(errors.ConflictError) as conflict:
+    with pytest.raises(ft.ConflictError) as conflict:
         ft.add_task(foreign, 99, 1, "no such project")
     assert conflict.value.sqlstate == "23503"
-    with pytest.raises(errors.BadRequestError, match="fail_with: told to"):
+    with pytest.raises(ft.BadRequestError, match="fail_with: told to"):
         ft.fail_with(foreign, "22023", "told to")
     with pytest.raises(pydantic.ValidationError):
         ft.add_task(foreign, 1, 1, "bad priority", priority=0)  # the domain check runs before the call
@@ -395,7 +406,7 @@ def test_typed_rpcs_through_supabase_py(ft: ModuleType, foreign) -> None:
     assert [(s.name, s.open_tasks, s.budget and s.budget.amount) for s in stats] == [
         ("Rocket", 1, decimal.Decimal("1234.56")), ("Empty", 0, None)]  # fmt: skip
     assert ft.reporting_org_size(rpc.SupabaseTransport(client), 1) == 1
-    assert ft.shift_range(client, Range[int](lower=1, upper=5)) == Range[int](lower=2, upper=6)
+    assert ft.shift_range(client, ft.Range[int](lower=1, upper=5)) == ft.Range[int](lower=2, upper=6)
     first, second, third = seen
     assert (first.method, json.loads(first.content)) == ("POST", {"org": 1, "min_priority": 5})
     assert first.headers["authorization"] == "Bearer user-jwt"
@@ -403,7 +414,7 @@ def test_typed_rpcs_through_supabase_py(ft: ModuleType, foreign) -> None:
     assert json.loads(third.content) == {"r": "[1,5)"}
 
     refusing = _supabase(lambda _r: httpx.Response(400, json={"code": "22023", "message": "bad org"}))
-    with pytest.raises(errors.BadRequestError) as bad:
+    with pytest.raises(ft.BadRequestError) as bad:
         ft.project_stats(refusing, 1)
     assert (bad.value.sqlstate, bad.value.function) == ("22023", "project_stats")
 
@@ -457,6 +468,224 @@ def test_usage_and_connection_errors_exit_2(cli: Cli, tmp_path: Path) -> None:
     refused = cli("gen", "types", "--db-url", "postgresql://nobody@127.0.0.1:1/x", "-o", str(tmp_path / "t.py"))
     assert refused.exit_code == 2
     assert "cannot connect" in refused.stderr
+
+
+# -- the runtime section: a generated module needs no khepri-db -----------------------------------
+
+STANDALONE = ("pydantic", "pydantic_core", "typing_extensions", "annotated_types", "typing_inspection", "psycopg",
+              "psycopg_binary", "psycopg_c")  # fmt: skip
+"""What an app installs to use a generated module through psycopg (``pip install pydantic psycopg[binary]``)."""
+
+STANDALONE_SCRIPT = r"""
+import importlib.util
+import inspect
+import json
+import sys
+
+lib, url, claims = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path.insert(0, lib)
+out = {"path": sys.path, "khepri_db_findable": importlib.util.find_spec("khepri_db") is not None}
+import khepri_types as db
+
+out["loaded_at_import"] = sorted({m.split(".")[0] for m in sys.modules})
+import psycopg
+
+with psycopg.connect(url) as conn:
+    ada = db.PsycopgCaller(conn, claims["ada"])
+    profile = {"display_name": "Ada", "timezone": "Europe/Paris"}
+    result = db.finalize_onboarding(ada, profile, plan={"name": "Base", "total_weeks": 4}, idempotency_key="alone-1")
+    out["result"] = result
+    out["current_athlete_id"] = str(db.current_athlete_id(ada))
+    with ada.request("/athletes"):
+        rows = conn.execute("select to_json(a)::text, current_user from public.athletes as a").fetchall()
+    out["rows"] = [db.AthletesRow.model_validate_json(text).model_dump(mode="json") for text, _ in rows]
+    out["rows_read_as"] = sorted({user for _, user in rows})
+    with conn.transaction():  # a call inside the caller's transaction: a savepoint, the role restored after it
+        db.is_valid_timezone(ada, "UTC")
+        out["after_call"] = conn.execute("select current_user, current_setting('request.jwt.claims', true)").fetchone()
+    errors = {}
+    for name, call in {
+        "bad_request": lambda: db.finalize_onboarding(db.PsycopgCaller(conn, claims["bob"]),
+                                                       {"display_name": "B", "timezone": "Mars/Base"}),
+        "anonymous": lambda: db.export_my_data(db.PsycopgCaller(conn)),
+        "forbidden": lambda: db.cleanup_expired_idempotency_keys(ada),
+    }.items():
+        try:
+            call()
+        except db.RpcError as exc:
+            cls = type(exc)
+            errors[name] = {"class": cls.__name__, "module": cls.__module__, "sqlstate": exc.sqlstate,
+                            "http_status": exc.http_status, "message": exc.message, "function": exc.function,
+                            "detail": exc.detail, "hint": exc.hint, "psycopg_cause": type(exc.__cause__).__module__}
+    out["errors"] = errors
+out["khepri_db_loaded"] = sorted(m for m in sys.modules if m.split(".")[0] == "khepri_db")
+try:
+    import khepri_db  # noqa: F401
+    out["khepri_db_importable"] = True
+except ModuleNotFoundError:
+    out["khepri_db_importable"] = False
+print(json.dumps(out, default=str))
+"""
+
+
+def standalone_lib(target: Path) -> Path:
+    """``target`` holding symlinks to :data:`STANDALONE` packages (and their ``.dist-info`` and
+    ``.libs``) of the environment pydantic is installed in: the site-packages of an app without
+    khepri-db."""
+    site = Path(pydantic.__file__).resolve().parents[1]
+    target.mkdir()
+    for entry in site.iterdir():
+        name = entry.name.split("-")[0] if entry.name.endswith(".dist-info") else entry.name
+        if name.removesuffix(".py").removesuffix(".libs") in STANDALONE:
+            (target / entry.name).symlink_to(entry)
+    assert {"pydantic", "psycopg"} <= {p.name for p in target.iterdir()}
+    return target
+
+
+def test_a_generated_module_works_without_khepri_db(khepri_clone_url: str, tmp_path: Path) -> None:
+    """The claim of docs/gen-types.md: a generated module imports only the standard library and
+    pydantic, psycopg when an RPC is called through it, and never khepri-db (run where khepri-db
+    is not even importable: ``python -S -I``, a path of pydantic and psycopg alone)."""
+    lib = standalone_lib(tmp_path / "lib")
+    with connect(khepri_clone_url) as conn:
+        (lib / "khepri_types.py").write_text(
+            generate_types(conn, project=Project(REPO), roles=KHEPRI_ROLES).text, encoding="utf-8"
+        )
+        ada, bob = create_user(conn), create_user(conn)
+        conn.commit()
+    claims = {"ada": user_claims(ada), "bob": user_claims(bob)}
+    done = subprocess.run(
+        [sys.executable, "-S", "-I", "-c", STANDALONE_SCRIPT, str(lib), khepri_clone_url, json.dumps(claims)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout)
+    assert not [p for p in out["path"] if "site-packages" in p or "dist-packages" in p], out["path"]
+    assert out["khepri_db_findable"] is False
+    assert out["khepri_db_importable"] is False
+    assert out["khepri_db_loaded"] == []
+    stdlib = {m for m in out["loaded_at_import"] if m in sys.stdlib_module_names or m.startswith("_")}
+    third_party = set(out["loaded_at_import"]) - stdlib - {"khepri_types"}
+    assert third_party <= {"pydantic", "pydantic_core", "typing_extensions", "annotated_types", "typing_inspection"}
+    assert "psycopg" not in out["loaded_at_import"]  # imported only for the calls
+
+    # The calls ran as Ada, as PostgREST would run them, and committed.
+    assert out["current_athlete_id"] == out["result"]["athlete_id"]
+    [row] = out["rows"]  # RLS: Ada sees her athlete only, read as `authenticated`
+    assert (row["id"], row["auth_user_id"], row["display_name"]) == (out["result"]["athlete_id"], str(ada.id), "Ada")
+    assert out["rows_read_as"] == ["authenticated"]
+    assert out["after_call"][0] != "authenticated"
+    assert out["after_call"][1] in (None, "")
+    with connect(khepri_clone_url) as conn:
+        assert scalar(conn, "select auth_user_id from public.athletes where id = %s", (row["id"],)) == ada.id
+
+    # Failures raise the module's own RpcError subclasses, chosen by SQLSTATE as khepri-db's.
+    errors_ = out["errors"]
+    assert {k: (v["class"], v["module"], v["sqlstate"], v["http_status"]) for k, v in errors_.items()} == {
+        "bad_request": ("BadRequestError", "khepri_types", "22023", 400),
+        "anonymous": ("UnauthorizedError", "khepri_types", "42501", 401),
+        "forbidden": ("ForbiddenError", "khepri_types", "42501", 403),
+    }
+    assert errors_["bad_request"]["message"].startswith("finalize_onboarding: ")
+    assert "not a known time zone" in errors_["bad_request"]["message"]
+    assert errors_["bad_request"]["function"] == "finalize_onboarding"
+    assert {v["psycopg_cause"] for v in errors_.values()} == {"psycopg.errors"}
+
+
+def test_the_runtime_section_is_a_copy_of_khepri_db_code() -> None:
+    section = runtime_section()
+    for module in (errors_module, postgrest, runtime):
+        for name, value in vars(module).items():
+            defined_here = inspect.isclass(value) or inspect.isfunction(value)
+            if defined_here and value.__module__ == module.__name__ and name in section.names:
+                source = inspect.getsource(value)
+                assert source in section.text, f"{module.__name__}.{name} is not copied verbatim"
+    assert "khepri_db." not in "".join(
+        line for line in section.text.splitlines() if line.lstrip().startswith(("import ", "from "))
+    )
+    assert {"RpcError", "BadRequestError", "rpc_error", "postgrest_status", "request_settings", "PsycopgCaller",
+            "Row", "rpc"} <= section.names  # fmt: skip
+    assert "MigrationError" not in section.names  # errors.py's other classes stay out
+    with pytest.raises(RuntimeError, match="does not carry"):
+        _copy_part("m", "from khepri_db.core.db import connect\n", None, set())
+
+
+def test_generated_names_never_take_the_runtime_sections(khepri_database_factory, tmp_path: Path) -> None:
+    url = khepri_database_factory()
+    migrate(url, FOREIGN / "migrations")  # the compatibility layer's roles, and a schema around ours
+    with connect(url) as conn:
+        conn.execute("""
+            create domain public."json" as text check (value ~ '^x');
+            create type public."row" as (a int);
+            create table public.range (id int primary key, "json" public."json", "Field" int, rpc text);
+            grant select, insert on public.range to anon;
+            create function public.rpc(j public."json") returns public."json" language sql as $$ select j $$;
+            create function public.request_settings() returns int language sql as $$ select 1 $$;
+            create function public.sys(r public."row") returns public."row" language sql as $$ select r $$;
+            grant execute on function public.rpc, public.request_settings, public.sys to anon;
+        """)  # fmt: skip
+        conn.commit()
+        path = tmp_path / "clash.py"
+        path.write_text(generate_types(conn, schemas=["public", "reporting"]).text, encoding="utf-8")
+    clash = load_module(path)
+    with connect(url) as conn:
+        assert clash.rpc_(conn, "xy") == "xy"  # an RPC named `rpc` beside the runtime's decorator
+        assert clash.request_settings_(clash.PsycopgCaller(conn)) == 1
+        assert clash.sys_(conn, {"a": 3}) == clash.Row2(a=3)
+    assert clash.Json2 is not clash.Json
+    row = clash.RangeRow.model_validate({"id": 1, "json": "xa", "Field": 2, "rpc": "r"})
+    assert (row.json_, row.field, row.rpc) == ("xa", 2, "r")
+    with pytest.raises(pydantic.ValidationError):
+        clash.RangeInsert(id=1, json="nope")  # the domain's check, on a field named after BaseModel.json
+    ruff = _ruff()
+    if ruff:
+        for args in RUFF_DEFAULTS:
+            done = subprocess.run([ruff, *args, str(path)], capture_output=True, text=True, check=False)
+            assert done.returncode == 0, done.stdout + done.stderr
+
+
+OLD_STYLE = """
+from __future__ import annotations
+
+from khepri_db.client import runtime as _rt
+
+
+@_rt.rpc("public", "is_valid_timezone", {"tz": "text"})
+def is_valid_timezone(client: _rt.Client, tz: str) -> bool | None:
+    \"\"\"As `gen types` wrote modules before the runtime was copied into them.\"\"\"
+
+
+@_rt.rpc("public", "export_my_data", {})
+def export_my_data(client: _rt.Client) -> _rt.Json | None:
+    \"\"\"Refused to anon.\"\"\"
+"""
+
+
+def test_modules_generated_before_the_runtime_section_still_work(db: psycopg.Connection, tmp_path: Path) -> None:
+    path = tmp_path / "old_types.py"
+    path.write_text(OLD_STYLE, encoding="utf-8")
+    old = load_module(path)
+    assert old.is_valid_timezone(rpc.PsycopgTransport(db), "Europe/Paris") is True
+    with pytest.raises(errors_module.UnauthorizedError) as refused:  # khepri-db's own classes, as before
+        old.export_my_data(rpc.PsycopgTransport(db))
+    assert (refused.value.sqlstate, refused.value.http_status) == ("42501", 401)
+
+
+def test_the_runtime_sets_what_policy_session_sets(db: psycopg.Connection, make_user) -> None:
+    """One source of PostgREST's request settings: policy tests (khepri_db.policy.session) run the
+    function generated modules carry a copy of (khepri_db.core.postgrest), with the role's own
+    settings after the request's."""
+    assert session.request_settings is postgrest.request_settings
+    assert session.DEFAULT_SEARCH_PATH is postgrest.DEFAULT_SEARCH_PATH
+    db.execute("alter role authenticated set statement_timeout = '7s'")  # rolled back with the test
+    ada = make_user()
+    for role, claims in [("authenticated", user_claims(ada)), ("anon", api_key_claims("anon")),
+                         ("service_role", api_key_claims("service_role"))]:  # fmt: skip
+        ours = postgrest.request_settings(db, role, claims, path="/rpc/f", headers={"x": "1"}, search_path=["api"])
+        assert ours[:3] == [("role", role), ("request.jwt.claims", json.dumps(claims, separators=(",", ":"))),
+                            ("request.method", "POST")]  # fmt: skip
+        assert ("search_path", '"api"') in ours
+        assert (("statement_timeout", "7s") in ours) == (role == "authenticated")
 
 
 # -- the anchor to beat: Supabase's pg-meta Python generator ------------------------------------

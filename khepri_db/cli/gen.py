@@ -15,6 +15,7 @@ from khepri_db.cli._app import (
     Format,
     KhepriTyper,
     OutputFormat,
+    TargetEngine,
     _handles_errors,
     _print_json,
     _target_url,
@@ -44,6 +45,7 @@ def gen_types_cmd(
     lang: Annotated[GenLang, typer.Option("--lang", help="Language of the generated module.")] = GenLang.python,
     db_url: DbUrl = None,
     data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
     schemas: Annotated[
         list[str] | None,
         typer.Option(
@@ -71,8 +73,10 @@ def gen_types_cmd(
     """Generate pydantic v2 models (Row/Insert/Update per table and view, enums, composites, domains) and
     one typed function per RPC, from the live database (docs/gen-types.md).
 
-    Only the objects anon or authenticated (plus --role) can reach are generated. The output is
-    deterministic: --check exits 0 when the file is current, 1 with a diff when it is not.
+    Only the objects anon or authenticated (plus --role) can reach are generated. The module needs no
+    khepri-db: it carries a copy of the runtime it runs, so an app installs pydantic, and psycopg or
+    supabase for the RPC calls. The output is deterministic: --check exits 0 when the file is current,
+    1 with a diff when it is not.
     """
     from khepri_db.client.codegen import DEFAULT_ROLES, generate_types, unified_diff
     from khepri_db.core.db import connect
@@ -80,7 +84,7 @@ def gen_types_cmd(
     if check and output_file is None:
         raise UsageError("--check compares with a file: give it with --output")
     project = Project.discover()
-    url = _target_url(db_url, data_dir, output)
+    url = _target_url(db_url, data_dir, output, engine_name)
     with connect(url) as conn:
         generated = generate_types(
             conn, project=project, schemas=_split(schemas) or None,

@@ -1,3 +1,4 @@
 """Face 4b, app code: RPC transports over psycopg or supabase-py (:mod:`.transports`), ``khepri-db gen
-types`` (:mod:`.codegen`) and the runtime every generated module imports (:mod:`.runtime`).
+types`` (:mod:`.codegen`) and the runtime of generated modules (:mod:`.runtime`), which every generated
+module carries a copy of (:mod:`._embed`), so that it needs no khepri-db.
 """

@@ -6,7 +6,9 @@ module: per table and view a ``<Name>Row`` model (and ``<Name>Insert`` / ``<Name
 API roles may write), enums as ``Literal`` aliases plus a ``StrEnum``, composite types as models,
 domains as ``Annotated`` aliases carrying their simple CHECKs, and one typed function per RPC. The
 output is deterministic (catalog order, no timestamps), so ``--check`` can compare it with the file
-on disk. The generated module imports :mod:`khepri_db.client.runtime`. See ``docs/gen-types.md``.
+on disk. The generated module carries the runtime it needs in a delimited section
+(:mod:`khepri_db.client._embed`), so it imports only the standard library and pydantic (psycopg
+or supabase-py when an RPC is called through them), never khepri-db. See ``docs/gen-types.md``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pydantic import (
 )
 from sqlparse.sql import Parenthesis
 
+from khepri_db.client._embed import Import, render_imports, runtime_section
 from khepri_db.core import errors
 from khepri_db.core.project import load_sql
 
@@ -270,14 +273,30 @@ _SCALARS: dict[str, str] = {
     "bool": "bool", "int2": "int", "int4": "int", "int8": "int", "oid": "int", "xid": "int", "cid": "int",
     "float4": "float", "float8": "float", "numeric": "_decimal.Decimal",
     "text": "str", "varchar": "str", "bpchar": "str", "char": "str", "name": "str", "citext": "str",
-    "uuid": "_uuid.UUID", "date": "_dt.date", "time": "_dt.time", "timetz": "_rt.TimeTz",
-    "timestamp": "_dt.datetime", "timestamptz": "_dt.datetime", "interval": "_rt.Interval",
-    "json": "_rt.Json", "jsonb": "_rt.Json", "bytea": "_rt.Bytea",
-    "inet": "_rt.IPvAnyInterface", "cidr": "_rt.IPvAnyNetwork", "record": "dict[str, _rt.Json]", "void": "None",
+    "uuid": "_uuid.UUID", "date": "_dt.date", "time": "_dt.time", "timetz": "TimeTz",
+    "timestamp": "_dt.datetime", "timestamptz": "_dt.datetime", "interval": "Interval",
+    "json": "Json", "jsonb": "Json", "bytea": "Bytea",
+    "inet": "IPvAnyInterface", "cidr": "IPvAnyNetwork", "record": "dict[str, Json]", "void": "None",
 }  # fmt: skip
-"""``pg_catalog`` type name -> Python annotation (see docs/gen-types.md for the whole table)."""
+"""``pg_catalog`` type name -> Python annotation (see docs/gen-types.md for the whole table); the
+names without a module are the runtime section's, or imported as :data:`_IMPORTS` says."""
 
-_RESERVED = {"Annotated", "Literal", "Any", "StrEnum", "Client", "ROW_MODELS", "RPCS"}
+_IMPORTS: dict[str, Import] = {
+    "_dt": ("datetime", None, "_dt"),
+    "_decimal": ("decimal", None, "_decimal"),
+    "_uuid": ("uuid", None, "_uuid"),
+    "StrEnum": ("enum", "StrEnum", None),
+    "Annotated": ("typing", "Annotated", None),
+    "Literal": ("typing", "Literal", None),
+    "Field": ("pydantic", "Field", None),
+    "IPvAnyInterface": ("pydantic", "IPvAnyInterface", None),
+    "IPvAnyNetwork": ("pydantic", "IPvAnyNetwork", None),
+}
+"""What a name the generated code uses (beyond the runtime section's) is imported as."""
+
+_RESERVED = {"Annotated", "Literal", "Any", "StrEnum", "Field", "IPvAnyInterface", "IPvAnyNetwork", "ROW_MODELS",
+             "RPCS"}  # fmt: skip
+"""Module-level names generated types must not take (with every name of the runtime section)."""
 
 
 def _pascal(name: str) -> str:
@@ -293,7 +312,7 @@ def _snake(name: str) -> str:
         text = f"f_{text}"
     if keyword.iskeyword(text) or keyword.issoftkeyword(text):
         text += "_"
-    if text.startswith("model_") or text in _BASEMODEL_NAMES or text in ("client", "_rt", "_dt", "_uuid"):
+    if text.startswith("model_") or text in _BASEMODEL_NAMES or text == "client":
         text += "_"
     return text
 
@@ -314,7 +333,12 @@ def _py_names(names: Iterable[str]) -> dict[str, str]:
 
 
 def _quote(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A Python string literal of ``text``, quoted as ``ruff format`` quotes it: double quotes, but
+    single quotes for a text holding ``"`` and no ``'`` (e.g. the SQL type ``public."row"``)."""
+    literal = json.dumps(text, ensure_ascii=False)
+    if '"' in text and "'" not in text:
+        return "'" + literal[1:-1].replace('\\"', '"') + "'"
+    return literal
 
 
 def _doc(text: str, indent: str, width: int = 88) -> list[str]:
@@ -441,7 +465,8 @@ class _Renderer:
         self.catalog = catalog
         self.header = header
         self.types = catalog.types
-        self.names: set[str] = set(_RESERVED)
+        self.section = runtime_section()
+        self.names: set[str] = set(_RESERVED) | self.section.names
         self.type_names: dict[int, str] = {}
         self.blocks: list[list[str]] = []
         self.declared: set[int] = set()
@@ -481,16 +506,14 @@ class _Renderer:
         if t.typtype == "c":
             return self.row_models.get(oid) or self._composite(t)
         if t.typtype == "r":
-            return f"_rt.Range[{self.annotation(t.range_subtype)}]"
+            return f"Range[{self.annotation(t.range_subtype)}]"
         if t.schema == "pg_catalog" and t.name in _SCALARS:
             text = _SCALARS[t.name]
-            for module in ("_decimal", "_uuid", "_dt"):
-                if text.startswith(module + "."):
-                    self.imports.add(module)
+            self.imports.update(name for name in _IMPORTS if re.match(rf"{name}\b", text))
             return text
         if t.name == "citext":
             return "str"
-        return "_rt.Text"
+        return "Text"
 
     def _domain(self, t: PgType) -> str:
         if t.oid in self.type_names:
@@ -513,9 +536,11 @@ class _Renderer:
             lines += _comment(f"not checked here (the database checks it): {check}")
         if literals:
             node = _Node(f"{name} = Literal[", [_quote(v) for v in literals], "]")
+            self.imports.add("Literal")
         elif kwargs:
             args = [f"{k}={v}" for k, v in sorted(kwargs.items())]
-            node = _Node(f"{name} = Annotated[", [base, _Node("_rt.Field(", list(args), ")")], "]")
+            node = _Node(f"{name} = Annotated[", [base, _Node("Field(", list(args), ")")], "]")
+            self.imports.update(("Annotated", "Field"))
         else:
             node = f"{name} = {base}"
         lines += _fmt(node, 0)
@@ -531,6 +556,7 @@ class _Renderer:
         self.type_names[t.oid] = name
         lines = [f"# enum {t.schema}.{t.name}"]
         lines += _fmt(_Node(f"{name} = Literal[", [_quote(v) for v in t.enum_labels], "]"), 0)
+        self.imports.add("Literal")
         lines += ["", "", f"class {name}Enum(StrEnum):"]
         lines += _doc(t.comment or f"The labels of enum {t.schema}.{t.name}, as members.", "    ")
         lines.append("")
@@ -543,7 +569,7 @@ class _Renderer:
                 member += "_"
             members.add(member)
             lines.append(f"    {member} = {_quote(label)}")
-        self.imports.add("enum")
+        self.imports.add("StrEnum")
         self.blocks.append(lines)
         return name
 
@@ -556,7 +582,7 @@ class _Renderer:
         fields = [self._field(a, oid, 0, nullable=True, default="None", py=py[a]) for a, oid in t.attributes]
         kind = "composite type" if t.relkind == "c" else "row type of"
         doc = t.comment or f"The {kind} {t.schema}.{t.name}."
-        self.blocks.append([f"class {name}(_rt.Composite):", *_doc(doc, "    "), "", *fields])
+        self.blocks.append([f"class {name}(Composite):", *_doc(doc, "    "), "", *fields])
         return name
 
     def _field(
@@ -575,8 +601,9 @@ class _Renderer:
         if nullable:
             annotation += " | None"
         if py != column:
-            value = f"_rt.Field(alias={_quote(column)})" if default is None else (
-                f"_rt.Field({default}, alias={_quote(column)})")  # fmt: skip
+            value = f"Field(alias={_quote(column)})" if default is None else (
+                f"Field({default}, alias={_quote(column)})")  # fmt: skip
+            self.imports.add("Field")
         else:
             value = default
         return f"    {py}: {annotation}" + (f" = {value}" if value is not None else "")
@@ -612,9 +639,11 @@ class _Renderer:
         lines = [f"# {relation.qualified}.{column.name}: its CHECK constraint(s)"]
         if literals:
             lines += _fmt(_Node(f"{alias} = Literal[", [_quote(v) for v in literals], "]"), 0)
+            self.imports.add("Literal")
         else:
             args = [f"{k}={v}" for k, v in sorted(kwargs.items())]
-            lines += _fmt(_Node(f"{alias} = Annotated[", [annotation, _Node("_rt.Field(", list(args), ")")], "]"), 0)
+            lines += _fmt(_Node(f"{alias} = Annotated[", [annotation, _Node("Field(", list(args), ")")], "]"), 0)
+            self.imports.update(("Annotated", "Field"))
         self.blocks.append(lines)
         return alias
 
@@ -625,7 +654,7 @@ class _Renderer:
         kind = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}[relation.kind]
         comment = f"{relation.comment}\n\n" if relation.comment else ""
         selectable = [c for c in relation.columns if c.can_select]
-        row = [f"class {base}Row(_rt.Row):"]
+        row = [f"class {base}Row(Row):"]
         row += _doc(f"{comment}A row of {kind} {relation.qualified}.", "    ")
         row.append("")
         for column in selectable:
@@ -639,7 +668,7 @@ class _Renderer:
         if relation.is_table or writable_view:
             insertable = [c for c in relation.columns if c.can_insert and not c.generated and c.identity != "a"]
             if insertable:
-                block = [f"class {base}Insert(_rt.Insert):"]
+                block = [f"class {base}Insert(Insert):"]
                 block += _doc(f"A new row of {kind} {relation.qualified} (unset fields: the database default).",
                               "    ")  # fmt: skip
                 block.append("")
@@ -648,20 +677,20 @@ class _Renderer:
                     nullable = not self._notnull(column)
                     block.append(
                         self._field(column.name, column.type_oid, column.ndims, nullable=nullable,
-                                    default="_rt.DEFAULT" if optional else None, alias=checked.get(column.name),
+                                    default="DEFAULT" if optional else None, alias=checked.get(column.name),
                                     py=py[column.name])
                     )  # fmt: skip
                 self.blocks.append(block)
         if relation.is_table or (relation.kind == "v" and relation.updatable & 4):
             updatable = [c for c in relation.columns if c.can_update and not c.generated and c.identity != "a"]
             if updatable:
-                block = [f"class {base}Update(_rt.Update):"]
+                block = [f"class {base}Update(Update):"]
                 block += _doc(f"Changes to rows of {kind} {relation.qualified} (only set fields are sent).", "    ")
                 block.append("")
                 for column in updatable:
                     block.append(
                         self._field(column.name, column.type_oid, column.ndims, nullable=not self._notnull(column),
-                                    default="_rt.DEFAULT", alias=checked.get(column.name), py=py[column.name])
+                                    default="DEFAULT", alias=checked.get(column.name), py=py[column.name])
                     )  # fmt: skip
                 self.blocks.append(block)
 
@@ -681,7 +710,7 @@ class _Renderer:
             py = _py_names(n for n, _ in function.out)
             fields = [self._field(n, t, 0, nullable=True, default="None", py=py[n]) for n, t in function.out]
             doc = f"A row returned by {function.schema}.{function.name}()."
-            self.blocks.append([f"class {model}(_rt.Row):", *_doc(doc, "    "), "", *fields])
+            self.blocks.append([f"class {model}(Row):", *_doc(doc, "    "), "", *fields])
             result, returns = model, "row"
         elif ret.typtype == "c":
             result, returns = self.annotation(function.rettype), "row"
@@ -691,7 +720,7 @@ class _Renderer:
             result = f"list[{result}]"
         elif returns != "void":
             result += " | None"
-        params: list[_Node | str] = ["client: _rt.Client"]
+        params: list[_Node | str] = ["client: Client"]
         arg_names = _py_names(a.name for a in function.args)
         keyword_only = False
         for arg in function.args:
@@ -700,7 +729,7 @@ class _Renderer:
                 if not keyword_only:
                     params.append("*")
                     keyword_only = True
-                params.append(f"{arg_names[arg.name]}: {annotation} | None = _rt.OMIT")
+                params.append(f"{arg_names[arg.name]}: {annotation} | None = OMIT")
             else:
                 params.append(f"{arg_names[arg.name]}: {annotation}")
         decorator_args: list[_Node | str] = [_quote(function.schema), _quote(function.name)]
@@ -713,7 +742,7 @@ class _Renderer:
         variadic = next((a.name for a in function.args if a.variadic), None)
         if variadic:
             decorator_args.append(f"variadic={_quote(variadic)}")
-        lines = _fmt(_Node("@_rt.rpc(", decorator_args, ")"), 0)
+        lines = _fmt(_Node("@rpc(", decorator_args, ")"), 0)
         lines += _fmt(_Node(f"def {py_name}(", params, f") -> {result}:"), 0)
         doc = function.comment or f"Call {function.schema}.{function.name}() (POST /rest/v1/rpc/{function.name})."
         defaults = [f"{a.name} defaults to {a.default}" for a in function.args if a.has_default]
@@ -736,6 +765,8 @@ class _Renderer:
         for function in self.catalog.functions:
             qualified = function.name if function.schema == "public" else f"{function.schema}_{function.name}"
             base = _snake(qualified)
+            if base in self.section.names:  # `rpc`, `json`...: the runtime section's own names
+                base += "_"
             py_name, n = base, 1
             while py_name in used:
                 n += 1
@@ -746,23 +777,12 @@ class _Renderer:
             rpc_names[key] = py_name
             self.function(function, py_name)
         models = [f"{_quote(r.qualified)}: {self.relation_names[r.oid]}Row" for r in self.catalog.relations]
-        tables = _Node("ROW_MODELS: dict[str, type[_rt.Row]] = {", list(models), "}")
+        tables = _Node("ROW_MODELS: dict[str, type[Row]] = {", list(models), "}")
         rpcs = _Node("RPCS = {", [f"{_quote(k)}: {v}" for k, v in rpc_names.items()], "}")
-        typing_names = [n for n in ("Annotated", "Literal") if any(n + "[" in "\n".join(b) for b in self.blocks)]
-        imports = ["from __future__ import annotations", ""]
-        stdlib = {"_dt": "import datetime as _dt", "_decimal": "import decimal as _decimal",
-                  "_uuid": "import uuid as _uuid"}  # fmt: skip
-        std_lines = [stdlib[m] for m in ("_dt", "_decimal", "_uuid") if m in self.imports]
-        if "enum" in self.imports:
-            std_lines.append("from enum import StrEnum")
-        if typing_names:
-            std_lines.append(f"from typing import {', '.join(typing_names)}")
-        imports += [*std_lines, "", "from khepri_db.client import runtime as _rt"]
-        # isort: one blank line after the imports before a comment or assignment, two before a class/def.
-        first = self.blocks[0][0] if self.blocks else "class"
-        gap = "\n\n\n" if first.startswith(("class ", "def ", "@")) else "\n\n"
-        parts = ["\n".join(self.header) + "\n\n" + "\n".join(imports) + gap + "\n".join(self.blocks[0])]
-        parts += ["\n".join(block) for block in self.blocks[1:]]
+        imports = {("__future__", "annotations", None), *self.section.imports, *(_IMPORTS[n] for n in self.imports)}
+        # isort: one blank line after the imports before a comment (the runtime section's first line).
+        parts = ["\n".join([*self.header, "", *render_imports(imports), "", self.section.text])]
+        parts += ["\n".join(block) for block in self.blocks]
         tables_doc = _doc("Row model of each exposed table and view.", "")
         rpcs_doc = _doc("Generated function of each RPC, by schema.name (and arguments if overloaded).", "")
         parts.append("\n".join([*_fmt(tables, 0), *tables_doc]))
@@ -848,7 +868,9 @@ def generate_types(
     reach = "everyone (--all)" if include_all else ", ".join(catalog.roles) or "no existing role"
     about = (
         f"Generated by `khepri-db gen types --lang python {options}`: do not edit, regenerate.\n"
-        f"Schemas: {', '.join(kept)}; objects reachable by: {reach}.\nMigrations: {catalog.migrations}."
+        f"Schemas: {', '.join(kept)}; objects reachable by: {reach}.\nMigrations: {catalog.migrations}.\n"
+        "Imports pydantic, and psycopg or supabase-py only when an RPC is called through them: "
+        "what it needs of khepri-db is copied into its runtime section."
     )
     header = ['"""Types of the Supabase/PostgREST API of a database, for pydantic v2.', ""]
     header += [line for paragraph in about.split("\n") for line in textwrap.wrap(paragraph, 88)]

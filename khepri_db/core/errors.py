@@ -170,10 +170,14 @@ class DoctorError(KhepriError):
 
 
 class RpcError(KhepriError):
-    """An RPC call failed in the database (either transport: psycopg or the Supabase client).
+    """An RPC call failed in the database (through psycopg or through PostgREST).
 
-    The class says what the failure means; ``http_status`` is what PostgREST answers for the
-    same SQLSTATE (its documented mapping, see :func:`khepri_db.client.transports.postgrest_status`).
+    The class says what the failure means (:func:`rpc_error` chooses it by SQLSTATE);
+    ``http_status`` is what PostgREST answers for the same SQLSTATE (its documented
+    mapping, :func:`postgrest_status`).
+
+    Generated type modules (``khepri-db gen types``) carry a copy of this class and its
+    subclasses, so that they need no khepri-db: they raise their own copy.
 
     Attributes:
         function: the RPC's name, e.g. ``"finalize_onboarding"``.
@@ -199,9 +203,11 @@ class RpcError(KhepriError):
         self.detail = detail
 
     def to_dict(self) -> dict[str, Any]:
-        """The base shape plus ``function``, ``sqlstate``, ``http_status``, ``detail``."""
+        """The base shape plus ``function``, ``sqlstate``, ``http_status`` and
+        ``detail``."""
         data = super().to_dict()
-        data.update(function=self.function, sqlstate=self.sqlstate, http_status=self.http_status, detail=self.detail)
+        data.update(function=self.function, sqlstate=self.sqlstate)
+        data.update(http_status=self.http_status, detail=self.detail)
         return data
 
 
@@ -218,16 +224,18 @@ class ForbiddenError(RpcError):
 
 
 class NotFoundError(RpcError):
-    """The object does not exist or is not visible (P0002; also 42883/42P01 for a missing RPC)."""
+    """The object does not exist or is not visible (P0002; also 42883/42P01 for a
+    missing RPC)."""
 
 
 class ConflictError(RpcError):
-    """Conflicts with the current state: a uniqueness or reference conflict (23505, 23503: PostgREST
-    409) or an object in the wrong state (55000: PostgREST 500)."""
+    """Conflicts with the current state: a uniqueness or reference conflict (23505,
+    23503: PostgREST 409) or an object in the wrong state (55000: PostgREST 500)."""
 
 
 class ServiceUnavailableError(RpcError):
-    """The database is unreachable or out of resources (08*, 53*): PostgREST answers 503."""
+    """The database is unreachable or out of resources (08*, 53*): PostgREST answers
+    503."""
 
 
 class ServerError(RpcError):

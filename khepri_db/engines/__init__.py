@@ -113,7 +113,9 @@ def resolve_engine(
         log: progress messages.
         engine: ``embedded`` (default), ``system`` or ``docker``.
         image: the docker engine's image (default :func:`default_image`: ``KHEPRI_DOCKER_IMAGE``,
-            else Supabase's Postgres for the project's ``[db] major_version``).
+            else Supabase's Postgres for the project's ``[db] major_version``). With Supabase's image,
+            ``KHEPRI_DOCKER_AUTH_IMAGE`` names the Supabase Auth image whose migrations are applied
+            (default :data:`DEFAULT_AUTH_IMAGE`; ``none`` skips them).
 
     Returns:
         The engine; nothing is started yet. For ``docker``, ``data_dir`` (default
@@ -155,7 +157,12 @@ def resolve_engine(
         return SystemEngine(data_dir, port=port, log=log)
     if engine == "docker":
         assert data_dir is not None
-        return DockerEngine(image, state_dir=data_dir, port=port, log=log)
+        import os
+
+        auth = os.environ.get("KHEPRI_DOCKER_AUTH_IMAGE") or DEFAULT_AUTH_IMAGE
+        return DockerEngine(
+            image, state_dir=data_dir, port=port, log=log, auth_image=None if auth.lower() == "none" else auth
+        )
     if engine == "url":
         raise UsageError("the url engine needs --db-url (or KHEPRI_DB_URL)")
     raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINE_NAMES)}")

@@ -18,7 +18,6 @@ Usage::
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -31,12 +30,10 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from khepri_db.core.errors import RoleSwitchError, UsageError
+from khepri_db.core.postgrest import DEFAULT_SEARCH_PATH, request_settings
 
 API_ROLES = ("anon", "authenticated", "service_role")
 """The roles a Supabase JWT can name."""
-
-DEFAULT_SEARCH_PATH = ("public", "extensions")
-"""Supabase's ``db-schemas`` + ``db-extra-search-path`` as PostgREST puts them on the search path."""
 
 JWT_ISSUER = "http://127.0.0.1:54321/auth/v1"
 """``iss`` claim of user tokens, as ``supabase start``'s Auth issues them."""
@@ -295,57 +292,6 @@ def check_rights(rights: RequestRights, role: str) -> None:
             hint="Tables must be owned by the migrating role, and the API roles must be NOLOGIN, "
             "not superuser, without BYPASSRLS (only service_role has it).",
         )
-
-
-def request_settings(
-    conn: psycopg.Connection,
-    role: str,
-    claims: Mapping[str, Any],
-    *,
-    method: str = "POST",
-    path: str = "/",
-    headers: Mapping[str, str] | None = None,
-    search_path: Sequence[str] = DEFAULT_SEARCH_PATH,
-) -> list[tuple[str, str]]:
-    """The settings one PostgREST request makes, transaction-local, in the order it makes them.
-
-    PostgREST switches to the JWT's role and sets ``request.jwt.claims``, ``request.method``,
-    ``request.path``, ``request.headers``, ``request.cookies`` and ``search_path`` (its exposed
-    schemas plus the extra search path); the role's own settings (``alter role ... set``, e.g.
-    ``statement_timeout``) then apply as they would at a login as that role. Used by
-    :func:`request_context` and by ``khepri-db access export --pgtap``, which writes them into SQL.
-
-    Args:
-        conn: a connection to read the role's settings with (``pg_db_role_setting``).
-        role, claims, method, path, headers, search_path: see :func:`request_context`.
-
-    Returns:
-        ``[(name, value), ...]`` for ``set_config(name, value, true)``.
-    """
-    role_settings = conn.execute(
-        """
-        select s.config
-        from pg_catalog.pg_db_role_setting as d
-        cross join lateral unnest(d.setconfig) as s (config)
-        where d.setrole = (select oid from pg_catalog.pg_roles where rolname = %s)
-            and d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
-        order by d.setdatabase
-        """,
-        (role,),
-    ).fetchall()
-    settings = [
-        ("role", role),
-        ("request.jwt.claims", json.dumps(dict(claims), separators=(",", ":"))),
-        ("request.method", method),
-        ("request.path", path),
-        ("request.headers", json.dumps(dict(headers or {}))),
-        ("request.cookies", "{}"),
-        ("search_path", ", ".join(f'"{s}"' for s in search_path)),
-    ]
-    for (config,) in role_settings:
-        name, _, value = config.partition("=")
-        settings.append((name, value))
-    return settings
 
 
 @contextmanager
