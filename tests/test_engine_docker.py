@@ -96,9 +96,10 @@ def _ours(client: object) -> list[object]:
 
 
 def test_the_cli_runs_the_project_in_a_container_on_loopback_and_db_stop_removes_it(
-    image: str, client: object, project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    image: str, client: object, project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(project)
+    monkeypatch.setenv("KHEPRI_REGISTRY_DIR", str(tmp_path / "registry"))
     networks_before = {n.id for n in client.networks.list()}  # type: ignore[attr-defined]
     engine = ("--engine", "docker")
     result = cli("db", "start", *engine, "--image", image, cwd=project)
@@ -126,6 +127,16 @@ def test_the_cli_runs_the_project_in_a_container_on_loopback_and_db_stop_removes
     assert data["summary"]["held"] > 300
     url = cli("db", "url", *engine, cwd=project).output.strip()
     assert url == status.url
+    # db list shows it; db stop --all stops it with the rest (the registry is this test's own)
+    code, listed = cli.json("db", "list", cwd=project)
+    assert code == 0
+    [entry] = [e for e in listed if e["engine"] == "docker"]
+    assert entry["running"] is True
+    assert entry["requested_dir"] == str(project / ".khepri" / "docker")
+    code, data = cli.json("db", "stop", "--all", cwd=project)
+    assert code == 0
+    assert {"engine": "docker", "data_dir": str(project / ".khepri" / "docker")} in data["stopped"]
+    assert cli("db", "start", *engine, "--image", image, cwd=project).exit_code == 0  # again, for db stop
     # db stop removes the container and its record
     assert cli("db", "stop", *engine, cwd=project).exit_code == 0
     assert [c for c in _ours(client) if c.id == container.id] == []

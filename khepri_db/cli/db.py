@@ -83,10 +83,14 @@ def _engine_flag(engine_name: ServerEngine) -> str:
 
 def _known_engines() -> list[Any]:
     """An engine for each cluster in the registry (``khepri_db.engines.registry``)."""
-    from khepri_db.engines import EmbeddedEngine, SystemEngine
+    from khepri_db.engines import DockerEngine, EmbeddedEngine, SystemEngine
     from khepri_db.engines.registry import known_clusters
 
-    kinds = {"embedded": EmbeddedEngine, "system": SystemEngine}
+    kinds: dict[str, Any] = {
+        "embedded": EmbeddedEngine,
+        "system": SystemEngine,
+        "docker": lambda state_dir: DockerEngine(state_dir=state_dir),
+    }
     return [kinds[c.engine](c.data_dir) for c in known_clusters() if c.engine in kinds]
 
 

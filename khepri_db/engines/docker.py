@@ -239,6 +239,13 @@ class DockerEngine:
         self._state: _State | None = None
         self.template_clones = not is_supabase_image(self.image)
 
+    @property
+    def requested_dir(self) -> Path | None:
+        """The directory holding the project's record (``None`` for a test session's container)."""
+        return self.state_dir
+
+    data_dir = requested_dir
+
     # -- state ------------------------------------------------------------------------------------
 
     @property
@@ -275,6 +282,9 @@ class DockerEngine:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(state.__dict__, handle)
         tmp.replace(path)
+        from khepri_db.engines.registry import register
+
+        register(self.name, self.state_dir, self.state_dir)  # for `db list` and `db stop --all`
 
     def _forget_state(self) -> None:
         self._state = None

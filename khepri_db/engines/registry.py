@@ -36,7 +36,8 @@ class KnownCluster:
     """One registered cluster.
 
     Attributes:
-        engine: ``"embedded"`` or ``"system"``.
+        engine: ``"embedded"``, ``"system"`` or ``"docker"`` (a project's container; ``data_dir`` is
+            the directory holding its record, ``.khepri/docker``).
         data_dir: the data directory as asked for (``--data-dir`` or the project's default); a
             symbolic link when the cluster lives elsewhere (root in a private home).
         real_dir: where the cluster's files are (``data_dir`` with links resolved).
@@ -70,8 +71,9 @@ def register(engine: str, data_dir: Path, real_dir: Path) -> None:
 
 
 def known_clusters() -> list[KnownCluster]:
-    """Every registered cluster whose data directory still holds a cluster (``PG_VERSION``), sorted by
-    data directory. Entries of clusters that are gone, and unreadable entries, are removed."""
+    """Every registered cluster whose data directory still holds a cluster (``PG_VERSION``; for docker,
+    the container's record), sorted by data directory. Entries of clusters that are gone, and
+    unreadable entries, are removed."""
     directory = registry_dir()
     found: dict[Path, KnownCluster] = {}
     for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
@@ -81,7 +83,11 @@ def known_clusters() -> list[KnownCluster]:
         except (OSError, ValueError, KeyError, TypeError):
             path.unlink(missing_ok=True)
             continue
-        if not (entry.real_dir / "PG_VERSION").is_file():
+        if entry.engine == "docker":  # a project's container: recorded while its state file exists
+            alive = (entry.data_dir / "engine.json").is_file()
+        else:
+            alive = (entry.real_dir / "PG_VERSION").is_file()
+        if not alive:
             path.unlink(missing_ok=True)
             continue
         found[entry.data_dir] = entry
