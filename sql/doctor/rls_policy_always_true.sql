@@ -136,22 +136,9 @@ asked as materialized (
     ) as pol
 ),
 
--- each distinct (expression, table) is planned once: policies of a table often repeat one condition
-folded as materialized (
-    select
-        e.expression,
-        e.probe_oid,
-        coalesce(pg_temp.khepri_folds_to_true(e.expression, nullif(e.probe_oid, 0::oid)::regclass), false) as folds
-    from (
-        select distinct
-            x.expression,
-            a.probe_oid
-        from asked as a
-        cross join lateral (values (a.using_asked), (a.check_asked)) as x (expression)
-        where x.expression is not null
-    ) as e
-),
-
+-- each distinct (expression, table) is planned once (pg_temp.khepri_folds_to_true keeps a memo):
+-- policies of a table often repeat one condition. Called per policy rather than joined to a table
+-- of distinct expressions, so the cost stays linear in the number of policies.
 judged as (
     select
         a.*,
@@ -159,11 +146,17 @@ judged as (
             when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE'
             else 'ALL'
         end as command,
-        coalesce(fu.folds, false) as permissive_using,
-        coalesce(fc.folds, false) as permissive_with_check
+        case
+            when a.using_asked is not null
+                then coalesce(pg_temp.khepri_folds_to_true(a.using_asked, nullif(a.probe_oid, 0::oid)::regclass), false)
+            else false
+        end as permissive_using,
+        case
+            when a.check_asked is not null
+                then coalesce(pg_temp.khepri_folds_to_true(a.check_asked, nullif(a.probe_oid, 0::oid)::regclass), false)
+            else false
+        end as permissive_with_check
     from asked as a
-    left join folded as fu on a.using_asked = fu.expression and a.probe_oid = fu.probe_oid
-    left join folded as fc on a.check_asked = fc.expression and a.probe_oid = fc.probe_oid
 ),
 
 -- what the finding says, for the policies reported
