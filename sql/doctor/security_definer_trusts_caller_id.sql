@@ -33,7 +33,7 @@
 -- Level: ERROR when the function writes (insert, update, delete, an HTTP call), returns rows, or
 -- returns data (text, uuid, json...); WARN when it only returns a boolean or a number computed
 -- from what it reached (an existence or count oracle such as has_role(_user_id, _role)).
-with protected_tables as (
+with protected_tables as materialized (
     -- rows the API roles cannot read themselves: RLS on and no SELECT policy always true for them,
     -- or no SELECT privilege at all
     select
@@ -84,7 +84,8 @@ with protected_tables as (
 ),
 
 -- the columns of those tables that name which rows, or whose: keys, tenant and id columns, foreign keys
-key_columns as (
+-- materialized: computed once, not once per statement the final condition looks at
+key_columns as materialized (
     select
         t.schema_name,
         t.table_name,
