@@ -216,6 +216,8 @@ where
                     from key_columns as k
                     where
                         k.column_name = any(a.columns)
+                        -- a plain substring test first: the pattern below is compiled anew for each table
+                        and strpos(lower(st.raw), lower(k.table_name)) > 0
                         and st.raw ~* (
                             '\m("?' || k.schema_name || '"?\s*\.\s*)' || case
                                 when st.search_path like '%"' || k.schema_name || '"%' then '?' else ''
