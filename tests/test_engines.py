@@ -28,6 +28,7 @@ from khepri_db.engines import (
     embedded_bin_dir,
     free_port,
     make_cluster_root,
+    state_file,
     system_bin_dir,
 )
 
@@ -57,7 +58,7 @@ def test_embedded_server_outlives_the_cli_until_stopped(data_dir: Path) -> None:
     assert started.stdout.strip().splitlines()[-1] == f"postgresql://postgres:***@127.0.0.1:{port}/postgres"
     assert "khepri-db db url" in started.stderr
     url = run("db", "url", "--data-dir", str(data_dir)).stdout.strip()
-    password = json.loads((data_dir / STATE_FILE).read_text())["password"]
+    password = json.loads(state_file(data_dir).read_text())["password"]
     assert url == f"postgresql://postgres:{password}@127.0.0.1:{port}/postgres"
     assert password not in started.stdout + started.stderr
     shown = json.loads(run("db", "start", "--data-dir", str(data_dir), "--format", "json").stdout)
@@ -78,8 +79,10 @@ def test_embedded_server_outlives_the_cli_until_stopped(data_dir: Path) -> None:
     assert run("db", "url", "--data-dir", str(data_dir)).stdout.strip() == url
     assert run("db", "start", "--data-dir", str(data_dir), "--show-password").stdout.strip() == url  # idempotent
 
-    state = data_dir / STATE_FILE
+    state = state_file(data_dir)
     assert stat.S_IMODE(state.stat().st_mode) == 0o600  # the password file is private
+    assert state.parent == data_dir.parent  # beside PGDATA, never in it: base backups copy PGDATA
+    assert not (data_dir / STATE_FILE).exists()
     if os.geteuid() == 0:
         # Postgres refuses root: the cluster belongs to the unprivileged service user.
         assert data_dir.stat().st_uid == pwd.getpwnam(SERVICE_USER).pw_uid
@@ -229,7 +232,7 @@ def test_binaries_in_a_private_virtualenv_run_from_a_copy_the_server_user_reads(
         try:
             with psycopg.connect(url, autocommit=True) as conn:
                 assert conn.execute("select 1").fetchone() == (1,)
-            state = json.loads((engine.data_dir / STATE_FILE).read_text())
+            state = json.loads(state_file(engine.data_dir).read_text())
             copy = Path(state["bin_dir"])
             assert copy.is_relative_to(server_home)
             assert (copy / "postgres").is_file()
@@ -321,3 +324,27 @@ def test_system_binaries_come_from_pg_bin_first(monkeypatch: pytest.MonkeyPatch,
         system_bin_dir()
     assert caught.value.hint is not None
     assert "PG_BIN" in caught.value.hint
+
+
+def test_a_base_backup_of_the_running_cluster_works_and_carries_no_password(data_dir: Path, tmp_path: Path) -> None:
+    # issue 21: the engine's state (its password) used to live in PGDATA, owned by the caller, so
+    # `pg_basebackup` (a standby, a backup) stopped on "could not open file ./khepri-engine.json:
+    # Permission denied" and would have copied the password anywhere it could.
+    engine = EmbeddedEngine(data_dir, port=free_port())
+    url = engine.start()
+    try:
+        password = json.loads(state_file(data_dir).read_text())["password"]
+        backup = tmp_path / "backup"
+        done = subprocess.run(
+            [str(engine.bin_dir() / "pg_basebackup"), "-D", str(backup), "-d", url, "-X", "fetch"],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert (backup / "PG_VERSION").is_file()
+        assert not (backup / STATE_FILE).exists()
+        for path in backup.rglob("*"):
+            if path.is_file():
+                assert password.encode() not in path.read_bytes(), path
+    finally:
+        engine.stop()

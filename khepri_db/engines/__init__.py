@@ -36,6 +36,7 @@ from khepri_db.engines._cluster import (
     ships_library,
     stage_extension_standins,
     stage_private_install,
+    state_file,
 )
 from khepri_db.engines.base import (
     DEFAULT_PORT,
@@ -87,6 +88,7 @@ __all__ = [
     "ships_library",
     "stage_extension_standins",
     "stage_private_install",
+    "state_file",
     "system_bin_dir",
 ]
 

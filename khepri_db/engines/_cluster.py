@@ -319,7 +319,8 @@ class ClusterEngine:
         log: receives one-line progress messages (default: discarded).
 
     The superuser is ``postgres`` with a random password generated at ``initdb`` time and stored,
-    readable only by the caller, in ``<data_dir>/khepri-engine.json``. Only 127.0.0.1 is listened on,
+    readable only by the caller, in ``<parent>/.<data dir name>.khepri-engine.json`` beside the data
+    directory (:func:`state_file`: never inside PGDATA, which base backups copy). Only 127.0.0.1 is listened on,
     plus a private unix socket in ``<data_dir>/khepri_socket`` (:meth:`socket_dir`) through which the
     server's own OS user connects as postgres without a password (``dblink('dbname=postgres')``,
     postgres_fdw loopback, as on Supabase). The cluster is UTF-8 with the ``C.UTF-8`` locale (as on
@@ -620,7 +621,19 @@ class ClusterEngine:
         return directory
 
     def _read_state(self) -> dict[str, Any]:
-        path = self.data_dir / STATE_FILE
+        path = state_file(self.data_dir)
+        legacy = self.data_dir / STATE_FILE
+        if not path.is_file() and legacy.is_file():
+            # a cluster made before the state moved out of PGDATA: move it now
+            try:
+                state = dict(json.loads(legacy.read_text()))
+            except (OSError, ValueError) as exc:
+                raise EngineError(
+                    f"{legacy} is unreadable: {exc}", hint="remove the data directory and start again"
+                ) from exc
+            self._write_state(state)
+            legacy.unlink(missing_ok=True)
+            return state
         if not path.is_file():
             return {}
         try:
@@ -629,10 +642,12 @@ class ClusterEngine:
             raise EngineError(f"{path} is unreadable: {exc}", hint="remove the data directory and start again") from exc
 
     def _write_state(self, state: Mapping[str, Any]) -> None:
-        path = self.data_dir / STATE_FILE
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        path = state_file(self.data_dir)
+        temporary = path.with_name(path.name + ".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(dict(state), handle)
+        temporary.replace(path)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -643,6 +658,14 @@ class ClusterEngine:
         lock_path = self.data_dir.parent / f".{self.data_dir.name}.lock"
         with FileLock(lock_path):
             yield
+
+
+def state_file(data_dir: Path) -> Path:
+    """Where an engine keeps a cluster's state (password, port, binaries; mode 0600, the connecting
+    user's): beside the data directory, ``<parent>/.<name>.khepri-engine.json``, never inside it, so
+    a base backup of PGDATA (``pg_basebackup``, a standby) neither carries the password nor stops on
+    a file the server's user cannot read."""
+    return data_dir.parent / f".{data_dir.name}.{STATE_FILE}"
 
 
 def ships_library(bin_dir: Path, name: str) -> bool:
