@@ -47,7 +47,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -89,6 +88,10 @@ class _Runner:
         self.progress = progress
         self._done = 0
         self._last = time.monotonic()
+        self._actor_claims: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._role_settings: dict[str, list[tuple[str, str]]] = {}
+        self._request_settings: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+        self._owned_rls: dict[str, list[str]] = {}
 
     def _progress(self, kind: str, name: str) -> None:
         """Report, at most every two seconds, how many declared objects have been probed."""
@@ -117,37 +120,75 @@ class _Runner:
         """Make the owners, users and rows (see :meth:`khepri_db.policy._fixtures.Fixtures.setup`)."""
         self.fixtures.setup()
 
-    def _context(self, actor: str, method: str, path: str) -> AbstractContextManager[psycopg.Connection]:
-        # _act reads the rights once and checks them itself (check_rights), so the context need not.
-        request: dict[str, Any] = {"method": method, "path": path, "verify": False}
-        owner = self.fixtures.subjects["owner"]
-        if actor == "anon":
-            return _session.as_anon(self.conn, **request)
-        if actor == "service_role":
-            return _session.as_service_role(self.conn, **request)
-        if actor == "owner":
-            return _session.as_user(self.conn, owner.user, **request)
-        if actor == "other":
-            return _session.as_user(self.conn, self.fixtures.subjects["other"].user, **request)
-        spec = self.decl.custom_actors[actor]
-        return _session.as_user(self.conn, owner.actor_users[actor], claims=spec.claims or None, **request)
+    def _claims(self, actor: str) -> tuple[str, dict[str, Any]]:
+        """(API role, JWT claims) of ``actor``'s requests, the same for the whole run."""
+        if actor not in self._actor_claims:
+            owner = self.fixtures.subjects["owner"]
+            if actor in ("anon", "service_role"):
+                claims = _session.api_key_claims(actor)
+            elif actor == "owner":
+                claims = _session.user_claims(owner.user)
+            elif actor == "other":
+                claims = _session.user_claims(self.fixtures.subjects["other"].user)
+            else:
+                spec = self.decl.custom_actors[actor]
+                claims = _session.user_claims(owner.actor_users[actor], extra=spec.claims or None)
+            self._actor_claims[actor] = (_API_ROLE.get(actor, "authenticated"), claims)
+        return self._actor_claims[actor]
+
+    def _settings(self, actor: str, method: str, path: str) -> list[tuple[str, str]]:
+        """The settings of ``actor``'s request, as PostgREST makes them
+        (:func:`khepri_db.core.postgrest.request_settings`); the role's own settings are read once
+        per run (the run is one transaction: nothing alters a role meanwhile)."""
+        role, claims = self._claims(actor)
+        key = (actor, method, path)
+        if key not in self._request_settings:
+            if role not in self._role_settings:
+                base = _session.request_settings(self.conn, role, {})
+                self._role_settings[role] = base[_REQUEST_SETTINGS:]
+            settings = _session.request_settings(self.conn, role, claims, method=method, path=path)
+            self._request_settings[key] = [*settings[:_REQUEST_SETTINGS], *self._role_settings[role]]
+        return self._request_settings[key]
+
+    def _rights(self, role: str) -> CellRights:
+        """Switch checks of one request: ``current_user``, superuser and BYPASSRLS read anew for the
+        cell; the RLS tables the role owns read once per role and run (a property of the role, which
+        nothing in the run's transaction changes). Raises RoleSwitchError like
+        :func:`khepri_db.policy.session.check_rights`."""
+        row = self.conn.execute(_CELL_RIGHTS).fetchone()
+        assert row is not None
+        current_user, superuser, bypassrls = row
+        if current_user not in self._owned_rls:
+            self._owned_rls[current_user] = _session.request_rights(self.conn).owned_rls_tables
+        seen = _session.RequestRights(current_user, superuser, bypassrls, self._owned_rls[current_user])
+        _session.check_rights(seen, role)
+        return CellRights(
+            current_user=current_user,
+            superuser=superuser,
+            bypassrls=bypassrls,
+            owns_rls_tables=bool(seen.owned_rls_tables),
+        )
 
     def _act(
         self, actor: str, query: sql.Composable, params: Sequence[Any], method: str, path: str, *, rows: bool = False
     ) -> _Attempt:
-        """Run ``query`` as ``actor`` (its own savepoint, via the request context) and say what happened."""
+        """Run ``query`` as ``actor``, as one PostgREST request, and say what happened.
+
+        The request runs in its own savepoint, always rolled back (the cell reads what happened,
+        and nothing of it, settings included, outlives the request): its settings in one statement,
+        the switch checked (:meth:`_rights`), then the statement.
+        """
         rights: CellRights | None = None
+        role = _API_ROLE.get(actor, "authenticated")
+        settings = self._settings(actor, method, path)
         try:
-            with self._context(actor, method, path) as conn:
-                seen = _session.request_rights(conn)
-                _session.check_rights(seen, _API_ROLE.get(actor, "authenticated"))
-                rights = CellRights(
-                    current_user=seen.current_user,
-                    superuser=seen.superuser,
-                    bypassrls=seen.bypassrls,
-                    owns_rls_tables=bool(seen.owned_rls_tables),
+            with self.conn.transaction(force_rollback=True):
+                self.conn.execute(
+                    "select " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                    [part for pair in settings for part in pair],
                 )
-                cursor = conn.execute(query, params)
+                rights = self._rights(role)
+                cursor = self.conn.execute(query, params)
                 count = len(cursor.fetchall()) if rows else cursor.rowcount
         except RoleSwitchError:
             raise
@@ -478,6 +519,15 @@ class _Attempt:
 
 _NOT_UPDATABLE = re.compile(r"^cannot (insert into|update|delete from) view ")
 """Postgres' message (SQLSTATE 55000) for a write through a view that is not automatically updatable."""
+
+_REQUEST_SETTINGS = 7
+"""How many settings a PostgREST request makes before the role's own (role, request.jwt.claims,
+request.method, request.path, request.headers, request.cookies, search_path)."""
+
+_CELL_RIGHTS = (
+    "select current_user::text, r.rolsuper, r.rolbypassrls from pg_catalog.pg_roles as r where r.rolname = current_user"
+)
+"""What every cell reads after the switch (see :meth:`_Runner._rights`)."""
 
 _PROGRESS_EVERY_S = 2.0
 """Seconds between progress lines of a long probe run."""
