@@ -421,7 +421,8 @@ class _Runner:
     ) -> str | None:
         """Delete the rows of ``schema.table`` matching ``where`` as the connecting role (in a savepoint),
         first deleting the rows of other tables whose foreign keys still reference them (up to
-        :data:`_MAX_DEPENDENTS` tables, three levels deep); Postgres' message when it still fails."""
+        :data:`_MAX_DEPENDENTS` tables per level, :data:`_MAX_DEPTH` levels deep); Postgres' message
+        when it still fails."""
         query = sql.SQL("delete from {} where {}").format(sql.Identifier(schema, table), where)
         message = None
         for _ in range(_MAX_DEPENDENTS):
@@ -433,7 +434,7 @@ class _Runner:
             named = (diag.schema_name, diag.table_name, diag.constraint_name)
             if (
                 diag.sqlstate != "23503"
-                or depth >= 3
+                or depth >= _MAX_DEPTH
                 or not all(named)
                 or (diag.schema_name, diag.table_name) == (schema, table)
                 or not self._delete_referencing(
@@ -531,6 +532,9 @@ _CELL_RIGHTS = (
 
 _PROGRESS_EVERY_S = 2.0
 """Seconds between progress lines of a long probe run."""
+
+_MAX_DEPTH = 8
+"""How deep the chains of referencing rows the probes clear may go (a task's comments' reactions...)."""
 
 _MAX_DEPENDENTS = 5
 """How many tables of rows referencing a row the re-parenting probe clears before giving up."""
