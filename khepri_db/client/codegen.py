@@ -14,6 +14,7 @@ or supabase-py when an RPC is called through them), never khepri-db. See ``docs/
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import keyword
 import re
@@ -294,6 +295,13 @@ _IMPORTS: dict[str, Import] = {
 }
 """What a name the generated code uses (beyond the runtime section's) is imported as."""
 
+
+@functools.lru_cache(maxsize=256)
+def _imports_of(annotation: str) -> tuple[str, ...]:
+    """The names of :data:`_IMPORTS` an annotation starts with (``_dt.date`` -> ``_dt``)."""
+    return tuple(name for name in _IMPORTS if re.match(rf"{name}\b", annotation))
+
+
 _RESERVED = {"Annotated", "Literal", "Any", "StrEnum", "Field", "IPvAnyInterface", "IPvAnyNetwork", "ROW_MODELS",
              "RPCS"}  # fmt: skip
 """Module-level names generated types must not take (with every name of the runtime section)."""
@@ -509,7 +517,7 @@ class _Renderer:
             return f"Range[{self.annotation(t.range_subtype)}]"
         if t.schema == "pg_catalog" and t.name in _SCALARS:
             text = _SCALARS[t.name]
-            self.imports.update(name for name in _IMPORTS if re.match(rf"{name}\b", text))
+            self.imports.update(_imports_of(text))
             return text
         if t.name == "citext":
             return "str"
