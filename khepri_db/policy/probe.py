@@ -89,9 +89,9 @@ class _Runner:
         self._done = 0
         self._last = time.monotonic()
         self._actor_claims: dict[str, tuple[str, dict[str, Any]]] = {}
-        self._role_settings: dict[str, list[tuple[str, str]]] = {}
-        self._request_settings: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+        self._request_settings: dict[str, list[tuple[str, str]]] = {}
         self._owned_rls: dict[str, list[str]] = {}
+        self._undeletable: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def _progress(self, kind: str, name: str) -> None:
         """Report, at most every two seconds, how many declared objects have been probed."""
@@ -138,17 +138,16 @@ class _Runner:
 
     def _settings(self, actor: str, method: str, path: str) -> list[tuple[str, str]]:
         """The settings of ``actor``'s request, as PostgREST makes them
-        (:func:`khepri_db.core.postgrest.request_settings`); the role's own settings are read once
-        per run (the run is one transaction: nothing alters a role meanwhile)."""
+        (:func:`khepri_db.core.postgrest.request_settings`, read once per actor: the run is one
+        transaction, so the role's own settings do not change); only the method and path differ
+        from request to request."""
         role, claims = self._claims(actor)
-        key = (actor, method, path)
-        if key not in self._request_settings:
-            if role not in self._role_settings:
-                base = _session.request_settings(self.conn, role, {})
-                self._role_settings[role] = base[_REQUEST_SETTINGS:]
-            settings = _session.request_settings(self.conn, role, claims, method=method, path=path)
-            self._request_settings[key] = [*settings[:_REQUEST_SETTINGS], *self._role_settings[role]]
-        return self._request_settings[key]
+        if actor not in self._request_settings:
+            self._request_settings[actor] = _session.request_settings(self.conn, role, claims)
+        return [
+            (name, method if name == "request.method" else path if name == "request.path" else value)
+            for name, value in self._request_settings[actor]
+        ]
 
     def _rights(self, role: str) -> CellRights:
         """Switch checks of one request: ``current_user``, superuser and BYPASSRLS read anew for the
@@ -424,6 +423,25 @@ class _Runner:
         :data:`_MAX_DEPENDENTS` tables per level, :data:`_MAX_DEPTH` levels deep); Postgres' message
         when it still fails."""
         query = sql.SQL("delete from {} where {}").format(sql.Identifier(schema, table), where)
+        key = (query.as_string(self.conn), tuple(map(str, where_params))) if depth == 0 else None
+        if key is not None and key in self._undeletable:
+            # every cell starts from the same rows (each is rolled back): what could not be cleared
+            # for one cell cannot be for the next, and a deep chain is costly to try again
+            return self._undeletable[key]
+        message = self._admin_delete_once(query, schema, table, where, where_params, depth)
+        if key is not None and message is not None:
+            self._undeletable[key] = message
+        return message
+
+    def _admin_delete_once(
+        self,
+        query: sql.Composable,
+        schema: str,
+        table: str,
+        where: sql.Composable,
+        where_params: Sequence[Any],
+        depth: int,
+    ) -> str | None:
         message = None
         for _ in range(_MAX_DEPENDENTS):
             exc = self._admin_try(query, where_params)
@@ -520,10 +538,6 @@ class _Attempt:
 
 _NOT_UPDATABLE = re.compile(r"^cannot (insert into|update|delete from) view ")
 """Postgres' message (SQLSTATE 55000) for a write through a view that is not automatically updatable."""
-
-_REQUEST_SETTINGS = 7
-"""How many settings a PostgREST request makes before the role's own (role, request.jwt.claims,
-request.method, request.path, request.headers, request.cookies, search_path)."""
 
 _CELL_RIGHTS = (
     "select current_user::text, r.rolsuper, r.rolbypassrls from pg_catalog.pg_roles as r where r.rolname = current_user"
