@@ -80,15 +80,17 @@ def client(image: str) -> Iterator[object]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A project with the Khepri schema's migrations, seed, access matrix and pgTAP tests."""
+def project(tmp_path: Path) -> Iterator[Path]:
+    """A project with the Khepri schema's migrations, seed, access matrix and pgTAP tests; its
+    container, if a test left one (a failed assertion before `db stop`), is removed afterwards."""
     root = tmp_path / "project"
     (root / "supabase").mkdir(parents=True)
     for name in ("migrations", "tests"):
         shutil.copytree(REPO / "supabase" / name, root / "supabase" / name)
     for name in ("config.toml", "seed.sql", "access.toml"):
         shutil.copy(REPO / "supabase" / name, root / "supabase" / name)
-    return root
+    yield root
+    DockerEngine(state_dir=root / ".khepri" / "docker").stop()
 
 
 def _ours(client: object) -> list[object]:
