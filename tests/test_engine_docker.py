@@ -111,7 +111,7 @@ def test_the_cli_runs_the_project_in_a_container_on_loopback_and_db_stop_removes
     assert status.url is not None
     assert status.url.startswith("postgresql://postgres:")
     # the container: our label, the host's network, PostgreSQL on 127.0.0.1 only
-    key = DockerEngine(image, state_dir=project / ".khepri" / "docker")._key()
+    key = DockerEngine(image, state_dir=project / ".khepri" / "docker").key
     [container] = [c for c in _ours(client) if c.labels.get(LABEL_KEY) == key]
     assert container.attrs["HostConfig"]["NetworkMode"] == "host"
     assert LABEL_PID not in container.labels  # a project's container outlives the command
@@ -162,7 +162,7 @@ def test_a_container_killed_from_outside_is_reported_and_replaced(image: str, cl
     engine = DockerEngine(image, state_dir=tmp_path / "docker", log=messages.append)
     url = engine.start()
     try:
-        [container] = [c for c in _ours(client) if c.labels.get(LABEL_KEY) == engine._key()]
+        [container] = [c for c in _ours(client) if c.labels.get(LABEL_KEY) == engine.key]
         container.kill()
         status = DockerEngine(image, state_dir=tmp_path / "docker").status()
         assert not status.running
@@ -176,7 +176,7 @@ def test_a_container_killed_from_outside_is_reported_and_replaced(image: str, cl
             assert conn.execute("select 1").fetchone() == (1,)
     finally:
         DockerEngine(image, state_dir=tmp_path / "docker").stop()
-    assert [c for c in _ours(client) if c.name == f"khepri-db-{engine._key()}"] == []
+    assert [c for c in _ours(client) if c.name == f"khepri-db-{engine.key}"] == []
 
 
 def test_a_test_sessions_leftover_is_removed_by_the_next_start(image: str, client: object) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -303,7 +302,7 @@ def _target_url(
         return db_url
     from khepri_db.engines import resolve_engine  # not needed with --db-url
 
-    name = engine_name.value if engine_name is not None else os.environ.get("KHEPRI_ENGINE") or "embedded"
+    name = engine_name.value if engine_name is not None else "embedded"  # --engine reads KHEPRI_ENGINE
     engine = resolve_engine(None, data_dir, log=_progress(output), engine=name)
     if not engine.status().running and output is OutputFormat.text:
         if name == "docker":

@@ -27,6 +27,7 @@ ends, or by the next session if the process was killed.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -214,6 +215,8 @@ class DockerEngine:
         log: receives one-line progress messages.
 
     Attributes:
+        key: what the container serves (its ``dev.khepri-db.key`` label, and its name): a
+            project's, derived from the state directory, or this process's test session.
         template_clones: true for a plain image (a migrated database can be copied); false for
             Supabase's, whose pg_cron and pg_net workers stay connected to ``postgres``.
     """
@@ -238,6 +241,11 @@ class DockerEngine:
         self._log = log or (lambda _msg: None)
         self._state: _State | None = None
         self.template_clones = not is_supabase_image(self.image)
+        if state_dir is not None:
+            digest = hashlib.sha256(str(state_dir.resolve()).encode()).hexdigest()[:12]
+            self.key = f"project-{digest}"
+        else:
+            self.key = f"session-{os.getpid()}-{secrets.token_hex(4)}"
 
     @property
     def requested_dir(self) -> Path | None:
@@ -251,13 +259,6 @@ class DockerEngine:
     @property
     def _state_file(self) -> Path | None:
         return self.state_dir / STATE_FILE_NAME if self.state_dir is not None else None
-
-    def _key(self) -> str:
-        if self.state_dir is not None:
-            import hashlib
-
-            return "project-" + hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:12]
-        return f"session-{os.getpid()}-{secrets.token_hex(4)}"
 
     def _load_state(self) -> _State | None:
         if self._state is not None:
@@ -356,7 +357,7 @@ class DockerEngine:
     def _create(self, client: Any) -> str:
         from khepri_db.engines._cluster import free_port
 
-        key = self._key()
+        key = self.key
         port = self.port or free_port()
         password = secrets.token_urlsafe(18)
         supabase = is_supabase_image(self.image)
@@ -473,7 +474,7 @@ class DockerEngine:
             command="gotrue migrate",
             detach=True,
             network_mode="host",
-            labels={LABEL: "1", LABEL_KEY: f"{self._key()}-auth"},
+            labels={LABEL: "1", LABEL_KEY: f"{self.key}-auth"},
             environment={
                 "GOTRUE_DB_DRIVER": "postgres",
                 "GOTRUE_DB_DATABASE_URL": f"postgres://supabase_auth_admin:{state.password}@127.0.0.1:{state.port}/postgres",
