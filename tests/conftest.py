@@ -155,3 +155,122 @@ def supabase_cli() -> Path:
     ).stdout.strip()
     assert version == SUPABASE_CLI_VERSION, f"{binary} is Supabase CLI {version!r}, not {SUPABASE_CLI_VERSION}"
     return binary
+
+
+# -- stand-ins for hosted Supabase (issue 21): PgBouncer, a hot standby, a hosted-shaped postgres -----
+# The machinery is in tests/hosted_support.py; these fixtures add pytest's lifetimes and strictness.
+
+import contextlib  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from hosted_support import (  # noqa: E402
+    EngineFactory,
+    HostedRole,
+    PgBouncer,
+    create_hosted_role,
+    find_pg_basebackup,
+    find_pgbouncer,
+    start_hot_standby,
+    start_pgbouncer,
+)
+
+
+@pytest.fixture
+def pgbouncer() -> Iterator[Callable[..., str]]:
+    """``pgbouncer(target_url, *, pool_mode="transaction", pool_size=2, users=None) -> url``: a
+    PgBouncer (Supavisor's stand-in) in front of the server of ``target_url``.
+
+    The URL returned is ``postgresql://<target's user>:<password>@127.0.0.1:<free port>/<target's
+    dbname>`` through the pooler; any other role with a password reaches any database through it
+    too when the target user is a superuser (``hosted_support.through(pooler_url, role_url)``
+    builds that URL), or when given in ``users`` (``{role: password}``). Every PgBouncer started is
+    stopped (by pid) and its files removed after the test, even when the test fails. Skipped when
+    PgBouncer is not installed (failed under ``KHEPRI_STRICT``); see
+    :func:`hosted_support.start_pgbouncer`.
+    """
+    executable = find_pgbouncer()
+    if executable is None:
+        skip_or_fail("pgbouncer is not installed (Debian: apt-get install pgbouncer): it stands in for Supavisor")
+    assert executable is not None
+    with contextlib.ExitStack() as stack:
+
+        def start(
+            target_url: str,
+            *,
+            pool_mode: str = "transaction",
+            pool_size: int = 2,
+            users: dict[str, str] | None = None,
+        ) -> str:
+            pooler: PgBouncer = start_pgbouncer(
+                target_url, executable=executable, pool_mode=pool_mode, pool_size=pool_size, users=users
+            )
+            stack.callback(pooler.stop)
+            return pooler.url
+
+        yield start
+
+
+def _replica_engine(settings: Any) -> tuple[EngineFactory, Path]:
+    """The engine class of the session's server (system for ``--khepri-engine system``, embedded
+    otherwise) as an :data:`hosted_support.EngineFactory`, and its binaries' directory."""
+    from khepri_db.engines import EmbeddedEngine, SystemEngine, embedded_bin_dir, system_bin_dir
+
+    if settings.engine == "system":
+        return (lambda d, p, s: SystemEngine(d, port=p, settings=s)), system_bin_dir()
+    return (lambda d, p, s: EmbeddedEngine(d, port=p, settings=s)), embedded_bin_dir()
+
+
+def _hot_standby(settings: Any, migrations_dir: Path | None) -> Iterator[tuple[str, str]]:
+    from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
+
+    make_engine, bin_dir = _replica_engine(settings)
+    if find_pg_basebackup(bin_dir) is None:
+        skip_or_fail(f"{bin_dir} has no pg_basebackup: the read replica's stand-in is made with it")
+    pair = start_hot_standby(make_engine, FAST_TEST_SETTINGS, migrations_dir=migrations_dir)
+    try:
+        yield pair.primary_url, pair.standby_url
+    finally:
+        pair.stop()
+
+
+@pytest.fixture(scope="module")
+def hot_standby(khepri_settings: Any) -> Iterator[tuple[str, str]]:
+    """``(primary_url, standby_url)``: a new primary cluster (never the session's server) and a
+    streaming hot standby of it made with ``pg_basebackup -R``, both superuser URLs of database
+    ``postgres`` on 127.0.0.1, each on its own port.
+
+    Same PostgreSQL as the session (18 from the wheel; 15 under ``--khepri-engine system``). Shared
+    by the tests of one module: give what you create on the primary a unique name, and wait for
+    the standby with ``hosted_support.wait_for_replay(primary_url, standby_url)``. Both stopped and
+    removed after the module. Skipped when the binaries have no ``pg_basebackup`` (failed under
+    ``KHEPRI_STRICT``).
+    """
+    yield from _hot_standby(khepri_settings, None)
+
+
+@pytest.fixture(scope="module")
+def migrated_hot_standby(khepri_settings: Any, khepri_migrations_dir: Path) -> Iterator[tuple[str, str]]:
+    """``(primary_url, standby_url)`` as ``hot_standby``, the primary's ``postgres`` database having
+    khepri-db's Supabase compatibility layer and the session's migrations (``khepri_migrations_dir``)
+    before the backup: doctor, status and ``gen types`` can run on the standby."""
+    yield from _hot_standby(khepri_settings, khepri_migrations_dir)
+
+
+@pytest.fixture
+def hosted_role() -> Iterator[Callable[[str], str]]:
+    """``hosted_role(db_url) -> url``: a new role shaped like hosted Supabase's ``postgres`` (not a
+    superuser; LOGIN CREATEROLE CREATEDB REPLICATION BYPASSRLS; member of anon, authenticated,
+    service_role and authenticator; privileges on auth's tables), made in the database of
+    ``db_url`` (a superuser URL of a database with the compatibility layer: ``khepri_clone_url``),
+    with a unique name and a random password. Returns the URL of that database as that role; it
+    works through ``pgbouncer`` too. Dropped after the test (``drop owned``, ``drop role``); see
+    :func:`hosted_support.create_hosted_role`.
+    """
+    with contextlib.ExitStack() as stack:
+
+        def make(db_url: str) -> str:
+            role: HostedRole = create_hosted_role(db_url)
+            stack.callback(role.drop)
+            return role.url
+
+        yield make

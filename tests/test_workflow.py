@@ -387,6 +387,21 @@ def test_db_reset_refuses_a_remote_url_from_the_environment(cli: Cli, tmp_path: 
     assert "secret" not in output
 
 
+def test_db_reset_takes_a_remote_url_given_on_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    # A host name that is not local, reached at 127.0.0.1:1 (hostaddr: no DNS, nothing listens): past
+    # the refusal, the reset gets as far as connecting.
+    url = "postgresql://postgres:secret@db.example.invalid:1/postgres?hostaddr=127.0.0.1"
+    (tmp_path / "supabase" / "migrations").mkdir(parents=True)
+
+    result = cli("db", "reset", "--db-url", url, cwd=tmp_path)
+    output = " ".join(result.output.split())
+
+    assert result.exit_code == 2
+    assert "not on this machine" not in output
+    assert "cannot connect" in output
+    assert "secret" not in output
+
+
 def test_db_reset_refuses_real_supabase_without_yes(
     khepri_database_factory: Callable[..., str], migrations_dir: Path, cli: Cli
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 
 from khepri_db import __version__
-from khepri_db.core.errors import KhepriError
+from khepri_db.core.errors import KhepriError, UsageError
 
 NO_WRAP_WIDTH = 100_000
 """Width a console assumes when it does not write to a terminal: wide enough never to wrap."""
@@ -152,6 +153,17 @@ DbUrl = Annotated[
         "postgresql://postgres:postgres@127.0.0.1:54322/postgres, or hosted Supabase). "
         "Default: the embedded server.",
         show_default=False,
+    ),
+]
+Linked = Annotated[
+    bool,
+    typer.Option(
+        "--linked",
+        help="Target the hosted project this directory is linked to with `supabase link`, as the Supabase CLI's "
+        "--linked: ref from supabase/.temp/project-ref (or SUPABASE_PROJECT_ID), password from "
+        "SUPABASE_DB_PASSWORD (asked for on a terminal), user postgres at db.<ref>.supabase.co:5432; when that "
+        "host cannot be reached (it is IPv6-only), the session pooler of supabase/.temp/pooler-url on port 5432. "
+        "Not with --db-url. See docs/hosted.md.",
     ),
 ]
 DataDir = Annotated[
@@ -293,11 +305,50 @@ def _progress(output: OutputFormat) -> Callable[[str], None]:
     return say if output is OutputFormat.text else (lambda _m: None)
 
 
+def _given_url(db_url: str | None, linked: bool, output: OutputFormat) -> str | None:
+    """The URL the options name: ``--db-url`` (or ``KHEPRI_DB_URL``), or with ``--linked`` the linked
+    project's (:func:`khepri_db.core.hosted.linked_url`, as the Supabase CLI's ``--linked``); ``None``
+    when neither is given (a server of khepri-db's is used then).
+
+    The project is the one the other commands find (``Project.discover()``). Without
+    ``SUPABASE_DB_PASSWORD`` the password is asked for when stdin is a terminal, never otherwise.
+
+    Raises:
+        UsageError: ``--linked`` with ``--db-url`` on the command line (``--linked`` wins over
+            ``KHEPRI_DB_URL``); the project is not linked; no password.
+        ConnectionFailedError: the linked project cannot be reached (no IPv6 and no pooler URL).
+    """
+    if not linked:
+        return db_url
+    # KHEPRI_DB_URL set in the environment gives way to the flag; --db-url on the command line is a conflict.
+    if db_url and db_url != os.environ.get("KHEPRI_DB_URL"):
+        raise UsageError("--linked and --db-url name two targets: pass one of them")
+    from khepri_db.core.hosted import PASSWORD_ENV, linked_url
+    from khepri_db.core.project import Project
+
+    password = os.environ.get(PASSWORD_ENV) or None
+    if password is None and sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Enter your database password: ", stream=sys.stderr) or None
+    target = linked_url(Project.discover().root, password=password)
+    if target.reason:
+        _progress(output)(f"connecting to linked project {target.ref} through its session pooler: {target.reason}")
+    return target.url
+
+
 def _target_url(
-    db_url: str | None, data_dir: Path | None, output: OutputFormat, engine_name: ServerEngine | None = None
+    db_url: str | None,
+    data_dir: Path | None,
+    output: OutputFormat,
+    engine_name: ServerEngine | None = None,
+    *,
+    linked: bool = False,
 ) -> str:
-    """The URL to work on: ``--db-url``, or the server of ``--engine`` (``KHEPRI_ENGINE``; default
-    the embedded one), started if it is not running."""
+    """The URL to work on: ``--db-url``, the linked project's with ``--linked`` (:func:`_given_url`),
+    or the server of ``--engine`` (``KHEPRI_ENGINE``; default the embedded one), started if it is
+    not running."""
+    db_url = _given_url(db_url, linked, output)
     if db_url:
         return db_url
     from khepri_db.engines import resolve_engine  # not needed with --db-url

@@ -14,6 +14,7 @@ from khepri_db.cli._app import (
     Format,
     KhepriSchema,
     KhepriTyper,
+    Linked,
     OutputFormat,
     TargetEngine,
     _handles_errors,
@@ -29,6 +30,27 @@ from khepri_db.cli._app import (
 from khepri_db.cli.render import _render_access
 from khepri_db.core.project import Project
 
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Say what the run would write and call (users, rows, function calls: all in one transaction that is "
+        "rolled back) and what the target changes about it, reading only the catalog. Exit 0.",
+    ),
+]
+
+
+def _print_plan(plan: object, output: OutputFormat) -> None:
+    from khepri_db.policy.dry_run import AccessPlan, render_plan
+
+    assert isinstance(plan, AccessPlan)
+    if output is OutputFormat.json:
+        _print_json({"dry_run": True, **plan.model_dump()})
+    else:
+        for line in render_plan(plan):
+            out.print(escape(line), soft_wrap=True)
+
+
 # -- verify-access -----------------------------------------------------------------------------
 
 
@@ -36,6 +58,7 @@ from khepri_db.core.project import Project
 @_handles_errors
 def verify_access_cmd(
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     access_file: access_file_option("The access declaration") = None,
@@ -48,6 +71,7 @@ def verify_access_cmd(
             help="Also fail (exit 1) on cells the declaration leaves undecided (`undecided`, `unbuildable`).",
         ),
     ] = False,
+    dry_run: DryRun = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Check the declared access matrix against the database, for real.
@@ -73,7 +97,14 @@ def verify_access_cmd(
     if access_file is None and not khepri_schema and not project.found:
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
+    if dry_run:
+        from khepri_db.policy.dry_run import plan_verify_access
+
+        _print_plan(
+            plan_verify_access(url, path, project=project, exposed_schemas=_split(exposed_schemas) or None), output
+        )
+        return
     report = verify_access(
         url, path, project=project, exposed_schemas=_split(exposed_schemas) or None, progress=_progress(output)
     )
@@ -104,6 +135,7 @@ app.add_typer(access_app, name="access")
 @_handles_errors
 def access_init_cmd(
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     access_file: access_file_option("The declaration to write") = None,
@@ -112,6 +144,7 @@ def access_init_cmd(
         bool, typer.Option("--update", help="Keep the existing file as it is and add the objects it does not declare.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    dry_run: DryRun = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Write an access declaration from what the database allows now, every cell marked unreviewed.
@@ -139,7 +172,12 @@ def access_init_cmd(
     if access_file is None and not project.found:
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project)
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
+    if dry_run:
+        from khepri_db.policy.dry_run import plan_access_init
+
+        _print_plan(plan_access_init(url, project=project, exposed_schemas=_split(exposed_schemas) or None), output)
+        return
     result = init_access(
         url,
         path,
@@ -190,6 +228,7 @@ def access_export_cmd(
         ),
     ],
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     access_file: access_file_option("The access declaration to export") = None,
@@ -216,7 +255,7 @@ def access_export_cmd(
     if access_file is None and not khepri_schema and not project.found:
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     text = export_pgtap(url, path, project=project)
     pgtap.parent.mkdir(parents=True, exist_ok=True)
     pgtap.write_text(text, encoding="utf-8")

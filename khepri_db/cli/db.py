@@ -15,11 +15,13 @@ from khepri_db.cli._app import (
     Format,
     ImageOption,
     KhepriSchema,
+    Linked,
     MigrationsDir,
     OutputFormat,
     ServerEngine,
     TargetEngine,
     _escape,
+    _given_url,
     _handles_errors,
     _print_json,
     _progress,
@@ -170,6 +172,7 @@ def db_stop(
 @_handles_errors
 def db_status(
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: EngineOption = ServerEngine.embedded,
     output: Format = OutputFormat.text,
@@ -177,6 +180,7 @@ def db_status(
     """Show whether the server runs, where, and which version. Exit 1 when it is not running."""
     from khepri_db.engines import UrlEngine, resolve_engine
 
+    db_url = _given_url(db_url, linked, output)
     engine = UrlEngine(db_url) if db_url else resolve_engine(None, data_dir, engine=engine_name.value)
     status = engine.status()
     if output is OutputFormat.json:
@@ -221,6 +225,7 @@ def db_url_cmd(
 def db_reset_cmd(
     ctx: typer.Context,
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
@@ -245,28 +250,26 @@ def db_reset_cmd(
     The seed files are \\[db.seed] sql_paths of supabase/config.toml (default supabase/seed.sql).
 
     The Supabase compatibility layer (roles, auth, storage) is kept or reinstalled. A server that is not
-    on this machine is reset only when --db-url is given on the command line (not from KHEPRI_DB_URL),
-    and a real Supabase database only with --yes.
+    on this machine is reset only when --db-url is given on the command line (not from KHEPRI_DB_URL)
+    or with --linked, and a real Supabase database only with --yes.
     """
-    from click.core import ParameterSource
-
     from khepri_db.migrations.workflow import ResetRefusedError, ResetStrategy, is_local_url, reset_database
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir)
     if strategy is not None and strategy not in {s.value for s in ResetStrategy}:
         raise UsageError(f"--strategy {strategy!r}: expected recreate or in-place")
-    if db_url and not is_local_url(db_url) and ctx.get_parameter_source("db_url") is not ParameterSource.COMMANDLINE:
+    if not linked and db_url and not is_local_url(db_url) and _source_name(ctx, "db_url") != "COMMANDLINE":
         raise ResetRefusedError(
             f"KHEPRI_DB_URL points at {redact(db_url)}, a server that is not on this machine; db reset "
             "would delete its data",
             hint="pass --db-url explicitly on the command line to reset it",
         )
     chosen = ResetStrategy(strategy) if strategy else ResetStrategy.in_place
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     seeds = [] if no_seed else project.seed_files()
     result = reset_database(
-        url, directory, strategy=chosen, recreate_on_leftovers=db_url is None, seed_files=seeds,
+        url, directory, strategy=chosen, recreate_on_leftovers=db_url is None and not linked, seed_files=seeds,
         seed_key=project.relative, allow_supabase=yes, progress=_progress(output),
     )  # fmt: skip
     if output is OutputFormat.json:
@@ -315,6 +318,7 @@ def db_dump_cmd(
     migrations_dir: MigrationsDir = None,
     khepri_schema: KhepriSchema = False,
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     output: Format = OutputFormat.text,
@@ -339,7 +343,7 @@ def db_dump_cmd(
     from khepri_db.migrations.dump import dump_migrations_schema, run_schema_dump
 
     chosen = _split(schemas) or None
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     if from_migrations:
         directory = Project.discover().migrations_dir(migrations_dir, khepri_schema=khepri_schema)
         if not directory.is_dir():
@@ -361,3 +365,13 @@ def db_dump_cmd(
     else:
         err.print(f"Dumped schema to {_escape(file)} ({dump.sql.count(chr(10))} lines, pg_dump {dump.pg_dump_version}, "
                   f"PostgreSQL {dump.server_version}).")  # fmt: skip
+
+
+def _source_name(ctx: typer.Context, parameter: str) -> str | None:
+    """Where ``parameter``'s value came from (``"COMMANDLINE"``, ``"ENVIRONMENT"``, ``"DEFAULT"``...).
+
+    Compared by name: typer 0.29 runs on its own copy of click (``typer._click``), whose
+    ``ParameterSource`` members are not those of an imported ``click``.
+    """
+    source = ctx.get_parameter_source(parameter)
+    return source.name if source is not None else None

@@ -11,6 +11,7 @@ from khepri_db.cli._app import (
     DataDir,
     DbUrl,
     Format,
+    Linked,
     OutputFormat,
     TargetEngine,
     _handles_errors,
@@ -27,7 +28,11 @@ from khepri_db.cli._app import (
 @app.command("demo")
 @_handles_errors
 def demo_cmd(
-    db_url: DbUrl = None, data_dir: DataDir = None, engine_name: TargetEngine = None, output: Format = OutputFormat.text
+    db_url: DbUrl = None,
+    linked: Linked = False,
+    data_dir: DataDir = None,
+    engine_name: TargetEngine = None,
+    output: Format = OutputFormat.text,
 ) -> None:
     """Walk through finalize_onboarding as PostgREST would call it (needs the Khepri schema).
 
@@ -37,7 +42,7 @@ def demo_cmd(
     """
     from khepri_db.khepri.demo import run_demo
 
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     result = run_demo(url, Console(quiet=True) if output is OutputFormat.json else out)
     if output is OutputFormat.json:
         _print_json({"passed": result.passed, "checks": [{"check": c, "passed": ok} for c, ok in result.checks]})
@@ -50,6 +55,7 @@ def demo_cmd(
 def cron_run_cmd(
     job: Annotated[str, typer.Argument(help="The job's name (cron.job.jobname) or id (cron.job.jobid).")],
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     output: Format = OutputFormat.text,
@@ -63,7 +69,7 @@ def cron_run_cmd(
     from khepri_db.core.db import connect
     from khepri_db.policy.platform import run_cron_job
 
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     with connect(url, autocommit=True) as conn:
         run = run_cron_job(conn, job)
     if output is OutputFormat.json:

@@ -15,6 +15,7 @@ from khepri_db.cli._app import (
     DoctorFormat,
     FailOn,
     KhepriSchema,
+    Linked,
     MigrationsDir,
     OutputFormat,
     TargetEngine,
@@ -51,6 +52,7 @@ class AdvisorType(StrEnum):
 @_handles_errors
 def doctor_cmd(
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
@@ -130,7 +132,11 @@ def doctor_cmd(
         if config_file is not None and not config_file.is_file():
             raise ConfigError(f"{config_file}: no such file", hint="--config names doctor's TOML settings file")
         url = _target_url(
-            db_url, data_dir, OutputFormat.text if output is DoctorFormat.text else OutputFormat.json, engine_name
+            db_url,
+            data_dir,
+            OutputFormat.text if output is DoctorFormat.text else OutputFormat.json,
+            engine_name,
+            linked=linked,
         )
         report = run_doctor(
             url,

@@ -14,6 +14,7 @@ from khepri_db.cli._app import (
     DbUrl,
     Format,
     KhepriTyper,
+    Linked,
     OutputFormat,
     TargetEngine,
     _handles_errors,
@@ -44,6 +45,7 @@ class GenLang(StrEnum):
 def gen_types_cmd(
     lang: Annotated[GenLang, typer.Option("--lang", help="Language of the generated module.")] = GenLang.python,
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     schemas: Annotated[
@@ -84,7 +86,7 @@ def gen_types_cmd(
     if check and output_file is None:
         raise UsageError("--check compares with a file: give it with --output")
     project = Project.discover()
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     with connect(url) as conn:
         generated = generate_types(
             conn, project=project, schemas=_split(schemas) or None,

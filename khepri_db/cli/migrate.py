@@ -15,6 +15,7 @@ from khepri_db.cli._app import (
     DbUrl,
     Format,
     KhepriSchema,
+    Linked,
     MigrationsDir,
     OutputFormat,
     TargetEngine,
@@ -40,6 +41,7 @@ from khepri_db.core.project import Project
 @_handles_errors
 def migrate_cmd(
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
@@ -76,7 +78,7 @@ def migrate_cmd(
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     seeds = project.seed_files(khepri_schema=khepri_schema) if include_seed else []
     result = migrate(
         url,
@@ -120,6 +122,7 @@ def migrate_cmd(
 @_handles_errors
 def seed_cmd(
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     files: Annotated[
@@ -146,7 +149,7 @@ def seed_cmd(
     for path in paths:
         if not path.is_file():
             raise UsageError(f"seed file {path} does not exist")
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     result = seed(
         url, paths, seed_key=lambda p: seed_path_key(p, project.root), force=force, progress=_progress(output)
     )
@@ -162,6 +165,7 @@ def seed_cmd(
 @_handles_errors
 def status_cmd(
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
@@ -178,7 +182,7 @@ def status_cmd(
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     with connect(url) as conn:
         status = migration_status(conn, directory)
     not_clean = [e for e in status.entries if e.state is not MigrationState.APPLIED]
@@ -280,6 +284,7 @@ def migration_new_cmd(
 @_handles_errors
 def migration_list_cmd(
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
@@ -297,7 +302,7 @@ def migration_list_cmd(
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir)
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     with connect(url) as conn:
         listing = list_migrations(conn, directory)
     if output is OutputFormat.json:
@@ -329,6 +334,7 @@ def migration_repair_cmd(
     ] = None,
     status: Annotated[str, typer.Option("--status", help="applied or reverted.", show_default=False)] = "",
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: TargetEngine = None,
     migrations_dir: MigrationsDir = None,
@@ -356,7 +362,7 @@ def migration_repair_cmd(
         )
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir)
-    url = _target_url(db_url, data_dir, output, engine_name)
+    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
     result = repair_migrations(url, directory, versions or [], RepairStatus(status))
     if output is OutputFormat.json:
         _print_json(result.to_dict())

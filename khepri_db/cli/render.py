@@ -135,6 +135,12 @@ def _render_report(
         say([f"Function bodies: {checker}"])
     if report.config_file:
         say(_wrapped(f"Config: {report.config_file}", width, "  "))
+    if report.not_run:
+        reasons: dict[str, list[str]] = {}
+        for name, why in report.not_run.items():
+            reasons.setdefault(why, []).append(name)
+        for why, names in reasons.items():
+            say(_wrapped(f"{len(names)} rule(s) {why}: {', '.join(sorted(names))}", width, "  "), "yellow")
     shown = report.shown(level, advisor_type)
     kept = {id(f) for f in shown}
     everywhere = _doctor_locations(report, project) if project is not None else [None] * len(report.findings)

@@ -15,9 +15,11 @@ from khepri_db.cli._app import (
     EngineOption,
     Format,
     KhepriTyper,
+    Linked,
     OutputFormat,
     ServerEngine,
     _escape,
+    _given_url,
     _handles_errors,
     _print_json,
     _progress,
@@ -51,6 +53,7 @@ def db_cmd(
         ),
     ] = None,
     db_url: DbUrl = None,
+    linked: Linked = False,
     data_dir: DataDir = None,
     engine_name: EngineOption = ServerEngine.embedded,
     jobs: Annotated[
@@ -71,6 +74,14 @@ def db_cmd(
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every file's TAP and psql messages.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="List the files in run order and say how each would run and whether what it does stays "
+            "(a file that does not roll back commits on the target); run nothing. Exit 0.",
+        ),
+    ] = False,
     output: Format = OutputFormat.text,
 ) -> None:
     """Run pgTAP test files against a database, as `supabase test db` runs them.
@@ -112,7 +123,10 @@ def db_cmd(
             hint="write one with `khepri-db test new NAME`",
         )
     cwd = working_directory(given[0])
-    url, bin_dir = _server(db_url, data_dir, engine_name, output)
+    url, bin_dir = _server(_given_url(db_url, linked, output), data_dir, engine_name, output)
+    if dry_run:
+        _dry_run(url, files, output)
+        return
     psql = psql_executable(bin_dir)
     width = max(len(_display(p)) for p in files)
 
@@ -144,6 +158,33 @@ def db_cmd(
             err.print(f"[dim]JUnit report written to {_escape(junit)}[/dim]")
     if not suite.passed:
         raise typer.Exit(1)
+
+
+def _dry_run(url: str, files: list[Path], output: OutputFormat) -> None:
+    """``test db --dry-run``: the target's traits and how each file would run."""
+    from khepri_db.core.db import connect, read_only_reason, redact, transaction_pooler_evidence
+    from khepri_db.testing.runner import plan_file
+
+    pooler = transaction_pooler_evidence(url)
+    with connect(url, autocommit=True) as conn:
+        read_only = read_only_reason(conn)
+        has_pgtap = conn.execute("select 1 from pg_catalog.pg_extension where extname = 'pgtap'").fetchone()
+    planned = [(path, *plan_file(path, pooled=pooler is not None)) for path in files]
+    if output is OutputFormat.json:
+        _print_json({
+            "dry_run": True, "url": redact(url), "read_only": read_only, "transaction_pooler": pooler,
+            "pgtap": "present" if has_pgtap else "created in schema extensions, dropped after the run",
+            "files": [{"file": _display(p), "how": how, "leaves_nothing": clean} for p, how, clean in planned],
+        })  # fmt: skip
+        return
+    out.print(_escape(f"Dry run: test db on {redact(url)}: {len(files)} file(s), in this order"))
+    if read_only is not None:
+        out.print(_escape(f"  refused: the target {read_only} (pgTAP keeps its plan in temporary tables)"))
+    if pooler is not None:
+        out.print(_escape(f"  through a transaction-mode pooler: {pooler}"))
+    out.print("  pgTAP: " + ("present" if has_pgtap else "created in schema extensions, dropped after the run"))
+    for path, how, clean in planned:
+        out.print(_escape(f"  {'  ' if clean else '! '}{_display(path)}: {how}"))
 
 
 def _display(path: Path) -> str:

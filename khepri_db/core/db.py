@@ -7,7 +7,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from khepri_db.core.errors import ConnectionFailedError, UsageError
+from khepri_db.core.errors import ConnectionFailedError, ReadOnlyTargetError, TransactionPoolerError, UsageError
+from khepri_db.core.hosted import connection_failure_advice, connection_url
 
 APPLICATION_NAME = "khepri-db"
 CONNECT_TIMEOUT_S = 10
@@ -43,46 +44,185 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
         autocommit: open the connection in autocommit mode.
 
     Returns:
-        An open :class:`psycopg.Connection` with ``application_name`` set to ``khepri-db``.
+        An open :class:`psycopg.Connection` with ``application_name`` set to ``khepri-db`` and no
+        server-side prepared statements (``prepare_threshold=None``: safe through a
+        transaction-mode pooler). A server that is not on this machine is reached with
+        ``sslmode=require`` (``verify-full`` with a root certificate) unless the URL or ``PGSSLMODE``
+        chooses (:func:`khepri_db.core.hosted.connection_url`).
 
     Raises:
         ConnectionFailedError: the server is unreachable or refused the login; the message names the
-            redacted URL and the server's reason.
+            redacted URL and the server's reason, and says when the host has only IPv6 addresses
+            (Supabase's direct connection) or refused the SSL khepri-db asked for.
         UsageError: ``url`` is not a valid connection URL.
     """
+    attempted = connection_url(url)
     try:
         return psycopg.connect(
-            url,
+            attempted,
             autocommit=autocommit,
             application_name=APPLICATION_NAME,
             connect_timeout=CONNECT_TIMEOUT_S,
+            # No server-side prepared statements: through a transaction-mode pooler (Supavisor on
+            # port 6543, PgBouncer < 1.21) a statement prepared on one server connection is unknown
+            # on the next. Every face may run there, so none relies on them.
+            prepare_threshold=None,
         )
     except psycopg.ProgrammingError as exc:
         raise UsageError(f"invalid database URL {redact(url)}: {exc}") from exc
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        text = str(exc).strip()
+        # The last line that says what failed ("... failed: Network is unreachable"), not libpq's
+        # generic "Is the server running on that host...?" that follows it.
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        specific = [line for line in lines if not line.startswith("Is the server running")]
+        reason = (specific or lines or [type(exc).__name__])[-1].removeprefix("connection failed: ")
+        advice = connection_failure_advice(url, attempted, sqlstate=exc.sqlstate, reason=text)
         raise ConnectionFailedError(
-            f"cannot connect to {redact(url)}: {reason}",
-            hint="Check --db-url / KHEPRI_DB_URL, or start the embedded server with `khepri-db db start`.",
+            f"cannot connect to {redact(url)}: {reason}{advice.message if advice else ''}",
+            hint=advice.hint
+            if advice
+            else "Check --db-url / KHEPRI_DB_URL, or start the embedded server with `khepri-db db start`.",
         ) from exc
 
 
 def require_session_connection(url: str, what: str) -> None:
-    """Refuse a transaction-pooler URL for an operation that needs session state.
+    """Refuse, before connecting, a URL that names Supabase's transaction pooler (port 6543) for an
+    operation that needs a session of its own (see :func:`refuse_unsuitable_target` for the checks
+    made once connected).
 
     Args:
         url: the target URL.
         what: the operation, for the message (e.g. ``"migrate"``).
 
     Raises:
-        UsageError: ``url`` is a transaction-pooler URL.
+        TransactionPoolerError: ``url`` is a transaction-pooler URL (exit 2).
     """
     if is_transaction_pooler(url):
-        raise UsageError(
-            f"{what} needs a session connection, but {redact(url)} is Supabase's transaction pooler "
-            "(port 6543): advisory locks and session settings do not survive between statements there.",
-            hint="Use the direct connection (db.<ref>.supabase.co:5432) or the session pooler (port 5432).",
-        )
+        raise _pooler_error(what, url, f"{redact(url)} is Supabase's transaction pooler (port 6543)")
+
+
+def _pooler_error(what: str, url: str, evidence: str) -> TransactionPoolerError:
+    return TransactionPoolerError(
+        f"{what} refuses to run through a transaction-mode pooler: {evidence}. Session advisory locks, "
+        "session settings and statements outside a transaction do not stay on one server connection there, "
+        "so concurrent runs could apply a file twice and a failure could leave part of a file behind.",
+        hint=f"use the session pooler or the direct connection: {_session_url_hint(url)}",
+    )
+
+
+def _session_url_hint(url: str) -> str:
+    """Where to point instead of ``url``: the same host on port 5432 (Supavisor's session mode on a
+    ``*.pooler.supabase.com`` host, the server itself elsewhere)."""
+    parts = urlsplit(url)
+    if parts.port == 6543:
+        user = parts.username or ""
+        host = parts.hostname or ""
+        netloc = f"{user}:***@{host}:5432" if parts.password is not None else f"{user}@{host}:5432"
+        return urlunsplit(parts._replace(netloc=netloc.lstrip("@")))
+    return "the server's own port, or the session-mode pool of the pooler in front of it"
+
+
+def transaction_pooler_evidence(url: str) -> str | None:
+    """Why ``url`` leads to a transaction-mode (or statement-mode) pooler, or None if nothing shows it.
+
+    Port 6543 is Supabase's transaction pooler (Supavisor; the dedicated PgBouncer uses it too).
+    Any other URL is observed: two client connections take turns asking for their server process
+    (``pg_backend_pid()``), three times. On a direct or session-mode connection a client keeps one
+    server process for its whole session and two live clients never share one; a transaction-mode
+    pooler returns the server connection to its pool after each transaction, and PgBouncer (whose
+    pool is LIFO by default, ``server_round_robin = 0``) hands the one just released to the next
+    client. Seeing either proves transaction pooling; not seeing it cannot rule out a pooler that
+    hands out connections in another order (hence the port rule too).
+
+    Args:
+        url: the target URL.
+
+    Returns:
+        A sentence for an error message, e.g. ``"two client connections were served by the same
+        server process (pid 1234)"``, or None.
+
+    Raises:
+        ConnectionFailedError: the target cannot be reached.
+    """
+    if is_transaction_pooler(url):
+        return f"{redact(url)} is Supabase's transaction pooler (port 6543)"
+    with connect(url, autocommit=True) as first, connect(url, autocommit=True) as second:
+        seen: dict[str, set[int]] = {"first": set(), "second": set()}
+        for _ in range(3):
+            pids = {}
+            for name, conn in (("first", first), ("second", second)):
+                row = conn.execute("select pg_catalog.pg_backend_pid()").fetchone()
+                assert row is not None
+                pids[name] = int(row[0])
+                seen[name].add(pids[name])
+            if pids["first"] == pids["second"]:
+                return (
+                    f"two client connections to {redact(url)} were served by the same server process "
+                    f"(pid {pids['first']}): a transaction-mode pooler"
+                )
+            for pid_set in seen.values():
+                if len(pid_set) > 1:
+                    return (
+                        f"one client connection to {redact(url)} was served by server processes "
+                        f"{', '.join(str(p) for p in sorted(pid_set))} in turn: a transaction-mode pooler"
+                    )
+    return None
+
+
+def read_only_reason(conn: psycopg.Connection) -> str | None:
+    """Why the server of ``conn`` cannot write, or None if it can.
+
+    Returns:
+        ``"is a read-only hot standby (pg_is_in_recovery())"`` on a replica, ``"is in read-only mode
+        (default_transaction_read_only = on)"`` on a database that refuses writes by default (what
+        Supabase sets when a project's disk is full), else None.
+    """
+    row = conn.execute(
+        "select pg_catalog.pg_is_in_recovery(), pg_catalog.current_setting('default_transaction_read_only')"
+    ).fetchone()
+    assert row is not None
+    if not conn.autocommit:
+        conn.rollback()
+    if row[0]:
+        return "is a read-only hot standby (pg_is_in_recovery() is true)"
+    if row[1] == "on":
+        return "is in read-only mode (default_transaction_read_only = on)"
+    return None
+
+
+def refuse_unsuitable_target(
+    conn: psycopg.Connection, url: str, what: str, *, writes: bool = True, session: bool = True
+) -> None:
+    """Refuse at once (exit 2), before anything is written, a target the operation must not use.
+
+    Args:
+        conn: an open connection to ``url`` (idle; left idle).
+        url: the target URL (for the pooler check and the messages).
+        what: the operation, for the message (``"migrate"``, ``"seed"``...).
+        writes: the operation writes: refuse a hot standby or a database in read-only mode
+            (:func:`read_only_reason`).
+        session: the operation needs a session of its own (a session advisory lock, session settings,
+            statements outside a transaction): refuse a transaction-mode pooler
+            (:func:`transaction_pooler_evidence`, one extra connection). False for an operation
+            that runs in one transaction.
+
+    Raises:
+        ReadOnlyTargetError: ``writes`` and the server is a hot standby or in read-only mode.
+        TransactionPoolerError: ``session`` and the URL leads to a transaction-mode pooler.
+        ConnectionFailedError: the target cannot be reached for the pooler check.
+    """
+    if writes:
+        reason = read_only_reason(conn)
+        if reason is not None:
+            raise ReadOnlyTargetError(
+                f"{what} writes, but {redact(url)} {reason}",
+                hint="point it at the primary database (a replica's changes come from the primary)",
+            )
+    if session:
+        evidence = transaction_pooler_evidence(url)
+        if evidence is not None:
+            raise _pooler_error(what, url, evidence)
 
 
 def server_version(conn: psycopg.Connection) -> str:

@@ -48,6 +48,22 @@ class NoProjectError(UsageError):
     directory was found from the current directory upwards (exit 2)."""
 
 
+class TransactionPoolerError(UsageError):
+    """An operation that needs a session of its own was pointed at a transaction-mode pooler (exit 2).
+
+    Through Supavisor's or PgBouncer's transaction mode each transaction may run on another server
+    connection: a session advisory lock (the migration lock), a session ``SET`` and a file's
+    statements outside a transaction do not stay together. Supabase's docs advise the direct
+    connection or the session pooler (port 5432) for migrations. Raised before anything is written.
+    """
+
+
+class ReadOnlyTargetError(UsageError):
+    """A writing operation was pointed at a server that cannot write (exit 2): a hot standby (read
+    replica) or a database in read-only mode (``default_transaction_read_only``, which Supabase sets
+    when a project's disk is full). Raised before anything runs."""
+
+
 class ConnectionFailedError(KhepriError):
     """The database server could not be reached or refused the login (exit 2).
 

@@ -23,6 +23,8 @@ class DoctorReport(BaseModel):
         migrations_dir: the directory compared with the history (``None``: no project, so the
             migration-history rules did not run).
         rules: names of the rules that ran.
+        not_run: rules that did not run on this target, each with why (on a read-only hot standby,
+            the rules that read doctor's temporary facts).
         findings: the findings, most severe first.
         suppressed: how many findings a ``cache_key`` suppression removed.
         unused_suppressions: suppressed cache keys that matched no finding of the rules that ran
@@ -36,6 +38,7 @@ class DoctorReport(BaseModel):
     exposed_schemas: ExposedSchemas
     migrations_dir: str | None
     rules: list[str]
+    not_run: dict[str, str] = Field(default_factory=dict)
     findings: list[Finding]
     suppressed: int = 0
     unused_suppressions: list[str] = Field(default_factory=list)

@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from khepri_db.core.db import connect, is_transaction_pooler, redact
+from khepri_db.core.db import connect, read_only_reason
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
 from khepri_db.doctor import _facts as facts
@@ -92,6 +92,11 @@ def run_doctor(
 ) -> DoctorReport:
     """Run the doctor rules against the database at ``url``.
 
+    The run is one transaction, rolled back at the end, so it works through a transaction-mode
+    pooler (Supavisor on port 6543, PgBouncer) as on a direct connection. On a read-only hot standby
+    (a read replica) the rules that read doctor's temporary facts cannot run; they are listed in
+    ``DoctorReport.not_run`` with why, and every other rule runs as on the primary.
+
     Args:
         url: target database URL.
         project: the Supabase project (``config.toml``, ``khepri.toml``, the migrations directory).
@@ -117,7 +122,7 @@ def run_doctor(
         ConnectionFailedError: the database cannot be reached.
         ConfigError: ``khepri.toml`` is invalid (the message names the file and key).
         DoctorError: bad rule files or unknown rule names.
-        UsageError: ``url`` is Supabase's transaction pooler, or a threshold name is unknown.
+        UsageError: a threshold name is unknown.
         NoProjectError: ``only`` names a migration-history rule and there are no migrations.
     """
     project = project or Project.discover()
@@ -138,16 +143,25 @@ def run_doctor(
     if unknown:
         raise UsageError(f"unknown threshold(s): {', '.join(unknown)}", hint=f"known: {', '.join(sorted(THRESHOLDS))}")
     suppressed_keys = {s.cache_key for s in config.suppress} | set(suppress)
-    if is_transaction_pooler(url):
-        raise UsageError(
-            f"doctor needs a session connection; {redact(url)} is Supabase's transaction pooler (port 6543)",
-            hint="use the direct connection or the session pooler (port 5432)",
-        )
     use_checker = config.plpgsql_check if plpgsql_check is None else plpgsql_check
     needed = facts.required_facts(r.requires for r in rules)
     checker_used: bool | None = None
+    not_run: dict[str, str] = {}
+    # One transaction from the first statement to the rollback: through a transaction-mode pooler
+    # (Supavisor on 6543, PgBouncer) it stays on one server connection, temporary facts included.
     with connect(url) as conn:
-        conn.prepare_threshold = None
+        read_only = read_only_reason(conn)
+        if read_only is not None and "standby" in read_only:
+            # A hot standby cannot create the temporary tables and functions the fact-based rules
+            # read: those rules are reported as not run; every other rule runs as on the primary.
+            reason = f"not run: the target {read_only}, and this rule reads facts doctor keeps in temporary tables"
+            not_run = {r.name: reason for r in rules if r.requires}
+            rules = [r for r in rules if not r.requires]
+            needed = set()
+        elif read_only is not None:
+            # default_transaction_read_only (Supabase's read-only mode when the disk is full): doctor
+            # writes only its temporary facts, which this transaction may do.
+            conn.execute("set transaction read write")
         target: TargetInfo = detect(conn)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
         raw: list[Finding] = []
@@ -219,6 +233,7 @@ def run_doctor(
         exposed_schemas=exposed,
         migrations_dir=str(directory) if directory is not None else None,
         rules=[r.name for r in rules],
+        not_run=not_run,
         findings=findings,
         suppressed=suppressed,
         unused_suppressions=unused,

@@ -54,7 +54,7 @@ from typing import Any
 
 import psycopg
 
-from khepri_db.core.db import connect, require_session_connection
+from khepri_db.core.db import connect, refuse_unsuitable_target, require_session_connection
 from khepri_db.core.errors import (
     LockTimeoutError,
     MigrationError,
@@ -634,7 +634,9 @@ def migrate(
     for item in ignored:
         say(f"ignoring {item.path.name}: {item.reason}")
     with connect(url, autocommit=True) as conn:
-        conn.prepare_threshold = None
+        # A dry run writes nothing but sets session settings: a transaction-mode pooler would hand
+        # them to other clients, so it is refused too.
+        refuse_unsuitable_target(conn, url, "migrate", writes=not dry_run)
         _server_settings(conn, None)
         target = detect(conn)
         if dry_run:

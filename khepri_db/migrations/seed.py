@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 
-from khepri_db.core.db import connect, require_session_connection
+from khepri_db.core.db import connect, refuse_unsuitable_target, require_session_connection
 from khepri_db.core.project import bundled_path, find_project_root
 from khepri_db.core.sqltext import split_statements
 from khepri_db.migrations.apply import (
@@ -135,7 +135,7 @@ def seed(
     say = progress or (lambda _m: None)
     require_session_connection(url, "seed")
     with connect(url, autocommit=True) as conn:
-        conn.prepare_threshold = None
+        refuse_unsuitable_target(conn, url, "seed")
         _server_settings(conn, None)
         result = MigrateResult(detect(conn), "present")
         _acquire_lock(conn, lock_timeout_s, say)

@@ -22,7 +22,14 @@ from urllib.parse import urlsplit
 
 import psycopg
 
-from khepri_db.core.db import connect, database_exists, redact, require_session_connection, with_database
+from khepri_db.core.db import (
+    connect,
+    database_exists,
+    redact,
+    refuse_unsuitable_target,
+    require_session_connection,
+    with_database,
+)
 from khepri_db.core.errors import KhepriError, MigrationError, UsageError
 from khepri_db.core.project import bundled_path
 from khepri_db.migrations.apply import LOCK_KEY, MigrateResult, migrate
@@ -507,7 +514,7 @@ def repair_migrations(
     require_session_connection(url, "migration repair")
     written = deleted = 0
     with connect(url, autocommit=True) as conn:
-        conn.prepare_threshold = None
+        refuse_unsuitable_target(conn, url, "migration repair")
         ensure_history_tables(conn)
         with conn.transaction():
             if all_local:
@@ -632,7 +639,6 @@ def _drop_in_place(url: str, target: TargetInfo, say: Progress) -> None:
     """
     script = bundled_path("sql", "workflow", "drop_user_objects.sql").read_text(encoding="utf-8")
     with connect(url, autocommit=True) as conn:
-        conn.prepare_threshold = None
         say("dropping what the migrations created ...")
         conn.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
         try:
@@ -693,6 +699,7 @@ def reset_database(
     require_session_connection(url, "db reset")
     started = time.perf_counter()
     with connect(url) as conn:
+        refuse_unsuitable_target(conn, url, "db reset")
         target = detect(conn)
     if target.kind is TargetKind.SUPABASE:
         if not allow_supabase:

@@ -17,7 +17,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
-from khepri_db.core.db import connect, redact, require_session_connection
+from khepri_db.core.db import connect, redact, refuse_unsuitable_target
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project, load_sql
 from khepri_db.doctor.config import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
@@ -860,8 +860,9 @@ def init_access(
         The :class:`AccessInitResult` (with the verify-access summary of the written file).
 
     Raises:
-        UsageError: ``path`` exists and neither ``update`` nor ``force`` is given; the URL is the
-            transaction pooler; the API roles are missing.
+        UsageError: ``path`` exists and neither ``update`` nor ``force`` is given; the API roles are
+            missing.
+        ReadOnlyTargetError: the target is a hot standby or in read-only mode (exit 2).
         AccessDeclarationError: in ``update`` mode, the existing file is invalid or does not fit the
             database (a person-written row factory fails).
         ConnectionFailedError: the database cannot be reached.
@@ -877,9 +878,11 @@ def init_access(
     update = update and path.exists()
     existing: Declaration | None = load_declaration(path) if update else None
     raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if update else {}
-    require_session_connection(url, "access init")
     say = progress or (lambda _m: None)
     with connect(url) as conn:
+        # One transaction, rolled back: safe through a transaction-mode pooler; a standby refuses
+        # the rows the probes write, so it is refused at once.
+        refuse_unsuitable_target(conn, url, "access init", session=False)
         target = _require_api_roles(conn, url)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
         try:

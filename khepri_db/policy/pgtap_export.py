@@ -34,7 +34,7 @@ import psycopg
 from psycopg import ClientCursor, sql
 from psycopg.types.json import Json, Jsonb
 
-from khepri_db.core.db import connect, require_session_connection
+from khepri_db.core.db import connect
 from khepri_db.core.errors import KhepriError
 from khepri_db.core.project import Project
 from khepri_db.policy import session as _session
@@ -140,7 +140,6 @@ def export_pgtap(
     """
     decl = declaration if isinstance(declaration, Declaration) else load_declaration(declaration)
     _ = project or Project.discover()
-    require_session_connection(url, "access export")
     with connect(url) as conn:
         _require_api_roles(conn, url)
         runner = _Runner(conn, decl)

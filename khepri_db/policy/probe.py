@@ -54,7 +54,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg import sql
 
-from khepri_db.core.db import connect, redact, require_session_connection
+from khepri_db.core.db import connect, read_only_reason, redact
 from khepri_db.core.errors import RoleSwitchError, UsageError
 from khepri_db.core.project import Project
 from khepri_db.doctor.config import resolve_exposed_schemas
@@ -469,6 +469,30 @@ class _Runner:
                 return message
         return message
 
+    def not_checked_cells(self, reason: str) -> list[CellResult]:
+        """Every declared cell, none probed, each ``undecided`` with ``reason`` (e.g. the target is a
+        read-only standby, where the rows the probes need cannot be written even in a transaction
+        that is rolled back): never a pass, never a mismatch."""
+        cells: list[CellResult] = []
+        for table in self.decl.tables:
+            for actor in self.decl.actors:
+                allowed = table.allowed.get(actor, frozenset())
+                for op in OPERATIONS:
+                    cells.append(CellResult(
+                        id=f"{table.name}:{actor}:{op}", object=table.name, kind="table", actor=actor, operation=op,
+                        expected="allowed" if op in allowed else "denied", actual="skipped", ok=False,
+                        detail="not probed", undecided=reason,
+                    ))  # fmt: skip
+        for function in self.decl.functions:
+            _, display, _ = self.objects.functions[function.key]
+            for actor in self.decl.actors:
+                cells.append(CellResult(
+                    id=f"{function.cell_name}:{actor}:{EXECUTE}", object=display, kind="function", actor=actor,
+                    operation=EXECUTE, expected="allowed" if actor in function.spec.allow else "denied",
+                    actual="skipped", ok=False, detail="not probed", undecided=reason,
+                ))  # fmt: skip
+        return cells
+
     def function_cells(self) -> Iterator[CellResult]:
         owner = self.fixtures.subjects["owner"]
         for function in self.decl.functions:
@@ -594,7 +618,10 @@ def verify_access(
         The :class:`AccessReport`. Cells the declaration marks ``undecided`` (or whose table is
         ``unbuildable``) are probed all the same and reported with their reason: never as passed
         (``ok`` is false), never as a mismatch. Nothing is left in the database: the run is one transaction
-        that is rolled back.
+        that is rolled back (so it also runs through a transaction-mode pooler, on one server
+        connection). On a read-only hot standby nothing can be probed: the declaration is still
+        checked against the catalog (missing objects, undeclared exposed ones) and every cell is
+        reported ``undecided`` ("not checked"), with why.
 
     Raises:
         AccessDeclarationError: the declaration is invalid, names tables or functions the database
@@ -602,21 +629,32 @@ def verify_access(
         ConnectionFailedError: the database cannot be reached.
         RoleSwitchError: a request context kept rights that bypass RLS (the API roles are
             misconfigured), so no cell could prove anything.
-        UsageError: the URL is Supabase's transaction pooler, or the API roles do not exist.
+        UsageError: the API roles do not exist.
     """
     started = time.perf_counter()
     decl = declaration if isinstance(declaration, Declaration) else load_declaration(declaration)
     project = project or Project.discover()
-    require_session_connection(url, "verify-access")
     with connect(url) as conn:
+        read_only = read_only_reason(conn)
+        standby = read_only is not None and "standby" in read_only
+        if read_only is not None and not standby:
+            # Read-only mode (default_transaction_read_only): this run's one transaction, rolled
+            # back at the end, may still write its users and rows.
+            conn.execute("set transaction read write")
         target = _require_api_roles(conn, url)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
         runner = _Runner(conn, decl, progress)
         try:
             runner.load_catalog()
             undeclared = runner.undeclared(exposed.schemas)
-            runner.setup()
-            cells = [*runner.table_cells(), *runner.function_cells()]
+            if standby:
+                cells = runner.not_checked_cells(
+                    f"not checked: the target {read_only}; the probes need users and rows written in a "
+                    "transaction that is rolled back, which a standby refuses (run verify-access on the primary)"
+                )
+            else:
+                runner.setup()
+                cells = [*runner.table_cells(), *runner.function_cells()]
         finally:
             conn.rollback()
     return AccessReport(

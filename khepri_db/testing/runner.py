@@ -28,8 +28,17 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from khepri_db.core.db import connect, create_database, drop_database, redact, with_database
+from khepri_db.core.db import (
+    connect,
+    create_database,
+    drop_database,
+    redact,
+    refuse_unsuitable_target,
+    transaction_pooler_evidence,
+    with_database,
+)
 from khepri_db.core.errors import KhepriError, UsageError
+from khepri_db.core.hosted import connection_url
 from khepri_db.testing.results import FileResult, SuiteResult, parse_tap
 
 TEST_EXTENSIONS = (".pg", ".sql")
@@ -153,11 +162,15 @@ def pgtap_enabled(
 
     Raises:
         PgtapUnavailableError: the server has no pgTAP (the hint says how to get it).
+        ReadOnlyTargetError: the target is a hot standby or in read-only mode (pgTAP's plan lives in
+            temporary tables, which neither can create).
         UsageError: the database has no schema ``extensions`` (not a Supabase database and no
             compatibility layer: run ``khepri-db migrate`` first).
     """
     say = log or (lambda _m: None)
     with connect(url, autocommit=True) as conn:
+        # pgTAP keeps its plan in temporary tables: a hot standby (or read-only mode) cannot run a suite.
+        refuse_unsuitable_target(conn, url, "test db", session=False)
         existed = conn.execute("select 1 from pg_catalog.pg_extension where extname = 'pgtap'").fetchone()
         if existed is None:
             try:
@@ -201,15 +214,20 @@ def pgtap_unavailable(url: str) -> PgtapUnavailableError:
 def psql_environment(url: str) -> tuple[list[str], dict[str, str]]:
     """How to point psql (or pg_prove) at ``url``: libpq's environment variables, as ``supabase test
     db`` passes the connection to pg_prove (``PGHOST``, ``PGPORT``, ``PGUSER``, ``PGPASSWORD``,
-    ``PGDATABASE``, and ``PGSSLMODE`` and the like when the URL sets them).
+    ``PGDATABASE``, and ``PGSSLMODE`` and the like when the URL sets them). SSL is chosen as for
+    khepri-db's own connections (:func:`khepri_db.core.hosted.connection_url`): ``sslmode=require``
+    for a server that is not on this machine unless the URL or ``PGSSLMODE`` chooses; ``PGSSLMODE``
+    and ``PGSSLROOTCERT`` are the only ``PG*`` variables of this process psql keeps.
 
     Returns:
         (extra psql arguments: ``["--dbname", <conninfo>]`` only for URL parameters libpq reads from
         no environment variable, else empty; the environment: this process's plus those variables).
         The password is never on a command line, which any local user can read in ``/proc``.
     """
+    ssl_env = {key: os.environ[key] for key in _SSL_ENVIRONMENT if os.environ.get(key)}
+    url = connection_url(url, ssl_env)
     params = {key: str(value) for key, value in conninfo_to_dict(url).items() if value is not None}
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")} | ssl_env
     rest: dict[str, str] = {}
     for key, value in params.items():
         variable = _LIBPQ_ENVIRONMENT.get(key)
@@ -222,6 +240,9 @@ def psql_environment(url: str) -> tuple[list[str], dict[str, str]]:
     rest.update({k: v for k, v in params.items() if k in ("dbname",)})
     return ["--dbname", make_conninfo(**rest)], env
 
+
+_SSL_ENVIRONMENT = ("PGSSLMODE", "PGSSLROOTCERT")
+"""The ``PG*`` variables of this process psql keeps: what decides SSL for khepri-db's own connections."""
 
 _LIBPQ_ENVIRONMENT = {
     "host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "dbname": "PGDATABASE", "user": "PGUSER",
@@ -262,6 +283,35 @@ _SETTINGS_CHANGE = re.compile(r"\balter\s+(?:role|user|database)\b", re.IGNORECA
 """A file whose committed ``alter role/database ... set`` the next session must see at its start."""
 
 
+_OWN_TRANSACTION = re.compile(r"^\s*(?:begin|start\s+transaction)\b", re.IGNORECASE | re.MULTILINE)
+"""A file that opens its own transaction (pgTAP suites' ``begin; ... rollback;``)."""
+
+
+_ENDS_IN_ROLLBACK = re.compile(r"^\s*rollback\b[^;]*;?\s*(?:--[^\n]*\s*)*\Z", re.IGNORECASE | re.MULTILINE)
+"""A file whose last statement is ``rollback`` (comments after it aside)."""
+
+
+def plan_file(path: Path, *, pooled: bool) -> tuple[str, bool]:
+    """How :func:`run_suite` would run ``path``, for ``test db --dry-run``.
+
+    Args:
+        path: a test file.
+        pooled: the target is a transaction-mode pooler.
+
+    Returns:
+        (a sentence saying how it runs and whether what it does stays, True when nothing it does
+        stays: it rolls back its own transaction, or is wrapped in one that is rolled back).
+    """
+    text = _read_text(path)
+    if _OWN_TRANSACTION.search(text):
+        if _ENDS_IN_ROLLBACK.search(text):
+            return "opens its own transaction and rolls it back: nothing stays", True
+        return "opens its own transaction and does not end in rollback: what it commits stays", False
+    if pooled:
+        return "wrapped in begin; ... rollback; (transaction-mode pooler): nothing stays", True
+    return "runs in autocommit: every statement it runs is committed", False
+
+
 class _Lane:
     """Runs files one after the other against one database, each in a new psql session.
 
@@ -273,8 +323,9 @@ class _Lane:
     or database's settings is discarded, so the next session sees them as a new connection would.
     """
 
-    def __init__(self, url: str, psql: Path, cwd: Path, *, standby: bool = True) -> None:
+    def __init__(self, url: str, psql: Path, cwd: Path, *, standby: bool = True, wrap: bool = False) -> None:
         self.connection, self.env = psql_environment(url)
+        self.wrap = wrap
         self.psql = psql
         self.cwd = cwd
         self.use_standby = standby
@@ -296,7 +347,10 @@ class _Lane:
         started = time.perf_counter()
         quoted = str(path.resolve()).replace("'", "''")
         try:
-            out, err = process.communicate(f"\\i '{quoted}'\n".encode(), timeout=FILE_TIMEOUT_S)
+            script = f"\\i '{quoted}'\n"
+            if self.wrap and not _OWN_TRANSACTION.search(text):
+                script = f"begin;\n{script}rollback;\n"
+            out, err = process.communicate(script.encode(), timeout=FILE_TIMEOUT_S)
             stdout = out.decode("utf-8", errors="replace")
             stderr = err.decode("utf-8", errors="replace")
             code = process.returncode
@@ -336,6 +390,7 @@ def run_suite(
     psql: Path | None = None,
     display: Callable[[Path], str] = str,
     on_file: Callable[[FileResult], None] | None = None,
+    pooled: bool | None = None,
 ) -> SuiteResult:
     """Run ``files`` against ``url``, up to ``jobs`` at once, each file in its own session.
 
@@ -353,6 +408,13 @@ def run_suite(
         display: how reports name a file.
         on_file: called with each file's result as soon as it is known (from one thread at a time),
             e.g. to print it; with ``jobs`` > 1 in completion order.
+        pooled: the target is a transaction-mode pooler (None: find out with
+            :func:`khepri_db.core.db.transaction_pooler_evidence`). There a session's statements
+            outside a transaction may each run on another server connection, and pgTAP's ``plan()``
+            keeps its state in a temporary table of the session: a file that opens no transaction
+            of its own is run inside ``begin; ... rollback;``, so it stays on one server connection
+            and leaves nothing behind. Files that do (``begin; ... rollback;`` as pgTAP suites do)
+            are run as they are.
 
     Returns:
         The :class:`SuiteResult`, files in run order.
@@ -366,13 +428,15 @@ def run_suite(
     if len(urls) != jobs:
         raise UsageError(f"{jobs} jobs need {jobs} databases, not {len(urls)}")
     executable = psql or psql_executable()
+    if pooled is None:
+        pooled = transaction_pooler_evidence(url) is not None
     lock = threading.Lock()
     pending = list(enumerate(files))
     results: dict[int, FileResult] = {}
     started = time.perf_counter()
 
     def lane(lane_url: str) -> None:
-        runner = _Lane(lane_url, executable, cwd, standby=len(files) > 1)
+        runner = _Lane(lane_url, executable, cwd, standby=len(files) > 1, wrap=pooled)
         try:
             while True:
                 with lock:
