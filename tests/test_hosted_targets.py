@@ -387,3 +387,43 @@ def test_test_db_dry_run_says_which_files_would_leave_something_and_runs_nothing
     assert database_state(khepri_clone_url) == before
     with connect(khepri_clone_url) as conn:
         assert conn.execute("select count(*) from pg_extension where extname = 'pgtap'").fetchone() == (0,)
+
+
+def test_verify_access_applies_the_roles_own_statement_timeout_as_postgrest_does(
+    khepri_clone_url: str, tmp_path: Path
+) -> None:
+    # Hosted Supabase sets statement_timeout per API role (anon 3 s, authenticated 8 s); PostgREST
+    # applies the role's settings to every request, so a probe that runs longer fails as the request would.
+    from khepri_db.policy.probe import verify_access
+
+    name = khepri_clone_url.rsplit("/", 1)[1]
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute(f"alter role anon in database \"{name}\" set statement_timeout = '200ms'")
+        conn.execute("create function public.slow_report() returns int language sql as 'select 1 from pg_sleep(1)'")
+        conn.execute("grant execute on function public.slow_report() to anon, authenticated")
+    access = tmp_path / "access.toml"
+    access.write_text('version = 1\n[functions."public.slow_report"]\nallow = ["anon", "owner", "other"]\n')
+    report = verify_access(khepri_clone_url, access, exposed_schemas=["khepri_nothing_exposed"])
+    by_actor = {c.actor: c for c in report.cells}
+    assert by_actor["anon"].actual == "error"
+    assert by_actor["anon"].sqlstate == "57014"  # query_canceled: the statement timeout
+    assert by_actor["owner"].actual == "allowed"  # authenticated keeps its own 8 s
+
+
+def test_access_init_and_test_db_work_as_a_hosted_shaped_postgres(
+    cli: Cli, khepri_clone_url: str, hosted_role: Callable[[str], str], tmp_path: Path
+) -> None:
+    role_url = hosted_role(khepri_clone_url)
+    before = database_state(khepri_clone_url)
+    target = tmp_path / "access.toml"
+    code, result = _json(cli, "access", "init", "--access-file", str(target), "--db-url", role_url)
+    assert code in (0, 1), result
+    _json(cli, "access", "init", "--access-file", str(tmp_path / "su.toml"), "--db-url", khepri_clone_url)
+
+    def body(path: Path) -> list[str]:  # the header names the URL it was generated from
+        return [line for line in path.read_text().splitlines() if "postgresql://" not in line]
+
+    assert body(target) == body(tmp_path / "su.toml")
+    code, report = _json(cli, "test", "db", "--db-url", role_url)
+    assert code == 0, report
+    assert database_state(khepri_clone_url) == before
