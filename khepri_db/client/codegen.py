@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-import sqlparse
 from pydantic import (
     BaseModel,
 )
-from sqlparse.sql import Parenthesis
 
 from khepri_db.client._embed import Import, render_imports, runtime_section
 from khepri_db.core import errors
 from khepri_db.core.project import load_sql
+from khepri_db.core.sqltext import Token, significant_tokens
 
 if TYPE_CHECKING:
     from khepri_db.core.project import Project
@@ -349,14 +348,22 @@ def _quote(text: str) -> str:
     return literal
 
 
+_WRAP_CHANGES = re.compile(r"[\t\v\f\r]")
+"""Characters textwrap replaces (tabs expanded, other whitespace made spaces)."""
+
+
 def _doc(text: str, indent: str, width: int = 88) -> list[str]:
     """A docstring, wrapped; backslashes and triple quotes made safe."""
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
     lines: list[str] = []
     # Wrapped 6 columns short of the width: a text that fits is a one-line docstring, any other
     # has at least two lines, which ruff format never joins (whatever its line length).
+    room = width - len(indent) - 6
     for paragraph in text.split("\n"):
-        lines.extend(textwrap.wrap(paragraph, width - len(indent) - 6) or [""])
+        if len(paragraph) <= room and paragraph == paragraph.strip() and not _WRAP_CHANGES.search(paragraph):
+            lines.append(paragraph)  # what textwrap.wrap would give, without its cost (most docstrings fit)
+        else:
+            lines.extend(textwrap.wrap(paragraph, room) or [""])
     if len(lines) == 1 and not lines[0].endswith('"'):
         return [f'{indent}"""{lines[0]}"""']
     return [f'{indent}"""{lines[0]}', *[f"{indent}{line}".rstrip() for line in lines[1:]], f'{indent}"""']
@@ -404,33 +411,54 @@ _CHECK_REGEX = re.compile(r"^\(?\(?VALUE\)?(?:::text)?\s*(~\*?)\s*'((?:[^']|'')*
 _CHECK_IN = re.compile(r"^\(?\(?VALUE\)?(?:::text)?\s*=\s*ANY\s*\(\(?ARRAY\[(.*)\]\)?(?:::text\[\])?\)\)?$")
 
 
-def _inner_tokens(text: str) -> list[Any]:
-    """The top-level sqlparse tokens of an expression, enclosing parentheses removed (``((a))`` -> ``a``)."""
-    tokens = list(sqlparse.parse(text)[0].tokens)
-    while len(meaningful := [t for t in tokens if not t.is_whitespace]) == 1 and isinstance(meaningful[0], Parenthesis):
-        tokens = list(meaningful[0].tokens[1:-1])
-    return tokens
+def _closing(tokens: Sequence[Token], start: int) -> int:
+    """Index of the ``)`` that closes the ``(`` at ``tokens[start]`` (-1 if none)."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        if tokens[index].is_punct("("):
+            depth += 1
+        elif tokens[index].is_punct(")"):
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
 
 
 def _strip_parens(text: str) -> str:
-    """``text`` without the parentheses that enclose all of it (as sqlparse groups them)."""
-    return "".join(str(t) for t in _inner_tokens(text)).strip()
+    """``text`` without the parentheses that enclose all of it (``((a))`` -> ``a``), read with the
+    lexer's tokens (:func:`khepri_db.core.sqltext.significant_tokens`: quotes and comments respected)."""
+    text = text.strip()
+    while True:
+        tokens = significant_tokens(text)
+        if len(tokens) < 2 or not tokens[0].is_punct("(") or _closing(tokens, 0) != len(tokens) - 1:
+            return text
+        text = text[tokens[0].offset + 1 : tokens[-1].offset].strip()
 
 
 def _split_and(text: str) -> list[str]:
-    """Split ``a AND b AND c`` at the top level (outside parentheses and quotes, as sqlparse groups them)."""
-    parts: list[str] = [""]
-    for token in _inner_tokens(text):
-        if token.ttype is sqlparse.tokens.Keyword and token.normalized == "AND":
-            parts.append("")
-        else:
-            parts[-1] += str(token)
+    """Split ``a AND b AND c`` at the top level (outside parentheses, quotes and comments)."""
+    text = _strip_parens(text)
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for token in significant_tokens(text):
+        if token.is_punct("("):
+            depth += 1
+        elif token.is_punct(")"):
+            depth -= 1
+        elif depth == 0 and token.is_word("AND"):
+            parts.append(text[start : token.offset])
+            start = token.offset + len(token.value)
+    parts.append(text[start:])
     return [part.strip() for part in parts]
 
 
+@functools.lru_cache(maxsize=4096)
 def _check_constraints(definition: str, base: str) -> tuple[dict[str, str], list[str]] | None:
     """Translate a domain's ``CHECK (...)`` into pydantic ``Field`` arguments, or ``None`` when it is
-    not simple (the database still enforces it). Returns (field kwargs, literal values)."""
+    not simple (the database still enforces it). Returns (field kwargs, literal values): shared
+    between calls with the same text (a schema repeats its CHECKs table after table), never to be
+    changed by the caller."""
     body = definition.removeprefix("CHECK ").strip()
     body = _strip_parens(body)
     parts = [_strip_parens(p) for p in _split_and(body)]
