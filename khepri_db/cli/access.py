@@ -72,6 +72,15 @@ def verify_access_cmd(
         ),
     ] = False,
     dry_run: DryRun = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Also write the matrix as one HTML page (no script, no server): a table per object, actors "
+            "across, operations down, declared vs observed, mismatches, leaks and risks marked.",
+            show_default=False,
+        ),
+    ] = None,
     output: Format = OutputFormat.text,
 ) -> None:
     """Check the declared access matrix against the database, for real.
@@ -109,6 +118,10 @@ def verify_access_cmd(
         url, path, project=project, exposed_schemas=_split(exposed_schemas) or None, progress=_progress(output)
     )
     passed = report.passed and not (strict and report.undecided)
+    if html is not None:
+        from khepri_db.policy.html import render_html
+
+        html.write_text(render_html(report), encoding="utf-8")
     if output is OutputFormat.json:
         _print_json(
             {"passed": passed, "summary": report.summary(), **report.model_dump(),
