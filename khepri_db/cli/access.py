@@ -28,6 +28,7 @@ from khepri_db.cli._app import (
     out,
 )
 from khepri_db.cli.render import _render_access
+from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
 
 DryRun = Annotated[
@@ -71,6 +72,15 @@ def verify_access_cmd(
             help="Also fail (exit 1) on cells the declaration leaves undecided (`undecided`, `unbuildable`).",
         ),
     ] = False,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on",
+            help="mismatch: fail (exit 1) when a cell differs from the declaration (the default); risk: also "
+            "when the run observed a risk, whatever was declared (anon or a user who does not own the row "
+            "writing it). CI examples use --fail-on risk.",
+        ),
+    ] = "mismatch",
     dry_run: DryRun = False,
     html: Annotated[
         Path | None,
@@ -117,7 +127,9 @@ def verify_access_cmd(
     report = verify_access(
         url, path, project=project, exposed_schemas=_split(exposed_schemas) or None, progress=_progress(output)
     )
-    passed = report.passed and not (strict and report.undecided)
+    if fail_on not in ("mismatch", "risk"):
+        raise UsageError(f"--fail-on {fail_on!r}: expected mismatch or risk")
+    passed = report.passed and not (strict and report.undecided) and not (fail_on == "risk" and report.risks)
     if html is not None:
         from khepri_db.policy.html import render_html
 
@@ -126,12 +138,15 @@ def verify_access_cmd(
         _print_json(
             {"passed": passed, "summary": report.summary(), **report.model_dump(),
              "mismatches": [c.model_dump() for c in report.mismatches],
-             "undecided": [c.model_dump() for c in report.undecided]}
+             "undecided": [c.model_dump() for c in report.undecided],
+             "risks": [c.model_dump() for c in report.risks]}
         )  # fmt: skip
     else:
         _render_access(report)
         if strict and report.undecided:
             out.print(f"[red]fail[/red] (--strict): {len(report.undecided)} undecided cell(s)")
+        if fail_on == "risk" and report.risks:
+            out.print(f"[red]fail[/red] (--fail-on risk): {len(report.risks)} risk(s)")
     if not passed:
         raise typer.Exit(1)
 

@@ -263,6 +263,9 @@ def _render_access(report: Any) -> None:
         out.print(f"[bold red]MISMATCH[/bold red] {escape(cell.describe())}")
     for cell in report.undecided:
         out.print(f"[yellow]UNDECIDED[/yellow] {escape(cell.describe())}")
+    for cell in report.risks:
+        declared = "declared allowed" if cell.expected == "allowed" else "declared denied"
+        out.print(f"[bold red]RISK[/bold red] {escape(cell.id)}: {escape(cell.risk or '')} ({declared})")
     for item in report.undeclared:
         out.print(
             f"[bold red]UNDECLARED[/bold red] {item.kind} {escape(item.name)}: exposed by the Data API, "
@@ -272,7 +275,8 @@ def _render_access(report: Any) -> None:
     verdict = "[green]pass[/green]" if report.passed else "[red]fail[/red]"
     out.print(
         f"{summary['cells']} cells: {summary['held']} hold, {summary['undecided']} undecided, "
-        f"{summary['mismatches']} mismatch(es) ({summary['errors']} error(s), {summary['leaks']} leak(s)); "
+        f"{summary['mismatches']} mismatch(es) ({summary['errors']} error(s), {summary['leaks']} leak(s)), "
+        f"{summary['risks']} risk(s); "
         f"{summary['undeclared']} undeclared object(s) in {report.duration_ms:.0f} ms: {verdict}"
     )
     if summary["undecided"]:

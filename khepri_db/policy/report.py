@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from khepri_db.doctor.config import ExposedSchemas
 from khepri_db.policy.declaration import Outcome, _qualify
@@ -51,6 +51,26 @@ class CellResult(BaseModel):
         None, description="why the declaration leaves this cell undecided (never a pass, never a mismatch)"
     )
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def risk(self) -> str | None:
+        """What this cell observed that is dangerous whatever the declaration says, or None.
+
+        A write that succeeded (insert, update, delete: at least one row) by ``anon`` (no sign-in: the
+        anon key is public) or by ``other`` (a signed-in user who does not own the target row: it
+        is always the owner's row) on a table or view. A declared-allowed cell can hold and still
+        be a risk (a public guestbook); ``verify-access --fail-on risk`` fails on any.
+        """
+        if self.kind != "table" or self.operation not in _WRITES or self.actual != "allowed":
+            return None
+        what = {"insert": "insert rows owned by another user into", "update": "update another user's rows of",
+                "delete": "delete another user's rows of"}[self.operation]  # fmt: skip
+        if self.actor == "anon":
+            return f"anon (no sign-in, the public anon key) can {what} {self.object}"
+        if self.actor == "other":
+            return f"a signed-in user can {what} {self.object}"
+        return None
+
     @property
     def verdict(self) -> Literal["pass", "fail", "undecided"]:
         """``undecided`` when the declaration says so, else ``pass`` or ``fail`` (:attr:`ok`)."""
@@ -85,6 +105,9 @@ class CellResult(BaseModel):
             raise CellUndecidedError(self.describe())
         if not self.ok:
             raise AssertionError(self.describe())
+
+
+_WRITES = ("insert", "update", "delete")
 
 
 class CellUndecidedError(Exception):
@@ -144,6 +167,11 @@ class AccessReport(BaseModel):
         return [c for c in self.cells if c.undecided is not None]
 
     @property
+    def risks(self) -> list[CellResult]:
+        """Cells whose observation is dangerous whatever was declared (:attr:`CellResult.risk`)."""
+        return [c for c in self.cells if c.risk is not None]
+
+    @property
     def passed(self) -> bool:
         """No mismatch and nothing undeclared."""
         return not self.mismatches and not self.undeclared
@@ -161,8 +189,8 @@ class AccessReport(BaseModel):
         return {c.id: c for c in self.cells}
 
     def summary(self) -> dict[str, int]:
-        """``{"cells", "held", "undecided", "unreviewed", "mismatches", "errors", "leaks", "undeclared"}`` counts
-        (``errors`` counts decided cells only)."""
+        """``{"cells", "held", "undecided", "unreviewed", "mismatches", "errors", "leaks", "risks", "undeclared"}``
+        counts (``errors`` counts decided cells only)."""
         return {
             "cells": len(self.cells),
             "held": sum(1 for c in self.cells if c.ok),
@@ -171,5 +199,6 @@ class AccessReport(BaseModel):
             "mismatches": len(self.mismatches),
             "errors": sum(1 for c in self.cells if c.actual == "error" and c.undecided is None),
             "leaks": sum(1 for c in self.cells if c.leak),
+            "risks": len(self.risks),
             "undeclared": len(self.undeclared),
         }
