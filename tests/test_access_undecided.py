@@ -109,7 +109,8 @@ def db(template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]
 
 def test_access_init_writes_undecided_cells_and_verify_access_accepts_the_file(db: str, tmp_path: Path) -> None:
     path = tmp_path / "access.toml"
-    result = init_access(db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    said: list[str] = []
+    result = init_access(db, path, project=NO_PROJECT, exposed_schemas=["public"], progress=said.append)
     document = tomllib.loads(path.read_text(encoding="utf-8"))
     tables, functions = document["tables"], document["functions"]
 
@@ -134,6 +135,11 @@ def test_access_init_writes_undecided_cells_and_verify_access_accepts_the_file(d
     assert set(functions["public.use_quota"]["undecided"]) == {"anon", "owner", "other", "service_role"}
     assert "changes from run to run" in functions["public.use_quota"]["undecided"]["owner"]
     assert {d.split(":")[0] for d in result.disagreed} == {"public.use_quota"}
+    # The second round verifies again only the object whose cells changed; the summary still
+    # covers every cell of the file.
+    assert sum(m.startswith("verifying the written file") for m in said) == 1
+    assert "verifying again the 1 object(s) whose cells changed from run to run" in said
+    assert result.verify["cells"] == result.cells
     # Failed for every actor: undecided for all, no denied_sqlstates invented.
     assert list(functions["public.broken_for_all"]["undecided"]) == ["*"]
     assert "denied_sqlstates" not in functions["public.broken_for_all"]

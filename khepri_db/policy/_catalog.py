@@ -3,9 +3,9 @@ tables and functions as they are in the database (columns, primary keys, signatu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import psycopg
 
@@ -57,6 +57,22 @@ def exposed_objects(conn: psycopg.Connection, exposed: Sequence[str]) -> list[Ex
     return found
 
 
+def batched_rows(
+    conn: psycopg.Connection, query: str, params: Sequence[Mapping[str, Any]]
+) -> list[list[tuple[Any, ...]]]:
+    """The rows of ``query`` run once per item of ``params``, in one round trip: the statements, their
+    parameters inlined as literals (psycopg's own quoting), are sent as one string (the simple query
+    protocol, which every pooler passes through, unlike pipelining), one result set per statement."""
+    if not params:
+        return []
+    mogrifier = psycopg.ClientCursor(conn)
+    cursor = conn.execute("\n;\n".join(mogrifier.mogrify(query, p) for p in params))
+    results = [cursor.fetchall()]
+    while cursor.nextset():
+        results.append(cursor.fetchall())
+    return results
+
+
 @dataclass
 class _Column:
     name: str
@@ -99,10 +115,20 @@ def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) ->
     decl = declaration
     found = DeclaredObjects()
     missing: list[str] = []
-    for table in decl.tables:
-        row = conn.execute(
-            load_sql("policy", "declared_table.sql"), {"schema": table.schema, "name": table.table}
-        ).fetchone()
+    functions = [(f, *f.name.split(".", 1)) for f in decl.functions]
+    table_rows = batched_rows(
+        conn, load_sql("policy", "declared_table.sql"), [{"schema": t.schema, "name": t.table} for t in decl.tables]
+    )
+    function_rows = batched_rows(
+        conn,
+        load_sql("policy", "declared_functions.sql"),
+        [
+            {"signature": f"{f.name}{f.signature}" if f.signature else None, "schema": schema, "name": name}
+            for f, schema, name in functions
+        ],
+    )
+    for table, rows in zip(decl.tables, table_rows, strict=True):
+        row = rows[0] if rows else None
         if row is None:
             missing.append(f"{_where(decl.path, table.line)}: table {table.name} does not exist")
             continue
@@ -117,13 +143,8 @@ def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) ->
         if spec.match is None and not pk and spec.unbuildable is None:
             missing.append(f"{where}: {table.name} has no primary key; declare match to find the target row")
         found.relations[table.name] = _Relation(table, kind, columns, pk)
-    for function in decl.functions:
+    for function, rows in zip(decl.functions, function_rows, strict=True):
         where = f"{_where(decl.path, function.line)}: functions.{function.key}"
-        schema, name = function.name.split(".", 1)
-        signature = f"{function.name}{function.signature}" if function.signature else None
-        rows = conn.execute(
-            load_sql("policy", "declared_functions.sql"), {"signature": signature, "schema": schema, "name": name}
-        ).fetchall()
         if not rows:
             missing.append(f"{where}: function {function.key} does not exist")
         elif len(rows) > 1:

@@ -68,6 +68,7 @@ class Fixtures:
         self.shared_rows: dict[str, dict[str, Any]] = {}
         self._made = 0  # extra owners made for the re-parenting probes
         self.resolve_ref: Callable[[str], Reference | None] = declaration.resolve
+        self._mogrifier = psycopg.ClientCursor(conn)
 
     def _actor_user(self, name: str, local_part: str) -> _session.AuthUser:
         """A new user for custom actor ``name`` (its declared metadata; an anonymous user when the
@@ -102,10 +103,16 @@ class Fixtures:
         """Insert ``subject``'s row of ``table`` from its factory (as the connecting role) and return it."""
         assert table.spec.row is not None
         query, params = self.insert(table, table.spec.row, subject, None, returning=True)
+        # savepoint, insert (its values inlined as literals, as the pgTAP export writes it) and release
+        # in one round trip; the rollback in a second when the insert fails
+        statement = sql.SQL(self._mogrifier.mogrify(query, params))
         try:
-            with self.conn.transaction(), self.conn.cursor(row_factory=dict_row) as cur:
-                created = cur.execute(query, params).fetchone()
+            with self.conn.cursor(row_factory=dict_row) as cur:
+                cur.execute(sql.SQL("savepoint khepri_row;\n{}\n;release savepoint khepri_row").format(statement))
+                cur.nextset()  # the insert's rows
+                created = cur.fetchone()
         except psycopg.Error as exc:
+            self.conn.execute("rollback to savepoint khepri_row; release savepoint khepri_row")
             raise RowFactoryError(
                 f"{_where(self.decl.path, table.line)}: tables.{table.key}.row: making the {label}'s row "
                 f"failed: {_message(exc)}",

@@ -21,7 +21,7 @@ from khepri_db.core.db import connect, redact, refuse_unsuitable_target
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project, load_sql
 from khepri_db.doctor.config import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
-from khepri_db.policy._catalog import exposed_objects
+from khepri_db.policy._catalog import batched_rows, exposed_objects
 from khepri_db.policy._fixtures import _message
 from khepri_db.policy.declaration import (
     _REF,
@@ -37,7 +37,7 @@ from khepri_db.policy.declaration import (
     load_declaration,
 )
 from khepri_db.policy.probe import _require_api_roles, _Runner, verify_access
-from khepri_db.policy.report import CellResult
+from khepri_db.policy.report import AccessReport, CellResult
 
 # -- generating a declaration (`khepri-db access init`) ----------------------------------------------
 
@@ -181,67 +181,79 @@ def _load_tables(conn: psycopg.Connection, oids: Sequence[int], exposed: set[int
     pending = list(oids)
     seen: set[int] = set()
     while pending:
-        oid = pending.pop(0)
-        if oid in seen:
-            continue
-        seen.add(oid)
-        row = conn.execute(load_sql("policy", "init_relation.sql"), {"oid": oid}).fetchone()
-        assert row is not None
-        schema, relname, kind = row
-        name = f"{schema}.{relname}"
-        columns: dict[str, _CatColumn] = {}
-        for (
-            attname, type_, category, base, notnull, has_default, generated, labels, table_checks, domain_checks
-        ) in conn.execute(load_sql("policy", "init_columns.sql"), {"oid": oid}).fetchall():  # fmt: skip
-            columns[attname] = _CatColumn(
-                attname, type_, category, base, bool(notnull and not has_default), bool(generated),
-                list(labels), [*table_checks, *domain_checks],
-            )  # fmt: skip
-        primary_key: list[str] = []
-        uniques: list[list[str]] = []
-        foreign_keys: list[_CatForeignKey] = []
-        for contype, cols, target_oid, target, target_cols in conn.execute(
-            load_sql("policy", "init_keys.sql"), {"oid": oid}
-        ).fetchall():
-            if contype == "p":
-                primary_key = list(cols)
-                uniques.append(list(cols))
-            elif contype == "u":
-                uniques.append(list(cols))
-            else:
-                foreign_keys.append(_CatForeignKey(list(cols), target, list(target_cols)))
-                if target.split(".", 1)[0] not in EXCLUDED_SCHEMAS:
-                    pending.append(target_oid)
-        multi_checks: dict[str, list[str]] = {}
-        for conname, definition, cols in conn.execute(
-            load_sql("policy", "init_multi_column_checks.sql"), {"oid": oid}
-        ).fetchall():
-            multi_checks[conname] = list(cols)
-            for column in cols:
-                if column in columns:
-                    columns[column].related.append(definition)
-        owner_columns: dict[str, str] = {}
-        for fk in foreign_keys:
-            if fk.target == "auth.users" and len(fk.columns) == 1:
-                owner_columns.setdefault(fk.columns[0], f"a foreign key to auth.users ({fk.target_columns[0]})")
-        for policy, expr in conn.execute(load_sql("policy", "init_policy_expressions.sql"), {"oid": oid}).fetchall():
-            for pattern in _OWNER_PATTERNS:
-                for match in pattern.finditer(expr):
-                    qualifier, column = match.group(1), match.group(2)
-                    if qualifier not in (None, relname) or column not in columns:
-                        continue
-                    if columns[column].base in ("uuid", "text", "varchar") and column not in owner_columns:
-                        owner_columns[column] = f"policy {policy} compares it with auth.uid()"
-        base_tables: list[str] = []
-        if kind in ("v", "m"):
-            base_tables = [
-                r[0] for r in conn.execute(load_sql("policy", "init_view_base_tables.sql"), {"oid": oid}).fetchall()
-            ]
-        tables[name] = _CatTable(
-            name, kind, oid in exposed, columns, primary_key, uniques, foreign_keys, owner_columns, base_tables,
-            multi_checks,
+        # the relations in the order the queue reaches them (breadth first), each query run for all of
+        # them in one round trip (batched_rows)
+        level = [oid for oid in dict.fromkeys(pending) if oid not in seen]
+        seen.update(level)
+        pending = []
+        params = [{"oid": oid} for oid in level]
+        read = {
+            name: batched_rows(conn, load_sql("policy", f"{name}.sql"), params)
+            for name in ("init_relation", "init_columns", "init_keys", "init_multi_column_checks",
+                         "init_policy_expressions")
+        }  # fmt: skip
+        views = [oid for oid, rows in zip(level, read["init_relation"], strict=True) if rows[0][2] in ("v", "m")]
+        view_bases = dict(
+            zip(views, batched_rows(conn, load_sql("policy", "init_view_base_tables.sql"), [{"oid": o} for o in views]),
+                strict=True)
         )  # fmt: skip
+        for index, oid in enumerate(level):
+            rows = {name: found[index] for name, found in read.items()}
+            table = _cat_table(oid in exposed, rows, view_bases.get(oid, []), pending)
+            tables[table.name] = table
     return tables
+
+
+def _cat_table(
+    exposed: bool, read: Mapping[str, list[tuple[Any, ...]]], view_bases: list[tuple[Any, ...]], pending: list[int]
+) -> _CatTable:
+    """One relation from the rows :func:`_load_tables` read for it (by query name); appends to ``pending``
+    the tables its foreign keys reach."""
+    schema, relname, kind = read["init_relation"][0]
+    name = f"{schema}.{relname}"
+    columns: dict[str, _CatColumn] = {}
+    for (
+        attname, type_, category, base, notnull, has_default, generated, labels, table_checks, domain_checks
+    ) in read["init_columns"]:  # fmt: skip
+        columns[attname] = _CatColumn(
+            attname, type_, category, base, bool(notnull and not has_default), bool(generated),
+            list(labels), [*table_checks, *domain_checks],
+        )  # fmt: skip
+    primary_key: list[str] = []
+    uniques: list[list[str]] = []
+    foreign_keys: list[_CatForeignKey] = []
+    for contype, cols, target_oid, target, target_cols in read["init_keys"]:
+        if contype == "p":
+            primary_key = list(cols)
+            uniques.append(list(cols))
+        elif contype == "u":
+            uniques.append(list(cols))
+        else:
+            foreign_keys.append(_CatForeignKey(list(cols), target, list(target_cols)))
+            if target.split(".", 1)[0] not in EXCLUDED_SCHEMAS:
+                pending.append(target_oid)
+    multi_checks: dict[str, list[str]] = {}
+    for conname, definition, cols in read["init_multi_column_checks"]:
+        multi_checks[conname] = list(cols)
+        for column in cols:
+            if column in columns:
+                columns[column].related.append(definition)
+    owner_columns: dict[str, str] = {}
+    for fk in foreign_keys:
+        if fk.target == "auth.users" and len(fk.columns) == 1:
+            owner_columns.setdefault(fk.columns[0], f"a foreign key to auth.users ({fk.target_columns[0]})")
+    for policy, expr in read["init_policy_expressions"]:
+        for pattern in _OWNER_PATTERNS:
+            for match in pattern.finditer(expr):
+                qualifier, column = match.group(1), match.group(2)
+                if qualifier not in (None, relname) or column not in columns:
+                    continue
+                if columns[column].base in ("uuid", "text", "varchar") and column not in owner_columns:
+                    owner_columns[column] = f"policy {policy} compares it with auth.uid()"
+    base_tables = [r[0] for r in view_bases] if kind in ("v", "m") else []
+    return _CatTable(
+        name, kind, exposed, columns, primary_key, uniques, foreign_keys, owner_columns, base_tables, multi_checks
+    )
 
 
 def _toml_key(key: str) -> str:
@@ -301,6 +313,12 @@ class _Generator:
         self.distinct: set[str] = set()  # tables whose text values must differ per owner (a trigger derives a key)
         self.on_conflict: dict[str, list[str]] = {}  # table -> the unique key a trigger-made row already holds
         self._single: sql.Identifier | None = None  # the copy of the table being filled with single-column checks
+        # What _fill and function_entries read or worked out, kept across the attempts of init_access:
+        # every attempt runs in the same transaction on the same catalog, so the same inputs give the
+        # same answer (a row factory that fails drops only its own table and changes its dependants' inputs).
+        self._filled: dict[tuple[str, str, bool, bool], tuple[str | None, dict[str, Any]]] = {}
+        self._signatures: dict[int, tuple[Any, ...]] = {}
+        self._mogrifier = psycopg.ClientCursor(conn)
 
     # rows ------------------------------------------------------------------------------------------
 
@@ -392,10 +410,16 @@ class _Generator:
         query = sql.SQL("insert into {} ({}) values ({})").format(
             probe, sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.SQL(", ").join(rendered)
         )
+        # savepoint, insert (its values inlined as literals) and rollback in one round trip; a second
+        # one, the rollback, when the insert fails
+        statement = sql.SQL(self._mogrifier.mogrify(query, params))
         try:
-            with self.conn.transaction(force_rollback=True):
-                self.conn.execute(query, params)
+            self.conn.execute(
+                sql.SQL("savepoint khepri_fits;\n{}\n;rollback to savepoint khepri_fits; release savepoint khepri_fits")
+                .format(statement)
+            )  # fmt: skip
         except psycopg.Error as exc:
+            self.conn.execute("rollback to savepoint khepri_fits; release savepoint khepri_fits")
             return _message(exc), exc.diag.constraint_name or ""
         return None
 
@@ -586,38 +610,46 @@ class _Generator:
 
     def _fill(self, table: _CatTable, row: dict[str, Any], shared: bool) -> str | None:
         """Add a value for every required column to ``row``, each tested against the CHECK constraints;
-        the reason when a column has no value that fits."""
+        the reason when a column has no value that fits. Remembered per (table, row, shared, distinct):
+        a retry of init_access infers again only the tables whose inputs changed."""
+        key = (table.name, repr(sorted(row.items())), shared, table.name in self.distinct)
+        if key not in self._filled:
+            problem = self._fill_once(table, row, shared)
+            self._filled[key] = (problem, dict(row))
+        problem, filled = self._filled[key]
+        row.clear()
+        row.update(filled)
+        return problem
+
+    def _fill_once(self, table: _CatTable, row: dict[str, Any], shared: bool) -> str | None:
         self._probe_tables += 1
         probe = sql.Identifier(f"khepri_access_probe_{self._probe_tables}")
         with self.conn.transaction(force_rollback=True):
-            self.conn.execute(
-                sql.SQL("create temporary table {} (like {} including constraints including defaults)").format(
-                    probe, sql.Identifier(table.schema, table.table)
-                )
-            )
-            for column in table.columns.values():  # every column nullable: the copy tests CHECK constraints only
-                self.conn.execute(
-                    sql.SQL("alter table {} alter column {} drop not null").format(probe, sql.Identifier(column.name))
-                )
+            # the two copies of the table, every column nullable, in one round trip (the same statements)
+            source = sql.Identifier(table.schema, table.table)
             self._single = sql.Identifier(f"khepri_access_probe_{self._probe_tables}_single")
-            self.conn.execute(
-                sql.SQL("create temporary table {} (like {} including defaults)").format(
-                    self._single, sql.Identifier(table.schema, table.table)
-                )
-            )
-            for column in table.columns.values():
-                self.conn.execute(
-                    sql.SQL("alter table {} alter column {} drop not null").format(
-                        self._single, sql.Identifier(column.name)
-                    )
-                )
-            for (definition,) in self.conn.execute(
+            nullable = [sql.Identifier(c) for c in table.columns]
+            statements = [
+                sql.SQL("create temporary table {} (like {} including constraints including defaults)").format(
+                    probe, source
+                ),
+                *(sql.SQL("alter table {} alter column {} drop not null").format(probe, c) for c in nullable),
+                sql.SQL("create temporary table {} (like {} including defaults)").format(self._single, source),
+                *(sql.SQL("alter table {} alter column {} drop not null").format(self._single, c) for c in nullable),
+            ]
+            self.conn.execute(sql.SQL(";\n").join(statements))
+            definitions = self.conn.execute(
                 "select pg_catalog.pg_get_constraintdef(c.oid) from pg_catalog.pg_constraint as c "
                 "where c.conrelid = to_regclass(format('%%I.%%I', %s::text, %s::text)) and c.contype = 'c' "
                 "and cardinality(c.conkey) = 1",
                 (table.schema, table.table),
-            ).fetchall():
-                self.conn.execute(sql.SQL("alter table {} add {}").format(self._single, sql.SQL(definition)))
+            ).fetchall()
+            if definitions:
+                self.conn.execute(
+                    sql.SQL(";\n").join(
+                        sql.SQL("alter table {} add {}").format(self._single, sql.SQL(d)) for (d,) in definitions
+                    )
+                )
             unique_columns = {c for cols in table.uniques for c in cols}
             if table.name in self.distinct:
                 unique_columns |= {c.name for c in table.columns.values() if c.category == "S"}
@@ -668,22 +700,9 @@ class _Generator:
             if obj.kind != "function" or obj.oid in declared:
                 continue
             schema_name = obj.name.partition("(")[0]
-            row = self.conn.execute(
-                "select p.pronargs, p.pronargdefaults, coalesce(p.proargnames, '{}'::text[]), "
-                "array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) as t), "
-                "array(select b.typcategory::text from unnest(p.proargtypes) with ordinality as a (t, o) "
-                "      join pg_catalog.pg_type as ty on ty.oid = a.t join pg_catalog.pg_type as b "
-                "      on b.oid = case when ty.typtype = 'd' then ty.typbasetype else ty.oid end order by a.o), "
-                "array(select e.enumlabel::text from unnest(p.proargtypes) with ordinality as a (t, o) "
-                "      left join lateral (select e.enumlabel from pg_catalog.pg_enum as e where e.enumtypid = a.t "
-                "      order by e.enumsortorder limit 1) as e on true order by a.o), "
-                "coalesce(p.proargmodes, '{}'::\"char\"[])::text[], n.nspname::text, p.proname::text "
-                "from pg_catalog.pg_proc as p join pg_catalog.pg_namespace as n on n.oid = p.pronamespace "
-                "where p.oid = %s",
-                (obj.oid,),
-            ).fetchone()
-            assert row is not None
-            nargs, ndefaults, argnames, types, kinds, labels, modes, nspname, proname = row
+            if obj.oid not in self._signatures:
+                self._signatures[obj.oid] = self._signature(obj.oid)
+            nargs, ndefaults, argnames, types, kinds, labels, modes, nspname, proname = self._signatures[obj.oid]
             # the key names the function as the catalog does (`grida_library.similar`), never quoted:
             # quote_ident's `"similar"` is not a declaration key
             bare_name = f"{nspname}.{proname}"
@@ -706,6 +725,26 @@ class _Generator:
                 entry["call"] = f"select {qualified}({', '.join(values)})"
             entries[key] = (obj.oid, entry)
         return entries
+
+    def _signature(self, oid: int) -> tuple[Any, ...]:
+        """What a generated call needs of function ``oid``: argument counts, names, types, type
+        categories, first enum labels and modes, schema and name."""
+        row = self.conn.execute(
+            "select p.pronargs, p.pronargdefaults, coalesce(p.proargnames, '{}'::text[]), "
+            "array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) as t), "
+            "array(select b.typcategory::text from unnest(p.proargtypes) with ordinality as a (t, o) "
+            "      join pg_catalog.pg_type as ty on ty.oid = a.t join pg_catalog.pg_type as b "
+            "      on b.oid = case when ty.typtype = 'd' then ty.typbasetype else ty.oid end order by a.o), "
+            "array(select e.enumlabel::text from unnest(p.proargtypes) with ordinality as a (t, o) "
+            "      left join lateral (select e.enumlabel from pg_catalog.pg_enum as e where e.enumtypid = a.t "
+            "      order by e.enumsortorder limit 1) as e on true order by a.o), "
+            "coalesce(p.proargmodes, '{}'::\"char\"[])::text[], n.nspname::text, p.proname::text "
+            "from pg_catalog.pg_proc as p join pg_catalog.pg_namespace as n on n.oid = p.pronamespace "
+            "where p.oid = %s",
+            (oid,),
+        ).fetchone()
+        assert row is not None
+        return tuple(row)
 
     def _argument(self, name: str, type_: str, kind: str, label: str | None, keys: Mapping[str, str]) -> str:
         """An SQL expression for one argument: the owner's row or user when the name says so, else a
@@ -772,7 +811,8 @@ def _observe(
 
 _VERIFY_ROUNDS = 3
 """How many times ``access init`` verifies the file it wrote, marking undecided the cells on which
-its probe and the verification disagree, before giving up."""
+its probe and the verification disagree, before giving up: the whole file first, then again only the
+objects whose cells changed (the only entries the round rewrote)."""
 
 
 def _is_refusal(sqlstate: str | None) -> bool:
@@ -842,9 +882,9 @@ def init_access(
     SQLSTATE that is not a refusal (:func:`_is_refusal`), are written under ``undecided`` with the
     reason; an exposed table whose row cannot be built is written with ``unbuildable`` and the
     reason. Finally verify-access runs on the written file; cells it decides otherwise than the
-    probe did (an outcome that changes from run to run) are written as undecided too and the file
-    verified again (up to :data:`_VERIFY_ROUNDS` times), so that verify-access accepts the file
-    unless it finds a leak.
+    probe did (an outcome that changes from run to run) are written as undecided too and the objects
+    holding them verified again (up to :data:`_VERIFY_ROUNDS` rounds), so that verify-access accepts
+    the file unless it finds a leak.
 
     Args:
         url: the migrated database; connect as the role owning the tables (``postgres``).
@@ -1078,15 +1118,32 @@ def init_access(
     original = path.read_text(encoding="utf-8") if update else None
     path.parent.mkdir(parents=True, exist_ok=True)
     disagreed: list[str] = []
+    report: AccessReport | None = None
+    recheck: set[str] | None = None  # the objects to verify again: those whose cells changed
     for _round in range(_VERIFY_ROUNDS):
         text, written_cells = render()
         path.write_text(text, encoding="utf-8")
-        say(f"verifying the written file {path}")
-        report = verify_access(url, path, project=project, exposed_schemas=exposed_schemas, progress=progress)
+        if recheck is None:
+            say(f"verifying the written file {path}")
+        else:
+            say(f"verifying again the {len(recheck)} object(s) whose cells changed from run to run")
+        fresh = verify_access(
+            url, path, project=project, exposed_schemas=exposed_schemas, progress=progress, only=recheck
+        )
+        if report is None:
+            report = fresh
+        else:
+            # Only the rechecked objects' entries changed in the file (cells marked undecided): the
+            # other cells of the previous round stand for the file as written now.
+            again = {c.id: c for c in fresh.cells}
+            report = report.model_copy(update={
+                "cells": [again.get(c.id, c) for c in report.cells],
+                "duration_ms": report.duration_ms + fresh.duration_ms,
+            })  # fmt: skip
         # A cell init decided one way and the verification run the other way depends on something
         # the declaration does not pin (a literal id in a call, a sequence): it is undecided, with why.
-        changed = False
-        for cell in report.mismatches:
+        changed: set[str] = set()
+        for cell in fresh.mismatches:
             if cell.leak or cell.verdict != "fail":
                 continue
             reason = (
@@ -1099,14 +1156,16 @@ def init_access(
             else:
                 table_undecided.setdefault(cell.object, {})[f"{cell.actor}:{cell.operation}"] = reason
             disagreed.append(f"{cell.id}: {reason}")
-            changed = True
+            changed.add(cell.object)
         if not changed:
             break
+        recheck = changed
     undecided = [
         *(f"{name}:{key}: {reason}" for name, cells_ in table_undecided.items() for key, reason in cells_.items()),
         *(f"{name}:{key}: {reason}" for name, cells_ in function_undecided.items() for key, reason in cells_.items()),
     ]
     unbuildable = [t for t in results if not t.row_built and t.kind == "table"]
+    assert report is not None  # _VERIFY_ROUNDS >= 1
     return AccessInitResult(
         access_file=str(path),
         mode="update" if update else "create",

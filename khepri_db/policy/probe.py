@@ -46,8 +46,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -90,8 +92,14 @@ class _Runner:
         self._last = time.monotonic()
         self._actor_claims: dict[str, tuple[str, dict[str, Any]]] = {}
         self._request_settings: dict[str, list[tuple[str, str]]] = {}
+        self._set_config_parts: dict[str, list[tuple[str, str]]] = {}
         self._owned_rls: dict[str, list[str]] = {}
         self._undeletable: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._savepoints = 0
+        self._mogrifier = psycopg.ClientCursor(conn)
+        self._foreign_keys: dict[tuple[str, ...], tuple[list[str], list[str]] | None] = {}
+        self._cleared: dict[tuple[Any, ...], list[tuple[sql.Composable, Sequence[Any]]] | None] = {}
+        self._recording: list[list[tuple[sql.Composable, Sequence[Any]]]] = []
 
     def _progress(self, kind: str, name: str) -> None:
         """Report, at most every two seconds, how many declared objects have been probed."""
@@ -149,12 +157,27 @@ class _Runner:
             for name, value in self._request_settings[actor]
         ]
 
-    def _rights(self, role: str) -> CellRights:
+    def _set_configs(self, actor: str, method: str, path: str) -> str:
+        """``set_config(name, value, true), ...`` of :meth:`_settings`, the values as literals (rendered
+        once per actor; only the method and the path change from request to request)."""
+        if actor not in self._set_config_parts:
+            self._settings(actor, method, path)  # reads the role's settings once
+            self._set_config_parts[actor] = [(n, self._set_config(n, v)) for n, v in self._request_settings[actor]]
+        return ", ".join(
+            self._set_config(n, method if n == "request.method" else path)
+            if n in ("request.method", "request.path")
+            else rendered
+            for n, rendered in self._set_config_parts[actor]
+        )
+
+    def _set_config(self, name: str, value: str) -> str:
+        return f"set_config({sql.Literal(name).as_string(self.conn)}, {sql.Literal(value).as_string(self.conn)}, true)"
+
+    def _rights(self, role: str, row: tuple[str, bool, bool] | None) -> CellRights:
         """Switch checks of one request: ``current_user``, superuser and BYPASSRLS read anew for the
-        cell; the RLS tables the role owns read once per role and run (a property of the role, which
-        nothing in the run's transaction changes). Raises RoleSwitchError like
-        :func:`khepri_db.policy.session.check_rights`."""
-        row = self.conn.execute(_CELL_RIGHTS).fetchone()
+        cell (``row``, :data:`_CELL_RIGHTS` run after the switch); the RLS tables the role owns read
+        once per role and run (a property of the role, which nothing in the run's transaction
+        changes). Raises RoleSwitchError like :func:`khepri_db.policy.session.check_rights`."""
         assert row is not None
         current_user, superuser, bypassrls = row
         if current_user not in self._owned_rls:
@@ -175,20 +198,32 @@ class _Runner:
 
         The request runs in its own savepoint, always rolled back (the cell reads what happened,
         and nothing of it, settings included, outlives the request): its settings in one statement,
-        the switch checked (:meth:`_rights`), then the statement.
+        the switch checked (:meth:`_rights`), then the statement, whose parameters are inlined as
+        literals (psycopg's quoting, as the pgTAP export writes the same statement).
         """
         rights: CellRights | None = None
         role = _API_ROLE.get(actor, "authenticated")
-        settings = self._settings(actor, method, path)
+        # Two round trips, the statements in the order PostgREST runs them: the savepoint, the
+        # settings and the switch checks' read (:meth:`_rights`, checked before anything else runs);
+        # then the statement (its parameters inlined as literals, as the pgTAP export writes it)
+        # followed by the rollback, which a third round trip does instead when the statement fails.
+        name = f"khepri_probe_{self._next_savepoint()}"
+        switch = f"savepoint {name}; select {self._set_configs(actor, method, path)}; {_CELL_RIGHTS}"
+        rollback = f"rollback to savepoint {name}; release savepoint {name}"
         try:
-            with self.conn.transaction(force_rollback=True):
-                self.conn.execute(
-                    "select " + ", ".join("set_config(%s, %s, true)" for _ in settings),
-                    [part for pair in settings for part in pair],
-                )
-                rights = self._rights(role)
-                cursor = self.conn.execute(query, params)
-                count = len(cursor.fetchall()) if rows else cursor.rowcount
+            statement = self._mogrifier.mogrify(query, params)
+            undone = False
+            try:
+                cursor = self.conn.execute(switch)
+                cursor.nextset()  # the settings' row
+                cursor.nextset()  # the rights read after the switch
+                rights = self._rights(role, cursor.fetchone())
+                cursor = self.conn.execute(f"{statement}\n;{rollback}")
+                undone = True
+                count = len(cursor.fetchall()) if rows else cursor.rowcount  # the statement's result
+            finally:
+                if not undone:
+                    self.conn.execute(rollback)
         except RoleSwitchError:
             raise
         except psycopg.errors.InsufficientPrivilege as exc:
@@ -204,24 +239,51 @@ class _Runner:
             return _Attempt("error", _message(exc), diag.sqlstate, rights, constraint=where if all(where) else None)
         return _Attempt("ran", "", None, rights, count)
 
+    def _next_savepoint(self) -> int:
+        """A number for a new savepoint's name (``khepri_probe_<n>``), unique in the run."""
+        self._savepoints += 1
+        return self._savepoints
+
+    @contextmanager
+    def _rolled_back(self) -> Iterator[None]:
+        """A savepoint always rolled back at the end, like ``conn.transaction(force_rollback=True)`` in
+        two round trips instead of three (``rollback to`` and ``release`` sent as one string)."""
+        name = f"khepri_probe_{self._next_savepoint()}"
+        self.conn.execute(f"savepoint {name}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"rollback to savepoint {name}; release savepoint {name}")
+
     def _as_admin(self, query: sql.Composable, params: Sequence[Any]) -> str | None:
         """Run ``query`` as the connecting role in a savepoint; the error message if it failed."""
         error = self._admin_try(query, params)
         return _message(error) if error is not None else None
 
     def _admin_try(self, query: sql.Composable, params: Sequence[Any]) -> psycopg.Error | None:
-        """Run ``query`` as the connecting role in a savepoint; the error if it failed (then undone)."""
+        """Run ``query`` as the connecting role in a savepoint; the error if it failed (then undone).
+
+        One round trip when it succeeds: ``savepoint``, the statement (its parameters inlined as
+        literals, as the pgTAP export writes it) and ``release`` sent as one string; a second one,
+        ``rollback to``, when it fails."""
+        name = f"khepri_probe_{self._next_savepoint()}"
+        statement = self._mogrifier.mogrify(query, params)
         try:
-            with self.conn.transaction():
-                self.conn.execute(query, params)
+            self.conn.execute(f"savepoint {name};\n{statement}\n;release savepoint {name}")
         except psycopg.Error as exc:
+            self.conn.execute(f"rollback to savepoint {name}; release savepoint {name}")
             return exc
+        if self._recording:
+            self._recording[-1].append((query, params))
         return None
 
-    def table_cells(self) -> Iterator[CellResult]:
+    def table_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
+        """The cells of every declared table (of those named in ``only``, when given)."""
         cells: list[CellResult] = []
         handovers: list[tuple[int, TableDeclaration, str]] = []
         for table in self.decl.tables:
+            if only is not None and table.name not in only:
+                continue
             self._progress("table", table.name)
             for actor in self.decl.actors:
                 allowed = table.allowed.get(actor, frozenset())
@@ -230,8 +292,10 @@ class _Runner:
                     undecided = self.decl.undecided_reason(table.spec, actor, op)
                     if table.spec.unbuildable is not None:
                         actual, detail, attempt, leak = "skipped", "not probed: the table has no row", None, None
-                    else:
-                        with self.conn.transaction(force_rollback=True):
+                    elif op in ("select", "update"):  # one request, in its own rolled-back savepoint
+                        actual, detail, attempt, leak = self._table_cell(table, actor, op)
+                    else:  # the connecting role clears rows first: the cell's savepoint undoes that too
+                        with self._rolled_back():
                             actual, detail, attempt, leak = self._table_cell(table, actor, op)
                     if op == "update" and actual == "allowed" and actor != "service_role" and undecided is None:
                         handovers.append((len(cells), table, actor))
@@ -268,7 +332,8 @@ class _Runner:
     def _table_cell(
         self, table: TableDeclaration, actor: str, op: str
     ) -> tuple[Outcome, str, _Attempt | None, str | None]:
-        """(actual, detail, attempt, leak) of one table cell; runs inside a rolled-back savepoint."""
+        """(actual, detail, attempt, leak) of one table cell; insert and delete run inside a rolled-back
+        savepoint (their connecting-role deletes), select and update need none (:meth:`_act` has its own)."""
         owner = self.fixtures.subjects["owner"]
         spec = table.spec
         target = sql.Identifier(table.schema, table.table)
@@ -281,11 +346,18 @@ class _Runner:
         if op == "delete":
             query = sql.SQL("delete from {} where {}").format(target, where)
             attempt = self._act(actor, query, where_params, "DELETE", path)
+            cleared: tuple[tuple[str, str, str], ...] = ()
             for _ in range(_MAX_DEPENDENTS):
                 # Rows of other tables that reference the target (a chat's messages) stop the delete
                 # only through their foreign key, after RLS let it through: clear them (as the
                 # connecting role) and ask again, so the cell says what RLS and the grants decide.
-                if not self._clear_dependents(table, attempt, where, where_params):
+                # Every actor's cell starts from the same rows (each is rolled back), so the same
+                # foreign keys in the same order make the same clearing: its statements are replayed.
+                if attempt.sqlstate != "23503" or attempt.constraint is None:
+                    break
+                cleared += (attempt.constraint,)
+                clear = partial(self._clear_dependents, table, attempt, where, where_params)
+                if not self._replayed(("delete", table.name, cleared), clear):
                     break
                 attempt = self._act(actor, query, where_params, "DELETE", path)
             return (*attempt.decide("deleted", "0 rows: filtered out by RLS"), attempt, None)
@@ -391,6 +463,26 @@ class _Runner:
     ) -> bool:
         """Delete the rows of ``schema.referencing`` whose foreign key ``constraint`` points at the rows of
         ``target_schema.target_table`` matching ``where``; True when that succeeded."""
+        key = (constraint, schema, referencing, target_schema, target_table)
+        if key not in self._foreign_keys:  # the catalog does not change during the run: read each once
+            self._foreign_keys[key] = self._foreign_key_columns(*key)
+        found = self._foreign_keys[key]
+        if found is None:
+            return False
+        columns, referenced = found
+        condition = sql.SQL("({}) in (select {} from {} where {})").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+            sql.SQL(", ").join(sql.Identifier(c) for c in referenced),
+            sql.Identifier(target_schema, target_table),
+            where,
+        )
+        return self._admin_delete(schema, referencing, condition, where_params, depth + 1) is None
+
+    def _foreign_key_columns(
+        self, constraint: str, schema: str, referencing: str, target_schema: str, target_table: str
+    ) -> tuple[list[str], list[str]] | None:
+        """(referencing columns, referenced columns) of foreign key ``constraint`` of ``schema.referencing``
+        to ``target_schema.target_table``, in key order; None when there is no such key."""
         row = self.conn.execute(
             """
             select array_agg(a.attname::text order by k.ord), array_agg(f.attname::text order by k.ord)
@@ -405,15 +497,8 @@ class _Runner:
             (constraint, schema, referencing, target_schema, target_table),
         ).fetchone()
         if row is None or row[0] is None:
-            return False
-        columns, referenced = row
-        condition = sql.SQL("({}) in (select {} from {} where {})").format(
-            sql.SQL(", ").join(sql.Identifier(c) for c in columns),
-            sql.SQL(", ").join(sql.Identifier(c) for c in referenced),
-            sql.Identifier(target_schema, target_table),
-            where,
-        )
-        return self._admin_delete(schema, referencing, condition, where_params, depth + 1) is None
+            return None
+        return list(row[0]), list(row[1])
 
     def _admin_delete(
         self, schema: str, table: str, where: sql.Composable, where_params: Sequence[Any], depth: int = 0
@@ -428,10 +513,45 @@ class _Runner:
             # every cell starts from the same rows (each is rolled back): what could not be cleared
             # for one cell cannot be for the next, and a deep chain is costly to try again
             return self._undeletable[key]
-        message = self._admin_delete_once(query, schema, table, where, where_params, depth)
-        if key is not None and message is not None:
-            self._undeletable[key] = message
-        return message
+        failure: list[str] = []
+
+        def clear() -> bool:
+            message = self._admin_delete_once(query, schema, table, where, where_params, depth)
+            failure[:] = [message] if message is not None else []
+            return message is None
+
+        if key is None:
+            return None if clear() else failure[0]
+        # what was cleared for one cell is cleared for the next by the same statements, replayed
+        if self._replayed(("admin", *key), clear):
+            return None
+        self._undeletable[key] = failure[0]
+        return failure[0]
+
+    def _replayed(self, key: tuple[Any, ...], clear: Callable[[], bool]) -> bool:
+        """``clear()`` (rows deleted as the connecting role, True when that succeeded), the first time
+        for ``key``; the next times, the statements it ran successfully (:meth:`_admin_try`), run
+        again in the same order, without the attempts that failed and the catalog reads in between,
+        or False at once when it failed (a delete cell then keeps the request it made before: what
+        the failed clearing deleted was never asked about). ``key`` names the same rows in the same
+        state (every cell starts from the rolled-back fixtures). Should a replayed statement fail
+        all the same, ``clear()`` carries on from there."""
+        if key in self._cleared:
+            statements = self._cleared[key]
+            if statements is None:
+                return False  # it could not be cleared: it cannot be for the next cell either
+            if all(self._admin_try(query, params) is None for query, params in statements):
+                return True
+            return clear()
+        self._recording.append([])
+        try:
+            done = clear()
+        finally:
+            recorded = self._recording.pop()
+        if self._recording:
+            self._recording[-1].extend(recorded)
+        self._cleared[key] = recorded if done else None
+        return done
 
     def _admin_delete_once(
         self,
@@ -493,10 +613,14 @@ class _Runner:
                 ))  # fmt: skip
         return cells
 
-    def function_cells(self) -> Iterator[CellResult]:
+    def function_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
+        """The cells of every declared function (of those whose ``schema.name(argtypes)`` is in ``only``,
+        when given)."""
         owner = self.fixtures.subjects["owner"]
         for function in self.decl.functions:
             _, display, _ = self.objects.functions[function.key]
+            if only is not None and display not in only:
+                continue
             if function.spec.call:
                 query, params = self.fixtures.snippet(function.spec.call, owner, None)
             else:
@@ -507,8 +631,7 @@ class _Runner:
             for actor in self.decl.actors:
                 expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
                 undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
-                with self.conn.transaction(force_rollback=True):
-                    attempt = self._act(actor, query, params, "POST", path)
+                attempt = self._act(actor, query, params, "POST", path)  # in its own rolled-back savepoint
                 actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
                 if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
                     actual = "denied"
@@ -600,6 +723,7 @@ def verify_access(
     project: Project | None = None,
     exposed_schemas: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    only: Collection[str] | None = None,
 ) -> AccessReport:
     """Check the database at ``url`` against an access declaration.
 
@@ -613,6 +737,9 @@ def verify_access(
             else ``public``); Supabase-managed schemas are skipped as doctor skips them.
         progress: called with a line such as ``probing 40/144 objects (table public.x)`` at most
             every two seconds while cells run (the CLI prints it on stderr).
+        only: probe only the cells of these objects (``schema.table``, or ``schema.name(argtypes)``
+            for functions, as :attr:`CellResult.object` names them); the report then holds only
+            theirs (``access init`` re-verifying the objects whose cells changed from run to run).
 
     Returns:
         The :class:`AccessReport`. Cells the declaration marks ``undecided`` (or whose table is
@@ -654,7 +781,7 @@ def verify_access(
                 )
             else:
                 runner.setup()
-                cells = [*runner.table_cells(), *runner.function_cells()]
+                cells = [*runner.table_cells(only), *runner.function_cells(only)]
         finally:
             conn.rollback()
     return AccessReport(
