@@ -66,3 +66,43 @@ def test_an_undeclared_write_by_anon_is_a_mismatch_and_a_risk(cli: Cli, khepri_c
     assert "public.goals:anon:update" in {c["id"] for c in report["risks"]}
     code, _ = cli.json("verify-access", "--db-url", khepri_clone_url, "--fail-on", "nonsense", cwd=REPO)
     assert code == 2
+
+
+LEAKY_FUNCTION = """
+create function public.add_goal_for(athlete uuid, title text) returns void
+language sql security definer set search_path = '' as $$
+    insert into public.goals (athlete_id, goal_type, title, fitness_metric, fitness_target_value)
+    values (athlete, 'fitness', title, 'sessions_per_week', 1)
+$$;
+grant execute on function public.add_goal_for(uuid, text) to anon, authenticated;
+"""
+
+LEAKY_DECLARED = """
+[functions."public.add_goal_for"]
+description = "Adds a goal to any athlete: SECURITY DEFINER, callable by anyone (the bug under test)."
+call = "select public.add_goal_for(athlete => {athletes.id}, title => 'matrix')"
+allow = ["anon", "owner", "other", "coach", "admin", "service_role"]
+"""
+
+
+def test_a_security_definer_function_anon_and_other_can_use_to_write_the_owners_rows_is_a_risk(
+    cli: Cli, khepri_clone_url: str, tmp_path: Path
+) -> None:
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute(LEAKY_FUNCTION)
+    access = tmp_path / "access.toml"
+    access.write_text((REPO / "supabase" / "access.toml").read_text() + LEAKY_DECLARED)
+    code, report = cli.json("verify-access", "--db-url", khepri_clone_url, "--access-file", str(access))
+    assert code == 0, report["summary"]  # every cell as declared: the declaration allows it
+    risky = {c["id"]: c["risk"] for c in report["risks"]}
+    assert set(risky) == {"public.add_goal_for:anon:execute", "public.add_goal_for:other:execute"}
+    assert (
+        risky["public.add_goal_for:anon:execute"]
+        == "anon's call of public.add_goal_for(uuid, text) wrote 1 row(s) to public.goals"
+    )
+    assert "with the owner's data wrote 1 row(s) to public.goals" in risky["public.add_goal_for:other:execute"]
+    cells = {c["id"]: c for c in report["cells"]}
+    assert cells["public.add_goal_for:anon:execute"]["security_definer"] is True
+    assert cells["public.add_goal_for:owner:execute"]["wrote"] is None  # only anon's and other's calls are counted
+    code, _ = cli.json("verify-access", "--db-url", khepri_clone_url, "--access-file", str(access), "--fail-on", "risk")
+    assert code == 1

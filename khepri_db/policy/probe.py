@@ -66,6 +66,7 @@ from khepri_db.policy._catalog import DeclaredObjects, read_declared_objects, un
 from khepri_db.policy._fixtures import Fixtures, _message, _Subject
 from khepri_db.policy.declaration import (
     _API_ROLE,
+    _REF,
     EXECUTE,
     OPERATIONS,
     Declaration,
@@ -192,14 +193,25 @@ class _Runner:
         )
 
     def _act(
-        self, actor: str, query: sql.Composable, params: Sequence[Any], method: str, path: str, *, rows: bool = False
+        self,
+        actor: str,
+        query: sql.Composable,
+        params: Sequence[Any],
+        method: str,
+        path: str,
+        *,
+        rows: bool = False,
+        writes: bool = False,
     ) -> _Attempt:
         """Run ``query`` as ``actor``, as one PostgREST request, and say what happened.
 
         The request runs in its own savepoint, always rolled back (the cell reads what happened,
         and nothing of it, settings included, outlives the request): its settings in one statement,
         the switch checked (:meth:`_rights`), then the statement, whose parameters are inlined as
-        literals (psycopg's quoting, as the pgTAP export writes the same statement).
+        literals (psycopg's quoting, as the pgTAP export writes the same statement). With
+        ``writes``, the rows the statement wrote are counted per table (PostgreSQL's
+        ``pg_stat_xact_user_tables`` before and after it, in the same transaction: what a
+        function's body inserted, updated or deleted, whatever its privileges).
         """
         rights: CellRights | None = None
         role = _API_ROLE.get(actor, "authenticated")
@@ -209,7 +221,10 @@ class _Runner:
         # followed by the rollback, which a third round trip does instead when the statement fails.
         name = f"khepri_probe_{self._next_savepoint()}"
         switch = f"savepoint {name}; select {self._set_configs(actor, method, path)}; {_CELL_RIGHTS}"
+        if writes:
+            switch += f"; {_WRITE_COUNTS}"
         rollback = f"rollback to savepoint {name}; release savepoint {name}"
+        wrote: dict[str, int] | None = None
         try:
             statement = self._mogrifier.mogrify(query, params)
             undone = False
@@ -218,9 +233,18 @@ class _Runner:
                 cursor.nextset()  # the settings' row
                 cursor.nextset()  # the rights read after the switch
                 rights = self._rights(role, cursor.fetchone())
-                cursor = self.conn.execute(f"{statement}\n;{rollback}")
+                before: dict[str, int] = {}
+                if writes:
+                    cursor.nextset()
+                    before = _counts_row(cursor.fetchone())
+                counting = f"\n;{_WRITE_COUNTS}" if writes else ""
+                cursor = self.conn.execute(f"{statement}{counting}\n;{rollback}")
                 undone = True
                 count = len(cursor.fetchall()) if rows else cursor.rowcount  # the statement's result
+                if writes:
+                    cursor.nextset()
+                    after = _counts_row(cursor.fetchone())
+                    wrote = {t: n - before.get(t, 0) for t, n in after.items() if n > before.get(t, 0)}
             finally:
                 if not undone:
                     self.conn.execute(rollback)
@@ -237,7 +261,7 @@ class _Runner:
             diag = exc.diag
             where = (diag.schema_name, diag.table_name, diag.constraint_name)
             return _Attempt("error", _message(exc), diag.sqlstate, rights, constraint=where if all(where) else None)
-        return _Attempt("ran", "", None, rights, count)
+        return _Attempt("ran", "", None, rights, count, wrote=wrote)
 
     def _next_savepoint(self) -> int:
         """A number for a new savepoint's name (``khepri_probe_<n>``), unique in the run."""
@@ -613,6 +637,22 @@ class _Runner:
                 ))  # fmt: skip
         return cells
 
+    def _with_owners_data(self, call: str | None) -> bool:
+        """Whether a declared ``call`` passes the owner's data: a ``{ref}`` to the owner's user
+        (``{user.id}``) or to a row of a declared table (the owner's row), not a custom actor's
+        user (``{coach.id}``) or the run (``{run.id}``)."""
+        for match in _REF.finditer(call or ""):
+            ref = self.decl.resolve(match.group(1))
+            if ref is not None and (ref.root == "user" or ref.root not in ("run", "row", *self.decl.custom_actors)):
+                return True
+        return False
+
+    def _security_definer(self, key: str) -> bool:
+        """Whether the declared function ``key`` is SECURITY DEFINER (``pg_proc.prosecdef``)."""
+        oid, _, _ = self.objects.functions[key]
+        row = self.conn.execute("select prosecdef from pg_catalog.pg_proc where oid = %s", (oid,)).fetchone()
+        return bool(row and row[0])
+
     def function_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
         """The cells of every declared function (of those whose ``schema.name(argtypes)`` is in ``only``,
         when given)."""
@@ -628,10 +668,14 @@ class _Runner:
                 query, params = sql.SQL("select {}()").format(sql.Identifier(schema, name)), []
             path = f"/rpc/{function.name.split('.', 1)[1]}"
             self._progress("function", function.cell_name)
+            definer = self._security_definer(function.key)
+            owners_data = self._with_owners_data(function.spec.call)
             for actor in self.decl.actors:
                 expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
                 undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
-                attempt = self._act(actor, query, params, "POST", path)  # in its own rolled-back savepoint
+                # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
+                measured = actor in ("anon", "other")
+                attempt = self._act(actor, query, params, "POST", path, writes=measured)
                 actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
                 if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
                     actual = "denied"
@@ -649,6 +693,9 @@ class _Runner:
                     rights=attempt.rights,
                     unreviewed=actor in function.spec.unreviewed,
                     undecided=undecided,
+                    security_definer=definer,
+                    wrote=attempt.wrote or None,
+                    with_owners_data=owners_data,
                 )
 
 
@@ -663,6 +710,8 @@ class _Attempt:
         rights: the rights the request context ran with (``None`` if the switch itself failed).
         count: rows returned (select) or affected (insert, update, delete).
         constraint: (schema, table, constraint) Postgres named in the error, if any.
+        wrote: rows written per table (``schema.table`` -> inserted + updated + deleted) when counted
+            (``_act(writes=True)``) and the statement succeeded, else None.
     """
 
     status: Literal["ran", "refused", "error"]
@@ -671,6 +720,7 @@ class _Attempt:
     rights: CellRights | None
     count: int = 0
     constraint: tuple[str, str, str] | None = None
+    wrote: dict[str, int] | None = None
 
     def decide(self, done: str, none: str) -> tuple[Outcome, str]:
         """(outcome, detail) of a table operation: rows affected means allowed, none or 42501 denied."""
@@ -690,6 +740,18 @@ _CELL_RIGHTS = (
     "select current_user::text, r.rolsuper, r.rolbypassrls from pg_catalog.pg_roles as r where r.rolname = current_user"
 )
 """What every cell reads after the switch (see :meth:`_Runner._rights`)."""
+
+_WRITE_COUNTS = (
+    "select coalesce(jsonb_object_agg(schemaname || '.' || relname, n_tup_ins + n_tup_upd + n_tup_del), '{}') "
+    "from pg_catalog.pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0"
+)
+"""Rows this transaction wrote so far, per table (read before and after a function call)."""
+
+
+def _counts_row(row: Any) -> dict[str, int]:
+    """The ``{table: rows}`` of a :data:`_WRITE_COUNTS` row."""
+    return {str(k): int(v) for k, v in (row[0] if row else {}).items()}
+
 
 _PROGRESS_EVERY_S = 2.0
 """Seconds between progress lines of a long probe run."""

@@ -50,6 +50,13 @@ class CellResult(BaseModel):
     undecided: str | None = Field(
         None, description="why the declaration leaves this cell undecided (never a pass, never a mismatch)"
     )
+    security_definer: bool = Field(False, description="a function cell: the function is SECURITY DEFINER")
+    wrote: dict[str, int] | None = Field(
+        None, description="a function cell of anon or other: rows its call wrote, per table (when it succeeded)"
+    )
+    with_owners_data: bool = Field(
+        False, description="a function cell: the declared call passes the owner's rows or id (not the caller's own)"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -58,10 +65,14 @@ class CellResult(BaseModel):
 
         A write that succeeded (insert, update, delete: at least one row) by ``anon`` (no sign-in: the
         anon key is public) or by ``other`` (a signed-in user who does not own the target row: it
-        is always the owner's row) on a table or view. A declared-allowed cell can hold and still
-        be a risk (a public guestbook); ``verify-access --fail-on risk`` fails on any.
+        is always the owner's row) on a table or view. For a function: anon reaching a SECURITY
+        DEFINER body, anon's call writing rows, or another user's call made with the owner's data
+        writing rows (:meth:`_function_risk`). A declared-allowed cell can hold and still be a risk
+        (a public guestbook); ``verify-access --fail-on risk`` fails on any.
         """
-        if self.kind != "table" or self.operation not in _WRITES or self.actual != "allowed":
+        if self.kind == "function":
+            return self._function_risk()
+        if self.operation not in _WRITES or self.actual != "allowed":
             return None
         what = {"insert": "insert rows owned by another user into", "update": "update another user's rows of",
                 "delete": "delete another user's rows of"}[self.operation]  # fmt: skip
@@ -69,6 +80,23 @@ class CellResult(BaseModel):
             return f"anon (no sign-in, the public anon key) can {what} {self.object}"
         if self.actor == "other":
             return f"a signed-in user can {what} {self.object}"
+        return None
+
+    def _function_risk(self) -> str | None:
+        """A function cell's risk: anon reaching a SECURITY DEFINER body (it passed the EXECUTE
+        check: the call completed, or failed inside with anything but 42501; Supabase's linter warns
+        on the grant alone), anon's call writing rows, or another user's call made with the owner's
+        data writing rows."""
+        written = ", ".join(f"{n} row(s) to {t}" for t, n in sorted((self.wrote or {}).items()))
+        if self.actor == "anon":
+            if written:
+                return f"anon's call of {self.object} wrote {written}"
+            reached = self.actual == "allowed" or (self.actual == "error" and self.sqlstate != "42501")
+            if self.security_definer and reached:
+                how = "it completed" if self.actual == "allowed" else f"it ran and failed inside: {self.sqlstate}"
+                return f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS ({how})"
+        if self.actor == "other" and written and self.with_owners_data:
+            return f"a signed-in user's call of {self.object} with the owner's data wrote {written}"
         return None
 
     @property
