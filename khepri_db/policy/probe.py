@@ -97,6 +97,7 @@ class _Runner:
         self._owned_rls: dict[str, list[str]] = {}
         self._undeletable: dict[tuple[str, tuple[str, ...]], str] = {}
         self._savepoints = 0
+        self._owned_memo: dict[str, bool] = {}
         self._mogrifier = psycopg.ClientCursor(conn)
         self._foreign_keys: dict[tuple[str, ...], tuple[list[str], list[str]] | None] = {}
         self._cleared: dict[tuple[Any, ...], list[tuple[sql.Composable, Sequence[Any]]] | None] = {}
@@ -339,6 +340,7 @@ class _Runner:
                         rights=attempt.rights if attempt else None,
                         unreviewed=actor in table.spec.unreviewed or f"{actor}:{op}" in table.spec.unreviewed,
                         undecided=undecided,
+                        owned=self._owned(table),
                     ))  # fmt: skip
         # The re-parenting probes of allowed updates, after every other cell: the extra owners they
         # aim at are made once, in one savepoint rolled back at the end, so no other cell sees them.
@@ -636,6 +638,25 @@ class _Runner:
                     actual="skipped", ok=False, detail="not probed", undecided=reason,
                 ))  # fmt: skip
         return cells
+
+    def _owned(self, table: TableDeclaration) -> bool:
+        """Whether ``table``'s row belongs to the owner: not ``shared``, and its row names the owner's
+        user (``{user.id}``) or a row of a declared table that does, directly or through others."""
+        if table.name not in self._owned_memo:
+            self._owned_memo[table.name] = False  # a cycle of references owns nothing by itself
+            owned = False
+            if not table.spec.shared:
+                values = [*(table.spec.row or {}).values(), *(table.spec.insert_row or {}).values()]
+                for match in _REF.finditer(" ".join(str(v) for v in values)):
+                    ref = self.decl.resolve(match.group(1))
+                    if ref is None:
+                        continue
+                    if ref.root == "user":
+                        owned = True
+                    elif ref.root not in ("run", "row", *self.decl.custom_actors):
+                        owned = owned or self._owned(self.decl.table(ref.root))
+            self._owned_memo[table.name] = owned
+        return self._owned_memo[table.name]
 
     def _with_owners_data(self, call: str | None) -> bool:
         """Whether a declared ``call`` passes the owner's data: a ``{ref}`` to the owner's user

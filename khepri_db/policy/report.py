@@ -50,6 +50,9 @@ class CellResult(BaseModel):
     undecided: str | None = Field(
         None, description="why the declaration leaves this cell undecided (never a pass, never a mismatch)"
     )
+    owned: bool = Field(
+        True, description="a table cell: its row belongs to the owner (references the owner's user); false: shared"
+    )
     security_definer: bool = Field(False, description="a function cell: the function is SECURITY DEFINER")
     wrote: dict[str, int] | None = Field(
         None, description="a function cell of anon or other: rows its call wrote, per table (when it succeeded)"
@@ -74,8 +77,12 @@ class CellResult(BaseModel):
             return self._function_risk()
         if self.operation not in _WRITES or self.actual != "allowed":
             return None
-        what = {"insert": "insert rows owned by another user into", "update": "update another user's rows of",
-                "delete": "delete another user's rows of"}[self.operation]  # fmt: skip
+        if self.operation == "insert" and not self.owned and self.actor == "other":
+            return None  # a row nobody owns (an organisation, reference data): another user may make one
+        whose = "another user's rows" if self.owned else "rows it did not make"
+        into = "insert rows owned by another user into" if self.owned else "insert rows into"
+        what = {"insert": into, "update": f"update {whose} of",
+                "delete": f"delete {whose} of"}[self.operation]  # fmt: skip
         if self.actor == "anon":
             return f"anon (no sign-in, the public anon key) can {what} {self.object}"
         if self.actor == "other":
