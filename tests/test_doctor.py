@@ -8,6 +8,8 @@ Helpers here (``plant``, ``findings``, ``PROJECT``) are imported by those files.
 from __future__ import annotations
 
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -319,6 +321,26 @@ def test_a_failing_rule_among_others_loses_no_finding_of_the_others(khepri_clone
     failed = [f for f in report.findings if f.name == "broken_rule"]
     assert [f.cache_key for f in failed] == ["doctor_rule_failed_broken_rule"]
     assert [f for f in report.findings if f.name != "broken_rule"] == healthy.findings
+
+
+def test_the_rules_on_the_second_connection_wait_for_a_pooler_with_one_server_connection(
+    khepri_clone_url: str, pgbouncer: Callable[..., str]
+) -> None:
+    # The rules that read no fact run on a second connection, in a transaction of its own: through
+    # a transaction-mode pooler with a single server connection, it gets it when doctor's main
+    # transaction ends, and nothing waits for it before (no deadlock until a pooler timeout).
+    plant(khepri_clone_url, "create table public.open_t (id int primary key);")
+    pooled = pgbouncer(khepri_clone_url, pool_size=1)
+    started = time.monotonic()
+    # rules of both kinds, none reading runtime statistics (which change from run to run)
+    only = ["rls_disabled_in_public", "no_primary_key", "auth_rls_initplan", "function_body_invalid"]
+    through_pooler = run_doctor(pooled, project=PROJECT, only=only)
+    assert time.monotonic() - started < 30
+    direct = run_doctor(khepri_clone_url, project=PROJECT, only=only)
+    assert [(f.name, f.cache_key, f.level) for f in through_pooler.findings] == [
+        (f.name, f.cache_key, f.level) for f in direct.findings
+    ]
+    assert "rls_disabled_in_public" in {f.name for f in direct.findings}
 
 
 def test_malformed_rule_headers_and_unknown_names_are_usage_errors(khepri_clone_url: str, tmp_path: Path) -> None:

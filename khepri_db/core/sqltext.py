@@ -517,7 +517,7 @@ class Token:
         return self.value == char and self.ttype is sqltok.Punctuation
 
 
-def _lex(sql: str) -> list[tuple[object, str]]:
+def _lex(sql: str, *, merge_blanks: bool = False) -> list[tuple[object, str]]:
     """``lexer.tokenize(sql)`` as a list, with the same tokens, found faster.
 
     sqlparse tries its patterns one by one at every position; the first that matches wins. One
@@ -528,6 +528,9 @@ def _lex(sql: str) -> list[tuple[object, str]]:
     left out could not have matched there. Dollar quotes and block comments are resolved with
     sqlparse's own delimiter scan, at the positions the lexer reaches, as it does; keyword lookups
     are cached per spelling.
+
+    With ``merge_blanks``, a run of spaces (or tabs) is one token instead of one per character
+    (the same text at the same offsets): for callers that skip whitespace, as :func:`_tokens` does.
     """
     if not _LEXER_STATE:
         _LEXER_STATE.update(_build_lexer())
@@ -554,7 +557,10 @@ def _lex(sql: str) -> list[tuple[object, str]]:
             end = pos + 1
             while end < size and sql[end] == char:
                 end += 1
-            out.extend([(blanks[char], char)] * (end - pos))
+            if merge_blanks:
+                out.append((blanks[char], sql[pos:end]))
+            else:
+                out.extend([(blanks[char], char)] * (end - pos))
             pos = end
             continue
         matcher = by_char.get(char)
@@ -720,7 +726,7 @@ def _tokens(sql: str) -> tuple[Token, ...]:
     offset = 0
     kinds: dict[object, bool | None] = {}  # token type -> wordlike, or None for whitespace and comments
     new = object.__new__
-    for ttype, value in _lex(sql):
+    for ttype, value in _lex(sql, merge_blanks=True):  # whitespace is skipped: runs of it in one token
         if ttype in kinds:
             wordlike = kinds[ttype]
         else:

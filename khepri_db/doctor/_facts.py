@@ -8,10 +8,11 @@ name that rules list in their ``-- requires:`` header, so ``--only`` loads just 
 * ``functions``: from the bodies of SQL and PL/pgSQL functions (read with sqlparse's lexer, see
   :mod:`khepri_db.doctor._plpgsql`): ``pg_temp.khepri_functions``, ``pg_temp.khepri_function_statements``
   (each embedded statement made standalone), ``pg_temp.khepri_upserts`` (``insert ... on
-  conflict`` targets) and ``pg_temp.khepri_identity_arguments`` (caller-supplied id parameters;
-  every named parameter of a SECURITY DEFINER function, with ``named_like_identity`` and the
-  ``columns`` it selects or writes rows by). A statement's ``every_call`` says every call of its
-  function runs it (outside branches, loops and exception handlers, after no ``RETURN``).
+  conflict`` targets) and ``pg_temp.khepri_identity_arguments`` (the caller-supplied id
+  parameters of SECURITY DEFINER functions, the only ones a rule reads: every named parameter,
+  with ``named_like_identity`` and the ``columns`` it selects or writes rows by). A statement's
+  ``every_call`` says every call of its function runs it (outside branches, loops and exception
+  handlers, after no ``RETURN``).
 * ``plans``: ``pg_temp.khepri_statement_plans``, what Postgres says when it *plans* (``EXPLAIN``,
   never executes) each embedded statement: the error (sqlstate, message) or the JSON plan; and,
   when the server has the ``plpgsql_check`` extension (as ``supabase db lint`` uses it),
@@ -23,21 +24,40 @@ name that rules list in their ``-- requires:`` header, so ``--only`` loads just 
   ``khepri_folds_to_true(expression, relation)``, ``khepri_scan_plan(expression, relation)``,
   ``khepri_public_buckets()`` and
   ``khepri_bucket_policy_allows(expression, bucket_id)``.
+
+Loading a fact that needs Python is three steps, so that the server can run other rules while
+Python works (see :func:`khepri_db.doctor.run.run_doctor`): read what the catalog holds
+(:func:`read_functions`, :func:`read_migration_history`), compute the rows in Python alone, with no
+query (:func:`analyse_functions`, :func:`compare_migrations`), write them (:func:`write_functions`,
+:func:`write_migrations`, one ``COPY`` per table). ``load_functions`` and ``load_migrations`` do the
+three in a row. What a function body says is kept between runs (:class:`AnalysisCache`, in
+``platformdirs.user_cache_dir("khepri-db")/doctor``; :data:`CACHE_ENV` turns it off), under a
+digest of everything it is computed from, so that only new or changed functions are read again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import functools
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
+import sqlparse
 from psycopg.rows import dict_row
 
 from khepri_db.core.project import load_sql
 from khepri_db.core.sqltext import find_upserts
-from khepri_db.doctor._plpgsql import Parameter, embedded_statements, identity_arguments
-from khepri_db.migrations.status import migration_status
+from khepri_db.doctor._plpgsql import HelperIndex, Parameter, embedded_statements, helper_index, identity_arguments
+from khepri_db.migrations.files import discover
+from khepri_db.migrations.history import AppliedMigration, PartialRun, read_history, read_partial
+from khepri_db.migrations.status import MigrationStatus, compare
 
 FACT_NAMES = ("migrations", "functions", "plans", "helpers", "policies")
 """Facts a rule may list in its ``-- requires:`` header."""
@@ -52,12 +72,15 @@ class FactsSettings:
         excluded_schemas: schemas whose functions are not read (Supabase's own).
         identity_names: normalised parameter names that carry a user/tenant id.
         plpgsql_check: ``True`` use the extension when the server has it, ``False`` never.
+        identity_arguments: fill ``pg_temp.khepri_identity_arguments``; ``False`` (no rule that
+            runs reads it) leaves it empty and spares the second reading of every definer's body.
     """
 
     migrations_dir: Path | None
     excluded_schemas: Sequence[str]
     identity_names: Sequence[str]
     plpgsql_check: bool = True
+    identity_arguments: bool = True
 
 
 @dataclass
@@ -75,18 +98,37 @@ class FactsResult:
     statements: int = 0
 
 
-def load_migrations(conn: psycopg.Connection, directory: Path) -> None:
+History = tuple[list[AppliedMigration] | None, dict[str, PartialRun]]
+"""What :func:`read_migration_history` reads: the history (``None`` without a history table) and
+the partial runs."""
+
+
+def read_migration_history(conn: psycopg.Connection) -> History:
+    """The migration history and partial runs :func:`compare_migrations` compares the files with."""
+    return read_history(conn), read_partial(conn)
+
+
+def compare_migrations(directory: Path, history: History) -> MigrationStatus:
+    """The local migrations compared with ``history`` (no query: files and Python only)."""
+    files, ignored = discover(directory)
+    applied, partial = history
+    return compare(files, ignored, applied, directory, partial)
+
+
+def write_migrations(conn: psycopg.Connection, status: MigrationStatus) -> None:
     """Fill ``pg_temp.khepri_migrations`` (version, name, state, file, detail)."""
-    status = migration_status(conn, directory)
     conn.execute(
         "create temporary table khepri_migrations "
         "(version text primary key, name text, state text not null, file text, detail text) on commit drop"
     )
-    with conn.cursor() as cur:
-        cur.executemany(
-            "insert into pg_temp.khepri_migrations values (%s, %s, %s, %s, %s)",
-            [(e.version, e.name, e.state.value, e.path.name if e.path else None, e.detail) for e in status.entries],
-        )
+    with conn.cursor() as cur, cur.copy("copy pg_temp.khepri_migrations from stdin") as copy:
+        for e in status.entries:
+            copy.write_row((e.version, e.name, e.state.value, e.path.name if e.path else None, e.detail))
+
+
+def load_migrations(conn: psycopg.Connection, directory: Path) -> None:
+    """Fill ``pg_temp.khepri_migrations`` (read, compare, write in a row)."""
+    write_migrations(conn, compare_migrations(directory, read_migration_history(conn)))
 
 
 def _search_path_of(config: str | None, default: list[str]) -> list[str]:
@@ -122,14 +164,40 @@ def _reads_identity(body: str) -> bool:
     return any(marker in lowered for marker in _IDENTITY_BODY_MARKERS)
 
 
-def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_search_path: list[str]) -> int:
-    """Read every SQL and PL/pgSQL function body outside Supabase's schemas and fill the
-    function tables (see the module docstring). Returns the number of functions read."""
-    conn.execute(load_sql("doctor", "facts", "function_tables.sql"))
+@dataclass
+class FunctionFacts:
+    """The rows of the function tables (see the module docstring), as :func:`analyse_functions`
+    computes them from the bodies and :func:`write_functions` copies them.
+
+    Attributes:
+        read: how many functions were read.
+    """
+
+    read: int = 0
+    functions: list[tuple[Any, ...]] = field(default_factory=list)
+    statements: list[tuple[Any, ...]] = field(default_factory=list)
+    upserts: list[tuple[Any, ...]] = field(default_factory=list)
+    identity_arguments: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def read_functions(conn: psycopg.Connection, settings: FactsSettings) -> list[dict[str, Any]]:
+    """Every SQL and PL/pgSQL function outside the excluded schemas, with what
+    :func:`analyse_functions` needs (``sql/doctor/facts/functions.sql``)."""
     with conn.cursor(row_factory=dict_row) as cur:
-        functions = cur.execute(
+        return cur.execute(
             load_sql("doctor", "facts", "functions.sql"), {"excluded_schemas": list(settings.excluded_schemas)}
         ).fetchall()
+
+
+def analyse_functions(
+    functions: Sequence[Mapping[str, Any]],
+    settings: FactsSettings,
+    default_search_path: list[str],
+    cache: AnalysisCache | None = None,
+) -> FunctionFacts:
+    """Read the bodies of ``functions`` (:func:`read_functions`' rows) and compute the rows of the
+    function tables. Pure Python: it sends no query, so the server can run rules meanwhile. With a
+    ``cache``, a function whose inputs it holds is not read again (see :class:`AnalysisCache`)."""
     identity_fns: set[tuple[str, str]] = set()
     authorization_fns: set[tuple[str, str]] = set()
     for fn in functions:
@@ -138,62 +206,213 @@ def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_se
             identity_fns.add((fn["nspname"], fn["proname"]))
             if fn["returns_boolean"]:
                 authorization_fns.add((fn["nspname"], fn["proname"]))
-    function_rows, statement_rows, upsert_rows, identity_rows = [], [], [], []
+    identity_index, authorization_index = helper_index(identity_fns), helper_index(authorization_fns)
+    # what every function's result depends on besides its own row
+    context = (
+        default_search_path, list(settings.identity_names), settings.identity_arguments,
+        sorted(identity_fns), sorted(authorization_fns),
+    )  # fmt: skip
+    found = FunctionFacts(read=len(functions))
     for fn in functions:
-        path = _search_path_of(fn["search_path"], default_search_path)
-        path_setting = ", ".join('"' + s.replace('"', '""') + '"' for s in path)
-        params = _parameters(fn)
-        language = fn["lanname"]
-        if fn["atomic"]:
-            # BEGIN ATOMIC bodies are parsed at creation and their dependencies are tracked: only
-            # their upserts matter here (they cannot reference missing objects).
-            for u in find_upserts(fn["sqlbody"] or ""):
-                upsert_rows.append(
-                    (fn["oid"], fn["nspname"], fn["proname"], fn["args"], u.table_schema, u.table_name,
-                     list(u.columns), u.plain, u.predicate, u.constraint, u.line, path, None)
-                )  # fmt: skip
-            continue
-        body = fn["body"] or ""
-        analysis = embedded_statements(
-            body, language, [p for p in params if p.position > 0 or language == "plpgsql"],
-            function_name=fn["proname"], is_trigger=fn["is_trigger"],
-        )  # fmt: skip
-        function_rows.append(
-            (fn["oid"], fn["nspname"], fn["proname"], fn["args"], language, sorted(analysis.variables),
-             sorted(analysis.local_relations), path)
-        )  # fmt: skip
-        for number, statement in enumerate(analysis.statements, start=1):
-            statement_rows.append(
-                (fn["oid"], number, statement.line, statement.kind, statement.plannable, statement.raw, path_setting,
-                 statement.every_call)
+        key = cache.key(fn, context) if cache is not None else ""
+        entry = cache.get(key) if cache is not None else None
+        if entry is None:
+            entry = _analyse_function(fn, settings, default_search_path, identity_index, authorization_index)
+            if cache is not None:
+                cache.put(key, entry)
+        function_row, statements, upserts, identity = entry
+        oid = fn["oid"]  # every row starts with the function's oid, which the cache does not keep
+        if function_row is not None:
+            found.functions.append((oid, *function_row))
+        found.statements.extend((oid, *row) for row in statements)
+        found.upserts.extend((oid, *row) for row in upserts)
+        found.identity_arguments.extend((oid, *row) for row in identity)
+    return found
+
+
+_Entry = tuple[Sequence[Any] | None, Sequence[Sequence[Any]], Sequence[Sequence[Any]], Sequence[Sequence[Any]]]
+"""One function's rows without their leading oid: (function row or ``None`` for a BEGIN ATOMIC
+body, statement rows, upsert rows, identity argument rows)."""
+
+
+def _analyse_function(
+    fn: Mapping[str, Any],
+    settings: FactsSettings,
+    default_search_path: list[str],
+    identity_index: HelperIndex,
+    authorization_index: HelperIndex,
+) -> _Entry:
+    path = _search_path_of(fn["search_path"], default_search_path)
+    path_setting = ", ".join('"' + s.replace('"', '""') + '"' for s in path)
+    params = _parameters(fn)
+    language = fn["lanname"]
+    upsert_rows: list[tuple[Any, ...]] = []
+    if fn["atomic"]:
+        # BEGIN ATOMIC bodies are parsed at creation and their dependencies are tracked: only
+        # their upserts matter here (they cannot reference missing objects).
+        for u in find_upserts(fn["sqlbody"] or ""):
+            upsert_rows.append(
+                (fn["nspname"], fn["proname"], fn["args"], u.table_schema, u.table_name, list(u.columns), u.plain,
+                 u.predicate, u.constraint, u.line, path, None)
             )  # fmt: skip
-            if statement.kind != "query":
-                continue
-            for u in find_upserts(statement.raw):
-                upsert_rows.append(
-                    (fn["oid"], fn["nspname"], fn["proname"], fn["args"], u.table_schema, u.table_name,
-                     list(u.columns), u.plain, u.predicate, u.constraint, statement.line + u.line - 1, path, number)
-                )  # fmt: skip
+        return None, [], upsert_rows, []
+    body = fn["body"] or ""
+    analysis = embedded_statements(
+        body, language, [p for p in params if p.position > 0 or language == "plpgsql"],
+        function_name=fn["proname"], is_trigger=fn["is_trigger"],
+    )  # fmt: skip
+    function_row = (
+        fn["nspname"], fn["proname"], fn["args"], language, sorted(analysis.variables),
+        sorted(analysis.local_relations), path,
+    )  # fmt: skip
+    statement_rows: list[tuple[Any, ...]] = []
+    for number, statement in enumerate(analysis.statements, start=1):
+        statement_rows.append(
+            (number, statement.line, statement.kind, statement.plannable, statement.raw, path_setting,
+             statement.every_call)
+        )  # fmt: skip
+        if statement.kind != "query":
+            continue
+        for u in find_upserts(statement.raw):
+            upsert_rows.append(
+                (fn["nspname"], fn["proname"], fn["args"], u.table_schema, u.table_name, list(u.columns), u.plain,
+                 u.predicate, u.constraint, statement.line + u.line - 1, path, number)
+            )  # fmt: skip
+    identity_rows: list[tuple[Any, ...]] = []
+    if settings.identity_arguments and fn["security_definer"]:
+        # (the rule reading identity arguments reports SECURITY DEFINER functions only)
         for arg in identity_arguments(
             body, language, [p for p in params if p.position > 0], settings.identity_names,
-            identity_functions=identity_fns, authorization_functions=authorization_fns, function_name=fn["proname"],
-            watch_all=fn["security_definer"],
+            identity_functions=identity_index, authorization_functions=authorization_index,
+            function_name=fn["proname"], watch_all=True,
         ):  # fmt: skip
             identity_rows.append(
-                (fn["oid"], arg.name, arg.position, arg.used_in_query, arg.checked, arg.line, arg.named_like_identity,
+                (arg.name, arg.position, arg.used_in_query, arg.checked, arg.line, arg.named_like_identity,
                  list(arg.columns))
             )  # fmt: skip
-    with conn.cursor() as cur:  # COPY: one stream per table, far cheaper than a statement per row
+    return function_row, statement_rows, upsert_rows, identity_rows
+
+
+CACHE_ENV = "KHEPRI_DOCTOR_CACHE"
+"""``off`` (or ``0``, ``false``, ``no``): doctor keeps no :class:`AnalysisCache`; a directory: keep
+it there instead of ``platformdirs.user_cache_dir("khepri-db")/doctor``."""
+CACHE_FILES = 32
+"""Cache files kept (one per database, the most recently used)."""
+_ANALYSIS_MODULES = ("khepri_db.doctor._facts", "khepri_db.doctor._plpgsql", "khepri_db.core.sqltext")
+
+
+@functools.cache
+def _code_digest() -> str:
+    """What the analysis code is: its modules' source and sqlparse's version (a new khepri-db, or
+    an edited checkout, finds nothing cached by the old one)."""
+    digest = hashlib.sha256(sqlparse.__version__.encode())
+    for name in _ANALYSIS_MODULES:
+        source = getattr(sys.modules.get(name), "__file__", None)
+        digest.update(Path(source).read_bytes() if source else name.encode())
+    return digest.hexdigest()
+
+
+class AnalysisCache:
+    """What :func:`analyse_functions` computed for each function of one database, kept between runs.
+
+    An entry's key is a digest of everything its rows are computed from: the function's catalog row
+    as :func:`read_functions` reads it (name, language, arguments and their types, body, settings;
+    all but its oid, which the rows take from the catalog on every run), the database's default
+    search_path, the identity settings, the set of helper functions that read the caller's
+    identity (one changed helper changes every key) and the analysis code itself. A function edited
+    in any way (``create or replace``, ``alter function ... set``, a renamed type) has a new key, so
+    an entry is never stale; it is only ever unused. The file holds the entries of the last run on
+    that database (JSON, written whole, replaced atomically); the :data:`CACHE_FILES` most recently
+    used files are kept.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._old: dict[str, Any] = {}
+        self._new: dict[str, Any] = {}
+        self._missed = False
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                self._old = data
+        except (OSError, ValueError):
+            pass
+
+    @classmethod
+    def for_database(cls, conn: psycopg.Connection) -> AnalysisCache | None:
+        """The cache of the database ``conn`` is connected to, or ``None`` when :data:`CACHE_ENV`
+        turns it off."""
+        setting = os.environ.get(CACHE_ENV, "").strip()
+        if setting.lower() in {"off", "0", "false", "no"}:
+            return None
+        if setting:
+            directory = Path(setting)
+        else:
+            import platformdirs
+
+            directory = Path(platformdirs.user_cache_dir("khepri-db")) / "doctor"
+        info = conn.info
+        where = hashlib.sha256(f"{info.host}\0{info.port}\0{info.dbname}".encode()).hexdigest()[:24]
+        return cls(directory / f"functions-{where}.json")
+
+    def key(self, fn: Mapping[str, Any], context: Sequence[Any]) -> str:
+        inputs = [_code_digest(), context, sorted((k, v) for k, v in fn.items() if k != "oid")]
+        return hashlib.sha256(json.dumps(inputs, default=str).encode()).hexdigest()
+
+    def get(self, key: str) -> _Entry | None:
+        entry = self._old.get(key)
+        if entry is None:
+            self._missed = True
+            return None
+        self._new[key] = entry
+        return entry
+
+    def put(self, key: str, entry: _Entry) -> None:
+        self._new[key] = entry
+
+    def save(self) -> None:
+        """Write this run's entries when anything was computed anew (or some went unused), and
+        drop the least recently used files beyond :data:`CACHE_FILES`. Never raises: a cache that
+        cannot be written is only slower."""
+        if not self._missed and len(self._new) == len(self._old):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=self.path.parent, prefix=".tmp-", delete=False
+            ) as out:
+                json.dump(self._new, out, separators=(",", ":"))
+            Path(out.name).replace(self.path)
+            files = sorted(self.path.parent.glob("functions-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+            for stale in files[CACHE_FILES:]:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def write_functions(conn: psycopg.Connection, found: FunctionFacts) -> None:
+    """Create the function tables and fill them with ``found`` (one ``COPY`` per table: far cheaper
+    than a statement per row)."""
+    conn.execute(load_sql("doctor", "facts", "function_tables.sql"))
+    with conn.cursor() as cur:
         for table, rows in (
-            ("khepri_functions", function_rows),
-            ("khepri_function_statements", statement_rows),
-            ("khepri_upserts", upsert_rows),
-            ("khepri_identity_arguments", identity_rows),
+            ("khepri_functions", found.functions),
+            ("khepri_function_statements", found.statements),
+            ("khepri_upserts", found.upserts),
+            ("khepri_identity_arguments", found.identity_arguments),
         ):
             with cur.copy(f"copy pg_temp.{table} from stdin") as copy:
                 for values in rows:
                     copy.write_row(values)
-    return len(functions)
+
+
+def load_functions(conn: psycopg.Connection, settings: FactsSettings, default_search_path: list[str]) -> int:
+    """Read every SQL and PL/pgSQL function body outside Supabase's schemas and fill the
+    function tables (see the module docstring): read, analyse, write in a row. Returns the number
+    of functions read."""
+    found = analyse_functions(read_functions(conn, settings), settings, default_search_path)
+    write_functions(conn, found)
+    return found.read
 
 
 def load_policies(conn: psycopg.Connection) -> None:

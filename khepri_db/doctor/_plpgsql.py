@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -727,14 +728,31 @@ def _mentions_jwt_sub(tokens: Sequence[Token]) -> bool:
     )
 
 
+HelperIndex = Mapping[str, AbstractSet[str]]
+"""Helper functions by name: lower-case name -> lower-case schemas (see :func:`helper_index`)."""
+
+
+def helper_index(functions: Iterable[tuple[str, str]] | HelperIndex) -> HelperIndex:
+    """``(schema, name)`` pairs indexed by name (a call matches a helper of its name in its schema,
+    or in any when unqualified). An index is returned as is: doctor builds it once per run, not once
+    per body (with a helper per function, building it per body grows with the square of the schema).
+    """
+    if isinstance(functions, Mapping):
+        return functions
+    index: dict[str, set[str]] = {}
+    for s, n in functions:
+        index.setdefault(n.lower(), set()).add(s.lower())
+    return index
+
+
 def identity_arguments(
     body: str,
     language: str,
     parameters: Sequence[Parameter],
     identity_names: Iterable[str],
     *,
-    identity_functions: Iterable[tuple[str, str]] = (),
-    authorization_functions: Iterable[tuple[str, str]] = (),
+    identity_functions: Iterable[tuple[str, str]] | HelperIndex = (),
+    authorization_functions: Iterable[tuple[str, str]] | HelperIndex = (),
     function_name: str = "",
     watch_all: bool = False,
 ) -> list[IdentityArgument]:
@@ -751,7 +769,7 @@ def identity_arguments(
             caller's identity (e.g. ``public.current_athlete_id()``, which reads ``auth.uid()``).
         authorization_functions: ``(schema, name)`` of boolean helpers that read the caller's
             identity or claims (``is_admin()``): an ``IF``/``ASSERT`` guard calling one authorises
-            the caller for every argument.
+            the caller for every argument (or their :func:`helper_index`).
         watch_all: watch every named parameter, not only those named like an id: a SECURITY
             DEFINER function reaching rows by ``p_project_id``, ``filter_text`` or ``target`` is as
             dangerous as one taking ``p_user_id``.
@@ -765,13 +783,8 @@ def identity_arguments(
     }
     if not watched:
         return []
-    # name -> schemas: a call matches a helper of its name in its schema, or in any when unqualified
-    identity_fns: dict[str, set[str]] = {}
-    for s, n in identity_functions:
-        identity_fns.setdefault(n.lower(), set()).add(s.lower())
-    auth_fns: dict[str, set[str]] = {}
-    for s, n in authorization_functions:
-        auth_fns.setdefault(n.lower(), set()).add(s.lower())
+    identity_fns = helper_index(identity_functions)
+    auth_fns = helper_index(authorization_functions)
 
     def is_identity_call(call: tuple[str | None, str]) -> bool:
         schema, name = call

@@ -45,24 +45,43 @@ with policies as (
         and n.nspname not like 'pg\_%'
 ),
 
--- the functions policies call (their bodies are searched, not every function's)
+-- the functions policies call (their bodies are searched, not every function's): each policy's
+-- dependencies looked up by its oid in pg_depend's index, whatever number of policies the planner
+-- expects (it expects a handful, and would otherwise scan every policy for each dependency row)
 policy_functions as materialized (
     select
         pol.oid,
-        fn_ns.nspname as function_schema,
-        fn.proname as function_name,
-        fn.prosrc
+        f.function_oid
     from policies as pol
-    inner join pg_catalog.pg_depend as d
-        on
-            d.classid = 'pg_catalog.pg_policy'::regclass and pol.oid = d.objid
+    cross join lateral unnest(array(
+        select d.refobjid
+        from pg_catalog.pg_depend as d
+        where
+            d.classid = 'pg_catalog.pg_policy'::regclass and d.objid = pol.oid
             and d.refclassid = 'pg_catalog.pg_proc'::regclass
-    inner join pg_catalog.pg_proc as fn on d.refobjid = fn.oid
-    inner join pg_catalog.pg_namespace as fn_ns on fn.pronamespace = fn_ns.oid
-    where fn_ns.nspname <> 'auth'
+    )) as f (function_oid)
 ),
 
-sources as (
+-- each called function's body searched once, however many policies call it
+metadata_functions as materialized (
+    select
+        fn.oid,
+        fn_ns.nspname as function_schema,
+        fn.proname as function_name
+    from (select distinct pf.function_oid from policy_functions as pf) as called
+    inner join pg_catalog.pg_proc as fn on called.function_oid = fn.oid
+    inner join pg_catalog.pg_namespace as fn_ns on fn.pronamespace = fn_ns.oid
+    where
+        fn_ns.nspname <> 'auth'
+        and (
+            fn.prosrc ~* '(auth\.jwt\s*\(\s*\)|request\.jwt\.claim).*user_metadata'
+            or fn.prosrc ~* 'raw_user_meta_data'
+        )
+),
+
+-- materialized: the regular expressions run once per policy, whatever join the planner picks (it
+-- expects one policy, and would rescan a plain CTE once per policy)
+sources as materialized (
     select
         pol.oid,
         'the policy itself' as source
@@ -73,10 +92,9 @@ sources as (
     union all
     select
         pf.oid,
-        format('function %s.%s()', pf.function_schema, pf.function_name) as source
+        format('function %s.%s()', mf.function_schema, mf.function_name) as source
     from policy_functions as pf
-    where
-        pf.prosrc ~* '(auth\.jwt\s*\(\s*\)|request\.jwt\.claim).*user_metadata' or pf.prosrc ~* 'raw_user_meta_data'
+    inner join metadata_functions as mf on pf.function_oid = mf.oid
 )
 
 select

@@ -69,20 +69,34 @@ where
             where r.oid = any(p.polroles) and r.rolname in ('anon', 'authenticated')
         )
     )
+    -- Each policy's dependencies are looked up by the policy (pg_depend's index on the dependent
+    -- object), for the table's policies only: in an array(...) subquery, which the planner keeps
+    -- as one lookup per policy whatever it expects of pg_depend (right after a migration its
+    -- statistics are stale, and it would otherwise read every policy's dependencies per column).
     and not exists (
         select 1
         from pg_catalog.pg_policy as p2
-        inner join pg_catalog.pg_depend as d
-            on d.classid = 'pg_catalog.pg_policy'::regclass and p2.oid = d.objid
-        where p2.polrelid = t.oid and d.refobjid = t.oid and d.refobjsubid = t.attnum
+        where
+            p2.polrelid = t.oid
+            and t.attnum = any(array(
+                select d.refobjsubid
+                from pg_catalog.pg_depend as d
+                where
+                    d.classid = 'pg_catalog.pg_policy'::regclass and d.objid = p2.oid
+                    and d.refclassid = 'pg_catalog.pg_class'::regclass and d.refobjid = t.oid
+            ))
     )
     -- no other scoping: no policy reads a column of the table, another table, or a helper function
     -- other than auth.uid(), auth.role(), auth.jwt() and auth.email()
     and not exists (
         select 1
         from pg_catalog.pg_policy as p3
-        inner join pg_catalog.pg_depend as d
-            on d.classid = 'pg_catalog.pg_policy'::regclass and p3.oid = d.objid and d.deptype = 'n'
+        cross join
+            lateral unnest(array(
+                select dep
+                from pg_catalog.pg_depend as dep
+                where dep.classid = 'pg_catalog.pg_policy'::regclass and dep.objid = p3.oid and dep.deptype = 'n'
+            )) as d
         where
             p3.polrelid = t.oid
             and (

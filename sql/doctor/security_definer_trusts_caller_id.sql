@@ -107,6 +107,16 @@ key_columns as materialized (
         )
 ),
 
+-- the same, one row per column name: the test below scans it once per statement and argument
+key_tables as materialized (
+    select
+        k.column_name,
+        array_agg(k.schema_name) as schema_names,
+        array_agg(k.table_name) as table_names
+    from key_columns as k
+    group by k.column_name
+),
+
 shapes as (
     select
         p.oid,
@@ -213,9 +223,10 @@ where
                 st.raw ~* '\m(net\s*\.\s*http_|extensions\s*\.\s*http|http_(get|post|delete|put|patch)\s*\()'
                 or exists (
                     select 1
-                    from key_columns as k
+                    from key_tables as kt
+                    cross join lateral unnest(kt.schema_names, kt.table_names) as k (schema_name, table_name)
                     where
-                        k.column_name = any(a.columns)
+                        kt.column_name = any(a.columns)
                         -- a plain substring test first: the pattern below is compiled anew for each table
                         and strpos(lower(st.raw), lower(k.table_name)) > 0
                         and st.raw ~* (

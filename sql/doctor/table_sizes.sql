@@ -8,12 +8,11 @@
 -- materialized views) whose total size with indexes and TOAST is at least
 -- khepri.table_size_info_bytes (1 GiB): INFO; WARN from khepri.table_size_warn_bytes (10 GiB),
 -- where rewrites (ALTER TABLE ... TYPE, VACUUM FULL) and index builds need planned downtime.
-with sizes as (
+with measured as materialized (
     select
         n.nspname as schema_name,
         c.relname as table_name,
         c.relkind,
-        pg_catalog.pg_total_relation_size(c.oid) as total_bytes,
         pg_catalog.pg_table_size(c.oid) as table_bytes,
         pg_catalog.pg_indexes_size(c.oid) as index_bytes
     from pg_catalog.pg_class as c
@@ -22,6 +21,15 @@ with sizes as (
         c.relkind in ('r', 'm')
         and n.nspname not like 'pg\_%'
         and n.nspname <> 'information_schema'
+),
+
+-- pg_total_relation_size() is the table's size plus its indexes' (PostgreSQL's dbsize.c adds the
+-- two): added here, each file of the table is measured once instead of twice
+sizes as (
+    select
+        m.*,
+        m.table_bytes + m.index_bytes as total_bytes
+    from measured as m
 )
 
 select
