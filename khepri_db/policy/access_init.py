@@ -318,6 +318,7 @@ class _Generator:
         # same answer (a row factory that fails drops only its own table and changes its dependants' inputs).
         self._filled: dict[tuple[str, str, bool, bool], tuple[str | None, dict[str, Any]]] = {}
         self._signatures: dict[int, tuple[Any, ...]] = {}
+        self._roots: dict[str, str] | None = None
         self._mogrifier = psycopg.ClientCursor(conn)
 
     # rows ------------------------------------------------------------------------------------------
@@ -458,6 +459,53 @@ class _Generator:
                 return None, message
         return None, message
 
+    def tenant_roots(self) -> dict[str, str]:
+        """The catalog's tenant roots: table name -> why (the note written into the file).
+
+        A tenant root is a table whose rows users belong to through a membership table, the
+        commonest SaaS shape (``organizations`` and ``organization_members(user_id, organization_id)``):
+        a table M with a foreign key to ``auth.users`` (or an owner column) and one to T, where M is
+        read by the row-level security of another table (its policies name M, or call a function
+        whose body does, e.g. ``get_authorized_orgs()``) and T is referenced by another table (the
+        tenant's data). Such a T is never shared: each owner gets a row of their own, and ``other``
+        is a member of theirs only, so the matrix tests isolation between tenants. A table like
+        ``plans`` that ``subscriptions(user_id, plan_id)`` references stays shared, unless policies
+        read ``subscriptions``.
+        """
+        if self._roots is not None:
+            return self._roots
+        readers: dict[str, list[str]] = {}
+        for table_name, reads in self.conn.execute(load_sql("policy", "init_policy_readers.sql")).fetchall():
+            readers.setdefault(table_name, []).append(reads)
+        referenced: dict[str, set[str]] = {}
+        for name, table in self.catalog.items():
+            for fk in table.foreign_keys:
+                referenced.setdefault(fk.target, set()).add(name)
+        roots: dict[str, str] = {}
+        for name, table in self.catalog.items():
+            user_link = table.owner_columns or any(fk.target == "auth.users" for fk in table.foreign_keys)
+            if not user_link:
+                continue
+            word = re.compile(rf"(?<![\w$]){re.escape(table.table)}(?![\w$])")
+            gated = sorted(
+                other for other, texts in readers.items() if other != name and any(word.search(text) for text in texts)
+            )
+            if not gated:
+                continue
+            for fk in table.foreign_keys:
+                target = fk.target
+                if target in ("auth.users", name) or target not in self.catalog:
+                    continue
+                data = sorted(referenced.get(target, set()) - {name, target})
+                if data and target not in roots:
+                    roots[target] = (
+                        f"tenant root: {name} makes users members of its rows and the policies of "
+                        f"{', '.join(gated[:3])}{' ...' if len(gated) > 3 else ''} read it; each owner gets a row "
+                        "of their own, and other is no member of the owner's (isolation between tenants is tested)"
+                    )
+        self._roots = roots
+        return roots
+
     def infer_rows(self, declared: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         """Table name -> the generated ``[tables.x]`` entry (row, match, shared), for every catalog table
         not in ``declared`` (name -> key of the tables the file already declares). Records the tables
@@ -472,6 +520,7 @@ class _Generator:
             order = list(self.catalog)
         keys = self.keys = dict(declared)
         owned: set[str] = set(declared)  # declared tables: assume per-owner unless marked shared
+        roots = self.tenant_roots()
         entries: dict[str, dict[str, Any]] = {}
         position = {name: i for i, name in enumerate(order)}
         for name in order:
@@ -512,11 +561,13 @@ class _Generator:
                     notes.append(f"owner column {column}: {why}")
                 elif row[column] == "{user.id}":
                     notes.append(f"owner column {column}: {why}")
-            shared = not any(
+            shared = name not in roots and not any(
                 ref.split(".")[0] == "user" or self._table_of(ref, keys) in owned
                 for value in row.values()
                 for ref in find_references(value)
             )
+            if name in roots:
+                notes.append(roots[name])
             if problem is None:
                 problem = self._fill(table, row, shared)
             if problem is not None:

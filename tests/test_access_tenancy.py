@@ -1,0 +1,110 @@
+"""Tenant roots (issue 22, item 1): on a schema whose tenancy is a membership table, access init gives
+each owner an organisation of their own, so ``other`` is no member of the owner's and the matrix tests
+isolation between tenants (before, the organisation was inferred as shared reference data and both
+users belonged to it: ``other`` read and changed the owner's contacts, and nothing said so)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import write_migration
+
+from khepri_db.core.project import Project
+from khepri_db.migrations.apply import migrate
+from khepri_db.policy.access_init import init_access
+from khepri_db.policy.declaration import load_declaration
+from khepri_db.policy.probe import verify_access
+from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+
+NO_PROJECT = Project(Path(__file__).resolve().parent)
+
+MEMBERSHIP = """
+create table public.organizations (
+    id uuid primary key default gen_random_uuid(),
+    name text not null
+);
+create table public.organization_members (
+    organization_id uuid not null references public.organizations (id) on delete cascade,
+    user_id uuid not null references auth.users (id) on delete cascade,
+    role text not null default 'member',
+    primary key (organization_id, user_id)
+);
+create table public.contacts (
+    id uuid primary key default gen_random_uuid(),
+    organization_id uuid not null references public.organizations (id) on delete cascade,
+    name text not null
+);
+create table public.plans (id text primary key, price integer not null);
+create table public.subscriptions (
+    user_id uuid primary key references auth.users (id) on delete cascade,
+    plan_id text not null references public.plans (id)
+);
+
+create function public.get_authorized_orgs() returns setof uuid
+language sql stable security definer set search_path = '' as $$
+    select m.organization_id from public.organization_members as m where m.user_id = (select auth.uid())
+$$;
+
+alter table public.organizations enable row level security;
+alter table public.organization_members enable row level security;
+alter table public.contacts enable row level security;
+alter table public.plans enable row level security;
+alter table public.subscriptions enable row level security;
+
+create policy members_read_their_orgs on public.organizations for select to authenticated
+    using (id in (select public.get_authorized_orgs()));
+create policy members_see_membership on public.organization_members for select to authenticated
+    using (user_id = (select auth.uid()));
+create policy members_use_contacts on public.contacts for all to authenticated
+    using (organization_id in (select public.get_authorized_orgs()))
+    with check (organization_id in (select public.get_authorized_orgs()));
+create policy everyone_reads_plans on public.plans for select to anon, authenticated using (true);
+create policy own_subscription on public.subscriptions for select to authenticated
+    using (user_id = (select auth.uid()));
+
+grant select on public.plans to anon;
+grant select, insert, update, delete on public.contacts to authenticated;
+"""
+
+
+@pytest.fixture(scope="session")
+def membership_template(khepri_database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = khepri_database_factory()
+    migrations = tmp_path_factory.mktemp("membership") / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    write_migration(migrations, "20260101000000_membership.sql", MEMBERSHIP)
+    migrate(url, migrations)
+    return url
+
+
+@pytest.fixture
+def membership_db(membership_template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]:
+    url = khepri_database_factory(template=database_name(membership_template))
+    yield url
+    khepri_database_factory.drop(url)
+
+
+def test_the_organisation_a_membership_table_links_users_to_is_a_tenant_root_and_isolation_is_tested(
+    membership_db: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "access.toml"
+    result = init_access(membership_db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    decl = load_declaration(path)
+    organizations = decl.table("organizations")
+    assert not organizations.spec.shared
+    notes = {t.name: t.notes for t in result.tables}
+    assert any(n.startswith("tenant root: public.organization_members") for n in notes["public.organizations"])
+    # plans: referenced by subscriptions(user_id, plan_id), which no other table's policy reads: reference data
+    assert decl.table("plans").spec.shared
+
+    contacts = decl.table("contacts")
+    assert contacts.allowed["owner"] == {"select", "insert", "update", "delete"}
+    assert "other" not in contacts.allowed or not contacts.allowed["other"]  # another tenant: nothing
+
+    report = verify_access(membership_db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    cells = report.by_id()
+    assert cells["public.contacts:other:select"].actual == "denied"
+    assert cells["public.contacts:owner:select"].actual == "allowed"
+    assert not [c.id for c in report.risks if c.object == "public.contacts"]
