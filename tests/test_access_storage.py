@@ -219,7 +219,7 @@ def test_access_init_declares_every_bucket_and_every_bucket_a_policy_names(
         )
     out = tmp_path / "access.toml"
     before = database_state(storage_db)
-    result = cli("access", "init", "--db-url", storage_db, "--output", str(out), "--exposed-schemas", "public")
+    result = cli("access", "init", "--db-url", storage_db, "--access-file", str(out), "--exposed-schemas", "public")
     assert result.exit_code == 0, result.stdout
     written = tomllib.loads(out.read_text())
     assert set(written["storage"]) == {"avatars", "public-assets", "docs"}
