@@ -233,3 +233,44 @@ def test_access_init_declares_every_bucket_and_every_bucket_a_policy_names(
     report = verify_access(storage_db, out, exposed_schemas=["public"])
     assert report.passed, [c.describe() for c in report.mismatches]
     assert database_state(storage_db) == before
+
+
+ON_UPLOAD = """
+create table public.documents (
+    id bigint generated always as identity primary key,
+    object_id uuid not null references storage.objects (id),
+    created_by uuid not null,
+    authorization_header text
+);
+alter table public.documents enable row level security;
+create function public.on_upload() returns trigger language plpgsql security definer set search_path = '' as $$
+begin
+    insert into public.documents (object_id, created_by, authorization_header)
+    values (new.id, new.owner, current_setting('request.headers')::json->>'authorization');
+    return null;
+end
+$$;
+create trigger on_upload after insert on storage.objects for each row execute function public.on_upload();
+"""
+
+
+def test_objects_an_upload_trigger_references_are_made_in_a_request_and_cleared_for_deletes(
+    storage_db: str, tmp_path: Path
+) -> None:
+    # A trigger reading request.headers (Storage sets it) and rows referencing the object: the owner's
+    # object is made within the owner's request settings, and a delete clears what references it.
+    with connect(storage_db, autocommit=True) as conn:
+        conn.execute(ON_UPLOAD)
+    path = tmp_path / "access.toml"
+    path.write_text(
+        'version = 1\n\n[tables.documents]\nunbuildable = "made by the upload trigger"\n\n'
+        '[storage.avatars]\nallow.owner = "all"\nallow.service_role = ["select", "update", "delete"]\n'
+        'undecided = { "service_role:insert" = "the trigger needs an uploader (no sub)" }\n',
+        encoding="utf-8",
+    )
+    report = verify_access(storage_db, path, exposed_schemas=["public"])
+    assert not report.mismatches, [c.describe() for c in report.mismatches]
+    cells = report.by_id()
+    assert cells[f"{AVATARS}:owner:delete"].detail == "1 row deleted"
+    assert cells[f"{AVATARS}:owner:insert"].detail == "1 row uploaded"
+    assert cells[f"{AVATARS}:service_role:insert"].sqlstate == "23502"  # created_by: the service key has no sub

@@ -14,6 +14,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from khepri_db.core import postgrest as _postgrest
 from khepri_db.policy import session as _session
 from khepri_db.policy._catalog import _Column, _Relation
 from khepri_db.policy.declaration import (
@@ -154,9 +155,36 @@ class Fixtures:
             sql.SQL(", ").join(sql.Identifier(c) for c in values),
             sql.SQL(", ").join(sql.SQL("%s::{}").format(sql.SQL(columns[c])) for c in values),
         )
+        # Storage inserts it within the uploader's request: its settings (request.jwt.claims,
+        # request.headers...) are there for triggers on storage.objects that read them (an
+        # "on upload" trigger forwarding the Authorization header), then restored; the role stays
+        # the connecting one, as for table rows.
+        settings = [
+            (n, v)
+            for n, v in _postgrest.request_settings(
+                self.conn,
+                "authenticated",
+                _session.user_claims(subject.user),
+                path=f"/object/{bucket.bucket}/{values['name']}",
+            )
+            if n.startswith("request.")
+        ]
         try:
             with self.conn.transaction(), self.conn.cursor(row_factory=dict_row) as cur:
+                previous = cur.execute(
+                    "select " + ", ".join(f"current_setting(%s, true) as s{i}" for i in range(len(settings))),
+                    [n for n, _ in settings],
+                ).fetchone()
+                cur.execute(
+                    "select " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                    [part for pair in settings for part in pair],
+                )
                 created = cur.execute(query, list(values.values())).fetchone()
+                restored = [(n, (previous or {}).get(f"s{i}") or "") for i, (n, _) in enumerate(settings)]
+                cur.execute(
+                    "select " + ", ".join("set_config(%s, %s, true)" for _ in restored),
+                    [part for pair in restored for part in pair],
+                )
         except psycopg.Error as exc:
             raise RowFactoryError(
                 f"{_where(self.decl.path, bucket.line)}: storage.{bucket.bucket}: making the {label}'s object "

@@ -356,7 +356,7 @@ class _Runner:
                 for op in OPERATIONS:
                     expected: Literal["allowed", "denied"] = "allowed" if op in allowed else "denied"
                     undecided = self.decl.undecided_reason(bucket.spec, actor, op)
-                    if op == "insert":  # the connecting role deletes the object first: undone after the cell
+                    if op in ("insert", "delete"):  # the connecting role deletes rows: undone after the cell
                         with self._rolled_back():
                             actual, detail, attempt = self._storage_cell(bucket, actor, op)
                     else:
@@ -407,15 +407,23 @@ class _Runner:
         if op == "delete":
             query = sql.SQL("delete from storage.objects where {}").format(where)
             attempt = self._act(actor, query, where_params, "DELETE", path, extra=[_ALLOW_DELETE])
+            for _ in range(_MAX_DEPENDENTS):
+                # Rows that reference the object (a documents row an "on upload" trigger made) stop the
+                # delete only through their foreign key, after RLS let it through: cleared (connecting
+                # role) and asked again, as for a table's delete cell.
+                if attempt.sqlstate != "23503" or attempt.constraint is None:
+                    break
+                schema, referencing, constraint = attempt.constraint
+                self.conn.execute(_ALLOW_DELETE_SQL)  # undone with the cell's savepoint
+                if (schema, referencing) == ("storage", "objects") or not self._delete_referencing(
+                    schema, referencing, constraint, "storage", "objects", where, where_params
+                ):
+                    break
+                attempt = self._act(actor, query, where_params, "DELETE", path, extra=[_ALLOW_DELETE])
             return (*attempt.decide("deleted", "0 rows: filtered out by RLS"), attempt)
         if op == "insert":
-            cleared = self._as_admin(
-                sql.SQL(
-                    "select set_config('storage.allow_delete_query', 'true', true);"
-                    " delete from storage.objects where {}"
-                ).format(where),
-                where_params,
-            )
+            self.conn.execute(_ALLOW_DELETE_SQL)  # undone with the cell's savepoint
+            cleared = self._admin_delete("storage", "objects", where, where_params)
             values = self.fixtures.object_values(bucket, target["name"], uploader, columns)
             query = sql.SQL("insert into storage.objects ({}) values ({})").format(
                 sql.SQL(", ").join(sql.Identifier(c) for c in values),
@@ -813,6 +821,9 @@ _CELL_RIGHTS = (
 _ALLOW_DELETE = ("storage.allow_delete_query", "true")
 """The setting Storage's API makes for its deletes: ``storage.protect_delete()`` (a statement trigger on
 ``storage.objects``) refuses any delete without it, before RLS is asked."""
+
+_ALLOW_DELETE_SQL = "select set_config('storage.allow_delete_query', 'true', true)"
+"""The same, for the connecting role's own deletes of objects (the insert cell clears the target first)."""
 
 _PROGRESS_EVERY_S = 2.0
 """Seconds between progress lines of a long probe run."""
