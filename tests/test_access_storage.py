@@ -274,3 +274,11 @@ def test_objects_an_upload_trigger_references_are_made_in_a_request_and_cleared_
     assert cells[f"{AVATARS}:owner:delete"].detail == "1 row deleted"
     assert cells[f"{AVATARS}:owner:insert"].detail == "1 row uploaded"
     assert cells[f"{AVATARS}:service_role:insert"].sqlstate == "23502"  # created_by: the service key has no sub
+
+
+def test_the_pgtap_export_leaves_the_storage_cells_out_and_says_so(storage_db: str, access_file: Path) -> None:
+    from khepri_db.policy.pgtap_export import export_pgtap
+
+    text = export_pgtap(storage_db, access_file)
+    assert f"-- Not exported: the Storage cells of {AVATARS}, {PUBLIC}" in text
+    assert "storage.objects" not in text.split("begin;", 1)[1]  # no object made, no Storage request
