@@ -224,7 +224,7 @@ def access_init_cmd(
         out.print(f"{verb} {escape(result.access_file)} (every cell marked unreviewed: review each one)")
         out.print(
             f"{summary['tables']} table(s), {summary['rows_built']} with a generated row, {summary['views']} view(s), "
-            f"{summary['functions']} function(s), {summary['cells']} cell(s)"
+            f"{summary['functions']} function(s), {summary['buckets']} Storage bucket(s), {summary['cells']} cell(s)"
             + (f"; kept {len(result.kept)} existing declaration(s)" if result.kept else "")
         )
         for table in result.unbuildable:

@@ -247,7 +247,7 @@ def _render_access(report: Any) -> None:
     )
     table = Table(title="Access matrix (columns: actor; s i u d = select insert update delete, x = execute)",
                   title_justify="left")  # fmt: skip
-    table.add_column("table / function", overflow="fold")
+    table.add_column("table / function / bucket", overflow="fold")
     for actor in report.actors:
         table.add_column(actor, min_width=4, justify="center")
     for name, _kind, by_actor in matrix_rows(report):
@@ -259,6 +259,8 @@ def _render_access(report: Any) -> None:
         "[bold red]E[/bold red][dim]: error; [/dim][bold red]L[/bold red][dim]: update leaks the row to another "
         "owner; ~: nothing to probe; [/dim][yellow]?[/yellow][dim]: undecided (not proven either way)[/dim]"
     )
+    for note in getattr(report, "notes", []):
+        out.print(f"[yellow]NOTE[/yellow] {escape(note)}")
     for cell in report.mismatches:
         out.print(f"[bold red]MISMATCH[/bold red] {escape(cell.describe())}")
     for cell in report.undecided:

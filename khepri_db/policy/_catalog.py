@@ -95,10 +95,14 @@ class DeclaredObjects:
     Attributes:
         relations: ``schema.table`` -> its kind, columns and primary key.
         functions: declaration key -> (oid, ``schema.name(argtypes)``, number of arguments).
+        storage_columns: the columns of ``storage.objects`` (name -> type), when buckets are declared.
+        buckets: the declared buckets that exist in ``storage.buckets``.
     """
 
     relations: dict[str, _Relation] = field(default_factory=dict)
     functions: dict[str, tuple[int, str, int]] = field(default_factory=dict)
+    storage_columns: dict[str, str] = field(default_factory=dict)
+    buckets: set[str] = field(default_factory=set)
 
 
 def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) -> DeclaredObjects:
@@ -155,12 +159,42 @@ def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) ->
             if function.spec.call is None and nargs:
                 missing.append(f"{where}: {display} takes arguments; declare call with the SQL that calls it")
             found.functions[function.key] = (oid, display, nargs)
+    if decl.storage:
+        _read_storage(conn, decl, found, missing)
     if missing:
         raise AccessDeclarationError(
             "the access declaration does not fit this database:\n  " + "\n  ".join(missing),
             hint="run `khepri-db migrate` if the database is behind, or fix the declaration",
         )
     return found
+
+
+def _read_storage(conn: psycopg.Connection, decl: Declaration, found: DeclaredObjects, missing: list[str]) -> None:
+    """The columns of ``storage.objects`` and which declared buckets exist (into ``found``); what is
+    missing appended to ``missing``. A missing bucket is not a problem: the run makes it."""
+    columns = conn.execute(
+        "select a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod) from pg_catalog.pg_attribute as a"
+        " where a.attrelid = to_regclass('storage.objects') and a.attnum > 0 and not a.attisdropped"
+    ).fetchall()
+    found.storage_columns = dict(columns)
+    first = decl.storage[0]
+    if not found.storage_columns:
+        missing.append(f"{_where(decl.path, first.line)}: storage.{first.bucket}: there is no table storage.objects "
+                       "(the Storage schema is not installed)")  # fmt: skip
+        return
+    for needed in ("bucket_id", "name"):
+        if needed not in found.storage_columns:
+            missing.append(f"{_where(decl.path, first.line)}: storage.objects has no column {needed}")
+    if to_regclass(conn, "storage.buckets"):
+        rows = conn.execute(
+            "select id from storage.buckets where id = any(%s)", ([b.bucket for b in decl.storage],)
+        ).fetchall()
+        found.buckets = {r[0] for r in rows}
+
+
+def to_regclass(conn: psycopg.Connection, name: str) -> bool:
+    """Whether relation ``name`` exists."""
+    return conn.execute("select to_regclass(%s) is not null", (name,)).fetchone()[0]  # type: ignore[index]
 
 
 def undeclared_objects(

@@ -14,6 +14,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from khepri_db.core import postgrest as _postgrest
 from khepri_db.policy import session as _session
 from khepri_db.policy._catalog import _Column, _Relation
 from khepri_db.policy.declaration import (
@@ -22,6 +23,7 @@ from khepri_db.policy.declaration import (
     Declaration,
     Reference,
     RowFactoryError,
+    StorageDeclaration,
     TableDeclaration,
     _value_texts,
     _where,
@@ -37,6 +39,7 @@ class _Subject:
     user: _session.AuthUser
     actor_users: dict[str, _session.AuthUser] = field(default_factory=dict)
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _user_values(user: _session.AuthUser) -> dict[str, Any]:
@@ -98,6 +101,101 @@ class Fixtures:
                     self.shared_rows[table.name] = created
                 else:
                     subject.rows[table.name] = created
+
+    def setup_storage(self, columns: Mapping[str, str], buckets: set[str]) -> list[str]:
+        """Make the declared buckets' objects: for ``owner`` and ``other`` one row of ``storage.objects``
+        each, named by the bucket's ``path`` with the user substituted, ``owner``/``owner_id`` set to the
+        user's id as Storage sets them on upload (as the connecting role, like table rows). A declared
+        bucket missing from ``storage.buckets`` (``buckets`` holds those found) is made first, in the
+        run's transaction (rolled back with it); the notes returned say so."""
+        notes: list[str] = []
+        for bucket in self.decl.storage:
+            if bucket.bucket not in buckets:
+                self.conn.execute(
+                    "insert into storage.buckets (id, name) values (%s, %s) on conflict (id) do nothing",
+                    (bucket.bucket, bucket.bucket),
+                )
+                notes.append(
+                    f"{_where(self.decl.path, bucket.line)}: bucket {bucket.bucket!r} is not in storage.buckets "
+                    "(no migration or seed makes it): made for this run only, in its rolled-back transaction"
+                )
+            for label in ("owner", "other"):
+                subject = self.subjects[label]
+                subject.objects[bucket.bucket] = self.make_object(bucket, subject, label, columns)
+        return notes
+
+    def object_name(self, bucket: StorageDeclaration, subject: _Subject) -> str:
+        """The bucket's ``path`` with its references filled in for ``subject`` (``<uid>/khepri-probe.txt``)."""
+        return _REF.sub(
+            lambda m: str(self.value_of(self.resolve_ref(m.group(1)), subject, None)),  # type: ignore[arg-type]
+            bucket.spec.path,
+        )
+
+    def object_values(
+        self, bucket: StorageDeclaration, name: str, uploader: str | None, columns: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Column -> value of an object row as Storage's upload writes it (``createObject`` in supabase/storage
+        ``src/storage/database/knex.ts``: bucket_id, name, owner and, since 2024, owner_id, the uploader's
+        JWT ``sub``; metadata), for the columns ``storage.objects`` has."""
+        values: dict[str, Any] = {"bucket_id": bucket.bucket, "name": name}
+        if "owner" in columns:
+            values["owner"] = uploader
+        if "owner_id" in columns:
+            values["owner_id"] = uploader
+        if "metadata" in columns:
+            values["metadata"] = Jsonb(bucket.spec.metadata if bucket.spec.metadata is not None else {})
+        return values
+
+    def make_object(
+        self, bucket: StorageDeclaration, subject: _Subject, label: str, columns: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Insert ``subject``'s object of ``bucket`` (as the connecting role) and return its row."""
+        values = self.object_values(bucket, self.object_name(bucket, subject), subject.user.id, columns)
+        query = sql.SQL("insert into storage.objects ({}) values ({}) returning *").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in values),
+            sql.SQL(", ").join(sql.SQL("%s::{}").format(sql.SQL(columns[c])) for c in values),
+        )
+        # Storage inserts it within the uploader's request: its settings (request.jwt.claims,
+        # request.headers...) are there for triggers on storage.objects that read them (an
+        # "on upload" trigger forwarding the Authorization header), then restored; the role stays
+        # the connecting one, as for table rows.
+        settings = [
+            (n, v)
+            for n, v in _postgrest.request_settings(
+                self.conn,
+                "authenticated",
+                _session.user_claims(subject.user),
+                path=f"/object/{bucket.bucket}/{values['name']}",
+            )
+            if n.startswith("request.")
+        ]
+        try:
+            with self.conn.transaction(), self.conn.cursor(row_factory=dict_row) as cur:
+                previous = cur.execute(
+                    "select " + ", ".join(f"current_setting(%s, true) as s{i}" for i in range(len(settings))),
+                    [n for n, _ in settings],
+                ).fetchone()
+                cur.execute(
+                    "select " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                    [part for pair in settings for part in pair],
+                )
+                created = cur.execute(query, list(values.values())).fetchone()
+                restored = [(n, (previous or {}).get(f"s{i}") or "") for i, (n, _) in enumerate(settings)]
+                cur.execute(
+                    "select " + ", ".join("set_config(%s, %s, true)" for _ in restored),
+                    [part for pair in restored for part in pair],
+                )
+        except psycopg.Error as exc:
+            raise RowFactoryError(
+                f"{_where(self.decl.path, bucket.line)}: storage.{bucket.bucket}: making the {label}'s object "
+                f"{values['name']!r} failed: {_message(exc)}",
+                table="storage.objects",
+                reason=_message(exc),
+                sqlstate=exc.diag.sqlstate,
+                hint="fix the bucket's path (one object per user: it must name the user, as {user.id} does)",
+            ) from exc
+        assert created is not None
+        return dict(created)
 
     def make_row(self, table: TableDeclaration, subject: _Subject, label: str) -> dict[str, Any]:
         """Insert ``subject``'s row of ``table`` from its factory (as the connecting role) and return it."""

@@ -35,6 +35,7 @@ from khepri_db.policy.declaration import (
     _validate,
     find_references,
     load_declaration,
+    storage_object_name,
 )
 from khepri_db.policy.probe import _require_api_roles, _Runner, verify_access
 from khepri_db.policy.report import AccessReport, CellResult
@@ -133,6 +134,8 @@ class AccessInitResult(BaseModel):
             written as undecided), as ``<cell id>: <reason>``.
         leaks: cells whose allowed update hands the row over to another owner.
         kept: declarations already in the file and kept as they are (``update`` mode).
+        buckets: the Storage buckets declared (``[storage.<bucket>]``): those in ``storage.buckets`` and
+            those a policy on ``storage.objects`` names (new ones only in ``update`` mode).
         verify: :meth:`AccessReport.summary` of ``verify-access`` run on the written file, plus ``passed``.
     """
 
@@ -149,17 +152,19 @@ class AccessInitResult(BaseModel):
     disagreed: list[str] = Field(default_factory=list)
     leaks: list[str]
     kept: list[str]
+    buckets: list[str] = Field(default_factory=list)
     verify: dict[str, Any]
 
     def summary(self) -> dict[str, int]:
-        """Counts: ``tables``, ``rows_built``, ``views``, ``functions``, ``cells``, ``unbuildable``, ``errors``,
-        ``undecided``, ``leaks``."""
+        """Counts: ``tables``, ``rows_built``, ``views``, ``functions``, ``buckets``, ``cells``, ``unbuildable``,
+        ``errors``, ``undecided``, ``leaks``."""
         tables = [t for t in self.tables if t.kind == "table"]
         return {
             "tables": len(tables),
             "rows_built": sum(1 for t in tables if t.row_built),
             "views": sum(1 for t in self.tables if t.kind == "view"),
             "functions": len(self.functions),
+            "buckets": len(self.buckets),
             "cells": self.cells,
             "unbuildable": len(self.unbuildable),
             "errors": len(self.errors),
@@ -839,6 +844,56 @@ class _Generator:
         return f"null::{type_}"
 
 
+_BUCKET_LITERAL = r"'((?:[^']|'')+)'(?:::\w+)?"
+_BUCKET_PATTERNS = (
+    re.compile(rf"\bbucket_id\s*=\s*{_BUCKET_LITERAL}", re.I),
+    re.compile(rf"{_BUCKET_LITERAL}\s*=\s*(?:\w+\.)?bucket_id\b", re.I),
+)
+_BUCKET_ANY = re.compile(r"\bbucket_id\s*=\s*any\s*\(\s*(?:array\s*)?\[?([^\]\)]*)", re.I)
+
+
+def policy_buckets(expression: str) -> list[str]:
+    """The bucket ids a policy expression on ``storage.objects`` compares ``bucket_id`` with, in order:
+    ``bucket_id = 'avatars'`` as written or as Postgres deparses it (``(bucket_id = 'avatars'::text)``),
+    ``'avatars' = bucket_id`` and ``bucket_id = any (array['a'::text, 'b'::text])`` (``in ('a', 'b')``)."""
+    found: list[str] = []
+    for pattern in _BUCKET_PATTERNS:
+        found += [m.group(1).replace("''", "'") for m in pattern.finditer(expression)]
+    for match in _BUCKET_ANY.finditer(expression):
+        found += [m.group(1).replace("''", "'") for m in re.finditer(_BUCKET_LITERAL, match.group(1))]
+    return list(dict.fromkeys(found))
+
+
+def _storage_buckets(conn: psycopg.Connection) -> dict[str, list[str]]:
+    """Every bucket ``access init`` declares: bucket id -> notes. The buckets of ``storage.buckets``, then
+    those only a policy on ``storage.objects`` names (made by the dashboard, or by no migration), each
+    with the names of the policies naming it. Empty without Storage's schema."""
+    if conn.execute("select to_regclass('storage.objects')").fetchone() == (None,):
+        return {}
+    existing: list[str] = []
+    if conn.execute("select to_regclass('storage.buckets')").fetchone() != (None,):
+        existing = [r[0] for r in conn.execute("select id from storage.buckets order by id").fetchall()]
+    named: dict[str, list[str]] = {}
+    for policy, expression in conn.execute(
+        "select polname::text, concat_ws(' ', pg_catalog.pg_get_expr(polqual, polrelid),"
+        " pg_catalog.pg_get_expr(polwithcheck, polrelid)) from pg_catalog.pg_policy"
+        " where polrelid = 'storage.objects'::regclass order by polname"
+    ).fetchall():
+        for bucket in policy_buckets(expression or ""):
+            named.setdefault(bucket, []).append(policy)
+    buckets: dict[str, list[str]] = {}
+    for bucket in [*existing, *(b for b in named if b not in existing)]:
+        notes = []
+        if bucket in named:
+            notes.append(f"policies on storage.objects naming it: {', '.join(named[bucket])}")
+        else:
+            notes.append("no policy on storage.objects names it (a policy for every bucket may still apply)")
+        if bucket not in existing:
+            notes.append("not in storage.buckets (no migration or seed makes it): each run makes it, rolled back")
+        buckets[bucket] = notes
+    return buckets
+
+
 def _observe(
     conn: psycopg.Connection,
     path: Path,
@@ -856,7 +911,7 @@ def _observe(
                 runner.setup()
         except RowFactoryError as exc:
             return exc
-        cells = [*runner.table_cells(), *runner.function_cells()]
+        cells = [*runner.table_cells(), *runner.function_cells(), *runner.storage_cells()]
     return decl, cells
 
 
@@ -987,6 +1042,7 @@ def init_access(
                 declared_oids = {oid for oid, _, _ in runner.functions.values()}
             say("reading the catalog")
             generator = _Generator(conn, path, exposed.schemas)
+            bucket_notes = {b: n for b, n in _storage_buckets(conn).items() if b not in raw.get("storage", {})}
             for _attempt in range(3 * len(generator.catalog) + 1):
                 entries = generator.infer_rows(declared_tables)
                 functions = generator.function_entries(declared_oids, generator.keys)
@@ -996,8 +1052,13 @@ def init_access(
                     "tables": {**raw.get("tables", {}),
                                **{generator.keys.get(n, n): {**e, "allow": {}} for n, e in entries.items()}},
                     "functions": {**raw.get("functions", {}), **{k: {**e} for k, (_, e) in functions.items()}},
+                    "storage": {**raw.get("storage", {}), **{b: {"allow": {}} for b in bucket_notes}},
                 }  # fmt: skip
-                say(f"probing {len(entries)} table(s) and view(s), {len(functions)} function(s) as every actor")
+                buckets_said = f", {len(bucket_notes)} Storage bucket(s)" if bucket_notes else ""
+                say(
+                    f"probing {len(entries)} table(s) and view(s), {len(functions)} function(s){buckets_said} "
+                    "as every actor"
+                )
                 observed = _observe(conn, path, document, progress)
                 if not isinstance(observed, RowFactoryError):
                     break
@@ -1016,6 +1077,7 @@ def init_access(
     by_object: dict[str, dict[str, list[str]]] = {}
     errors: list[str] = []
     leaks: list[str] = []
+    risks: list[str] = []
     function_errors: dict[str, dict[str, CellResult]] = {}
     # cells nobody could decide, with why: table name -> {"actor:op": reason}, function -> {actor or *: reason}
     table_undecided: dict[str, dict[str, str]] = {}
@@ -1026,6 +1088,8 @@ def init_access(
             allowed[cell.actor].append(cell.operation)
         if cell.leak:
             leaks.append(f"{cell.id}: {cell.leak}")
+        if cell.kind == "storage" and cell.risk:
+            risks.append(f"{cell.id}: {cell.risk}")
         if cell.actual == "error":
             if cell.kind == "function":
                 function_errors.setdefault(cell.object, {})[cell.actor] = cell
@@ -1144,6 +1208,19 @@ def init_access(
             lines.append(f"unreviewed = {_toml_value([*parts, *actors])}")
             sections.append("\n".join(lines) + "\n")
             written += len(actors)
+        for bucket, notes in bucket_notes.items():
+            name = storage_object_name(bucket)
+            allowed = by_object.get(name, {a: [] for a in actors})
+            undecided = table_undecided.get(name, {})
+            lines = [f"[storage.{_toml_key(bucket)}]", *(f"# {n}" for n in notes)]
+            lines += [f"# observed RISK: {x}" for x in risks if x.startswith(f"{name}:")]
+            lines += _allow_lines({a: [o for o in ops if f"{a}:{o}" not in undecided] for a, ops in allowed.items()},
+                                  OPERATIONS)  # fmt: skip
+            if undecided:
+                lines.append(f"undecided = {_toml_value(dict(sorted(undecided.items(), key=_cell_order(actors))))}")
+            lines.append(f"unreviewed = {_toml_value(list(actors))}")
+            sections.append("\n".join(lines) + "\n")
+            written += len(actors) * len(OPERATIONS)
         unbuildable = [t for t in results if not t.row_built and t.kind == "table"]
         now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         header = [
@@ -1230,6 +1307,13 @@ def init_access(
         undecided=undecided,
         disagreed=disagreed,
         leaks=leaks,
-        kept=[*declared_tables, *(f.key for f in existing.functions)] if existing else [],
+        kept=[
+            *declared_tables,
+            *(f.key for f in existing.functions),
+            *(f"storage.{b.bucket}" for b in existing.storage),
+        ]
+        if existing
+        else [],
+        buckets=list(bucket_notes),
         verify={"passed": report.passed, **report.summary()},
     )

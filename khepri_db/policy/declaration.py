@@ -37,6 +37,14 @@ _TABLE_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?$")
 _FUNCTION_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?(?:\s*\(.*\))?$")
 _ACTOR_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _UNREVIEWED_PARTS = ("row", "match", "insert_row", "update_columns")
+_BUCKET_ID = re.compile(r"^[^/\\:\s][^/\\:]*$")
+
+DEFAULT_STORAGE_PATH = "{user.id}/khepri-probe.txt"
+"""The owner's object name when ``[storage.<bucket>]`` gives no ``path``: a file in the user's folder, as
+the per-user-folder policies (``(storage.foldername(name))[1] = auth.uid()::text``) expect."""
+
+STORAGE_TABLE = "storage.objects"
+"""The table whose rows are Storage's objects."""
 
 Outcome = Literal["allowed", "denied", "error", "skipped"]
 
@@ -158,6 +166,35 @@ class FunctionSpec(BaseModel):
     )
 
 
+class StorageSpec(BaseModel):
+    """``[storage.<bucket_id>]``: the objects of one Storage bucket (rows of ``storage.objects``), and who
+    may read, upload, overwrite and delete the owner's object.
+
+    Supabase Storage runs every request as the JWT's role with the request's claims, and RLS on
+    ``storage.objects`` decides (https://supabase.com/docs/guides/storage/security/access-control):
+    download and list need SELECT, upload INSERT, overwrite (upsert) SELECT and UPDATE, delete SELECT
+    and DELETE. The operations here are those four statements.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = ""
+    path: str = Field(
+        DEFAULT_STORAGE_PATH,
+        description="the owner's object name in the bucket (storage.objects.name); references as in a table's row",
+    )
+    metadata: dict[str, Any] | None = Field(None, description="storage.objects.metadata of the objects (jsonb)")
+    allow: dict[str, list[str] | Literal["all"]] = Field(default_factory=dict, description="actor -> operations")
+    unreviewed: list[str] = Field(
+        default_factory=list,
+        description="parts written by `khepri-db access init` that nobody has reviewed yet: path, an actor or "
+        "actor:operation",
+    )
+    undecided: dict[str, str] = Field(
+        default_factory=dict, description="cells nobody could decide: actor:operation, an actor or * -> the reason"
+    )
+
+
 class AccessFile(BaseModel):
     """The whole ``access.toml`` document."""
 
@@ -167,6 +204,7 @@ class AccessFile(BaseModel):
     actors: dict[str, ActorSpec] = Field(default_factory=dict)
     tables: dict[str, TableSpec] = Field(default_factory=dict)
     functions: dict[str, FunctionSpec] = Field(default_factory=dict)
+    storage: dict[str, StorageSpec] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,6 +284,33 @@ class FunctionDeclaration:
 
 
 @dataclass(frozen=True)
+class StorageDeclaration:
+    """One validated ``[storage.<bucket_id>]`` entry.
+
+    Attributes:
+        bucket: the bucket id (``storage.buckets.id``, ``storage.objects.bucket_id``).
+        spec: the parsed entry.
+        line: line of its section in the file.
+        allowed: actor -> the operations declared allowed.
+    """
+
+    bucket: str
+    spec: StorageSpec
+    line: int | None
+    allowed: dict[str, frozenset[str]]
+
+    @property
+    def name(self) -> str:
+        """The object name in cell ids and reports: ``storage.objects[<bucket>]``."""
+        return storage_object_name(self.bucket)
+
+
+def storage_object_name(bucket: str) -> str:
+    """``storage.objects[<bucket>]``: how cells, reports and the pytest plugin name a bucket's objects."""
+    return f"{STORAGE_TABLE}[{bucket}]"
+
+
+@dataclass(frozen=True)
 class Declaration:
     """A validated access declaration.
 
@@ -257,6 +322,7 @@ class Declaration:
         functions: function declarations in file order.
         factory_order: the tables in the order their rows must be made (each after the tables its
             row references), decided by a topological sort, not by file order.
+        storage: the Storage buckets declared, in file order.
     """
 
     path: Path
@@ -265,6 +331,7 @@ class Declaration:
     tables: tuple[TableDeclaration, ...]
     functions: tuple[FunctionDeclaration, ...]
     factory_order: tuple[TableDeclaration, ...]
+    storage: tuple[StorageDeclaration, ...] = ()
 
     def resolve(self, text: str) -> Reference | None:
         """The :class:`Reference` a ``{text}`` placeholder names, or ``None`` if it names nothing declared."""
@@ -282,7 +349,7 @@ class Declaration:
                 return table
         raise KeyError(name)
 
-    def undecided_reason(self, spec: TableSpec | FunctionSpec, actor: str, operation: str) -> str | None:
+    def undecided_reason(self, spec: TableSpec | FunctionSpec | StorageSpec, actor: str, operation: str) -> str | None:
         """Why the declaration leaves cell ``actor`` x ``operation`` of ``spec`` undecided, or ``None``.
 
         A table's ``unbuildable`` reason covers every cell; then ``actor:operation``, ``actor`` and
@@ -298,11 +365,13 @@ class Declaration:
     def cell_ids(self) -> list[str]:
         """Ids of every cell :func:`verify_access` decides, in report order.
 
-        ``<table>:<actor>:<operation>`` for tables and ``<function>:<actor>:execute`` for functions,
-        e.g. ``public.athletes:other:select``. Used by the pytest plugin to parametrize one test per cell.
+        ``<table>:<actor>:<operation>`` for tables, ``<function>:<actor>:execute`` for functions and
+        ``storage.objects[<bucket>]:<actor>:<operation>`` for Storage buckets, e.g.
+        ``public.athletes:other:select``. Used by the pytest plugin to parametrize one test per cell.
         """
         ids = [f"{t.name}:{a}:{op}" for t in self.tables for a in self.actors for op in OPERATIONS]
         ids += [f"{f.cell_name}:{a}:{EXECUTE}" for f in self.functions for a in self.actors]
+        ids += [f"{b.name}:{a}:{op}" for b in self.storage for a in self.actors for op in OPERATIONS]
         return ids
 
 
@@ -420,22 +489,7 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
             continue
         line = _section_line(lines, "tables", key)
         where = f"{_where(path, line)}: tables.{key}"
-        allowed: dict[str, frozenset[str]] = {}
-        for actor, ops in spec.allow.items():
-            if actor not in actors:
-                problems.append(
-                    f"{where}.allow: {actor!r} is not an actor (declared: {', '.join(actors)}); "
-                    "declare custom actors under [actors.<name>]"
-                )
-                continue
-            chosen = OPERATIONS if ops == "all" else ops
-            unknown = [op for op in chosen if op not in OPERATIONS]
-            if unknown:
-                problems.append(
-                    f"{where}.allow.{actor}: {', '.join(map(repr, unknown))} not an operation; "
-                    f'use {", ".join(OPERATIONS)} or "all"'
-                )
-            allowed[actor] = frozenset(op for op in chosen if op in OPERATIONS)
+        allowed = _allowed_operations(where, spec.allow, actors, problems)
         for entry in spec.unreviewed:
             actor, _, op = entry.partition(":")
             if entry in _UNREVIEWED_PARTS or (actor in actors and (not op or op in OPERATIONS)):
@@ -529,13 +583,82 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
                     f"{_where(path, f.line)}: functions.{f.key}.call: {{{ref_text}}} refers to {ref.root}, which is "
                     "unbuildable (no row can be made)"
                 )
+    buckets = _validate_storage(path, lines, document, actors, resolve_ref, unbuildable, problems)
     if problems:
         raise AccessDeclarationError(
             "invalid access declaration:\n  " + "\n  ".join(problems), hint="see docs/access.md for the format"
         )
     by_name = {t.name: t for t in tables}
     factory_order = tuple(by_name[n] for n in order if n in by_name)
-    return Declaration(path, actors, dict(document.actors), tuple(tables), tuple(functions), factory_order)
+    return Declaration(
+        path, actors, dict(document.actors), tuple(tables), tuple(functions), factory_order, tuple(buckets)
+    )
+
+
+def _allowed_operations(where: str, spec_allow: dict[str, list[str] | Literal["all"]], actors: Sequence[str],
+                        problems: list[str]) -> dict[str, frozenset[str]]:  # fmt: skip
+    """actor -> operations of an ``allow`` table of a table or bucket, problems appended to ``problems``."""
+    allowed: dict[str, frozenset[str]] = {}
+    for actor, ops in spec_allow.items():
+        if actor not in actors:
+            problems.append(
+                f"{where}.allow: {actor!r} is not an actor (declared: {', '.join(actors)}); "
+                "declare custom actors under [actors.<name>]"
+            )
+            continue
+        chosen = OPERATIONS if ops == "all" else ops
+        unknown = [op for op in chosen if op not in OPERATIONS]
+        if unknown:
+            problems.append(
+                f"{where}.allow.{actor}: {', '.join(map(repr, unknown))} not an operation; "
+                f'use {", ".join(OPERATIONS)} or "all"'
+            )
+        allowed[actor] = frozenset(op for op in chosen if op in OPERATIONS)
+    return allowed
+
+
+def _validate_storage(
+    path: Path,
+    lines: Sequence[str],
+    document: AccessFile,
+    actors: Sequence[str],
+    resolve_ref: Any,
+    unbuildable: set[str],
+    problems: list[str],
+) -> list[StorageDeclaration]:
+    """The ``[storage.<bucket>]`` entries, validated like tables (problems appended to ``problems``)."""
+    buckets: list[StorageDeclaration] = []
+    for bucket, spec in document.storage.items():
+        line = _section_line(lines, "storage", bucket)
+        where = f"{_where(path, line)}: storage.{bucket}"
+        if not _BUCKET_ID.match(bucket):
+            problems.append(f"{where}: not a bucket id (no '/', '\\' or ':')")
+            continue
+        allowed = _allowed_operations(where, spec.allow, actors, problems)
+        for entry in spec.unreviewed:
+            actor, _, op = entry.partition(":")
+            if entry in ("path", "metadata") or (actor in actors and (not op or op in OPERATIONS)):
+                continue
+            problems.append(f"{where}.unreviewed: {entry!r} is not path, metadata, an actor or actor:operation")
+        for entry in spec.undecided:
+            actor, _, op = entry.partition(":")
+            if entry == "*" or (actor in actors and (not op or op in OPERATIONS)):
+                continue
+            problems.append(f"{where}.undecided: {entry!r} is not *, an actor or actor:operation")
+        if not spec.path.strip() or spec.path.startswith("/") or spec.path.endswith("/"):
+            problems.append(f"{where}.path: {spec.path!r} is not an object name (a/b/file.txt: no leading or "
+                            "trailing /)")  # fmt: skip
+        for ref_text in find_references(spec.path):
+            ref = resolve_ref(ref_text)
+            if ref is None or ref.root == "row":
+                problems.append(
+                    f"{where}.path: {{{ref_text}}} refers to nothing declared; use {{user.id}}, {{run.id}}, "
+                    "{<declared table>.<column>} or {<custom actor>.id}"
+                )
+            elif ref.root in unbuildable:
+                problems.append(f"{where}.path: {{{ref_text}}} refers to {ref.root}, which is unbuildable")
+        buckets.append(StorageDeclaration(bucket, spec, line, allowed))
+    return buckets
 
 
 def _value_texts(value: Any) -> Iterator[str]:

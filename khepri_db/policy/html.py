@@ -1,7 +1,7 @@
 """The access matrix as one HTML page people keep (``verify-access --html FILE``).
 
 One self-contained file (its style inline, no script, no server, nothing fetched): the run's target,
-declaration and verdict at the top, then one table per object (table, view or function) with the
+declaration and verdict at the top, then one table per object (table, view, function or Storage bucket) with the
 actors across and the operations down. Each cell shows what was declared and what was observed, and
 is marked: held, mismatch (declared one way, observed the other, or an error), leak (an allowed
 update could hand the row to another owner), risk (what the run observed is dangerous whatever was
@@ -103,12 +103,17 @@ def render_html(report: AccessReport, *, title: str = "Access matrix") -> str:
         "<table><tr>" + "".join(f'<td class="{state}">{escape(state)}: {escape(text)}</td>' for state, text in _LEGEND),
         "</tr></table>",
     ]
+    if report.notes:
+        parts.append("<h2>Notes</h2><ul>")
+        parts.extend(f"<li>{escape(note)}</li>" for note in report.notes)
+        parts.append("</ul>")
     if report.undeclared:
         parts.append("<h2>Exposed but not declared</h2><ul>")
         parts.extend(f"<li>{escape(u.kind)} {escape(u.name)}</li>" for u in report.undeclared)
         parts.append("</ul>")
     for name, kind, cells, operations in _objects(report):
-        parts.append(f"<h2>{escape(kind)} {escape(name)}</h2><table><tr><th>operation</th>")
+        heading = "bucket" if kind == "storage" else kind  # storage.objects[<bucket>]: a bucket's objects
+        parts.append(f"<h2>{escape(heading)} {escape(name)}</h2><table><tr><th>operation</th>")
         parts.extend(f"<th>{escape(actor)}</th>" for actor in report.actors)
         parts.append("</tr>")
         for operation in operations:

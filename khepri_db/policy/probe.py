@@ -71,6 +71,7 @@ from khepri_db.policy.declaration import (
     OPERATIONS,
     Declaration,
     Outcome,
+    StorageDeclaration,
     TableDeclaration,
     load_declaration,
 )
@@ -109,7 +110,7 @@ class _Runner:
         if self.progress is None or time.monotonic() - self._last < _PROGRESS_EVERY_S:
             return
         self._last = time.monotonic()
-        total = len(self.decl.tables) + len(self.decl.functions)
+        total = len(self.decl.tables) + len(self.decl.functions) + len(self.decl.storage)
         self.progress(f"probing {self._done}/{total} objects ({kind} {name})")
 
     @property
@@ -126,9 +127,13 @@ class _Runner:
         """Exposed objects the declaration does not cover."""
         return undeclared_objects(self.conn, self.objects, exposed)
 
-    def setup(self) -> None:
-        """Make the owners, users and rows (see :meth:`khepri_db.policy._fixtures.Fixtures.setup`)."""
+    def setup(self) -> list[str]:
+        """Make the owners, users, rows and Storage objects (see :meth:`khepri_db.policy._fixtures.Fixtures.setup`
+        and :meth:`~khepri_db.policy._fixtures.Fixtures.setup_storage`); the notes of what was made besides."""
         self.fixtures.setup()
+        if not self.decl.storage:
+            return []
+        return self.fixtures.setup_storage(self.objects.storage_columns, self.objects.buckets)
 
     def _claims(self, actor: str) -> tuple[str, dict[str, Any]]:
         """(API role, JWT claims) of ``actor``'s requests, the same for the whole run."""
@@ -203,6 +208,7 @@ class _Runner:
         *,
         rows: bool = False,
         writes: bool = False,
+        extra: Sequence[tuple[str, str]] = (),
     ) -> _Attempt:
         """Run ``query`` as ``actor``, as one PostgREST request, and say what happened.
 
@@ -212,7 +218,8 @@ class _Runner:
         literals (psycopg's quoting, as the pgTAP export writes the same statement). With
         ``writes``, the rows the statement wrote are counted per table (PostgreSQL's
         ``pg_stat_xact_user_tables`` before and after it, in the same transaction: what a
-        function's body inserted, updated or deleted, whatever its privileges).
+        function's body inserted, updated or deleted, whatever its privileges). ``extra``: more
+        settings of this request (``storage.allow_delete_query`` of a Storage delete).
         """
         rights: CellRights | None = None
         role = _API_ROLE.get(actor, "authenticated")
@@ -221,7 +228,8 @@ class _Runner:
         # then the statement (its parameters inlined as literals, as the pgTAP export writes it)
         # followed by the rollback, which a third round trip does instead when the statement fails.
         name = f"khepri_probe_{self._next_savepoint()}"
-        switch = f"savepoint {name}; select {self._set_configs(actor, method, path)}; {_CELL_RIGHTS}"
+        configs = ", ".join([self._set_configs(actor, method, path), *(self._set_config(n, v) for n, v in extra)])
+        switch = f"savepoint {name}; select {configs}; {_CELL_RIGHTS}"
         if writes:
             switch += f"; {_WRITE_COUNTS}"
         rollback = f"rollback to savepoint {name}; release savepoint {name}"
@@ -354,6 +362,109 @@ class _Runner:
                 if leak is not None:
                     cells[index] = cells[index].model_copy(update={"leak": leak, "ok": False})
         yield from cells
+
+    def storage_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
+        """The cells of every declared Storage bucket (of those whose ``storage.objects[<bucket>]`` is in
+        ``only``, when given), probed like a table's: the target is the owner's object."""
+        for bucket in self.decl.storage:
+            if only is not None and bucket.name not in only:
+                continue
+            self._progress("bucket", bucket.bucket)
+            for actor in self.decl.actors:
+                allowed = bucket.allowed.get(actor, frozenset())
+                for op in OPERATIONS:
+                    expected: Literal["allowed", "denied"] = "allowed" if op in allowed else "denied"
+                    undecided = self.decl.undecided_reason(bucket.spec, actor, op)
+                    if op in ("insert", "delete"):  # the connecting role deletes rows: undone after the cell
+                        with self._rolled_back():
+                            actual, detail, attempt = self._storage_cell(bucket, actor, op)
+                    else:
+                        actual, detail, attempt = self._storage_cell(bucket, actor, op)
+                    yield CellResult(
+                        id=f"{bucket.name}:{actor}:{op}",
+                        object=bucket.name,
+                        kind="storage",
+                        actor=actor,
+                        operation=op,
+                        expected=expected,
+                        actual=actual,
+                        ok=actual == expected and undecided is None,
+                        detail=detail,
+                        sqlstate=attempt.sqlstate,
+                        rights=attempt.rights,
+                        unreviewed=actor in bucket.spec.unreviewed or f"{actor}:{op}" in bucket.spec.unreviewed,
+                        undecided=undecided,
+                    )
+
+    def _storage_cell(self, bucket: StorageDeclaration, actor: str, op: str) -> tuple[Outcome, str, _Attempt]:
+        """(actual, detail, attempt) of one Storage cell: the statement Supabase Storage's API runs for the
+        request, as the JWT's role with its claims (supabase/storage ``src/storage/database/knex.ts``:
+        ``findObject``, ``createObject``, ``updateObject``, ``deleteObject``), so the same RLS decides:
+
+        * select (download, list): ``select`` of the owner's object: returned is *allowed*;
+        * insert (upload, ``upsert: false``): the owner's object is deleted first (connecting role),
+          then the actor inserts it again with ``owner``/``owner_id`` set to the actor's JWT ``sub`` (null
+          for the API keys), as Storage does: a plain insert, which needs only an INSERT policy;
+        * update (upload with ``upsert: true``, ``update()``): ``update ... set owner, owner_id, metadata``
+          of the owner's object, the owner set to the actor's ``sub``: it reads the row, so the SELECT
+          policies apply as well as UPDATE's ``using`` and ``with check``;
+        * delete: ``delete`` of the owner's object with ``storage.allow_delete_query`` on, as Storage's API
+          sets it (``storage.protect_delete()`` refuses direct deletes without it): SELECT and DELETE.
+        """
+        owner = self.fixtures.subjects["owner"]
+        columns = self.objects.storage_columns
+        target = owner.objects[bucket.bucket]
+        where = sql.SQL("bucket_id = %s and name = %s")
+        where_params = [bucket.bucket, target["name"]]
+        path = f"/object/{bucket.bucket}/{target['name']}"
+        _, claims = self._claims(actor)
+        uploader = claims.get("sub") if actor not in ("anon", "service_role") else None
+        if op == "select":
+            query = sql.SQL("select 1 from storage.objects where {}").format(where)
+            attempt = self._act(actor, query, where_params, "GET", path, rows=True)
+            return (*attempt.decide("visible", "0 rows: filtered out by RLS"), attempt)
+        if op == "delete":
+            query = sql.SQL("delete from storage.objects where {}").format(where)
+            attempt = self._act(actor, query, where_params, "DELETE", path, extra=[_ALLOW_DELETE])
+            for _ in range(_MAX_DEPENDENTS):
+                # Rows that reference the object (a documents row an "on upload" trigger made) stop the
+                # delete only through their foreign key, after RLS let it through: cleared (connecting
+                # role) and asked again, as for a table's delete cell.
+                if attempt.sqlstate != "23503" or attempt.constraint is None:
+                    break
+                schema, referencing, constraint = attempt.constraint
+                self.conn.execute(_ALLOW_DELETE_SQL)  # undone with the cell's savepoint
+                if (schema, referencing) == ("storage", "objects") or not self._delete_referencing(
+                    schema, referencing, constraint, "storage", "objects", where, where_params
+                ):
+                    break
+                attempt = self._act(actor, query, where_params, "DELETE", path, extra=[_ALLOW_DELETE])
+            return (*attempt.decide("deleted", "0 rows: filtered out by RLS"), attempt)
+        if op == "insert":
+            self.conn.execute(_ALLOW_DELETE_SQL)  # undone with the cell's savepoint
+            cleared = self._admin_delete("storage", "objects", where, where_params)
+            values = self.fixtures.object_values(bucket, target["name"], uploader, columns)
+            query = sql.SQL("insert into storage.objects ({}) values ({})").format(
+                sql.SQL(", ").join(sql.Identifier(c) for c in values),
+                sql.SQL(", ").join(sql.SQL("%s::{}").format(sql.SQL(columns[c])) for c in values),
+            )
+            attempt = self._act(actor, query, list(values.values()), "POST", path)
+            actual, detail = attempt.decide("uploaded", "no row inserted (a trigger returned null)")
+            if actual == "error" and cleared:
+                detail += f" (the owner's object could not be deleted first: {cleared})"
+            return actual, detail, attempt
+        values = self.fixtures.object_values(bucket, target["name"], uploader, columns)
+        assignments = [
+            sql.SQL("{} = %s::{}").format(sql.Identifier(c), sql.SQL(columns[c]))
+            for c in values
+            if c in ("owner", "owner_id", "metadata")
+        ]
+        params = [v for c, v in values.items() if c in ("owner", "owner_id", "metadata")]
+        if not assignments:
+            assignments, params = [sql.SQL("name = name")], []
+        query = sql.SQL("update storage.objects set {} where {}").format(sql.SQL(", ").join(assignments), where)
+        attempt = self._act(actor, query, [*params, *where_params], "PUT", path)
+        return (*attempt.decide("overwritten", "0 rows: filtered out by RLS"), attempt)
 
     def _table_cell(
         self, table: TableDeclaration, actor: str, op: str
@@ -637,6 +748,15 @@ class _Runner:
                     operation=EXECUTE, expected="allowed" if actor in function.spec.allow else "denied",
                     actual="skipped", ok=False, detail="not probed", undecided=reason,
                 ))  # fmt: skip
+        for bucket in self.decl.storage:
+            for actor in self.decl.actors:
+                allowed = bucket.allowed.get(actor, frozenset())
+                for op in OPERATIONS:
+                    cells.append(CellResult(
+                        id=f"{bucket.name}:{actor}:{op}", object=bucket.name, kind="storage", actor=actor,
+                        operation=op, expected="allowed" if op in allowed else "denied", actual="skipped", ok=False,
+                        detail="not probed", undecided=reason,
+                    ))  # fmt: skip
         return cells
 
     def _owned(self, table: TableDeclaration) -> bool:
@@ -774,6 +894,13 @@ def _counts_row(row: Any) -> dict[str, int]:
     return {str(k): int(v) for k, v in (row[0] if row else {}).items()}
 
 
+_ALLOW_DELETE = ("storage.allow_delete_query", "true")
+"""The setting Storage's API makes for its deletes: ``storage.protect_delete()`` (a statement trigger on
+``storage.objects``) refuses any delete without it, before RLS is asked."""
+
+_ALLOW_DELETE_SQL = "select set_config('storage.allow_delete_query', 'true', true)"
+"""The same, for the connecting role's own deletes of objects (the insert cell clears the target first)."""
+
 _PROGRESS_EVERY_S = 2.0
 """Seconds between progress lines of a long probe run."""
 
@@ -854,6 +981,7 @@ def verify_access(
         target = _require_api_roles(conn, url)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
         runner = _Runner(conn, decl, progress)
+        notes: list[str] = []
         try:
             runner.load_catalog()
             undeclared = runner.undeclared(exposed.schemas)
@@ -863,8 +991,8 @@ def verify_access(
                     "transaction that is rolled back, which a standby refuses (run verify-access on the primary)"
                 )
             else:
-                runner.setup()
-                cells = [*runner.table_cells(only), *runner.function_cells(only)]
+                notes = runner.setup()
+                cells = [*runner.table_cells(only), *runner.function_cells(only), *runner.storage_cells(only)]
         finally:
             conn.rollback()
     return AccessReport(
@@ -875,6 +1003,7 @@ def verify_access(
         cells=cells,
         undeclared=undeclared,
         duration_ms=(time.perf_counter() - started) * 1000,
+        notes=notes,
     )
 
 

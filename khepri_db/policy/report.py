@@ -35,8 +35,10 @@ class CellResult(BaseModel):
     """
 
     id: str = Field(description="<object>:<actor>:<operation>, as in Declaration.cell_ids()")
-    object: str = Field(description="public.athletes, or public.fn(argtypes) for a function")
-    kind: Literal["table", "function"]
+    object: str = Field(
+        description="public.athletes, public.fn(argtypes) for a function, storage.objects[<bucket>] for a bucket"
+    )
+    kind: Literal["table", "function", "storage"]
     actor: str
     operation: str
     expected: Literal["allowed", "denied"]
@@ -68,21 +70,26 @@ class CellResult(BaseModel):
 
         A write that succeeded (insert, update, delete: at least one row) by ``anon`` (no sign-in: the
         anon key is public) or by ``other`` (a signed-in user who does not own the target row: it
-        is always the owner's row) on a table or view. For a function: anon reaching a SECURITY
-        DEFINER body, anon's call writing rows, or another user's call made with the owner's data
-        writing rows (:meth:`_function_risk`). A declared-allowed cell can hold and still be a risk
-        (a public guestbook); ``verify-access --fail-on risk`` fails on any.
+        is always the owner's row) on a table or view, or on a Storage bucket's objects (an upload
+        into the owner's path, an overwrite or delete of the owner's object). For a function: anon
+        reaching a SECURITY DEFINER body, anon's call writing rows, or another user's call made with
+        the owner's data writing rows (:meth:`_function_risk`). A declared-allowed cell can hold and
+        still be a risk (a public guestbook); ``verify-access --fail-on risk`` fails on any.
         """
         if self.kind == "function":
             return self._function_risk()
         if self.operation not in _WRITES or self.actual != "allowed":
             return None
-        if self.operation == "insert" and not self.owned and self.actor == "other":
-            return None  # a row nobody owns (an organisation, reference data): another user may make one
-        whose = "another user's rows" if self.owned else "rows it did not make"
-        into = "insert rows owned by another user into" if self.owned else "insert rows into"
-        what = {"insert": into, "update": f"update {whose} of",
-                "delete": f"delete {whose} of"}[self.operation]  # fmt: skip
+        if self.kind == "storage":  # the target is the owner's object, in the owner's path
+            what = {"insert": "upload into another user's path of", "update": "overwrite another user's object in",
+                    "delete": "delete another user's object from"}[self.operation]  # fmt: skip
+        else:
+            if self.operation == "insert" and not self.owned and self.actor == "other":
+                return None  # a row nobody owns (an organisation, reference data): another user may make one
+            whose = "another user's rows" if self.owned else "rows it did not make"
+            into = "insert rows owned by another user into" if self.owned else "insert rows into"
+            what = {"insert": into, "update": f"update {whose} of",
+                    "delete": f"delete {whose} of"}[self.operation]  # fmt: skip
         if self.actor == "anon":
             return f"anon (no sign-in, the public anon key) can {what} {self.object}"
         if self.actor == "other":
@@ -181,6 +188,8 @@ class AccessReport(BaseModel):
         cells: every decided cell, tables first, in declaration order.
         undeclared: exposed objects without a declaration.
         duration_ms: wall time of the run, setup included.
+        notes: what the run did that the reader should know (a declared bucket missing from
+            ``storage.buckets``, made for the run in its rolled-back transaction).
     """
 
     access_file: str
@@ -190,6 +199,7 @@ class AccessReport(BaseModel):
     cells: list[CellResult]
     undeclared: list[UndeclaredObject]
     duration_ms: float
+    notes: list[str] = Field(default_factory=list)
 
     @property
     def mismatches(self) -> list[CellResult]:
