@@ -50,7 +50,9 @@ PG15_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_sessio
 	tests/test_doctor_rules.py tests/test_migrate_batch.py tests/test_ext_timescaledb.py \
 	tests/test_ext_pgroonga.py tests/test_test_db.py tests/test_dbdev_test_helpers.py tests/test_platform_fidelity.py \
 	tests/test_ext_pg_tle.py tests/test_dbdev_offline.py tests/test_access_export.py tests/test_access_undecided.py \
-	tests/test_hosted_targets.py tests/test_hosted_fixtures.py tests/test_hosted_connection.py
+	tests/test_hosted_targets.py tests/test_hosted_fixtures.py tests/test_hosted_connection.py \
+	tests/test_access_risks.py tests/test_access_html.py tests/test_access_storage.py tests/test_access_tenancy.py \
+	tests/test_doctor_facts.py
 
 # The policy suite once more on the docker engine, when an image is named (KHEPRI_DOCKER_IMAGE, e.g.
 # one built by tests/docker/build_image.sh; .ci/run does it): `make test` never starts a Docker daemon.

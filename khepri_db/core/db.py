@@ -123,12 +123,16 @@ def _session_url_hint(url: str) -> str:
     return "the server's own port, or the session-mode pool of the pooler in front of it"
 
 
+_POOLER_ROUNDS = 5
+"""Rounds of :func:`transaction_pooler_evidence`'s observation (two queries each)."""
+
+
 def transaction_pooler_evidence(url: str) -> str | None:
     """Why ``url`` leads to a transaction-mode (or statement-mode) pooler, or None if nothing shows it.
 
     Port 6543 is Supabase's transaction pooler (Supavisor; the dedicated PgBouncer uses it too).
     Any other URL is observed: two client connections take turns asking for their server process
-    (``pg_backend_pid()``), three times. On a direct or session-mode connection a client keeps one
+    (``pg_backend_pid()``), five times. On a direct or session-mode connection a client keeps one
     server process for its whole session and two live clients never share one; a transaction-mode
     pooler returns the server connection to its pool after each transaction, and PgBouncer (whose
     pool is LIFO by default, ``server_round_robin = 0``) hands the one just released to the next
@@ -149,7 +153,7 @@ def transaction_pooler_evidence(url: str) -> str | None:
         return f"{redact(url)} is Supabase's transaction pooler (port 6543)"
     with connect(url, autocommit=True) as first, connect(url, autocommit=True) as second:
         seen: dict[str, set[int]] = {"first": set(), "second": set()}
-        for _ in range(3):
+        for _ in range(_POOLER_ROUNDS):
             pids = {}
             for name, conn in (("first", first), ("second", second)):
                 row = conn.execute("select pg_catalog.pg_backend_pid()").fetchone()
