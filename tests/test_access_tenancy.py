@@ -65,6 +65,19 @@ create policy own_subscription on public.subscriptions for select to authenticat
     using (user_id = (select auth.uid()));
 
 grant select on public.plans to anon;
+
+-- tenancy read from the JWT (app_metadata.team_id): no membership table to make a tenant root from
+create table public.teams (id uuid primary key default gen_random_uuid(), name text not null);
+create table public.team_notes (
+    id uuid primary key default gen_random_uuid(),
+    team_id uuid not null references public.teams (id),
+    body text not null
+);
+alter table public.teams enable row level security;
+alter table public.team_notes enable row level security;
+create policy team_reads on public.team_notes for select to authenticated
+    using (team_id = ((select auth.jwt()) -> 'app_metadata' ->> 'team_id')::uuid);
+grant select on public.team_notes to authenticated;
 grant select, insert, update, delete on public.contacts to authenticated;
 """
 
@@ -108,3 +121,19 @@ def test_the_organisation_a_membership_table_links_users_to_is_a_tenant_root_and
     assert cells["public.contacts:other:select"].actual == "denied"
     assert cells["public.contacts:owner:select"].actual == "allowed"
     assert not [c.id for c in report.risks if c.object == "public.contacts"]
+
+
+def test_a_shared_table_whose_policies_decide_per_user_leaves_other_undecided_isolation_untested(
+    membership_db: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "access.toml"
+    init_access(membership_db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    decl = load_declaration(path)
+    notes = decl.table("team_notes")
+    assert notes.spec.shared
+    assert notes.spec.undecided["other"].startswith("isolation untested:")
+    assert "other" not in decl.table("plans").spec.undecided  # reference data read by everybody: nothing to isolate
+    report = verify_access(membership_db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    other = [c for c in report.cells if c.object == "public.team_notes" and c.actor == "other"]
+    assert other
+    assert all(c.verdict == "undecided" and not c.ok for c in other)  # never counted as a pass

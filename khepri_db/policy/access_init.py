@@ -90,6 +90,7 @@ class _CatTable(QualifiedName):
     owner_columns: dict[str, str]  # column -> why it is the owner's (a policy, a foreign key to auth.users)
     base_tables: list[str]  # views: the relations the view reads
     multi_checks: dict[str, list[str]] = field(default_factory=dict)  # CHECK over several columns: name -> columns
+    policy_exprs: list[str] = field(default_factory=list)  # its policies' using and with check expressions
 
 
 class GeneratedTable(BaseModel):
@@ -257,8 +258,28 @@ def _cat_table(
                     owner_columns[column] = f"policy {policy} compares it with auth.uid()"
     base_tables = [r[0] for r in view_bases] if kind in ("v", "m") else []
     return _CatTable(
-        name, kind, exposed, columns, primary_key, uniques, foreign_keys, owner_columns, base_tables, multi_checks
-    )
+        name, kind, exposed, columns, primary_key, uniques, foreign_keys, owner_columns, base_tables, multi_checks,
+        [expr for _, expr in read["init_policy_expressions"]],
+    )  # fmt: skip
+
+
+_CALL = re.compile(r"([A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?)\s*\(")
+_NOT_PER_USER = frozenset({
+    # SQL syntax that reads like a call, and built-in functions that read no caller
+    "exists", "in", "any", "all", "some", "array", "not", "and", "or", "case", "when", "then", "else", "values",
+    "select", "from", "where", "row", "cast", "coalesce", "nullif", "greatest", "least", "lower", "upper", "length",
+    "char_length", "btrim", "trim", "now", "array_length", "cardinality", "auth.role", "jsonb_array_length",
+})  # fmt: skip
+
+
+def _decides_per_user(expr: str) -> bool:
+    """Whether a policy expression decides per user: it reads the caller (``auth.uid()``,
+    ``auth.jwt()``, ``current_setting('request.jwt.claims'...)``, ``current_user``) or calls a
+    function that may (a membership helper such as ``is_member(org_id)``); ``true``, comparisons
+    of the row's own columns and ``auth.role() = 'authenticated'`` do not."""
+    if re.search(r"\b(?:current_user|session_user)\b", expr, re.IGNORECASE):
+        return True
+    return any(m.group(1).lower().removeprefix("pg_catalog.") not in _NOT_PER_USER for m in _CALL.finditer(expr))
 
 
 def _toml_key(key: str) -> str:
@@ -1127,6 +1148,16 @@ def init_access(
             function_undecided.setdefault(display, {})[actor] = (
                 f"the call completed for {', '.join(allowed_actors)} but failed for {actor} for a reason that is not "
                 f"a refusal: {cell.detail}"
+            )
+    for name, entry in entries.items():
+        table = generator.catalog.get(name)
+        if entry.get("shared") and table is not None and any(_decides_per_user(e) for e in table.policy_exprs):
+            # Its policies decide per user, but one row serves owner and other: other's cells would test
+            # the owner's own tenant, not another's. Never a pass (issue 22: isolation untested).
+            table_undecided.setdefault(name, {})["other"] = (
+                "isolation untested: its policies decide per user (auth.uid(), auth.jwt() or a function), but no "
+                "owner column or tenant root was found for it, so owner and other share its one row; write its "
+                "row with the owner's references (or mark the membership) to test another tenant"
             )
     generated_tables = {n for n in entries}
     table_decls = {t.name: t for t in decl.tables}
