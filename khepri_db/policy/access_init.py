@@ -272,6 +272,12 @@ _NOT_PER_USER = frozenset({
 })  # fmt: skip
 
 
+def _type_length(column: _CatColumn) -> int | None:
+    """The declared length of a ``character(n)`` / ``character varying(n)`` column, else None."""
+    match = re.fullmatch(r"(?:character varying|character|varchar|char|bpchar)\((\d+)\)", column.type)
+    return int(match.group(1)) if match else None
+
+
 def _decides_per_user(expr: str) -> bool:
     """Whether a policy expression decides per user: it reads the caller (``auth.uid()``,
     ``auth.jwt()``, ``current_setting('request.jwt.claims'...)``, ``current_user``) or calls a
@@ -402,7 +408,15 @@ class _Generator:
                 values.append(f"https://example.com/{tag}")
             values += strings
             lengths = sorted({int(n) for n in numbers if "." not in n and 0 < int(n) <= 200})
+            limit = _type_length(column)
+            if limit is not None and limit not in lengths and limit <= 200:
+                lengths.append(limit)
             word = re.sub(r"[^a-z0-9]+", "-", name).strip("-") or "x"
+            if unique and not shared and limit is not None and limit < len(word) + 37:
+                # char(n)/varchar(n) shorter than "<word>-<uuid>": a cast would cut the value down to a few
+                # characters the owners' two rows could share; random hex of the column's length instead
+                # (a shared table has one row: a constant fits)
+                values.append({"sql": f"substr(md5(random()::text) || md5(random()::text), 1, {min(limit, 64)})"})
             values.append(f"{word}-{tag}" if unique else word if not strings else strings[0])
             if unique:  # a shorter unique value, for length limits
                 values.append({"sql": f"'{word[:20]}-' || substr(md5(random()::text), 1, 8)"})
