@@ -13,6 +13,7 @@ or supabase-py when an RPC is called through them), never khepri-db. See ``docs/
 
 from __future__ import annotations
 
+import collections
 import difflib
 import functools
 import json
@@ -312,6 +313,7 @@ def _pascal(name: str) -> str:
     return text if text and not text[0].isdigit() else f"T{text}"
 
 
+@functools.lru_cache(maxsize=65536)
 def _snake(name: str) -> str:
     text = re.sub(r"[^0-9A-Za-z_]+", "_", name)
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower().strip("_") or "field"
@@ -798,6 +800,7 @@ class _Renderer:
             self.relation(relation)
         rpc_names: dict[str, str] = {}
         used: set[str] = set()
+        overloads = collections.Counter((f.schema, f.name) for f in self.catalog.functions)
         for function in self.catalog.functions:
             qualified = function.name if function.schema == "public" else f"{function.schema}_{function.name}"
             base = _snake(qualified)
@@ -808,8 +811,8 @@ class _Renderer:
                 n += 1
                 py_name = f"{base}_{n}"
             used.add(py_name)
-            overloaded = sum(f.schema == function.schema and f.name == function.name for f in self.catalog.functions)
-            key = f"{function.schema}.{function.name}" + (f"({function.identity})" if overloaded > 1 else "")
+            overloaded = overloads[(function.schema, function.name)] > 1
+            key = f"{function.schema}.{function.name}" + (f"({function.identity})" if overloaded else "")
             rpc_names[key] = py_name
             self.function(function, py_name)
         models = [f"{_quote(r.qualified)}: {self.relation_names[r.oid]}Row" for r in self.catalog.relations]
