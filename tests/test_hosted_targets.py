@@ -427,3 +427,35 @@ def test_access_init_and_test_db_work_as_a_hosted_shaped_postgres(
     code, report = _json(cli, "test", "db", "--db-url", role_url)
     assert code == 0, report
     assert database_state(khepri_clone_url) == before
+
+
+def test_a_rule_the_hosted_shaped_postgres_lacks_a_privilege_for_is_listed_as_not_checked(
+    khepri_clone_url: str, hosted_role: Callable[[str], str], tmp_path: Path
+) -> None:
+    from khepri_db.core.project import Project
+    from khepri_db.doctor.run import run_doctor
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "reads_a_private_table.sql").write_text(
+        "-- name: reads_a_private_table\n-- title: Reads a table only its owner may read\n-- level: WARN\n"
+        "-- facing: EXTERNAL\n-- categories: SECURITY\n"
+        "select 'reads_a_private_table' as name, 'x' as title, 'WARN' as level, 'EXTERNAL' as facing,\n"
+        "    array['SECURITY'] as categories, 'x' as description, 'x' as detail, 'x' as remediation,\n"
+        "    '{}'::jsonb as metadata, 'reads_a_private_table_' || count(*) as cache_key\n"
+        "from private_audit.entries\n"
+    )
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute("create schema private_audit; create table private_audit.entries (id int)")
+        conn.execute("grant usage on schema private_audit to public")  # the table itself: no grant
+    role_url = hosted_role(khepri_clone_url)
+    with connect(khepri_clone_url, autocommit=True) as conn:  # pg_read_all_data would let it read the table
+        role = role_url.split("://", 1)[1].split(":", 1)[0]
+        conn.execute(f'revoke pg_read_all_data from "{role}"')
+    report = run_doctor(role_url, project=Project(tmp_path), rules_dir=rules)
+    assert report.findings == []
+    assert report.not_run["reads_a_private_table"].startswith("not checked: the connecting role lacks a privilege")
+    assert "permission denied" in report.not_run["reads_a_private_table"]
+    as_superuser = run_doctor(khepri_clone_url, project=Project(tmp_path), rules_dir=rules)
+    assert as_superuser.not_run == {}
+    assert [f.cache_key for f in as_superuser.findings] == ["reads_a_private_table_0"]
