@@ -282,3 +282,28 @@ def test_the_pgtap_export_leaves_the_storage_cells_out_and_says_so(storage_db: s
     text = export_pgtap(storage_db, access_file)
     assert f"-- Not exported: the Storage cells of {AVATARS}, {PUBLIC}" in text
     assert "storage.objects" not in text.split("begin;", 1)[1]  # no object made, no Storage request
+
+
+def test_access_init_leaves_out_a_bucket_whose_object_the_default_path_does_not_fit_and_says_so(
+    cli: Cli, storage_db: str, tmp_path: Path
+) -> None:
+    # As on open-bsp: a trigger reads the file name as a uuid, so `{user.id}/khepri-probe.txt` cannot be made.
+    with connect(storage_db, autocommit=True) as conn:
+        conn.execute("insert into storage.buckets (id, name) values ('media', 'media')")
+        conn.execute(
+            "create function public.media_names() returns trigger language plpgsql as $$ begin "
+            "if new.bucket_id = 'media' then perform split_part(new.name, '/', 2)::uuid; end if; return new; end $$"
+        )
+        conn.execute(
+            "create trigger media_names before insert on storage.objects for each row "
+            "execute function public.media_names()"
+        )
+    out = tmp_path / "access.toml"
+    result = cli("access", "init", "--db-url", storage_db, "--access-file", str(out), "--exposed-schemas", "public")
+    assert result.exit_code == 1, result.stdout + result.stderr  # written, but incomplete: the bucket needs a path
+    text = out.read_text()
+    written = tomllib.loads(text)
+    assert "media" not in written["storage"]
+    assert {"avatars", "public-assets"} <= set(written["storage"])
+    assert "# [storage.media] is not declared: its owner's object could not be made" in text
+    assert "invalid input syntax for type uuid" in text

@@ -28,6 +28,7 @@ from khepri_db.policy.declaration import (
     _value_texts,
     _where,
     find_references,
+    storage_object_name,
 )
 
 
@@ -189,7 +190,7 @@ class Fixtures:
             raise RowFactoryError(
                 f"{_where(self.decl.path, bucket.line)}: storage.{bucket.bucket}: making the {label}'s object "
                 f"{values['name']!r} failed: {_message(exc)}",
-                table="storage.objects",
+                table=storage_object_name(bucket.bucket),
                 reason=_message(exc),
                 sqlstate=exc.diag.sqlstate,
                 hint="fix the bucket's path (one object per user: it must name the user, as {user.id} does)",

@@ -1078,7 +1078,8 @@ def init_access(
             say("reading the catalog")
             generator = _Generator(conn, path, exposed.schemas)
             bucket_notes = {b: n for b, n in _storage_buckets(conn).items() if b not in raw.get("storage", {})}
-            for _attempt in range(3 * len(generator.catalog) + 1):
+            skipped_buckets: dict[str, str] = {}  # bucket -> why its object could not be made
+            for _attempt in range(3 * len(generator.catalog) + len(bucket_notes) + 1):
                 entries = generator.infer_rows(declared_tables)
                 functions = generator.function_entries(declared_oids, generator.keys)
                 document = {
@@ -1098,6 +1099,11 @@ def init_access(
                 if not isinstance(observed, RowFactoryError):
                     break
                 say(f"the row of {observed.table} could not be made ({observed.reason}); trying again without it")
+                bucket_of = {storage_object_name(b): b for b in bucket_notes}
+                if observed.table in bucket_of:  # a new bucket whose object the default path does not fit
+                    skipped_buckets[bucket_of[observed.table]] = observed.reason
+                    del bucket_notes[bucket_of[observed.table]]
+                    continue
                 if observed.table not in entries:
                     raise observed
                 if generator.retry(observed, entries[observed.table]):
@@ -1110,7 +1116,10 @@ def init_access(
     decl, cells = observed
     actors = decl.actors
     by_object: dict[str, dict[str, list[str]]] = {}
-    errors: list[str] = []
+    errors: list[str] = [
+        f"storage.{bucket}: not declared: making the owner's object at the default path failed: {why}"
+        for bucket, why in skipped_buckets.items()
+    ]
     leaks: list[str] = []
     risks: list[str] = []
     function_errors: dict[str, dict[str, CellResult]] = {}
@@ -1266,6 +1275,12 @@ def init_access(
             lines.append(f"unreviewed = {_toml_value(list(actors))}")
             sections.append("\n".join(lines) + "\n")
             written += len(actors) * len(OPERATIONS)
+        for bucket, why in skipped_buckets.items():
+            sections.append(
+                f"# [storage.{_toml_key(bucket)}] is not declared: its owner's object could not be made at the default "
+                f"path {{user.id}}/khepri-probe.txt ({why}); declare it with a `path` its policies and triggers "
+                "accept\n"
+            )
         unbuildable = [t for t in results if not t.row_built and t.kind == "table"]
         now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         header = [
