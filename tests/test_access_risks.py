@@ -108,3 +108,28 @@ def test_a_security_definer_function_anon_and_other_can_use_to_write_the_owners_
     assert cells["public.add_goal_for:owner:execute"]["wrote"] is None  # only anon's and other's calls are counted
     code, _ = cli.json("verify-access", "--db-url", khepri_clone_url, "--access-file", str(access), "--fail-on", "risk")
     assert code == 1
+
+
+def test_an_accepted_risk_is_listed_with_why_and_does_not_fail_the_gate(
+    cli: Cli, khepri_clone_url: str, tmp_path: Path
+) -> None:
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute(GUESTBOOK)
+    access = tmp_path / "access.toml"
+    accepted = DECLARED + 'accepted_risks = { "anon:insert" = "anyone may sign the guestbook" }\n'
+    access.write_text((REPO / "supabase" / "access.toml").read_text() + accepted)
+    args = ("verify-access", "--db-url", khepri_clone_url, "--access-file", str(access), "--fail-on", "risk")
+    code, report = cli.json(*args)
+    assert code == 0, report["summary"]
+    assert (report["summary"]["risks"], report["summary"]["accepted_risks"]) == (0, 1)
+    cell = next(c for c in report["cells"] if c["id"] == "public.guestbook:anon:insert")
+    assert cell["risk_accepted"] == "anyone may sign the guestbook"
+    text = cli(*args, cwd=REPO)
+    assert "ACCEPTED RISK public.guestbook:anon:insert" in text.stdout
+
+    access.write_text(
+        (REPO / "supabase" / "access.toml").read_text() + DECLARED + 'accepted_risks = { "nobody" = "x" }\n'
+    )
+    code, error = cli.json(*args)
+    assert code == 2
+    assert "accepted_risks: 'nobody' is not *, an actor or actor:operation" in error["error"]["message"]

@@ -268,6 +268,9 @@ def _render_access(report: Any) -> None:
     for cell in report.risks:
         declared = "declared allowed" if cell.expected == "allowed" else "declared denied"
         out.print(f"[bold red]RISK[/bold red] {escape(cell.id)}: {escape(cell.risk or '')} ({declared})")
+    for cell in report.accepted_risks:
+        why = escape(cell.risk_accepted or "")
+        out.print(f"[dim]ACCEPTED RISK {escape(cell.id)}: {escape(cell.risk or '')} (accepted: {why})[/dim]")
     for item in report.undeclared:
         out.print(
             f"[bold red]UNDECLARED[/bold red] {item.kind} {escape(item.name)}: exposed by the Data API, "

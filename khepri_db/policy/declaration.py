@@ -134,6 +134,11 @@ class TableSpec(BaseModel):
         "(every cell) -> the reason. verify-access still probes them and reports what happened, as undecided: "
         "never as passed, never as a mismatch",
     )
+    accepted_risks: dict[str, str] = Field(
+        default_factory=dict,
+        description="risks the team accepts, with why: actor:operation, an actor or * -> the reason (e.g. anon may "
+        "sign a public guestbook). verify-access still lists them, as accepted; --fail-on risk ignores them",
+    )
     unbuildable: str | None = Field(
         None,
         description="why no row of this table can be made (written by `khepri-db access init`): the table counts as "
@@ -164,6 +169,11 @@ class FunctionSpec(BaseModel):
         description="execute cells nobody could decide: an actor or * (every actor) -> the reason. verify-access "
         "still calls the function and reports what happened, as undecided: never as passed, never as a mismatch",
     )
+    accepted_risks: dict[str, str] = Field(
+        default_factory=dict,
+        description="risks of this function the team accepts, with why: an actor or * -> the reason. verify-access "
+        "still lists them, as accepted; --fail-on risk ignores them",
+    )
 
 
 class StorageSpec(BaseModel):
@@ -192,6 +202,9 @@ class StorageSpec(BaseModel):
     )
     undecided: dict[str, str] = Field(
         default_factory=dict, description="cells nobody could decide: actor:operation, an actor or * -> the reason"
+    )
+    accepted_risks: dict[str, str] = Field(
+        default_factory=dict, description="risks the team accepts: actor:operation, an actor or * -> why"
     )
 
 
@@ -362,6 +375,14 @@ class Declaration:
                 return spec.undecided[key]
         return None
 
+    def accepted_risk(self, spec: TableSpec | FunctionSpec | StorageSpec, actor: str, operation: str) -> str | None:
+        """Why the team accepts the risk of cell ``actor`` x ``operation`` of ``spec`` (its
+        ``accepted_risks``: ``actor:operation``, ``actor`` then ``*``, most specific first), or ``None``."""
+        for key in (f"{actor}:{operation}", actor, "*"):
+            if key in spec.accepted_risks:
+                return spec.accepted_risks[key]
+        return None
+
     def cell_ids(self) -> list[str]:
         """Ids of every cell :func:`verify_access` decides, in report order.
 
@@ -495,11 +516,12 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
             if entry in _UNREVIEWED_PARTS or (actor in actors and (not op or op in OPERATIONS)):
                 continue
             problems.append(f"{where}.unreviewed: {entry!r} is not row, match, insert_row, an actor or actor:operation")
-        for entry in spec.undecided:
-            actor, _, op = entry.partition(":")
-            if entry == "*" or (actor in actors and (not op or op in OPERATIONS)):
-                continue
-            problems.append(f"{where}.undecided: {entry!r} is not *, an actor or actor:operation")
+        for field_name, entries in (("undecided", spec.undecided), ("accepted_risks", spec.accepted_risks)):
+            for entry in entries:
+                actor, _, op = entry.partition(":")
+                if entry == "*" or (actor in actors and (not op or op in OPERATIONS)):
+                    continue
+                problems.append(f"{where}.{field_name}: {entry!r} is not *, an actor or actor:operation")
         if spec.match is not None and not spec.match.strip():
             problems.append(f'{where}.match: is empty; write a condition (match = "true" for every row)')
         if spec.unbuildable is not None:
@@ -560,9 +582,10 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
         for entry in spec.unreviewed:
             if entry not in ("call", "denied_sqlstates") and entry not in actors:
                 problems.append(f"{where}.unreviewed: {entry!r} is not call, denied_sqlstates or an actor")
-        for entry in spec.undecided:
-            if entry != "*" and entry not in actors:
-                problems.append(f"{where}.undecided: {entry!r} is not * or an actor")
+        for field_name, entries in (("undecided", spec.undecided), ("accepted_risks", spec.accepted_risks)):
+            for entry in entries:
+                if entry != "*" and entry not in actors:
+                    problems.append(f"{where}.{field_name}: {entry!r} is not * or an actor")
         for ref_text in find_references(spec.call or ""):
             ref = resolve_ref(ref_text)
             if ref is None or ref.root == "row":
@@ -640,11 +663,12 @@ def _validate_storage(
             if entry in ("path", "metadata") or (actor in actors and (not op or op in OPERATIONS)):
                 continue
             problems.append(f"{where}.unreviewed: {entry!r} is not path, metadata, an actor or actor:operation")
-        for entry in spec.undecided:
-            actor, _, op = entry.partition(":")
-            if entry == "*" or (actor in actors and (not op or op in OPERATIONS)):
-                continue
-            problems.append(f"{where}.undecided: {entry!r} is not *, an actor or actor:operation")
+        for field_name, entries in (("undecided", spec.undecided), ("accepted_risks", spec.accepted_risks)):
+            for entry in entries:
+                actor, _, op = entry.partition(":")
+                if entry == "*" or (actor in actors and (not op or op in OPERATIONS)):
+                    continue
+                problems.append(f"{where}.{field_name}: {entry!r} is not *, an actor or actor:operation")
         if not spec.path.strip() or spec.path.startswith("/") or spec.path.endswith("/"):
             problems.append(f"{where}.path: {spec.path!r} is not an object name (a/b/file.txt: no leading or "
                             "trailing /)")  # fmt: skip

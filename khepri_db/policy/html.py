@@ -40,7 +40,7 @@ _LEGEND = (
 
 def _state(cell: CellResult) -> str:
     """The CSS class (and label) of ``cell``: risk and leak first, then undecided, skipped, held, mismatch."""
-    if getattr(cell, "risk", None):
+    if getattr(cell, "risk", None) and not getattr(cell, "risk_accepted", None):
         return "risk"
     if cell.leak:
         return "leak"
@@ -53,7 +53,9 @@ def _state(cell: CellResult) -> str:
 
 def _cell_html(cell: CellResult) -> str:
     state = _state(cell)
-    notes = [n for n in (getattr(cell, "risk", None), cell.leak, cell.undecided) if n]
+    accepted = getattr(cell, "risk_accepted", None)
+    risk = getattr(cell, "risk", None)
+    notes = [n for n in (risk, f"accepted: {accepted}" if risk and accepted else None, cell.leak, cell.undecided) if n]
     if state == "mismatch" and cell.detail:
         notes.append(cell.detail)
     small = "".join(f"<small>{escape(n)}</small>" for n in notes)

@@ -995,6 +995,13 @@ def verify_access(
                 cells = [*runner.table_cells(only), *runner.function_cells(only), *runner.storage_cells(only)]
         finally:
             conn.rollback()
+    specs: dict[str, Any] = {t.name: t.spec for t in decl.tables}
+    specs.update({f.cell_name: f.spec for f in decl.functions})
+    specs.update({b.name: b.spec for b in decl.storage})
+    for cell in cells:
+        spec = specs.get(cell.id.rsplit(":", 2)[0])
+        if spec is not None and cell.risk is not None:
+            cell.risk_accepted = decl.accepted_risk(spec, cell.actor, cell.operation)
     return AccessReport(
         access_file=str(decl.path),
         target=target.to_dict(),

@@ -55,6 +55,9 @@ class CellResult(BaseModel):
     owned: bool = Field(
         True, description="a table cell: its row belongs to the owner (references the owner's user); false: shared"
     )
+    risk_accepted: str | None = Field(
+        None, description="why the declaration accepts this cell's risk (accepted_risks), if it does"
+    )
     security_definer: bool = Field(False, description="a function cell: the function is SECURITY DEFINER")
     wrote: dict[str, int] | None = Field(
         None, description="a function cell of anon or other: rows its call wrote, per table (when it succeeded)"
@@ -213,8 +216,14 @@ class AccessReport(BaseModel):
 
     @property
     def risks(self) -> list[CellResult]:
-        """Cells whose observation is dangerous whatever was declared (:attr:`CellResult.risk`)."""
-        return [c for c in self.cells if c.risk is not None]
+        """Cells whose observation is dangerous whatever was declared (:attr:`CellResult.risk`), and
+        which the declaration does not accept (``accepted_risks``)."""
+        return [c for c in self.cells if c.risk is not None and c.risk_accepted is None]
+
+    @property
+    def accepted_risks(self) -> list[CellResult]:
+        """Risky cells the declaration accepts, with why (listed, never failing ``--fail-on risk``)."""
+        return [c for c in self.cells if c.risk is not None and c.risk_accepted is not None]
 
     @property
     def passed(self) -> bool:
@@ -245,5 +254,6 @@ class AccessReport(BaseModel):
             "errors": sum(1 for c in self.cells if c.actual == "error" and c.undecided is None),
             "leaks": sum(1 for c in self.cells if c.leak),
             "risks": len(self.risks),
+            "accepted_risks": len(self.accepted_risks),
             "undeclared": len(self.undeclared),
         }
