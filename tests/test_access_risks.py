@@ -133,3 +133,25 @@ def test_an_accepted_risk_is_listed_with_why_and_does_not_fail_the_gate(
     code, error = cli.json(*args)
     assert code == 2
     assert "accepted_risks: 'nobody' is not *, an actor or actor:operation" in error["error"]["message"]
+
+
+def test_a_call_anon_cannot_make_that_fails_before_the_privilege_check_is_no_risk(
+    cli: Cli, khepri_clone_url: str, tmp_path: Path
+) -> None:
+    # As on SuuperSaees: the generated argument does not cast (22P02 while planning, before the EXECUTE
+    # check), and anon holds no EXECUTE: the call never reached the SECURITY DEFINER body.
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute(
+            "create function public.admin_only(target uuid) returns void language sql security definer "
+            "set search_path = '' as 'select 1'"
+        )
+        conn.execute("revoke execute on function public.admin_only(uuid) from public, anon")
+        conn.execute("grant execute on function public.admin_only(uuid) to authenticated")
+    access = tmp_path / "access.toml"
+    declared = '\n[functions."public.admin_only"]\ncall = "select public.admin_only(target => \'x\')"\nallow = []\n'
+    access.write_text((REPO / "supabase" / "access.toml").read_text() + declared)
+    _, report = cli.json("verify-access", "--db-url", khepri_clone_url, "--access-file", str(access))
+    cell = next(c for c in report["cells"] if c["id"] == "public.admin_only:anon:execute")
+    assert cell["sqlstate"] == "22P02"
+    assert cell["executable"] is False
+    assert cell["risk"] is None

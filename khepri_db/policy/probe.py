@@ -794,6 +794,19 @@ class _Runner:
         row = self.conn.execute("select prosecdef from pg_catalog.pg_proc where oid = %s", (oid,)).fetchone()
         return bool(row and row[0])
 
+    def _anon_may_execute(self, key: str) -> bool:
+        """Whether ``anon`` holds EXECUTE on the declared function ``key`` and USAGE on its schema: a call
+        that failed without 42501 reached the body only then (an argument that does not cast fails
+        before the privilege check)."""
+        oid, _, _ = self.objects.functions[key]
+        row = self.conn.execute(
+            "select pg_catalog.has_function_privilege('anon', p.oid, 'execute') "
+            "and pg_catalog.has_schema_privilege('anon', p.pronamespace, 'usage') "
+            "from pg_catalog.pg_proc as p where p.oid = %s",
+            (oid,),
+        ).fetchone()
+        return bool(row and row[0])
+
     def function_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
         """The cells of every declared function (of those whose ``schema.name(argtypes)`` is in ``only``,
         when given)."""
@@ -810,6 +823,7 @@ class _Runner:
             path = f"/rpc/{function.name.split('.', 1)[1]}"
             self._progress("function", function.cell_name)
             definer = self._security_definer(function.key)
+            anon_may = self._anon_may_execute(function.key) if "anon" in self.decl.actors else False
             owners_data = self._with_owners_data(function.spec.call)
             for actor in self.decl.actors:
                 expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
@@ -835,6 +849,7 @@ class _Runner:
                     unreviewed=actor in function.spec.unreviewed,
                     undecided=undecided,
                     security_definer=definer,
+                    executable=anon_may if actor == "anon" else None,
                     wrote=attempt.wrote or None,
                     with_owners_data=owners_data,
                 )

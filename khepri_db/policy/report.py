@@ -59,6 +59,9 @@ class CellResult(BaseModel):
         None, description="why the declaration accepts this cell's risk (accepted_risks), if it does"
     )
     security_definer: bool = Field(False, description="a function cell: the function is SECURITY DEFINER")
+    executable: bool | None = Field(
+        None, description="an anon function cell: anon holds EXECUTE on it and USAGE on its schema (catalog)"
+    )
     wrote: dict[str, int] | None = Field(
         None, description="a function cell of anon or other: rows its call wrote, per table (when it succeeded)"
     )
@@ -108,7 +111,9 @@ class CellResult(BaseModel):
         if self.actor == "anon":
             if written:
                 return f"anon's call of {self.object} wrote {written}"
-            reached = self.actual == "allowed" or (self.actual == "error" and self.sqlstate != "42501")
+            reached = self.actual == "allowed" or (
+                self.actual == "error" and self.sqlstate != "42501" and self.executable is not False
+            )
             if self.security_definer and reached:
                 how = "it completed" if self.actual == "allowed" else f"it ran and failed inside: {self.sqlstate}"
                 return f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS ({how})"
