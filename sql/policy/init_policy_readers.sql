@@ -1,7 +1,8 @@
 -- access init (khepri_db/policy/access_init.py: _Generator.tenant_roots): what every row-level security
 -- policy reads, to find membership tables: each policy's table, its using and with check expressions, and the
 -- bodies of the functions those expressions call (a policy often reads its membership table through a helper
--- such as get_authorized_orgs()).
+-- such as get_authorized_orgs()). The names called are taken from the expressions once and joined with
+-- pg_proc by name (a hash join), not matched function by function.
 -- Parameters: none.
 with policies as (
     select
@@ -11,18 +12,24 @@ with policies as (
     from pg_catalog.pg_policy as p
     inner join pg_catalog.pg_class as c on p.polrelid = c.oid
     inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+),
+
+called as (
+    select distinct
+        policies.table_name,
+        policies.expr,
+        m.name[1] as proname
+    from policies
+    left join lateral pg_catalog.regexp_matches(policies.expr, '([A-Za-z_][A-Za-z0-9_$]*)\s*\(', 'g') as m (name)
+        on true
 )
 
 select
-    policies.table_name,
-    policies.expr
-    || ' '
-    || coalesce((
-        select pg_catalog.string_agg(f.prosrc, ' ')
-        from pg_catalog.pg_proc as f
-        inner join pg_catalog.pg_namespace as fn on f.pronamespace = fn.oid
-        where
-            fn.nspname not in ('pg_catalog', 'information_schema')
-            and policies.expr ~ ('\m' || f.proname || '\(')
-    ), '') as reads
-from policies
+    called.table_name,
+    called.expr || ' ' || coalesce(pg_catalog.string_agg(distinct f.prosrc, ' '), '') as reads
+from called
+left join pg_catalog.pg_proc as f
+    on
+        called.proname = f.proname
+        and f.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+group by called.table_name, called.expr
