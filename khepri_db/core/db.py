@@ -174,6 +174,11 @@ def transaction_pooler_evidence(url: str) -> str | None:
     return None
 
 
+STANDBY = "is a read-only hot standby (pg_is_in_recovery() is true)"
+"""What :func:`read_only_reason` says of a hot standby (callers compare with it: a standby can
+create nothing, not even temporary tables, where read-only mode can be lifted per transaction)."""
+
+
 def read_only_reason(conn: psycopg.Connection) -> str | None:
     """Why the server of ``conn`` cannot write, or None if it can.
 
@@ -189,7 +194,7 @@ def read_only_reason(conn: psycopg.Connection) -> str | None:
     if not conn.autocommit:
         conn.rollback()
     if row[0]:
-        return "is a read-only hot standby (pg_is_in_recovery() is true)"
+        return STANDBY
     if row[1] == "on":
         return "is in read-only mode (default_transaction_read_only = on)"
     return None

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg.rows import dict_row
 
-from khepri_db.core.db import connect, read_only_reason
+from khepri_db.core.db import STANDBY, connect, read_only_reason
 from khepri_db.core.errors import ConnectionFailedError, UsageError
 from khepri_db.core.project import Project
 from khepri_db.doctor import _facts as facts
@@ -295,7 +295,7 @@ def run_doctor(
     # (Supavisor on 6543, PgBouncer) it stays on one server connection, temporary facts included.
     with connect(url) as conn:
         read_only = read_only_reason(conn)
-        if read_only is not None and "standby" in read_only:
+        if read_only == STANDBY:
             # A hot standby cannot create the temporary tables and functions the fact-based rules
             # read: those rules are reported as not run; every other rule runs as on the primary.
             reason = f"not run: the target {read_only}, and this rule reads facts doctor keeps in temporary tables"

@@ -56,7 +56,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg import sql
 
-from khepri_db.core.db import connect, read_only_reason, redact
+from khepri_db.core.db import STANDBY, connect, read_only_reason, redact
 from khepri_db.core.errors import RoleSwitchError, UsageError
 from khepri_db.core.project import Project
 from khepri_db.doctor.config import resolve_exposed_schemas
@@ -788,24 +788,19 @@ class _Runner:
                 return True
         return False
 
-    def _security_definer(self, key: str) -> bool:
-        """Whether the declared function ``key`` is SECURITY DEFINER (``pg_proc.prosecdef``)."""
-        oid, _, _ = self.objects.functions[key]
-        row = self.conn.execute("select prosecdef from pg_catalog.pg_proc where oid = %s", (oid,)).fetchone()
-        return bool(row and row[0])
-
-    def _anon_may_execute(self, key: str) -> bool:
-        """Whether ``anon`` holds EXECUTE on the declared function ``key`` and USAGE on its schema: a call
-        that failed without 42501 reached the body only then (an argument that does not cast fails
+    def _function_facts(self, key: str) -> tuple[bool, bool]:
+        """(SECURITY DEFINER, anon may execute) of the declared function ``key``, in one query:
+        ``pg_proc.prosecdef``, and whether ``anon`` holds EXECUTE on it and USAGE on its schema (a call
+        that failed without 42501 reached the body only then: an argument that does not cast fails
         before the privilege check)."""
         oid, _, _ = self.objects.functions[key]
         row = self.conn.execute(
-            "select pg_catalog.has_function_privilege('anon', p.oid, 'execute') "
+            "select p.prosecdef, pg_catalog.has_function_privilege('anon', p.oid, 'execute') "
             "and pg_catalog.has_schema_privilege('anon', p.pronamespace, 'usage') "
             "from pg_catalog.pg_proc as p where p.oid = %s",
             (oid,),
         ).fetchone()
-        return bool(row and row[0])
+        return (bool(row[0]), bool(row[1])) if row else (False, False)
 
     def function_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
         """The cells of every declared function (of those whose ``schema.name(argtypes)`` is in ``only``,
@@ -822,8 +817,7 @@ class _Runner:
                 query, params = sql.SQL("select {}()").format(sql.Identifier(schema, name)), []
             path = f"/rpc/{function.name.split('.', 1)[1]}"
             self._progress("function", function.cell_name)
-            definer = self._security_definer(function.key)
-            anon_may = self._anon_may_execute(function.key) if "anon" in self.decl.actors else False
+            definer, anon_may = self._function_facts(function.key)
             owners_data = self._with_owners_data(function.spec.call)
             for actor in self.decl.actors:
                 expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
@@ -988,7 +982,7 @@ def verify_access(
     project = project or Project.discover()
     with connect(url) as conn:
         read_only = read_only_reason(conn)
-        standby = read_only is not None and "standby" in read_only
+        standby = read_only == STANDBY
         if read_only is not None and not standby:
             # Read-only mode (default_transaction_read_only): this run's one transaction, rolled
             # back at the end, may still write its users and rows.
