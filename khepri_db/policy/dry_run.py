@@ -9,18 +9,22 @@ the run would write and call, and what the target would change about it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import psycopg
 from pydantic import BaseModel, Field
 
-from khepri_db.core.db import connect, read_only_reason, redact, transaction_pooler_evidence
+from khepri_db.core.db import STANDBY, connect, read_only_reason, redact, transaction_pooler_evidence
 from khepri_db.core.project import Project
-from khepri_db.doctor.config import resolve_exposed_schemas
+from khepri_db.doctor.config import ExposedSchemas, resolve_exposed_schemas
+from khepri_db.migrations.compat import TargetInfo
 from khepri_db.policy._catalog import exposed_objects, read_declared_objects
 from khepri_db.policy.declaration import _API_ROLE, Declaration, load_declaration
 from khepri_db.policy.probe import _require_api_roles
+
+_T = TypeVar("_T")
 
 
 class PlannedTable(BaseModel):
@@ -70,6 +74,32 @@ class AccessPlan(BaseModel):
     cells: int
 
 
+def _read(
+    url: str,
+    project: Project | None,
+    exposed_schemas: Sequence[str] | None,
+    read: Callable[[psycopg.Connection, ExposedSchemas], _T],
+) -> tuple[str | None, str | None, TargetInfo, _T]:
+    """What both plans read: (transaction-pooler evidence, why the target cannot write, the target,
+    ``read(conn, exposed schemas)``), in one transaction that is rolled back.
+
+    Raises:
+        ConnectionFailedError: the database cannot be reached.
+        UsageError: the API roles do not exist.
+    """
+    project = project or Project.discover()
+    pooler = transaction_pooler_evidence(url)
+    with connect(url) as conn:
+        read_only = read_only_reason(conn)
+        target = _require_api_roles(conn, url)
+        exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
+        try:
+            found = read(conn, exposed)
+        finally:
+            conn.rollback()
+    return pooler, read_only, target, found
+
+
 def plan_verify_access(
     url: str,
     declaration: Declaration | Path,
@@ -97,17 +127,10 @@ def plan_verify_access(
         UsageError: the API roles do not exist.
     """
     decl = declaration if isinstance(declaration, Declaration) else load_declaration(declaration)
-    project = project or Project.discover()
-    pooler = transaction_pooler_evidence(url)
-    with connect(url) as conn:
-        read_only = read_only_reason(conn)
-        target = _require_api_roles(conn, url)
-        resolve_exposed_schemas(conn, project, exposed_schemas)
-        try:
-            objects = read_declared_objects(conn, decl)
-        finally:
-            conn.rollback()
-    standby = read_only is not None and "standby" in read_only
+    pooler, read_only, target, objects = _read(
+        url, project, exposed_schemas, lambda conn, _exposed: read_declared_objects(conn, decl)
+    )
+    standby = read_only == STANDBY
     users = ["owner", "other", *decl.custom_actors]
     tables = [
         PlannedTable(
@@ -165,16 +188,9 @@ def plan_access_init(
         ConnectionFailedError: the database cannot be reached.
         UsageError: the API roles do not exist.
     """
-    project = project or Project.discover()
-    pooler = transaction_pooler_evidence(url)
-    with connect(url) as conn:
-        read_only = read_only_reason(conn)
-        target = _require_api_roles(conn, url)
-        exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
-        try:
-            found = exposed_objects(conn, exposed.schemas)
-        finally:
-            conn.rollback()
+    pooler, read_only, target, found = _read(
+        url, project, exposed_schemas, lambda conn, exposed: exposed_objects(conn, exposed.schemas)
+    )
     actors = ["anon", "owner", "other", "service_role"]
     if read_only is not None:
         outcome = f"refused: access init writes rows while it probes, and the target {read_only}"
