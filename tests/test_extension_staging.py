@@ -42,7 +42,13 @@ from khepri_db.engines import (
     stage_private_install,
     system_bin_dir,
 )
-from khepri_db.engines._cluster import DBDEV_CATALOGUE, add_machine_extensions, dbdev_catalogue
+from khepri_db.engines._cluster import (
+    DBDEV_CATALOGUE,
+    SHARED_STANDIN_DIR,
+    add_machine_extensions,
+    dbdev_catalogue,
+    standin_files,
+)
 from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions, requires_native
 from khepri_db.engines.pgtap import find_pgtap
 from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
@@ -60,7 +66,9 @@ def _shipped_files(*, native: bool = False) -> set[str]:
         {
             p.name
             for p in SOURCE.glob("*/*")
-            if p.suffix in {".control", ".sql"} and (native or p.parent.name not in with_c)
+            if p.suffix in {".control", ".sql"}
+            and p.parent.name != SHARED_STANDIN_DIR
+            and (native or p.parent.name not in with_c)
         }
         | {DBDEV_CATALOGUE}
         | ({p.name for p in pgtap.files} if pgtap else set())
@@ -103,6 +111,39 @@ def test_every_control_and_script_file_is_staged_flat_and_stale_files_go(tmp_pat
     assert staged == _shipped_files()
     assert not stale.exists()
     assert not (root / "lib").exists()
+
+
+def test_shared_sql_is_staged_inside_each_including_script_under_its_name(tmp_path: Path) -> None:
+    """The SHA-1 both pgcrypto and uuid-ossp need has one source (sql/extensions/_shared/sha1.sql):
+    each staged script holds it under its own helper name, with no include line or placeholder left,
+    and the shared file itself is not staged as an extension file."""
+    root = stage_extension_standins(tmp_path, 18)
+    assert root is not None
+    shared = (SOURCE / SHARED_STANDIN_DIR / "sha1.sql").read_text()
+    body = shared[shared.index("create function _khepri_sha1(bytea)") :].rstrip("\n")
+    for script, name in (("pgcrypto--1.3.sql", "_pgcrypto_sha1"), ("uuid-ossp--1.1.sql", "_uuid_ossp_sha1")):
+        staged = (root / "extension" / script).read_text()
+        assert body.replace("_khepri_sha1", name) in staged
+        assert "-- khepri-db include:" not in staged
+        assert "_khepri_sha1" not in staged
+        assert f"revoke all on function {name}(bytea) from public;" in staged
+    assert not (root / "extension" / "sha1.sql").exists()
+    assert (
+        dict((p.name, d) for p, d in standin_files())["pgcrypto--1.3.sql"]
+        == (root / "extension" / "pgcrypto--1.3.sql").read_bytes()
+    )
+
+
+def test_an_include_of_a_missing_shared_file_names_the_script_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "sql" / "extensions"
+    (source / "demo").mkdir(parents=True)
+    (source / "demo" / "demo.control").write_text("default_version = '1.0'\n")
+    (source / "demo" / "demo--1.0.sql").write_text("select 1;\n\n-- khepri-db include: nope.sql as _demo_nope\n")
+    monkeypatch.setattr("khepri_db.engines._cluster.bundled_path", lambda *parts: tmp_path.joinpath(*parts))
+    with pytest.raises(EngineError, match=r"demo--1\.0\.sql:3: includes nope\.sql"):
+        standin_files()
 
 
 def test_a_standin_with_c_sources_is_staged_with_its_library(tmp_path: Path, native: NativeBuild) -> None:

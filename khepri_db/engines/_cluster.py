@@ -697,6 +697,51 @@ def _ships_library(bin_dir: str, name: str) -> bool:
     return any((directory / file).is_file() for directory in candidates for file in names)
 
 
+SHARED_STANDIN_DIR = "_shared"
+"""Directory of ``sql/extensions/`` holding SQL that several stand-ins include (never staged itself)."""
+
+_INCLUDE = re.compile(
+    r"^-- khepri-db include: (?P<file>[A-Za-z0-9_.-]+\.sql) as (?P<name>[a-z_][a-z0-9_]*)[ \t]*$", re.MULTILINE
+)
+
+
+def standin_files() -> list[tuple[Path, bytes]]:
+    """The stand-ins' control and script files as the engines stage them, includes expanded.
+
+    Each entry is ``(source path, content)`` for a ``.control`` or ``.sql`` file of
+    ``sql/extensions/<name>/`` (path order). A script line ``-- khepri-db include: <file>.sql as
+    <function>`` is replaced by ``sql/extensions/_shared/<file>.sql`` with its placeholder name
+    ``_khepri_<file stem>`` renamed to ``<function>``: SQL two stand-ins share (the SHA-1 of pgcrypto
+    and uuid-ossp) has one source. ``_shared/`` itself is never staged. All three staging routes (the
+    embedded engine's ``extension_control_path`` directory, the system engine's private install tree and
+    the docker engine's archive) read the files through this function.
+
+    Raises:
+        EngineError: an include names a file ``_shared/`` does not have (a packaging defect), naming
+            the script and line.
+    """
+    source = bundled_path("sql", "extensions")
+    files: list[tuple[Path, bytes]] = []
+    for path in sorted(source.glob("*/*")):
+        if path.parent.name == SHARED_STANDIN_DIR or path.suffix not in {".control", ".sql"} or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".sql" and b"-- khepri-db include: " in data:
+            text = data.decode("utf-8")
+
+            def expand(match: re.Match[str], script: Path = path, text: str = text) -> str:
+                shared = source / SHARED_STANDIN_DIR / match["file"]
+                if not shared.is_file():
+                    line = text.count("\n", 0, match.start()) + 1
+                    raise EngineError(f"{script}:{line}: includes {match['file']}, which {shared.parent} does not have")
+                placeholder = re.compile(rf"\b_khepri_{re.escape(shared.stem)}\b")
+                return placeholder.sub(match["name"], shared.read_text(encoding="utf-8")).rstrip("\n")
+
+            data = _INCLUDE.sub(expand, text).encode("utf-8")
+        files.append((path, data))
+    return files
+
+
 EXTENSIONS_DIR = "khepri_extensions"
 """Directory inside a cluster's data dir where :func:`stage_extension_standins` puts the stand-ins."""
 
@@ -747,9 +792,9 @@ def stage_extension_standins(
     root.mkdir(mode=0o700)
     target.mkdir(mode=0o700)
     unbuilt = _unbuilt_native(native)
-    for path in sorted(source.glob("*/*")):
-        if path.suffix in {".control", ".sql"} and path.is_file() and path.parent.name not in unbuilt:
-            _write_new(target / path.name, path.read_bytes(), 0o600)
+    for path, data in standin_files():
+        if path.parent.name not in unbuilt:
+            _write_new(target / path.name, data, 0o600)
     for path in _machine_extension_files():
         if not (target / path.name).exists():
             _write_new(target / path.name, path.read_bytes(), 0o600)
@@ -975,17 +1020,12 @@ def stage_private_install(
             if entry.suffix == ".control":
                 shipped.add(_extension_of(entry.name))
     unbuilt = _unbuilt_native(native)
-    for path in sorted(source.glob("*/*")):
-        if (
-            path.suffix in {".control", ".sql"}
-            and path.is_file()
-            and _extension_of(path.name) not in shipped
-            and path.parent.name not in unbuilt
-        ):
+    for path, data in standin_files():
+        if _extension_of(path.name) not in shipped and path.parent.name not in unbuilt:
             target = extensions / path.name
             if target.is_symlink():
                 target.unlink()  # a stray script of the installation, with no control file of its own
-            _write_new(target, path.read_bytes(), 0o644)
+            _write_new(target, data, 0o644)
     for path in _machine_extension_files():
         if _extension_of(path.name) not in shipped and not os.path.lexists(extensions / path.name):
             _write_new(extensions / path.name, path.read_bytes(), 0o644)

@@ -428,7 +428,7 @@ class DockerEngine:
         """Copy khepri-db's extension stand-ins into the server's extension directory (never over a
         file the image ships); the stand-ins that need a compiled library are left out."""
         from khepri_db.core.project import bundled_path
-        from khepri_db.engines._cluster import DBDEV_CATALOGUE, _unbuilt_native, dbdev_catalogue
+        from khepri_db.engines._cluster import DBDEV_CATALOGUE, _unbuilt_native, dbdev_catalogue, standin_files
 
         source = bundled_path("sql", "extensions")
         if not source.is_dir():
@@ -440,11 +440,9 @@ class DockerEngine:
             present = {r[0] for r in conn.execute("select pg_catalog.pg_ls_dir(%s)", (extension_dir,))}
         files: dict[str, bytes] = {}
         needs_library = _unbuilt_native(None)  # nothing is compiled for a container's server
-        for path in sorted(source.glob("*/*")):
-            if path.parent.name in needs_library or path.suffix not in {".control", ".sql"}:
-                continue
-            if path.is_file() and path.name not in present:
-                files[path.name] = path.read_bytes()
+        for path, data in standin_files():
+            if path.parent.name not in needs_library and path.name not in present:
+                files[path.name] = data
         if DBDEV_CATALOGUE not in present:
             files[DBDEV_CATALOGUE] = dbdev_catalogue()
         buffer = io.BytesIO()
