@@ -17,10 +17,14 @@ import pytest
 from conftest import Cli, database_state, scalar, write_migration
 
 from khepri_db.core.db import connect
+from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
+from khepri_db.policy.access_init import init_access
 from khepri_db.policy.declaration import AccessDeclarationError, load_declaration
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+
+NO_PROJECT = Project(Path(__file__).resolve().parent)
 
 SCHEMA = """
 insert into storage.buckets (id, name, public) values ('avatars', 'avatars', false);
@@ -307,3 +311,37 @@ def test_access_init_leaves_out_a_bucket_whose_object_the_default_path_does_not_
     assert {"avatars", "public-assets"} <= set(written["storage"])
     assert "# [storage.media] is not declared: its owner's object could not be made" in text
     assert "invalid input syntax for type uuid" in text
+
+
+def test_a_bucket_whose_policies_match_no_actor_at_the_default_path_is_undecided_not_denied(
+    storage_db: str, tmp_path: Path
+) -> None:
+    """Policies that expect another folder layout (``reports/<uid>/...``) admit nobody at the default
+    path ``{user.id}/khepri-probe.txt``: the owner is refused its own object, so every denial there says
+    nothing about the policies. access init writes those cells undecided, with why; a bucket no policy
+    names stays decided (denied to all is what RLS does there)."""
+    with connect(storage_db, autocommit=True) as conn:
+        conn.execute("insert into storage.buckets (id, name, public) values ('reports', 'reports', false)")
+        conn.execute("insert into storage.buckets (id, name, public) values ('vault', 'vault', false)")
+        for op in ("select", "insert", "update", "delete"):
+            using = "using" if op != "insert" else "with check"
+            conn.execute(
+                f"create policy reports_{op} on storage.objects for {op} to authenticated {using} "
+                "(bucket_id = 'reports' and (storage.foldername(name))[1] = 'reports' "
+                "and (storage.foldername(name))[2] = (select auth.uid())::text)"
+            )
+    out = tmp_path / "access.toml"
+    init_access(storage_db, out, project=NO_PROJECT, exposed_schemas=["public"])
+    written = tomllib.loads(out.read_text())
+    reports = written["storage"]["reports"]
+    assert set(reports["undecided"]) == {"anon", "owner", "other"}
+    assert all(
+        why.startswith("path not matched: policies name the bucket (reports_") for why in reports["undecided"].values()
+    )
+    assert reports["allow"] == {"service_role": "all"}
+    assert "undecided" not in written["storage"]["vault"]  # no policy names it: denied to all is decided
+    assert "undecided" not in written["storage"]["avatars"]  # its policies match the default path
+    report = verify_access(storage_db, out, exposed_schemas=["public"])
+    cells = [c for c in report.cells if c.object == "storage.objects[reports]" and c.actor != "service_role"]
+    assert len(cells) == 12
+    assert all(c.verdict == "undecided" and not c.ok for c in cells)

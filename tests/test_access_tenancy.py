@@ -137,3 +137,63 @@ def test_a_shared_table_whose_policies_decide_per_user_leaves_other_undecided_is
     other = [c for c in report.cells if c.object == "public.team_notes" and c.actor == "other"]
     assert other
     assert all(c.verdict == "undecided" and not c.ok for c in other)  # never counted as a pass
+
+
+CHATS = """
+create table public.chats (id uuid primary key default gen_random_uuid(), kind text not null default 'direct',
+    title text);
+alter table public.chats enable row level security;
+grant all on public.chats to authenticated;
+create policy chats_insert on public.chats for insert to authenticated with check (true);
+create policy chats_select on public.chats for select to authenticated using (true);
+create policy chats_update on public.chats for update to authenticated using (true) with check (true);
+create table public.chat_members (
+    chat_id uuid not null references public.chats (id) on delete cascade,
+    user_id uuid not null references auth.users (id),
+    primary key (chat_id, user_id)
+);
+alter table public.chat_members enable row level security;
+grant all on public.chat_members to authenticated;
+create policy chat_members_select on public.chat_members for select to authenticated
+    using (user_id = (select auth.uid()));
+create policy chat_members_insert on public.chat_members for insert to authenticated
+    with check (user_id = (select auth.uid()));
+create table public.chat_messages (
+    id uuid primary key default gen_random_uuid(),
+    chat_id uuid not null references public.chats (id) on delete cascade,
+    body text not null
+);
+alter table public.chat_messages enable row level security;
+grant all on public.chat_messages to authenticated;
+create policy chat_messages_select on public.chat_messages for select to authenticated
+    using (chat_id in (select m.chat_id from public.chat_members as m where m.user_id = (select auth.uid())));
+"""
+
+
+def test_a_label_made_distinct_per_owner_is_not_an_owner_column(
+    khepri_database_factory: DatabaseFactory, tmp_path: Path
+) -> None:
+    """A table whose columns all have defaults gets one text column set to a label with the owner's id
+    in it ("title {user.id}"): the label makes rows distinct, it does not make the row the owner's.
+    Read as ownership, it gave false risks and leaks on gauntletai-snapconnect's conversations
+    ("other inserts rows owned by another user", "set title to theirs"): issue 22's comparison."""
+    url = khepri_database_factory()
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    write_migration(migrations, "20260101000000_chats.sql", CHATS)
+    migrate(url, migrations)
+    path = tmp_path / "access.toml"
+    init_access(url, path, project=NO_PROJECT, exposed_schemas=["public"])
+    chats = load_declaration(path).table("chats")
+    labels = [v for v in (chats.spec.row or {}).values() if isinstance(v, str) and "{user.id}" in v]
+    assert labels, chats.spec.row  # the case under test: a label, not a bare reference
+    assert all(v != "{user.id}" for v in labels)
+    report = verify_access(url, path, project=NO_PROJECT, exposed_schemas=["public"])
+    chat_cells = [c for c in report.cells if c.object == "public.chats"]
+    assert chat_cells
+    # any user may rename any chat (update using (true)): a true risk, kept; inserting a chat of one's own
+    # is not "a row owned by another user", and setting the label is no hand-over of the row
+    assert [c.id for c in chat_cells if c.risk] == ["public.chats:other:update"]
+    assert [c.id for c in chat_cells if c.leak] == []
+    assert report.by_id()["public.chats:other:insert"].actual == "allowed"  # the probe ran: insert is open
+    khepri_database_factory.drop(url)

@@ -28,6 +28,7 @@ from khepri_db.policy.declaration import (
     _value_texts,
     _where,
     find_references,
+    ownership_references,
     storage_object_name,
 )
 
@@ -400,7 +401,7 @@ class Fixtures:
         """Columns of the row whose values come from the owner (their user, rows or actors)."""
         owned: dict[str, Any] = {}
         for column, value in (table.spec.row or {}).items():
-            refs = [self.resolve_ref(r) for t in _value_texts(value) for r in find_references(t)]
+            refs = [self.resolve_ref(r) for r in ownership_references(value)]
             if any(ref is not None and ref.root != "run" and ref.root not in self.shared_rows for ref in refs):
                 owned[column] = value
         return owned

@@ -25,6 +25,7 @@ from khepri_db.policy._catalog import batched_rows, exposed_objects
 from khepri_db.policy._fixtures import _message
 from khepri_db.policy.declaration import (
     _REF,
+    DEFAULT_STORAGE_PATH,
     EXECUTE,
     OPERATIONS,
     AccessDeclarationError,
@@ -899,15 +900,12 @@ def policy_buckets(expression: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _storage_buckets(conn: psycopg.Connection) -> dict[str, list[str]]:
-    """Every bucket ``access init`` declares: bucket id -> notes. The buckets of ``storage.buckets``, then
-    those only a policy on ``storage.objects`` names (made by the dashboard, or by no migration), each
-    with the names of the policies naming it. Empty without Storage's schema."""
+def _bucket_policies(conn: psycopg.Connection) -> dict[str, list[str]]:
+    """Bucket id -> the names of the policies on ``storage.objects`` that name it
+    (:func:`policy_buckets` of their ``using`` and ``with check``), in policy-name order. Empty without
+    Storage's schema."""
     if conn.execute("select to_regclass('storage.objects')").fetchone() == (None,):
         return {}
-    existing: list[str] = []
-    if conn.execute("select to_regclass('storage.buckets')").fetchone() != (None,):
-        existing = [r[0] for r in conn.execute("select id from storage.buckets order by id").fetchall()]
     named: dict[str, list[str]] = {}
     for policy, expression in conn.execute(
         "select polname::text, concat_ws(' ', pg_catalog.pg_get_expr(polqual, polrelid),"
@@ -916,6 +914,19 @@ def _storage_buckets(conn: psycopg.Connection) -> dict[str, list[str]]:
     ).fetchall():
         for bucket in policy_buckets(expression or ""):
             named.setdefault(bucket, []).append(policy)
+    return named
+
+
+def _storage_buckets(conn: psycopg.Connection, named: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Every bucket ``access init`` declares: bucket id -> notes. The buckets of ``storage.buckets``, then
+    those only a policy on ``storage.objects`` names (made by the dashboard, or by no migration), each
+    with the names of the policies naming it (``named``: :func:`_bucket_policies`). Empty without
+    Storage's schema."""
+    if conn.execute("select to_regclass('storage.objects')").fetchone() == (None,):
+        return {}
+    existing: list[str] = []
+    if conn.execute("select to_regclass('storage.buckets')").fetchone() != (None,):
+        existing = [r[0] for r in conn.execute("select id from storage.buckets order by id").fetchall()]
     buckets: dict[str, list[str]] = {}
     for bucket in [*existing, *(b for b in named if b not in existing)]:
         notes = []
@@ -1077,7 +1088,10 @@ def init_access(
                 declared_oids = {oid for oid, _, _ in runner.functions.values()}
             say("reading the catalog")
             generator = _Generator(conn, path, exposed.schemas)
-            bucket_notes = {b: n for b, n in _storage_buckets(conn).items() if b not in raw.get("storage", {})}
+            bucket_policies = _bucket_policies(conn)
+            bucket_notes = {
+                b: n for b, n in _storage_buckets(conn, bucket_policies).items() if b not in raw.get("storage", {})
+            }
             skipped_buckets: dict[str, str] = {}  # bucket -> why its object could not be made
             for _attempt in range(3 * len(generator.catalog) + len(bucket_notes) + 1):
                 entries = generator.infer_rows(declared_tables)
@@ -1182,6 +1196,20 @@ def init_access(
                 "owner column or tenant root was found for it, so owner and other share its one row; write its "
                 "row with the owner's references (or mark the membership) to test another tenant"
             )
+    for bucket in bucket_notes:
+        name = storage_object_name(bucket)
+        allowed = by_object.get(name, {})
+        if bucket_policies.get(bucket) and not any(allowed.get(a) for a in actors if a != "service_role"):
+            # Policies name the bucket, yet nobody but service_role (which bypasses RLS) may do anything with
+            # the owner's object, the owner included: the probe's path is one those policies do not match
+            # (e.g. they expect another folder layout), so its denials prove nothing about them.
+            for actor in actors:
+                if actor != "service_role":
+                    table_undecided.setdefault(name, {})[actor] = (
+                        f"path not matched: policies name the bucket ({', '.join(bucket_policies[bucket])}) but "
+                        f"no actor, the owner included, may use the owner's object at {DEFAULT_STORAGE_PATH}; "
+                        "declare a `path` those policies accept"
+                    )
     generated_tables = {n for n in entries}
     table_decls = {t.name: t for t in decl.tables}
     results: list[GeneratedTable] = []

@@ -418,6 +418,18 @@ def find_references(text: str) -> list[str]:
     return [m.group(1) for m in _REF.finditer(text)]
 
 
+def ownership_references(value: Any) -> list[str]:
+    """The references in one row value that tie the row to someone: a string that is exactly one
+    reference (``"{user.id}"``, ``"{athletes.id}"``: the value *is* the owner's id or row key) and every
+    reference inside an ``{ sql = "..." }`` expression. A reference formatted into a longer string
+    (``"title {user.id}"``: a label ``access init`` makes distinct per owner) names nobody: a column
+    holding it is not an owner column. Returns the references without braces, in order."""
+    if isinstance(value, str):
+        match = _REF.fullmatch(value)
+        return [match.group(1)] if match else []
+    return [r for text in _value_texts(value) for r in find_references(text)]
+
+
 def _qualify(key: str) -> str:
     return key if "." in key else f"public.{key}"
 

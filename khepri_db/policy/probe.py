@@ -74,6 +74,7 @@ from khepri_db.policy.declaration import (
     StorageDeclaration,
     TableDeclaration,
     load_declaration,
+    ownership_references,
 )
 from khepri_db.policy.report import AccessReport, CellResult, CellRights, UndeclaredObject
 
@@ -767,8 +768,8 @@ class _Runner:
             owned = False
             if not table.spec.shared:
                 values = [*(table.spec.row or {}).values(), *(table.spec.insert_row or {}).values()]
-                for match in _REF.finditer(" ".join(str(v) for v in values)):
-                    ref = self.decl.resolve(match.group(1))
+                for text in (r for v in values for r in ownership_references(v)):
+                    ref = self.decl.resolve(text)
                     if ref is None:
                         continue
                     if ref.root == "user":
