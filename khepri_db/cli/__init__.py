@@ -9,6 +9,7 @@ command takes ``--format text|json``; progress goes to stderr, results to stdout
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -18,12 +19,45 @@ if TYPE_CHECKING:
     import typer
 
 
-def _registered_app() -> typer.Typer:
-    """The typer app with every command group registered (their modules imported, in help order)."""
-    from khepri_db.cli import migrate, doctor, access, gen, db, test, demo  # noqa: F401, I001
+_GROUP_MODULES = ("migrate", "doctor", "access", "gen", "db", "test", "demo")
+"""The command-group modules of ``khepri_db.cli``, in help order (each registers its commands on import)."""
+
+COMMAND_MODULES: dict[str, str] = {
+    "migrate": "migrate", "seed": "migrate", "status": "migrate", "init": "migrate", "migration": "migrate",
+    "doctor": "doctor",
+    "verify-access": "access", "access": "access",
+    "gen": "gen",
+    "db": "db",
+    "test": "test",
+    "demo": "demo", "cron": "demo",
+}  # fmt: skip
+"""Each top-level command (or command group) name -> the module of ``khepri_db.cli`` that registers it
+(tests/test_cli_startup.py checks the map against the registered app)."""
+
+
+def _registered_app(command: str | None = None) -> typer.Typer:
+    """The typer app with the command groups registered (their modules imported, in help order).
+
+    Args:
+        command: the top-level command about to run (``sys.argv[1]``): when it is one of
+            :data:`COMMAND_MODULES`, only its module is imported, so ``khepri-db migrate`` does not
+            load the other faces' command modules. ``None`` (help, a typo, shell completion, the
+            ``app`` attribute): every group.
+    """
+    import importlib
+
+    module = COMMAND_MODULES.get(command) if command is not None else None
+    for name in (module,) if module is not None else _GROUP_MODULES:
+        importlib.import_module(f"khepri_db.cli.{name}")
     from khepri_db.cli._app import app
 
     return app
+
+
+def _completing() -> bool:
+    """Whether typer is answering a shell's completion request (``_KHEPRI_DB_COMPLETE`` and the like
+    set): it lists every command, so every group is loaded."""
+    return any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ)
 
 
 def __getattr__(name: str) -> Any:
@@ -41,13 +75,15 @@ def main() -> None:
     """Console-script entry point (``khepri-db``).
 
     ``khepri-db --version`` answers before typer, rich or any face is imported, so it starts as fast
-    as ``python -c "import psycopg"``; every other command loads the command groups, whose modules
-    import a face only inside the command that needs it.
+    as ``python -c "import psycopg"``; a command loads only its own command group's module
+    (:data:`COMMAND_MODULES`), which imports a face only inside the command that needs it; help,
+    an unknown command and shell completion load every group.
     """
     if sys.argv[1:] == ["--version"]:
         sys.stdout.write(f"khepri-db {__version__}\n")
         return
-    _registered_app()()
+    command = sys.argv[1] if len(sys.argv) > 1 and not _completing() else None
+    _registered_app(command)()
 
 
 if __name__ == "__main__":
