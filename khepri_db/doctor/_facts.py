@@ -55,7 +55,7 @@ from psycopg.rows import dict_row
 from khepri_db.core.project import load_sql
 from khepri_db.core.sqltext import find_upserts
 from khepri_db.doctor._plpgsql import HelperIndex, Parameter, embedded_statements, helper_index, identity_arguments
-from khepri_db.migrations.files import discover
+from khepri_db.migrations.files import StatementDigests, discover
 from khepri_db.migrations.history import AppliedMigration, PartialRun, read_history, read_partial
 from khepri_db.migrations.status import MigrationStatus, compare
 
@@ -109,10 +109,15 @@ def read_migration_history(conn: psycopg.Connection) -> History:
 
 
 def compare_migrations(directory: Path, history: History) -> MigrationStatus:
-    """The local migrations compared with ``history`` (no query: files and Python only)."""
+    """The local migrations compared with ``history`` (no query: files and Python only; unchanged
+    files are not split again, see :class:`khepri_db.migrations.files.StatementDigests`)."""
     files, ignored = discover(directory)
     applied, partial = history
-    return compare(files, ignored, applied, directory, partial)
+    digests = StatementDigests.default()
+    status = compare(files, ignored, applied, directory, partial, digests)
+    if digests is not None:
+        digests.save()
+    return status
 
 
 def write_migrations(conn: psycopg.Connection, status: MigrationStatus) -> None:
