@@ -315,6 +315,11 @@ def run() -> str:
                 None,
             ),
             "",
+            "The floor is the interpreter, `import psycopg` (table (a)) and the server's own time for the files",
+            "(what the psql session spends beyond its start and connection): where the floor's own ratio to the",
+            f"psql session exceeds {MIGRATE_TARGET:g}x, no change to khepri-db meets the anchor's target on this machine,",
+            "and khepri-db's own cost is its ratio to the floor.",
+            "",
             f"(c) The same as (b), {LINK_RUNS} runs each, through a local proxy that holds every packet for "
             f"{LINK_DELAY_S * 1000:g} ms",
             f"each way (a round trip {2 * LINK_DELAY_S * 1000:g} ms longer, as to a database across a network). "
