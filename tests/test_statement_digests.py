@@ -14,7 +14,7 @@ from khepri_db.migrations import files as files_module
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.files import StatementDigests, discover
 from khepri_db.migrations.history import read_history
-from khepri_db.migrations.status import MigrationState, compare
+from khepri_db.migrations.status import MigrationState, compare, migration_status
 
 
 def _states(url: str, directory: Path, digests: StatementDigests | None) -> dict[str, MigrationState]:
@@ -97,3 +97,17 @@ def test_off_keeps_no_digests(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     digests = StatementDigests.default()
     assert digests is not None
     assert digests.path == tmp_path / "statements.json"
+
+
+def test_status_keeps_the_digests_and_still_sees_an_edit(
+    empty_db_url: str, migrations_dir: Path, applied: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(files_module.STATEMENT_DIGESTS_ENV, str(tmp_path))
+    with connect(empty_db_url) as conn:
+        assert not migration_status(conn, migrations_dir).has_drift
+        kept = json.loads((tmp_path / "statements.json").read_text())["files"]
+        assert sorted(kept) == sorted(files_module._sha256(p.read_bytes()) for p in applied)
+
+        applied[1].write_text("alter table public.notes add column t varchar;\n")
+        status = migration_status(conn, migrations_dir)
+    assert [e.version for e in status.entries if e.state is MigrationState.CHANGED] == ["20260101000100"]

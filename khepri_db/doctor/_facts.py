@@ -55,9 +55,9 @@ from psycopg.rows import dict_row
 from khepri_db.core.project import load_sql
 from khepri_db.core.sqltext import find_upserts
 from khepri_db.doctor._plpgsql import HelperIndex, Parameter, embedded_statements, helper_index, identity_arguments
-from khepri_db.migrations.files import StatementDigests, discover
+from khepri_db.migrations.files import discover
 from khepri_db.migrations.history import AppliedMigration, PartialRun, read_history, read_partial
-from khepri_db.migrations.status import MigrationStatus, compare
+from khepri_db.migrations.status import MigrationStatus, compare_kept
 
 FACT_NAMES = ("migrations", "functions", "plans", "helpers", "policies")
 """Facts a rule may list in its ``-- requires:`` header."""
@@ -113,11 +113,7 @@ def compare_migrations(directory: Path, history: History) -> MigrationStatus:
     files are not split again, see :class:`khepri_db.migrations.files.StatementDigests`)."""
     files, ignored = discover(directory)
     applied, partial = history
-    digests = StatementDigests.default()
-    status = compare(files, ignored, applied, directory, partial, digests)
-    if digests is not None:
-        digests.save()
-    return status
+    return compare_kept(files, ignored, applied, directory, partial)
 
 
 def write_migrations(conn: psycopg.Connection, status: MigrationStatus) -> None:

@@ -193,7 +193,8 @@ def statements_digest(statements: Sequence[str]) -> str:
 
 STATEMENT_DIGESTS_ENV = "KHEPRI_DOCTOR_CACHE"
 """The doctor's cache setting (:data:`khepri_db.doctor._facts.CACHE_ENV`) also governs
-:class:`StatementDigests`: ``off`` keeps none, a directory keeps it there."""
+:class:`StatementDigests` (used by doctor, ``status`` and ``migrate``): ``off`` keeps none, a
+directory keeps it there."""
 
 
 STATEMENT_DIGESTS_KEPT = 50_000

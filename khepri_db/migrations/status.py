@@ -191,6 +191,23 @@ def _judge(
 
 
 def migration_status(conn: psycopg.Connection, directory: Path) -> MigrationStatus:
-    """Compare ``directory`` with the history of the database ``conn`` is connected to (read-only)."""
+    """Compare ``directory`` with the history of the database ``conn`` is connected to (read-only;
+    unchanged files are not split again, see :class:`StatementDigests`)."""
     files, ignored = discover(directory)
-    return compare(files, ignored, read_history(conn), directory, read_partial(conn))
+    return compare_kept(files, ignored, read_history(conn), directory, read_partial(conn))
+
+
+def compare_kept(
+    files: Sequence[MigrationFile],
+    ignored: Sequence[IgnoredFile],
+    history: Sequence[AppliedMigration] | None,
+    directory: Path,
+    partial: Mapping[str, PartialRun] | None = None,
+) -> MigrationStatus:
+    """:func:`compare` with the user's kept statement digests (:meth:`StatementDigests.default`),
+    saved afterwards: the same answer, without splitting files already seen unchanged."""
+    digests = StatementDigests.default()
+    status = compare(files, ignored, history, directory, partial, digests)
+    if digests is not None:
+        digests.save()
+    return status
