@@ -37,17 +37,14 @@ HEAVY_FOR_MIGRATE = (
 """Modules `khepri-db migrate --db-url ...` must not import (nor any of their submodules)."""
 
 _RUN_AND_LIST_MODULES = """
-import json, sys
+import atexit, json, sys
 from khepri_db.cli import main
 sys.argv = ["khepri-db", *sys.argv[1:]]
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-sys.stderr.write("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\\n")
+atexit.register(lambda: sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n"))
+main()
 """
+"""Runs the entry point as the ``khepri-db`` script does; the modules are listed by an exit handler
+(main() ends the process itself, after running the exit handlers)."""
 
 
 def _run_listing_modules(*args: str) -> tuple[int, set[str], str]:
@@ -58,8 +55,7 @@ def _run_listing_modules(*args: str) -> tuple[int, set[str], str]:
         [sys.executable, "-c", _RUN_AND_LIST_MODULES, *args], capture_output=True, text=True, env=env, cwd=REPO
     )
     line = next(ln for ln in done.stderr.splitlines() if ln.startswith("MODULES "))
-    data = json.loads(line.removeprefix("MODULES "))
-    return data["code"], set(data["modules"]), done.stdout
+    return done.returncode, set(json.loads(line.removeprefix("MODULES "))), done.stdout
 
 
 def _loaded(modules: set[str], name: str) -> bool:
