@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from khepri_db.cli._app import (
     DataDir,
@@ -189,6 +188,8 @@ def status_cmd(
     if output is OutputFormat.json:
         _print_json(status.to_dict())
     else:
+        from rich.table import Table  # only the table commands load it
+
         table = Table(title=escape(f"Migrations in {directory}"), title_justify="left")
         for column in ("version", "name", "state", "applied at", "by", "detail"):
             table.add_column(column)
@@ -308,6 +309,8 @@ def migration_list_cmd(
     if output is OutputFormat.json:
         _print_json(listing.to_dict())
     else:
+        from rich.table import Table  # only the table commands load it
+
         table = Table(title=f"Migrations in {_escape(directory)}", title_justify="left")
         for column in ("LOCAL", "REMOTE", "TIME (UTC)", "DRIFT"):
             table.add_column(column)

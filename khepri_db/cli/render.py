@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from khepri_db.cli._app import DoctorFormat, FailOn, _print_json, out
 from khepri_db.core.project import Project
@@ -245,6 +244,8 @@ def _render_access(report: Any) -> None:
         f"[bold]Exposed schemas:[/bold] {', '.join(report.exposed_schemas.schemas)} "
         f"(from {report.exposed_schemas.source})"
     )
+    from rich.table import Table  # loaded by the one renderer that draws a table
+
     table = Table(title="Access matrix (columns: actor; s i u d = select insert update delete, x = execute)",
                   title_justify="left")  # fmt: skip
     table.add_column("table / function / bucket", overflow="fold")

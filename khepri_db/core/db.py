@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -127,7 +128,7 @@ _POOLER_ROUNDS = 5
 """Rounds of :func:`transaction_pooler_evidence`'s observation (two queries each)."""
 
 
-def transaction_pooler_evidence(url: str) -> str | None:
+def transaction_pooler_evidence(url: str, conn: psycopg.Connection | None = None) -> str | None:
     """Why ``url`` leads to a transaction-mode (or statement-mode) pooler, or None if nothing shows it.
 
     Port 6543 is Supabase's transaction pooler (Supavisor; the dedicated PgBouncer uses it too).
@@ -141,6 +142,9 @@ def transaction_pooler_evidence(url: str) -> str | None:
 
     Args:
         url: the target URL.
+        conn: an idle autocommit connection to ``url`` the caller holds anyway: it serves as the
+            first of the two clients, so only one connection is opened. A connection that is not
+            in autocommit mode is not used (inside a transaction a pooler keeps its server process).
 
     Returns:
         A sentence for an error message, e.g. ``"two client connections were served by the same
@@ -151,12 +155,15 @@ def transaction_pooler_evidence(url: str) -> str | None:
     """
     if is_transaction_pooler(url):
         return f"{redact(url)} is Supabase's transaction pooler (port 6543)"
-    with connect(url, autocommit=True) as first, connect(url, autocommit=True) as second:
+    with contextlib.ExitStack() as stack:
+        usable = conn is not None and conn.autocommit and not conn.closed
+        first = conn if usable else stack.enter_context(connect(url, autocommit=True))
+        second = stack.enter_context(connect(url, autocommit=True))
         seen: dict[str, set[int]] = {"first": set(), "second": set()}
         for _ in range(_POOLER_ROUNDS):
             pids = {}
-            for name, conn in (("first", first), ("second", second)):
-                row = conn.execute("select pg_catalog.pg_backend_pid()").fetchone()
+            for name, client in (("first", first), ("second", second)):
+                row = client.execute("select pg_catalog.pg_backend_pid()").fetchone()
                 assert row is not None
                 pids[name] = int(row[0])
                 seen[name].add(pids[name])
@@ -213,7 +220,8 @@ def refuse_unsuitable_target(
             (:func:`read_only_reason`).
         session: the operation needs a session of its own (a session advisory lock, session settings,
             statements outside a transaction): refuse a transaction-mode pooler
-            (:func:`transaction_pooler_evidence`, one extra connection). False for an operation
+            (:func:`transaction_pooler_evidence`: one extra connection beside ``conn`` when
+            ``conn`` is in autocommit mode, else two). False for an operation
             that runs in one transaction.
 
     Raises:
@@ -229,7 +237,7 @@ def refuse_unsuitable_target(
                 hint="point it at the primary database (a replica's changes come from the primary)",
             )
     if session:
-        evidence = transaction_pooler_evidence(url)
+        evidence = transaction_pooler_evidence(url, conn)
         if evidence is not None:
             raise _pooler_error(what, url, evidence)
 

@@ -57,7 +57,7 @@ from khepri_db.core.sqltext import find_upserts
 from khepri_db.doctor._plpgsql import HelperIndex, Parameter, embedded_statements, helper_index, identity_arguments
 from khepri_db.migrations.files import discover
 from khepri_db.migrations.history import AppliedMigration, PartialRun, read_history, read_partial
-from khepri_db.migrations.status import MigrationStatus, compare
+from khepri_db.migrations.status import MigrationStatus, compare_kept
 
 FACT_NAMES = ("migrations", "functions", "plans", "helpers", "policies")
 """Facts a rule may list in its ``-- requires:`` header."""
@@ -109,10 +109,11 @@ def read_migration_history(conn: psycopg.Connection) -> History:
 
 
 def compare_migrations(directory: Path, history: History) -> MigrationStatus:
-    """The local migrations compared with ``history`` (no query: files and Python only)."""
+    """The local migrations compared with ``history`` (no query: files and Python only; unchanged
+    files are not split again, see :class:`khepri_db.migrations.files.StatementDigests`)."""
     files, ignored = discover(directory)
     applied, partial = history
-    return compare(files, ignored, applied, directory, partial)
+    return compare_kept(files, ignored, applied, directory, partial)
 
 
 def write_migrations(conn: psycopg.Connection, status: MigrationStatus) -> None:

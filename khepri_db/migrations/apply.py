@@ -67,7 +67,7 @@ from khepri_db.migrations.compat import COMPAT_VERSION, TargetInfo, TargetKind, 
 from khepri_db.migrations.files import MigrationFile, discover
 from khepri_db.migrations.history import _insert_history, ensure_history_tables, read_history
 from khepri_db.migrations.plan import ExecutionPlan, RunMode, plan_warnings
-from khepri_db.migrations.status import MigrationState, MigrationStatus, compare
+from khepri_db.migrations.status import MigrationState, MigrationStatus, compare_kept
 
 LOCK_KEY = 0x6B68_6570_7269_0001  # "khepri" + 1: the advisory lock all migrate runs share
 """Key of the session-level advisory lock held while migrating one database."""
@@ -641,7 +641,7 @@ def migrate(
         target = detect(conn)
         if dry_run:
             compat_action, warnings = _prepare_target(conn, target, use_compat=use_compat, dry_run=True, progress=say)
-            status = compare(files, ignored, read_history(conn), directory)
+            status = compare_kept(files, ignored, read_history(conn), directory)
             _check_order(status, include_all)
             pending_versions = {e.version for e in status.by_state(MigrationState.PENDING, MigrationState.OUT_OF_ORDER)}
             result = MigrateResult(target, compat_action, warnings=warnings, dry_run=True)
@@ -653,7 +653,7 @@ def migrate(
 
         _acquire_lock(conn, lock_timeout_s, say)
         try:
-            status = compare(files, ignored, read_history(conn), directory)
+            status = compare_kept(files, ignored, read_history(conn), directory)
             _check_order(status, include_all)
             todo = {e.version for e in status.by_state(MigrationState.PENDING, MigrationState.OUT_OF_ORDER)}
             pending = [f for f in files if f.version in todo]

@@ -5,12 +5,16 @@ bytes as the Supabase CLI reads them, and their statements as the CLI splits the
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from khepri_db.core import sqltext
 from khepri_db.core.errors import (
     UsageError,
 )
@@ -180,3 +184,101 @@ def _legacy_init(name: str) -> bool:
     """The CLI's test for its deprecated init file (only ever applied to the directory's first entry)."""
     match = LEGACY_INIT_PATTERN.search(name)
     return bool(match) and int(match.group(1)) < LEGACY_INIT_BEFORE
+
+
+def statements_digest(statements: Sequence[str]) -> str:
+    """sha256 of a list of statement texts (its JSON form): equal digests, equal lists."""
+    return _sha256(json.dumps(list(statements)).encode("utf-8"))
+
+
+STATEMENT_DIGESTS_ENV = "KHEPRI_DOCTOR_CACHE"
+"""The doctor's cache setting (:data:`khepri_db.doctor._facts.CACHE_ENV`) also governs
+:class:`StatementDigests` (used by doctor, ``status`` and ``migrate``): ``off`` keeps none, a
+directory keeps it there."""
+
+
+STATEMENT_DIGESTS_KEPT = 50_000
+"""Entries :class:`StatementDigests` keeps (about 8 MB of JSON), over every project it has seen."""
+
+
+class StatementDigests:
+    """What :func:`split_statements` made of each migration file, as a digest of the statements
+    (:func:`statements_digest`), kept between runs so that comparing hundreds of unchanged files
+    with the history they were recorded in needs no splitting.
+
+    An entry's key is the sha256 of the file's bytes; the whole file of entries belongs to one
+    splitter: the source of :mod:`khepri_db.core.sqltext` and sqlparse's version, so a changed
+    splitter finds nothing. A digest only ever confirms that a file's statements equal the recorded
+    ones; any other answer comes from splitting the file (:func:`khepri_db.migrations.status.compare`).
+    JSON, written whole and replaced atomically; beyond :data:`STATEMENT_DIGESTS_KEPT` entries, only
+    the last run's are kept.
+
+    Args:
+        path: the JSON file (need not exist).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._old: dict[str, str] = {}
+        self._new: dict[str, str] = {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("splitter") == _splitter_digest():
+                self._old = dict(data.get("files", {}))
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    @classmethod
+    def default(cls) -> StatementDigests | None:
+        """The user's cache (``platformdirs.user_cache_dir("khepri-db")/statements.json``, or in the
+        directory :data:`STATEMENT_DIGESTS_ENV` names), or ``None`` when that setting is ``off``."""
+        setting = os.environ.get(STATEMENT_DIGESTS_ENV, "").strip()
+        if setting.lower() in {"off", "0", "false", "no"}:
+            return None
+        if setting:
+            directory = Path(setting)
+        else:
+            import platformdirs
+
+            directory = Path(platformdirs.user_cache_dir("khepri-db"))
+        return cls(directory / "statements.json")
+
+    def digest(self, file: MigrationFile) -> str:
+        """The :func:`statements_digest` of ``file``'s statements (split only when not kept)."""
+        found = self._old.get(file.sha256) or self._new.get(file.sha256)
+        if found is None:
+            found = statements_digest([s.text for s in file.statements])
+        self._new[file.sha256] = found
+        return found
+
+    def save(self) -> None:
+        """Add this run's new entries to the file. Never raises: a cache that cannot be written is
+        only slower."""
+        if all(key in self._old for key in self._new):
+            return
+        kept = {**self._old, **self._new}
+        if len(kept) > STATEMENT_DIGESTS_KEPT:
+            kept = self._new
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=self.path.parent, prefix=".tmp-", delete=False
+            ) as out:
+                json.dump({"splitter": _splitter_digest(), "files": kept}, out, separators=(",", ":"))
+            Path(out.name).replace(self.path)
+        except OSError:
+            pass
+
+
+_SPLITTER: list[str] = []
+
+
+def _splitter_digest() -> str:
+    """sha256 of :mod:`khepri_db.core.sqltext`'s source and sqlparse's version."""
+    if not _SPLITTER:
+        import sqlparse
+
+        digest = hashlib.sha256(sqlparse.__version__.encode())
+        digest.update(Path(sqltext.__file__).read_bytes())
+        _SPLITTER.append(digest.hexdigest())
+    return _SPLITTER[0]

@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 
 from khepri_db.core.sqltext import comparable
-from khepri_db.migrations.files import IgnoredFile, MigrationFile, discover
+from khepri_db.migrations.files import IgnoredFile, MigrationFile, StatementDigests, discover, statements_digest
 from khepri_db.migrations.history import AppliedMigration, PartialRun, read_history, read_partial
 
 
@@ -103,11 +103,14 @@ def compare(
     history: Sequence[AppliedMigration] | None,
     directory: Path,
     partial: Mapping[str, PartialRun] | None = None,
+    digests: StatementDigests | None = None,
 ) -> MigrationStatus:
-    """Compare local files with the history and classify every version (pure; no I/O).
+    """Compare local files with the history and classify every version (no I/O but ``digests``).
 
     ``partial`` (:func:`khepri_db.migrations.history.read_partial`): pending files whose own
     ``commit`` kept some lines applied in a failed run; their entries say which lines.
+    ``digests``: statement digests kept from earlier runs; an applied file whose digest equals
+    that of its recorded statements is applied without being split again (the caller saves them).
     """
     partial = partial or {}
     applied = {m.version: m for m in history or []}
@@ -117,7 +120,7 @@ def compare(
     for version in sorted(set(applied) | set(local)):
         file, row = local.get(version), applied.get(version)
         if file and row:
-            state, detail = _judge(file, row)
+            state, detail = _judge(file, row, digests)
             entries.append(MigrationEntry(version, file.name, state, file.path, row.applied_at, row.applied_by, detail))
         elif file:
             out_of_order = newest_applied is not None and version < newest_applied
@@ -158,15 +161,20 @@ def compare(
     return MigrationStatus(directory, entries, list(ignored), history is not None)
 
 
-def _judge(file: MigrationFile, row: AppliedMigration) -> tuple[MigrationState, str]:
+def _judge(
+    file: MigrationFile, row: AppliedMigration, digests: StatementDigests | None = None
+) -> tuple[MigrationState, str]:
     """Has ``file`` changed since ``row`` was recorded? Judged by the statements the Supabase CLI
     would record for the file now, compared with those recorded: an edit that leaves them equal
     (blank lines or whitespace between statements, a trailing newline) is no change, whoever applied
     the file; any other edit, whitespace inside a statement included, is one. Two allowances, for
     rows written by other splitters: khepri-db's own checksum of the file, and, when the number of
     statements differs (an older CLI or khepri-db cut the file elsewhere), the same text once all
-    whitespace and semicolons are removed."""
+    whitespace and semicolons are removed. ``digests`` (:class:`StatementDigests`) answers the first
+    test without splitting a file it has seen."""
     if row.statements is not None:
+        if digests is not None and digests.digest(file) == statements_digest(row.statements):
+            return MigrationState.APPLIED, ""
         if [s.text for s in file.statements] == row.statements:
             return MigrationState.APPLIED, ""
         if row.sha256 is not None and row.sha256 in (file.sha256, file.legacy_sha256):
@@ -183,6 +191,23 @@ def _judge(file: MigrationFile, row: AppliedMigration) -> tuple[MigrationState, 
 
 
 def migration_status(conn: psycopg.Connection, directory: Path) -> MigrationStatus:
-    """Compare ``directory`` with the history of the database ``conn`` is connected to (read-only)."""
+    """Compare ``directory`` with the history of the database ``conn`` is connected to (read-only;
+    unchanged files are not split again, see :class:`StatementDigests`)."""
     files, ignored = discover(directory)
-    return compare(files, ignored, read_history(conn), directory, read_partial(conn))
+    return compare_kept(files, ignored, read_history(conn), directory, read_partial(conn))
+
+
+def compare_kept(
+    files: Sequence[MigrationFile],
+    ignored: Sequence[IgnoredFile],
+    history: Sequence[AppliedMigration] | None,
+    directory: Path,
+    partial: Mapping[str, PartialRun] | None = None,
+) -> MigrationStatus:
+    """:func:`compare` with the user's kept statement digests (:meth:`StatementDigests.default`),
+    saved afterwards: the same answer, without splitting files already seen unchanged."""
+    digests = StatementDigests.default()
+    status = compare(files, ignored, history, directory, partial, digests)
+    if digests is not None:
+        digests.save()
+    return status
