@@ -1,4 +1,4 @@
-"""What `khepri-db <command>` loads: only its own command group, no Pydantic, no other face (issue 20).
+"""What `khepri-db <command>` loads: only its own command group, no other face (issue 20).
 
 Start-up cost is kept down by what is not imported; these tests check the modules a real command
 run leaves in ``sys.modules`` (a new process each), not how long it took (that is
@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,8 @@ import typer.main
 from conftest import REPO, write_migration
 
 from khepri_db.cli import _GROUP_MODULES, COMMAND_MODULES, app
-from khepri_db.cli._app import _LeanCoercion
 
 HEAVY_FOR_MIGRATE = (
-    "pydantic",  # typer coerces option values with it; _LeanCoercion does not need it
-    "pydantic_core",
-    "typer._adapters",
     "rich.table",  # only the table-drawing commands import it
     "khepri_db.doctor",
     "khepri_db.policy",
@@ -76,7 +71,7 @@ def test_migrate_imports_only_what_it_needs(empty_db_url: str, migrations_dir: P
     assert [name for name in HEAVY_FOR_MIGRATE if _loaded(modules, name)] == []
 
 
-def test_status_as_json_needs_no_pydantic_either(empty_db_url: str, migrations_dir: Path) -> None:
+def test_status_as_json_loads_no_other_face_either(empty_db_url: str, migrations_dir: Path) -> None:
     write_migration(migrations_dir, "20260101000000_notes.sql", "create table public.notes (id int);\n")
 
     code, modules, stdout = _run_listing_modules(
@@ -85,15 +80,8 @@ def test_status_as_json_needs_no_pydantic_either(empty_db_url: str, migrations_d
 
     assert code == 1, stdout  # a pending migration
     assert json.loads(stdout)["counts"]["pending"] == 1
-    assert not _loaded(modules, "pydantic")
     assert not _loaded(modules, "khepri_db.cli.doctor")
-
-
-def test_a_value_typer_refuses_still_gets_typers_message(empty_db_url: str) -> None:
-    code, modules, _ = _run_listing_modules("migrate", "--db-url", empty_db_url, "--lock-timeout", "soon")
-
-    assert code == 2
-    assert _loaded(modules, "pydantic")  # the message is typer's own, from its Pydantic coercion
+    assert not _loaded(modules, "khepri_db.doctor")
 
 
 def _top_level(typer_app: typer.Typer) -> dict[str, Any]:
@@ -127,65 +115,3 @@ def test_each_command_comes_whole_from_its_own_module(module: str) -> None:
     for name in names:
         assert alone[name] == full[name], name
     assert not [name for name in alone if alone[name] and COMMAND_MODULES[name] != module]  # no other group filled
-
-
-def _samples(annotation: Any, default: Any) -> list[Any]:
-    """Values a parameter of ``annotation`` can receive from the parser: absent, its default, and
-    text as typed on a command line (good and bad)."""
-    values: list[Any] = [None, default]
-    item = annotation
-    if getattr(annotation, "__origin__", None) is list:
-        (item,) = annotation.__args__
-    if isinstance(item, type) and issubclass(item, Enum):
-        values += [m.value for m in item] + [m for m in item] + [str(next(iter(item)).value).upper(), "bogus"]
-    elif item is Path:
-        values += ["supabase", "", "no/such/dir", str(REPO / "README.md"), Path("supabase")]
-    elif item in (int, float):
-        values += ["3", "1.5", "abc", " 4 ", 7, 2.5]
-    elif item is str:
-        values += ["x", "", "a,b"]
-    else:
-        values += ["1", "true"]
-    if item is not annotation:  # a list: a repeated option hands over a tuple
-        values += [tuple(v for v in values[2:5] if v is not None), ()]
-    return values
-
-
-def _outcome(coercion: Any, value: Any, param: Any, ctx: Any) -> tuple[str, Any]:
-    try:
-        result = coercion.coerce(value, param=param, ctx=ctx)
-    except Exception as exc:  # the exception is the outcome compared
-        return "raised", (type(exc).__name__, str(exc))
-    return "returned", (type(result).__name__, result)
-
-
-def _commands(command: Any, path: str = "khepri-db") -> list[tuple[str, Any]]:
-    found = [(path, command)]
-    for name, sub in getattr(command, "commands", {}).items():
-        found += _commands(sub, f"{path} {name}")
-    return found
-
-
-def test_lean_coercion_returns_what_typer_returns_for_every_option() -> None:
-    """Every parameter of every command, every sample value: the same result (value and type) or the
-    same error as typer's own (Pydantic) coercion."""
-    compared = 0
-    for path, command in _commands(typer.main.get_command(app)):
-        ctx = command.context_class(command, info_name=path)
-        for param in command.get_params(ctx):
-            descriptor = getattr(param, "type_descriptor", None)
-            if descriptor is None:
-                continue
-            lean = _LeanCoercion(param)
-            param._runtime_param = None
-            typers = param.get_runtime_param()
-            assert not isinstance(typers, _LeanCoercion)
-            for value in _samples(descriptor.annotation, param.default):
-                if (param.multiple or param.nargs == -1) and not isinstance(value, tuple | list | type(None)):
-                    continue  # the parser hands a repeated option a tuple, never one value
-                ours = _outcome(lean, value, param, ctx)
-                theirs = _outcome(typers, value, param, ctx)
-                assert ours == theirs, (path, param.name, value)
-                param._runtime_param = typers  # a fallback replaced it: typer's again for the next value
-                compared += 1
-    assert compared > 500

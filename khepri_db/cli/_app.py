@@ -8,9 +8,8 @@ import json
 import os
 import re
 import sys
-import typing
 from collections.abc import Callable
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -72,83 +71,10 @@ def _reflowed(text: str | None) -> str | None:
     return "\n\n".join(kept)
 
 
-_SLOW = object()
-""":meth:`_LeanCoercion._leaf` cannot tell the result without typer's own (Pydantic) coercion."""
-
-
-class _LeanCoercion:
-    """A command parameter's coercion for the values khepri-db's options take, without Pydantic.
-
-    typer 0.29 coerces every parameter value through a Pydantic ``TypeAdapter`` built on first use,
-    and importing Pydantic costs more than everything else ``khepri-db migrate`` imports but psycopg.
-    For ``None``, a ``str``, a value already of the parameter's type, an enum choice and a path, this
-    returns what typer's adapter returns, by the same means: an absent value is ``None`` (``()`` for a
-    repeated option), a choice and a path go through the functions typer's adapters call
-    (``coerce_cli_choice``, ``coerce_cli_path``, given the path as a ``Path``, which is what
-    Pydantic makes of a string). Anything else (a number or flag given as text, a value typer would
-    refuse, a parser or constraint on the option) goes to typer's own coercion, built on demand, so
-    its result and its error message are typer's. tests/test_cli_startup.py compares the two on
-    every option of every command.
-
-    Args:
-        param: a typer parameter (``typer.core.TyperOption`` or ``TyperArgument``).
-    """
-
-    def __init__(self, param: Any) -> None:
-        descriptor = param.type_descriptor
-        self.annotation = descriptor.annotation
-        self.info = descriptor.parameter_info
-        self.file = descriptor.file_annotation is not None
-
-    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
-        """``value`` coerced as typer's ``RuntimeParam.coerce`` would coerce it (same contract).
-
-        Raises:
-            typer.BadParameter: from typer's own coercion, for a value it refuses.
-        """
-        multiple = param.multiple or param.nargs == -1
-        if value is None:
-            return () if multiple else None
-        result = _SLOW
-        if not (multiple and isinstance(value, str)) and not self.file and self.info.parser is None:
-            if typing.get_origin(self.annotation) is list and isinstance(value, list | tuple):
-                (item_type,) = typing.get_args(self.annotation)
-                items = [self._leaf(item_type, item, param, ctx) for item in value]
-                result = _SLOW if any(item is _SLOW for item in items) else items
-            elif typing.get_origin(self.annotation) is None:
-                result = self._leaf(self.annotation, value, param, ctx)
-        if result is not _SLOW:
-            return result
-        param._runtime_param = None  # typer builds its own (Pydantic) coercion, and keeps it
-        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
-
-    def _leaf(self, annotation: Any, value: Any, param: Any, ctx: Any) -> Any:
-        from typer import _param_types
-
-        info = self.info
-        if annotation is str and type(value) is str:
-            return value
-        if annotation in (int, float) and type(value) is annotation:
-            return value if info.min is None and info.max is None and not info.clamp else _SLOW
-        if isinstance(annotation, type) and issubclass(annotation, Enum):
-            if ctx is not None and ctx.token_normalize_func is not None:
-                return _SLOW
-            try:
-                return _param_types.coerce_cli_choice(
-                    value, choices=list(annotation), case_sensitive=info.case_sensitive, ctx=ctx
-                )
-            except ValueError:
-                return _SLOW  # typer's message for a value that is not a choice
-        if annotation is Path and info.path_type is None and isinstance(value, str | Path):
-            return _param_types.coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
-        return _SLOW
-
-
 class _FlagsWithoutType:
     """Mixin for typer's command classes: a flag (``--dry-run``, ``--help``) takes no value, so its help
-    row leaves the type column empty instead of showing ``<bool>`` (typer 0.29 shows one); the
-    command's help text is reflowed (:func:`_reflowed`); and its parameters are coerced without
-    Pydantic where typer's result is known (:class:`_LeanCoercion`)."""
+    row leaves the type column empty instead of showing ``<bool>`` (typer 0.29 shows one); and the
+    command's help text is reflowed (:func:`_reflowed`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,8 +85,6 @@ class _FlagsWithoutType:
         for param in params:
             if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
                 param.metavar = ""
-            if getattr(param, "type_descriptor", None) is not None and param._runtime_param is None:
-                param._runtime_param = _LeanCoercion(param)  # the help option is made anew each time
         return params
 
 
