@@ -64,6 +64,7 @@ from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
 from khepri_db.policy._catalog import DeclaredObjects, read_declared_objects, undeclared_objects
 from khepri_db.policy._fixtures import Fixtures, _message, _Subject
+from khepri_db.policy._owner_calls import OwnerData, Signature, read_signatures
 from khepri_db.policy.declaration import (
     _API_ROLE,
     _REF,
@@ -75,7 +76,7 @@ from khepri_db.policy.declaration import (
     TableDeclaration,
     load_declaration,
 )
-from khepri_db.policy.report import AccessReport, CellResult, CellRights, UndeclaredObject
+from khepri_db.policy.report import AccessReport, CellResult, CellRights, OwnerDataCall, UndeclaredObject
 
 
 class _Runner:
@@ -103,6 +104,7 @@ class _Runner:
         self._foreign_keys: dict[tuple[str, ...], tuple[list[str], list[str]] | None] = {}
         self._cleared: dict[tuple[Any, ...], list[tuple[sql.Composable, Sequence[Any]]] | None] = {}
         self._recording: list[list[tuple[sql.Composable, Sequence[Any]]]] = []
+        self._owner_data: OwnerData | None = None
 
     def _progress(self, kind: str, name: str) -> None:
         """Report, at most every two seconds, how many declared objects have been probed."""
@@ -209,6 +211,7 @@ class _Runner:
         rows: bool = False,
         writes: bool = False,
         extra: Sequence[tuple[str, str]] = (),
+        watch: str | None = None,
     ) -> _Attempt:
         """Run ``query`` as ``actor``, as one PostgREST request, and say what happened.
 
@@ -219,7 +222,10 @@ class _Runner:
         ``writes``, the rows the statement wrote are counted per table (PostgreSQL's
         ``pg_stat_xact_user_tables`` before and after it, in the same transaction: what a
         function's body inserted, updated or deleted, whatever its privileges). ``extra``: more
-        settings of this request (``storage.allow_delete_query`` of a Storage delete).
+        settings of this request (``storage.allow_delete_query`` of a Storage delete). ``watch``: a
+        query of one jsonb value run right after the statement, before the rollback, as the connecting
+        role (after ``reset role``), e.g. :attr:`khepri_db.policy._owner_calls.OwnerData.watch` (how many
+        of the owner's rows are unchanged); its value lands in :attr:`_Attempt.watched`.
         """
         rights: CellRights | None = None
         role = _API_ROLE.get(actor, "authenticated")
@@ -234,6 +240,7 @@ class _Runner:
             switch += f"; {_WRITE_COUNTS}"
         rollback = f"rollback to savepoint {name}; release savepoint {name}"
         wrote: dict[str, int] | None = None
+        watched: dict[str, int] | None = None
         try:
             statement = self._mogrifier.mogrify(query, params)
             undone = False
@@ -247,6 +254,8 @@ class _Runner:
                     cursor.nextset()
                     before = _counts_row(cursor.fetchone())
                 counting = f"\n;{_WRITE_COUNTS}" if writes else ""
+                if watch:  # read back as the connecting role (the rollback undoes the reset too)
+                    counting += f"\n;reset role\n;{watch}"
                 cursor = self.conn.execute(f"{statement}{counting}\n;{rollback}")
                 undone = True
                 count = len(cursor.fetchall()) if rows else cursor.rowcount  # the statement's result
@@ -254,6 +263,10 @@ class _Runner:
                     cursor.nextset()
                     after = _counts_row(cursor.fetchone())
                     wrote = {t: n - before.get(t, 0) for t, n in after.items() if n > before.get(t, 0)}
+                if watch:
+                    cursor.nextset()  # reset role
+                    cursor.nextset()
+                    watched = _counts_row(cursor.fetchone())
             finally:
                 if not undone:
                     self.conn.execute(rollback)
@@ -270,7 +283,7 @@ class _Runner:
             diag = exc.diag
             where = (diag.schema_name, diag.table_name, diag.constraint_name)
             return _Attempt("error", _message(exc), diag.sqlstate, rights, constraint=where if all(where) else None)
-        return _Attempt("ran", "", None, rights, count, wrote=wrote)
+        return _Attempt("ran", "", None, rights, count, wrote=wrote, watched=watched)
 
     def _next_savepoint(self) -> int:
         """A number for a new savepoint's name (``khepri_probe_<n>``), unique in the run."""
@@ -802,14 +815,54 @@ class _Runner:
         ).fetchone()
         return (bool(row[0]), bool(row[1])) if row else (False, False)
 
+    def _owners(self) -> OwnerData:
+        """The owner's rows and user (:class:`khepri_db.policy._owner_calls.OwnerData`), read once per run."""
+        if self._owner_data is None:
+            owner = self.fixtures.subjects["owner"]
+            factory = {
+                name: (self.objects.relations[name].primary_key, row)
+                for name, row in owner.rows.items()
+                if name in self.objects.relations
+            }
+            self._owner_data = OwnerData.read(self.conn, owner.user.id, owner.user.email, factory)
+        return self._owner_data
+
+    def _owner_call(self, actor: str, signature: Signature | None, path: str) -> OwnerDataCall | None:
+        """``actor`` (anon or other) calling the function with the owner's data, in its own rolled-back
+        savepoint, when ``actor``'s API role may execute it (EXECUTE and schema USAGE) and a parameter
+        names something of the owner's: what it did, the owner's rows it changed (updated or
+        deleted) and the rows it wrote. None when no such call is made."""
+        if signature is None or not (signature.anon if actor == "anon" else signature.authenticated):
+            return None
+        data = self._owners()
+        call = data.call(signature)
+        if call is None:
+            return None
+        statement = sql.SQL(call.statement.replace("%", "%%"))
+        attempt = self._act(actor, statement, [], "POST", path, writes=True, watch=data.watch)
+        status = {"ran": "completed", "refused": "refused", "error": "failed"}[attempt.status]
+        return OwnerDataCall(
+            call=call.statement,
+            source=call.source,
+            status=status,  # type: ignore[arg-type]
+            detail=attempt.detail or "the call completed",
+            sqlstate=attempt.sqlstate,
+            changed=data.changed(attempt.watched) if attempt.watched is not None else {},
+            wrote=attempt.wrote or {},
+            rights=attempt.rights,
+        )
+
     def function_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
         """The cells of every declared function (of those whose ``schema.name(argtypes)`` is in ``only``,
-        when given)."""
+        when given). The cells of anon and other also carry a call made with the owner's data
+        (:meth:`_owner_call`), which may turn them into risks (:attr:`CellResult.risk`)."""
         owner = self.fixtures.subjects["owner"]
-        for function in self.decl.functions:
-            _, display, _ = self.objects.functions[function.key]
-            if only is not None and display not in only:
-                continue
+        chosen = [f for f in self.decl.functions if only is None or self.objects.functions[f.key][1] in only]
+        signatures: dict[int, Signature] = {}
+        if any(a in ("anon", "other") for a in self.decl.actors):
+            signatures = read_signatures(self.conn, [self.objects.functions[f.key][0] for f in chosen])
+        for function in chosen:
+            oid, display, _ = self.objects.functions[function.key]
             if function.spec.call:
                 query, params = self.fixtures.snippet(function.spec.call, owner, None)
             else:
@@ -828,6 +881,14 @@ class _Runner:
                 actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
                 if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
                     actual = "denied"
+                owner_call = self._owner_call(actor, signatures.get(oid), path) if measured else None
+                wrote_auth: dict[str, int] = {}
+                if measured and definer:
+                    auth_tables = self._owners().auth_project_tables
+                    for wrote in (attempt.wrote or {}, owner_call.wrote if owner_call else {}):
+                        for table, n in wrote.items():
+                            if table in auth_tables:
+                                wrote_auth[table] = max(wrote_auth.get(table, 0), n)
                 yield CellResult(
                     id=f"{function.cell_name}:{actor}:{EXECUTE}",
                     object=display,
@@ -846,6 +907,8 @@ class _Runner:
                     executable=anon_may if actor == "anon" else None,
                     wrote=attempt.wrote or None,
                     with_owners_data=owners_data,
+                    owner_call=owner_call,
+                    wrote_auth=wrote_auth or None,
                 )
 
 
@@ -862,6 +925,7 @@ class _Attempt:
         constraint: (schema, table, constraint) Postgres named in the error, if any.
         wrote: rows written per table (``schema.table`` -> inserted + updated + deleted) when counted
             (``_act(writes=True)``) and the statement succeeded, else None.
+        watched: the ``watch`` query's value (``_act(watch=...)``) when the statement succeeded, else None.
     """
 
     status: Literal["ran", "refused", "error"]
@@ -871,6 +935,7 @@ class _Attempt:
     count: int = 0
     constraint: tuple[str, str, str] | None = None
     wrote: dict[str, int] | None = None
+    watched: dict[str, int] | None = None
 
     def decide(self, done: str, none: str) -> tuple[Outcome, str]:
         """(outcome, detail) of a table operation: rows affected means allowed, none or 42501 denied."""
