@@ -90,6 +90,25 @@ end $$;
 revoke execute on function public.retitle_note_by_slug(text, text) from public, anon;
 grant execute on function public.retitle_note_by_slug(text, text) to authenticated;
 
+-- reference data: a note's plan must exist (the migration makes one)
+create table public.plans (id text primary key, name text not null default 'plan');
+insert into public.plans (id) values ('gold');
+alter table public.plans enable row level security;
+create policy plans_read on public.plans for select to anon, authenticated using (true);
+create function public.move_note_to_plan(p_slug text, p_plan_id text) returns void
+language plpgsql security definer set search_path = '' as $$
+begin
+    if not exists (select 1 from public.plans where id = p_plan_id) then
+        raise exception 'no plan %', p_plan_id using errcode = 'no_data_found';
+    end if;
+    update public.notes set title = p_plan_id where slug = p_slug;
+    if not found then
+        raise exception 'no note %', p_slug using errcode = 'no_data_found';
+    end if;
+end $$;
+revoke execute on function public.move_note_to_plan(text, text) from public, anon;
+grant execute on function public.move_note_to_plan(text, text) to authenticated;
+
 -- negative controls: the owner check in the body, and row-level security
 create function public.retitle_my_note(p_slug text, p_title text) returns void
 language sql security definer set search_path = '' as $$
@@ -138,6 +157,8 @@ def test_functions_called_with_the_owners_data_report_who_changed_the_owners_row
         "SECURITY DEFINER public.retitle_notes_of(uuid, text)",
         "public.retitle_note_by_slug:other:execute": "other changed the owner's rows in public.notes (1 row(s)) "
         "through SECURITY DEFINER public.retitle_note_by_slug(text, text)",
+        "public.move_note_to_plan:other:execute": "other changed the owner's rows in public.notes (1 row(s)) "
+        "through SECURITY DEFINER public.move_note_to_plan(text, text)",
     }
     cell = report.cell("public.reset_pin", "other", "execute")
     assert cell.wrote is None  # the generated call ('x') matched no pin: only the owner's email did
@@ -152,6 +173,11 @@ def test_functions_called_with_the_owners_data_report_who_changed_the_owners_row
     assert by_slug.owner_call is not None
     assert (by_slug.owner_call.source, by_slug.owner_call.status) == ("public.notes", "completed")
     arguments = by_slug.owner_call.call.partition("(")[2]
+
+    # The owner's note gives the slug, a row of public.plans the plan (no row of the owner's names one).
+    plan = report.cell("public.move_note_to_plan", "other", "execute").owner_call
+    assert plan is not None
+    assert plan.call.startswith(f"select public.move_note_to_plan({arguments.split(',')[0]}, p_plan_id => '")
 
     # Negative controls: both ran with the owner's slug (the same row the risky one changed) and
     # changed nothing: the body's auth.uid() check, and RLS over a role without bypass rights.

@@ -125,13 +125,18 @@ class OwnerData:
         watched: table -> the ``ctid`` of the owner's rows there, as text.
         auth_project_tables: tables of the ``auth`` schema the project made (not owned by Supabase Auth).
         user: the owner's user values (``id``, ``email``) and their aliases (``user_id``, ``uid``...).
+        with_id: table name without schema or ``_v<n>`` suffix -> the tables of that name with an ``id``
+            column, for the ``<table>_id`` parameters no row of the owner's covers (a plan, a product).
     """
 
     rows: list[_Row] = field(default_factory=list)
     watched: dict[str, list[str]] = field(default_factory=dict)
     auth_project_tables: set[str] = field(default_factory=set)
     user: dict[str, Any] = field(default_factory=dict)
+    with_id: dict[str, list[str]] = field(default_factory=dict)
     _watch: str | None = None
+    _conn: psycopg.Connection | None = None
+    _ids: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def read(
@@ -150,7 +155,7 @@ class OwnerData:
             email: the owner's email.
             factory_rows: ``schema.table`` -> (primary key columns, the owner's row) of the factories' rows.
         """
-        data = cls()
+        data = cls(_conn=conn)
         data.user = {"id": user_id, "user_id": user_id, "uid": user_id, "owner_id": user_id, "owner": user_id}
         if email:
             data.user.update(email=email, user_email=email)
@@ -172,11 +177,14 @@ class OwnerData:
         names = {oid: name for oid, name, *_ in tables}
         mogrify = psycopg.ClientCursor(conn).mogrify
         self.auth_project_tables = {
-            f"{schema}.{table}" for _, _, schema, table, _, _, auth in tables if schema == "auth" and not auth
+            f"{schema}.{table}" for _, _, schema, table, _, _, auth, _ in tables if schema == "auth" and not auth
         }
+        for _, name, schema, table, _, _, _, has_id in tables:
+            if has_id and schema != "auth":
+                self.with_id.setdefault(_VERSION.sub("", table), []).append(name)
         plain = {f"{schema}.{table}": name for _, name, schema, table, *_ in tables}
         parts: list[str] = []
-        for _oid, name, _schema, _table, uuids, emails, _ in tables:
+        for _oid, name, _schema, _table, uuids, emails, _, _ in tables:
             conditions = [mogrify(sql.SQL("{} = %s::uuid").format(sql.Identifier(c)), (user_id,)) for c in uuids]
             if email:
                 conditions += [
@@ -255,13 +263,34 @@ class OwnerData:
             t: len(c) - int(unchanged.get(t, 0)) for t, c in self.watched.items() if len(c) > int(unchanged.get(t, 0))
         }
 
+    def _reference_id(self, parameter: str) -> str | None:
+        """For a ``<table>_id`` parameter (its bare name), the ``id`` of the first row of a table of that
+        name (``plan_id``: ``billing.plans``), read once as the connecting role; None without one."""
+        if not parameter.endswith("_id") or self._conn is None:
+            return None
+        stem = parameter.removesuffix("_id")
+        if stem not in self._ids:
+            self._ids[stem] = None
+            forms = (stem, stem + "s", stem + "es", stem.removesuffix("y") + "ies")
+            for table in (t for form in forms for t in self.with_id.get(form, [])):
+                try:
+                    with self._conn.transaction():
+                        row = self._conn.execute(f"select id::text from {table} limit 1").fetchone()
+                except psycopg.Error:
+                    continue
+                if row is not None:
+                    self._ids[stem] = row[0]
+                    break
+        return self._ids[stem]
+
     def call(self, signature: Signature) -> OwnerCall | None:
         """A call of ``signature`` with the owner's data, or None when no parameter names any of it.
 
         The row covering the most parameters (first found on a tie: the owner's user row, then the
         rows carrying the owner's id) gives their values; the owner's user id and email fill
-        parameters named for them (``user_id``, ``uid``, ``owner_id``, ``email``); the rest take
-        :func:`plain_argument`. Parameters with a default that nothing covers are left out when
+        parameters named for them (``user_id``, ``uid``, ``owner_id``, ``email``); a ``<table>_id``
+        parameter still uncovered takes the ``id`` of any row of that table (reference data: a plan);
+        the rest take :func:`plain_argument`. Parameters with a default that nothing covers are left out when
         every parameter has a name (named notation), else only the required ones are passed.
         """
         params = signature.params
@@ -276,6 +305,9 @@ class OwnerData:
                 values[i] = v
         if not values:
             return None
+        for i, p in enumerate(params):
+            if i not in values and (v := _fits(self._reference_id(bare_name(p[0])), p)) is not None:
+                values[i] = v
         arguments: list[str] = []
         for i, (name, type_, category, label) in enumerate(params):
             if i >= signature.required and i not in values:

@@ -1,6 +1,7 @@
 -- Access matrix (khepri_db/policy/_owner_calls.py): the tables the connecting role may read outside the skipped
 -- schemas (the skipped parameter), none of an extension: oid, quoted name, schema, name, uuid columns,
--- email-like text columns, and whether Supabase Auth owns the table (supabase_auth_admin).
+-- email-like text columns, whether Supabase Auth owns the table (supabase_auth_admin), and whether it has an id
+-- column.
 -- Parameters: psycopg placeholders in pyformat style.
 select
     c.oid,
@@ -19,7 +20,8 @@ select
         ),
         '{}'
     ),
-    coalesce(pg_catalog.pg_get_userbyid(c.relowner) = 'supabase_auth_admin', false)
+    coalesce(pg_catalog.pg_get_userbyid(c.relowner) = 'supabase_auth_admin', false),
+    coalesce(bool_or(a.attname = 'id'), false)
 from pg_catalog.pg_class as c
 inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
 left join pg_catalog.pg_attribute as a on c.oid = a.attrelid and a.attnum > 0 and not a.attisdropped
