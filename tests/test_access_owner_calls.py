@@ -72,11 +72,11 @@ revoke execute on function public.add_pin(text, text) from public, anon;
 grant execute on function public.add_pin(text, text) to authenticated;
 
 -- anyone retitles the notes of a caller-supplied user
-create function public.retitle_notes_of(p_user_id uuid, p_title text) returns void
+create function public.retitle_notes_of(p_user_id uuid) returns void
 language sql security definer set search_path = '' as $$
-    update public.notes set title = p_title where user_id = p_user_id
+    update public.notes set title = 'retitled' where user_id = p_user_id
 $$;
-grant execute on function public.retitle_notes_of(uuid, text) to anon, authenticated;
+grant execute on function public.retitle_notes_of(uuid) to anon, authenticated;
 
 -- any signed-in user retitles a note whose slug they know; fails for a slug nobody has
 create function public.retitle_note_by_slug(p_slug text, p_title text) returns void
@@ -108,6 +108,12 @@ begin
 end $$;
 revoke execute on function public.move_note_to_plan(text, text) from public, anon;
 grant execute on function public.move_note_to_plan(text, text) to authenticated;
+
+-- a read: stable, so Postgres refuses it any write; never called with the owner's data
+create function public.note_title(p_slug text) returns text
+language sql stable security invoker set search_path = '' as $$
+    select title from public.notes where slug = p_slug
+$$;
 
 -- negative controls: the owner check in the body, and row-level security
 create function public.retitle_my_note(p_slug text, p_title text) returns void
@@ -152,9 +158,9 @@ def test_functions_called_with_the_owners_data_report_who_changed_the_owners_row
         "public.add_pin:other:execute": "other's call of SECURITY DEFINER public.add_pin(text, text) wrote 1 row(s) "
         "to auth.pin_codes, a table of the auth schema",
         "public.retitle_notes_of:anon:execute": "anon changed the owner's rows in public.notes (1 row(s)) through "
-        "SECURITY DEFINER public.retitle_notes_of(uuid, text)",
+        "SECURITY DEFINER public.retitle_notes_of(uuid)",
         "public.retitle_notes_of:other:execute": "other changed the owner's rows in public.notes (1 row(s)) through "
-        "SECURITY DEFINER public.retitle_notes_of(uuid, text)",
+        "SECURITY DEFINER public.retitle_notes_of(uuid)",
         "public.retitle_note_by_slug:other:execute": "other changed the owner's rows in public.notes (1 row(s)) "
         "through SECURITY DEFINER public.retitle_note_by_slug(text, text)",
         "public.move_note_to_plan:other:execute": "other changed the owner's rows in public.notes (1 row(s)) "
@@ -164,6 +170,13 @@ def test_functions_called_with_the_owners_data_report_who_changed_the_owners_row
     assert cell.wrote is None  # the generated call ('x') matched no pin: only the owner's email did
     assert cell.owner_call is not None
     assert (cell.owner_call.source, cell.owner_call.status) == ("auth.pin_codes", "completed")
+
+    # access init's call already passes the owner's id (all the call with the owner's data would): that
+    # call is watched, no second one is made
+    of = report.cell("public.retitle_notes_of", "other", "execute")
+    assert of.owner_call is not None
+    assert of.owner_call.call.startswith("select public.retitle_notes_of('")  # the declared call, positional
+    assert of.owner_call.changed == {"public.notes": 1}
 
     # The generated call fails for every actor (no note has slug 'x'): undecided, yet the call with
     # the owner's slug ran and changed the owner's note.
@@ -206,7 +219,9 @@ def test_functions_called_with_the_owners_data_report_who_changed_the_owners_row
         assert conn.execute("select count(*) from auth.pin_codes").fetchone() == (0,)
 
 
-def test_trigger_functions_are_never_called_nor_reported(db: str, tmp_path: Path) -> None:
+def test_trigger_functions_are_never_called_nor_reported_and_reads_get_no_owners_data_call(
+    db: str, tmp_path: Path
+) -> None:
     path = tmp_path / "access.toml"
     init_access(db, path, project=NO_PROJECT, exposed_schemas=["public"])
     assert "make_pin" not in path.read_text(encoding="utf-8")
@@ -216,4 +231,7 @@ def test_trigger_functions_are_never_called_nor_reported(db: str, tmp_path: Path
     with connect(db) as conn:
         oid = conn.execute("select 'public.make_pin()'::regprocedure::oid").fetchone()[0]  # type: ignore[index]
         plain = conn.execute("select 'public.reset_pin(text, text)'::regprocedure::oid").fetchone()[0]  # type: ignore[index]
-        assert set(read_signatures(conn, [oid, plain])) == {plain}
+        read = conn.execute("select 'public.note_title(text)'::regprocedure::oid").fetchone()[0]  # type: ignore[index]
+        assert set(read_signatures(conn, [oid, plain, read])) == {plain}
+    assert report.cell("public.note_title", "other", "execute").owner_call is None
+    assert report.cell("public.reset_pin", "other", "execute").owner_call is not None

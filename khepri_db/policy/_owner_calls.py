@@ -103,11 +103,13 @@ class Signature:
 @dataclass(frozen=True)
 class OwnerCall:
     """A call of one function with the owner's data: ``statement`` (SQL, literals inlined), the table
-    of the owner's row the arguments came from, and the parameters that row (or the owner's user) covered."""
+    of the owner's row the arguments came from, the parameters given a value (from that row, the owner's
+    user or a reference row) and those values, as text."""
 
     statement: str
     source: str
     covered: tuple[str, ...]
+    values: tuple[str, ...]
 
 
 @dataclass
@@ -134,7 +136,7 @@ class OwnerData:
     auth_project_tables: set[str] = field(default_factory=set)
     user: dict[str, Any] = field(default_factory=dict)
     with_id: dict[str, list[str]] = field(default_factory=dict)
-    _watch: str | None = None
+    _plain: dict[str, str] = field(default_factory=dict)
     _conn: psycopg.Connection | None = None
     _ids: dict[str, str | None] = field(default_factory=dict)
 
@@ -183,6 +185,7 @@ class OwnerData:
             if has_id and schema != "auth":
                 self.with_id.setdefault(_VERSION.sub("", table), []).append(name)
         plain = {f"{schema}.{table}": name for _, name, schema, table, *_ in tables}
+        self._plain = {name: key for key, name in plain.items()}
         parts: list[str] = []
         for _oid, name, _schema, _table, uuids, emails, _, _ in tables:
             conditions = [mogrify(sql.SQL("{} = %s::uuid").format(sql.Identifier(c)), (user_id,)) for c in uuids]
@@ -240,28 +243,28 @@ class OwnerData:
             self.rows.append(row)
         return new
 
-    @property
-    def watch(self) -> str | None:
-        """A query returning one row, ``{table: rows still unchanged}`` (jsonb) of the owner's rows, to run
-        after a call in the same transaction; None when there is nothing to watch."""
-        if not self.watched:
+    def watch(self, wrote: Mapping[str, int]) -> str | None:
+        """A query returning one row, ``{table: rows still unchanged}`` (jsonb) of the owner's rows in the
+        tables a call wrote (``wrote``: ``schema.table`` as ``pg_stat_xact_user_tables`` names them), to run
+        after the call in the same transaction; None when the call wrote none of the tables holding
+        the owner's rows (then it changed none of them)."""
+        parts = []
+        for table, ctids in self.watched.items():
+            if self._plain.get(table) not in wrote:
+                continue
+            tids = sql.Literal("{" + ",".join(f'"{c}"' for c in ctids) + "}").as_string(None)
+            parts.append(
+                f"select {sql.Literal(table).as_string(None)}::text as t, count(*) as n from {table} "
+                f"where ctid = any({tids}::tid[])"
+            )
+        if not parts:
             return None
-        if self._watch is None:
-            parts = []
-            for table, ctids in self.watched.items():
-                tids = sql.Literal("{" + ",".join(f'"{c}"' for c in ctids) + "}").as_string(None)
-                parts.append(
-                    f"select {sql.Literal(table).as_string(None)}::text as t, count(*) as n from {table} "
-                    f"where ctid = any({tids}::tid[])"
-                )
-            self._watch = "select coalesce(jsonb_object_agg(t, n), '{}') from (" + " union all ".join(parts) + ") as w"
-        return self._watch
+        return "select coalesce(jsonb_object_agg(t, n), '{}') from (" + " union all ".join(parts) + ") as w"
 
     def changed(self, unchanged: Mapping[str, int]) -> dict[str, int]:
-        """Table -> how many of the owner's rows a call changed (updated or deleted), from :attr:`watch`'s row."""
-        return {
-            t: len(c) - int(unchanged.get(t, 0)) for t, c in self.watched.items() if len(c) > int(unchanged.get(t, 0))
-        }
+        """Table -> how many of the owner's rows a call changed (updated or deleted), from :meth:`watch`'s
+        row (tables it did not look at are unchanged)."""
+        return {t: len(self.watched[t]) - int(n) for t, n in unchanged.items() if len(self.watched.get(t, [])) > int(n)}
 
     def _reference_id(self, parameter: str) -> str | None:
         """For a ``<table>_id`` parameter (its bare name), the ``id`` of the first row of a table of that
@@ -321,12 +324,14 @@ class OwnerData:
             arguments.append(f"{_ident(name)} => {literal}" if signature.named else literal)
         statement = f"select {signature.name}({', '.join(arguments)})"
         covered_names = tuple(params[i][0] for i in sorted(values))
-        return OwnerCall(statement, source.table if source is not None else "auth.users", covered_names)
+        given = tuple(str(values[i]) for i in sorted(values))
+        return OwnerCall(statement, source.table if source is not None else "auth.users", covered_names, given)
 
 
 def read_signatures(conn: psycopg.Connection, oids: Sequence[int]) -> dict[int, Signature]:
-    """The :class:`Signature` of each function of ``oids`` that is not a trigger function and takes
-    arguments; variadic functions are left out (a generated call does not fit them)."""
+    """The :class:`Signature` of each function of ``oids`` that takes arguments and may write: not a
+    trigger function, and volatile (Postgres refuses an insert, update or delete in a stable or
+    immutable function); variadic functions are left out (a generated call does not fit them)."""
     found: dict[int, Signature] = {}
     if not oids:
         return found

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
 from khepri_db.policy._catalog import DeclaredObjects, read_declared_objects, undeclared_objects
 from khepri_db.policy._fixtures import Fixtures, _message, _Subject
-from khepri_db.policy._owner_calls import OwnerData, Signature, read_signatures
+from khepri_db.policy._owner_calls import OwnerCall, OwnerData, Signature, read_signatures
 from khepri_db.policy.declaration import (
     _API_ROLE,
     _REF,
@@ -211,7 +212,7 @@ class _Runner:
         rows: bool = False,
         writes: bool = False,
         extra: Sequence[tuple[str, str]] = (),
-        watch: str | None = None,
+        watch: Callable[[dict[str, int]], str | None] | None = None,
     ) -> _Attempt:
         """Run ``query`` as ``actor``, as one PostgREST request, and say what happened.
 
@@ -222,10 +223,12 @@ class _Runner:
         ``writes``, the rows the statement wrote are counted per table (PostgreSQL's
         ``pg_stat_xact_user_tables`` before and after it, in the same transaction: what a
         function's body inserted, updated or deleted, whatever its privileges). ``extra``: more
-        settings of this request (``storage.allow_delete_query`` of a Storage delete). ``watch``: a
-        query of one jsonb value run right after the statement, before the rollback, as the connecting
-        role (after ``reset role``), e.g. :attr:`khepri_db.policy._owner_calls.OwnerData.watch` (how many
-        of the owner's rows are unchanged); its value lands in :attr:`_Attempt.watched`.
+        settings of this request (``storage.allow_delete_query`` of a Storage delete). ``watch`` (with
+        ``writes``): given the rows the statement wrote per table, a query of one jsonb value to run
+        before the rollback as the connecting role (after ``reset role``), or None
+        (:meth:`khepri_db.policy._owner_calls.OwnerData.watch`: how many of the owner's rows in the
+        tables written are unchanged); its value lands in :attr:`_Attempt.watched`, at the cost of
+        one more round trip, only when there is a query to run.
         """
         rights: CellRights | None = None
         role = _API_ROLE.get(actor, "authenticated")
@@ -254,17 +257,18 @@ class _Runner:
                     cursor.nextset()
                     before = _counts_row(cursor.fetchone())
                 counting = f"\n;{_WRITE_COUNTS}" if writes else ""
-                if watch:  # read back as the connecting role (the rollback undoes the reset too)
-                    counting += f"\n;reset role\n;{watch}"
-                cursor = self.conn.execute(f"{statement}{counting}\n;{rollback}")
-                undone = True
+                held = writes and watch is not None  # the rollback waits for the watch query
+                cursor = self.conn.execute(f"{statement}{counting}" + ("" if held else f"\n;{rollback}"))
+                undone = not held
                 count = len(cursor.fetchall()) if rows else cursor.rowcount  # the statement's result
                 if writes:
                     cursor.nextset()
                     after = _counts_row(cursor.fetchone())
                     wrote = {t: n - before.get(t, 0) for t, n in after.items() if n > before.get(t, 0)}
-                if watch:
-                    cursor.nextset()  # reset role
+                if held and (looking := watch(wrote or {})):  # type: ignore[misc]
+                    # read back as the connecting role (the rollback undoes the reset too)
+                    cursor = self.conn.execute(f"reset role\n;{looking}\n;{rollback}")
+                    undone = True
                     cursor.nextset()
                     watched = _counts_row(cursor.fetchone())
             finally:
@@ -827,27 +831,25 @@ class _Runner:
             self._owner_data = OwnerData.read(self.conn, owner.user.id, owner.user.email, factory)
         return self._owner_data
 
-    def _owner_call(self, actor: str, signature: Signature | None, path: str) -> OwnerDataCall | None:
-        """``actor`` (anon or other) calling the function with the owner's data, in its own rolled-back
-        savepoint, when ``actor``'s API role may execute it (EXECUTE and schema USAGE) and a parameter
-        names something of the owner's: what it did, the owner's rows it changed (updated or
-        deleted) and the rows it wrote. None when no such call is made."""
+    def _owner_call(self, actor: str, signature: Signature | None) -> OwnerCall | None:
+        """The call of the function with the owner's data ``actor`` (anon or other) makes, when its API
+        role may execute it (EXECUTE and schema USAGE) and a parameter names something of the owner's."""
         if signature is None or not (signature.anon if actor == "anon" else signature.authenticated):
             return None
-        data = self._owners()
-        call = data.call(signature)
-        if call is None:
-            return None
-        statement = sql.SQL(call.statement.replace("%", "%%"))
-        attempt = self._act(actor, statement, [], "POST", path, writes=True, watch=data.watch)
+        return self._owners().call(signature)
+
+    def _owner_call_result(self, call: OwnerCall, attempt: _Attempt, statement: str) -> OwnerDataCall:
+        """What the call with the owner's data (``statement``, run as ``attempt``) did: the owner's rows it
+        changed (updated or deleted: ``attempt.watched`` stays None when it wrote no table holding
+        them) and the rows it wrote."""
         status = {"ran": "completed", "refused": "refused", "error": "failed"}[attempt.status]
         return OwnerDataCall(
-            call=call.statement,
+            call=statement,
             source=call.source,
             status=status,  # type: ignore[arg-type]
             detail=attempt.detail or "the call completed",
             sqlstate=attempt.sqlstate,
-            changed=data.changed(attempt.watched) if attempt.watched is not None else {},
+            changed=self._owners().changed(attempt.watched) if attempt.watched is not None else {},
             wrote=attempt.wrote or {},
             rights=attempt.rights,
         )
@@ -855,7 +857,9 @@ class _Runner:
     def function_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
         """The cells of every declared function (of those whose ``schema.name(argtypes)`` is in ``only``,
         when given). The cells of anon and other also carry a call made with the owner's data
-        (:meth:`_owner_call`), which may turn them into risks (:attr:`CellResult.risk`)."""
+        (:meth:`_owner_call`), which may turn them into risks (:attr:`CellResult.risk`): the declared
+        call itself when it already passes every value that call would (then watched the same way),
+        else one more request."""
         owner = self.fixtures.subjects["owner"]
         chosen = [f for f in self.decl.functions if only is None or self.objects.functions[f.key][1] in only]
         signatures: dict[int, Signature] = {}
@@ -877,11 +881,21 @@ class _Runner:
                 undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
                 # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
                 measured = actor in ("anon", "other")
-                attempt = self._act(actor, query, params, "POST", path, writes=measured)
+                call = self._owner_call(actor, signatures.get(oid)) if measured else None
+                watch = self._owners().watch if call is not None else None
+                attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch)
                 actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
                 if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
                     actual = "denied"
-                owner_call = self._owner_call(actor, signatures.get(oid), path) if measured else None
+                owner_call: OwnerDataCall | None = None
+                if call is not None and Counter(call.values) <= Counter(str(p) for p in params):
+                    # the declared call already passes each of these values (as many times): it was the
+                    # call with the owner's data
+                    owner_call = self._owner_call_result(call, attempt, self._mogrifier.mogrify(query, params))
+                elif call is not None:
+                    statement = sql.SQL(call.statement.replace("%", "%%"))
+                    made = self._act(actor, statement, [], "POST", path, writes=True, watch=watch)
+                    owner_call = self._owner_call_result(call, made, call.statement)
                 wrote_auth: dict[str, int] = {}
                 if measured and definer:
                     auth_tables = self._owners().auth_project_tables

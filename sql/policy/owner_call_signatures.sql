@@ -1,5 +1,6 @@
 -- Access matrix (khepri_db/policy/_owner_calls.py): what a call with the owner's data needs of each function of
--- the oids parameter (trigger functions left out: they are never called): argument counts, names, modes, types,
+-- the oids parameter (trigger functions left out: they are never called; so are stable and immutable ones, whose
+-- writes Postgres refuses): argument counts, names, modes, types,
 -- type categories (of a domain's base type), first enum labels, schema, name, and whether anon and
 -- authenticated may run it (EXECUTE on it and USAGE on its schema).
 -- Parameters: psycopg placeholders in pyformat style.
@@ -37,5 +38,5 @@ select
 from pg_catalog.pg_proc as p
 inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
 where
-    p.oid = any(%(oids)s) and p.prokind = 'f'
+    p.oid = any(%(oids)s) and p.prokind = 'f' and p.provolatile = 'v'
     and p.prorettype not in ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype)
