@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,7 @@ class OwnerData:
     user: dict[str, Any] = field(default_factory=dict)
     with_id: dict[str, list[str]] = field(default_factory=dict)
     _plain: dict[str, str] = field(default_factory=dict)
+    _by_name: dict[str, list[int]] | None = None
     _conn: psycopg.Connection | None = None
     _ids: dict[str, str | None] = field(default_factory=dict)
 
@@ -289,16 +291,29 @@ class OwnerData:
     def call(self, signature: Signature) -> OwnerCall | None:
         """A call of ``signature`` with the owner's data, or None when no parameter names any of it.
 
-        The row covering the most parameters (first found on a tie: the owner's user row, then the
-        rows carrying the owner's id) gives their values; the owner's user id and email fill
+        The row covering the most parameters (on a tie, the one whose column names match more
+        parameters, then the first read) gives their values; the owner's user id and email fill
         parameters named for them (``user_id``, ``uid``, ``owner_id``, ``email``); a ``<table>_id``
         parameter still uncovered takes the ``id`` of any row of that table (reference data: a plan);
         the rest take :func:`plain_argument`. Parameters with a default that nothing covers are left out when
         every parameter has a name (named notation), else only the required ones are passed.
         """
         params = signature.params
+        if self._by_name is None:  # rows by the parameter names they may answer to
+            self._by_name = {}
+            for index, row in enumerate(self.rows):
+                table = _VERSION.sub("", row.table.rsplit(".", 1)[-1].strip('"'))
+                names = set(row.values)
+                if "id" in row.values:
+                    names |= {f"{t}_id" for t in _singulars(table)}
+                for name in names:
+                    self._by_name.setdefault(name, []).append(index)
+        hits: Counter[int] = Counter(i for p in params for i in self._by_name.get(bare_name(p[0]), []))
         best: tuple[int, _Row | None, dict[int, Any]] = (0, None, {})
-        for row in self.rows:
+        for index, most in sorted(hits.items(), key=lambda item: (-item[1], item[0])):
+            if most <= best[0]:
+                break
+            row = self.rows[index]
             covered = {i: v for i, p in enumerate(params) if (v := _covers(row, p)) is not None}
             if len(covered) > best[0]:
                 best = (len(covered), row, covered)
@@ -355,6 +370,19 @@ def _ident(name: str) -> str:
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _VERSION = re.compile(r"_v\d+$")
+
+
+def _singulars(table: str) -> set[str]:
+    """The names a ``<name>_id`` parameter may give a table: itself and its singulars (``notes``: note,
+    ``companies``: company, ``boxes``: box), the inverse of the plurals :func:`_covers` tries."""
+    names = {table}
+    if table.endswith("s"):
+        names.add(table[:-1])
+    if table.endswith("es"):
+        names.add(table[:-2])
+    if table.endswith("ies"):
+        names |= {table[:-3] + "y", table[:-3]}
+    return names
 
 
 def _covers(row: _Row, param: tuple[str, str, str, str | None]) -> str | None:

@@ -882,15 +882,16 @@ class _Runner:
                 # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
                 measured = actor in ("anon", "other")
                 call = self._owner_call(actor, signatures.get(oid)) if measured else None
+                # the declared call already passes each value of the call with the owner's data (as many
+                # times): it is that call, watched the same way
+                same = call is not None and Counter(call.values) <= Counter(str(p) for p in params)
                 watch = self._owners().watch if call is not None else None
-                attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch)
+                attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch if same else None)
                 actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
                 if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
                     actual = "denied"
                 owner_call: OwnerDataCall | None = None
-                if call is not None and Counter(call.values) <= Counter(str(p) for p in params):
-                    # the declared call already passes each of these values (as many times): it was the
-                    # call with the owner's data
+                if call is not None and same:
                     owner_call = self._owner_call_result(call, attempt, self._mogrifier.mogrify(query, params))
                 elif call is not None:
                     statement = sql.SQL(call.statement.replace("%", "%%"))
