@@ -882,9 +882,13 @@ class _Runner:
                 # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
                 measured = actor in ("anon", "other")
                 call = self._owner_call(actor, signatures.get(oid)) if measured else None
-                # the declared call already passes each value of the call with the owner's data (as many
-                # times): it is that call, watched the same way
-                same = call is not None and Counter(call.values) <= Counter(str(p) for p in params)
+                # the declared call already passes each value of the call with the owner's data, as a
+                # literal, as many times: it is that call, watched the same way
+                rendered = self._mogrifier.mogrify(query, params)
+                same = call is not None and all(
+                    sum(rendered.count(sql.Literal(form).as_string(None)) for form in _forms(v)) >= n
+                    for v, n in Counter(call.values).items()
+                )
                 watch = self._owners().watch if call is not None else None
                 attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch if same else None)
                 actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
@@ -892,7 +896,7 @@ class _Runner:
                     actual = "denied"
                 owner_call: OwnerDataCall | None = None
                 if call is not None and same:
-                    owner_call = self._owner_call_result(call, attempt, self._mogrifier.mogrify(query, params))
+                    owner_call = self._owner_call_result(call, attempt, rendered)
                 elif call is not None:
                     statement = sql.SQL(call.statement.replace("%", "%%"))
                     made = self._act(actor, statement, [], "POST", path, writes=True, watch=watch)
@@ -976,6 +980,14 @@ _WRITE_COUNTS = (
     "from pg_catalog.pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0"
 )
 """Rows this transaction wrote so far, per table (read before and after a function call)."""
+
+
+def _forms(value: str) -> set[str]:
+    """How a value of a call with the owner's data may be written in a declared call as psycopg renders it:
+    as is, and a uuid also as its 32 hex digits (psycopg's literal of a ``UUID`` parameter)."""
+    if len(value) == 36 and value.count("-") == 4:
+        return {value, value.replace("-", "")}
+    return {value}
 
 
 def _counts_row(row: Any) -> dict[str, int]:
