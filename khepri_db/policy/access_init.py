@@ -923,9 +923,10 @@ def _observe(
     progress: Callable[[str], None] | None = None,
 ) -> tuple[Declaration, list[CellResult]] | RowFactoryError:
     """Run the verify-access probes on ``document`` (in a savepoint rolled back): the cells, or the first
-    row factory that failed."""
+    row factory that failed. The calls with the owner's data are left to the verification of the
+    written file (what they find is a risk, which decides nothing written here)."""
     decl = _validate(path, [], AccessFile.model_validate(document))
-    runner = _Runner(conn, decl, progress)
+    runner = _Runner(conn, decl, progress, owners_data_calls=False)
     with conn.transaction(force_rollback=True):
         runner.load_catalog()
         try:

@@ -85,9 +85,15 @@ class _Runner:
     rows (:mod:`khepri_db.policy._fixtures`) and probes every cell as its actor."""
 
     def __init__(
-        self, conn: psycopg.Connection, declaration: Declaration, progress: Callable[[str], None] | None = None
+        self,
+        conn: psycopg.Connection,
+        declaration: Declaration,
+        progress: Callable[[str], None] | None = None,
+        *,
+        owners_data_calls: bool = True,
     ) -> None:
         self.conn = conn
+        self.owners_data_calls = owners_data_calls  # False: only the declared calls (access init's first look)
         self.decl = declaration
         self.objects = DeclaredObjects()
         self.fixtures = Fixtures(conn, declaration, self.objects.relations)
@@ -863,7 +869,7 @@ class _Runner:
         owner = self.fixtures.subjects["owner"]
         chosen = [f for f in self.decl.functions if only is None or self.objects.functions[f.key][1] in only]
         signatures: dict[int, Signature] = {}
-        if any(a in ("anon", "other") for a in self.decl.actors):
+        if self.owners_data_calls and any(a in ("anon", "other") for a in self.decl.actors):
             signatures = read_signatures(self.conn, [self.objects.functions[f.key][0] for f in chosen])
         for function in chosen:
             oid, display, _ = self.objects.functions[function.key]
@@ -881,7 +887,7 @@ class _Runner:
                 undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
                 # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
                 measured = actor in ("anon", "other")
-                call = self._owner_call(actor, signatures.get(oid)) if measured else None
+                call = self._owner_call(actor, signatures.get(oid)) if measured and self.owners_data_calls else None
                 # the declared call already passes each value of the call with the owner's data, as a
                 # literal, as many times: it is that call, watched the same way
                 rendered = self._mogrifier.mogrify(query, params)
