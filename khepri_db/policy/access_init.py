@@ -23,6 +23,7 @@ from khepri_db.core.project import Project, load_sql
 from khepri_db.doctor.config import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
 from khepri_db.policy._catalog import batched_rows, exposed_objects
 from khepri_db.policy._fixtures import _message
+from khepri_db.policy._owner_calls import plain_argument
 from khepri_db.policy.declaration import (
     _REF,
     DEFAULT_STORAGE_PATH,
@@ -861,23 +862,9 @@ class _Generator:
                     table = self.catalog.get(table_name)
                     if table and "id" in table.columns:
                         return f"{{{key}.id}}::{type_}"
-        if type_ == "uuid":
-            return "{user.id}::uuid" if "user" in bare else "gen_random_uuid()"
-        if label is not None:
-            return "'" + label.replace("'", "''") + "'::" + type_
-        if category == "A" or type_.endswith("[]"):
-            return f"'{{}}'::{type_}"
-        if category == "N":
-            return f"1::{type_}"
-        if category == "B":
-            return "true"
-        if type_ in ("json", "jsonb"):
-            return f"'{{}}'::{type_}"
-        if category == "D":
-            return f"now()::{type_}"
-        if category == "S":
-            return f"'x'::{type_}"
-        return f"null::{type_}"
+        if type_ == "uuid" and "user" in bare:
+            return "{user.id}::uuid"
+        return plain_argument(type_, category, label)
 
 
 _BUCKET_LITERAL = r"'((?:[^']|'')+)'(?:::\w+)?"
@@ -947,9 +934,10 @@ def _observe(
     progress: Callable[[str], None] | None = None,
 ) -> tuple[Declaration, list[CellResult]] | RowFactoryError:
     """Run the verify-access probes on ``document`` (in a savepoint rolled back): the cells, or the first
-    row factory that failed."""
+    row factory that failed. The calls with the owner's data are left to the verification of the
+    written file (what they find is a risk, which decides nothing written here)."""
     decl = _validate(path, [], AccessFile.model_validate(document))
-    runner = _Runner(conn, decl, progress)
+    runner = _Runner(conn, decl, progress, owners_data_calls=False)
     with conn.transaction(force_rollback=True):
         runner.load_catalog()
         try:

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
 from khepri_db.policy._catalog import DeclaredObjects, read_declared_objects, undeclared_objects
 from khepri_db.policy._fixtures import Fixtures, _message, _Subject
+from khepri_db.policy._owner_calls import OwnerCall, OwnerData, Signature, read_signatures
 from khepri_db.policy.declaration import (
     _API_ROLE,
     _REF,
@@ -76,7 +78,7 @@ from khepri_db.policy.declaration import (
     load_declaration,
     ownership_references,
 )
-from khepri_db.policy.report import AccessReport, CellResult, CellRights, UndeclaredObject
+from khepri_db.policy.report import AccessReport, CellResult, CellRights, OwnerDataCall, UndeclaredObject
 
 
 class _Runner:
@@ -84,9 +86,15 @@ class _Runner:
     rows (:mod:`khepri_db.policy._fixtures`) and probes every cell as its actor."""
 
     def __init__(
-        self, conn: psycopg.Connection, declaration: Declaration, progress: Callable[[str], None] | None = None
+        self,
+        conn: psycopg.Connection,
+        declaration: Declaration,
+        progress: Callable[[str], None] | None = None,
+        *,
+        owners_data_calls: bool = True,
     ) -> None:
         self.conn = conn
+        self.owners_data_calls = owners_data_calls  # False: only the declared calls (access init's first look)
         self.decl = declaration
         self.objects = DeclaredObjects()
         self.fixtures = Fixtures(conn, declaration, self.objects.relations)
@@ -104,6 +112,7 @@ class _Runner:
         self._foreign_keys: dict[tuple[str, ...], tuple[list[str], list[str]] | None] = {}
         self._cleared: dict[tuple[Any, ...], list[tuple[sql.Composable, Sequence[Any]]] | None] = {}
         self._recording: list[list[tuple[sql.Composable, Sequence[Any]]]] = []
+        self._owner_data: OwnerData | None = None
 
     def _progress(self, kind: str, name: str) -> None:
         """Report, at most every two seconds, how many declared objects have been probed."""
@@ -210,6 +219,7 @@ class _Runner:
         rows: bool = False,
         writes: bool = False,
         extra: Sequence[tuple[str, str]] = (),
+        watch: Callable[[dict[str, int]], str | None] | None = None,
     ) -> _Attempt:
         """Run ``query`` as ``actor``, as one PostgREST request, and say what happened.
 
@@ -220,7 +230,12 @@ class _Runner:
         ``writes``, the rows the statement wrote are counted per table (PostgreSQL's
         ``pg_stat_xact_user_tables`` before and after it, in the same transaction: what a
         function's body inserted, updated or deleted, whatever its privileges). ``extra``: more
-        settings of this request (``storage.allow_delete_query`` of a Storage delete).
+        settings of this request (``storage.allow_delete_query`` of a Storage delete). ``watch`` (with
+        ``writes``): given the rows the statement wrote per table, a query of one jsonb value to run
+        before the rollback as the connecting role (after ``reset role``), or None
+        (:meth:`khepri_db.policy._owner_calls.OwnerData.watch`: how many of the owner's rows in the
+        tables written are unchanged); its value lands in :attr:`_Attempt.watched`, at the cost of
+        one more round trip, only when there is a query to run.
         """
         rights: CellRights | None = None
         role = _API_ROLE.get(actor, "authenticated")
@@ -235,6 +250,7 @@ class _Runner:
             switch += f"; {_WRITE_COUNTS}"
         rollback = f"rollback to savepoint {name}; release savepoint {name}"
         wrote: dict[str, int] | None = None
+        watched: dict[str, int] | None = None
         try:
             statement = self._mogrifier.mogrify(query, params)
             undone = False
@@ -248,13 +264,20 @@ class _Runner:
                     cursor.nextset()
                     before = _counts_row(cursor.fetchone())
                 counting = f"\n;{_WRITE_COUNTS}" if writes else ""
-                cursor = self.conn.execute(f"{statement}{counting}\n;{rollback}")
-                undone = True
+                held = writes and watch is not None  # the rollback waits for the watch query
+                cursor = self.conn.execute(f"{statement}{counting}" + ("" if held else f"\n;{rollback}"))
+                undone = not held
                 count = len(cursor.fetchall()) if rows else cursor.rowcount  # the statement's result
                 if writes:
                     cursor.nextset()
                     after = _counts_row(cursor.fetchone())
                     wrote = {t: n - before.get(t, 0) for t, n in after.items() if n > before.get(t, 0)}
+                if held and (looking := watch(wrote or {})):  # type: ignore[misc]
+                    # read back as the connecting role (the rollback undoes the reset too)
+                    cursor = self.conn.execute(f"reset role\n;{looking}\n;{rollback}")
+                    undone = True
+                    cursor.nextset()
+                    watched = _counts_row(cursor.fetchone())
             finally:
                 if not undone:
                     self.conn.execute(rollback)
@@ -271,7 +294,7 @@ class _Runner:
             diag = exc.diag
             where = (diag.schema_name, diag.table_name, diag.constraint_name)
             return _Attempt("error", _message(exc), diag.sqlstate, rights, constraint=where if all(where) else None)
-        return _Attempt("ran", "", None, rights, count, wrote=wrote)
+        return _Attempt("ran", "", None, rights, count, wrote=wrote, watched=watched)
 
     def _next_savepoint(self) -> int:
         """A number for a new savepoint's name (``khepri_probe_<n>``), unique in the run."""
@@ -803,14 +826,54 @@ class _Runner:
         ).fetchone()
         return (bool(row[0]), bool(row[1])) if row else (False, False)
 
+    def _owners(self) -> OwnerData:
+        """The owner's rows and user (:class:`khepri_db.policy._owner_calls.OwnerData`), read once per run."""
+        if self._owner_data is None:
+            owner = self.fixtures.subjects["owner"]
+            factory = {
+                name: (self.objects.relations[name].primary_key, row)
+                for name, row in owner.rows.items()
+                if name in self.objects.relations
+            }
+            self._owner_data = OwnerData.read(self.conn, owner.user.id, owner.user.email, factory)
+        return self._owner_data
+
+    def _owner_call(self, actor: str, signature: Signature | None) -> OwnerCall | None:
+        """The call of the function with the owner's data ``actor`` (anon or other) makes, when its API
+        role may execute it (EXECUTE and schema USAGE) and a parameter names something of the owner's."""
+        if signature is None or not (signature.anon if actor == "anon" else signature.authenticated):
+            return None
+        return self._owners().call(signature)
+
+    def _owner_call_result(self, call: OwnerCall, attempt: _Attempt, statement: str) -> OwnerDataCall:
+        """What the call with the owner's data (``statement``, run as ``attempt``) did: the owner's rows it
+        changed (updated or deleted: ``attempt.watched`` stays None when it wrote no table holding
+        them) and the rows it wrote."""
+        status = {"ran": "completed", "refused": "refused", "error": "failed"}[attempt.status]
+        return OwnerDataCall(
+            call=statement,
+            source=call.source,
+            status=status,  # type: ignore[arg-type]
+            detail=attempt.detail or "the call completed",
+            sqlstate=attempt.sqlstate,
+            changed=self._owners().changed(attempt.watched) if attempt.watched is not None else {},
+            wrote=attempt.wrote or {},
+            rights=attempt.rights,
+        )
+
     def function_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
         """The cells of every declared function (of those whose ``schema.name(argtypes)`` is in ``only``,
-        when given)."""
+        when given). The cells of anon and other also carry a call made with the owner's data
+        (:meth:`_owner_call`), which may turn them into risks (:attr:`CellResult.risk`): the declared
+        call itself when it already passes every value that call would (then watched the same way),
+        else one more request."""
         owner = self.fixtures.subjects["owner"]
-        for function in self.decl.functions:
-            _, display, _ = self.objects.functions[function.key]
-            if only is not None and display not in only:
-                continue
+        chosen = [f for f in self.decl.functions if only is None or self.objects.functions[f.key][1] in only]
+        signatures: dict[int, Signature] = {}
+        if self.owners_data_calls and any(a in ("anon", "other") for a in self.decl.actors):
+            signatures = read_signatures(self.conn, [self.objects.functions[f.key][0] for f in chosen])
+        for function in chosen:
+            oid, display, _ = self.objects.functions[function.key]
             if function.spec.call:
                 query, params = self.fixtures.snippet(function.spec.call, owner, None)
             else:
@@ -825,10 +888,33 @@ class _Runner:
                 undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
                 # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
                 measured = actor in ("anon", "other")
-                attempt = self._act(actor, query, params, "POST", path, writes=measured)
+                call = self._owner_call(actor, signatures.get(oid)) if measured and self.owners_data_calls else None
+                # the declared call already passes each value of the call with the owner's data, as a
+                # literal, as many times: it is that call, watched the same way
+                rendered = self._mogrifier.mogrify(query, params)
+                same = call is not None and all(
+                    sum(rendered.count(sql.Literal(form).as_string(None)) for form in _forms(v)) >= n
+                    for v, n in Counter(call.values).items()
+                )
+                watch = self._owners().watch if call is not None else None
+                attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch if same else None)
                 actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
                 if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
                     actual = "denied"
+                owner_call: OwnerDataCall | None = None
+                if call is not None and same:
+                    owner_call = self._owner_call_result(call, attempt, rendered)
+                elif call is not None:
+                    statement = sql.SQL(call.statement.replace("%", "%%"))
+                    made = self._act(actor, statement, [], "POST", path, writes=True, watch=watch)
+                    owner_call = self._owner_call_result(call, made, call.statement)
+                wrote_auth: dict[str, int] = {}
+                if measured and definer:
+                    auth_tables = self._owners().auth_project_tables
+                    for wrote in (attempt.wrote or {}, owner_call.wrote if owner_call else {}):
+                        for table, n in wrote.items():
+                            if table in auth_tables:
+                                wrote_auth[table] = max(wrote_auth.get(table, 0), n)
                 yield CellResult(
                     id=f"{function.cell_name}:{actor}:{EXECUTE}",
                     object=display,
@@ -847,6 +933,8 @@ class _Runner:
                     executable=anon_may if actor == "anon" else None,
                     wrote=attempt.wrote or None,
                     with_owners_data=owners_data,
+                    owner_call=owner_call,
+                    wrote_auth=wrote_auth or None,
                 )
 
 
@@ -863,6 +951,7 @@ class _Attempt:
         constraint: (schema, table, constraint) Postgres named in the error, if any.
         wrote: rows written per table (``schema.table`` -> inserted + updated + deleted) when counted
             (``_act(writes=True)``) and the statement succeeded, else None.
+        watched: the ``watch`` query's value (``_act(watch=...)``) when the statement succeeded, else None.
     """
 
     status: Literal["ran", "refused", "error"]
@@ -872,6 +961,7 @@ class _Attempt:
     count: int = 0
     constraint: tuple[str, str, str] | None = None
     wrote: dict[str, int] | None = None
+    watched: dict[str, int] | None = None
 
     def decide(self, done: str, none: str) -> tuple[Outcome, str]:
         """(outcome, detail) of a table operation: rows affected means allowed, none or 42501 denied."""
@@ -897,6 +987,14 @@ _WRITE_COUNTS = (
     "from pg_catalog.pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0"
 )
 """Rows this transaction wrote so far, per table (read before and after a function call)."""
+
+
+def _forms(value: str) -> set[str]:
+    """How a value of a call with the owner's data may be written in a declared call as psycopg renders it:
+    as is, and a uuid also as its 32 hex digits (psycopg's literal of a ``UUID`` parameter)."""
+    if len(value) == 36 and value.count("-") == 4:
+        return {value, value.replace("-", "")}
+    return {value}
 
 
 def _counts_row(row: Any) -> dict[str, int]:

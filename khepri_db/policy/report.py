@@ -24,6 +24,24 @@ class CellRights(BaseModel):
     owns_rls_tables: bool
 
 
+class OwnerDataCall(BaseModel):
+    """A function called by ``anon`` or ``other`` with the owner's data (:mod:`khepri_db.policy._owner_calls`)
+    besides the declared call: what was sent and what it did, in its own rolled-back savepoint."""
+
+    call: str = Field(description="the statement, its arguments taken from the owner's rows and user")
+    source: str = Field(description="the table of the owner's row most arguments came from")
+    status: Literal["completed", "failed", "refused"] = Field(
+        description="completed; failed inside (it passed the EXECUTE check: executed, not denied); refused (42501)"
+    )
+    detail: str = ""
+    sqlstate: str | None = None
+    changed: dict[str, int] = Field(
+        default_factory=dict, description="the owner's rows the call updated or deleted, per table"
+    )
+    wrote: dict[str, int] = Field(default_factory=dict, description="rows the call wrote, per table")
+    rights: CellRights | None = Field(None, description="the rights the call ran with (checked as a cell's)")
+
+
 class CellResult(BaseModel):
     """One actor x operation x object of the matrix.
 
@@ -68,6 +86,14 @@ class CellResult(BaseModel):
     with_owners_data: bool = Field(
         False, description="a function cell: the declared call passes the owner's rows or id (not the caller's own)"
     )
+    owner_call: OwnerDataCall | None = Field(
+        None, description="a function cell of anon or other: the call made with the owner's data, if one was"
+    )
+    wrote_auth: dict[str, int] | None = Field(
+        None,
+        description="a function cell of anon or other: rows its calls (declared, with the owner's data) wrote "
+        "to tables the project made in the auth schema, per table",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -106,7 +132,17 @@ class CellResult(BaseModel):
         """A function cell's risk: anon reaching a SECURITY DEFINER body (it passed the EXECUTE
         check: the call completed, or failed inside with anything but 42501; Supabase's linter warns
         on the grant alone), anon's call writing rows, or another user's call made with the owner's
-        data writing rows."""
+        data writing rows; and a call of ``anon`` or ``other`` with the owner's data (:attr:`owner_call`)
+        changing the owner's rows, or a SECURITY DEFINER call of theirs writing a table the project made
+        in the ``auth`` schema (credentials kept out of the Data API's reach)."""
+        if self.actor in ("anon", "other"):
+            through = f"SECURITY DEFINER {self.object}" if self.security_definer else self.object
+            if self.owner_call is not None and self.owner_call.changed:
+                tables = ", ".join(f"{t} ({n} row(s))" for t, n in sorted(self.owner_call.changed.items()))
+                return f"{self.actor} changed the owner's rows in {tables} through {through}"
+            if self.security_definer and self.wrote_auth:
+                tables = ", ".join(f"{n} row(s) to {t}" for t, n in sorted(self.wrote_auth.items()))
+                return f"{self.actor}'s call of {through} wrote {tables}, a table of the auth schema"
         written = ", ".join(f"{n} row(s) to {t}" for t, n in sorted((self.wrote or {}).items()))
         if self.actor == "anon":
             if written:
