@@ -21,7 +21,7 @@ from khepri_db.core.db import connect, redact, refuse_unsuitable_target
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project, load_sql
 from khepri_db.doctor.config import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
-from khepri_db.policy._catalog import batched_rows, exposed_objects
+from khepri_db.policy._catalog import CatalogMemo, batched_rows, exposed_objects
 from khepri_db.policy._fixtures import _message
 from khepri_db.policy.declaration import (
     _REF,
@@ -934,13 +934,15 @@ def _observe(
     path: Path,
     document: dict[str, Any],
     progress: Callable[[str], None] | None = None,
+    memo: CatalogMemo | None = None,
 ) -> tuple[Declaration, list[CellResult]] | RowFactoryError:
     """Run the verify-access probes on ``document`` (in a savepoint rolled back): the cells, or the first
-    row factory that failed."""
+    row factory that failed. ``memo``: the catalog rows read by the earlier attempts (the catalog is the
+    same: each attempt is rolled back), see :func:`khepri_db.policy._catalog.read_declared_objects`."""
     decl = _validate(path, [], AccessFile.model_validate(document))
     runner = _Runner(conn, decl, progress)
     with conn.transaction(force_rollback=True):
-        runner.load_catalog()
+        runner.load_catalog(memo)
         try:
             with conn.transaction():
                 runner.setup()
@@ -1079,6 +1081,7 @@ def init_access(
             generator = _Generator(conn, path, exposed.schemas)
             bucket_notes = {b: n for b, n in _storage_buckets(conn).items() if b not in raw.get("storage", {})}
             skipped_buckets: dict[str, str] = {}  # bucket -> why its object could not be made
+            catalog_memo: CatalogMemo = {}  # the declared objects' catalog rows, read once for every attempt
             for _attempt in range(3 * len(generator.catalog) + len(bucket_notes) + 1):
                 entries = generator.infer_rows(declared_tables)
                 functions = generator.function_entries(declared_oids, generator.keys)
@@ -1095,7 +1098,7 @@ def init_access(
                     f"probing {len(entries)} table(s) and view(s), {len(functions)} function(s){buckets_said} "
                     "as every actor"
                 )
-                observed = _observe(conn, path, document, progress)
+                observed = _observe(conn, path, document, progress, catalog_memo)
                 if not isinstance(observed, RowFactoryError):
                     break
                 say(f"the row of {observed.table} could not be made ({observed.reason}); trying again without it")

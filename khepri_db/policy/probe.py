@@ -62,7 +62,7 @@ from khepri_db.core.project import Project
 from khepri_db.doctor.config import resolve_exposed_schemas
 from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
-from khepri_db.policy._catalog import DeclaredObjects, read_declared_objects, undeclared_objects
+from khepri_db.policy._catalog import CatalogMemo, DeclaredObjects, read_declared_objects, undeclared_objects
 from khepri_db.policy._fixtures import Fixtures, _message, _Subject
 from khepri_db.policy.declaration import (
     _API_ROLE,
@@ -118,9 +118,10 @@ class _Runner:
         """Declaration key -> (oid, display, number of arguments) of the declared functions."""
         return self.objects.functions
 
-    def load_catalog(self) -> None:
-        """Read the declared objects (see :func:`khepri_db.policy._catalog.read_declared_objects`)."""
-        self.objects = read_declared_objects(self.conn, self.decl)
+    def load_catalog(self, memo: CatalogMemo | None = None) -> None:
+        """Read the declared objects (see :func:`khepri_db.policy._catalog.read_declared_objects`; ``memo``:
+        the rows earlier runs on the same catalog read)."""
+        self.objects = read_declared_objects(self.conn, self.decl, memo)
         self.fixtures = Fixtures(self.conn, self.decl, self.objects.relations)
 
     def undeclared(self, exposed: Sequence[str]) -> list[UndeclaredObject]:
