@@ -632,3 +632,37 @@ def test_denied_sqlstates_lets_an_rpc_answer_not_found(notes_db: str, access_fil
     access_file.write_text(declared + 'denied_sqlstates = ["not-a-state"]\n', encoding="utf-8")
     with pytest.raises(AccessDeclarationError, match="denied_sqlstates"):
         load_declaration(access_file)
+
+
+def test_the_section_lines_found_through_the_header_index_are_those_a_scan_finds() -> None:
+    # _validate indexes the [section.key] headers once instead of scanning the file per key: the same
+    # line for every key (bare, dotted, quoted either way, with spaces or a ']' inside, absent, only
+    # named in another line, or declared twice), on a hand-made file and on Khepri's own declaration.
+    from khepri_db.policy.declaration import _IndexedLines, _section_line
+
+    made = """
+version = 1
+[tables]
+inline = { row = {} }
+[ tables . athletes ]  # a comment
+[tables."public.plans"]
+[tables.'public.sessions' ]
+[tables.public.goals]
+[functions."public.f(uuid, text)"]
+[storage."odd]bucket"]
+[storage.'quoted"inside']
+[tables.athletes]
+[actors.coach]
+[tablesX.nope]
+allow.other = "athletes"
+""".splitlines()
+    own = (Path(__file__).resolve().parents[1] / "supabase" / "access.toml").read_text(encoding="utf-8").splitlines()
+    for lines in (made, own):
+        indexed = _IndexedLines(lines)
+        extra = {"inline", "nope", "absent", "public.goals", "odd]bucket", '"public.plans"'}
+        keys = {k for _, k in indexed.headers} | extra
+        for section in ("tables", "functions", "storage", "actors", "tablesX"):
+            for key in keys:
+                assert _section_line(indexed, section, key) == _section_line(list(lines), section, key), (section, key)
+    assert _section_line(_IndexedLines(made), "tables", "athletes") == 5
+    assert _section_line(_IndexedLines(made), "storage", "odd]bucket") == 10
