@@ -666,3 +666,20 @@ allow.other = "athletes"
                 assert _section_line(indexed, section, key) == _section_line(list(lines), section, key), (section, key)
     assert _section_line(_IndexedLines(made), "tables", "athletes") == 5
     assert _section_line(_IndexedLines(made), "storage", "odd]bucket") == 10
+
+
+def test_tables_and_references_found_through_the_name_index_are_those_a_scan_finds() -> None:
+    # Declaration.table() and resolve() look names up in a dict built once, not in a scan or a set
+    # rebuilt per call: the same answers, unqualified names, unknown names and custom actors included.
+    from khepri_db.policy.declaration import _resolve_ref, find_references
+
+    decl = load_declaration(Path(__file__).resolve().parents[1] / "supabase" / "access.toml")
+    names = {t.name for t in decl.tables}
+    for table in decl.tables:
+        assert decl.table(table.name) is next(t for t in decl.tables if t.name == table.name)
+        assert decl.table(table.name.removeprefix("public.")) is decl.table(table.name)
+        values = " ".join(str(v) for v in (table.spec.row or {}).values())
+        for text in [*find_references(values), "coach.id", "user.id", "nowhere.id", "public.nowhere.id"]:
+            assert decl.resolve(text) == _resolve_ref(text, names, set(decl.custom_actors)), text
+    with pytest.raises(KeyError):
+        decl.table("public.nowhere")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import graphlib
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -346,9 +347,21 @@ class Declaration:
     factory_order: tuple[TableDeclaration, ...]
     storage: tuple[StorageDeclaration, ...] = ()
 
+    @cached_property
+    def _by_name(self) -> dict[str, TableDeclaration]:
+        """The tables by qualified name (the first of a name), built on first use."""
+        found: dict[str, TableDeclaration] = {}
+        for table in self.tables:
+            found.setdefault(table.name, table)
+        return found
+
+    @cached_property
+    def _custom_actor_names(self) -> frozenset[str]:
+        return frozenset(self.custom_actors)
+
     def resolve(self, text: str) -> Reference | None:
         """The :class:`Reference` a ``{text}`` placeholder names, or ``None`` if it names nothing declared."""
-        return _resolve_ref(text, {t.name for t in self.tables}, set(self.custom_actors))
+        return _resolve_ref(text, self._by_name, self._custom_actor_names)
 
     def table(self, name: str) -> TableDeclaration:
         """The declaration of table ``name`` (qualified, or unqualified for ``public``).
@@ -357,9 +370,8 @@ class Declaration:
             KeyError: not declared.
         """
         qualified = name if "." in name else f"public.{name}"
-        for table in self.tables:
-            if table.name == qualified:
-                return table
+        if qualified in self._by_name:
+            return self._by_name[qualified]
         raise KeyError(name)
 
     def undecided_reason(self, spec: TableSpec | FunctionSpec | StorageSpec, actor: str, operation: str) -> str | None:
@@ -460,7 +472,7 @@ def _qualify(key: str) -> str:
     return key if "." in key else f"public.{key}"
 
 
-def _resolve_ref(text: str, tables: set[str], actors: set[str]) -> Reference | None:
+def _resolve_ref(text: str, tables: Collection[str], actors: Collection[str]) -> Reference | None:
     parts = text.split(".")
     if parts[0] in REFERENCE_ROOTS or parts[0] in actors:
         return Reference(text, parts[0], parts[1]) if len(parts) == 2 else None
@@ -528,20 +540,24 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
             problems.append(f"{where}: {name!r} cannot name an actor: use lower-case letters, digits and _ "
                             "(not user, run or row)")  # fmt: skip
     keys: dict[str, str] = {}
+    qualified_names: set[str] = set()  # keys' values, for the duplicate check
     for key in document.tables:
         if not _TABLE_KEY.match(key):
             problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: tables.{key}: not a table name")
             continue
         qualified = _qualify(key)
-        if qualified in keys.values():
+        if qualified in qualified_names:
             problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: {qualified} is declared twice")
         keys[key] = qualified
+        qualified_names.add(qualified)
     clash = sorted(set(document.actors) & {k.split(".")[-1] for k in keys})
     if clash:
         problems.append(f"{path}: actor(s) {', '.join(clash)} have the name of a declared table; rename the actor")
 
+    actor_names = set(document.actors)
+
     def resolve_ref(text: str) -> Reference | None:
-        return _resolve_ref(text, set(keys.values()), set(document.actors))
+        return _resolve_ref(text, qualified_names, actor_names)
 
     tables: list[TableDeclaration] = []
     for key, spec in document.tables.items():
