@@ -245,6 +245,9 @@ def test_every_cell_ran_as_an_api_role_without_superuser_bypassrls_or_ownership(
         assert cell.rights.bypassrls == (cell.actor == "service_role"), cell.id
         assert not cell.rights.owns_rls_tables, cell.id
         cell.check()
+    # each cell's rights were read for it; equal rights are one shared (frozen) instance
+    shared = {c.rights for c in report.cells if c.rights is not None}
+    assert len(shared) == len({id(c.rights) for c in report.cells if c.rights is not None}) == 3
 
 
 def test_the_cells_say_what_happened(notes_db: str, access_file: Path) -> None:

@@ -96,6 +96,7 @@ class _Runner:
         self._request_settings: dict[str, list[tuple[str, str]]] = {}
         self._set_config_parts: dict[str, list[tuple[str, str]]] = {}
         self._owned_rls: dict[str, list[str]] = {}
+        self._cell_rights: dict[tuple[str, bool, bool, bool], CellRights] = {}
         self._undeletable: dict[tuple[str, tuple[str, ...]], str] = {}
         self._savepoints = 0
         self._owned_memo: dict[str, bool] = {}
@@ -192,12 +193,14 @@ class _Runner:
             self._owned_rls[current_user] = _session.request_rights(self.conn).owned_rls_tables
         seen = _session.RequestRights(current_user, superuser, bypassrls, self._owned_rls[current_user])
         _session.check_rights(seen, role)
-        return CellRights(
-            current_user=current_user,
-            superuser=superuser,
-            bypassrls=bypassrls,
-            owns_rls_tables=bool(seen.owned_rls_tables),
-        )
+        # one CellRights per distinct value, shared by the cells that ran with it (a few per run, for
+        # tens of thousands of cells on a large schema); nothing changes a cell's rights once read
+        key = (current_user, superuser, bypassrls, bool(seen.owned_rls_tables))
+        if key not in self._cell_rights:
+            self._cell_rights[key] = CellRights(
+                current_user=current_user, superuser=superuser, bypassrls=bypassrls, owns_rls_tables=key[3]
+            )
+        return self._cell_rights[key]
 
     def _act(
         self,
