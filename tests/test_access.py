@@ -250,6 +250,30 @@ def test_every_cell_ran_as_an_api_role_without_superuser_bypassrls_or_ownership(
     assert len(shared) == len({id(c.rights) for c in report.cells if c.rights is not None}) == 3
 
 
+def test_statements_rendered_once_per_table_and_operation_decide_as_statements_rendered_per_cell(
+    notes_db: str, access_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A table's select, update and delete statement is rendered once for every actor's cell
+    # (_Runner._rendered): the cells are those of a run rendering it anew for each cell.
+    from khepri_db.policy.probe import _Runner
+
+    def outcomes(report: AccessReport) -> list[tuple[str, str, str | None, str, str | None]]:
+        return [(c.id, c.actual, c.sqlstate, c.detail, c.leak) for c in report.cells]
+
+    kept = run(notes_db, access_file)
+    rendered: list[tuple[str, str]] = []
+    original = _Runner._rendered
+
+    def anew(self: _Runner, key: tuple[str, str], build):  # type: ignore[no-untyped-def]
+        rendered.append(key)
+        self._statements.pop(key, None)
+        return original(self, key, build)
+
+    monkeypatch.setattr(_Runner, "_rendered", anew)
+    assert outcomes(run(notes_db, access_file)) == outcomes(kept)
+    assert len(rendered) > len(set(rendered)) > 0  # every cell rendered its own
+
+
 def test_the_cells_say_what_happened(notes_db: str, access_file: Path) -> None:
     report = run(notes_db, access_file)
     assert report.cell("notes", "owner", "select").detail == "1 row visible"

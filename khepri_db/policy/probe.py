@@ -97,6 +97,7 @@ class _Runner:
         self._set_config_parts: dict[str, list[tuple[str, str]]] = {}
         self._owned_rls: dict[str, list[str]] = {}
         self._cell_rights: dict[tuple[str, bool, bool, bool], CellRights] = {}
+        self._statements: dict[tuple[str, str], str] = {}
         self._undeletable: dict[tuple[str, tuple[str, ...]], str] = {}
         self._savepoints = 0
         self._owned_memo: dict[str, bool] = {}
@@ -205,7 +206,7 @@ class _Runner:
     def _act(
         self,
         actor: str,
-        query: sql.Composable,
+        query: sql.Composable | str,
         params: Sequence[Any],
         method: str,
         path: str,
@@ -214,7 +215,8 @@ class _Runner:
         writes: bool = False,
         extra: Sequence[tuple[str, str]] = (),
     ) -> _Attempt:
-        """Run ``query`` as ``actor``, as one PostgREST request, and say what happened.
+        """Run ``query`` as ``actor``, as one PostgREST request, and say what happened (``query`` a
+        ``str``: the statement already rendered, its parameters inlined, by :meth:`_rendered`).
 
         The request runs in its own savepoint, always rolled back (the cell reads what happened,
         and nothing of it, settings included, outlives the request): its settings in one statement,
@@ -239,7 +241,7 @@ class _Runner:
         rollback = f"rollback to savepoint {name}; release savepoint {name}"
         wrote: dict[str, int] | None = None
         try:
-            statement = self._mogrifier.mogrify(query, params)
+            statement = query if isinstance(query, str) else self._mogrifier.mogrify(query, params)
             undone = False
             try:
                 cursor = self.conn.execute(switch)
@@ -275,6 +277,16 @@ class _Runner:
             where = (diag.schema_name, diag.table_name, diag.constraint_name)
             return _Attempt("error", _message(exc), diag.sqlstate, rights, constraint=where if all(where) else None)
         return _Attempt("ran", "", None, rights, count, wrote=wrote)
+
+    def _rendered(self, key: tuple[str, str], build: Callable[[], tuple[sql.Composable, Sequence[Any]]]) -> str:
+        """The statement ``build()`` returns with its parameters inlined (as :meth:`_act` renders it),
+        rendered once per ``key`` (table, operation) for the run: every actor's cell of a table's
+        select, update and delete sends the same statement (the owner's row, matched by the values
+        its fixture was made with, which no cell changes: each is rolled back)."""
+        if key not in self._statements:
+            query, params = build()
+            self._statements[key] = self._mogrifier.mogrify(query, params)
+        return self._statements[key]
 
     def _next_savepoint(self) -> int:
         """A number for a new savepoint's name (``khepri_probe_<n>``), unique in the run."""
@@ -481,11 +493,15 @@ class _Runner:
         path = f"/{table.table}"
         where, where_params = self.fixtures.match(table, owner)
         if op == "select":
-            query = sql.SQL("select 1 from {} where {}").format(target, where)
+            query = self._rendered(
+                (table.name, op), lambda: (sql.SQL("select 1 from {} where {}").format(target, where), where_params)
+            )
             attempt = self._act(actor, query, where_params, "GET", path, rows=True)
             return (*attempt.decide("visible", "0 rows: filtered out by RLS"), attempt, None)
         if op == "delete":
-            query = sql.SQL("delete from {} where {}").format(target, where)
+            query = self._rendered(
+                (table.name, op), lambda: (sql.SQL("delete from {} where {}").format(target, where), where_params)
+            )
             attempt = self._act(actor, query, where_params, "DELETE", path)
             cleared: tuple[tuple[str, str, str], ...] = ()
             for _ in range(_MAX_DEPENDENTS):
@@ -507,10 +523,10 @@ class _Runner:
             if values is None:
                 return "skipped", "nothing to insert: no row or insert_row", None, None
             cleared = self._admin_delete(table.schema, table.table, where, where_params)
-            query, params = self.fixtures.insert(
+            insert, params = self.fixtures.insert(
                 table, values, owner, self.fixtures.target_row(table, owner), returning=False
             )
-            attempt = self._act(actor, query, params, "POST", path)
+            attempt = self._act(actor, insert, params, "POST", path)
             actual, detail = attempt.decide("inserted", "no row inserted (a trigger returned null)")
             if actual == "error" and cleared:
                 detail += f" (the owner's row could not be deleted first: {cleared})"
@@ -518,9 +534,12 @@ class _Runner:
         columns = spec.update_columns or self.fixtures.default_update_columns(table)
         if not columns:
             return "skipped", "nothing to update: no update_columns and no row", None, None
-        assignments = sql.SQL(", ").join(sql.SQL("{0} = {0}").format(sql.Identifier(c)) for c in columns)
-        query = sql.SQL("update {} set {} where {}").format(target, assignments, where)
-        attempt = self._act(actor, query, where_params, "PATCH", path)
+
+        def update() -> tuple[sql.Composable, Sequence[Any]]:
+            assignments = sql.SQL(", ").join(sql.SQL("{0} = {0}").format(sql.Identifier(c)) for c in columns)
+            return sql.SQL("update {} set {} where {}").format(target, assignments, where), where_params
+
+        attempt = self._act(actor, self._rendered((table.name, op), update), where_params, "PATCH", path)
         actual, detail = attempt.decide("updated", "0 rows: filtered out by RLS")
         return actual, detail, attempt, None  # the re-parenting probes run later (table_cells)
 
