@@ -7,7 +7,7 @@ import graphlib
 import re
 import tomllib
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -787,6 +787,17 @@ class _Generator:
                 base = obj.name.split("(", 1)[0]
                 names[base] = names.get(base, 0) + 1
         entries: dict[str, tuple[int, dict[str, Any]]] = {}
+        # what _argument looks for in ``keys``, read once for every argument of every function: the
+        # tables' last name parts, and the (key, last name part) of those whose row an argument may
+        # name (a row factory, not a view, an ``id`` column), in ``keys`` order
+        short_names = {k.split(".")[-1] for k in keys.values()}
+        rows_named: list[tuple[str, str]] = []
+        for table_name, key in keys.items():
+            catalog_entry = self.catalog.get(table_name)
+            if table_name in self.reasons or catalog_entry is None or catalog_entry.kind in ("v", "m"):
+                continue
+            if "id" in catalog_entry.columns:
+                rows_named.append((key, key.split(".")[-1]))
         for obj in self.objects:
             if obj.kind != "function" or obj.oid in declared:
                 continue
@@ -806,7 +817,9 @@ class _Generator:
             values = []
             for index in range(nargs - ndefaults):
                 argname = in_names[index] if index < len(in_names) else ""
-                values.append(self._argument(argname, types[index], kinds[index], labels[index], keys))
+                values.append(
+                    self._argument(argname, types[index], kinds[index], labels[index], short_names, rows_named)
+                )
             entry: dict[str, Any] = {}
             qualified = ".".join(
                 part if re.fullmatch(r"[a-z_][a-z0-9_]*", part) else sql.Identifier(part).as_string(self.conn)
@@ -837,9 +850,19 @@ class _Generator:
         assert row is not None
         return tuple(row)
 
-    def _argument(self, name: str, type_: str, kind: str, label: str | None, keys: Mapping[str, str]) -> str:
+    def _argument(
+        self,
+        name: str,
+        type_: str,
+        kind: str,
+        label: str | None,
+        short_names: Collection[str],
+        rows_named: Sequence[tuple[str, str]],
+    ) -> str:
         """An SQL expression for one argument: the owner's row or user when the name says so, else a
-        plain value of the type."""
+        plain value of the type. ``short_names``: the declared tables' names without their schema;
+        ``rows_named``: (declaration key, name without schema) of the tables whose row an argument may
+        name (a row factory, not a view, an ``id`` column), in declaration order."""
         bare = name.lower().removeprefix("p_").removeprefix("_").removeprefix("in_")
         category = kind
         if bare.endswith("_id") or bare == "id":
@@ -847,19 +870,14 @@ class _Generator:
             if (
                 stem in ("user", "uid", "owner", "profile")
                 and type_ == "uuid"
-                and not any(k.split(".")[-1] in (stem + "s", stem) for k in keys.values())
+                and stem + "s" not in short_names
+                and stem not in short_names
             ):
                 return "{user.id}::uuid"
-            for table_name, key in keys.items():
-                catalog_entry = self.catalog.get(table_name)
-                if table_name in self.reasons or (catalog_entry is not None and catalog_entry.kind in ("v", "m")):
-                    continue  # no row to name: a table without a factory, or a view
-                short = key.split(".")[-1]
-                plurals = (stem, stem + "s", stem + "es", stem.removesuffix("y") + "ies")
+            plurals = (stem, stem + "s", stem + "es", stem.removesuffix("y") + "ies")
+            for key, short in rows_named:
                 if short in plurals or any(short.endswith("_" + p) for p in plurals):
-                    table = self.catalog.get(table_name)
-                    if table and "id" in table.columns:
-                        return f"{{{key}.id}}::{type_}"
+                    return f"{{{key}.id}}::{type_}"
         if type_ == "uuid":
             return "{user.id}::uuid" if "user" in bare else "gen_random_uuid()"
         if label is not None:
