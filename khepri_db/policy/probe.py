@@ -216,7 +216,7 @@ class _Runner:
         extra: Sequence[tuple[str, str]] = (),
     ) -> _Attempt:
         """Run ``query`` as ``actor``, as one PostgREST request, and say what happened (``query`` a
-        ``str``: the statement already rendered, its parameters inlined, by :meth:`_rendered`).
+        ``str``: the statement already rendered by :meth:`_rendered`, ``params`` inlined in it).
 
         The request runs in its own savepoint, always rolled back (the cell reads what happened,
         and nothing of it, settings included, outlives the request): its settings in one statement,
