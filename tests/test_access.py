@@ -245,6 +245,33 @@ def test_every_cell_ran_as_an_api_role_without_superuser_bypassrls_or_ownership(
         assert cell.rights.bypassrls == (cell.actor == "service_role"), cell.id
         assert not cell.rights.owns_rls_tables, cell.id
         cell.check()
+    # each cell's rights were read for it; equal rights are one shared (frozen) instance
+    shared = {c.rights for c in report.cells if c.rights is not None}
+    assert len(shared) == len({id(c.rights) for c in report.cells if c.rights is not None}) == 3
+
+
+def test_statements_rendered_once_per_table_and_operation_decide_as_statements_rendered_per_cell(
+    notes_db: str, access_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A table's select, update and delete statement is rendered once for every actor's cell
+    # (_Runner._rendered): the cells are those of a run rendering it anew for each cell.
+    from khepri_db.policy.probe import _Runner
+
+    def outcomes(report: AccessReport) -> list[tuple[str, str, str | None, str, str | None]]:
+        return [(c.id, c.actual, c.sqlstate, c.detail, c.leak) for c in report.cells]
+
+    kept = run(notes_db, access_file)
+    rendered: list[tuple[str, str]] = []
+    original = _Runner._rendered
+
+    def anew(self: _Runner, key: tuple[str, str], build):  # type: ignore[no-untyped-def]
+        rendered.append(key)
+        self._statements.pop(key, None)
+        return original(self, key, build)
+
+    monkeypatch.setattr(_Runner, "_rendered", anew)
+    assert outcomes(run(notes_db, access_file)) == outcomes(kept)
+    assert len(rendered) > len(set(rendered)) > 0  # every cell rendered its own
 
 
 def test_the_cells_say_what_happened(notes_db: str, access_file: Path) -> None:
@@ -632,3 +659,54 @@ def test_denied_sqlstates_lets_an_rpc_answer_not_found(notes_db: str, access_fil
     access_file.write_text(declared + 'denied_sqlstates = ["not-a-state"]\n', encoding="utf-8")
     with pytest.raises(AccessDeclarationError, match="denied_sqlstates"):
         load_declaration(access_file)
+
+
+def test_the_section_lines_found_through_the_header_index_are_those_a_scan_finds() -> None:
+    # _validate indexes the [section.key] headers once instead of scanning the file per key: the same
+    # line for every key (bare, dotted, quoted either way, with spaces or a ']' inside, absent, only
+    # named in another line, or declared twice), on a hand-made file and on Khepri's own declaration.
+    from khepri_db.policy.declaration import _IndexedLines, _section_line
+
+    made = """
+version = 1
+[tables]
+inline = { row = {} }
+[ tables . athletes ]  # a comment
+[tables."public.plans"]
+[tables.'public.sessions' ]
+[tables.public.goals]
+[functions."public.f(uuid, text)"]
+[storage."odd]bucket"]
+[storage.'quoted"inside']
+[tables.athletes]
+[actors.coach]
+[tablesX.nope]
+allow.other = "athletes"
+""".splitlines()
+    own = (Path(__file__).resolve().parents[1] / "supabase" / "access.toml").read_text(encoding="utf-8").splitlines()
+    for lines in (made, own):
+        indexed = _IndexedLines(lines)
+        extra = {"inline", "nope", "absent", "public.goals", "odd]bucket", '"public.plans"'}
+        keys = {k for _, k in indexed.headers} | extra
+        for section in ("tables", "functions", "storage", "actors", "tablesX"):
+            for key in keys:
+                assert _section_line(indexed, section, key) == _section_line(list(lines), section, key), (section, key)
+    assert _section_line(_IndexedLines(made), "tables", "athletes") == 5
+    assert _section_line(_IndexedLines(made), "storage", "odd]bucket") == 10
+
+
+def test_tables_and_references_found_through_the_name_index_are_those_a_scan_finds() -> None:
+    # Declaration.table() and resolve() look names up in a dict built once, not in a scan or a set
+    # rebuilt per call: the same answers, unqualified names, unknown names and custom actors included.
+    from khepri_db.policy.declaration import _resolve_ref, find_references
+
+    decl = load_declaration(Path(__file__).resolve().parents[1] / "supabase" / "access.toml")
+    names = {t.name for t in decl.tables}
+    for table in decl.tables:
+        assert decl.table(table.name) is next(t for t in decl.tables if t.name == table.name)
+        assert decl.table(table.name.removeprefix("public.")) is decl.table(table.name)
+        values = " ".join(str(v) for v in (table.spec.row or {}).values())
+        for text in [*find_references(values), "coach.id", "user.id", "nowhere.id", "public.nowhere.id"]:
+            assert decl.resolve(text) == _resolve_ref(text, names, set(decl.custom_actors)), text
+    with pytest.raises(KeyError):
+        decl.table("public.nowhere")

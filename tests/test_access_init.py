@@ -301,6 +301,34 @@ def test_a_policy_changed_after_generation_is_caught_by_verify_access(tenants_db
     assert flagged == {"public.projects:other:select", "public.project_names:other:select", "public.orgs:owner:update"}
 
 
+def test_the_catalog_rows_kept_between_attempts_are_the_rows_read_anew(tenants_db: str, tmp_path: Path) -> None:
+    # access init probes again after each row factory that fails, reading the declared objects'
+    # catalog rows once for all its attempts (a memo): served from the memo, they are what a fresh
+    # read finds, for the whole declaration and for a smaller one (as the next attempt declares).
+    from khepri_db.policy._catalog import CatalogMemo, read_declared_objects
+    from khepri_db.policy.declaration import AccessFile, _validate
+
+    path = tmp_path / "access.toml"
+    generate(tenants_db, path)
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    whole = _validate(path, [], AccessFile.model_validate(document))
+    dropped = next(iter(document["functions"]))
+    document["functions"].pop(dropped)
+    smaller = _validate(path, [], AccessFile.model_validate(document))
+    memo: CatalogMemo = {}
+    with connect(tenants_db) as conn:
+        first = read_declared_objects(conn, whole, memo)
+        assert len(memo) == len(whole.tables) + len(whole.functions) > 0
+        execute(tenants_db, "alter table public.orgs add column khepri_later text")  # not seen through the memo
+        served = read_declared_objects(conn, whole, memo)
+        served_smaller = read_declared_objects(conn, smaller, memo)
+        assert len(memo) == len(whole.tables) + len(whole.functions)  # nothing read again
+        execute(tenants_db, "alter table public.orgs drop column khepri_later")
+        assert served == first == read_declared_objects(conn, whole)
+        assert served_smaller == read_declared_objects(conn, smaller)
+    assert dropped not in served_smaller.functions
+
+
 # -- the CLI: refusing to overwrite, --update keeping edits ------------------------------------------
 
 

@@ -155,3 +155,31 @@ def test_a_call_anon_cannot_make_that_fails_before_the_privilege_check_is_no_ris
     assert cell["sqlstate"] == "22P02"
     assert cell["executable"] is False
     assert cell["risk"] is None
+
+
+def test_the_write_counts_are_the_rows_of_pg_stat_xact_user_tables(khepri_clone_url: str) -> None:
+    # _WRITE_COUNTS reads the view's functions directly (without its pg_index join): the same tables and
+    # counts, rolled-back savepoints' attempts and another schema's table included, temp and catalog excluded.
+    from khepri_db.policy.probe import _WRITE_COUNTS
+
+    view = (
+        "select coalesce(jsonb_object_agg(schemaname || '.' || relname, n_tup_ins + n_tup_upd + n_tup_del), '{}') "
+        "from pg_catalog.pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0"
+    )
+    with connect(khepri_clone_url) as conn:
+        assert conn.execute(_WRITE_COUNTS).fetchone() == conn.execute(view).fetchone() == ({},)
+        conn.execute(GUESTBOOK)
+        conn.execute("create schema khepri_side; create table khepri_side.notes (id int primary key)")
+        conn.execute("insert into public.guestbook (message) select 'm' || g from generate_series(1, 3) as g")
+        conn.execute("update public.guestbook set message = message || '!' where id = 1")
+        conn.execute("delete from public.guestbook where id = 2")
+        conn.execute("insert into khepri_side.notes values (1), (2)")
+        conn.execute("create temp table scratch (x int); insert into scratch values (1)")
+        with conn.transaction(force_rollback=True):
+            conn.execute("insert into public.guestbook (message) values ('undone')")
+        ours = conn.execute(_WRITE_COUNTS).fetchone()
+        assert ours == conn.execute(view).fetchone()
+        assert ours is not None
+        assert ours[0]["public.guestbook"] == 6
+        assert ours[0]["khepri_side.notes"] == 2
+        conn.rollback()

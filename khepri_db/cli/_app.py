@@ -240,8 +240,23 @@ ImageOption = Annotated[
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_JSON_CHUNKS = 8192
+"""Pieces of encoded JSON written to stdout at a time by :func:`_print_json`."""
+
+
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    """Write ``data`` to stdout as ``json.dumps(data, indent=2, default=str)`` plus a newline, encoded
+    piece by piece and written :data:`_JSON_CHUNKS` pieces at a time: never the whole text, nor the
+    list of its pieces ``json.dumps`` joins (~2 million strings for verify-access's 52,236 cells on
+    3,000 tables)."""
+    pieces: list[str] = []
+    for piece in json.JSONEncoder(indent=2, default=str).iterencode(data):
+        pieces.append(piece)
+        if len(pieces) >= _JSON_CHUNKS:
+            sys.stdout.write("".join(pieces))
+            pieces.clear()
+    pieces.append("\n")
+    sys.stdout.write("".join(pieces))
 
 
 CONNECTION_ENDED_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05"})

@@ -720,7 +720,14 @@ def _first_char_regexes(patterns: Sequence[str], flags: int, alternation) -> dic
     return table
 
 
-@lru_cache(maxsize=4096)
+_TOKENS_CACHED = 64
+"""Texts whose tokens :func:`_tokens` keeps. Its callers read a text again soon after the first time
+(doctor reads one function body for its statements, then for its identity arguments, before the next
+body), so a few dozen suffice; every body of a large schema kept at once held ~60 MB of tokens on
+1,183 functions (benchmarks/bench_real_size.py, synthetic 3000)."""
+
+
+@lru_cache(maxsize=_TOKENS_CACHED)
 def _tokens(sql: str) -> tuple[Token, ...]:
     out: list[Token] = []
     offset = 0
@@ -750,7 +757,8 @@ def _tokens(sql: str) -> tuple[Token, ...]:
 def significant_tokens(sql: str) -> list[Token]:
     """sqlparse's tokens of ``sql`` without whitespace and comments, each with its offset.
 
-    Lexing is cached per text: doctor reads each function body several times.
+    Lexing is cached per text for the last :data:`_TOKENS_CACHED` texts: doctor reads each function
+    body several times in a row.
     """
     return list(_tokens(sql))
 

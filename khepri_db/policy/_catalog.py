@@ -105,8 +105,35 @@ class DeclaredObjects:
     buckets: set[str] = field(default_factory=set)
 
 
-def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) -> DeclaredObjects:
+CatalogMemo = dict[tuple[str, tuple[tuple[str, Any], ...]], list[tuple[Any, ...]]]
+"""Rows already read by :func:`read_declared_objects`: (query, its parameters) -> rows."""
+
+
+def _memoized_rows(
+    conn: psycopg.Connection, query: str, params: Sequence[Mapping[str, Any]], memo: CatalogMemo | None
+) -> list[list[tuple[Any, ...]]]:
+    """:func:`batched_rows`, taking from ``memo`` the rows of the parameters it holds and adding the others."""
+    if memo is None:
+        return batched_rows(conn, query, params)
+    keys = [(query, tuple(sorted(p.items()))) for p in params]
+    missing = {key: p for key, p in zip(keys, params, strict=True) if key not in memo}
+    for key, rows in zip(missing, batched_rows(conn, query, list(missing.values())), strict=True):
+        memo[key] = rows
+    return [memo[key] for key in keys]
+
+
+def read_declared_objects(
+    conn: psycopg.Connection, declaration: Declaration, memo: CatalogMemo | None = None
+) -> DeclaredObjects:
     """Find every table and function ``declaration`` names in the database, with what probing needs.
+
+    Args:
+        conn: the database.
+        declaration: the declaration whose objects to find.
+        memo: the rows of the tables and functions read by earlier calls on the same catalog, reused
+            (and completed with the ones this call reads): ``access init`` probes the declaration it
+            generates again each time a row factory fails, on a catalog its rolled-back runs leave as
+            it was. ``None``: read everything.
 
     Returns:
         The declared relations (kind, columns, primary key) and functions (oid, display, argument count).
@@ -120,16 +147,20 @@ def read_declared_objects(conn: psycopg.Connection, declaration: Declaration) ->
     found = DeclaredObjects()
     missing: list[str] = []
     functions = [(f, *f.name.split(".", 1)) for f in decl.functions]
-    table_rows = batched_rows(
-        conn, load_sql("policy", "declared_table.sql"), [{"schema": t.schema, "name": t.table} for t in decl.tables]
+    table_rows = _memoized_rows(
+        conn,
+        load_sql("policy", "declared_table.sql"),
+        [{"schema": t.schema, "name": t.table} for t in decl.tables],
+        memo,
     )
-    function_rows = batched_rows(
+    function_rows = _memoized_rows(
         conn,
         load_sql("policy", "declared_functions.sql"),
         [
             {"signature": f"{f.name}{f.signature}" if f.signature else None, "schema": schema, "name": name}
             for f, schema, name in functions
         ],
+        memo,
     )
     for table, rows in zip(decl.tables, table_rows, strict=True):
         row = rows[0] if rows else None

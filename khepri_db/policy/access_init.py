@@ -7,7 +7,7 @@ import graphlib
 import re
 import tomllib
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +21,7 @@ from khepri_db.core.db import connect, redact, refuse_unsuitable_target
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project, load_sql
 from khepri_db.doctor.config import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
-from khepri_db.policy._catalog import batched_rows, exposed_objects
+from khepri_db.policy._catalog import CatalogMemo, batched_rows, exposed_objects
 from khepri_db.policy._fixtures import _message
 from khepri_db.policy._owner_calls import plain_argument
 from khepri_db.policy.declaration import (
@@ -789,6 +789,17 @@ class _Generator:
                 base = obj.name.split("(", 1)[0]
                 names[base] = names.get(base, 0) + 1
         entries: dict[str, tuple[int, dict[str, Any]]] = {}
+        # what _argument looks for in ``keys``, read once for every argument of every function: the
+        # tables' last name parts, and the (key, last name part) of those whose row an argument may
+        # name (a row factory, not a view, an ``id`` column), in ``keys`` order
+        short_names = {k.split(".")[-1] for k in keys.values()}
+        rows_named: list[tuple[str, str]] = []
+        for table_name, key in keys.items():
+            catalog_entry = self.catalog.get(table_name)
+            if table_name in self.reasons or catalog_entry is None or catalog_entry.kind in ("v", "m"):
+                continue
+            if "id" in catalog_entry.columns:
+                rows_named.append((key, key.split(".")[-1]))
         for obj in self.objects:
             if obj.kind != "function" or obj.oid in declared:
                 continue
@@ -808,7 +819,9 @@ class _Generator:
             values = []
             for index in range(nargs - ndefaults):
                 argname = in_names[index] if index < len(in_names) else ""
-                values.append(self._argument(argname, types[index], kinds[index], labels[index], keys))
+                values.append(
+                    self._argument(argname, types[index], kinds[index], labels[index], short_names, rows_named)
+                )
             entry: dict[str, Any] = {}
             qualified = ".".join(
                 part if re.fullmatch(r"[a-z_][a-z0-9_]*", part) else sql.Identifier(part).as_string(self.conn)
@@ -839,9 +852,19 @@ class _Generator:
         assert row is not None
         return tuple(row)
 
-    def _argument(self, name: str, type_: str, kind: str, label: str | None, keys: Mapping[str, str]) -> str:
+    def _argument(
+        self,
+        name: str,
+        type_: str,
+        kind: str,
+        label: str | None,
+        short_names: Collection[str],
+        rows_named: Sequence[tuple[str, str]],
+    ) -> str:
         """An SQL expression for one argument: the owner's row or user when the name says so, else a
-        plain value of the type."""
+        plain value of the type. ``short_names``: the declared tables' names without their schema;
+        ``rows_named``: (declaration key, name without schema) of the tables whose row an argument may
+        name (a row factory, not a view, an ``id`` column), in declaration order."""
         bare = name.lower().removeprefix("p_").removeprefix("_").removeprefix("in_")
         category = kind
         if bare.endswith("_id") or bare == "id":
@@ -849,19 +872,14 @@ class _Generator:
             if (
                 stem in ("user", "uid", "owner", "profile")
                 and type_ == "uuid"
-                and not any(k.split(".")[-1] in (stem + "s", stem) for k in keys.values())
+                and stem + "s" not in short_names
+                and stem not in short_names
             ):
                 return "{user.id}::uuid"
-            for table_name, key in keys.items():
-                catalog_entry = self.catalog.get(table_name)
-                if table_name in self.reasons or (catalog_entry is not None and catalog_entry.kind in ("v", "m")):
-                    continue  # no row to name: a table without a factory, or a view
-                short = key.split(".")[-1]
-                plurals = (stem, stem + "s", stem + "es", stem.removesuffix("y") + "ies")
+            plurals = (stem, stem + "s", stem + "es", stem.removesuffix("y") + "ies")
+            for key, short in rows_named:
                 if short in plurals or any(short.endswith("_" + p) for p in plurals):
-                    table = self.catalog.get(table_name)
-                    if table and "id" in table.columns:
-                        return f"{{{key}.id}}::{type_}"
+                    return f"{{{key}.id}}::{type_}"
         if type_ == "uuid" and "user" in bare:
             return "{user.id}::uuid"
         return plain_argument(type_, category, label)
@@ -932,14 +950,17 @@ def _observe(
     path: Path,
     document: dict[str, Any],
     progress: Callable[[str], None] | None = None,
+    memo: CatalogMemo | None = None,
 ) -> tuple[Declaration, list[CellResult]] | RowFactoryError:
     """Run the verify-access probes on ``document`` (in a savepoint rolled back): the cells, or the first
     row factory that failed. The calls with the owner's data are left to the verification of the
-    written file (what they find is a risk, which decides nothing written here)."""
+    written file (what they find is a risk, which decides nothing written here). ``memo``: the catalog
+    rows read by the earlier attempts (the catalog is the same: each attempt is rolled back), see
+    :func:`khepri_db.policy._catalog.read_declared_objects`."""
     decl = _validate(path, [], AccessFile.model_validate(document))
     runner = _Runner(conn, decl, progress, owners_data_calls=False)
     with conn.transaction(force_rollback=True):
-        runner.load_catalog()
+        runner.load_catalog(memo)
         try:
             with conn.transaction():
                 runner.setup()
@@ -1081,6 +1102,7 @@ def init_access(
                 b: n for b, n in _storage_buckets(conn, bucket_policies).items() if b not in raw.get("storage", {})
             }
             skipped_buckets: dict[str, str] = {}  # bucket -> why its object could not be made
+            catalog_memo: CatalogMemo = {}  # the declared objects' catalog rows, read once for every attempt
             for _attempt in range(3 * len(generator.catalog) + len(bucket_notes) + 1):
                 entries = generator.infer_rows(declared_tables)
                 functions = generator.function_entries(declared_oids, generator.keys)
@@ -1097,7 +1119,7 @@ def init_access(
                     f"probing {len(entries)} table(s) and view(s), {len(functions)} function(s){buckets_said} "
                     "as every actor"
                 )
-                observed = _observe(conn, path, document, progress)
+                observed = _observe(conn, path, document, progress, catalog_memo)
                 if not isinstance(observed, RowFactoryError):
                     break
                 say(f"the row of {observed.table} could not be made ({observed.reason}); trying again without it")

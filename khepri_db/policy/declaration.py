@@ -6,8 +6,9 @@ from __future__ import annotations
 import graphlib
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -346,9 +347,21 @@ class Declaration:
     factory_order: tuple[TableDeclaration, ...]
     storage: tuple[StorageDeclaration, ...] = ()
 
+    @cached_property
+    def _by_name(self) -> dict[str, TableDeclaration]:
+        """The tables by qualified name (the first of a name), built on first use."""
+        found: dict[str, TableDeclaration] = {}
+        for table in self.tables:
+            found.setdefault(table.name, table)
+        return found
+
+    @cached_property
+    def _custom_actor_names(self) -> frozenset[str]:
+        return frozenset(self.custom_actors)
+
     def resolve(self, text: str) -> Reference | None:
         """The :class:`Reference` a ``{text}`` placeholder names, or ``None`` if it names nothing declared."""
-        return _resolve_ref(text, {t.name for t in self.tables}, set(self.custom_actors))
+        return _resolve_ref(text, self._by_name, self._custom_actor_names)
 
     def table(self, name: str) -> TableDeclaration:
         """The declaration of table ``name`` (qualified, or unqualified for ``public``).
@@ -357,9 +370,8 @@ class Declaration:
             KeyError: not declared.
         """
         qualified = name if "." in name else f"public.{name}"
-        for table in self.tables:
-            if table.name == qualified:
-                return table
+        if qualified in self._by_name:
+            return self._by_name[qualified]
         raise KeyError(name)
 
     def undecided_reason(self, spec: TableSpec | FunctionSpec | StorageSpec, actor: str, operation: str) -> str | None:
@@ -396,8 +408,46 @@ class Declaration:
         return ids
 
 
+_HEADER_START = re.compile(r"^\s*\[\s*(\w+)\s*\.\s*")
+"""The start of a ``[section.key]`` header, up to the key."""
+
+
+class _IndexedLines(list[str]):
+    """A declaration's lines with the line of every ``[section.key]`` header, found in one pass, so that
+    :func:`_section_line` answers each key at once instead of scanning the file for it (a scan per
+    table made loading a generated file of 3,000 tables quadratic in its size).
+
+    ``headers``: (section, key) -> the first line whose header names it, the key as written (bare or
+    dotted) and, when quoted, without its quotes: every key the header pattern of :func:`_section_line`
+    would match there, for keys without surrounding whitespace.
+    """
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__(lines)
+        self.headers: dict[tuple[str, str], int] = {}
+        for number, line in enumerate(self, 1):
+            start = _HEADER_START.match(line)
+            if start is None:
+                continue
+            section, rest = start.group(1), line[start.end() :]
+            for end, char in enumerate(rest):
+                if char != "]":
+                    continue
+                written = rest[:end].rstrip()
+                self.headers.setdefault((section, written), number)
+                if len(written) >= 2 and written[0] == written[-1] and written[0] in "\"'":
+                    self.headers.setdefault((section, written[1:-1]), number)
+
+
 def _section_line(lines: Sequence[str], section: str, key: str) -> int | None:
-    """1-based line of ``[section.key]`` (quoted or bare), else of the first line naming the key."""
+    """1-based line of ``[section.key]`` (quoted or bare), else of the first line naming the key.
+
+    ``lines`` an :class:`_IndexedLines`: the header is looked up in its index (the same line)."""
+    if isinstance(lines, _IndexedLines) and key and key == key.strip():
+        found = lines.headers.get((section, key))
+        if found is not None:
+            return found
+        return next((number for number, line in enumerate(lines, 1) if key in line), None)
     bare = re.escape(key)
     header = re.compile(rf"^\s*\[\s*{section}\s*\.\s*(?:{bare}|\"{bare}\"|'{bare}')\s*\]")
     for number, line in enumerate(lines, 1):
@@ -434,7 +484,7 @@ def _qualify(key: str) -> str:
     return key if "." in key else f"public.{key}"
 
 
-def _resolve_ref(text: str, tables: set[str], actors: set[str]) -> Reference | None:
+def _resolve_ref(text: str, tables: Collection[str], actors: Collection[str]) -> Reference | None:
     parts = text.split(".")
     if parts[0] in REFERENCE_ROOTS or parts[0] in actors:
         return Reference(text, parts[0], parts[1]) if len(parts) == 2 else None
@@ -491,6 +541,7 @@ def load_declaration(path: Path) -> Declaration:
 
 
 def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declaration:
+    lines = lines if isinstance(lines, _IndexedLines) else _IndexedLines(lines)
     actors = ("anon", "owner", "other", *document.actors, "service_role")
     problems: list[str] = []
     for name in document.actors:
@@ -501,20 +552,24 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
             problems.append(f"{where}: {name!r} cannot name an actor: use lower-case letters, digits and _ "
                             "(not user, run or row)")  # fmt: skip
     keys: dict[str, str] = {}
+    qualified_names: set[str] = set()  # keys' values, for the duplicate check
     for key in document.tables:
         if not _TABLE_KEY.match(key):
             problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: tables.{key}: not a table name")
             continue
         qualified = _qualify(key)
-        if qualified in keys.values():
+        if qualified in qualified_names:
             problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: {qualified} is declared twice")
         keys[key] = qualified
+        qualified_names.add(qualified)
     clash = sorted(set(document.actors) & {k.split(".")[-1] for k in keys})
     if clash:
         problems.append(f"{path}: actor(s) {', '.join(clash)} have the name of a declared table; rename the actor")
 
+    actor_names = set(document.actors)
+
     def resolve_ref(text: str) -> Reference | None:
-        return _resolve_ref(text, set(keys.values()), set(document.actors))
+        return _resolve_ref(text, qualified_names, actor_names)
 
     tables: list[TableDeclaration] = []
     for key, spec in document.tables.items():

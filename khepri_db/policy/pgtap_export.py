@@ -89,7 +89,7 @@ class _Recorder:
         self.mogrifier = ClientCursor(runner.conn)
         act, admin = runner._act, runner._admin_try
 
-        def recording_act(actor: str, query: sql.Composable, params: Sequence[Any], method: str, path: str,
+        def recording_act(actor: str, query: sql.Composable | str, params: Sequence[Any], method: str, path: str,
                           *, rows: bool = False) -> _Attempt:  # fmt: skip
             attempt = act(actor, query, params, method, path, rows=rows)
             if self.cell is not None:
@@ -108,7 +108,10 @@ class _Recorder:
         runner._admin_try = recording_admin  # type: ignore[method-assign]
 
     def literal(self, query: sql.Composable | str, params: Sequence[Any]) -> str:
-        """``query`` with ``params`` inlined as SQL literals (psycopg's own quoting)."""
+        """``query`` with ``params`` inlined as SQL literals (psycopg's own quoting); a ``str`` is a
+        statement the runner already rendered so (:meth:`_Runner._rendered`), kept as it is."""
+        if isinstance(query, str):
+            return query
         return self.mogrifier.mogrify(query, [_adapt(p) for p in params])
 
 

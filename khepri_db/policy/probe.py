@@ -63,7 +63,7 @@ from khepri_db.core.project import Project
 from khepri_db.doctor.config import resolve_exposed_schemas
 from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
-from khepri_db.policy._catalog import DeclaredObjects, read_declared_objects, undeclared_objects
+from khepri_db.policy._catalog import CatalogMemo, DeclaredObjects, read_declared_objects, undeclared_objects
 from khepri_db.policy._fixtures import Fixtures, _message, _Subject
 from khepri_db.policy._owner_calls import OwnerCall, OwnerData, Signature, read_signatures
 from khepri_db.policy.declaration import (
@@ -105,6 +105,8 @@ class _Runner:
         self._request_settings: dict[str, list[tuple[str, str]]] = {}
         self._set_config_parts: dict[str, list[tuple[str, str]]] = {}
         self._owned_rls: dict[str, list[str]] = {}
+        self._cell_rights: dict[tuple[str, bool, bool, bool], CellRights] = {}
+        self._statements: dict[tuple[str, str], str] = {}
         self._undeletable: dict[tuple[str, tuple[str, ...]], str] = {}
         self._savepoints = 0
         self._owned_memo: dict[str, bool] = {}
@@ -128,9 +130,10 @@ class _Runner:
         """Declaration key -> (oid, display, number of arguments) of the declared functions."""
         return self.objects.functions
 
-    def load_catalog(self) -> None:
-        """Read the declared objects (see :func:`khepri_db.policy._catalog.read_declared_objects`)."""
-        self.objects = read_declared_objects(self.conn, self.decl)
+    def load_catalog(self, memo: CatalogMemo | None = None) -> None:
+        """Read the declared objects (see :func:`khepri_db.policy._catalog.read_declared_objects`; ``memo``:
+        the rows earlier runs on the same catalog read)."""
+        self.objects = read_declared_objects(self.conn, self.decl, memo)
         self.fixtures = Fixtures(self.conn, self.decl, self.objects.relations)
 
     def undeclared(self, exposed: Sequence[str]) -> list[UndeclaredObject]:
@@ -201,17 +204,19 @@ class _Runner:
             self._owned_rls[current_user] = _session.request_rights(self.conn).owned_rls_tables
         seen = _session.RequestRights(current_user, superuser, bypassrls, self._owned_rls[current_user])
         _session.check_rights(seen, role)
-        return CellRights(
-            current_user=current_user,
-            superuser=superuser,
-            bypassrls=bypassrls,
-            owns_rls_tables=bool(seen.owned_rls_tables),
-        )
+        # one CellRights per distinct value, shared by the cells that ran with it (a few per run, for
+        # tens of thousands of cells on a large schema); nothing changes a cell's rights once read
+        key = (current_user, superuser, bypassrls, bool(seen.owned_rls_tables))
+        if key not in self._cell_rights:
+            self._cell_rights[key] = CellRights(
+                current_user=current_user, superuser=superuser, bypassrls=bypassrls, owns_rls_tables=key[3]
+            )
+        return self._cell_rights[key]
 
     def _act(
         self,
         actor: str,
-        query: sql.Composable,
+        query: sql.Composable | str,
         params: Sequence[Any],
         method: str,
         path: str,
@@ -221,7 +226,8 @@ class _Runner:
         extra: Sequence[tuple[str, str]] = (),
         watch: Callable[[dict[str, int]], str | None] | None = None,
     ) -> _Attempt:
-        """Run ``query`` as ``actor``, as one PostgREST request, and say what happened.
+        """Run ``query`` as ``actor``, as one PostgREST request, and say what happened (``query`` a
+        ``str``: the statement already rendered by :meth:`_rendered`, ``params`` inlined in it).
 
         The request runs in its own savepoint, always rolled back (the cell reads what happened,
         and nothing of it, settings included, outlives the request): its settings in one statement,
@@ -252,7 +258,7 @@ class _Runner:
         wrote: dict[str, int] | None = None
         watched: dict[str, int] | None = None
         try:
-            statement = self._mogrifier.mogrify(query, params)
+            statement = query if isinstance(query, str) else self._mogrifier.mogrify(query, params)
             undone = False
             try:
                 cursor = self.conn.execute(switch)
@@ -295,6 +301,16 @@ class _Runner:
             where = (diag.schema_name, diag.table_name, diag.constraint_name)
             return _Attempt("error", _message(exc), diag.sqlstate, rights, constraint=where if all(where) else None)
         return _Attempt("ran", "", None, rights, count, wrote=wrote, watched=watched)
+
+    def _rendered(self, key: tuple[str, str], build: Callable[[], tuple[sql.Composable, Sequence[Any]]]) -> str:
+        """The statement ``build()`` returns with its parameters inlined (as :meth:`_act` renders it),
+        rendered once per ``key`` (table, operation) for the run: every actor's cell of a table's
+        select, update and delete sends the same statement (the owner's row, matched by the values
+        its fixture was made with, which no cell changes: each is rolled back)."""
+        if key not in self._statements:
+            query, params = build()
+            self._statements[key] = self._mogrifier.mogrify(query, params)
+        return self._statements[key]
 
     def _next_savepoint(self) -> int:
         """A number for a new savepoint's name (``khepri_probe_<n>``), unique in the run."""
@@ -501,11 +517,15 @@ class _Runner:
         path = f"/{table.table}"
         where, where_params = self.fixtures.match(table, owner)
         if op == "select":
-            query = sql.SQL("select 1 from {} where {}").format(target, where)
+            query = self._rendered(
+                (table.name, op), lambda: (sql.SQL("select 1 from {} where {}").format(target, where), where_params)
+            )
             attempt = self._act(actor, query, where_params, "GET", path, rows=True)
             return (*attempt.decide("visible", "0 rows: filtered out by RLS"), attempt, None)
         if op == "delete":
-            query = sql.SQL("delete from {} where {}").format(target, where)
+            query = self._rendered(
+                (table.name, op), lambda: (sql.SQL("delete from {} where {}").format(target, where), where_params)
+            )
             attempt = self._act(actor, query, where_params, "DELETE", path)
             cleared: tuple[tuple[str, str, str], ...] = ()
             for _ in range(_MAX_DEPENDENTS):
@@ -527,10 +547,10 @@ class _Runner:
             if values is None:
                 return "skipped", "nothing to insert: no row or insert_row", None, None
             cleared = self._admin_delete(table.schema, table.table, where, where_params)
-            query, params = self.fixtures.insert(
+            insert, params = self.fixtures.insert(
                 table, values, owner, self.fixtures.target_row(table, owner), returning=False
             )
-            attempt = self._act(actor, query, params, "POST", path)
+            attempt = self._act(actor, insert, params, "POST", path)
             actual, detail = attempt.decide("inserted", "no row inserted (a trigger returned null)")
             if actual == "error" and cleared:
                 detail += f" (the owner's row could not be deleted first: {cleared})"
@@ -538,9 +558,12 @@ class _Runner:
         columns = spec.update_columns or self.fixtures.default_update_columns(table)
         if not columns:
             return "skipped", "nothing to update: no update_columns and no row", None, None
-        assignments = sql.SQL(", ").join(sql.SQL("{0} = {0}").format(sql.Identifier(c)) for c in columns)
-        query = sql.SQL("update {} set {} where {}").format(target, assignments, where)
-        attempt = self._act(actor, query, where_params, "PATCH", path)
+
+        def update() -> tuple[sql.Composable, Sequence[Any]]:
+            assignments = sql.SQL(", ").join(sql.SQL("{0} = {0}").format(sql.Identifier(c)) for c in columns)
+            return sql.SQL("update {} set {} where {}").format(target, assignments, where), where_params
+
+        attempt = self._act(actor, self._rendered((table.name, op), update), where_params, "PATCH", path)
         actual, detail = attempt.decide("updated", "0 rows: filtered out by RLS")
         return actual, detail, attempt, None  # the re-parenting probes run later (table_cells)
 
@@ -812,19 +835,21 @@ class _Runner:
                 return True
         return False
 
-    def _function_facts(self, key: str) -> tuple[bool, bool]:
-        """(SECURITY DEFINER, anon may execute) of the declared function ``key``, in one query:
-        ``pg_proc.prosecdef``, and whether ``anon`` holds EXECUTE on it and USAGE on its schema (a call
-        that failed without 42501 reached the body only then: an argument that does not cast fails
-        before the privilege check)."""
-        oid, _, _ = self.objects.functions[key]
-        row = self.conn.execute(
-            "select p.prosecdef, pg_catalog.has_function_privilege('anon', p.oid, 'execute') "
+    def _function_facts(self, keys: Collection[str]) -> dict[str, tuple[bool, bool]]:
+        """Declaration key -> (SECURITY DEFINER, anon may execute) of the declared functions ``keys``, in
+        one query for all of them: ``pg_proc.prosecdef``, and whether ``anon`` holds EXECUTE on it and
+        USAGE on its schema (a call that failed without 42501 reached the body only then: an argument
+        that does not cast fails before the privilege check). A function no longer in ``pg_proc``:
+        (False, False)."""
+        oids = {key: self.objects.functions[key][0] for key in keys}
+        rows = self.conn.execute(
+            "select p.oid, p.prosecdef, pg_catalog.has_function_privilege('anon', p.oid, 'execute') "
             "and pg_catalog.has_schema_privilege('anon', p.pronamespace, 'usage') "
-            "from pg_catalog.pg_proc as p where p.oid = %s",
-            (oid,),
-        ).fetchone()
-        return (bool(row[0]), bool(row[1])) if row else (False, False)
+            "from pg_catalog.pg_proc as p where p.oid = any(%s::oid[])",
+            (list(set(oids.values())),),
+        ).fetchall()
+        facts = {int(oid): (bool(definer), bool(anon_may)) for oid, definer, anon_may in rows}
+        return {key: facts.get(oid, (False, False)) for key, oid in oids.items()}
 
     def _owners(self) -> OwnerData:
         """The owner's rows and user (:class:`khepri_db.policy._owner_calls.OwnerData`), read once per run."""
@@ -869,6 +894,7 @@ class _Runner:
         else one more request."""
         owner = self.fixtures.subjects["owner"]
         chosen = [f for f in self.decl.functions if only is None or self.objects.functions[f.key][1] in only]
+        facts = self._function_facts([f.key for f in chosen]) if chosen else {}
         signatures: dict[int, Signature] = {}
         if self.owners_data_calls and any(a in ("anon", "other") for a in self.decl.actors):
             signatures = read_signatures(self.conn, [self.objects.functions[f.key][0] for f in chosen])
@@ -881,7 +907,7 @@ class _Runner:
                 query, params = sql.SQL("select {}()").format(sql.Identifier(schema, name)), []
             path = f"/rpc/{function.name.split('.', 1)[1]}"
             self._progress("function", function.cell_name)
-            definer, anon_may = self._function_facts(function.key)
+            definer, anon_may = facts[function.key]
             owners_data = self._with_owners_data(function.spec.call)
             for actor in self.decl.actors:
                 expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
@@ -983,10 +1009,19 @@ _CELL_RIGHTS = (
 """What every cell reads after the switch (see :meth:`_Runner._rights`)."""
 
 _WRITE_COUNTS = (
-    "select coalesce(jsonb_object_agg(schemaname || '.' || relname, n_tup_ins + n_tup_upd + n_tup_del), '{}') "
-    "from pg_catalog.pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0"
+    "select coalesce(jsonb_object_agg(n.nspname || '.' || c.relname, w.n), '{}') "
+    "from pg_catalog.pg_class as c join pg_catalog.pg_namespace as n on n.oid = c.relnamespace "
+    "cross join lateral (select pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid) "
+    "+ pg_catalog.pg_stat_get_xact_tuples_updated(c.oid) "
+    "+ pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) as n) as w "
+    "where c.relkind in ('r', 't', 'm', 'p') and n.nspname not in ('pg_catalog', 'information_schema') "
+    "and n.nspname !~ '^pg_toast' and w.n > 0"
 )
-"""Rows this transaction wrote so far, per table (read before and after a function call)."""
+"""Rows this transaction wrote so far, per table (read before and after a function call): the rows
+of ``pg_stat_xact_user_tables`` with ``n_tup_ins + n_tup_upd + n_tup_del > 0``, read from the
+functions that view calls without its join with ``pg_index`` and its ``group by`` (which compute the
+index columns this does not need, for every relation, twice per call: most of the probe's server time
+on a schema of a few hundred tables)."""
 
 
 def _forms(value: str) -> set[str]:

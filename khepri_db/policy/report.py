@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from khepri_db.doctor.config import ExposedSchemas
 from khepri_db.policy.declaration import Outcome, _qualify
@@ -16,7 +16,10 @@ from khepri_db.policy.declaration import Outcome, _qualify
 
 
 class CellRights(BaseModel):
-    """The rights a cell ran with, as :func:`khepri_db.policy.session.request_rights` read them."""
+    """The rights a cell ran with, as :func:`khepri_db.policy.session.request_rights` read them. Frozen:
+    the cells that ran with the same rights share one instance."""
+
+    model_config = ConfigDict(frozen=True)
 
     current_user: str
     superuser: bool
