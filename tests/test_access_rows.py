@@ -54,3 +54,43 @@ def test_char_and_varchar_keys_get_values_of_their_length(
     assert decl.table("shops").allowed["owner"] == {"select", "insert", "update", "delete"}
     assert not decl.table("shops").allowed.get("other")
     khepri_database_factory.drop(url)
+
+
+UUID_AS_TEXT = """
+create table public.orders (
+    id bigint generated always as identity primary key,
+    owner_id uuid not null references auth.users (id),
+    uuid text not null unique,
+    title text not null
+);
+create function public.orders_uuid_is_a_uuid() returns trigger language plpgsql as $$
+begin
+    perform new.uuid::uuid;  -- as the app does: the text is a uuid
+    return new;
+end
+$$;
+create trigger orders_uuid_is_a_uuid before insert on public.orders
+    for each row execute function public.orders_uuid_is_a_uuid();
+alter table public.orders enable row level security;
+create policy own_orders on public.orders for all to authenticated
+    using (owner_id = (select auth.uid())) with check (owner_id = (select auth.uid()));
+grant select, insert, update, delete on public.orders to authenticated;
+"""
+
+
+def test_a_uuid_kept_as_text_gets_a_uuid(khepri_database_factory: DatabaseFactory, tmp_path: Path) -> None:
+    """A text column named ``uuid`` (or ``*_uuid``) that code casts back to uuid: "uuid-<tag>" fails
+    the cast and left the table (and every table referencing it) without a row factory, as on
+    SuuperSaees' orders_v2."""
+    url = khepri_database_factory()
+    migrations = tmp_path / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    write_migration(migrations, "20260101000000_uuid_as_text.sql", UUID_AS_TEXT)
+    migrate(url, migrations)
+    path = tmp_path / "access.toml"
+    result = init_access(url, path, project=NO_PROJECT, exposed_schemas=["public"])
+    assert not result.unbuildable, [(t.name, t.reason) for t in result.unbuildable]
+    decl = load_declaration(path)
+    assert (decl.table("orders").spec.row or {})["uuid"] == {"sql": "gen_random_uuid()::text"}
+    assert decl.table("orders").allowed["owner"] == {"select", "insert", "update", "delete"}
+    khepri_database_factory.drop(url)

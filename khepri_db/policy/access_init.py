@@ -408,6 +408,9 @@ class _Generator:
                 values.append("{user.email}" if not shared else "ref-{run.id}@access.khepri.test")
             if "url" in name or "website" in name or "link" in name:
                 values.append(f"https://example.com/{tag}")
+            if re.fullmatch(r"(?:\w+_)?uuid(?:_\w+)?", name) and not strings:
+                # a uuid kept as text ("uuid", "order_uuid"): code and triggers cast it back to uuid
+                values.append({"sql": f"gen_random_uuid()::{column.type}"})
             values += strings
             lengths = sorted({int(n) for n in numbers if "." not in n and 0 < int(n) <= 200})
             limit = _type_length(column)
