@@ -52,7 +52,7 @@ PG15_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_sessio
 	tests/test_ext_pg_tle.py tests/test_dbdev_offline.py tests/test_access_export.py tests/test_access_undecided.py \
 	tests/test_hosted_targets.py tests/test_hosted_fixtures.py tests/test_hosted_connection.py \
 	tests/test_access_risks.py tests/test_access_html.py tests/test_access_storage.py tests/test_access_tenancy.py \
-	tests/test_doctor_facts.py tests/test_access_rows.py
+	tests/test_doctor_facts.py tests/test_access_rows.py tests/test_access_owner_calls.py tests/test_statement_digests.py
 
 # The policy suite once more on the docker engine, when an image is named (KHEPRI_DOCKER_IMAGE, e.g.
 # one built by tests/docker/build_image.sh; .ci/run does it): `make test` never starts a Docker daemon.
