@@ -408,3 +408,23 @@ def test_generated_values_read_back_as_written() -> None:
         "odd key": {},
     }
     assert tomllib.loads(f"v = {_toml_value(value)}")["v"] == value
+
+
+def test_tenant_roots_find_a_table_named_in_a_reader_as_the_word_search_did() -> None:
+    # tenant_roots reads each reader's words once (_WORD) instead of searching its texts for every
+    # table's name bordered by no word character or $: the same readers for any identifier name.
+    import re
+
+    from khepri_db.policy.access_init import _WORD
+
+    texts = [
+        "(org_id in (select m.org_id from public.org_members m where m.user_id = auth.uid()))",
+        'exists (select 1 from "org_members" where true) and members$x = 1 and r_org_members2 is null',
+        "select get_orgs(); -- ÉQUIPES équipes org_members_archive public.org_members.user_id",
+        "",
+    ]
+    for name in ("org_members", "members", "orgs", "équipes", "ÉQUIPES", "members$x", "x", "user_id", "m", "1"):
+        assert _WORD.fullmatch(name)
+        word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
+        for text in texts:
+            assert (name in _WORD.findall(text)) == bool(word.search(text)), (name, text)
