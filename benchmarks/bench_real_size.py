@@ -15,7 +15,7 @@ Targets, each on its own fresh embedded server (PostgreSQL 18, fsync off), built
 Each command is a new process (`khepri-db ... --db-url <url> --format json`, output to a file), run
 ``RUNS`` times after one untimed warm-up, doctor and its anchors alternating. For each: median wall
 time, median CPU (the client process from wait4, plus the server's processes from /proc), the
-client's peak RSS (wait4's ru_maxrss), and the time per table. Anchors: the whole ``supabase db
+client's peak RSS (GNU time's %M), and the time per table. Anchors: the whole ``supabase db
 advisors`` command of the real Supabase CLI 2.117.0 (npm, cached as tests/conftest.py caches it),
 and Supabase's linter's combined query (splinter.sql: connect, set ``pgrst.db_schemas``, fetch every
 row; read from ``$KHEPRI_SPLINTER_DIR`` or the supabase/splinter mirror, never copied here).
@@ -48,6 +48,9 @@ KHEPRI = str(Path(sys.executable).with_name("khepri-db"))
 RUNS = int(os.environ.get("KHEPRI_BENCH_RUNS", "3"))
 MANIFEST = Path(os.environ.get("KHEPRI_REAL_PROJECTS", "/work/projects/real/manifest.json"))
 SIZES = tuple(int(n) for n in os.environ.get("KHEPRI_BENCH_SIZES", "300,3000").split(",") if n)
+GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
+"""GNU time, for each command's own peak RSS (see :func:`_process`); without it the RSS column is
+wait4's, which on Linux counts the parent's RSS at fork time (said under the table)."""
 ACCESS_ONCE_ABOVE = 1000
 """Above this many tables, access init and verify-access run once (each run takes minutes)."""
 ACCESS_TIMEOUT_S = 900
@@ -71,14 +74,23 @@ def _process(command: list[str], cwd: Path, postmaster: int, timeout: float | No
     server = _server_cpu(postmaster)
     started = time.perf_counter()
     deadline = started + timeout if timeout else None
-    with Path(os.devnull).open("wb") as devnull, tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen(command, cwd=cwd, stdout=devnull, stderr=errors)
-        while True:  # wait4 gives this child's own CPU time and peak RSS
+    with (
+        Path(os.devnull).open("wb") as devnull,
+        tempfile.TemporaryFile() as errors,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
+        # The peak RSS comes from GNU time's %M, not from this wait4: on Linux a child's ru_maxrss
+        # starts at its parent's RSS when it was forked (kept across execve), and this process has
+        # grown by hundreds of MB once it has built the 3,000-table schema. time(1) is small, so the
+        # command it forks reports its own peak. CPU still comes from wait4 (time's and its child's).
+        timed = [GNU_TIME, "-f", "%M", "-o", peak.name, *command] if GNU_TIME else command
+        child = subprocess.Popen(timed, cwd=cwd, stdout=devnull, stderr=errors, start_new_session=True)
+        while True:  # wait4 gives the CPU time of the child and of what it waited for
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
             if deadline is not None and time.perf_counter() > deadline:
-                child.kill()
+                os.killpg(child.pid, 9)
                 os.wait4(child.pid, 0)
                 child.returncode = -9
                 raise subprocess.TimeoutExpired(command, timeout or 0)
@@ -88,11 +100,13 @@ def _process(command: list[str], cwd: Path, postmaster: int, timeout: float | No
         child.returncode = code
         errors.seek(0)
         message = errors.read().decode(errors="replace")[-1500:]
+        reported = peak.read().split()
     time.sleep(0.2)  # let the server reap the backend, so its CPU time is counted
     if code not in (0, 1):
         raise RuntimeError(f"{' '.join(command[:3])} exited {code}: {message}")
     client = usage.ru_utime + usage.ru_stime
-    return Sample(wall, client + _server_cpu(postmaster) - server, usage.ru_maxrss / 1024)
+    rss_kb = int(reported[-1]) if GNU_TIME and reported and reported[-1].isdigit() else usage.ru_maxrss
+    return Sample(wall, client + _server_cpu(postmaster) - server, rss_kb / 1024)
 
 
 def _in_process(fn: Callable[[], object], postmaster: int) -> Sample:
@@ -325,7 +339,9 @@ def run() -> str:
         [
             f"Each command a new process against a fresh embedded server per schema; {RUNS} runs after a warm-up,",
             "doctor and its anchors alternating. CPU = client (wait4) + server processes (/proc). RSS = the",
-            "client's peak. Ratio = doctor's median wall time / the anchor's.",
+            "client's peak"
+            + (" (GNU time's %M)" if GNU_TIME else " (wait4's ru_maxrss: at least this script's RSS at fork time)")
+            + ". Ratio = doctor's median wall time / the anchor's.",
             "",
             "| schema | command | median s | range s | median CPU s | peak RSS MB | ms per table | ratio |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
