@@ -35,13 +35,11 @@ grant select, insert, update, delete on public.shops to authenticated;
 
 
 def test_char_and_varchar_keys_get_values_of_their_length(
-    khepri_database_factory: DatabaseFactory, tmp_path: Path
+    khepri_database_factory: DatabaseFactory, tmp_path: Path, migrations_dir: Path
 ) -> None:
     url = khepri_database_factory()
-    migrations = tmp_path / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_short_keys.sql", SHORT_KEYS)
-    migrate(url, migrations)
+    write_migration(migrations_dir, "20260101000000_short_keys.sql", SHORT_KEYS)
+    migrate(url, migrations_dir)
     path = tmp_path / "access.toml"
     result = init_access(url, path, project=NO_PROJECT, exposed_schemas=["public"])
     assert not result.unbuildable, [(t.name, t.reason) for t in result.unbuildable]
@@ -78,15 +76,15 @@ grant select, insert, update, delete on public.orders to authenticated;
 """
 
 
-def test_a_uuid_kept_as_text_gets_a_uuid(khepri_database_factory: DatabaseFactory, tmp_path: Path) -> None:
+def test_a_uuid_kept_as_text_gets_a_uuid(
+    khepri_database_factory: DatabaseFactory, tmp_path: Path, migrations_dir: Path
+) -> None:
     """A text column named ``uuid`` (or ``*_uuid``) that code casts back to uuid: "uuid-<tag>" fails
     the cast and left the table (and every table referencing it) without a row factory, as on
     SuuperSaees' orders_v2."""
     url = khepri_database_factory()
-    migrations = tmp_path / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_uuid_as_text.sql", UUID_AS_TEXT)
-    migrate(url, migrations)
+    write_migration(migrations_dir, "20260101000000_uuid_as_text.sql", UUID_AS_TEXT)
+    migrate(url, migrations_dir)
     path = tmp_path / "access.toml"
     result = init_access(url, path, project=NO_PROJECT, exposed_schemas=["public"])
     assert not result.unbuildable, [(t.name, t.reason) for t in result.unbuildable]

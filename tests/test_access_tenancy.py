@@ -171,17 +171,15 @@ create policy chat_messages_select on public.chat_messages for select to authent
 
 
 def test_a_label_made_distinct_per_owner_is_not_an_owner_column(
-    khepri_database_factory: DatabaseFactory, tmp_path: Path
+    khepri_database_factory: DatabaseFactory, tmp_path: Path, migrations_dir: Path
 ) -> None:
     """A table whose columns all have defaults gets one text column set to a label with the owner's id
     in it ("title {user.id}"): the label makes rows distinct, it does not make the row the owner's.
     Read as ownership, it gave false risks and leaks on gauntletai-snapconnect's conversations
     ("other inserts rows owned by another user", "set title to theirs"): issue 22's comparison."""
     url = khepri_database_factory()
-    migrations = tmp_path / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_chats.sql", CHATS)
-    migrate(url, migrations)
+    write_migration(migrations_dir, "20260101000000_chats.sql", CHATS)
+    migrate(url, migrations_dir)
     path = tmp_path / "access.toml"
     init_access(url, path, project=NO_PROJECT, exposed_schemas=["public"])
     chats = load_declaration(path).table("chats")
