@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import Cli, write_migration
 
+pytestmark = pytest.mark.pg
+
 UNREACHABLE = "postgresql://nobody:secret@127.0.0.1:1/none"
 
 

@@ -18,6 +18,8 @@ from khepri_db.core.sqltext import _lex, significant_tokens
 from khepri_db.doctor import _facts as facts
 from khepri_db.doctor._plpgsql import Parameter, helper_index, identity_arguments
 
+pytestmark = pytest.mark.pg
+
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS = facts.FactsSettings(migrations_dir=None, excluded_schemas=(), identity_names=("user_id",))
 

@@ -12,12 +12,15 @@ import subprocess
 from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import REPO, Cli, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.doctor.rules import load_rules
 from khepri_db.migrations.apply import migrate
+
+pytestmark = pytest.mark.pg
 
 
 def sarif_schema() -> dict:
@@ -45,7 +48,6 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_sarif_is_valid_and_points_at_the_migration(cli: Cli, khepri_clone_url: str, project: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a dev dependency")
     migrate(khepri_clone_url, project / "supabase" / "migrations")
     result = cli("doctor", "--db-url", khepri_clone_url, "--format", "sarif", cwd=project)
     assert result.exit_code == 1  # policy_exists_rls_disabled / rls_disabled_in_public are errors
@@ -74,7 +76,6 @@ def test_sarif_is_valid_and_points_at_the_migration(cli: Cli, khepri_clone_url: 
 
 
 def test_sarif_levels_and_fallback_locations(cli: Cli, khepri_clone_url: str) -> None:
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a dev dependency")
     with connect(khepri_clone_url, autocommit=True) as conn:
         # without pg_graphql (preinstalled as on Supabase), which would add its 0026/0027 findings
         conn.execute("drop extension if exists pg_graphql")

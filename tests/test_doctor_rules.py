@@ -42,6 +42,8 @@ from khepri_db.doctor.rules import Finding, Rule, load_rules
 from khepri_db.doctor.run import run_doctor
 from khepri_db.engines import Engine
 
+pytestmark = pytest.mark.pg
+
 FIXTURES = REPO / "tests" / "doctor"
 RULES: dict[str, Rule] = {rule.name: rule for rule in load_rules()}
 

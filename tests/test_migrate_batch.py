@@ -18,6 +18,8 @@ from khepri_db.migrations import apply as migrations
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.files import MigrationFile, statements_fingerprint
 
+pytestmark = pytest.mark.pg
+
 BODY = "$$\nbegin\n  retrun 1;\nend\n$$"
 """A PL/pgSQL body with a syntax error on its third line (``retrun``)."""
 

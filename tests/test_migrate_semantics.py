@@ -23,6 +23,8 @@ from khepri_db.core.errors import LockTimeoutError, MigrationError
 from khepri_db.migrations.apply import LOCK_KEY, MigrateResult, migrate
 from khepri_db.migrations.status import MigrationState, migration_status
 
+pytestmark = pytest.mark.pg
+
 
 def history(url: str) -> list[tuple[str, str, list[str]]]:
     with connect(url) as conn:

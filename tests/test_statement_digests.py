@@ -16,6 +16,8 @@ from khepri_db.migrations.files import StatementDigests, discover
 from khepri_db.migrations.history import read_history
 from khepri_db.migrations.status import MigrationState, compare, migration_status
 
+pytestmark = pytest.mark.pg
+
 
 def _states(url: str, directory: Path, digests: StatementDigests | None) -> dict[str, MigrationState]:
     with connect(url) as conn:
