@@ -457,7 +457,8 @@ def test_a_rule_including_a_missing_file_names_the_rule_and_line(tmp_path: Path)
     (tmp_path / "include" / "reach.sql").write_text("-- a fragment\nand true\nand 1 = 1\n", encoding="utf-8")
     rule = tmp_path / "broken_rule.sql"
     header = "-- name: broken_rule\n-- title: t\n-- level: WARN\n-- facing: EXTERNAL\n-- categories: SECURITY\n"
-    rule.write_text(header + "select 1\nwhere\n    true\n    and true  -- khepri-db include: reach.sql\n", encoding="utf-8")
+    body = "select 1\nwhere\n    true\n    and true  -- khepri-db include: reach.sql\n"
+    rule.write_text(header + body, encoding="utf-8")
     (loaded,) = load_rules(tmp_path)
     assert loaded.sql.endswith("where\n    true\n    -- a fragment\n    and true\n    and 1 = 1\n")
     rule.write_text(header + "select 1\nwhere true\n    -- khepri-db include: nowhere.sql\n", encoding="utf-8")
