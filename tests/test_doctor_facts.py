@@ -14,7 +14,8 @@ import pytest
 from sqlparse import lexer
 from sqlparse import tokens as sqltok
 
-from khepri_db.core.sqltext import _lex, significant_tokens
+from khepri_db.core.sqltext import significant_tokens
+from khepri_db.core.sqltext.tokens import _lex
 from khepri_db.doctor import _facts as facts
 from khepri_db.doctor._plpgsql import Parameter, helper_index, identity_arguments
 

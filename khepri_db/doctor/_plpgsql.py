@@ -171,7 +171,7 @@ def _find_word(tokens: Sequence[Token], start: int, *words: str) -> int:
 
 
 def _head(tok: Token) -> str:
-    # Token.wordlike is what it says: the token is a keyword or a name (sqltext._tokens sets it)
+    # Token.wordlike is what it says: the token is a keyword or a name (sqltext.tokens._tokens sets it)
     return tok.value.upper() if tok.wordlike else ""
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from khepri_db.core import sqltext
 from khepri_db.core.errors import (
     UsageError,
 )
@@ -207,9 +206,10 @@ class StatementDigests:
     with the history they were recorded in needs no splitting.
 
     An entry's key is the sha256 of the file's bytes; the whole file of entries belongs to one
-    splitter: the source of :mod:`khepri_db.core.sqltext` and sqlparse's version, so a changed
-    splitter finds nothing. A digest only ever confirms that a file's statements equal the recorded
-    ones; any other answer comes from splitting the file (:func:`khepri_db.migrations.status.compare`).
+    splitter: the splitter's source (:mod:`khepri_db.core.sqltext.splitter` and ``.scan``) and
+    sqlparse's version, so a changed splitter finds nothing. A digest only ever confirms that a
+    file's statements equal the recorded ones; any other answer comes from splitting the file
+    (:func:`khepri_db.migrations.status.compare`).
     JSON, written whole and replaced atomically; beyond :data:`STATEMENT_DIGESTS_KEPT` entries, only
     the last run's are kept.
 
@@ -274,11 +274,15 @@ _SPLITTER: list[str] = []
 
 
 def _splitter_digest() -> str:
-    """sha256 of :mod:`khepri_db.core.sqltext`'s source and sqlparse's version."""
+    """sha256 of the splitter's source (:mod:`khepri_db.core.sqltext.splitter` and the scan it uses)
+    and sqlparse's version."""
     if not _SPLITTER:
         import sqlparse
 
         digest = hashlib.sha256(sqlparse.__version__.encode())
-        digest.update(Path(sqltext.__file__).read_bytes())
+        from khepri_db.core.sqltext import scan, splitter
+
+        for module in (splitter, scan):
+            digest.update(Path(module.__file__).read_bytes())
         _SPLITTER.append(digest.hexdigest())
     return _SPLITTER[0]
