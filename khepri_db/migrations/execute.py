@@ -50,6 +50,14 @@ def execute_statements(
 ) -> None:
     """Run ``run`` (statements of ``path``) on ``conn``; raise :class:`MigrationError` on the first failure.
 
+    Args:
+        conn: the connection, inside the caller's transaction (or in autocommit for one statement
+            that must run outside one).
+        path: the file, named in errors.
+        sql_text: the file's whole text (error lines are counted in it).
+        run: ``(index in the file, statement)`` pairs, in order.
+        batch: allow one round trip for all of them.
+
     With ``batch`` (and when :func:`batchable`), the statements go to the server in one round trip
     (see :func:`_execute_batch`); else one by one. Either way the statements run in order, each as
     its own statement, and a failure names the same statement, line and error.
@@ -192,7 +200,15 @@ def _invalid_indexes(conn: psycopg.Connection) -> set[int]:
 
 def execute_outside(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[tuple[int, Statement]]) -> None:
     """Run one statement outside a transaction; if it fails, drop the INVALID indexes a failed
-    ``create index concurrently`` / ``reindex concurrently`` left behind, so a rerun starts clean."""
+    ``create index concurrently`` / ``reindex concurrently`` left behind, so a rerun starts clean.
+
+    Args:
+        conn: an autocommit connection.
+        path, sql_text, run: as for :func:`execute_statements` (``run`` holds one statement).
+
+    Raises:
+        MigrationError: the statement failed.
+    """
     before = _invalid_indexes(conn)
     try:
         execute_statements(conn, path, sql_text, run)
@@ -270,7 +286,12 @@ def reset_session(conn: psycopg.Connection, search_path: str | None) -> None:
     """Reset the session before each file: ``RESET ALL`` as ``supabase db push`` does, and the role
     and session authorization (which ``RESET ALL`` keeps), then set what khepri-db's session
     needs: the client check that frees the lock of a killed run, and Supabase's search_path on a
-    target with the compatibility layer."""
+    target with the compatibility layer.
+
+    Args:
+        conn: an autocommit connection, outside any transaction.
+        search_path: the ``search_path`` to set after the reset; ``None`` keeps the role's default.
+    """
     from psycopg import sql
 
     settings: list[sql.Composable] = []
@@ -314,7 +335,12 @@ def _describe_holder(holder: tuple[Any, ...] | None) -> str:
 
 def acquire_lock(conn: psycopg.Connection, timeout_s: float, progress: Progress) -> None:
     """Take the session advisory lock :data:`LOCK_KEY`, waiting up to ``timeout_s`` seconds, and
-    report the holder (pid, what it runs) whenever it changes while waiting."""
+    report the holder (pid, what it runs) through ``progress`` whenever it changes while waiting.
+    Retried every :data:`LOCK_POLL_S` seconds; release it with :func:`release_lock`.
+
+    Raises:
+        LockTimeoutError: another session held it for longer than ``timeout_s`` (names the holder).
+    """
     deadline = time.monotonic() + timeout_s
     reported: tuple[Any, ...] | None = None
     holder: tuple[Any, ...] | None = None
