@@ -155,3 +155,20 @@ def test_no_module_in_migrations_or_cli_imports_another_modules_private_name() -
     ]
 
     assert private == []
+
+
+def test_no_cli_command_module_imports_another() -> None:
+    # khepri_db/cli/__init__.py's rule: a command's module is all `khepri-db <command>` loads of the CLI
+    # besides _app, common and render, so no command module reaches into another's.
+    from khepri_db.cli import _GROUP_MODULES
+
+    commands = {f"khepri_db.cli.{name}" for name in _GROUP_MODULES}
+    sideways = [
+        f"{i.importer}:{i.line}: {i.module}"
+        for i in _imports(_module_names())
+        if i.importer in commands and i.module in commands and i.module != i.importer
+    ]
+
+    assert len(commands) == len(_GROUP_MODULES)
+    assert commands <= set(_module_names())
+    assert sideways == []
