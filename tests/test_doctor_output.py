@@ -252,8 +252,8 @@ class _Terminal(io.StringIO):
 def test_text_output_on_a_terminal_honours_its_width_and_never_cuts_a_cache_key(
     cli: Cli, khepri_clone_url: str, project: Path
 ) -> None:
-    from khepri_db.cli._app import FailOn, _Console
-    from khepri_db.cli.render import _render_report
+    from khepri_db.cli.common import FailOn, KhepriConsole
+    from khepri_db.cli.render import render_report
     from khepri_db.core.project import Project
     from khepri_db.doctor.run import run_doctor
 
@@ -262,7 +262,8 @@ def test_text_output_on_a_terminal_honours_its_width_and_never_cuts_a_cache_key(
         conn.execute(LONG_NAMES)
     report = run_doctor(khepri_clone_url, project=Project(project))
     screen = _Terminal()
-    _render_report(report, FailOn.error, Project(project), console=_Console(file=screen, width=72, color_system=None))
+    console = KhepriConsole(file=screen, width=72, color_system=None)
+    render_report(report, FailOn.error, Project(project), console=console)
     lines = screen.getvalue().splitlines()
     keys = [f.cache_key for f in report.findings]
     assert [line for line in lines if len(line) > 72 and line not in keys] == []

@@ -108,7 +108,7 @@ def test_status_keeps_the_digests_and_still_sees_an_edit(
     with connect(empty_db_url) as conn:
         assert not migration_status(conn, migrations_dir).has_drift
         kept = json.loads((tmp_path / "statements.json").read_text())["files"]
-        assert sorted(kept) == sorted(files_module._sha256(p.read_bytes()) for p in applied)
+        assert sorted(kept) == sorted(files_module.sha256_hex(p.read_bytes()) for p in applied)
 
         applied[1].write_text("alter table public.notes add column t varchar;\n")
         status = migration_status(conn, migrations_dir)

@@ -33,7 +33,8 @@ LEGACY_INIT_BEFORE = 20211209000000
 _BOM = b"\xef\xbb\xbf"
 
 
-def _sha256(data: bytes) -> str:
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data`` as 64 lower-case hex digits (how files and statements are fingerprinted)."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -57,7 +58,7 @@ def statements_fingerprint(statements: Sequence[str]) -> str:
     longer matches its history row was written for a row that something else (``supabase
     migration repair``, ``supabase db push``) has since rewritten, and is ignored.
     """
-    return _sha256("\x00".join(statements).encode("utf-8"))
+    return sha256_hex("\x00".join(statements).encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -98,13 +99,13 @@ class MigrationFile:
     @cached_property
     def sha256(self) -> str:
         """Hex sha256 of the file's bytes."""
-        return _sha256(self.data)
+        return sha256_hex(self.data)
 
     @cached_property
     def legacy_sha256(self) -> str:
         """The checksum khepri-db 0.x recorded: of the text with newlines translated to ``\\n``."""
         text = self.data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
-        return _sha256(text.encode("utf-8"))
+        return sha256_hex(text.encode("utf-8"))
 
     @cached_property
     def statements(self) -> list[Statement]:
@@ -187,7 +188,7 @@ def _legacy_init(name: str) -> bool:
 
 def statements_digest(statements: Sequence[str]) -> str:
     """sha256 of a list of statement texts (its JSON form): equal digests, equal lists."""
-    return _sha256(json.dumps(list(statements)).encode("utf-8"))
+    return sha256_hex(json.dumps(list(statements)).encode("utf-8"))
 
 
 STATEMENT_DIGESTS_ENV = "KHEPRI_DOCTOR_CACHE"
