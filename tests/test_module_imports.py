@@ -172,3 +172,25 @@ def test_no_cli_command_module_imports_another() -> None:
     assert len(commands) == len(_GROUP_MODULES)
     assert commands <= set(_module_names())
     assert sideways == []
+
+
+def _face(module: str) -> str:
+    """The subpackage a module belongs to (``khepri_db.doctor`` for ``khepri_db.doctor._plpgsql.walker``),
+    or the module itself at the top (``khepri_db.__main__``)."""
+    return ".".join(module.split(".")[:2])
+
+
+def test_no_module_imports_another_packages_private_module_or_name() -> None:
+    # Across khepri_db's subpackages only public names of public modules are imported: a face's
+    # `_private` modules and names are its own (issue 23). Within one subpackage they may be shared.
+    crossing = [
+        f"{i.importer}:{i.line}: {i.module}{'.' + i.name if i.name else ''}"
+        for i in _imports(_module_names())
+        if _face(i.importer) != _face(i.module)
+        and (
+            any(part.startswith("_") and not part.startswith("__") for part in i.module.split(".")[1:])
+            or (i.name is not None and i.name.startswith("_") and not i.name.startswith("__"))
+        )
+    ]
+
+    assert crossing == []

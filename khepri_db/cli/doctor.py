@@ -161,7 +161,7 @@ def doctor_cmd(
                      "shown": {"level": level.value, "type": advisor_type.value,
                                "hidden": len(report.findings) - len(shown)}})  # fmt: skip
     elif output is DoctorFormat.sarif:
-        from khepri_db.doctor._sarif import to_sarif
+        from khepri_db.doctor.sarif import to_sarif
 
         rules = [r for r in load_rules() if r.name in report.rules]
         print_json(

@@ -27,7 +27,7 @@ _OP_LETTERS = {"select": "s", "insert": "i", "update": "u", "delete": "d", "exec
 
 def _doctor_locations(report: DoctorReport, project: Project) -> list[str | None]:
     """``file:line`` where each finding's object was created in the migrations, or ``None``."""
-    from khepri_db.doctor._sarif import SourceIndex
+    from khepri_db.doctor.sarif import SourceIndex
 
     if report.migrations_dir is None:
         return [None] * len(report.findings)

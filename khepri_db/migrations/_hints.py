@@ -66,7 +66,7 @@ def _extension_hint(info: SqlErrorInfo) -> str | None:
         return None
     name = match.group("name") or match.group("file")
     standin = bundled_path("sql", "extensions", name)
-    from khepri_db.engines._native import requires_native  # only on this error path
+    from khepri_db.engines import requires_native  # only on this error path
 
     if standin.is_dir() and requires_native(name):
         return (
