@@ -1,0 +1,169 @@
+"""A row per policy branch (issue 22, item 2a): ``[tables."notes#shared"]`` declares one more row of a
+table, probed like a table, so that a permissive policy's second branch (``or sharing <> 'private'``,
+a second permissive policy ``using (is_public)``) is exercised too; ``access init`` writes such rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Cli, write_migration
+
+from khepri_db.core.project import Project
+from khepri_db.migrations.apply import migrate
+from khepri_db.policy.access_init import init_access
+from khepri_db.policy.declaration import AccessDeclarationError, load_declaration
+from khepri_db.policy.probe import verify_access
+from khepri_db.policy.pytest_plugin import DatabaseFactory
+
+NO_PROJECT = Project(Path(__file__).resolve().parent)
+
+# notes: one policy whose using has a top-level OR (the owner's, or any row not private);
+# posts: two permissive select policies (the author's; published ones, for anon too).
+BRANCHES = """
+create type public.sharing as enum ('public', 'private', 'team');
+create table public.notes (
+    id bigint generated always as identity primary key,
+    owner_id uuid not null references auth.users (id),
+    sharing text not null check (sharing in ('public', 'private', 'link')),
+    body text not null
+);
+create table public.posts (
+    id bigint generated always as identity primary key,
+    author_id uuid not null references auth.users (id),
+    is_public boolean not null default false,
+    title text not null
+);
+alter table public.notes enable row level security;
+alter table public.posts enable row level security;
+create policy notes_select on public.notes for select to authenticated
+    using (owner_id = (select auth.uid()) or sharing <> 'private');
+create policy notes_write on public.notes for all to authenticated
+    using (owner_id = (select auth.uid())) with check (owner_id = (select auth.uid()));
+create policy posts_select_own on public.posts for select to authenticated using (author_id = (select auth.uid()));
+create policy posts_select_public on public.posts for select to anon, authenticated using (is_public);
+create policy posts_write on public.posts for all to authenticated
+    using (author_id = (select auth.uid())) with check (author_id = (select auth.uid()));
+grant select on public.posts to anon;
+grant select, insert, update, delete on public.notes, public.posts to authenticated;
+"""
+
+DECLARED = """
+version = 1
+
+[tables.notes]
+row = { owner_id = "{user.id}", sharing = "private", body = "mine" }
+allow.owner = "all"
+allow.service_role = "all"
+
+[tables."notes#shared"]
+description = "a note its owner shares: every signed-in user reads it"
+row = { owner_id = "{user.id}", sharing = "public", body = "ours" }
+allow.owner = "all"
+allow.other = ["select"]
+allow.service_role = "all"
+
+[tables.posts]
+row = { author_id = "{user.id}", title = "draft" }
+allow.owner = "all"
+allow.service_role = "all"
+
+[tables."public.posts#published"]
+row = { author_id = "{user.id}", title = "out", is_public = true }
+allow.anon = ["select"]
+allow.owner = "all"
+allow.other = ["select"]
+allow.service_role = "all"
+"""
+
+
+@pytest.fixture
+def branches_db(khepri_database_factory: DatabaseFactory, migrations_dir: Path) -> str:
+    url = khepri_database_factory()
+    write_migration(migrations_dir, "20260101000000_branches.sql", BRANCHES)
+    migrate(url, migrations_dir)
+    yield url
+    khepri_database_factory.drop(url)
+
+
+def test_a_variant_row_is_probed_like_a_table_with_its_own_cells(branches_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "access.toml"
+    path.write_text(DECLARED)
+    report = verify_access(branches_db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    assert report.passed, [(c.id, c.actual, c.detail) for c in report.mismatches]
+    cells = {c.id: c for c in report.cells}
+    # the base rows test the private branch, the variants the shared one
+    assert cells["public.notes:other:select"].actual == "denied"
+    assert cells["public.notes#shared:other:select"].actual == "allowed"
+    assert cells["public.notes#shared:anon:select"].actual == "denied"
+    assert cells["public.notes#shared:other:update"].actual == "denied"
+    assert cells["public.posts:anon:select"].actual == "denied"
+    assert cells["public.posts#published:anon:select"].actual == "allowed"
+    assert cells["public.posts#published:other:select"].actual == "allowed"
+    assert cells["public.posts#published:other:delete"].actual == "denied"
+    assert cells["public.posts#published:owner:insert"].actual == "allowed"
+    assert {c.object for c in report.cells} == {
+        "public.notes",
+        "public.notes#shared",
+        "public.posts",
+        "public.posts#published",
+    }
+    for cell in report.cells:  # every request ran as its API role, no superuser, no BYPASSRLS but service_role
+        assert cell.rights is not None, cell.id
+        assert not cell.rights.superuser, cell.id
+        assert not cell.rights.owns_rls_tables, cell.id
+        assert cell.rights.current_user == {"anon": "anon", "service_role": "service_role"}.get(
+            cell.actor, "authenticated"
+        )
+        assert cell.rights.bypassrls == (cell.actor == "service_role")
+
+
+def test_every_report_names_the_variant_cells(branches_db: str, tmp_path: Path, cli: Cli) -> None:
+    path = tmp_path / "access.toml"
+    path.write_text(DECLARED)
+    args = ("--db-url", branches_db, "--access-file", str(path), "--exposed-schemas", "public")
+    code, report = cli.json("verify-access", *args)
+    assert code == 0, report["summary"]
+    assert {c["id"] for c in report["cells"]} == set(load_declaration(path).cell_ids())
+    assert "public.notes#shared:other:select" in {c["id"] for c in report["cells"]}
+    text = cli("verify-access", *args).stdout
+    assert "public.notes#shared" in text
+    assert "public.posts#published" in text
+    html = tmp_path / "matrix.html"
+    assert cli("verify-access", *args, "--html", str(html)).exit_code == 0
+    assert "public.posts#published" in html.read_text()
+    dry = cli("verify-access", *args, "--dry-run").stdout
+    assert "public.notes#shared" in dry
+    pgtap = tmp_path / "access_matrix_test.sql"
+    done = cli("access", "export", "--pgtap", str(pgtap), *args[:4])
+    assert done.exit_code == 0, done.stdout
+    exported = pgtap.read_text()
+    assert "-- public.notes#shared:other:select (allowed)" in exported
+    assert "-- public.posts#published:anon:select (allowed)" in exported
+
+
+@pytest.mark.parametrize(
+    ("section", "line", "message"),
+    [
+        ('[tables."notes#x"]\nrow = { body = "b" }\n', 3, "a variant of public.notes, which is not declared"),
+        ('[tables.notes]\nrow = { body = "a" }\n[tables."notes#a-b"]\nrow = { body = "b" }\n', 5, "not a table name"),
+        (
+            '[tables.tags]\nshared = true\nrow = { name = "a" }\n[tables."tags#x"]\nrow = { name = "b" }\n',
+            6,
+            "public.tags is shared (one row for everybody), so it takes no variant",
+        ),
+        (
+            '[tables.notes]\nrow = { body = "a" }\n[tables."notes#x"]\nrow = { body = "b" }\n'
+            '[tables.pins]\nrow = { note_id = "{notes#x.id}" }\n',
+            7,
+            "{notes#x.id}: a variant row cannot be referenced",
+        ),
+    ],
+)
+def test_a_bad_variant_is_an_error_naming_its_line(tmp_path: Path, section: str, line: int, message: str) -> None:
+    path = tmp_path / "access.toml"
+    path.write_text("version = 1\n\n" + section)
+    with pytest.raises(AccessDeclarationError) as caught:
+        load_declaration(path)
+    assert f"{path}:{line}: " in str(caught.value)
+    assert message in str(caught.value)
