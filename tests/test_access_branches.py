@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import Cli, write_migration
 
+from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
 from khepri_db.policy.access_init import init_access
@@ -46,6 +47,49 @@ create policy posts_write on public.posts for all to authenticated
     using (author_id = (select auth.uid())) with check (author_id = (select auth.uid()));
 grant select on public.posts to anon;
 grant select, insert, update, delete on public.notes, public.posts to authenticated;
+"""
+
+# more shapes for access init: an enum whose first label opens the branch; a timestamp tested for null
+# together with the role; two branches that both test the caller (no variant)
+MORE_BRANCHES = """
+create table public.albums (
+    id bigint generated always as identity primary key,
+    owner_id uuid not null references auth.users (id),
+    visibility public.sharing not null
+);
+create table public.articles (
+    id bigint generated always as identity primary key,
+    author_id uuid not null references auth.users (id),
+    published_at timestamptz
+);
+create table public.teams (id bigint generated always as identity primary key, name text not null);
+create table public.team_members (
+    team_id bigint not null references public.teams (id),
+    user_id uuid not null references auth.users (id),
+    primary key (team_id, user_id)
+);
+create table public.docs (
+    id bigint generated always as identity primary key,
+    owner_id uuid not null references auth.users (id),
+    team_id bigint references public.teams (id)
+);
+alter table public.albums enable row level security;
+alter table public.articles enable row level security;
+alter table public.teams enable row level security;
+alter table public.team_members enable row level security;
+alter table public.docs enable row level security;
+create policy albums_all on public.albums for all to authenticated
+    using (owner_id = (select auth.uid()) or visibility = 'public') with check (owner_id = (select auth.uid()));
+create policy articles_own on public.articles for all to authenticated using (author_id = (select auth.uid()));
+create policy articles_published on public.articles for select to authenticated
+    using (published_at is not null and auth.role() = 'authenticated');
+create policy members_own on public.team_members for select to authenticated using (user_id = (select auth.uid()));
+create policy docs_all on public.docs for all to authenticated using (
+    owner_id = (select auth.uid())
+    or team_id in (select m.team_id from public.team_members as m where m.user_id = (select auth.uid()))
+);
+grant select, insert, update, delete on public.albums, public.articles, public.docs, public.teams,
+    public.team_members to authenticated;
 """
 
 DECLARED = """
@@ -167,3 +211,66 @@ def test_a_bad_variant_is_an_error_naming_its_line(tmp_path: Path, section: str,
         load_declaration(path)
     assert f"{path}:{line}: " in str(caught.value)
     assert message in str(caught.value)
+
+
+def test_access_init_writes_a_row_per_branch_and_verify_access_passes_on_it(branches_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "access.toml"
+    result = init_access(branches_db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    assert result.verify["passed"], result.verify
+    text = path.read_text()
+    decl = load_declaration(path)
+    names = [t.name for t in decl.tables]
+    # notes: `owner_id = auth.uid() OR sharing <> 'private'`; posts: a second permissive policy `is_public`
+    variants = [n for n in names if "#" in n]
+    assert len(variants) == 2, names
+    [notes_variant] = [decl.table(n) for n in variants if n.startswith("public.notes#")]
+    [posts_variant] = [decl.table(n) for n in variants if n.startswith("public.posts#")]
+    # the base rows meet only the caller's branch: private, not public
+    notes, posts = decl.table("notes"), decl.table("posts")
+    assert (notes.spec.row or {})["sharing"] == "private"
+    assert (posts.spec.row or {}).get("is_public", False) is False
+    assert (notes_variant.spec.row or {})["sharing"] != "private"
+    assert (posts_variant.spec.row or {})["is_public"] is True
+    # what the branches say, observed on the variants (and not on the base rows)
+    assert notes.allowed.get("other", frozenset()) == frozenset()
+    assert notes_variant.allowed["other"] == {"select"}
+    assert "anon" not in notes_variant.allowed
+    assert posts_variant.allowed["anon"] == {"select"}
+    assert posts_variant.allowed["other"] == {"select"}
+    assert "anon" not in posts.allowed
+    assert notes_variant.allowed["owner"] == {"select", "insert", "update", "delete"}
+    # written unreviewed, with the branch it exercises
+    assert notes_variant.spec.unreviewed[0] == "row"
+    assert "notes_select (select)" in text
+    assert "`sharing <> 'private'::text`" in text
+    assert "posts_select_public (select)" in text
+    report = verify_access(branches_db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    assert report.passed
+    assert not report.undeclared
+
+
+def test_access_init_finds_enum_null_and_role_branches_and_leaves_caller_only_branches(
+    branches_db: str, tmp_path: Path
+) -> None:
+    with connect(branches_db, autocommit=True) as conn:
+        conn.execute(MORE_BRANCHES)
+    path = tmp_path / "access.toml"
+    result = init_access(branches_db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    assert result.verify["passed"], result.verify
+    decl = load_declaration(path)
+    variants = {t.relation: t for t in decl.tables if t.variant}
+    assert set(variants) == {"public.notes", "public.posts", "public.albums", "public.articles"}
+    # the enum's first label, 'public', is what the base row took before: now it is a private one
+    assert (decl.table("albums").spec.row or {})["visibility"] != "public"
+    assert (variants["public.albums"].spec.row or {})["visibility"] == "public"
+    # `for all ... using (... or visibility = 'public')`: anyone signed in deletes a public album (an update
+    # is held by with check); the base row alone never showed it
+    assert variants["public.albums"].allowed["other"] == {"select", "delete"}
+    assert not decl.table("albums").allowed.get("other")
+    report = verify_access(branches_db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    assert "public.albums#visibility_public:other:delete" in {c.id for c in report.risks}
+    assert not {c.id for c in report.risks if c.object == "public.albums"}
+    assert (variants["public.articles"].spec.row or {})["published_at"] == {"sql": "now()"}
+    assert variants["public.articles"].allowed["other"] == {"select"}
+    assert "published_at" not in (decl.table("articles").spec.row or {})
+    assert "public.docs" not in variants  # both branches test the caller: nothing to add

@@ -3,9 +3,10 @@
 import random
 from pathlib import Path
 
+import pytest
 from sqlparse import lexer
 
-from khepri_db.core.sqltext import _lex, comparable, find_upserts, line_at, split_statements
+from khepri_db.core.sqltext import _lex, comparable, find_upserts, line_at, split_statements, split_top_level
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -203,3 +204,32 @@ def test_the_fast_lexer_returns_sqlparse_tokens_exactly() -> None:
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 80))) for _ in range(1500)]
     for text in texts:
         assert _lex(text) == list(lexer.tokenize(text)), text[:200]
+
+
+@pytest.mark.parametrize(
+    ("expression", "word", "parts"),
+    [
+        (
+            "((owner_id = ( SELECT auth.uid() AS uid)) OR (sharing <> 'private'::text))",
+            "or",
+            ["owner_id = ( SELECT auth.uid() AS uid)", "sharing <> 'private'::text"],
+        ),
+        (
+            "(is_public AND (x BETWEEN 1 AND 2) AND (y = 'a or b'))",
+            "and",
+            ["is_public", "x BETWEEN 1 AND 2", "y = 'a or b'"],
+        ),
+        ("x BETWEEN 1 AND 2 AND y", "and", ["x BETWEEN 1 AND 2", "y"]),
+        ("(a OR b) AND c", "or", ["(a OR b) AND c"]),
+        ("(a) OR (b)", "or", ["a", "b"]),
+        ("is_public", "or", ["is_public"]),
+        ("CASE WHEN a OR b THEN true ELSE false END OR c", "or", ["CASE WHEN a OR b THEN true ELSE false END", "c"]),
+        (
+            "status = ANY (ARRAY['a'::text, 'b or c'::text]) OR d",
+            "or",
+            ["status = ANY (ARRAY['a'::text, 'b or c'::text])", "d"],
+        ),
+    ],
+)
+def test_split_top_level_splits_only_the_outermost_operator(expression: str, word: str, parts: list[str]) -> None:
+    assert split_top_level(expression, word) == parts
