@@ -73,6 +73,14 @@ create table public.docs (
     owner_id uuid not null references auth.users (id),
     team_id bigint references public.teams (id)
 );
+create table public.likes (
+    user_id uuid not null references auth.users (id),
+    item text not null,
+    is_public boolean not null default false
+);
+alter table public.likes enable row level security;
+create policy likes_select on public.likes for select to authenticated
+    using (user_id = (select auth.uid()) or is_public);
 alter table public.albums enable row level security;
 alter table public.articles enable row level security;
 alter table public.teams enable row level security;
@@ -89,7 +97,7 @@ create policy docs_all on public.docs for all to authenticated using (
     or team_id in (select m.team_id from public.team_members as m where m.user_id = (select auth.uid()))
 );
 grant select, insert, update, delete on public.albums, public.articles, public.docs, public.teams,
-    public.team_members to authenticated;
+    public.team_members, public.likes to authenticated;
 """
 
 DECLARED = """
@@ -259,7 +267,7 @@ def test_access_init_finds_enum_null_and_role_branches_and_leaves_caller_only_br
     assert result.verify["passed"], result.verify
     decl = load_declaration(path)
     variants = {t.relation: t for t in decl.tables if t.variant}
-    assert set(variants) == {"public.notes", "public.posts", "public.albums", "public.articles"}
+    assert set(variants) == {"public.notes", "public.posts", "public.albums", "public.articles", "public.likes"}
     # the enum's first label, 'public', is what the base row took before: now it is a private one
     assert (decl.table("albums").spec.row or {})["visibility"] != "public"
     assert (variants["public.albums"].spec.row or {})["visibility"] == "public"
@@ -274,3 +282,7 @@ def test_access_init_finds_enum_null_and_role_branches_and_leaves_caller_only_br
     assert variants["public.articles"].allowed["other"] == {"select"}
     assert "published_at" not in (decl.table("articles").spec.row or {})
     assert "public.docs" not in variants  # both branches test the caller: nothing to add
+    # no primary key: the variant is found by its own values, the branch's column among them
+    assert '"is_public" = {row.is_public}' in (variants["public.likes"].spec.match or "")
+    assert variants["public.likes"].allowed["other"] == {"select"}
+    assert not decl.table("likes").allowed.get("other")

@@ -354,9 +354,9 @@ class _Generator:
         self._roots: dict[str, str] | None = None
         self._mogrifier = psycopg.ClientCursor(conn)
         self._branches: dict[str, list[_branches.Branch]] | None = None
-        # (table, its row) -> (the base row, notes on it, [(label, values opening a branch, notes)])
+        # (table, its row) -> (the base row, notes on it, [(label, values opening a branch, notes, condition)])
         self._variants: dict[
-            tuple[str, str], tuple[dict[str, Any], list[str], list[tuple[str, dict[str, Any], list[str]]]]
+            tuple[str, str], tuple[dict[str, Any], list[str], list[tuple[str, dict[str, Any], list[str], str]]]
         ] = {}
         self.variant_failures: dict[str, str] = {}  # variant name -> why its row could not be made
 
@@ -845,7 +845,8 @@ class _Generator:
                 entry["row"] = base
             base_key = self.keys.get(name, name.removeprefix("public."))
             taken: set[str] = set()
-            for label, overrides, notes in found[: _branches.MAX_VARIANTS]:
+            written: list[str] = []  # the conditions of the branches the variants meet
+            for label, overrides, notes, condition in found[: _branches.MAX_VARIANTS]:
                 unique = label
                 while unique in taken:
                     unique = f"{label}_{len(taken) + 1}"
@@ -859,10 +860,17 @@ class _Generator:
                 self.keys[variant] = f"{base_key}{VARIANT_MARK}{unique}"
                 self.notes[variant] = notes
                 variant_entry: dict[str, Any] = {"row": {**base, **overrides}}
-                for part in ("update_columns", "match"):
-                    if part in entry:
-                        variant_entry[part] = entry[part]
+                if "update_columns" in entry:
+                    variant_entry["update_columns"] = entry["update_columns"]
+                if "match" in entry:  # no primary key: its own values find it, the branch's among them
+                    variant_entry["match"] = " and ".join(
+                        f'"{c}" is null' if v == {"sql": "null"} else f'"{c}" = {{row.{c}}}'
+                        for c, v in variant_entry["row"].items()
+                    )
+                    written.append(condition)
                 variants[variant] = variant_entry
+            if written:  # no primary key: the base row's match must not find the variants' rows
+                entry["match"] += "".join(f" and not coalesce(({c}), false)" for c in written)
         return variants
 
     def _owner_unique(self, table: _CatTable, row: Mapping[str, Any]) -> bool:
@@ -875,13 +883,14 @@ class _Generator:
 
     def _branch_rows(
         self, table: _CatTable, row: Mapping[str, Any], branches: Sequence[_branches.Branch]
-    ) -> tuple[dict[str, Any], list[str], list[tuple[str, dict[str, Any], list[str]]]]:
+    ) -> tuple[dict[str, Any], list[str], list[tuple[str, dict[str, Any], list[str], str]]]:
         """(the base row, with values making every row-only branch false where it made one true; notes on
-        the base row; [(label, the values making a branch true, notes)]), tested on a copy of the table (its CHECK
-        constraints and defaults, every column nullable) by evaluating each branch over candidate rows."""
+        the base row; [(label, the values making a branch true, notes, the branch's condition)]), tested on
+        a copy of the table (its CHECK constraints and defaults, every column nullable) by evaluating each
+        branch over candidate rows."""
         base = dict(row)
         base_notes: list[str] = []
-        found: list[tuple[str, dict[str, Any], list[str]]] = []
+        found: list[tuple[str, dict[str, Any], list[str], str]] = []
         self._probe_tables += 1
         probe = sql.Identifier(f"khepri_access_branch_{self._probe_tables}")
         with self.conn.transaction(force_rollback=True):
@@ -928,7 +937,7 @@ class _Generator:
                         "tried makes it true: no variant row for it"
                     )
                     continue
-                if any(overrides == opened for _, overrides, _ in found):
+                if any(overrides == opened for _, overrides, _, _ in found):
                     continue
                 notes = [
                     f"a row per policy branch: this row meets the branch `{branch.text}` of "
@@ -936,7 +945,7 @@ class _Generator:
                     f"[tables.{_toml_key(self.keys.get(table.name, table.name.removeprefix('public.')))}] tests the "
                     "caller's"
                 ]
-                found.append((_branches.label(opened), opened, notes))
+                found.append((_branches.label(opened), opened, notes, branch.expression))
         return base, base_notes, found
 
     def evaluate(self, probe: sql.Identifier, row: Mapping[str, Any], table: _CatTable, condition: str) -> bool | None:
