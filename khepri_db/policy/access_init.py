@@ -930,7 +930,13 @@ class _Generator:
                 def evaluate_open(trial: Mapping[str, Any], branch: _branches.Branch = branch) -> bool | None:
                     return self.evaluate(probe, trial, table, branch.expression)
 
-                opened = _branches.find_values(branch, base, choices, evaluate_open, want=True) if choices else None
+                if not choices:
+                    base_notes.append(
+                        f"branch `{branch.text}` of {branch.where} admits other people, but its columns hold the "
+                        "owner's references (or are generated): no variant row for it; declare one by hand"
+                    )
+                    continue
+                opened = _branches.find_values(branch, base, choices, evaluate_open, want=True)
                 if opened is None:
                     base_notes.append(
                         f"branch `{branch.text}` of {branch.where} admits other people, but no value "
