@@ -73,6 +73,14 @@ create table public.docs (
     owner_id uuid not null references auth.users (id),
     team_id bigint references public.teams (id)
 );
+create table public.settings (
+    id bigint generated always as identity primary key,
+    owner_id uuid not null references auth.users (id),
+    team_id bigint references public.teams (id)
+);
+alter table public.settings enable row level security;
+create policy settings_own on public.settings for all to authenticated using (owner_id = (select auth.uid()));
+create policy settings_personal on public.settings for update to authenticated using (team_id is null);
 create table public.likes (
     user_id uuid not null references auth.users (id),
     item text not null,
@@ -97,7 +105,7 @@ create policy docs_all on public.docs for all to authenticated using (
     or team_id in (select m.team_id from public.team_members as m where m.user_id = (select auth.uid()))
 );
 grant select, insert, update, delete on public.albums, public.articles, public.docs, public.teams,
-    public.team_members, public.likes to authenticated;
+    public.team_members, public.likes, public.settings to authenticated;
 """
 
 DECLARED = """
@@ -267,7 +275,14 @@ def test_access_init_finds_enum_null_and_role_branches_and_leaves_caller_only_br
     assert result.verify["passed"], result.verify
     decl = load_declaration(path)
     variants = {t.relation: t for t in decl.tables if t.variant}
-    assert set(variants) == {"public.notes", "public.posts", "public.albums", "public.articles", "public.likes"}
+    assert set(variants) == {
+        "public.notes",
+        "public.posts",
+        "public.albums",
+        "public.articles",
+        "public.likes",
+        "public.settings",
+    }
     # the enum's first label, 'public', is what the base row took before: now it is a private one
     assert (decl.table("albums").spec.row or {})["visibility"] != "public"
     assert (variants["public.albums"].spec.row or {})["visibility"] == "public"
@@ -286,3 +301,9 @@ def test_access_init_finds_enum_null_and_role_branches_and_leaves_caller_only_br
     assert '"is_public" = {row.is_public}' in (variants["public.likes"].spec.match or "")
     assert variants["public.likes"].allowed["other"] == {"select"}
     assert not decl.table("likes").allowed.get("other")
+    # a reference left out: `team_id is null` opens updates of personal rows, yet an UPDATE must also see the
+    # row through a SELECT policy, and only the owner's does: other is still refused, as Postgres decides
+    assert (decl.table("settings").spec.row or {})["team_id"] == "{teams.id}"
+    assert (variants["public.settings"].spec.row or {})["team_id"] == {"sql": "null"}
+    assert variants["public.settings"].allowed.get("other") is None
+    assert variants["public.settings"].allowed["owner"] == {"select", "insert", "update", "delete"}

@@ -926,6 +926,13 @@ class _Generator:
             for branch in branches:
                 settable = [c for c in branch.columns if not table.columns[c].generated and c not in references]
                 choices = {c: _branches.candidates(table.columns[c], branch) for c in settable}
+                # a reference to the owner's rows stays, but may be left out (null) when the column allows it:
+                # `organization_id is null` admits everybody to a personal row
+                choices |= {
+                    c: [{"sql": "null"}]
+                    for c in branch.columns
+                    if c in references and not table.columns[c].generated and not table.columns[c].required
+                }
 
                 def evaluate_open(trial: Mapping[str, Any], branch: _branches.Branch = branch) -> bool | None:
                     return self.evaluate(probe, trial, table, branch.expression)
@@ -933,7 +940,7 @@ class _Generator:
                 if not choices:
                     base_notes.append(
                         f"branch `{branch.text}` of {branch.where} admits other people, but its columns hold the "
-                        "owner's references (or are generated): no variant row for it; declare one by hand"
+                        "owner's required references (or are generated): no variant row for it; declare one by hand"
                     )
                     continue
                 opened = _branches.find_values(branch, base, choices, evaluate_open, want=True)
