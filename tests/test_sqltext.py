@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlparse import lexer
 
-from khepri_db.core.sqltext import comparable, line_at, split_chunks, split_statements
+from khepri_db.core.sqltext import comparable, line_at, split_chunks, split_statements, split_top_level
 from khepri_db.core.sqltext.tokens import _lex
 from khepri_db.doctor.upserts import find_upserts
 
@@ -263,3 +263,32 @@ CLI_SPLIT_CASES = {
 def test_split_chunks_match_the_supabase_cli_parser_cases(chunks: list[str]) -> None:
     sql = "".join(chunks)
     assert [sql[start:end] for start, end in split_chunks(sql)] == chunks
+
+
+@pytest.mark.parametrize(
+    ("expression", "word", "parts"),
+    [
+        (
+            "((owner_id = ( SELECT auth.uid() AS uid)) OR (sharing <> 'private'::text))",
+            "or",
+            ["owner_id = ( SELECT auth.uid() AS uid)", "sharing <> 'private'::text"],
+        ),
+        (
+            "(is_public AND (x BETWEEN 1 AND 2) AND (y = 'a or b'))",
+            "and",
+            ["is_public", "x BETWEEN 1 AND 2", "y = 'a or b'"],
+        ),
+        ("x BETWEEN 1 AND 2 AND y", "and", ["x BETWEEN 1 AND 2", "y"]),
+        ("(a OR b) AND c", "or", ["(a OR b) AND c"]),
+        ("(a) OR (b)", "or", ["a", "b"]),
+        ("is_public", "or", ["is_public"]),
+        ("CASE WHEN a OR b THEN true ELSE false END OR c", "or", ["CASE WHEN a OR b THEN true ELSE false END", "c"]),
+        (
+            "status = ANY (ARRAY['a'::text, 'b or c'::text]) OR d",
+            "or",
+            ["status = ANY (ARRAY['a'::text, 'b or c'::text])", "d"],
+        ),
+    ],
+)
+def test_split_top_level_splits_only_the_outermost_operator(expression: str, word: str, parts: list[str]) -> None:
+    assert split_top_level(expression, word) == parts

@@ -1,7 +1,8 @@
 """SQL tokens for the analyses that read statement and function-body text (doctor, gen types):
 sqlparse's lexer, run through one compiled alternation per first character for speed: the same
 tokens (it reads sqlparse's lexer tables; before sqlparse 0.6 sqlparse itself lexes).
-The public entry point is :func:`significant_tokens`; :func:`identifier` reads a name token.
+The public entry point is :func:`significant_tokens`; :func:`identifier` reads a name token and
+:func:`split_top_level` splits an expression at its top-level ``OR`` or ``AND``.
 """
 
 from __future__ import annotations
@@ -293,3 +294,50 @@ def identifier(tok: Token) -> str | None:
     if tok.value.startswith('"') and tok.ttype in sqltok.Literal.String.Symbol:
         return tok.value[1:-1].replace('""', '"')
     return None
+
+
+def _unwrapped(text: str) -> str:
+    """``text`` without parentheses that wrap all of it (``((a) OR (b))`` -> ``(a) OR (b)``)."""
+    while True:
+        text = text.strip()
+        toks = significant_tokens(text)
+        if len(toks) < 2 or not (toks[0].is_punct("(") and toks[-1].is_punct(")")):
+            return text
+        depth = 0
+        for index, tok in enumerate(toks):
+            depth += tok.is_punct("(") - tok.is_punct(")")
+            if depth == 0 and index < len(toks) - 1:
+                return text  # the first parenthesis closes before the end: (a) OR (b)
+        text = text[toks[0].offset + 1 : toks[-1].offset]
+
+
+def split_top_level(expression: str, word: str) -> list[str]:
+    """The operands of the top-level ``word`` (``OR`` or ``AND``) of an SQL expression, each without
+    parentheses that wrap all of it; ``[expression]`` (unwrapped) when there is none.
+
+    Parentheses, quotes, ``CASE ... END`` and the ``AND`` of ``BETWEEN x AND y`` are respected (sqlparse's
+    lexer). Written for ``pg_get_expr`` output, e.g. a policy's ``using``:
+    ``split_top_level("((owner_id = auth.uid()) OR (sharing <> 'private'::text))", "or")`` is
+    ``["owner_id = auth.uid()", "sharing <> 'private'::text"]``.
+    """
+    text = _unwrapped(expression)
+    parts: list[str] = []
+    depth = 0
+    between = False
+    start = 0
+    target = word.upper()
+    for tok in significant_tokens(text):
+        if tok.is_punct("(") or tok.is_word("CASE"):
+            depth += 1
+        elif tok.is_punct(")") or tok.is_word("END"):
+            depth -= 1
+        elif depth == 0 and tok.is_word("BETWEEN"):
+            between = True
+        elif depth == 0 and tok.is_word(target):
+            if target == "AND" and between:
+                between = False
+                continue
+            parts.append(text[start : tok.offset])
+            start = tok.offset + len(tok.value)
+    parts.append(text[start:])
+    return [_unwrapped(p) for p in parts]
