@@ -11,8 +11,8 @@
 
 Everything listens on 127.0.0.1 (or on unix sockets in private directories) and runs, when the
 tests run as root, as the unprivileged OS user the engines run PostgreSQL as (``khepri_pg``,
-:data:`khepri_db.engines.SERVICE_USER`), through the engines' own helpers (``_service_account``,
-``_run_as`` of :mod:`khepri_db.engines._cluster`): PgBouncer, like PostgreSQL, refuses to run as
+:data:`khepri_db.engines.SERVICE_USER`), through the engines' own helpers (``service_account``,
+``run_as`` of :mod:`khepri_db.engines._host`): PgBouncer, like PostgreSQL, refuses to run as
 root. Each ``start_*`` cleans up after itself when it fails; its result's ``stop()`` stops every
 process by its pid and removes every file. The pytest fixtures over these live in
 ``tests/conftest.py`` (``pgbouncer``, ``hot_standby``, ``migrated_hot_standby``, ``hosted_role``).
@@ -39,7 +39,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from khepri_db.core.db import connect
 from khepri_db.engines import SERVICE_USER, SUPERUSER, ClusterEngine, free_port, make_cluster_root, state_file
-from khepri_db.engines._cluster import _Account, _run_as, _service_account
+from khepri_db.engines._host import ServiceAccount, run_as, service_account
 from khepri_db.migrations.apply import migrate
 
 PGBOUNCER_PATHS = (Path("/usr/sbin/pgbouncer"), Path("/usr/bin/pgbouncer"))
@@ -158,7 +158,7 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _private_dir(parent: Path, name: str, account: _Account | None) -> Path:
+def _private_dir(parent: Path, name: str, account: ServiceAccount | None) -> Path:
     """``parent/name``, mode 0700, owned by ``account`` (the server's OS user) when given."""
     path = parent / name
     path.mkdir(mode=0o700)
@@ -167,7 +167,7 @@ def _private_dir(parent: Path, name: str, account: _Account | None) -> Path:
     return path
 
 
-def _write_private(path: Path, text: str, account: _Account | None) -> None:
+def _write_private(path: Path, text: str, account: ServiceAccount | None) -> None:
     """Write ``path`` (mode 0600, never through a link), owned by ``account`` when given."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -262,7 +262,7 @@ def start_pgbouncer(
         RuntimeError: PgBouncer did not start (the message has the end of its log).
     """
     target = Login.of(target_url)
-    account = _service_account(SERVICE_USER)
+    account = service_account(SERVICE_USER)
     root = make_cluster_root("khepri-pgbouncer-")
     try:
         failure = ""
@@ -298,7 +298,7 @@ def start_pgbouncer(
                 ),
                 account,
             )
-            result = _run_as(executable, ["-d", "-q", str(ini)], account)
+            result = run_as(executable, ["-d", "-q", str(ini)], account)
             pid = _wait_for_pgbouncer(run / "pgbouncer.pid", port)
             if pid is not None:
                 url = target.url(host="127.0.0.1", port=port)
@@ -366,7 +366,7 @@ class HotStandby:
     root: Path
     primary: ClusterEngine
     standby: ClusterEngine | None = None
-    _account: _Account | None = field(default=None, repr=False)
+    _account: ServiceAccount | None = field(default=None, repr=False)
 
     def stop(self) -> None:
         """Stop the standby, then the primary (fast shutdown, waited for), and remove both."""
@@ -386,11 +386,11 @@ def _server_bin_dir(data_dir: Path) -> Path:
     return Path(json.loads(state_file(data_dir).read_text())["bin_dir"])
 
 
-def _pg_ctl_stop(data_dir: Path, account: _Account | None) -> None:
+def _pg_ctl_stop(data_dir: Path, account: ServiceAccount | None) -> None:
     if not (data_dir / "postmaster.pid").is_file():
         return
     pg_ctl = _server_bin_dir(data_dir) / "pg_ctl"
-    result = _run_as(pg_ctl, ["-D", str(data_dir), "-m", "fast", "-w", "-t", "60", "stop"], account)
+    result = run_as(pg_ctl, ["-D", str(data_dir), "-m", "fast", "-w", "-t", "60", "stop"], account)
     if result.returncode != 0 and (data_dir / "postmaster.pid").is_file():
         raise RuntimeError(f"could not stop the server in {data_dir}: {result.stderr.strip()}")
 
@@ -427,7 +427,7 @@ def start_hot_standby(
         RuntimeError: ``pg_basebackup`` failed.
         EngineError: a server did not start.
     """
-    account = _service_account(SERVICE_USER)
+    account = service_account(SERVICE_USER)
     root = make_cluster_root("khepri-replica-")
     primary = make_engine(root / "primary", free_port(), settings)
     pair = HotStandby(primary_url="", standby_url="", root=root, primary=primary, _account=account)
@@ -441,7 +441,7 @@ def start_hot_standby(
             raise FileNotFoundError(f"{bin_dir / 'pg_basebackup'} is missing")
         login = Login.of(pair.primary_url)
         standby_dir = _private_dir(root, "standby", account)
-        result = _run_as(
+        result = run_as(
             basebackup,
             ["-D", str(standby_dir), "-R", "-X", "stream", "-c", "fast", "--no-sync",
              "-h", "127.0.0.1", "-p", str(login.port), "-U", login.user],

@@ -312,7 +312,7 @@ def test_every_other_request_still_raises(offline: psycopg.Connection) -> None:
 
 
 def test_the_catalogue_matches_the_bundled_packages() -> None:
-    from khepri_db.engines._cluster import dbdev_catalogue
+    from khepri_db.engines._standins import dbdev_catalogue
 
     bundled = sorted(p.parent.name for p in Path(bundled_path("sql", "dbdev")).glob("*/package.json"))
     catalogue = json.loads(dbdev_catalogue())

@@ -42,14 +42,14 @@ from khepri_db.engines import (
     stage_private_install,
     system_bin_dir,
 )
-from khepri_db.engines._cluster import (
+from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions, requires_native
+from khepri_db.engines._standins import (
     DBDEV_CATALOGUE,
     SHARED_STANDIN_DIR,
     add_machine_extensions,
     dbdev_catalogue,
     standin_files,
 )
-from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions, requires_native
 from khepri_db.engines.pgtap import find_pgtap
 from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
 
@@ -143,7 +143,7 @@ def test_an_include_of_a_missing_shared_file_names_the_script_and_line(
     (source / "demo").mkdir(parents=True)
     (source / "demo" / "demo.control").write_text("default_version = '1.0'\n")
     (source / "demo" / "demo--1.0.sql").write_text("select 1;\n\n-- khepri-db include: nope.sql as _demo_nope\n")
-    monkeypatch.setattr("khepri_db.engines._cluster.bundled_path", lambda *parts: tmp_path.joinpath(*parts))
+    monkeypatch.setattr("khepri_db.engines._standins.bundled_path", lambda *parts: tmp_path.joinpath(*parts))
     with pytest.raises(EngineError, match=r"demo--1\.0\.sql:3: includes nope\.sql"):
         standin_files()
 

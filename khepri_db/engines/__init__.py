@@ -26,19 +26,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from khepri_db.core.errors import NoProjectError, UsageError
-from khepri_db.engines._cluster import (
+from khepri_db.engines._cluster import ClusterEngine, state_file
+from khepri_db.engines._host import binaries_major_version, free_port, make_cluster_root
+from khepri_db.engines._native import requires_native
+from khepri_db.engines._standins import (
     EXTENSIONS_DIR,
     PRIVATE_INSTALL_DIR,
-    ClusterEngine,
-    binaries_major_version,
-    free_port,
-    make_cluster_root,
     ships_library,
     stage_extension_standins,
     stage_private_install,
-    state_file,
 )
-from khepri_db.engines._native import requires_native
 from khepri_db.engines.base import (
     DEFAULT_PORT,
     LOG_FILE,

@@ -355,7 +355,7 @@ class DockerEngine:
             client.close()
 
     def _create(self, client: Any) -> str:
-        from khepri_db.engines._cluster import free_port
+        from khepri_db.engines._host import free_port
 
         key = self.key
         port = self.port or free_port()
@@ -428,7 +428,7 @@ class DockerEngine:
         """Copy khepri-db's extension stand-ins into the server's extension directory (never over a
         file the image ships); the stand-ins that need a compiled library are left out."""
         from khepri_db.core.project import bundled_path
-        from khepri_db.engines._cluster import DBDEV_CATALOGUE, _unbuilt_native, dbdev_catalogue, standin_files
+        from khepri_db.engines._standins import DBDEV_CATALOGUE, dbdev_catalogue, standin_files, unbuilt_native
 
         source = bundled_path("sql", "extensions")
         if not source.is_dir():
@@ -439,7 +439,7 @@ class DockerEngine:
             extension_dir = f"{row[0]}/extension"
             present = {r[0] for r in conn.execute("select pg_catalog.pg_ls_dir(%s)", (extension_dir,))}
         files: dict[str, bytes] = {}
-        needs_library = _unbuilt_native(None)  # nothing is compiled for a container's server
+        needs_library = unbuilt_native(None)  # nothing is compiled for a container's server
         for path, data in standin_files():
             if path.parent.name not in needs_library and path.name not in present:
                 files[path.name] = data

