@@ -65,6 +65,13 @@ from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
 from khepri_db.policy._catalog import CatalogMemo, DeclaredObjects, read_declared_objects, undeclared_objects
 from khepri_db.policy._fixtures import Fixtures, _message, _Subject
+from khepri_db.policy._fresh_keys import (
+    FRESH_KEY_ERRORS,
+    InsertPlan,
+    fresh_object_name,
+    plan_insert,
+    read_key_facts,
+)
 from khepri_db.policy._owner_calls import OwnerCall, OwnerData, Signature, read_signatures
 from khepri_db.policy.declaration import (
     _API_ROLE,
@@ -115,6 +122,8 @@ class _Runner:
         self._cleared: dict[tuple[Any, ...], list[tuple[sql.Composable, Sequence[Any]]] | None] = {}
         self._recording: list[list[tuple[sql.Composable, Sequence[Any]]]] = []
         self._owner_data: OwnerData | None = None
+        self._insert_plans: dict[str, InsertPlan] = {}
+        self._key_facts: dict[str, Any] = {}
 
     def _progress(self, kind: str, name: str) -> None:
         """Report, at most every two seconds, how many declared objects have been probed."""
@@ -481,6 +490,9 @@ class _Runner:
                 attempt = self._act(actor, query, where_params, "DELETE", path, extra=[_ALLOW_DELETE])
             return (*attempt.decide("deleted", "0 rows: filtered out by RLS"), attempt)
         if op == "insert":
+            fresh = self._fresh_upload(bucket, actor, target["name"], uploader)
+            if fresh is not None:
+                return fresh
             self.conn.execute(_ALLOW_DELETE_SQL)  # undone with the cell's savepoint
             cleared = self._admin_delete("storage", "objects", where, where_params)
             values = self.fixtures.object_values(bucket, target["name"], uploader, columns)
@@ -492,7 +504,8 @@ class _Runner:
             actual, detail = attempt.decide("uploaded", "no row inserted (a trigger returned null)")
             if actual == "error" and cleared:
                 detail += f" (the owner's object could not be deleted first: {cleared})"
-            return actual, detail, attempt
+            note = "the owner's object deleted first: a new name in its folder is judged otherwise than its path"
+            return actual, f"{detail} ({note})", attempt
         values = self.fixtures.object_values(bucket, target["name"], uploader, columns)
         assignments = [
             sql.SQL("{} = %s::{}").format(sql.Identifier(c), sql.SQL(columns[c]))
@@ -505,6 +518,33 @@ class _Runner:
         query = sql.SQL("update storage.objects set {} where {}").format(sql.SQL(", ").join(assignments), where)
         attempt = self._act(actor, query, [*params, *where_params], "PUT", path)
         return (*attempt.decide("overwritten", "0 rows: filtered out by RLS"), attempt)
+
+    def _fresh_upload(
+        self, bucket: StorageDeclaration, actor: str, name: str, uploader: str | None
+    ) -> tuple[Outcome, str, _Attempt] | None:
+        """The upload cell made with a new object name in the owner's folder
+        (:func:`~khepri_db.policy._fresh_keys.fresh_object_name`), the owner's object left in place; None
+        when the path policies judge the new name otherwise than the owner's path (the upload of the
+        owner's own path, which RLS checks before the unique index refuses it: 42501 from the policy,
+        23505 past it), or the new name still collided: then the owner's object is deleted first."""
+        columns = self.objects.storage_columns
+
+        def upload(object_name: str) -> _Attempt:
+            values = self.fixtures.object_values(bucket, object_name, uploader, columns)
+            query = sql.SQL("insert into storage.objects ({}) values ({})").format(
+                sql.SQL(", ").join(sql.Identifier(c) for c in values),
+                sql.SQL(", ").join(sql.SQL("%s::{}").format(sql.SQL(columns[c])) for c in values),
+            )
+            return self._act(actor, query, list(values.values()), "POST", f"/object/{bucket.bucket}/{object_name}")
+
+        original = upload(name)
+        attempt = upload(fresh_object_name(name))
+        if attempt.status == "error" and attempt.sqlstate in FRESH_KEY_ERRORS:
+            return None
+        if (attempt.status == "refused") != (original.status == "refused"):
+            return None
+        actual, detail = attempt.decide("uploaded", "no row inserted (a trigger returned null)")
+        return actual, f"{detail} (a new object in the owner's folder, as the policies judge the owner's path)", attempt
 
     def _table_cell(
         self, table: TableDeclaration, actor: str, op: str
@@ -546,6 +586,13 @@ class _Runner:
             values = spec.insert_row or spec.row
             if values is None:
                 return "skipped", "nothing to insert: no row or insert_row", None, None
+            plan = self._insert_plan(table, values)
+            note = plan.note
+            if plan.values is not None:
+                fresh = self._fresh_insert(table, actor, values, plan, path)
+                if not isinstance(fresh, str):
+                    return fresh
+                note = f"the owner's row deleted first: {fresh}"
             cleared = self._admin_delete(table.schema, table.table, where, where_params)
             insert, params = self.fixtures.insert(
                 table, values, owner, self.fixtures.target_row(table, owner), returning=False
@@ -554,7 +601,7 @@ class _Runner:
             actual, detail = attempt.decide("inserted", "no row inserted (a trigger returned null)")
             if actual == "error" and cleared:
                 detail += f" (the owner's row could not be deleted first: {cleared})"
-            return actual, detail, attempt, None
+            return actual, f"{detail} ({note})", attempt, None
         columns = spec.update_columns or self.fixtures.default_update_columns(table)
         if not columns:
             return "skipped", "nothing to update: no update_columns and no row", None, None
@@ -566,6 +613,56 @@ class _Runner:
         attempt = self._act(actor, self._rendered((table.name, op), update), where_params, "PATCH", path)
         actual, detail = attempt.decide("updated", "0 rows: filtered out by RLS")
         return actual, detail, attempt, None  # the re-parenting probes run later (table_cells)
+
+    def _insert_plan(self, table: TableDeclaration, values: dict[str, Any]) -> InsertPlan:
+        """How ``table``'s insert probe avoids the owner's row (:func:`khepri_db.policy._fresh_keys.plan_insert`),
+        decided once per run; the catalog is read once, for every declared table."""
+        if table.name not in self._insert_plans:
+            if not self._insert_plans:
+                self._key_facts = read_key_facts(
+                    self.conn, [sql.Identifier(t.schema, t.table).as_string(self.conn) for t in self.decl.tables]
+                )
+            owner = self.fixtures.subjects["owner"]
+            row = self.fixtures.target_row(table, owner)
+
+            def render(column: str, value: Any) -> str:
+                return _REF.sub(
+                    lambda m: str(self.fixtures.value_of(self.decl.resolve(m.group(1)), owner, row)),  # type: ignore[arg-type]
+                    value,
+                )
+
+            relation = self.objects.relations[table.name]
+            self._insert_plans[table.name] = plan_insert(
+                values,
+                self._key_facts.get(sql.Identifier(table.schema, table.table).as_string(self.conn)),
+                {c: column.type for c, column in relation.columns.items()},
+                render,
+                self.fixtures.run_id,
+            )
+        return self._insert_plans[table.name]
+
+    def _fresh_insert(
+        self, table: TableDeclaration, actor: str, values: dict[str, Any], plan: InsertPlan, path: str
+    ) -> tuple[Outcome, str, _Attempt | None, str | None] | str:
+        """The insert cell made with ``plan``'s fresh keys, the owner's row left in place; why not, when the
+        delete is needed after all: the fresh row still collided or broke a check
+        (:data:`~khepri_db.policy._fresh_keys.FRESH_KEY_ERRORS`), or, when a value was replaced, the
+        owner's own values are judged otherwise (the same insert without fresh values, which RLS checks
+        before the unique index refuses it: 42501 from the policy, 23505 past it)."""
+        assert plan.values is not None
+        owner = self.fixtures.subjects["owner"]
+        row = self.fixtures.target_row(table, owner)
+        if plan.fresh:
+            insert, params = self.fixtures.insert(table, values, owner, row, returning=False)
+            original = self._act(actor, insert, params, "POST", path)
+        insert, params = self.fixtures.insert(table, plan.values, owner, row, returning=False)
+        attempt = self._act(actor, insert, params, "POST", path)
+        if attempt.status == "error" and attempt.sqlstate in FRESH_KEY_ERRORS:
+            return f"the insert with fresh keys failed ({attempt.detail})"
+        if plan.fresh and (attempt.status == "refused") != (original.status == "refused"):
+            return f"the policies judge the fresh {', '.join(plan.fresh)} otherwise than the owner's"
+        actual, detail = attempt.decide("inserted", "no row inserted (a trigger returned null)")
+        return actual, f"{detail} ({plan.note})", attempt, None
 
     def _handover(
         self,
