@@ -544,7 +544,7 @@ class _Runner:
         if (attempt.status == "refused") != (original.status == "refused"):
             return None
         actual, detail = attempt.decide("uploaded", "no row inserted (a trigger returned null)")
-        return actual, f"{detail} (a new object in the owner's folder, as the policies judge the owner's path)", attempt
+        return actual, f"{detail} (a new object in the owner's folder)", attempt
 
     def _table_cell(
         self, table: TableDeclaration, actor: str, op: str
