@@ -48,7 +48,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -73,6 +73,7 @@ from khepri_db.policy._fresh_keys import (
     read_key_facts,
 )
 from khepri_db.policy._owner_calls import OwnerCall, OwnerData, Signature, read_signatures
+from khepri_db.policy._preconditions import Need, call_arguments, read_bodies
 from khepri_db.policy.declaration import (
     _API_ROLE,
     _REF,
@@ -124,6 +125,7 @@ class _Runner:
         self._owner_data: OwnerData | None = None
         self._insert_plans: dict[str, InsertPlan] = {}
         self._key_facts: dict[str, Any] = {}
+        self._needs: dict[int, tuple[list[str], list[Need]]] | None = None
 
     def _progress(self, kind: str, name: str) -> None:
         """Report, at most every two seconds, how many declared objects have been probed."""
@@ -618,10 +620,7 @@ class _Runner:
         """How ``table``'s insert probe avoids the owner's row (:func:`khepri_db.policy._fresh_keys.plan_insert`),
         decided once per run; the catalog is read once, for every declared table."""
         if table.name not in self._insert_plans:
-            if not self._insert_plans:
-                self._key_facts = read_key_facts(
-                    self.conn, [sql.Identifier(t.schema, t.table).as_string(self.conn) for t in self.decl.tables]
-                )
+            self._read_key_facts()
             owner = self.fixtures.subjects["owner"]
             row = self.fixtures.target_row(table, owner)
 
@@ -640,6 +639,110 @@ class _Runner:
                 self.fixtures.run_id,
             )
         return self._insert_plans[table.name]
+
+    def _read_key_facts(self) -> None:
+        """Read the unique keys of every declared table (:func:`~khepri_db.policy._fresh_keys.read_key_facts`),
+        once per run."""
+        if not self._key_facts:
+            self._key_facts = read_key_facts(
+                self.conn, [sql.Identifier(t.schema, t.table).as_string(self.conn) for t in self.decl.tables]
+            ) or {"": None}
+
+    def _arrange(self, oid: int, statements: Sequence[str]) -> str | None:
+        """Make the rows a function's body looks up meet its simple conditions
+        (:mod:`khepri_db.policy._preconditions`), for each call in ``statements`` (rendered SQL): per
+        need, a row meeting it is looked for (connecting role); when there is none, one is made from the
+        table's row factory with the condition's values (``=``, ``>=`` and ``<=`` the value, ``>`` and ``<``
+        one more or less; its unique keys fresh, as an insert probe's). What a later condition reads of a
+        ``select * into`` record comes from the row found or made. The caller rolls the rows back after the
+        function's cells. Returns what was made, for the cells' detail, or None."""
+        if self._needs is None:
+            self._needs = read_bodies(self.conn, sorted({f[0] for f in self.objects.functions.values()}))
+        names, needs = self._needs.get(oid, ([], []))
+        made: list[str] = []
+        for statement in dict.fromkeys(statements):
+            arguments = call_arguments(statement, names)
+            records: dict[str, dict[str, Any]] = {}
+            for need in needs:
+                predicate: list[tuple[str, str, str | None]] = []
+                for condition in need.conditions:
+                    other = condition.other
+                    if other is None:
+                        value = None
+                    elif other.kind == "literal":
+                        value = other.name
+                    elif other.kind == "param":
+                        value = arguments.get(other.name)
+                    else:
+                        known = records.get(other.name, {})
+                        value = sql.Literal(known[other.column]).as_string(self.conn) if other.column in known else None
+                    if other is not None and value is None:
+                        break  # a value the call does not pass as a literal, or a record not found
+                    predicate.append((condition.column, condition.op, value))
+                else:
+                    row = self._need_row(need, predicate, made)
+                    if row is not None and need.into:
+                        records[need.into] = row
+        return "; ".join(made) or None
+
+    def _need_row(
+        self, need: Need, predicate: list[tuple[str, str, str | None]], made: list[str]
+    ) -> dict[str, Any] | None:
+        """A row of ``need.table`` meeting ``predicate`` ((column, operator, SQL value)): one found, else one
+        made from its row factory (then described in ``made``); None when neither."""
+        schema, _, name = need.table.partition(".")
+        target = sql.Identifier(schema, name)
+        where = sql.SQL(" and ").join(
+            sql.SQL("{} is not null").format(sql.Identifier(c))
+            if v is None
+            else sql.SQL("{} {} {}").format(sql.Identifier(c), sql.SQL(op), sql.SQL(v))
+            for c, op, v in predicate
+        )
+        find = sql.SQL("select to_jsonb(t) from {} as t where {} limit 1").format(target, where)
+
+        def found() -> dict[str, Any] | None:
+            try:
+                with self.conn.transaction():
+                    row = self.conn.execute(find).fetchone()
+            except psycopg.Error:
+                return None
+            return row[0] if row else None
+
+        row = found()
+        table = next((t for t in self.decl.tables if t.name == need.table and t.spec.row is not None), None)
+        if row is not None or table is None:
+            return row
+        values: dict[str, Any] = dict(table.spec.row or {})
+        shifts = {"=": "{}", ">=": "{}", "<=": "{}", ">": "({}) + 1", "<": "({}) - 1"}
+        for column, op, value in predicate:
+            if value is not None:
+                values[column] = {"sql": shifts[op].format(value)}
+        relation = self.objects.relations[table.name]
+        self._read_key_facts()
+        owner = self.fixtures.subjects["owner"]
+
+        def render(column: str, value: Any) -> str:
+            return _REF.sub(
+                lambda m: str(self.fixtures.value_of(self.decl.resolve(m.group(1)), owner, None)),  # type: ignore[arg-type]
+                value,
+            )
+
+        plan = plan_insert(
+            values,
+            self._key_facts.get(target.as_string(self.conn)),
+            {c: column.type for c, column in relation.columns.items()},
+            render,
+            self.fixtures.run_id,
+        )
+        query, params = self.fixtures.insert(table, plan.values or values, owner, None, returning=False)
+        if self._admin_try(query, params) is not None:
+            return None
+        row = found()
+        if row is not None:
+            made.append(
+                f"made a row of {need.table} meeting the body's {' and '.join(c.text() for c in need.conditions)}"
+            )
+        return row
 
     def _fresh_insert(
         self, table: TableDeclaration, actor: str, values: dict[str, Any], plan: InsertPlan, path: str
@@ -996,7 +1099,7 @@ class _Runner:
         if self.owners_data_calls and any(a in ("anon", "other") for a in self.decl.actors):
             signatures = read_signatures(self.conn, [self.objects.functions[f.key][0] for f in chosen])
         for function in chosen:
-            oid, display, _ = self.objects.functions[function.key]
+            oid = self.objects.functions[function.key][0]
             if function.spec.call:
                 query, params = self.fixtures.snippet(function.spec.call, owner, None)
             else:
@@ -1006,59 +1109,94 @@ class _Runner:
             self._progress("function", function.cell_name)
             definer, anon_may = facts[function.key]
             owners_data = self._with_owners_data(function.spec.call)
-            for actor in self.decl.actors:
-                expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
-                undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
-                # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
-                measured = actor in ("anon", "other")
-                call = self._owner_call(actor, signatures.get(oid)) if measured and self.owners_data_calls else None
-                # the declared call already passes each value of the call with the owner's data, as a
-                # literal, as many times: it is that call, watched the same way
-                rendered = self._mogrifier.mogrify(query, params)
-                same = call is not None and all(
-                    sum(rendered.count(sql.Literal(form).as_string(None)) for form in _forms(v)) >= n
-                    for v, n in Counter(call.values).items()
+            calls = {
+                actor: self._owner_call(actor, signatures.get(oid))
+                for actor in self.decl.actors
+                if actor in ("anon", "other") and self.owners_data_calls
+            }  # made before any precondition row, which must not stand in for the owner's or reference data
+            arranging = self._rolled_back() if self._has_needs(oid) else nullcontext()
+            with arranging:  # the rows made for the body's preconditions last for this function's cells
+                arranged = self._arrange(oid, [self._mogrifier.mogrify(query, params)] + [
+                    c.statement for c in calls.values() if c is not None
+                ]) if self._has_needs(oid) else None  # fmt: skip
+                yield from self._function_actor_cells(
+                    function, query, params, path, definer, anon_may, owners_data, calls, arranged
                 )
-                watch = self._owners().watch if call is not None else None
-                attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch if same else None)
-                actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
-                if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
-                    actual = "denied"
-                owner_call: OwnerDataCall | None = None
-                if call is not None and same:
-                    owner_call = self._owner_call_result(call, attempt, rendered)
-                elif call is not None:
-                    statement = sql.SQL(call.statement.replace("%", "%%"))
-                    made = self._act(actor, statement, [], "POST", path, writes=True, watch=watch)
-                    owner_call = self._owner_call_result(call, made, call.statement)
-                wrote_auth: dict[str, int] = {}
-                if measured and definer:
-                    auth_tables = self._owners().auth_project_tables
-                    for wrote in (attempt.wrote or {}, owner_call.wrote if owner_call else {}):
-                        for table, n in wrote.items():
-                            if table in auth_tables:
-                                wrote_auth[table] = max(wrote_auth.get(table, 0), n)
-                yield CellResult(
-                    id=f"{function.cell_name}:{actor}:{EXECUTE}",
-                    object=display,
-                    kind="function",
-                    actor=actor,
-                    operation=EXECUTE,
-                    expected=expected,
-                    actual=actual,
-                    ok=actual == expected and undecided is None,
-                    detail=attempt.detail or "the call completed",
-                    sqlstate=attempt.sqlstate,
-                    rights=attempt.rights,
-                    unreviewed=actor in function.spec.unreviewed,
-                    undecided=undecided,
-                    security_definer=definer,
-                    executable=anon_may if actor == "anon" else None,
-                    wrote=attempt.wrote or None,
-                    with_owners_data=owners_data,
-                    owner_call=owner_call,
-                    wrote_auth=wrote_auth or None,
-                )
+
+    def _has_needs(self, oid: int) -> bool:
+        """Whether the function's body looks up rows with simple conditions (bodies read once per run)."""
+        if self._needs is None:
+            self._needs = read_bodies(self.conn, sorted({f[0] for f in self.objects.functions.values()}))
+        return oid in self._needs
+
+    def _function_actor_cells(
+        self,
+        function: Any,
+        query: sql.Composable,
+        params: Sequence[Any],
+        path: str,
+        definer: bool,
+        anon_may: bool,
+        owners_data: bool,
+        calls: dict[str, OwnerCall | None],
+        arranged: str | None,
+    ) -> Iterator[CellResult]:
+        """The cells of one declared function, one per actor (see :meth:`function_cells`)."""
+        display = self.objects.functions[function.key][1]
+        for actor in self.decl.actors:
+            expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
+            undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
+            # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
+            measured = actor in ("anon", "other")
+            call = calls.get(actor) if measured else None
+            # the declared call already passes each value of the call with the owner's data, as a
+            # literal, as many times: it is that call, watched the same way
+            rendered = self._mogrifier.mogrify(query, params)
+            same = call is not None and all(
+                sum(rendered.count(sql.Literal(form).as_string(None)) for form in _forms(v)) >= n
+                for v, n in Counter(call.values).items()
+            )
+            watch = self._owners().watch if call is not None else None
+            attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch if same else None)
+            actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
+            if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
+                actual = "denied"
+            owner_call: OwnerDataCall | None = None
+            if call is not None and same:
+                owner_call = self._owner_call_result(call, attempt, rendered)
+            elif call is not None:
+                statement = sql.SQL(call.statement.replace("%", "%%"))
+                made = self._act(actor, statement, [], "POST", path, writes=True, watch=watch)
+                owner_call = self._owner_call_result(call, made, call.statement)
+            wrote_auth: dict[str, int] = {}
+            if measured and definer:
+                auth_tables = self._owners().auth_project_tables
+                for wrote in (attempt.wrote or {}, owner_call.wrote if owner_call else {}):
+                    for table, n in wrote.items():
+                        if table in auth_tables:
+                            wrote_auth[table] = max(wrote_auth.get(table, 0), n)
+            yield CellResult(
+                id=f"{function.cell_name}:{actor}:{EXECUTE}",
+                object=display,
+                kind="function",
+                actor=actor,
+                operation=EXECUTE,
+                expected=expected,
+                actual=actual,
+                ok=actual == expected and undecided is None,
+                detail=(attempt.detail or "the call completed") + (f" ({arranged})" if arranged else ""),
+                sqlstate=attempt.sqlstate,
+                rights=attempt.rights,
+                unreviewed=actor in function.spec.unreviewed,
+                arranged=arranged,
+                undecided=undecided,
+                security_definer=definer,
+                executable=anon_may if actor == "anon" else None,
+                wrote=attempt.wrote or None,
+                with_owners_data=owners_data,
+                owner_call=owner_call,
+                wrote_auth=wrote_auth or None,
+            )
 
 
 @dataclass(frozen=True)
