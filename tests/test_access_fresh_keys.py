@@ -182,7 +182,8 @@ def test_insert_cells_use_fresh_keys_unless_a_key_is_made_of_references(db: str,
 
     for cell in (cells["public.tags:other:insert"], folders, tag):
         assert cell.rights is not None
-        assert cell.rights.superuser is False and cell.rights.bypassrls is False
+        assert cell.rights.superuser is False
+        assert cell.rights.bypassrls is False
         assert cell.rights.owns_rls_tables is False
         assert cell.rights.current_user == "authenticated"
 
@@ -205,11 +206,14 @@ def test_access_init_decides_the_insert_of_a_table_whose_trigger_refuses_deletes
 
 def test_fresh_values_keep_their_shape() -> None:
     run = "0123456789ab"
-    assert fresh_text(f"tag-{run}", "text", run).startswith("tag-") and run not in fresh_text(f"tag-{run}", "text", run)
+    assert fresh_text(f"tag-{run}", "text", run).startswith("tag-")
+    assert run not in fresh_text(f"tag-{run}", "text", run)
     assert len(fresh_text(f"tag-{run}", "text", run)) == len(f"tag-{run}")
     uid = "6f1c1f0e-8d4b-4a53-9a55-1b2c3d4e5f60"
-    assert fresh_text(uid, "text", run) != uid and len(fresh_text(uid, "text", run)) == 36
+    assert fresh_text(uid, "text", run) != uid
+    assert len(fresh_text(uid, "text", run)) == 36
     assert fresh_text("plain", "character varying(40)", run).startswith("plain-")
     name = fresh_object_name(f"{uid}/khepri-probe.txt")
-    assert name.startswith(f"{uid}/khepri-probe-") and name.endswith(".txt")
+    assert name.startswith(f"{uid}/khepri-probe-")
+    assert name.endswith(".txt")
     assert fresh_object_name("top").startswith("top-")

@@ -214,11 +214,10 @@ def test_the_tier_a_plan_needs_is_made_and_another_users_plan_change_is_a_risk(d
 
     other = cells["public.change_plan:other:execute"]
     assert other.actual == "allowed", other.detail
-    assert other.arranged == (
-        "made a row of public.tiers meeting the body's level >= _plan.min_tier and active = true"
-    )
+    assert other.arranged == ("made a row of public.tiers meeting the body's level >= _plan.min_tier and active = true")
     assert other.wrote == {"public.subscriptions": 1}
-    assert other.risk is not None and "other" in other.risk
+    assert other.risk is not None
+    assert "other" in other.risk
     assert other.rights is not None
     assert (other.rights.current_user, other.rights.superuser, other.rights.bypassrls) == (
         "authenticated", False, False,
@@ -270,5 +269,6 @@ def test_simple_conditions_are_read_from_the_body_and_the_rest_left_alone() -> N
         ("billing.plans", "_plan", ["id = _plan_id", "active = true", "kind = 'x'"]),
         ("billing.tiers", None, ["level >= _plan.min_tier", "note is not null"]),
     ]
-    assert call_arguments("select s.f('a'::text, gen_random_uuid(), 3)", ["x", "y", "z"]) == {"x": "'a'::text", "z": "3"}
+    literal = call_arguments("select s.f('a'::text, gen_random_uuid(), 3)", ["x", "y", "z"])
+    assert literal == {"x": "'a'::text", "z": "3"}
     assert call_arguments("select s.f(z => 'q', x => now())", ["x", "y", "z"]) == {"z": "'q'"}
