@@ -7,8 +7,8 @@ that looks up the plan it is given (``active = true``), then a tier whose ``leve
 raises when there is none, and then changes the subscription of the organisation it is given, with no
 check of the caller. Migrated without any tier of a high enough level, so without the arranged row the
 call fails for everybody. Negative controls: the same lookup guarded by a membership check of
-``auth.uid()`` (decided, and no risk), and a body whose condition is not simple (an ``or``: nothing is
-made, the call stays undecided).
+``auth.uid()`` (decided, and no risk), a body whose condition is not simple (an ``or``: nothing is
+made, the call stays undecided), and a lookup by a parameter (a secret token: found, never made).
 """
 
 from __future__ import annotations
@@ -131,6 +131,20 @@ end $$;
 revoke execute on function public.change_plan_or(uuid, text) from public, anon;
 grant execute on function public.change_plan_or(uuid, text) to authenticated;
 
+-- negative control: a row named by a parameter (a secret token) is found, never made
+create table public.invites (token text primary key, org_id uuid not null references public.orgs (id));
+alter table public.invites enable row level security;
+create function public.redeem(p_token text) returns void
+language plpgsql security definer set search_path = '' as $$
+declare
+    _invite public.invites%rowtype;
+begin
+    select * into strict _invite from public.invites i where i.token = p_token;
+    update public.subscriptions set plan_id = null where org_id = _invite.org_id;
+end $$;
+revoke execute on function public.redeem(text) from public, anon;
+grant execute on function public.redeem(text) to authenticated;
+
 insert into public.tiers (id, level) values ('free', 0);
 """
 
@@ -182,6 +196,15 @@ call = "select public.change_plan_or({orgs.id}::uuid, {plans.id}::text)"
 allow = []
 undecided = { "*" = "no tier: the or is not arranged" }
 
+[tables.invites]
+row = { token = "token-{user.id}", org_id = "{orgs.id}" }
+allow.service_role = "all"
+
+[functions."public.redeem"]
+call = "select public.redeem('guess'::text)"
+allow = []
+undecided = { "*" = "no invite has that token" }
+
 [functions."public.is_member"]
 call = "select public.is_member({orgs.id}::uuid)"
 allow = ["anon", "owner", "other", "service_role"]
@@ -232,6 +255,8 @@ def test_the_tier_a_plan_needs_is_made_and_another_users_plan_change_is_a_risk(d
         plain = cells[f"public.change_plan_or:{actor}:execute"]
         assert (plain.sqlstate, plain.arranged) == ("P0001", None), plain.detail
     assert cells["public.is_member:owner:execute"].arranged is None  # a SQL body without select ... into
+    redeem = cells["public.redeem:other:execute"]
+    assert (redeem.sqlstate, redeem.arranged) == ("P0002", None)  # strict found no invite: none is made
 
     with connect(db) as conn:  # the tier made for the calls is gone with the run
         assert conn.execute("select count(*) from public.tiers").fetchone() == (1,)

@@ -689,7 +689,9 @@ class _Runner:
         self, need: Need, predicate: list[tuple[str, str, str | None]], made: list[str]
     ) -> dict[str, Any] | None:
         """A row of ``need.table`` meeting ``predicate`` ((column, operator, SQL value)): one found, else one
-        made from its row factory (then described in ``made``); None when neither."""
+        made from its row factory (then described in ``made``) unless a condition binds a parameter (the
+        row the call names is the caller's to know: a plan's id, an invitation's secret token); None when
+        neither."""
         schema, _, name = need.table.partition(".")
         target = sql.Identifier(schema, name)
         where = sql.SQL(" and ").join(
@@ -710,7 +712,8 @@ class _Runner:
 
         row = found()
         table = next((t for t in self.decl.tables if t.name == need.table and t.spec.row is not None), None)
-        if row is not None or table is None:
+        if row is not None or table is None or any(c.other and c.other.kind == "param" for c in need.conditions):
+            # a row the call names by a parameter is the caller's to know (an id, a secret token): found, never made
             return row
         values: dict[str, Any] = dict(table.spec.row or {})
         shifts = {"=": "{}", ">=": "{}", "<=": "{}", ">": "({}) + 1", "<": "({}) - 1"}
