@@ -297,3 +297,23 @@ def test_simple_conditions_are_read_from_the_body_and_the_rest_left_alone() -> N
     literal = call_arguments("select s.f('a'::text, gen_random_uuid(), 3)", ["x", "y", "z"])
     assert literal == {"x": "'a'::text", "z": "3"}
     assert call_arguments("select s.f(z => 'q', x => now())", ["x", "y", "z"]) == {"z": "'q'"}
+
+
+def test_the_pgtap_export_makes_the_same_rows_and_passes(db: str, tmp_path: Path) -> None:
+    from test_access_export import _pg_prove
+
+    from khepri_db.policy.pgtap_export import export_pgtap
+
+    path = tmp_path / "access.toml"
+    path.write_text(DECLARATION, encoding="utf-8")
+    with connect(db) as conn:
+        if conn.execute("select count(*) from pg_available_extensions where name = 'pgtap'").fetchone() == (0,):
+            pytest.skip("this server has no pgTAP")
+    text = export_pgtap(db, path, project=NO_PROJECT)
+    block = text.split("-- public.change_plan:other:execute", 1)[1].split("\n-- ", 1)[0]
+    assert 'insert into "public"."tiers"' in block, block
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "matrix_test.sql").write_text(text, encoding="utf-8")
+    done = _pg_prove(db, tests)
+    assert done.returncode == 0, done.stdout + done.stderr
