@@ -21,9 +21,11 @@ What counts as *allowed* (the target is always the ``owner``'s row of the table)
 
 * ``select``: the statement returns the target row. Zero rows (RLS filtered it) or SQLSTATE 42501
   (no privilege) is *denied*.
-* ``insert``: the owner's row is first deleted (by the connecting role, in the savepoint), then the
-  actor inserts the factory row again (``insert_row`` if declared): one row inserted is *allowed*;
-  42501 (no privilege, or a ``with check`` violation) or zero rows is *denied*.
+* ``insert``: the actor inserts the factory row again (``insert_row`` if declared) with fresh keys
+  (:mod:`khepri_db.policy._fresh_keys`: keys from volatile defaults, text or uuid values naming nobody
+  given a new value), or, when a unique key is made of references, after the owner's row is deleted (by
+  the connecting role, in the savepoint): one row inserted is *allowed*; 42501 (no privilege, or a
+  ``with check`` violation) or zero rows is *denied*.
 * ``update``: ``set c = c`` on the ``update_columns`` (default: the row's literal columns) of the
   target row: at least one row updated is *allowed*; zero rows (``using`` filtered it) or 42501 is
   *denied*. When an update is allowed (except for service_role), more probes try to hand the row
@@ -453,9 +455,10 @@ class _Runner:
         ``findObject``, ``createObject``, ``updateObject``, ``deleteObject``), so the same RLS decides:
 
         * select (download, list): ``select`` of the owner's object: returned is *allowed*;
-        * insert (upload, ``upsert: false``): the owner's object is deleted first (connecting role),
-          then the actor inserts it again with ``owner``/``owner_id`` set to the actor's JWT ``sub`` (null
-          for the API keys), as Storage does: a plain insert, which needs only an INSERT policy;
+        * insert (upload, ``upsert: false``): the actor inserts a new object in the owner's folder
+          (:meth:`_fresh_upload`; else the owner's object is deleted first, connecting role, and its path
+          uploaded again) with ``owner``/``owner_id`` set to the actor's JWT ``sub`` (null for the API
+          keys), as Storage does: a plain insert, which needs only an INSERT policy;
         * update (upload with ``upsert: true``, ``update()``): ``update ... set owner, owner_id, metadata``
           of the owner's object, the owner set to the actor's ``sub``: it reads the row, so the SELECT
           policies apply as well as UPDATE's ``using`` and ``with check``;
