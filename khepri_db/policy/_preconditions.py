@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import psycopg
@@ -80,8 +81,8 @@ class Need:
 
 
 def read_bodies(conn: psycopg.Connection, oids: Sequence[int]) -> dict[int, tuple[list[str], list[Need]]]:
-    """(input parameter names, :class:`Need` s) of each PL/pgSQL or SQL function of ``oids`` whose body has
-    any, in one query."""
+    """(input parameter names, :class:`Need` s) of each PL/pgSQL function of ``oids`` whose body has any, in
+    one query (only bodies with an ``into`` and a later ``where`` are read: the others have none)."""
     if not oids:
         return {}
     rows = conn.execute(
@@ -89,20 +90,27 @@ def read_bodies(conn: psycopg.Connection, oids: Sequence[int]) -> dict[int, tupl
         " coalesce(p.proargmodes::text[], '{}'),"
         " array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) as t)"
         " from pg_catalog.pg_proc as p join pg_catalog.pg_language as l on l.oid = p.prolang"
-        " where p.oid = any(%s::oid[]) and l.lanname in ('plpgsql', 'sql')",
+        " where p.oid = any(%s::oid[]) and l.lanname = 'plpgsql' and p.prosrc ~* '\\minto\\M.*\\mwhere\\M'",
         (list(oids),),
     ).fetchall()
     found: dict[int, tuple[list[str], list[Need]]] = {}
     for oid, language, body, name, names, modes, types in rows:
         inputs = [n for n, m in zip(names, modes, strict=False) if m in ("i", "b", "v")] if modes else list(names)
-        parameters = [Parameter(n or None, i + 1, t) for i, (n, t) in enumerate(zip(inputs, types, strict=False))]
-        try:
-            needs = read_needs(body, language, parameters, function_name=name)
-        except (IndexError, ValueError):  # a body the reader cannot follow: no simple preconditions
-            needs = []
+        parameters = tuple(Parameter(n or None, i + 1, t) for i, (n, t) in enumerate(zip(inputs, types, strict=False)))
+        needs = _cached_needs(body, language, parameters, name)
         if needs:
             found[int(oid)] = ([n or "" for n in inputs], needs)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _cached_needs(body: str, language: str, parameters: tuple[Parameter, ...], name: str) -> list[Need]:
+    """:func:`read_needs`, once per body in a process (``access init`` probes the same functions several
+    times); a body the reader cannot follow has no simple preconditions."""
+    try:
+        return read_needs(body, language, parameters, function_name=name)
+    except (IndexError, ValueError):
+        return []
 
 
 def read_needs(body: str, language: str, parameters: Sequence[Parameter], *, function_name: str = "") -> list[Need]:
