@@ -19,9 +19,9 @@ import statistics
 import time
 from pathlib import Path
 
-from khepri_db.core import sqltext as _sqltext
 from khepri_db.core.db import connect, create_database, with_database
 from khepri_db.core.project import Project, bundled_path
+from khepri_db.core.sqltext import tokens as _sqltext
 from khepri_db.doctor.rules import load_rules
 from khepri_db.doctor.run import run_doctor
 from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root

@@ -52,7 +52,7 @@ _EXPORTS: dict[str, str] = {
     "RoleSwitchError": "khepri_db.core.errors",
     "RpcError": "khepri_db.core.errors",
     "UsageError": "khepri_db.core.errors",
-    "MigrateResult": "khepri_db.migrations.apply",
+    "MigrateResult": "khepri_db.migrations.result",
     "MigrationStatus": "khepri_db.migrations.status",
     "migrate": "khepri_db.migrations.apply",
     "migration_status": "khepri_db.migrations.status",
@@ -92,8 +92,9 @@ if TYPE_CHECKING:
         resolve_engine,
     )
     from khepri_db.khepri.client import KhepriClient  # noqa: F401
-    from khepri_db.migrations.apply import MigrateResult, migrate  # noqa: F401
+    from khepri_db.migrations.apply import migrate  # noqa: F401
     from khepri_db.migrations.compat import TargetInfo, TargetKind  # noqa: F401
+    from khepri_db.migrations.result import MigrateResult  # noqa: F401
     from khepri_db.migrations.seed import seed  # noqa: F401
     from khepri_db.migrations.status import MigrationStatus, migration_status  # noqa: F401
     from khepri_db.policy.declaration import AccessDeclarationError, load_declaration  # noqa: F401

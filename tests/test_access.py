@@ -25,6 +25,8 @@ from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 from khepri_db.policy.report import AccessReport, CoverageCheck
 
+pytestmark = pytest.mark.pg
+
 SCHEMA = """
 create table public.profiles (
     id uuid primary key default gen_random_uuid(),

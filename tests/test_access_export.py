@@ -21,7 +21,7 @@ from khepri_db.policy.pgtap_export import DIGEST_PREFIX
 from khepri_db.testing.runner import psql_environment
 from tests.conftest import REPO, Cli, scalar, skip_or_fail
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
 
 @pytest.fixture

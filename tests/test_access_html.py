@@ -5,9 +5,12 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from conftest import REPO, Cli
 
 from khepri_db.core.db import connect
+
+pytestmark = pytest.mark.pg
 
 
 class _Page(HTMLParser):

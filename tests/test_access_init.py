@@ -24,6 +24,8 @@ from khepri_db.policy.declaration import OPERATIONS, load_declaration
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 
+pytestmark = pytest.mark.pg
+
 REPO = Path(__file__).resolve().parents[1]
 NO_PROJECT = Project(Path(__file__).resolve().parent)  # no supabase/ here: exposed schemas default to public
 

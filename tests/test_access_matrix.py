@@ -21,6 +21,8 @@ from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 from khepri_db.policy.report import AccessReport
 
+pytestmark = pytest.mark.pg
+
 REPO = Path(__file__).resolve().parents[1]
 ACCESS_FILE = REPO / "supabase" / "access.toml"
 PROJECT = Project(REPO)

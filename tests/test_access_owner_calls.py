@@ -28,6 +28,8 @@ from khepri_db.policy.access_init import init_access
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 
+pytestmark = pytest.mark.pg
+
 NO_PROJECT = Project(Path(__file__).resolve().parent)  # no supabase/ here: exposed schemas default to public
 
 SCHEMA = """

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import REPO, Cli
 
 from khepri_db.core.db import connect
+
+pytestmark = pytest.mark.pg
 
 GUESTBOOK = """
 create table public.guestbook (id bigint generated always as identity primary key, message text not null);

@@ -18,6 +18,8 @@ from khepri_db.policy.declaration import load_declaration
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 
+pytestmark = pytest.mark.pg
+
 NO_PROJECT = Project(Path(__file__).resolve().parent)
 
 MEMBERSHIP = """

@@ -27,6 +27,8 @@ from khepri_db.policy.pgtap_export import export_pgtap
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 
+pytestmark = pytest.mark.pg
+
 pytest_plugins = ["pytester"]
 
 NO_PROJECT = Project(Path(__file__).resolve().parent)  # no supabase/ here: exposed schemas default to public

@@ -10,6 +10,8 @@ from conftest import REPO, Cli, database_state, write_migration
 from khepri_db.core.db import connect
 from khepri_db.doctor.rules import load_rules
 
+pytestmark = pytest.mark.pg
+
 
 def test_migrate_then_status_then_drift(cli: Cli, empty_db_url: str, migrations_dir: Path) -> None:
     path = write_migration(migrations_dir, "20260101000000_notes.sql", "create table public.notes (id int);\n")

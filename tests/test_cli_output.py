@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import Cli, write_migration
 
+pytestmark = pytest.mark.pg
+
 UNREACHABLE = "postgresql://nobody:secret@127.0.0.1:1/none"
 
 
@@ -155,12 +157,12 @@ def test_help_paragraphs_wrap_at_the_terminal_not_at_the_docstring_lines(cli: Cl
 
 
 def test_json_output_is_written_in_pieces_as_json_dumps_writes_it(capsys: pytest.CaptureFixture[str]) -> None:
-    # _print_json streams the encoder's pieces instead of joining the whole text: the same bytes,
+    # print_json streams the encoder's pieces instead of joining the whole text: the same bytes,
     # across several writes (more pieces than one write holds), non-JSON values through str().
     import datetime
     import json
 
-    from khepri_db.cli import _app
+    from khepri_db.cli import common
 
     data = {
         "cells": [{"id": f"public.t{i}:owner:select", "ok": i % 2 == 0, "wrote": None, "n": i} for i in range(3000)],
@@ -168,7 +170,7 @@ def test_json_output_is_written_in_pieces_as_json_dumps_writes_it(capsys: pytest
         "when": datetime.date(2026, 12, 7),
         "text": 'é\n"q"',
     }
-    _app._print_json(data)
+    common.print_json(data)
     written = capsys.readouterr().out
     assert written == json.dumps(data, indent=2, default=str) + "\n"
-    assert len(list(json.JSONEncoder(indent=2, default=str).iterencode(data))) > 2 * _app._JSON_CHUNKS
+    assert len(list(json.JSONEncoder(indent=2, default=str).iterencode(data))) > 2 * common.JSON_CHUNKS

@@ -21,6 +21,8 @@ from conftest import Cli
 from khepri_db.core.db import connect
 from khepri_db.migrations.status import MigrationState, migration_status
 
+pytestmark = pytest.mark.pg
+
 
 class Twins:
     """One project directory, and two empty databases: one for the Supabase CLI, one for khepri-db."""

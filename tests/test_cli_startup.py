@@ -84,6 +84,15 @@ def test_status_as_json_loads_no_other_face_either(empty_db_url: str, migrations
     assert not _loaded(modules, "khepri_db.doctor")
 
 
+def test_init_loads_its_own_module_and_no_other_command_module(tmp_path: Path) -> None:
+    code, modules, stdout = _run_listing_modules("init", str(tmp_path / "project"), "--format", "json")
+
+    assert code == 0, stdout
+    assert (tmp_path / "project" / "supabase" / "config.toml").is_file()
+    assert "khepri_db.cli.init" in modules
+    assert [name for name in _GROUP_MODULES if name != "init" and _loaded(modules, f"khepri_db.cli.{name}")] == []
+
+
 def _top_level(typer_app: typer.Typer) -> dict[str, Any]:
     group = typer.main.get_command(typer_app)
     return dict(group.commands)  # type: ignore[attr-defined]

@@ -8,8 +8,11 @@ compatibility layer sets, and unqualified calls to extension functions fail ther
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 from khepri_db.core.db import connect, create_database, drop_database
+
+pytestmark = pytest.mark.pg
 
 
 def test_a_clone_has_the_templates_search_path(khepri_clone_url: str) -> None:

@@ -18,6 +18,8 @@ from khepri_db.migrations.compat import COMPAT_VERSION, TargetKind, detect, inst
 from khepri_db.policy.pytest_plugin import database_name
 from khepri_db.policy.session import as_user, create_user
 
+pytestmark = pytest.mark.pg
+
 SUPABASE_USER_COLUMNS = {
     "instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "invited_at",
     "confirmation_token", "confirmation_sent_at", "recovery_token", "recovery_sent_at", "email_change_token_new",

@@ -14,6 +14,8 @@ from support import rpc
 from khepri_db.core.db import connect
 from khepri_db.policy.session import AuthUser, as_user, create_user
 
+pytestmark = pytest.mark.pg
+
 THREADS = 32
 
 

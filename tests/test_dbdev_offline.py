@@ -16,6 +16,8 @@ import pytest
 
 from khepri_db.core.project import bundled_path
 
+pytestmark = pytest.mark.pg
+
 API = "https://api.database.dev/rest/v1/"
 SUPABASE_DBDEV_VERSION = "0.0.5"  # the newest version database.dev serves (supabase/dbdev's migrations)
 

@@ -18,7 +18,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.conftest import REPO, scalar
+from tests.conftest import REPO, scalar, skip_or_fail
+
+pytestmark = pytest.mark.pg
 
 PACKAGE = "basejump-supabase_test_helpers"
 DIRECTORY = REPO / "sql" / "dbdev" / PACKAGE
@@ -136,7 +138,7 @@ def helpers(db: psycopg.Connection, version: str) -> psycopg.Connection:
 def pgtap(db: psycopg.Connection) -> psycopg.Connection:
     available = db.execute("select count(*) from pg_available_extensions where name = 'pgtap'").fetchone()
     if not available or available[0] == 0:
-        pytest.skip("this server has no pgTAP (khepri-db stages it when the machine has one, e.g. postgresql-15-pgtap)")
+        skip_or_fail("this server has no pgTAP (khepri-db stages it when the machine has one: postgresql-15-pgtap)")
     db.execute("create extension if not exists pgtap with schema extensions")
     return db
 

@@ -24,6 +24,8 @@ from khepri_db.doctor.rules import Finding, load_rules
 from khepri_db.doctor.run import run_doctor
 from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root
 
+pytestmark = pytest.mark.pg
+
 PROJECT = Project(REPO)
 
 RUNTIME_RULES = {

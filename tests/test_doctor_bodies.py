@@ -4,12 +4,16 @@ functions on text; the database-backed behaviour is in test_doctor_khepri.py."""
 
 from __future__ import annotations
 
+import pytest
+
 from khepri_db.doctor._plpgsql import (
     Parameter,
     embedded_statements,
     identity_arguments,
     normalised_parameter_name,
 )
+
+pytestmark = pytest.mark.pg
 
 PLPGSQL = """
 declare

@@ -14,9 +14,12 @@ import pytest
 from sqlparse import lexer
 from sqlparse import tokens as sqltok
 
-from khepri_db.core.sqltext import _lex, significant_tokens
+from khepri_db.core.sqltext import significant_tokens
+from khepri_db.core.sqltext.tokens import _lex
 from khepri_db.doctor import _facts as facts
 from khepri_db.doctor._plpgsql import Parameter, helper_index, identity_arguments
+
+pytestmark = pytest.mark.pg
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS = facts.FactsSettings(migrations_dir=None, excluded_schemas=(), identity_names=("user_id",))

@@ -5,11 +5,14 @@ projects do."""
 
 from __future__ import annotations
 
+import pytest
 from test_doctor import PROJECT, findings, plant
 
 from khepri_db.core.db import connect
 from khepri_db.doctor.run import run_doctor
 from khepri_db.policy.session import as_anon, as_user, create_user
+
+pytestmark = pytest.mark.pg
 
 
 def test_anon_and_authenticated_variants_are_one_finding(khepri_clone_url: str) -> None:

@@ -15,6 +15,8 @@ from khepri_db.doctor.config import DoctorConfig
 from khepri_db.doctor.run import run_doctor
 from khepri_db.policy.session import AuthUser, as_user, create_user
 
+pytestmark = pytest.mark.pg
+
 # -- on_conflict_without_unique_index --------------------------------------------------------------
 
 

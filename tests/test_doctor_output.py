@@ -12,12 +12,15 @@ import subprocess
 from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import REPO, Cli, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.doctor.rules import load_rules
 from khepri_db.migrations.apply import migrate
+
+pytestmark = pytest.mark.pg
 
 
 def sarif_schema() -> dict:
@@ -45,7 +48,6 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_sarif_is_valid_and_points_at_the_migration(cli: Cli, khepri_clone_url: str, project: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a dev dependency")
     migrate(khepri_clone_url, project / "supabase" / "migrations")
     result = cli("doctor", "--db-url", khepri_clone_url, "--format", "sarif", cwd=project)
     assert result.exit_code == 1  # policy_exists_rls_disabled / rls_disabled_in_public are errors
@@ -74,7 +76,6 @@ def test_sarif_is_valid_and_points_at_the_migration(cli: Cli, khepri_clone_url: 
 
 
 def test_sarif_levels_and_fallback_locations(cli: Cli, khepri_clone_url: str) -> None:
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a dev dependency")
     with connect(khepri_clone_url, autocommit=True) as conn:
         # without pg_graphql (preinstalled as on Supabase), which would add its 0026/0027 findings
         conn.execute("drop extension if exists pg_graphql")
@@ -251,8 +252,8 @@ class _Terminal(io.StringIO):
 def test_text_output_on_a_terminal_honours_its_width_and_never_cuts_a_cache_key(
     cli: Cli, khepri_clone_url: str, project: Path
 ) -> None:
-    from khepri_db.cli._app import FailOn, _Console
-    from khepri_db.cli.render import _render_report
+    from khepri_db.cli.common import FailOn, KhepriConsole
+    from khepri_db.cli.render import render_report
     from khepri_db.core.project import Project
     from khepri_db.doctor.run import run_doctor
 
@@ -261,7 +262,8 @@ def test_text_output_on_a_terminal_honours_its_width_and_never_cuts_a_cache_key(
         conn.execute(LONG_NAMES)
     report = run_doctor(khepri_clone_url, project=Project(project))
     screen = _Terminal()
-    _render_report(report, FailOn.error, Project(project), console=_Console(file=screen, width=72, color_system=None))
+    console = KhepriConsole(file=screen, width=72, color_system=None)
+    render_report(report, FailOn.error, Project(project), console=console)
     lines = screen.getvalue().splitlines()
     keys = [f.cache_key for f in report.findings]
     assert [line for line in lines if len(line) > 72 and line not in keys] == []

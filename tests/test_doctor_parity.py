@@ -11,6 +11,8 @@ from test_doctor import PROJECT, findings, names, plant
 from khepri_db.core.db import connect
 from khepri_db.doctor.run import run_doctor
 
+pytestmark = pytest.mark.pg
+
 
 def flush_stats(conn: psycopg.Connection) -> None:
     """Make this backend's pending activity statistics visible to other sessions now."""

@@ -42,6 +42,8 @@ from khepri_db.doctor.rules import Finding, Rule, load_rules
 from khepri_db.doctor.run import run_doctor
 from khepri_db.engines import Engine
 
+pytestmark = pytest.mark.pg
+
 FIXTURES = REPO / "tests" / "doctor"
 RULES: dict[str, Rule] = {rule.name: rule for rule in load_rules()}
 
@@ -429,3 +431,37 @@ def test_fixture_parser_rejects_what_it_cannot_check(tmp_path: Path) -> None:
         load_case(rule, path)
     expected = parse_expected('public.t query="select 1 from x"', "here")
     assert expected.keys == {"schema": "public", "name": "t", "query": "select 1 from x"}
+
+
+def test_rules_with_includes_lint_clean_expanded() -> None:
+    """The fragments of sql/doctor/include/ are linted where they run: inside the expanded rules, with
+    the repository's .sqlfluff (the same settings `make lint` uses on the unexpanded files)."""
+    from sqlfluff.core import FluffConfig, Linter
+
+    including = [rule for rule in load_rules() if "-- khepri-db include: " in rule.path.read_text(encoding="utf-8")]
+    assert {r.name for r in including} >= {"foreign_table_in_api", "security_definer_view", "materialized_view_in_api"}
+    linter = Linter(config=FluffConfig.from_path(str(REPO)))
+    for rule in including:
+        assert "-- khepri-db include: " not in rule.sql, rule.name
+        violations = [
+            f"L{v.line_no}: {v.rule_code()} {v.desc()}"
+            for v in linter.lint_string(rule.sql, fname=str(rule.path)).get_violations()
+        ]
+        assert violations == [], f"{rule.path.name} expanded:\n" + "\n".join(violations)
+
+
+def test_a_rule_including_a_missing_file_names_the_rule_and_line(tmp_path: Path) -> None:
+    from khepri_db.core.errors import DoctorError
+
+    (tmp_path / "include").mkdir()
+    (tmp_path / "include" / "reach.sql").write_text("-- a fragment\nand true\nand 1 = 1\n", encoding="utf-8")
+    rule = tmp_path / "broken_rule.sql"
+    header = "-- name: broken_rule\n-- title: t\n-- level: WARN\n-- facing: EXTERNAL\n-- categories: SECURITY\n"
+    body = "select 1\nwhere\n    true\n    and true  -- khepri-db include: reach.sql\n"
+    rule.write_text(header + body, encoding="utf-8")
+    (loaded,) = load_rules(tmp_path)
+    assert loaded.sql.endswith("where\n    true\n    -- a fragment\n    and true\n    and 1 = 1\n")
+    rule.write_text(header + "select 1\nwhere true\n    -- khepri-db include: nowhere.sql\n", encoding="utf-8")
+    (loaded,) = load_rules(tmp_path)
+    with pytest.raises(DoctorError, match=r"broken_rule\.sql:8: includes nowhere\.sql, which .*include does not have"):
+        _ = loaded.sql

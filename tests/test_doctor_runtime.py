@@ -10,9 +10,12 @@ import threading
 import time
 
 import psycopg
+import pytest
 from test_doctor import findings, plant
 
 from khepri_db.core.db import connect
+
+pytestmark = pytest.mark.pg
 
 
 def flush_stats(conn: psycopg.Connection) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from conftest import skip_or_fail
 
 from khepri_db.core.errors import EngineError, UsageError
 from khepri_db.engines import (
@@ -274,7 +275,7 @@ def _system_bin_dir_or_skip() -> Path:
     try:
         return system_bin_dir()
     except EngineError as exc:
-        pytest.skip(f"no system PostgreSQL on this machine: {exc.message}")
+        skip_or_fail(f"no system PostgreSQL on this machine: {exc.message}")
 
 
 @pytest.mark.slow

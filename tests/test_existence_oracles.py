@@ -17,6 +17,8 @@ from support import onboard, rpc
 
 from khepri_db.policy.session import AuthUser
 
+pytestmark = pytest.mark.pg
+
 # Statements a client could send through the Data API with an id of its choosing, %(id)s being
 # either Bob's hidden row or a random id; %(athlete)s is Alice's own athlete.
 PROBES = {

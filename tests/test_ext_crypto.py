@@ -32,12 +32,15 @@ from typing import Any
 
 import psycopg
 import pytest
+from conftest import skip_or_fail
 
 from khepri_db.core.db import connect, server_version
 from khepri_db.core.errors import EngineError
 from khepri_db.engines import SystemEngine, free_port, make_cluster_root, system_bin_dir
 from khepri_db.migrations import compat
 from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
+
+pytestmark = pytest.mark.pg
 
 ALGORITHMS = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 RNG = random.Random(20261201)
@@ -107,13 +110,13 @@ def real_url() -> Iterator[str]:
     try:
         bin_dir = system_bin_dir()
     except EngineError as exc:
-        pytest.skip(f"no system PostgreSQL to compare the stand-ins with: {exc}")
+        skip_or_fail(f"no system PostgreSQL to compare the stand-ins with: {exc}")
     shares = [Path("/usr/share/postgresql") / bin_dir.parent.name]  # Debian: /usr/lib/postgresql/15/bin
     if (bin_dir / "pg_config").is_file():
         found = subprocess.run([str(bin_dir / "pg_config"), "--sharedir"], capture_output=True, text=True, check=False)
         shares.insert(0, Path(found.stdout.strip()))
     if not any((share / "extension" / "pgcrypto.control").is_file() for share in shares):
-        pytest.skip(f"the system PostgreSQL in {bin_dir} has no contrib pgcrypto (install postgresql-contrib)")
+        skip_or_fail(f"the system PostgreSQL in {bin_dir} has no contrib pgcrypto (install postgresql-contrib)")
     root = make_cluster_root("khepri-ext-crypto-")
     engine = SystemEngine(root / "pgdata", bin_dir=bin_dir, port=free_port(), settings=FAST_TEST_SETTINGS)
     try:

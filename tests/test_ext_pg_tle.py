@@ -19,6 +19,8 @@ import pytest
 from khepri_db.core.db import connect
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 
+pytestmark = pytest.mark.pg
+
 V1 = "create function {schema}.tle_answer() returns integer language sql as $$ select 42 $$;"
 V2 = "create function {schema}.tle_answer() returns integer language sql as $$ select 43 $$;"
 UPDATE = "create or replace function {schema}.tle_answer() returns integer language sql as $$ select 43 $$;"

@@ -21,6 +21,8 @@ from conftest import write_migration
 
 from khepri_db.migrations.apply import migrate
 
+pytestmark = pytest.mark.pg
+
 
 def _has_pgroonga(conn: psycopg.Connection) -> bool:
     row = conn.execute("select count(*) from pg_available_extensions where name = 'pgroonga'").fetchone()

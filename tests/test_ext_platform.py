@@ -17,6 +17,8 @@ import pytest
 from khepri_db.core.db import connect
 from tests.conftest import Cli
 
+pytestmark = pytest.mark.pg
+
 SUPABASE_VERSIONS = {
     "pg_cron": "1.6.4",
     "pg_net": "0.19.5",

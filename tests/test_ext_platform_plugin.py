@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.pg
+
 pytest_plugins = ["pytester"]
 
 MIGRATION = """

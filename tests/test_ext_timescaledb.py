@@ -16,6 +16,8 @@ import datetime as dt
 import psycopg
 import pytest
 
+pytestmark = pytest.mark.pg
+
 UTC = dt.UTC
 
 

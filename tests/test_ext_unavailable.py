@@ -16,6 +16,8 @@ from khepri_db.core.errors import MigrationError, SqlErrorInfo
 from khepri_db.migrations._hints import _extension_hint
 from khepri_db.migrations.apply import migrate
 
+pytestmark = pytest.mark.pg
+
 
 @pytest.mark.parametrize(
     ("extension", "why"),

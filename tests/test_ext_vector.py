@@ -21,6 +21,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from conftest import skip_or_fail
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import EngineError
@@ -43,7 +44,7 @@ def servers() -> Iterator[tuple[str, str]]:
     try:
         bin_dir = system_bin_dir()
     except EngineError as exc:
-        pytest.skip(f"no system PostgreSQL to run the stand-in on: {exc}")
+        skip_or_fail(f"no system PostgreSQL to run the stand-in on: {exc}")
     if binaries_major_version(bin_dir) >= 18:
         pytest.skip("the system PostgreSQL is 18 or newer: it ships no stand-in for vector to compare")
     root = make_cluster_root("khepri-ext-vector-")

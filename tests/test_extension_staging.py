@@ -53,6 +53,8 @@ from khepri_db.engines._native import NativeBuild, build_native_standins, native
 from khepri_db.engines.pgtap import find_pgtap
 from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
 
+pytestmark = pytest.mark.pg
+
 SOURCE = bundled_path("sql", "extensions")
 
 

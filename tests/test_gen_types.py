@@ -48,6 +48,8 @@ from khepri_db.migrations.seed import seed
 from khepri_db.policy import session
 from khepri_db.policy.session import AuthUser, api_key_claims, create_user, user_claims
 
+pytestmark = pytest.mark.pg
+
 CHECKED_IN = REPO / "khepri_db" / "khepri" / "types.py"
 FOREIGN = REPO / "tests" / "fixtures" / "gen_types_foreign" / "supabase"
 ANN = AuthUser(uuid.UUID("00000000-0000-4000-8000-000000000001"), "ann@example.com")

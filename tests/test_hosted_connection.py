@@ -35,6 +35,8 @@ from khepri_db.core.hosted import (
 from khepri_db.migrations.workflow import is_local_url
 from khepri_db.testing.runner import psql_environment
 
+pytestmark = pytest.mark.pg
+
 REF = "khepriqwertyuiopasdf"
 """A project ref of our own (20 lower-case letters): no Supabase project is ever reached."""
 DIRECT = f"db.{REF}.supabase.co"

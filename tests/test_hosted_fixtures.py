@@ -18,6 +18,8 @@ from hosted_support import Login, alive, backend_pid, find_pgbouncer, start_pgbo
 
 from khepri_db.core.db import connect
 
+pytestmark = pytest.mark.pg
+
 
 def _scalar(conn: psycopg.Connection, query: str, params: object = None) -> object:
     row = conn.execute(query, params).fetchone()  # type: ignore[arg-type]

@@ -25,6 +25,8 @@ from khepri_db.core.db import connect, transaction_pooler_evidence
 from khepri_db.core.errors import TransactionPoolerError
 from khepri_db.migrations.apply import migrate
 
+pytestmark = pytest.mark.pg
+
 MIGRATIONS = REPO / "supabase" / "migrations"
 
 

@@ -14,9 +14,11 @@ from conftest import scalar, write_migration
 from khepri_db.core.db import connect
 from khepri_db.core.errors import MigrationError
 from khepri_db.core.sqltext import postgres_reads_as_one, split_statements
-from khepri_db.migrations import apply as migrations
+from khepri_db.migrations import execute as migrations
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.files import MigrationFile, statements_fingerprint
+
+pytestmark = pytest.mark.pg
 
 BODY = "$$\nbegin\n  retrun 1;\nend\n$$"
 """A PL/pgSQL body with a syntax error on its third line (``retrun``)."""
@@ -76,11 +78,11 @@ def test_a_failing_file_reports_the_same_error_in_one_round_trip_as_one_by_one(
     file = MigrationFile.load(path)
     batched_url, one_by_one_url = khepri_database_factory(), khepri_database_factory()
     with connect(batched_url) as conn:
-        assert migrations._batchable(conn, file.plan.run), "the case must take the one-round-trip path"
+        assert migrations.batchable(conn, file.plan.run), "the case must take the one-round-trip path"
 
     batched = _failure(batched_url, migrations_dir)
     with monkeypatch.context() as patch:
-        patch.setattr(migrations, "_batchable", lambda _conn, _run: False)
+        patch.setattr(migrations, "batchable", lambda _conn, _run: False)
         one_by_one = _failure(one_by_one_url, migrations_dir)
 
     assert (batched.line, batched.statement_index, batched.sql_error.sqlstate) == (line, index, sqlstate)
@@ -110,7 +112,7 @@ def test_a_chunk_postgres_reads_as_several_statements_runs_as_before(empty_db_ur
     file = MigrationFile.load(path)
     assert len(file.statements) == 2
     with connect(empty_db_url) as conn:
-        assert not migrations._batchable(conn, file.plan.run)
+        assert not migrations.batchable(conn, file.plan.run)
 
     migrate(empty_db_url, migrations_dir, use_compat=False)
 
@@ -132,7 +134,7 @@ def test_a_file_applied_in_one_round_trip_records_what_the_supabase_cli_records(
     path = write_migration(migrations_dir, "20260101000000_ok.sql", text)
     file = MigrationFile.load(path)
     with connect(empty_db_url) as conn:
-        assert migrations._batchable(conn, file.plan.run)
+        assert migrations.batchable(conn, file.plan.run)
 
     result = migrate(empty_db_url, migrations_dir, use_compat=False)
 

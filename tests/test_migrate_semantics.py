@@ -20,8 +20,12 @@ from conftest import Cli, database_state, scalar, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import LockTimeoutError, MigrationError
-from khepri_db.migrations.apply import LOCK_KEY, MigrateResult, migrate
+from khepri_db.migrations.apply import migrate
+from khepri_db.migrations.execute import LOCK_KEY
+from khepri_db.migrations.result import MigrateResult
 from khepri_db.migrations.status import MigrationState, migration_status
+
+pytestmark = pytest.mark.pg
 
 
 def history(url: str) -> list[tuple[str, str, list[str]]]:

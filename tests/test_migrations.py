@@ -14,6 +14,8 @@ from khepri_db.core.sqltext import split_statements
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.status import MigrationState, migration_status
 
+pytestmark = pytest.mark.pg
+
 KHEPRI_MIGRATIONS = REPO / "supabase" / "migrations"
 
 

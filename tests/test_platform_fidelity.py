@@ -19,6 +19,8 @@ import pytest
 from khepri_db.engines import ClusterEngine, Engine
 from tests.conftest import scalar
 
+pytestmark = pytest.mark.pg
+
 
 def _error(db: psycopg.Connection, query: str) -> psycopg.Error:
     with pytest.raises(psycopg.Error) as caught, db.transaction():

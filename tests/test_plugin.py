@@ -12,6 +12,8 @@ from khepri_db.core.db import connect
 from khepri_db.engines import ClusterEngine, Engine, binaries_major_version
 from khepri_db.policy.pytest_plugin import KhepriTestSettings
 
+pytestmark = pytest.mark.pg
+
 pytest_plugins = ["pytester"]
 
 MIGRATION = """

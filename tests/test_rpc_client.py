@@ -39,6 +39,8 @@ from khepri_db.khepri.client import (
 )
 from khepri_db.policy.session import create_user
 
+pytestmark = pytest.mark.pg
+
 PROFILE = AthleteProfile(
     display_name="Ada", timezone="Europe/London", weight_kg=61.5, consents=Consents(health_data=True)
 )

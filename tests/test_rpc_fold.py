@@ -36,6 +36,8 @@ from khepri_db.core.db import connect
 from khepri_db.migrations.apply import migrate
 from khepri_db.policy.session import AuthUser, as_anon, as_user, create_user, request_context
 
+pytestmark = pytest.mark.pg
+
 FOLD = "20261201120000_khepri_rpc_shared_helpers.sql"
 
 RPCS = (

@@ -25,6 +25,8 @@ from support import KHEPRI_TABLES, onboard, rpc
 from khepri_db.client.transports import named_call
 from khepri_db.policy.session import as_user
 
+pytestmark = pytest.mark.pg
+
 EXAMPLES = 2100
 """Payloads per run (the issue asks for at least 2,000 across all RPCs)."""
 

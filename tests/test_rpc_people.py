@@ -11,6 +11,8 @@ from support import count, onboard, rpc
 
 from khepri_db.policy.session import AuthUser, request_rights
 
+pytestmark = pytest.mark.pg
+
 GOAL = {"goal_type": "race", "title": "Spring 10K", "race_date": "2027-04-10", "race_distance_m": 10000}
 
 

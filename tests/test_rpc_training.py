@@ -13,6 +13,8 @@ from support import count, onboard, rpc
 
 from khepri_db.policy.session import AuthUser, request_rights
 
+pytestmark = pytest.mark.pg
+
 PLAN = {
     "name": "Base block",
     "starts_on": "2027-01-04",

@@ -15,6 +15,8 @@ from psycopg.types.json import Jsonb
 
 from khepri_db.policy.session import AuthUser, request_rights
 
+pytestmark = pytest.mark.pg
+
 TABLES = (
     "athletes",
     "training_plans",

@@ -29,6 +29,8 @@ from khepri_db.migrations.dump import (
 )
 from khepri_db.migrations.files import discover
 
+pytestmark = pytest.mark.pg
+
 SCHEMA_FILE = REPO / "supabase" / "schema.sql"
 KHEPRI_MIGRATIONS = REPO / "supabase" / "migrations"
 REGENERATE = "khepri-db db dump --schema-only --from-migrations -f supabase/schema.sql"

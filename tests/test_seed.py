@@ -6,12 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import UUID
 
+import pytest
 from conftest import REPO, Cli
 from support import KHEPRI_TABLES
 
 from khepri_db.core.db import connect
 from khepri_db.migrations.seed import seed
 from khepri_db.policy.session import AuthUser, as_user
+
+pytestmark = pytest.mark.pg
 
 SEED = REPO / "supabase" / "seed.sql"
 COACH = UUID("5eed0000-0000-4000-8000-000000000004")

@@ -22,6 +22,8 @@ from khepri_db.policy.session import (
     user_claims,
 )
 
+pytestmark = pytest.mark.pg
+
 SUPABASE_CLAIMS = {
     "iss", "sub", "aud", "exp", "iat", "email", "phone", "app_metadata", "user_metadata", "role", "aal", "amr",
     "session_id", "is_anonymous",

@@ -3,9 +3,12 @@
 import random
 from pathlib import Path
 
+import pytest
 from sqlparse import lexer
 
-from khepri_db.core.sqltext import _lex, comparable, find_upserts, line_at, split_statements
+from khepri_db.core.sqltext import comparable, line_at, split_chunks, split_statements, split_top_level
+from khepri_db.core.sqltext.tokens import _lex
+from khepri_db.doctor.upserts import find_upserts
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -203,3 +206,89 @@ def test_the_fast_lexer_returns_sqlparse_tokens_exactly() -> None:
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 80))) for _ in range(1500)]
     for text in texts:
         assert _lex(text) == list(lexer.tokenize(text)), text[:200]
+
+
+# -- golden cases: what supabase/cli's own parser tests (apps/cli-go/pkg/parser/state_test.go) require
+# of its splitter, restated as inputs and the raw chunks its Split returns (each with its `;` and
+# surrounding whitespace). Our split_chunks must return the very same chunks.
+CLI_SPLIT_CASES = {
+    "line comment after separator": ["END;", "-- comment"],
+    "line comment hides separator": ["SELECT --; 1"],
+    "a lone dash is no comment": ["- ;", "END"],
+    "line comment hides block comment opener": ["-- /* \n;", " */ END"],
+    "block comment hides separator": ["SELECT /* ; */ 1;"],
+    "block comments nest": ["SELECT /*; /*;*/ ;*/ 1"],
+    "slash space star is no comment": ["/ * ;", " */ END"],
+    "empty statements are chunks": [";", "END;", ";"],
+    "spaces stay with their chunk": ["BEGIN   ;", "  END"],
+    "backslash escapes separator outside quotes": ["\\;;", "\\;"],
+    "named dollar quote": ["$tag$ any ; string$tag$"],
+    "anonymous dollar quote": ['$$"Dane\'s horse"$$'],
+    "dollar inside double quotes opens nothing": ['SELECT "$";', " $$"],
+    "single quote hides separator": ["SELECT ';' 1"],
+    "doubled single quote": ["SELECT ';'';' 1"],
+    "backslash is literal inside single quotes": ["SELECT '\\';", " 1'"],
+    "double quote hides separator": ['CREATE POLICY "cats;dogs" on cats_dogs;', " END"],
+    "single quote inside double quotes": ["CREATE POLICY \"cat's and dog's\" on cats_dogs;", " END"],
+    "doubled double quote": ['CREATE POLICY "pet""name" on pets;', " END"],
+    "parentheses hide separators": [
+        'CREATE RULE notify_me AS ON UPDATE TO mytable DO (NOTIFY mytable; SELECT "1");',
+        "SELECT 1",
+    ],
+    "parentheses inside comments and quotes do not count": [
+        "CREATE RULE notify_me AS ON UPDATE TO mytable DO (-- )\nSELECT ')';\n-- )\n)\n"
+    ],
+    "begin atomic body": [
+        "CREATE FUNCTION add(a integer, b integer) RETURNS integer\nLANGUAGE SQL\nIMMUTABLE STRICT PARALLEL SAFE\n"
+        "RETURNS NULL ON NULL INPUT\nBEGIN ATOMIC\n\tSELECT 'add';\n\tSELECT a + b;\nEND;"
+    ],
+    "begin atomic in lower case": ["begin atomic; select 'end'; end"],
+    "begin atomic split by a comment": ["CREATE FUNCTION test() BEGIN\nATOMIC-- END;\n-- END;\nEND\n;"],
+    **{
+        f"atomic inside the name {name}": [
+            f"CREATE OR REPLACE FUNCTION {name}()\nRETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  NULL;\nEND;\n$$;",
+            "\nSELECT 1;",
+        ]
+        for name in ("fn_atomic", "atomic_fn", "my_atomic_thing", "xatomicx", "fn_ATomiC")
+    },
+    "schema-qualified atomic_ name": [
+        "CREATE OR REPLACE FUNCTION public.atomic_example()\nRETURNS INTEGER\nLANGUAGE plpgsql\nAS $$\n"
+        "BEGIN\n  RETURN 1;\nEND;\n$$;",
+        "\nGRANT EXECUTE ON FUNCTION public.atomic_example() TO authenticated;",
+    ],
+}
+
+
+@pytest.mark.parametrize("chunks", CLI_SPLIT_CASES.values(), ids=CLI_SPLIT_CASES.keys())
+def test_split_chunks_match_the_supabase_cli_parser_cases(chunks: list[str]) -> None:
+    sql = "".join(chunks)
+    assert [sql[start:end] for start, end in split_chunks(sql)] == chunks
+
+
+@pytest.mark.parametrize(
+    ("expression", "word", "parts"),
+    [
+        (
+            "((owner_id = ( SELECT auth.uid() AS uid)) OR (sharing <> 'private'::text))",
+            "or",
+            ["owner_id = ( SELECT auth.uid() AS uid)", "sharing <> 'private'::text"],
+        ),
+        (
+            "(is_public AND (x BETWEEN 1 AND 2) AND (y = 'a or b'))",
+            "and",
+            ["is_public", "x BETWEEN 1 AND 2", "y = 'a or b'"],
+        ),
+        ("x BETWEEN 1 AND 2 AND y", "and", ["x BETWEEN 1 AND 2", "y"]),
+        ("(a OR b) AND c", "or", ["(a OR b) AND c"]),
+        ("(a) OR (b)", "or", ["a", "b"]),
+        ("is_public", "or", ["is_public"]),
+        ("CASE WHEN a OR b THEN true ELSE false END OR c", "or", ["CASE WHEN a OR b THEN true ELSE false END", "c"]),
+        (
+            "status = ANY (ARRAY['a'::text, 'b or c'::text]) OR d",
+            "or",
+            ["status = ANY (ARRAY['a'::text, 'b or c'::text])", "d"],
+        ),
+    ],
+)
+def test_split_top_level_splits_only_the_outermost_operator(expression: str, word: str, parts: list[str]) -> None:
+    assert split_top_level(expression, word) == parts

@@ -16,6 +16,8 @@ from khepri_db.migrations.files import StatementDigests, discover
 from khepri_db.migrations.history import read_history
 from khepri_db.migrations.status import MigrationState, compare, migration_status
 
+pytestmark = pytest.mark.pg
+
 
 def _states(url: str, directory: Path, digests: StatementDigests | None) -> dict[str, MigrationState]:
     with connect(url) as conn:
@@ -106,7 +108,7 @@ def test_status_keeps_the_digests_and_still_sees_an_edit(
     with connect(empty_db_url) as conn:
         assert not migration_status(conn, migrations_dir).has_drift
         kept = json.loads((tmp_path / "statements.json").read_text())["files"]
-        assert sorted(kept) == sorted(files_module._sha256(p.read_bytes()) for p in applied)
+        assert sorted(kept) == sorted(files_module.sha256_hex(p.read_bytes()) for p in applied)
 
         applied[1].write_text("alter table public.notes add column t varchar;\n")
         status = migration_status(conn, migrations_dir)

@@ -23,7 +23,7 @@ from khepri_db.testing.results import FileResult, parse_tap
 from khepri_db.testing.runner import collect_test_files, psql_environment
 from tests.conftest import Cli, scalar, skip_or_fail
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
 PASSING = """begin;
 select plan(2);
@@ -273,13 +273,12 @@ def test_test_new_writes_a_test_that_passes(cli: Cli, tmp_path: Path, pgtap_db: 
     assert written.is_file()
 
 
+@pytest.mark.pg(">=18")  # extension_control_path hides the staged pgTAP
 def test_no_pgtap_on_the_server_exits_2_with_the_install_command(cli: Cli, suite: Path, pgtap_db: str) -> None:
     # The session's server has pgTAP staged; a session that looks only in the server's own
     # extension directory ($system) sees what a server without it would.
     with connect(pgtap_db, autocommit=True) as conn:
         conn.execute("drop extension if exists pgtap")
-        if scalar(conn, "select current_setting('server_version_num')::int") < 180000:
-            pytest.skip("extension_control_path (PostgreSQL 18) is needed to hide the staged pgTAP")
         conn.execute("set extension_control_path = '$system'")
         if scalar(conn, "select count(*) from pg_available_extensions where name = 'pgtap'"):
             pytest.skip("this server's own installation ships pgTAP")

@@ -30,6 +30,8 @@ from khepri_db.migrations.workflow import (
     reset_database,
 )
 
+pytestmark = pytest.mark.pg
+
 KHEPRI_MIGRATIONS = REPO / "supabase" / "migrations"
 KHEPRI_SEED = REPO / "supabase" / "seed.sql"
 

@@ -5,6 +5,15 @@ configuration or connection error. Every command that talks to a database takes 
 (env ``KHEPRI_DB_URL``); without it the embedded engine in ``--data-dir`` (env
 ``KHEPRI_DATA_DIR``, default ``<project>/.khepri/pgdata``) is used and started if needed. Every
 command takes ``--format text|json``; progress goes to stderr, results to stdout.
+
+Where a command lives: ``khepri-db <group> ...`` in ``cli/<group>.py`` (``db``, ``cron``,
+``migration``, ``access``, ``gen``, ``test``), which creates the group; a top-level command in the
+module named after it (``init``, ``doctor``, ``demo``), except two faces whose commands come
+together, as the README's CLI reference lists them: ``migrate``, ``seed`` and ``status`` in
+``migrate.py``; ``verify-access`` with the ``access`` group in ``access.py``. :data:`COMMAND_MODULES`
+maps every name to its module. Underneath: ``_app.py`` holds only the root app and its callback,
+``common.py`` what the command modules share (options, consoles, errors, the target URL),
+``render.py`` the text output several commands print. No command module imports another.
 """
 
 from __future__ import annotations
@@ -21,17 +30,23 @@ if TYPE_CHECKING:
     import typer
 
 
-_GROUP_MODULES = ("migrate", "doctor", "access", "gen", "db", "test", "demo")
-"""The command-group modules of ``khepri_db.cli``, in help order (each registers its commands on import)."""
+_GROUP_MODULES = ("migrate", "init", "db", "cron", "migration", "doctor", "access", "gen", "test", "demo")
+"""The command modules of ``khepri_db.cli``, each registering its commands on import, in the order
+that gives the help's order: typer lists the root's commands (migrate, seed, status, init, doctor,
+verify-access, demo) in the order they were registered, then its groups (db, cron, migration,
+access, gen, test) in theirs."""
 
 COMMAND_MODULES: dict[str, str] = {
-    "migrate": "migrate", "seed": "migrate", "status": "migrate", "init": "migrate", "migration": "migrate",
+    "migrate": "migrate", "seed": "migrate", "status": "migrate",
+    "init": "init",
+    "migration": "migration",
     "doctor": "doctor",
     "verify-access": "access", "access": "access",
     "gen": "gen",
     "db": "db",
+    "cron": "cron",
     "test": "test",
-    "demo": "demo", "cron": "demo",
+    "demo": "demo",
 }  # fmt: skip
 """Each top-level command (or command group) name -> the module of ``khepri_db.cli`` that registers it
 (tests/test_cli_startup.py checks the map against the registered app)."""

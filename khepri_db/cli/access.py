@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from khepri_db.cli._app import (
+from khepri_db.cli._app import app
+from khepri_db.cli.common import (
     DataDir,
     DbUrl,
     Format,
@@ -17,17 +18,16 @@ from khepri_db.cli._app import (
     Linked,
     OutputFormat,
     TargetEngine,
-    _handles_errors,
-    _print_json,
-    _progress,
-    _split,
-    _target_url,
     access_file_option,
-    app,
     exposed_schemas_option,
+    handles_errors,
     out,
+    print_json,
+    progress_for,
+    split_csv,
+    target_url,
 )
-from khepri_db.cli.render import _render_access
+from khepri_db.cli.render import render_access
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
 
@@ -46,7 +46,7 @@ def _print_plan(plan: object, output: OutputFormat) -> None:
 
     assert isinstance(plan, AccessPlan)
     if output is OutputFormat.json:
-        _print_json({"dry_run": True, **plan.model_dump()})
+        print_json({"dry_run": True, **plan.model_dump()})
     else:
         for line in render_plan(plan):
             out.print(escape(line), soft_wrap=True)
@@ -56,7 +56,7 @@ def _print_plan(plan: object, output: OutputFormat) -> None:
 
 
 @app.command("verify-access")
-@_handles_errors
+@handles_errors
 def verify_access_cmd(
     db_url: DbUrl = None,
     linked: Linked = False,
@@ -116,16 +116,16 @@ def verify_access_cmd(
     if access_file is None and not khepri_schema and not project.found:
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
+    url = target_url(db_url, data_dir, output, engine_name, linked=linked)
     if dry_run:
         from khepri_db.policy.dry_run import plan_verify_access
 
         _print_plan(
-            plan_verify_access(url, path, project=project, exposed_schemas=_split(exposed_schemas) or None), output
+            plan_verify_access(url, path, project=project, exposed_schemas=split_csv(exposed_schemas) or None), output
         )
         return
     report = verify_access(
-        url, path, project=project, exposed_schemas=_split(exposed_schemas) or None, progress=_progress(output)
+        url, path, project=project, exposed_schemas=split_csv(exposed_schemas) or None, progress=progress_for(output)
     )
     if fail_on not in ("mismatch", "risk"):
         raise UsageError(f"--fail-on {fail_on!r}: expected mismatch or risk")
@@ -135,14 +135,14 @@ def verify_access_cmd(
 
         html.write_text(render_html(report), encoding="utf-8")
     if output is OutputFormat.json:
-        _print_json(
+        print_json(
             {"passed": passed, "summary": report.summary(), **report.model_dump(),
              "mismatches": [c.model_dump() for c in report.mismatches],
              "undecided": [c.model_dump() for c in report.undecided],
              "risks": [c.model_dump() for c in report.risks]}
         )  # fmt: skip
     else:
-        _render_access(report)
+        render_access(report)
         if strict and report.undecided:
             out.print(f"[red]fail[/red] (--strict): {len(report.undecided)} undecided cell(s)")
         if fail_on == "risk" and report.risks:
@@ -160,7 +160,7 @@ app.add_typer(access_app, name="access")
 
 
 @access_app.command("init")
-@_handles_errors
+@handles_errors
 def access_init_cmd(
     db_url: DbUrl = None,
     linked: Linked = False,
@@ -200,24 +200,24 @@ def access_init_cmd(
     if access_file is None and not project.found:
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project)
-    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
+    url = target_url(db_url, data_dir, output, engine_name, linked=linked)
     if dry_run:
         from khepri_db.policy.dry_run import plan_access_init
 
-        _print_plan(plan_access_init(url, project=project, exposed_schemas=_split(exposed_schemas) or None), output)
+        _print_plan(plan_access_init(url, project=project, exposed_schemas=split_csv(exposed_schemas) or None), output)
         return
     result = init_access(
         url,
         path,
         project=project,
-        exposed_schemas=_split(exposed_schemas) or None,
+        exposed_schemas=split_csv(exposed_schemas) or None,
         update=update,
         force=force,
-        progress=_progress(output),
+        progress=progress_for(output),
     )
     passed = bool(result.verify.get("passed"))
     if output is OutputFormat.json:
-        _print_json({"passed": passed, "complete": result.complete, "summary": result.summary(), **result.model_dump()})
+        print_json({"passed": passed, "complete": result.complete, "summary": result.summary(), **result.model_dump()})
     else:
         summary = result.summary()
         verb = "Updated" if result.mode == "update" else "Wrote"
@@ -245,7 +245,7 @@ def access_init_cmd(
 
 
 @access_app.command("export")
-@_handles_errors
+@handles_errors
 def access_export_cmd(
     pgtap: Annotated[
         Path,
@@ -283,13 +283,13 @@ def access_export_cmd(
     if access_file is None and not khepri_schema and not project.found:
         raise project.missing("access declaration", options="--access-file FILE")
     path = access_file or default_access_file(project, khepri_schema=khepri_schema)
-    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
+    url = target_url(db_url, data_dir, output, engine_name, linked=linked)
     text = export_pgtap(url, path, project=project)
     pgtap.parent.mkdir(parents=True, exist_ok=True)
     pgtap.write_text(text, encoding="utf-8")
     plan = next((line for line in text.splitlines() if line.startswith("select plan(")), "")
     cells = int(plan.removeprefix("select plan(").rstrip(");") or 0)
     if output is OutputFormat.json:
-        _print_json({"written": str(pgtap), "cells": cells, "access_file": str(path)})
+        print_json({"written": str(pgtap), "cells": cells, "access_file": str(path)})
     else:
         out.print(f"Wrote {escape(str(pgtap))}: {cells} cell(s) of {escape(str(path))} as pgTAP assertions")

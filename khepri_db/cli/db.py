@@ -8,38 +8,44 @@ from typing import Annotated, Any
 
 import typer
 
-from khepri_db.cli._app import (
+from khepri_db.cli._app import app
+from khepri_db.cli.common import (
     DataDir,
     DbUrl,
     EngineOption,
     Format,
     ImageOption,
     KhepriSchema,
+    KhepriTyper,
     Linked,
     MigrationsDir,
     OutputFormat,
     ServerEngine,
     TargetEngine,
-    _escape,
-    _given_url,
-    _handles_errors,
-    _print_json,
-    _progress,
-    _split,
-    _target_url,
-    db_app,
     err,
+    escaped,
+    given_url,
+    handles_errors,
     out,
+    print_json,
+    progress_for,
+    split_csv,
+    target_url,
 )
 from khepri_db.core.db import redact
 from khepri_db.core.errors import KhepriError, UsageError
 from khepri_db.core.project import Project
 
-# -- db ----------------------------------------------------------------------------------------
+db_app = KhepriTyper(
+    help="Manage the embedded PostgreSQL server (start, stop, status, url); reset a database (reset); "
+    "dump its schema (dump).",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
 
 
 @db_app.command("start")
-@_handles_errors
+@handles_errors
 def db_start(
     data_dir: DataDir = None,
     port: Annotated[
@@ -69,13 +75,13 @@ def db_start(
     """
     from khepri_db.engines import resolve_engine
 
-    engine = resolve_engine(None, data_dir, port=port, log=_progress(output), engine=engine_name.value, image=image)
+    engine = resolve_engine(None, data_dir, port=port, log=progress_for(output), engine=engine_name.value, image=image)
     url = engine.start()
     if output is OutputFormat.json:
-        _print_json(engine.status().to_dict(reveal_password=show_password))
+        print_json(engine.status().to_dict(reveal_password=show_password))
     else:
         if not show_password:
-            _progress(output)(f"password hidden: `khepri-db db url{_engine_flag(engine_name)}` prints the full URL")
+            progress_for(output)(f"password hidden: `khepri-db db url{_engine_flag(engine_name)}` prints the full URL")
         out.print(url if show_password else redact(url))
 
 
@@ -97,7 +103,7 @@ def _known_engines() -> list[Any]:
 
 
 @db_app.command("list")
-@_handles_errors
+@handles_errors
 def db_list(
     running: Annotated[bool, typer.Option("--running", help="Only the servers that run.")] = False,
     output: Format = OutputFormat.text,
@@ -111,7 +117,7 @@ def db_list(
     if running:
         statuses = [(e, s) for e, s in statuses if s.running]
     if output is OutputFormat.json:
-        _print_json([{**s.to_dict(), "requested_dir": str(e.requested_dir)} for e, s in statuses])
+        print_json([{**s.to_dict(), "requested_dir": str(e.requested_dir)} for e, s in statuses])
         return
     if not statuses:
         out.print("no servers" if running else "no clusters")
@@ -122,13 +128,13 @@ def db_list(
             where += f" -> {engine.data_dir}"
         state = "running" if status.running else "stopped"
         port, pid = str(status.port or "-"), str(status.pid or "-")
-        out.print(f"{status.engine:<8}  {state:<7}  {port:>5}  {pid:>7}  {_escape(where)}")
+        out.print(f"{status.engine:<8}  {state:<7}  {port:>5}  {pid:>7}  {escaped(where)}")
     up = sum(1 for _, s in statuses if s.running)
-    _progress(output)(f"{len(statuses)} cluster(s), {up} running")
+    progress_for(output)(f"{len(statuses)} cluster(s), {up} running")
 
 
 @db_app.command("stop")
-@_handles_errors
+@handles_errors
 def db_stop(
     data_dir: DataDir = None,
     engine_name: EngineOption = ServerEngine.embedded,
@@ -153,9 +159,9 @@ def db_stop(
                 engine.stop()
                 stopped.append({"engine": engine.name, "data_dir": str(engine.requested_dir)})
                 if output is OutputFormat.text:
-                    out.print(f"stopped {engine.name} {_escape(str(engine.requested_dir))}")
+                    out.print(f"stopped {engine.name} {escaped(str(engine.requested_dir))}")
         if output is OutputFormat.json:
-            _print_json({"stopped": stopped})
+            print_json({"stopped": stopped})
         elif not stopped:
             out.print("no server was running")
         return
@@ -163,13 +169,13 @@ def db_stop(
     was_running = engine.status().running
     engine.stop()
     if output is OutputFormat.json:
-        _print_json({"stopped": was_running, **engine.status().to_dict()})
+        print_json({"stopped": was_running, **engine.status().to_dict()})
     else:
         out.print("stopped" if was_running else "not running")
 
 
 @db_app.command("status")
-@_handles_errors
+@handles_errors
 def db_status(
     db_url: DbUrl = None,
     linked: Linked = False,
@@ -180,11 +186,11 @@ def db_status(
     """Show whether the server runs, where, and which version. Exit 1 when it is not running."""
     from khepri_db.engines import UrlEngine, resolve_engine
 
-    db_url = _given_url(db_url, linked, output)
+    db_url = given_url(db_url, linked, output)
     engine = UrlEngine(db_url) if db_url else resolve_engine(None, data_dir, engine=engine_name.value)
     status = engine.status()
     if output is OutputFormat.json:
-        _print_json(status.to_dict())
+        print_json(status.to_dict())
     else:
         rows = [
             ("engine", status.engine),
@@ -201,7 +207,7 @@ def db_status(
 
 
 @db_app.command("url")
-@_handles_errors
+@handles_errors
 def db_url_cmd(
     data_dir: DataDir = None, engine_name: EngineOption = ServerEngine.embedded, output: Format = OutputFormat.text
 ) -> None:
@@ -215,13 +221,13 @@ def db_url_cmd(
             hint=f"run `khepri-db db start --engine {engine_name.value}`",
         )
     if output is OutputFormat.json:
-        _print_json({"url": status.url})
+        print_json({"url": status.url})
     else:
         out.print(status.url)
 
 
 @db_app.command("reset")
-@_handles_errors
+@handles_errors
 def db_reset_cmd(
     ctx: typer.Context,
     db_url: DbUrl = None,
@@ -266,27 +272,27 @@ def db_reset_cmd(
             hint="pass --db-url explicitly on the command line to reset it",
         )
     chosen = ResetStrategy(strategy) if strategy else ResetStrategy.in_place
-    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
+    url = target_url(db_url, data_dir, output, engine_name, linked=linked)
     seeds = [] if no_seed else project.seed_files()
     result = reset_database(
         url, directory, strategy=chosen, recreate_on_leftovers=db_url is None and not linked, seed_files=seeds,
-        seed_key=project.relative, allow_supabase=yes, progress=_progress(output),
+        seed_key=project.relative, allow_supabase=yes, progress=progress_for(output),
     )  # fmt: skip
     if output is OutputFormat.json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
         return
     for warning in result.migrate.warnings:
-        err.print(f"[yellow]warning:[/yellow] {_escape(warning)}")
-    out.print(f"Reset {_escape(redact(url))} ({_escape(result.target.describe())}), strategy {result.strategy.value}:")
+        err.print(f"[yellow]warning:[/yellow] {escaped(warning)}")
+    out.print(f"Reset {escaped(redact(url))} ({escaped(result.target.describe())}), strategy {result.strategy.value}:")
     out.print(f"  emptied in {result.drop_ms:.0f} ms; applied {len(result.migrate.applied)} migration(s) from "
-              f"{_escape(directory)}")  # fmt: skip
+              f"{escaped(directory)}")  # fmt: skip
     for seed in result.migrate.seeded:
-        out.print(f"  seeded {_escape(seed.name)} ({seed.statements} statements, {seed.duration_ms:.0f} ms)")
+        out.print(f"  seeded {escaped(seed.name)} ({seed.statements} statements, {seed.duration_ms:.0f} ms)")
     out.print(f"Finished khepri-db db reset in {result.total_ms / 1000:.1f} s.")
 
 
 @db_app.command("dump")
-@_handles_errors
+@handles_errors
 def db_dump_cmd(
     schema_only: Annotated[
         bool, typer.Option("--schema-only", help="Dump the schema (required: the only kind of dump supported).")
@@ -342,15 +348,15 @@ def db_dump_cmd(
         raise UsageError("--migrations-dir and --khepri-schema choose the migrations of --from-migrations: add it")
     from khepri_db.migrations.dump import dump_migrations_schema, run_schema_dump
 
-    chosen = _split(schemas) or None
-    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
+    chosen = split_csv(schemas) or None
+    url = target_url(db_url, data_dir, output, engine_name, linked=linked)
     if from_migrations:
         directory = Project.discover().migrations_dir(migrations_dir, khepri_schema=khepri_schema)
         if not directory.is_dir():
             raise UsageError(f"migrations directory {directory} does not exist")
-        dump = dump_migrations_schema(url, directory, schemas=chosen, progress=_progress(output))
+        dump = dump_migrations_schema(url, directory, schemas=chosen, progress=progress_for(output))
     else:
-        _progress(output)(f"dumping the schema of {redact(url)}")
+        progress_for(output)(f"dumping the schema of {redact(url)}")
         dump = run_schema_dump(url, schemas=chosen)
     if file is not None:
         try:
@@ -359,11 +365,11 @@ def db_dump_cmd(
         except OSError as exc:
             raise UsageError(f"cannot write the dump to {file}: {exc.strerror or exc}") from exc
     if output is OutputFormat.json:
-        _print_json({"file": str(file) if file else None, **dump.to_dict(include_sql=file is None)})
+        print_json({"file": str(file) if file else None, **dump.to_dict(include_sql=file is None)})
     elif file is None:
         sys.stdout.write(dump.sql)
     else:
-        err.print(f"Dumped schema to {_escape(file)} ({dump.sql.count(chr(10))} lines, pg_dump {dump.pg_dump_version}, "
+        err.print(f"Dumped schema to {escaped(file)} ({dump.sql.count(chr(10))} lines, pg_dump {dump.pg_dump_version}, "
                   f"PostgreSQL {dump.server_version}).")  # fmt: skip
 
 

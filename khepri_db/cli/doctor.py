@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from khepri_db import __version__
-from khepri_db.cli._app import (
+from khepri_db.cli._app import app
+from khepri_db.cli.common import (
     DataDir,
     DbUrl,
     DoctorFormat,
@@ -19,13 +20,12 @@ from khepri_db.cli._app import (
     MigrationsDir,
     OutputFormat,
     TargetEngine,
-    _handles_errors,
-    _print_json,
-    _split,
-    _target_url,
-    app,
+    handles_errors,
+    print_json,
+    split_csv,
+    target_url,
 )
-from khepri_db.cli.render import _list_rules, _render_report
+from khepri_db.cli.render import print_rule_list, render_report
 from khepri_db.core.errors import ConfigError, KhepriError
 from khepri_db.core.project import Project
 
@@ -49,7 +49,7 @@ class AdvisorType(StrEnum):
 
 
 @app.command("doctor")
-@_handles_errors
+@handles_errors
 def doctor_cmd(
     db_url: DbUrl = None,
     linked: Linked = False,
@@ -125,13 +125,13 @@ def doctor_cmd(
 
     try:
         if list_rules:
-            _list_rules(output)
+            print_rule_list(output)
             return
         project = Project.discover()
         config = DoctorConfig.load(config_file if config_file is not None else project.root / DOCTOR_CONFIG_FILE)
         if config_file is not None and not config_file.is_file():
             raise ConfigError(f"{config_file}: no such file", hint="--config names doctor's TOML settings file")
-        url = _target_url(
+        url = target_url(
             db_url,
             data_dir,
             OutputFormat.text if output is DoctorFormat.text else OutputFormat.json,
@@ -143,33 +143,33 @@ def doctor_cmd(
             project=project,
             migrations_dir=migrations_dir,
             khepri_schema=khepri_schema,
-            exposed_schemas=_split(exposed_schemas) or None,
-            only=_split(only),
-            exclude=_split(exclude),
+            exposed_schemas=split_csv(exposed_schemas) or None,
+            only=split_csv(only),
+            exclude=split_csv(exclude),
             config=config,
             plpgsql_check=plpgsql_check,
         )
     except KhepriError as exc:
         if output is DoctorFormat.text:
             raise
-        _print_json({"error": exc.to_dict()})
+        print_json({"error": exc.to_dict()})
         raise typer.Exit(exc.exit_code) from None
     shown = report.shown(level.value, advisor_type.value)
     if output is DoctorFormat.json:
-        _print_json({"findings": [f.model_dump() for f in shown], **report.model_dump(exclude={"findings"}),
+        print_json({"findings": [f.model_dump() for f in shown], **report.model_dump(exclude={"findings"}),
                      "summary": report.summary(),
                      "shown": {"level": level.value, "type": advisor_type.value,
                                "hidden": len(report.findings) - len(shown)}})  # fmt: skip
     elif output is DoctorFormat.sarif:
-        from khepri_db.doctor._sarif import to_sarif
+        from khepri_db.doctor.sarif import to_sarif
 
         rules = [r for r in load_rules() if r.name in report.rules]
-        _print_json(
+        print_json(
             to_sarif(shown, rules, root=project.root,
                      migrations_dir=Path(report.migrations_dir or project.supabase_dir / "migrations"),
                      tool_version=__version__)
         )  # fmt: skip
     else:
-        _render_report(report, fail_on, project, level=level.value, advisor_type=advisor_type.value)
+        render_report(report, fail_on, project, level=level.value, advisor_type=advisor_type.value)
     if report.fails(fail_on.value):
         raise typer.Exit(1)

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from khepri_db.cli._app import (
+from khepri_db.cli._app import app
+from khepri_db.cli.common import (
     DataDir,
     DbUrl,
     Format,
@@ -17,14 +18,13 @@ from khepri_db.cli._app import (
     Linked,
     OutputFormat,
     TargetEngine,
-    _handles_errors,
-    _print_json,
-    _target_url,
-    app,
     err,
+    handles_errors,
     out,
+    print_json,
+    split_csv,
+    target_url,
 )
-from khepri_db.cli.doctor import _split
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
 
@@ -41,7 +41,7 @@ class GenLang(StrEnum):
 
 
 @gen_app.command("types")
-@_handles_errors
+@handles_errors
 def gen_types_cmd(
     lang: Annotated[GenLang, typer.Option("--lang", help="Language of the generated module.")] = GenLang.python,
     db_url: DbUrl = None,
@@ -86,11 +86,11 @@ def gen_types_cmd(
     if check and output_file is None:
         raise UsageError("--check compares with a file: give it with --output")
     project = Project.discover()
-    url = _target_url(db_url, data_dir, output, engine_name, linked=linked)
+    url = target_url(db_url, data_dir, output, engine_name, linked=linked)
     with connect(url) as conn:
         generated = generate_types(
-            conn, project=project, schemas=_split(schemas) or None,
-            roles=[*DEFAULT_ROLES, *(r for r in _split(roles) if r not in DEFAULT_ROLES)], include_all=include_all,
+            conn, project=project, schemas=split_csv(schemas) or None,
+            roles=[*DEFAULT_ROLES, *(r for r in split_csv(roles) if r not in DEFAULT_ROLES)], include_all=include_all,
         )  # fmt: skip
     summary = {"lang": lang.value, "output": str(output_file) if output_file else None, **generated.to_dict()}
     if check:
@@ -98,7 +98,7 @@ def gen_types_cmd(
         current = output_file.read_text(encoding="utf-8") if output_file.is_file() else ""
         diff = unified_diff(current, generated.text, str(output_file))
         if output is OutputFormat.json:
-            _print_json({**summary, "up_to_date": not diff, "diff": diff})
+            print_json({**summary, "up_to_date": not diff, "diff": diff})
         elif diff:
             sys.stdout.write(diff)
             err.print(f"[red]{output_file} differs from the database[/red]: regenerate it with --output and no --check")
@@ -109,14 +109,14 @@ def gen_types_cmd(
         return
     if output_file is None:
         if output is OutputFormat.json:
-            _print_json({**summary, "module": generated.text})
+            print_json({**summary, "module": generated.text})
         else:
             sys.stdout.write(generated.text)
         return
     output_file.parent.mkdir(parents=True, exist_ok=True)
     output_file.write_text(generated.text, encoding="utf-8")
     if output is OutputFormat.json:
-        _print_json(summary)
+        print_json(summary)
     else:
         out.print(
             f"Wrote {output_file}: {generated.tables} table(s), {generated.views} view(s), {generated.functions} "

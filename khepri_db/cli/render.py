@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
-from khepri_db.cli._app import DoctorFormat, FailOn, _print_json, out
+from khepri_db.cli.common import (
+    DoctorFormat,
+    FailOn,
+    out,
+    print_json,
+)
 from khepri_db.core.project import Project
 
 if TYPE_CHECKING:
@@ -22,7 +27,7 @@ _OP_LETTERS = {"select": "s", "insert": "i", "update": "u", "delete": "d", "exec
 
 def _doctor_locations(report: DoctorReport, project: Project) -> list[str | None]:
     """``file:line`` where each finding's object was created in the migrations, or ``None``."""
-    from khepri_db.doctor._sarif import SourceIndex
+    from khepri_db.doctor.sarif import SourceIndex
 
     if report.migrations_dir is None:
         return [None] * len(report.findings)
@@ -99,7 +104,7 @@ def _finding_object(finding: Any) -> str:
     return name or str(meta.get("type", ""))
 
 
-def _render_report(
+def render_report(
     report: DoctorReport,
     fail_on: FailOn,
     project: Project | None = None,
@@ -197,12 +202,14 @@ def _render_report(
     )
 
 
-def _list_rules(output: DoctorFormat) -> None:
+def print_rule_list(output: DoctorFormat) -> None:
+    """``doctor --list-rules``: every rule (name, title, level, facing, categories), as a table for
+    ``text`` or a JSON list otherwise."""
     from khepri_db.doctor.rules import level_rank, load_rules
 
     rules = load_rules()
     if output is not DoctorFormat.text:
-        _print_json(
+        print_json(
             [
                 {"name": r.name, "title": r.title, "level": r.level, "levels": list(r.levels), "facing": r.facing,
                  "categories": list(r.categories), "splinter": r.splinter, "requires": list(r.requires),
@@ -234,8 +241,10 @@ def _access_mark(cell: Any) -> str:
     return f"[bold red]{letter.upper()}[/bold red]" if cell.actual == "allowed" else "[bold red]-[/bold red]"
 
 
-def _render_access(report: Any) -> None:
-
+def render_access(report: Any) -> None:
+    """Print a ``verify-access`` report (a :class:`~khepri_db.policy.report.AccessReport`) for people:
+    target and declaration, the matrix (one mark per cell, :func:`_access_mark`), then notes,
+    mismatches, undecided cells, risks and the summary."""
     from khepri_db.policy.probe import matrix_rows
 
     out.print(f"[bold]Target:[/bold] {report.target['description']}")
@@ -298,7 +307,7 @@ def _render_access(report: Any) -> None:
         )
 
 
-def _render_seeds(seeded: Sequence[Any], skipped: Sequence[tuple[Path, str]]) -> None:
+def render_seeds(seeded: Sequence[Any], skipped: Sequence[tuple[Path, str]]) -> None:
     """Print the seed files run (name, statements, ms) and those skipped with the reason."""
     for applied in seeded:
         out.print(escape(f"Seeded {applied.name} ({applied.statements} statements, {applied.duration_ms:.0f} ms)"))

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from khepri_db.cli._app import (
+from khepri_db.cli._app import app
+from khepri_db.cli.common import (
     DataDir,
     DbUrl,
     EngineOption,
@@ -18,15 +19,14 @@ from khepri_db.cli._app import (
     Linked,
     OutputFormat,
     ServerEngine,
-    _escape,
-    _given_url,
-    _handles_errors,
-    _print_json,
-    _progress,
-    _target_url,
-    app,
     err,
+    escaped,
+    given_url,
+    handles_errors,
     out,
+    print_json,
+    progress_for,
+    target_url,
 )
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project
@@ -43,7 +43,7 @@ TESTS_DIR = "tests"
 
 
 @test_app.command("db")
-@_handles_errors
+@handles_errors
 def db_cmd(
     paths: Annotated[
         list[Path] | None,
@@ -123,7 +123,7 @@ def db_cmd(
             hint="write one with `khepri-db test new NAME`",
         )
     cwd = working_directory(given[0])
-    url, bin_dir = _server(_given_url(db_url, linked, output), data_dir, engine_name, output)
+    url, bin_dir = _server(given_url(db_url, linked, output), data_dir, engine_name, output)
     if dry_run:
         _dry_run(url, files, output)
         return
@@ -133,16 +133,16 @@ def db_cmd(
     def show(result) -> None:  # type: ignore[no-untyped-def]
         if output is not OutputFormat.text:
             return
-        out.print(_escape(file_line(result, width)))
+        out.print(escaped(file_line(result, width)))
         for line in file_details(result, verbose=verbose):
-            out.print(_escape(line))
+            out.print(escaped(line))
 
     def warn(message: str) -> None:
-        err.print(f"[yellow]warning:[/yellow] {_escape(message)}")
+        err.print(f"[yellow]warning:[/yellow] {escaped(message)}")
 
     with (
-        pgtap_enabled(url, log=_progress(output) if verbose else None, warn=warn),
-        job_databases(url, jobs, log=_progress(output), warn=warn) as lane_urls,
+        pgtap_enabled(url, log=progress_for(output) if verbose else None, warn=warn),
+        job_databases(url, jobs, log=progress_for(output), warn=warn) as lane_urls,
     ):
         suite = run_suite(
             url, files, cwd=cwd, jobs=jobs, lane_urls=lane_urls, psql=psql, display=_display, on_file=show
@@ -150,12 +150,12 @@ def db_cmd(
     if junit is not None:
         write_junit(suite, junit)
     if output is OutputFormat.json:
-        _print_json(suite.to_dict())
+        print_json(suite.to_dict())
     else:
         for line in summary_lines(suite):
-            out.print(_escape(line))
+            out.print(escaped(line))
         if junit is not None:
-            err.print(f"[dim]JUnit report written to {_escape(junit)}[/dim]")
+            err.print(f"[dim]JUnit report written to {escaped(junit)}[/dim]")
     if not suite.passed:
         raise typer.Exit(1)
 
@@ -171,20 +171,20 @@ def _dry_run(url: str, files: list[Path], output: OutputFormat) -> None:
         has_pgtap = conn.execute("select 1 from pg_catalog.pg_extension where extname = 'pgtap'").fetchone()
     planned = [(path, *plan_file(path, pooled=pooler is not None)) for path in files]
     if output is OutputFormat.json:
-        _print_json({
+        print_json({
             "dry_run": True, "url": redact(url), "read_only": read_only, "transaction_pooler": pooler,
             "pgtap": "present" if has_pgtap else "created in schema extensions, dropped after the run",
             "files": [{"file": _display(p), "how": how, "leaves_nothing": clean} for p, how, clean in planned],
         })  # fmt: skip
         return
-    out.print(_escape(f"Dry run: test db on {redact(url)}: {len(files)} file(s), in this order"))
+    out.print(escaped(f"Dry run: test db on {redact(url)}: {len(files)} file(s), in this order"))
     if read_only is not None:
-        out.print(_escape(f"  refused: the target {read_only} (pgTAP keeps its plan in temporary tables)"))
+        out.print(escaped(f"  refused: the target {read_only} (pgTAP keeps its plan in temporary tables)"))
     if pooler is not None:
-        out.print(_escape(f"  through a transaction-mode pooler: {pooler}"))
+        out.print(escaped(f"  through a transaction-mode pooler: {pooler}"))
     out.print("  pgTAP: " + ("present" if has_pgtap else "created in schema extensions, dropped after the run"))
     for path, how, clean in planned:
-        out.print(_escape(f"  {'  ' if clean else '! '}{_display(path)}: {how}"))
+        out.print(escaped(f"  {'  ' if clean else '! '}{_display(path)}: {how}"))
 
 
 def _display(path: Path) -> str:
@@ -203,9 +203,9 @@ def _server(
         return db_url, None
     from khepri_db.engines import ClusterEngine, resolve_engine
 
-    engine = resolve_engine(None, data_dir, log=_progress(output), engine=engine_name.value)
+    engine = resolve_engine(None, data_dir, log=progress_for(output), engine=engine_name.value)
     if not isinstance(engine, ClusterEngine):  # docker: its server is reached by URL, as --db-url
-        return _target_url(None, data_dir, output, engine_name), None
+        return target_url(None, data_dir, output, engine_name), None
     if not engine.status().running and output is OutputFormat.text:
         err.print(
             f"[dim]starting the {engine.name} server in {engine.data_dir} (stop it with `khepri-db db stop`)[/dim]"
@@ -215,7 +215,7 @@ def _server(
 
 
 @test_app.command("new")
-@_handles_errors
+@handles_errors
 def new_cmd(
     name: Annotated[str, typer.Argument(help="The test's name: writes supabase/tests/<NAME>_test.sql.")],
     output: Format = OutputFormat.text,
@@ -230,13 +230,13 @@ def new_cmd(
     project = Project.discover()
     path = new_test(project.supabase_dir / TESTS_DIR, name)
     if output is OutputFormat.json:
-        _print_json({"created": str(path)})
+        print_json({"created": str(path)})
     else:
-        out.print(f"Created new pgTAP test at {_escape(project.relative(path))}.")
+        out.print(f"Created new pgTAP test at {escaped(project.relative(path))}.")
 
 
 @test_app.command("pgtap")
-@_handles_errors
+@handles_errors
 def pgtap_cmd(
     fetch: Annotated[
         bool,
@@ -258,16 +258,16 @@ def pgtap_cmd(
 
     found = find_pgtap()
     if found is None and fetch:
-        found = fetch_pgtap(_progress(output))
+        found = fetch_pgtap(progress_for(output))
     if output is OutputFormat.json:
-        _print_json(
+        print_json(
             {"found": found is not None, "version": found.version if found else None,
              "directory": str(found.directory) if found else None, "hint": None if found else INSTALL_HINT}
         )  # fmt: skip
     elif found is not None:
-        out.print(f"pgTAP {found.version} in {_escape(found.directory)}")
+        out.print(f"pgTAP {found.version} in {escaped(found.directory)}")
     else:
         out.print("no pgTAP on this machine")
-        err.print(f"[bold]hint:[/bold] {_escape(INSTALL_HINT)}")
+        err.print(f"[bold]hint:[/bold] {escaped(INSTALL_HINT)}")
     if found is None:
         raise typer.Exit(1)

@@ -53,8 +53,8 @@ import sqlparse
 from psycopg.rows import dict_row
 
 from khepri_db.core.project import load_sql
-from khepri_db.core.sqltext import find_upserts
 from khepri_db.doctor._plpgsql import HelperIndex, Parameter, embedded_statements, helper_index, identity_arguments
+from khepri_db.doctor.upserts import find_upserts
 from khepri_db.migrations.files import discover
 from khepri_db.migrations.history import AppliedMigration, PartialRun, read_history, read_partial
 from khepri_db.migrations.status import MigrationStatus, compare_kept
@@ -299,7 +299,16 @@ CACHE_ENV = "KHEPRI_DOCTOR_CACHE"
 it there instead of ``platformdirs.user_cache_dir("khepri-db")/doctor``."""
 CACHE_FILES = 32
 """Cache files kept (one per database, the most recently used)."""
-_ANALYSIS_MODULES = ("khepri_db.doctor._facts", "khepri_db.doctor._plpgsql", "khepri_db.core.sqltext")
+_ANALYSIS_MODULES = (
+    "khepri_db.doctor._facts",
+    "khepri_db.doctor._plpgsql.blocks",
+    "khepri_db.doctor._plpgsql.walker",
+    "khepri_db.doctor._plpgsql.embedded",
+    "khepri_db.doctor._plpgsql.identity",
+    "khepri_db.doctor.upserts",
+    "khepri_db.core.sqltext.scan",
+    "khepri_db.core.sqltext.tokens",
+)
 
 
 @functools.cache

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from khepri_db.core.errors import DoctorError, UsageError
 from khepri_db.core.project import bundled_path
+from khepri_db.core.sqlinclude import expand_includes
 from khepri_db.doctor import _facts as facts
 
 Level = Literal["ERROR", "WARN", "INFO"]
@@ -80,8 +81,14 @@ class Rule:
 
     @cached_property
     def sql(self) -> str:
-        """The rule's query."""
-        return self.path.read_text(encoding="utf-8")
+        """The rule's query, its ``-- khepri-db include:`` lines expanded from the ``include/``
+        directory beside it (:func:`khepri_db.core.sqlinclude.expand_includes`).
+
+        Raises:
+            DoctorError: an include names a file ``include/`` does not have (file and line named).
+        """
+        text = self.path.read_text(encoding="utf-8")
+        return expand_includes(text, self.path, self.path.parent / INCLUDE_DIR, DoctorError)
 
     @property
     def docs(self) -> str:
@@ -94,6 +101,9 @@ class Rule:
         top = self.max_level or self.level
         return tuple(LEVELS[level_rank(self.level) : level_rank(top) + 1])
 
+
+INCLUDE_DIR = "include"
+"""The directory beside the rules holding the SQL several rules include (never a rule itself)."""
 
 _HEADER = re.compile(r"^--\s*(name|title|level|max_level|facing|categories|requires|splinter):\s*(.+?)\s*$")
 

@@ -38,6 +38,7 @@ from khepri_db.engines._cluster import (
     stage_private_install,
     state_file,
 )
+from khepri_db.engines._native import requires_native
 from khepri_db.engines.base import (
     DEFAULT_PORT,
     LOG_FILE,
@@ -84,6 +85,7 @@ __all__ = [
     "embedded_bin_dir",
     "free_port",
     "make_cluster_root",
+    "requires_native",
     "resolve_engine",
     "ships_library",
     "stage_extension_standins",

@@ -30,6 +30,7 @@ from filelock import FileLock
 
 from khepri_db.core.errors import EngineError
 from khepri_db.core.project import bundled_path
+from khepri_db.core.sqlinclude import MARKER, expand_includes
 from khepri_db.engines._native import NativeBuild, build_native_standins, native_extensions, requires_native
 from khepri_db.engines.base import (
     DEFAULT_PORT,
@@ -700,10 +701,6 @@ def _ships_library(bin_dir: str, name: str) -> bool:
 SHARED_STANDIN_DIR = "_shared"
 """Directory of ``sql/extensions/`` holding SQL that several stand-ins include (never staged itself)."""
 
-_INCLUDE = re.compile(
-    r"^-- khepri-db include: (?P<file>[A-Za-z0-9_.-]+\.sql) as (?P<name>[a-z_][a-z0-9_]*)[ \t]*$", re.MULTILINE
-)
-
 
 def standin_files() -> list[tuple[Path, bytes]]:
     """The stand-ins' control and script files as the engines stage them, includes expanded.
@@ -726,18 +723,9 @@ def standin_files() -> list[tuple[Path, bytes]]:
         if path.parent.name == SHARED_STANDIN_DIR or path.suffix not in {".control", ".sql"} or not path.is_file():
             continue
         data = path.read_bytes()
-        if path.suffix == ".sql" and b"-- khepri-db include: " in data:
-            text = data.decode("utf-8")
-
-            def expand(match: re.Match[str], script: Path = path, text: str = text) -> str:
-                shared = source / SHARED_STANDIN_DIR / match["file"]
-                if not shared.is_file():
-                    line = text.count("\n", 0, match.start()) + 1
-                    raise EngineError(f"{script}:{line}: includes {match['file']}, which {shared.parent} does not have")
-                placeholder = re.compile(rf"\b_khepri_{re.escape(shared.stem)}\b")
-                return placeholder.sub(match["name"], shared.read_text(encoding="utf-8")).rstrip("\n")
-
-            data = _INCLUDE.sub(expand, text).encode("utf-8")
+        if path.suffix == ".sql" and MARKER.encode() in data:
+            text = expand_includes(data.decode("utf-8"), path, source / SHARED_STANDIN_DIR, EngineError)
+            data = text.encode("utf-8")
         files.append((path, data))
     return files
 

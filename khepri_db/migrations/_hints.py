@@ -66,7 +66,7 @@ def _extension_hint(info: SqlErrorInfo) -> str | None:
         return None
     name = match.group("name") or match.group("file")
     standin = bundled_path("sql", "extensions", name)
-    from khepri_db.engines._native import requires_native  # only on this error path
+    from khepri_db.engines import requires_native  # only on this error path
 
     if standin.is_dir() and requires_native(name):
         return (
@@ -87,7 +87,7 @@ def _extension_hint(info: SqlErrorInfo) -> str | None:
 _CONTEXT_LINE = re.compile(r"(?:inline_code_block|function [^\n]*?) line (\d+)")
 
 
-def _error_line(file_sql: str, statement: Statement, diag: Any, *, base: int = 0, batch: str | None = None) -> int:
+def error_line(file_sql: str, statement: Statement, diag: Any, *, base: int = 0, batch: str | None = None) -> int:
     """Map a Postgres error inside ``statement`` to a line of the file.
 
     Uses the error position when Postgres gives one (the failing token: syntax errors, unknown
@@ -96,9 +96,13 @@ def _error_line(file_sql: str, statement: Statement, diag: Any, *, base: int = 0
     statement's first line that is not a comment.
 
     ``base`` is the offset of ``statement`` in the query text sent (``batch``, when it went with
-    others: see :func:`_execute_batch`). PostgreSQL gives the position of an error in a function
-    body only when the body occurs once in the query text; when it occurs again elsewhere in the
-    batch, the position inside the body (``internal_position``) is mapped through the statement.
+    others: see :func:`khepri_db.migrations.execute.execute_statements`). PostgreSQL gives the
+    position of an error in a function body only when the body occurs once in the query text; when
+    it occurs again elsewhere in the batch, the position inside the body (``internal_position``) is
+    mapped through the statement.
+
+    Returns:
+        A 1-based line number of ``file_sql``.
     """
     position = diag.statement_position
     if position:
@@ -116,15 +120,18 @@ def _error_line(file_sql: str, statement: Statement, diag: Any, *, base: int = 0
     return statement.code_line
 
 
-def _sql_error(exc: psycopg.Error) -> SqlErrorInfo:
+def sql_error(exc: psycopg.Error) -> SqlErrorInfo:
+    """What ``exc`` says, as :class:`SqlErrorInfo`: SQLSTATE, primary message (else the first line of
+    the exception's text), detail, hint and context."""
     diag = exc.diag
     message = diag.message_primary or str(exc).strip().splitlines()[0]
     return SqlErrorInfo(diag.sqlstate, message, diag.message_detail, diag.message_hint, diag.context)
 
 
-def _hint(info: SqlErrorInfo) -> str | None:
-    """PostgreSQL's hint, else ours for the SQLSTATE; plus what :data:`_MORE_HINTS` adds (for an
-    unavailable extension, what :func:`_extension_hint` says)."""
+def hint_for(info: SqlErrorInfo) -> str | None:
+    """The hint a failed statement's error shows: PostgreSQL's hint, else ours for the SQLSTATE; plus
+    what :data:`_MORE_HINTS` adds (for an unavailable extension, what :func:`_extension_hint` says).
+    ``None`` when there is none."""
     state = info.sqlstate or ""
     extension = _extension_hint(info)
     if extension:

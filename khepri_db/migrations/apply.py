@@ -12,12 +12,13 @@ Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they de
   split exactly as the CLI splits them (:func:`khepri_db.core.sqltext.split_statements`).
 * Each file runs in one transaction together with its history rows. A failure rolls the file
   back, stops the run and reports file, line, SQLSTATE, message and hint. The statements of a
-  transaction go to the server in one round trip (PostgreSQL 13+; :func:`_execute_batch`), one by
-  one where PostgreSQL might read their text otherwise than the CLI's splitter cut it; either way
-  they run as separate statements, in order, and a failure names the same statement and line.
-  Before each file the session is reset (``RESET ALL``, as ``supabase db push`` does, and the
-  role and session authorization, which it keeps), so a ``set_config`` or ``set role`` in one file
-  never reaches the next.
+  transaction go to the server in one round trip (PostgreSQL 13+;
+  :func:`~khepri_db.migrations.execute.batchable`), one by one where PostgreSQL might read their
+  text otherwise than the CLI's splitter cut it; either way they run as separate statements, in
+  order, and a failure names the same statement and line. Before each file the session is reset
+  (``RESET ALL``, as ``supabase db push`` does, and the role and session authorization, which it
+  keeps), so a ``set_config`` or ``set role`` in one file never reaches the next. How the
+  statements run is :mod:`khepri_db.migrations.execute`'s job, shared with ``seed``.
 * Transaction statements in a file (see :func:`plan_file`): ``begin; ... commit;`` pairs (also
   ``start transaction`` / ``end``), around the whole file or in the middle of it, leave the file in
   its one transaction with its history row; the role the block set for its transaction goes back, at
@@ -45,273 +46,40 @@ Contract (mirrors ``supabase db push`` / ``supabase migration up`` where they de
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from khepri_db.core.db import connect, refuse_unsuitable_target, require_session_connection
-from khepri_db.core.errors import (
-    LockTimeoutError,
-    MigrationError,
-    MigrationOrderError,
-    SqlErrorInfo,
-)
-from khepri_db.core.sqltext import Statement
-from khepri_db.migrations._hints import _error_line, _hint, _sql_error
+from khepri_db.core.errors import MigrationError, MigrationOrderError, SqlErrorInfo
+from khepri_db.migrations._hints import sql_error
 from khepri_db.migrations.compat import COMPAT_VERSION, TargetInfo, TargetKind, detect, install
+from khepri_db.migrations.execute import (
+    Progress,
+    acquire_lock,
+    execute_outside,
+    release_lock,
+    reset_session,
+    run_in_transactions,
+)
 from khepri_db.migrations.files import MigrationFile, discover
-from khepri_db.migrations.history import _insert_history, ensure_history_tables, read_history
-from khepri_db.migrations.plan import ExecutionPlan, RunMode, plan_warnings
+from khepri_db.migrations.history import ensure_history_tables, insert_history, read_history
+from khepri_db.migrations.plan import RunMode, plan_warnings
+from khepri_db.migrations.result import AppliedFile, MigrateResult
+from khepri_db.migrations.seed import run_seed_files
 from khepri_db.migrations.status import MigrationState, MigrationStatus, compare_kept
-
-LOCK_KEY = 0x6B68_6570_7269_0001  # "khepri" + 1: the advisory lock all migrate runs share
-"""Key of the session-level advisory lock held while migrating one database."""
-
-Progress = Callable[[str], None]
-
-
-CHECK_CLIENT_INTERVAL = "1s"
-"""``client_connection_check_interval`` of the migrating session (PostgreSQL 14+): a backend whose
-client died ends its statement, and releases the advisory lock, within this interval."""
-
-
-@dataclass(frozen=True)
-class AppliedFile:
-    """A file applied by :func:`migrate` (or a seed file run)."""
-
-    version: str | None
-    name: str
-    path: Path
-    duration_ms: float
-    statements: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            "version": self.version,
-            "name": self.name,
-            "file": str(self.path),
-            "duration_ms": round(self.duration_ms, 1),
-            "statements": self.statements,
-        }
-
-
-@dataclass
-class MigrateResult:
-    """What :func:`migrate` did.
-
-    Attributes:
-        target: the database classification (after the compatibility layer, if installed).
-        compat: ``"installed"``, ``"upgraded"``, ``"present"``, ``"not needed"`` (real Supabase),
-            ``"skipped"`` (``--no-compat`` or an unknown ``auth`` schema), or ``"would install"``
-            (dry run).
-        applied: migrations applied, in order (empty on a dry run).
-        pending: what a dry run would apply (empty otherwise, or when nothing was pending).
-        seeded: seed files run.
-        seeds_skipped: seed files not run, with the reason.
-        warnings: things the user should know that did not stop the run.
-        dry_run: whether nothing was written.
-    """
-
-    target: TargetInfo
-    compat: str
-    applied: list[AppliedFile] = field(default_factory=list)
-    pending: list[MigrationFile] = field(default_factory=list)
-    seeded: list[AppliedFile] = field(default_factory=list)
-    seeds_skipped: list[tuple[Path, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    dry_run: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            "target": self.target.to_dict(),
-            "compat": self.compat,
-            "dry_run": self.dry_run,
-            "applied": [a.to_dict() for a in self.applied],
-            "pending": [{"version": p.version, "name": p.name, "file": str(p.path)} for p in self.pending],
-            "seeded": [s.to_dict() for s in self.seeded],
-            "seeds_skipped": [{"file": str(p), "reason": r} for p, r in self.seeds_skipped],
-            "warnings": self.warnings,
-        }
-
-
-def _execute(
-    conn: psycopg.Connection,
-    path: Path,
-    sql_text: str,
-    run: Sequence[tuple[int, Statement]],
-    *,
-    batch: bool = True,
-) -> None:
-    """Run ``run`` (statements of ``path``) on ``conn``; raise :class:`MigrationError` on the first failure.
-
-    With ``batch`` (and when :func:`_batchable`), the statements go to the server in one round trip
-    (see :func:`_execute_batch`); else one by one. Either way the statements run in order, each as
-    its own statement, and a failure names the same statement, line and error.
-
-    Raises:
-        MigrationError: a statement failed.
-        _UnparsedBatchError: (``batch`` only) the server refused to parse the batch, so none of it ran:
-            the caller rolls the transaction back and calls again with ``batch=False``.
-    """
-    if batch and _batchable(conn, run):
-        _execute_batch(conn, path, sql_text, run)
-        return
-    for index, statement in run:
-        try:
-            conn.execute(statement.text)
-        except psycopg.Error as exc:
-            info = _sql_error(exc)
-            raise MigrationError(
-                path,
-                _error_line(sql_text, statement, exc.diag),
-                index,
-                info,
-                hint=_hint(info),
-            ) from exc
-
-
-class _UnparsedBatchError(Exception):
-    """A batch failed while the server parsed it (a syntax error somewhere in it), before any of it
-    ran: run the statements again one by one, so that a statement before the bad one fails first,
-    as it would have."""
-
-
-_BATCH_MARKER = "select"
-"""Sent first in a batch: it always succeeds once the batch is parsed, so a batch that returns no
-result at all failed while PostgreSQL parsed it (nothing ran), and the failing statement of any
-other batch is the one after the last result."""
-
-_BATCH_SEPARATOR = "\n;\n"
-"""Between two statements of a batch (after a newline, so a trailing ``--`` comment ends first)."""
-
-_BATCH_UNSAFE = ("standard_conforming_strings", "backslash_quote", "client_encoding")
-"""Settings that change how PostgreSQL reads the text of later statements: PostgreSQL parses a
-whole batch before it runs any of it, so a segment naming one (or ``set names``) runs statement by
-statement."""
-
-_SET_NAMES = re.compile(r"\bset\s+(?:session\s+|local\s+)?names\b")
-
-
-def _changes_lexing(text: str) -> bool:
-    """``text`` mentions a setting of :data:`_BATCH_UNSAFE` or ``set names``, anywhere."""
-    lower = text.lower()
-    return any(name in lower for name in _BATCH_UNSAFE) or ("names" in lower and _SET_NAMES.search(lower) is not None)
-
-
-def _batchable(conn: psycopg.Connection, run: Sequence[tuple[int, Statement]]) -> bool:
-    """Whether ``run`` may go to the server as one multi-statement query: more than one statement,
-    PostgreSQL 13+ (where ``statement_timeout`` applies to each statement of a query string, not to
-    the whole), ``standard_conforming_strings`` on, each statement one statement to PostgreSQL's
-    lexer as well (:func:`khepri_db.core.sqltext.postgres_reads_as_one`), no ``copy`` (its data would
-    follow on the wire) and no setting that changes how the text is read (:func:`_changes_lexing`)."""
-    from khepri_db.core.sqltext import postgres_reads_as_one
-
-    if len(run) < 2 or conn.info.server_version < 130000:
-        return False
-    if conn.info.parameter_status("standard_conforming_strings") != "on":
-        return False
-    return all(
-        s.words(1) != ("COPY",) and not _changes_lexing(s.text) and postgres_reads_as_one(s.text) for _, s in run
-    )
-
-
-def _execute_batch(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[tuple[int, Statement]]) -> None:
-    """Run ``run`` as one simple-protocol query (one round trip instead of one per statement).
-
-    PostgreSQL parses the whole query string, then runs its statements one after the other, each
-    with its own snapshot and, inside the caller's transaction, stopping at the first error; the
-    results say how many statements succeeded, so the error is the next one's. Error positions are
-    counted from the start of the batch and are mapped back to the statement.
-
-    Raises:
-        MigrationError: a statement failed (the transaction is aborted; the caller rolls it back).
-        _UnparsedBatchError: the batch did not parse, so nothing of it ran.
-    """
-    from psycopg import errors as pg_errors
-    from psycopg import pq
-    from psycopg.generators import execute
-
-    starts: list[int] = []
-    parts = [_BATCH_MARKER]
-    position = len(_BATCH_MARKER) + len(_BATCH_SEPARATOR)
-    for _, statement in run:
-        starts.append(position)
-        parts.append(statement.text)
-        position += len(statement.text) + len(_BATCH_SEPARATOR)
-    query = _BATCH_SEPARATOR.join(parts)
-    encoding = conn.info.encoding
-    try:
-        with conn.lock:
-            conn.pgconn.send_query(query.encode(encoding))
-            results = conn.wait(execute(conn.pgconn))
-    except psycopg.Error as exc:  # the connection broke: which statement was running is unknown
-        info = _sql_error(exc)
-        raise MigrationError(path, None, None, info, hint=_hint(info)) from exc
-    done = 0
-    ok = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK, pq.ExecStatus.EMPTY_QUERY)
-    for result in results:
-        if result.status == pq.ExecStatus.FATAL_ERROR:
-            break
-        if result.status not in ok:
-            raise _unexpected(path, f"the server answered a statement with {result.status.name}")
-        done += 1
-    else:
-        if done == len(parts):
-            return
-        raise _unexpected(path, f"the server ran {done} statements of {len(parts)}")
-    if done == 0:
-        raise _UnparsedBatchError
-    exc = pg_errors.error_from_result(result, encoding=encoding)
-    index, statement = run[done - 1]
-    info = _sql_error(exc)
-    line = _error_line(sql_text, statement, exc.diag, base=starts[done - 1], batch=query)
-    raise MigrationError(path, line, index, info, hint=_hint(info)) from exc
-
-
-def _unexpected(path: Path, what: str) -> MigrationError:
-    """A batch the server did not run statement for statement (never seen: :func:`_batchable`
-    sends only statements PostgreSQL reads as they were split)."""
-    return MigrationError(
-        path,
-        None,
-        None,
-        SqlErrorInfo(None, f"{what} (sent together in one query string); the file's transaction is rolled back"),
-        hint="this transaction of the file was rolled back; please report this to khepri-db with the file",
-    )
-
-
-def _invalid_indexes(conn: psycopg.Connection) -> set[int]:
-    return {r[0] for r in conn.execute("select indexrelid::int8 from pg_catalog.pg_index where not indisvalid")}
-
-
-def _execute_outside(conn: psycopg.Connection, path: Path, sql_text: str, run: Sequence[tuple[int, Statement]]) -> None:
-    """Run one statement outside a transaction; if it fails, drop the INVALID indexes a failed
-    ``create index concurrently`` / ``reindex concurrently`` left behind, so a rerun starts clean."""
-    before = _invalid_indexes(conn)
-    try:
-        _execute(conn, path, sql_text, run)
-    except MigrationError:
-        for oid in sorted(_invalid_indexes(conn) - before):
-            name = conn.execute("select %s::oid::regclass::text", (oid,)).fetchone()
-            if name:
-                conn.execute(f"drop index concurrently if exists {name[0]}")
-        raise
 
 
 def _record(
     conn: psycopg.Connection, file: MigrationFile, duration_ms: float, *, outside: bool = False, segmented: bool = False
 ) -> None:
     try:
-        _insert_history(conn, file, duration_ms)
+        insert_history(conn, file, duration_ms)
     except psycopg.Error as exc:
-        info = _sql_error(exc)
+        info = sql_error(exc)
         if outside:
             kept = (
                 "its one statement ran outside a transaction and stays applied: record it with "
@@ -328,50 +96,6 @@ def _record(
             SqlErrorInfo(info.sqlstate, f"writing its history row failed: {info.message}", info.detail, info.hint),
             hint=f"{kept}check supabase_migrations.schema_migrations (permissions, triggers)",
         ) from exc
-
-
-def _run_in_transactions(
-    conn: psycopg.Connection,
-    path: Path,
-    sql_text: str,
-    plan: ExecutionPlan,
-    record: Callable[[], None],
-    committing: Callable[[int | None], None] | None = None,
-) -> None:
-    """Run ``plan.segments``, each in a transaction of its own, and ``record()`` (the file's history
-    row) in the last one; so the file is recorded only when all of it applied. ``committing``, when
-    given, is called inside each segment's transaction before it commits: with the file's last line
-    that commit keeps applied, or ``None`` in the last segment (the whole file is then applied).
-
-    Raises:
-        MigrationError: a statement (or ``record``) failed; its segment was rolled back. When
-            earlier segments were committed, the error's ``committed_lines`` names them.
-    """
-    committed: tuple[int, int] | None = None
-    last = len(plan.segments) - 1
-
-    def finish(number: int) -> None:
-        if number == last:
-            record()
-        if committing is not None and last > 0:
-            committing(None if number == last else plan.commits[number][1].code_line)
-
-    for number, segment in enumerate(plan.segments):
-        try:
-            try:
-                with conn.transaction():
-                    _execute(conn, path, sql_text, segment)
-                    finish(number)
-            except _UnparsedBatchError:  # nothing of the segment ran: again, so the first failure is found
-                with conn.transaction():
-                    _execute(conn, path, sql_text, segment, batch=False)
-                    finish(number)
-        except MigrationError as exc:
-            if committed is None:
-                raise
-            raise _after_commit(exc, committed) from exc
-        if number < last:
-            committed = (1, plan.commits[number][1].code_line)
 
 
 def _note_partial(conn: psycopg.Connection, file: MigrationFile, committed_through: int | None) -> None:
@@ -395,24 +119,6 @@ def _note_partial(conn: psycopg.Connection, file: MigrationFile, committed_throu
             conn.execute(query, params)
     except psycopg.Error:
         return
-
-
-def _after_commit(exc: MigrationError, committed: tuple[int, int]) -> MigrationError:
-    """``exc`` again, saying which lines of the file its own ``commit`` kept applied."""
-    first, last = committed
-    hint = (
-        f"lines {first}-{last} stay applied and the file is not recorded, so the next run applies it again "
-        "from its first line: undo them, or make those statements idempotent (e.g. `alter type ... add value "
-        "if not exists`), before you run it again"
-    )
-    return MigrationError(
-        exc.path,
-        exc.line,
-        exc.statement_index,
-        exc.sql_error,
-        hint=f"{exc.hint}; {hint}" if exc.hint else hint,
-        committed_lines=committed,
-    )
 
 
 def apply_file(conn: psycopg.Connection, file: MigrationFile) -> AppliedFile:
@@ -444,83 +150,13 @@ def apply_file(conn: psycopg.Connection, file: MigrationFile) -> AppliedFile:
             _record(conn, file, duration, segmented=len(plan.segments) > 1)
 
         duration = 0.0
-        _run_in_transactions(conn, file.path, file.sql, plan, record, lambda line: _note_partial(conn, file, line))
+        run_in_transactions(conn, file.path, file.sql, plan, record, lambda line: _note_partial(conn, file, line))
     else:
-        _execute_outside(conn, file.path, file.sql, plan.run)
+        execute_outside(conn, file.path, file.sql, plan.run)
         duration = (time.perf_counter() - started) * 1000
         with conn.transaction():
             _record(conn, file, duration, outside=True)
     return AppliedFile(file.version, file.name, file.path, duration, len(file.statements))
-
-
-def _server_settings(conn: psycopg.Connection, search_path: str | None) -> None:
-    """Reset the session before each file: ``RESET ALL`` as ``supabase db push`` does, and the role
-    and session authorization (which ``RESET ALL`` keeps), then set what khepri-db's session
-    needs: the client check that frees the lock of a killed run, and Supabase's search_path on a
-    target with the compatibility layer."""
-    from psycopg import sql
-
-    settings: list[sql.Composable] = []
-    if conn.info.server_version >= 140000:
-        interval = sql.Literal(CHECK_CLIENT_INTERVAL)
-        settings.append(sql.SQL("set_config('client_connection_check_interval', {}, false)").format(interval))
-    if search_path is not None:
-        settings.append(sql.SQL("set_config('search_path', {}, false)").format(sql.Literal(search_path)))
-    # One round trip. RESET ALL leaves the role and the session authorization alone: a file ending
-    # in `set role supabase_admin` would otherwise make the next file's objects that role's.
-    query = sql.SQL("set session authorization default;\nreset role;\nreset all")
-    if settings:
-        query = sql.SQL("{};\nselect {}").format(query, sql.SQL(", ").join(settings))
-    conn.execute(query)
-
-
-_LOCK_HOLDER = """
-select l.pid, a.application_name, a.state, a.query, extract(epoch from now() - a.query_start)::float8
-from pg_catalog.pg_locks l left join pg_catalog.pg_stat_activity a on a.pid = l.pid
-where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_catalog.pg_database
-    where datname = current_database())
-  and l.classid = (%s >> 32)::oid and l.objid = (%s & 4294967295)::oid and l.objsubid = 1
-limit 1
-"""
-
-LOCK_POLL_S = 0.2
-"""How often a waiting run retries the migration lock (seconds)."""
-
-
-def _describe_holder(holder: tuple[Any, ...] | None) -> str:
-    if holder is None:
-        return "another khepri-db migrate"
-    pid, application, state, query, seconds = holder
-    text = " ".join((query or "").split())
-    text = text if len(text) <= 160 else text[:157] + "..."
-    since = f" for {seconds:.0f} s" if seconds is not None else ""
-    app_name = f" ({application})" if application else ""
-    doing = f"{state}{since}: {text}" if state == "active" else f"{state or 'unknown state'}{since}"
-    return f"backend pid {pid}{app_name}, {doing}"
-
-
-def _acquire_lock(conn: psycopg.Connection, timeout_s: float, progress: Progress) -> None:
-    """Take the session advisory lock :data:`LOCK_KEY`, waiting up to ``timeout_s`` seconds, and
-    report the holder (pid, what it runs) whenever it changes while waiting."""
-    deadline = time.monotonic() + timeout_s
-    reported: tuple[Any, ...] | None = None
-    holder: tuple[Any, ...] | None = None
-    while True:
-        if conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone() == (True,):
-            return
-        holder = conn.execute(_LOCK_HOLDER, (LOCK_KEY, LOCK_KEY)).fetchone()
-        key = holder[:4] if holder else None
-        if key != reported:
-            progress(f"waiting for the migration lock, held by {_describe_holder(holder)} ...")
-            reported = key
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise LockTimeoutError(
-                f"the migration lock was held for more than {timeout_s:g} s, by {_describe_holder(holder)}",
-                hint="wait for it to finish, raise --lock-timeout, or end that backend "
-                "(`select pg_terminate_backend(<pid>)`) if its client is gone",
-            )
-        time.sleep(min(LOCK_POLL_S, remaining))
 
 
 def _prepare_target(
@@ -626,8 +262,6 @@ def migrate(
         LockTimeoutError: another run held the lock for longer than ``lock_timeout_s``.
         CompatError: the compatibility layer could not be installed.
     """
-    from khepri_db.migrations.seed import _seed  # seed runs files with this module's executors
-
     say = progress or (lambda _m: None)
     require_session_connection(url, "migrate")
     files, ignored = discover(directory)
@@ -637,7 +271,7 @@ def migrate(
         # A dry run writes nothing but sets session settings: a transaction-mode pooler would hand
         # them to other clients, so it is refused too.
         refuse_unsuitable_target(conn, url, "migrate", writes=not dry_run)
-        _server_settings(conn, None)
+        reset_session(conn, None)
         target = detect(conn)
         if dry_run:
             compat_action, warnings = _prepare_target(conn, target, use_compat=use_compat, dry_run=True, progress=say)
@@ -651,7 +285,7 @@ def migrate(
             result.warnings.extend(w for f in result.pending for w in plan_warnings(f.path, f.plan))
             return result
 
-        _acquire_lock(conn, lock_timeout_s, say)
+        acquire_lock(conn, lock_timeout_s, say)
         try:
             status = compare_kept(files, ignored, read_history(conn), directory)
             _check_order(status, include_all)
@@ -679,7 +313,7 @@ def migrate(
                 if commits:
                     lines = ("line " if len(commits) == 1 else "lines ") + ", ".join(str(n) for n in commits)
                     parts = f", in {len(commits) + 1} transactions: it commits at {lines}"
-                _server_settings(conn, search_path)
+                reset_session(conn, search_path)
                 try:
                     applied = apply_file(conn, file)
                 except MigrationError:
@@ -690,8 +324,7 @@ def migrate(
                 say(f"✓ {file.filename} ({applied.duration_ms:.0f} ms, {applied.statements} statements{parts})")
                 result.applied.append(applied)
             if seed_files:
-                _seed(conn, seed_files, seed_key, result, say)
+                run_seed_files(conn, seed_files, seed_key, result, say)
             return result
         finally:
-            if not conn.closed:
-                conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+            release_lock(conn)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from khepri_db.core import sqltext
 from khepri_db.core.errors import (
     UsageError,
 )
@@ -34,7 +33,8 @@ LEGACY_INIT_BEFORE = 20211209000000
 _BOM = b"\xef\xbb\xbf"
 
 
-def _sha256(data: bytes) -> str:
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data`` as 64 lower-case hex digits (how files and statements are fingerprinted)."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -58,7 +58,7 @@ def statements_fingerprint(statements: Sequence[str]) -> str:
     longer matches its history row was written for a row that something else (``supabase
     migration repair``, ``supabase db push``) has since rewritten, and is ignored.
     """
-    return _sha256("\x00".join(statements).encode("utf-8"))
+    return sha256_hex("\x00".join(statements).encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -99,13 +99,13 @@ class MigrationFile:
     @cached_property
     def sha256(self) -> str:
         """Hex sha256 of the file's bytes."""
-        return _sha256(self.data)
+        return sha256_hex(self.data)
 
     @cached_property
     def legacy_sha256(self) -> str:
         """The checksum khepri-db 0.x recorded: of the text with newlines translated to ``\\n``."""
         text = self.data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
-        return _sha256(text.encode("utf-8"))
+        return sha256_hex(text.encode("utf-8"))
 
     @cached_property
     def statements(self) -> list[Statement]:
@@ -188,7 +188,7 @@ def _legacy_init(name: str) -> bool:
 
 def statements_digest(statements: Sequence[str]) -> str:
     """sha256 of a list of statement texts (its JSON form): equal digests, equal lists."""
-    return _sha256(json.dumps(list(statements)).encode("utf-8"))
+    return sha256_hex(json.dumps(list(statements)).encode("utf-8"))
 
 
 STATEMENT_DIGESTS_ENV = "KHEPRI_DOCTOR_CACHE"
@@ -207,9 +207,10 @@ class StatementDigests:
     with the history they were recorded in needs no splitting.
 
     An entry's key is the sha256 of the file's bytes; the whole file of entries belongs to one
-    splitter: the source of :mod:`khepri_db.core.sqltext` and sqlparse's version, so a changed
-    splitter finds nothing. A digest only ever confirms that a file's statements equal the recorded
-    ones; any other answer comes from splitting the file (:func:`khepri_db.migrations.status.compare`).
+    splitter: the splitter's source (:mod:`khepri_db.core.sqltext.splitter` and ``.scan``) and
+    sqlparse's version, so a changed splitter finds nothing. A digest only ever confirms that a
+    file's statements equal the recorded ones; any other answer comes from splitting the file
+    (:func:`khepri_db.migrations.status.compare`).
     JSON, written whole and replaced atomically; beyond :data:`STATEMENT_DIGESTS_KEPT` entries, only
     the last run's are kept.
 
@@ -274,11 +275,15 @@ _SPLITTER: list[str] = []
 
 
 def _splitter_digest() -> str:
-    """sha256 of :mod:`khepri_db.core.sqltext`'s source and sqlparse's version."""
+    """sha256 of the splitter's source (:mod:`khepri_db.core.sqltext.splitter` and the scan it uses)
+    and sqlparse's version."""
     if not _SPLITTER:
         import sqlparse
 
         digest = hashlib.sha256(sqlparse.__version__.encode())
-        digest.update(Path(sqltext.__file__).read_bytes())
+        from khepri_db.core.sqltext import scan, splitter
+
+        for module in (splitter, scan):
+            digest.update(Path(module.__file__).read_bytes())
         _SPLITTER.append(digest.hexdigest())
     return _SPLITTER[0]

@@ -129,7 +129,7 @@ def _without_stale_facts(row: AppliedMigration) -> AppliedMigration:
     return AppliedMigration(row.version, row.name, row.statements)
 
 
-def _run_sql_file(conn: psycopg.Connection, path: Path) -> None:
+def run_sql_file(conn: psycopg.Connection, path: Path) -> None:
     """Run one of khepri-db's own SQL files (no parameters, no transaction statements): the whole
     text in one round trip, its statements in order."""
     conn.execute(decode_sql(path, path.read_bytes()))
@@ -138,12 +138,17 @@ def _run_sql_file(conn: psycopg.Connection, path: Path) -> None:
 def ensure_history_tables(conn: psycopg.Connection) -> None:
     """Create ``supabase_migrations.schema_migrations`` (the CLI's DDL) and khepri-db's facts table."""
     with conn.transaction():
-        _run_sql_file(conn, bundled_path("sql", "migrations", "history.sql"))
+        run_sql_file(conn, bundled_path("sql", "migrations", "history.sql"))
 
 
-def _insert_history(conn: psycopg.Connection, file: MigrationFile, duration_ms: float) -> None:
-    """Write the file's history row and khepri-db's facts row: the two inserts in one round trip
-    (one query string, values as literals), the first one first."""
+def insert_history(conn: psycopg.Connection, file: MigrationFile, duration_ms: float) -> None:
+    """Write the file's history row (``supabase_migrations.schema_migrations``, as the Supabase CLI
+    writes it) and khepri-db's facts row (sha256, ``duration_ms`` in milliseconds, tool version): the
+    two inserts in one round trip (one query string, values as literals), the first one first.
+
+    Raises:
+        psycopg.Error: an insert failed (the caller's transaction is then aborted).
+    """
     from psycopg import sql
 
     statements = [s.text for s in file.statements]

@@ -13,20 +13,19 @@ import psycopg
 from khepri_db.core.db import connect, refuse_unsuitable_target, require_session_connection
 from khepri_db.core.project import bundled_path, find_project_root
 from khepri_db.core.sqltext import split_statements
-from khepri_db.migrations.apply import (
-    LOCK_KEY,
-    AppliedFile,
-    MigrateResult,
-    Progress,
-    _acquire_lock,
-    _execute_outside,
-    _run_in_transactions,
-    _server_settings,
-)
 from khepri_db.migrations.compat import detect
-from khepri_db.migrations.files import _sha256, decode_sql
-from khepri_db.migrations.history import _run_sql_file
+from khepri_db.migrations.execute import (
+    Progress,
+    acquire_lock,
+    execute_outside,
+    release_lock,
+    reset_session,
+    run_in_transactions,
+)
+from khepri_db.migrations.files import decode_sql, sha256_hex
+from khepri_db.migrations.history import run_sql_file
 from khepri_db.migrations.plan import RunMode, plan_file, plan_warnings
+from khepri_db.migrations.result import AppliedFile, MigrateResult
 
 
 def seed_path_key(path: Path, project_root: Path) -> str:
@@ -53,7 +52,7 @@ def seed_path_key(path: Path, project_root: Path) -> str:
     return resolved.as_posix()
 
 
-def _seed(
+def run_seed_files(
     conn: psycopg.Connection,
     seed_files: Sequence[Path],
     seed_key: Callable[[Path], str],
@@ -63,8 +62,27 @@ def _seed(
     rerun_changed: bool = False,
     force: bool = False,
 ) -> None:
+    """Run the seed files that are due on ``conn`` (an autocommit connection holding the migration
+    lock), each in one transaction with its ``supabase_migrations.seed_files`` row (created if
+    missing), and note in ``result`` what ran (``seeded``, with durations in milliseconds), what did
+    not and why (``seeds_skipped``) and the plan's warnings.
+
+    Args:
+        conn: the session :func:`~khepri_db.migrations.execute.acquire_lock` locked.
+        seed_files: the files, in order.
+        seed_key: how a file is recorded (e.g. ``supabase/seed.sql``).
+        result: the run's result, added to.
+        say: one-line progress messages.
+        rerun_changed: run a file whose recorded hash differs (``seed``, as ``supabase db reset``); without
+            it such a file is recorded again but not run (``migrate --include-seed``, as
+            ``supabase db push --include-seed``).
+        force: run every file, even unchanged ones.
+
+    Raises:
+        MigrationError: a seed file failed (its transaction was rolled back; earlier files stay applied).
+    """
     with conn.transaction():
-        _run_sql_file(conn, bundled_path("sql", "migrations", "seed_files.sql"))
+        run_sql_file(conn, bundled_path("sql", "migrations", "seed_files.sql"))
     recorded = dict(conn.execute("select path, hash from supabase_migrations.seed_files").fetchall())
     upsert = (
         "insert into supabase_migrations.seed_files (path, hash) values (%s, %s) "
@@ -74,7 +92,7 @@ def _seed(
         key = seed_key(path)
         data = path.read_bytes()
         text = decode_sql(path, data)
-        digest = _sha256(data)
+        digest = sha256_hex(data)
         if not force and recorded.get(key) == digest:
             result.seeds_skipped.append((path, "already applied and unchanged"))
             continue
@@ -93,11 +111,11 @@ def _seed(
             result.warnings.append(warning)
             say(f"warning: {warning}")
         if plan.mode is RunMode.OUTSIDE:
-            _execute_outside(conn, path, text, plan.run)
+            execute_outside(conn, path, text, plan.run)
             with conn.transaction():
                 conn.execute(upsert, (key, digest))
         else:
-            _run_in_transactions(conn, path, text, plan, lambda: conn.execute(upsert, (key, digest)))  # noqa: B023
+            run_in_transactions(conn, path, text, plan, lambda: conn.execute(upsert, (key, digest)))  # noqa: B023
         result.seeded.append(AppliedFile(None, key, path, (time.perf_counter() - started) * 1000, len(statements)))
 
 
@@ -136,12 +154,11 @@ def seed(
     require_session_connection(url, "seed")
     with connect(url, autocommit=True) as conn:
         refuse_unsuitable_target(conn, url, "seed")
-        _server_settings(conn, None)
+        reset_session(conn, None)
         result = MigrateResult(detect(conn), "present")
-        _acquire_lock(conn, lock_timeout_s, say)
+        acquire_lock(conn, lock_timeout_s, say)
         try:
-            _seed(conn, seed_files, seed_key, result, say, rerun_changed=True, force=force)
+            run_seed_files(conn, seed_files, seed_key, result, say, rerun_changed=True, force=force)
         finally:
-            if not conn.closed:
-                conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+            release_lock(conn)
         return result

@@ -32,10 +32,12 @@ from khepri_db.core.db import (
 )
 from khepri_db.core.errors import KhepriError, MigrationError, UsageError
 from khepri_db.core.project import bundled_path
-from khepri_db.migrations.apply import LOCK_KEY, MigrateResult, migrate
+from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.compat import TargetInfo, TargetKind, detect
+from khepri_db.migrations.execute import LOCK_KEY, release_lock
 from khepri_db.migrations.files import FILE_PATTERN, MigrationFile, discover
 from khepri_db.migrations.history import ensure_history_tables, read_history
+from khepri_db.migrations.result import MigrateResult
 from khepri_db.migrations.status import MigrationState, compare
 
 Progress = Callable[[str], None]
@@ -647,8 +649,7 @@ def _drop_in_place(url: str, target: TargetInfo, say: Progress) -> None:
                 if target.kind is TargetKind.COMPAT:
                     conn.execute("truncate storage.objects, storage.buckets cascade")
         finally:
-            if not conn.closed:
-                conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+            release_lock(conn)
 
 
 def reset_database(

@@ -21,6 +21,8 @@ from khepri_db.core.db import connect, redact, refuse_unsuitable_target
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project, load_sql
 from khepri_db.doctor.config import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
+from khepri_db.policy import _branches
+from khepri_db.policy._branches import decides_per_user
 from khepri_db.policy._catalog import CatalogMemo, batched_rows, exposed_objects
 from khepri_db.policy._fixtures import _message
 from khepri_db.policy._owner_calls import plain_argument
@@ -29,6 +31,7 @@ from khepri_db.policy.declaration import (
     DEFAULT_STORAGE_PATH,
     EXECUTE,
     OPERATIONS,
+    VARIANT_MARK,
     AccessDeclarationError,
     AccessFile,
     Declaration,
@@ -267,29 +270,23 @@ def _cat_table(
     )  # fmt: skip
 
 
-_CALL = re.compile(r"([A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?)\s*\(")
-_NOT_PER_USER = frozenset({
-    # SQL syntax that reads like a call, and built-in functions that read no caller
-    "exists", "in", "any", "all", "some", "array", "not", "and", "or", "case", "when", "then", "else", "values",
-    "select", "from", "where", "row", "cast", "coalesce", "nullif", "greatest", "least", "lower", "upper", "length",
-    "char_length", "btrim", "trim", "now", "array_length", "cardinality", "auth.role", "jsonb_array_length",
-})  # fmt: skip
+def _with_variants(
+    entries: dict[str, dict[str, Any]], variants: Mapping[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``entries`` with each table's variants right after it (the file's order)."""
+    if not variants:
+        return entries
+    ordered: dict[str, dict[str, Any]] = {}
+    for name, entry in entries.items():
+        ordered[name] = entry
+        ordered.update({v: e for v, e in variants.items() if v.partition(VARIANT_MARK)[0] == name})
+    return ordered
 
 
 def _type_length(column: _CatColumn) -> int | None:
     """The declared length of a ``character(n)`` / ``character varying(n)`` column, else None."""
     match = re.fullmatch(r"(?:character varying|character|varchar|char|bpchar)\((\d+)\)", column.type)
     return int(match.group(1)) if match else None
-
-
-def _decides_per_user(expr: str) -> bool:
-    """Whether a policy expression decides per user: it reads the caller (``auth.uid()``,
-    ``auth.jwt()``, ``current_setting('request.jwt.claims'...)``, ``current_user``) or calls a
-    function that may (a membership helper such as ``is_member(org_id)``); ``true``, comparisons
-    of the row's own columns and ``auth.role() = 'authenticated'`` do not."""
-    if re.search(r"\b(?:current_user|session_user)\b", expr, re.IGNORECASE):
-        return True
-    return any(m.group(1).lower().removeprefix("pg_catalog.") not in _NOT_PER_USER for m in _CALL.finditer(expr))
 
 
 def _toml_key(key: str) -> str:
@@ -356,6 +353,12 @@ class _Generator:
         self._signatures: dict[int, tuple[Any, ...]] = {}
         self._roots: dict[str, str] | None = None
         self._mogrifier = psycopg.ClientCursor(conn)
+        self._branches: dict[str, list[_branches.Branch]] | None = None
+        # (table, its row) -> (the base row, notes on it, [(label, values opening a branch, notes, condition)])
+        self._variants: dict[
+            tuple[str, str], tuple[dict[str, Any], list[str], list[tuple[str, dict[str, Any], list[str], str]]]
+        ] = {}
+        self.variant_failures: dict[str, str] = {}  # variant name -> why its row could not be made
 
     # rows ------------------------------------------------------------------------------------------
 
@@ -437,22 +440,7 @@ class _Generator:
     def _fits(self, probe: sql.Identifier, chosen: Mapping[str, Any], table: _CatTable) -> tuple[str, str] | None:
         """None when ``chosen`` passes the table's CHECK constraints (tested on a constraint copy of the
         table with every column nullable), else (Postgres' message, the constraint's name or "")."""
-        columns = list(chosen)
-        rendered: list[sql.Composable] = []
-        params: list[Any] = []
-        for name in columns:
-            value = chosen[name]
-            if isinstance(value, dict) and set(value) == {"sql"}:
-                rendered.append(sql.SQL("(" + value["sql"].replace("%", "%%") + ")"))
-                continue
-            base = table.columns[name].base
-            bound = _sample(value)
-            if bound is None:  # the parent row's value: any value of the type will do for a CHECK
-                bound = _SAMPLE_USER if base == "uuid" else 1 if table.columns[name].category == "N" else "x"
-            if base in ("json", "jsonb") and not isinstance(bound, str):
-                bound = Jsonb(bound)
-            rendered.append(sql.Composed([sql.Placeholder(), sql.SQL("::" + table.columns[name].type)]))
-            params.append(bound)
+        columns, rendered, params = self._rendered(chosen, table)
         if not columns:
             return None
         query = sql.SQL("insert into {} ({}) values ({})").format(
@@ -470,6 +458,29 @@ class _Generator:
             self.conn.execute("rollback to savepoint khepri_fits; release savepoint khepri_fits")
             return _message(exc), exc.diag.constraint_name or ""
         return None
+
+    def _rendered(
+        self, chosen: Mapping[str, Any], table: _CatTable
+    ) -> tuple[list[str], list[sql.Composable], list[Any]]:
+        """(columns, their SQL values, parameters) of a trial row: references replaced by stand-ins
+        (:func:`_sample`), each value cast to its column's type."""
+        columns = list(chosen)
+        rendered: list[sql.Composable] = []
+        params: list[Any] = []
+        for name in columns:
+            value = chosen[name]
+            if isinstance(value, dict) and set(value) == {"sql"}:
+                rendered.append(sql.SQL("(" + value["sql"].replace("%", "%%") + ")"))
+                continue
+            base = table.columns[name].base
+            bound = _sample(value)
+            if bound is None:  # the parent row's value: any value of the type will do for a CHECK
+                bound = _SAMPLE_USER if base == "uuid" else 1 if table.columns[name].category == "N" else "x"
+            if base in ("json", "jsonb") and not isinstance(bound, str):
+                bound = Jsonb(bound)
+            rendered.append(sql.Composed([sql.Placeholder(), sql.SQL("::" + table.columns[name].type)]))
+            params.append(bound)
+        return columns, rendered, params
 
     def _valid_candidates(self, table: _CatTable, column: _CatColumn, unique: bool, shared: bool) -> Iterator[Any]:
         """The candidates of ``column`` that pass its own CHECK constraints (and its domain's)."""
@@ -795,6 +806,188 @@ class _Generator:
             "no single base table with its primary key in the view: the probes target every row it shows"
         ]
         return {"match": "true"}
+
+    # a row per policy branch -------------------------------------------------------------------------
+
+    def infer_variants(self, entries: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Variant name (``public.notes#sharing_public``) -> the generated entry of one more row of a table,
+        for each table of ``entries`` whose permissive policies have a branch testing the caller and another
+        testing only the row's own columns (:func:`khepri_db.policy._branches.read_branches`): the base row
+        with the values that make the row-only branch true, so the probes exercise it. The base row is set
+        (in ``entries``) to values that make those branches false when it met them, so it tests the
+        caller's branch. Records keys and notes; skips tables shared or with ``on_conflict`` (one row per
+        owner already exists), and variants whose row failed (:attr:`variant_failures`)."""
+        if self._branches is None:
+            oids = {o.name: o.oid for o in self.objects if o.kind != "function"}
+            tables = {
+                n: self.catalog[n].columns for n in oids if n in self.catalog and self.catalog[n].kind in ("r", "p")
+            }
+            self._branches = _branches.read_branches(self.conn, [oids[n] for n in tables], tables)
+        variants: dict[str, dict[str, Any]] = {}
+        for name, entry in entries.items():
+            branches = self._branches.get(name)
+            row = entry.get("row")
+            if not branches or row is None or entry.get("shared") or entry.get("on_conflict"):
+                continue
+            table = self.catalog[name]
+            if self._owner_unique(table, row):
+                self.notes.setdefault(name, []).append(
+                    "policy branches that admit other people were found, but a unique key of the owner's values "
+                    "allows one row per owner: no variant row"
+                )
+                continue
+            key = (name, repr(sorted(row.items())))
+            if key not in self._variants:
+                self._variants[key] = self._branch_rows(table, row, branches)
+            base, base_notes, found = self._variants[key]
+            self.notes.setdefault(name, []).extend(base_notes)
+            if base != row:
+                entry["row"] = base
+            base_key = self.keys.get(name, name.removeprefix("public."))
+            taken: set[str] = set()
+            written: list[str] = []  # the conditions of the branches the variants meet
+            for label, overrides, notes, condition in found[: _branches.MAX_VARIANTS]:
+                unique = label
+                while unique in taken:
+                    unique = f"{label}_{len(taken) + 1}"
+                taken.add(unique)
+                variant = f"{name}{VARIANT_MARK}{unique}"
+                if variant in self.variant_failures:
+                    self.notes.setdefault(name, []).append(
+                        f"no variant {unique}: its row failed ({self.variant_failures[variant]})"
+                    )
+                    continue
+                self.keys[variant] = f"{base_key}{VARIANT_MARK}{unique}"
+                self.notes[variant] = notes
+                variant_entry: dict[str, Any] = {"row": {**base, **overrides}}
+                if "update_columns" in entry:
+                    variant_entry["update_columns"] = entry["update_columns"]
+                if "match" in entry:  # no primary key: its own values find it, the branch's among them
+                    variant_entry["match"] = " and ".join(
+                        f'"{c}" is null' if v == {"sql": "null"} else f'"{c}" = {{row.{c}}}'
+                        for c, v in variant_entry["row"].items()
+                    )
+                    written.append(condition)
+                variants[variant] = variant_entry
+            if written:  # no primary key: the base row's match must not find the variants' rows
+                entry["match"] += "".join(f" and not coalesce(({c}), false)" for c in written)
+        return variants
+
+    def _owner_unique(self, table: _CatTable, row: Mapping[str, Any]) -> bool:
+        """Whether a unique key of ``table`` is made of the row's reference values only (``user_id``, a
+        parent's id): a second row per owner would break it."""
+        return any(
+            all(isinstance(row.get(c), str) and row[c].startswith("{") and find_references(row[c]) for c in key)
+            for key in table.uniques
+        )
+
+    def _branch_rows(
+        self, table: _CatTable, row: Mapping[str, Any], branches: Sequence[_branches.Branch]
+    ) -> tuple[dict[str, Any], list[str], list[tuple[str, dict[str, Any], list[str], str]]]:
+        """(the base row, with values making every row-only branch false where it made one true; notes on
+        the base row; [(label, the values making a branch true, notes, the branch's condition)]), tested on
+        a copy of the table (its CHECK constraints and defaults, every column nullable) by evaluating each
+        branch over candidate rows."""
+        base = dict(row)
+        base_notes: list[str] = []
+        found: list[tuple[str, dict[str, Any], list[str], str]] = []
+        self._probe_tables += 1
+        probe = sql.Identifier(f"khepri_access_branch_{self._probe_tables}")
+        with self.conn.transaction(force_rollback=True):
+            source = sql.Identifier(table.schema, table.table)
+            self.conn.execute(
+                sql.SQL(";\n").join([
+                    sql.SQL("create temporary table {} (like {} including constraints including defaults)").format(
+                        probe, source
+                    ),
+                    *(sql.SQL("alter table {} alter column {} drop not null").format(probe, sql.Identifier(c))
+                      for c in table.columns),
+                ])
+            )  # fmt: skip
+            references = {c for c, v in row.items() if isinstance(v, str) and find_references(v)}
+            for branch in branches:
+                settable = [c for c in branch.columns if not table.columns[c].generated and c not in references]
+                if not settable:
+                    continue
+                choices = {c: _branches.candidates(table.columns[c], branch) for c in settable}
+
+                def evaluate(trial: Mapping[str, Any], branch: _branches.Branch = branch) -> bool | None:
+                    return self.evaluate(probe, trial, table, branch.expression)
+
+                if evaluate(base) is True:  # the base row met the branch: it would test no caller's branch
+                    closed = _branches.find_values(branch, base, choices, evaluate, want=False)
+                    if closed is None:
+                        continue
+                    base.update(closed)
+                    base_notes.append(
+                        f"row: {', '.join(f'{c} = {_toml_value(v)}' for c, v in closed.items())} so that it does not "
+                        f"meet the branch `{branch.text}` of {branch.where}: it tests the caller's branch"
+                    )
+            for branch in branches:
+                settable = [c for c in branch.columns if not table.columns[c].generated and c not in references]
+                choices = {c: _branches.candidates(table.columns[c], branch) for c in settable}
+                # a reference to the owner's rows stays, but may be left out (null) when the column allows it:
+                # `organization_id is null` admits everybody to a personal row
+                choices |= {
+                    c: [{"sql": "null"}]
+                    for c in branch.columns
+                    if c in references and not table.columns[c].generated and not table.columns[c].required
+                }
+
+                def evaluate_open(trial: Mapping[str, Any], branch: _branches.Branch = branch) -> bool | None:
+                    return self.evaluate(probe, trial, table, branch.expression)
+
+                if not choices:
+                    base_notes.append(
+                        f"branch `{branch.text}` of {branch.where} admits other people, but its columns hold the "
+                        "owner's required references (or are generated): no variant row for it; declare one by hand"
+                    )
+                    continue
+                opened = _branches.find_values(branch, base, choices, evaluate_open, want=True)
+                if opened is None:
+                    base_notes.append(
+                        f"branch `{branch.text}` of {branch.where} admits other people, but no value "
+                        "tried makes it true: no variant row for it"
+                    )
+                    continue
+                if any(overrides == opened for _, overrides, _, _ in found):
+                    continue
+                notes = [
+                    f"a row per policy branch: this row meets the branch `{branch.text}` of "
+                    f"{branch.where}, which tests only the row, while the base row "
+                    f"[tables.{_toml_key(self.keys.get(table.name, table.name.removeprefix('public.')))}] tests the "
+                    "caller's"
+                ]
+                found.append((_branches.label(opened), opened, notes, branch.expression))
+        return base, base_notes, found
+
+    def evaluate(self, probe: sql.Identifier, row: Mapping[str, Any], table: _CatTable, condition: str) -> bool | None:
+        """``condition`` (SQL over the table's columns) for ``row`` (the other columns at their defaults),
+        inserted into ``probe`` (a copy of the table with its CHECK constraints) in a rolled-back savepoint:
+        True, False (false or null), or None when the row breaks a constraint."""
+        columns, rendered, params = self._rendered(row, table)
+        if columns:
+            insert = sql.SQL("insert into {} ({}) values ({})").format(
+                probe, sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.SQL(", ").join(rendered)
+            )
+        else:
+            insert = sql.SQL("insert into {} default values").format(probe)
+        query = sql.SQL("{} returning coalesce(({})::boolean, false)").format(
+            insert, sql.SQL(condition.replace("%", "%%"))
+        )
+        statement = self._mogrifier.mogrify(query, params)
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(
+                    f"savepoint khepri_branch;\n{statement}\n;rollback to savepoint khepri_branch; "
+                    "release savepoint khepri_branch"
+                )
+                cur.nextset()
+                value = cur.fetchone()
+        except psycopg.Error:
+            self.conn.execute("rollback to savepoint khepri_branch; release savepoint khepri_branch")
+            return None
+        return bool(value[0]) if value else None
 
     # functions --------------------------------------------------------------------------------------
 
@@ -1122,6 +1315,7 @@ def init_access(
             catalog_memo: CatalogMemo = {}  # the declared objects' catalog rows, read once for every attempt
             for _attempt in range(3 * len(generator.catalog) + len(bucket_notes) + 1):
                 entries = generator.infer_rows(declared_tables)
+                entries = _with_variants(entries, generator.infer_variants(entries))
                 functions = generator.function_entries(declared_oids, generator.keys)
                 document = {
                     "version": 1,
@@ -1147,6 +1341,9 @@ def init_access(
                     continue
                 if observed.table not in entries:
                     raise observed
+                if VARIANT_MARK in observed.table:  # one more row of a table: written without it
+                    generator.variant_failures[observed.table] = observed.reason
+                    continue
                 if generator.retry(observed, entries[observed.table]):
                     continue
                 generator.reasons[observed.table] = f"making its row failed: {observed.reason}"
@@ -1218,7 +1415,7 @@ def init_access(
             )
     for name, entry in entries.items():
         table = generator.catalog.get(name)
-        if entry.get("shared") and table is not None and any(_decides_per_user(e) for e in table.policy_exprs):
+        if entry.get("shared") and table is not None and any(decides_per_user(e) for e in table.policy_exprs):
             # Its policies decide per user, but one row serves owner and other: other's cells would test
             # the owner's own tenant, not another's. Never a pass (issue 22: isolation untested).
             table_undecided.setdefault(name, {})["other"] = (
@@ -1258,6 +1455,10 @@ def init_access(
         else:
             results.append(GeneratedTable(name=name, kind=kind, row_built="row" in entries[name], notes=notes,
                                           exposed=table.exposed))  # fmt: skip
+            for variant in entries:
+                if variant.partition(VARIANT_MARK)[0] == name and variant != name:
+                    results.append(GeneratedTable(name=variant, kind="table", row_built=True,
+                                                  notes=list(generator.notes.get(variant, []))))  # fmt: skip
 
     def render() -> tuple[str, int]:
         """The file's text and the number of cells it declares."""

@@ -34,7 +34,12 @@ ACCESS_FILE = "access.toml"
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_$]*"
 _REF = re.compile(r"\{(" + _IDENT + r"(?:\." + _IDENT + r")+)\}")
-_TABLE_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?$")
+_TABLE_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?(?:#[A-Za-z0-9_]+)?$")
+_VARIANT_REF = re.compile(r"\{(" + _IDENT + r"(?:\." + _IDENT + r")?#[^}]*)\}")
+"""A ``{notes#shared.id}`` reference: variant rows cannot be referenced (``{notes.id}`` is the base row)."""
+
+VARIANT_MARK = "#"
+"""Separates a table from its variant in keys and object names: ``notes#shared``, ``public.notes#shared``."""
 _FUNCTION_KEY = re.compile(rf"^{_IDENT}(?:\.{_IDENT})?(?:\s*\(.*\))?$")
 _ACTOR_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _UNREVIEWED_PARTS = ("row", "match", "insert_row", "update_columns")
@@ -248,17 +253,19 @@ class QualifiedName:
 
     @property
     def table(self) -> str:
-        """The table part of :attr:`name`."""
-        return self.name.split(".", 1)[1]
+        """The table part of :attr:`name`, without a variant (``notes`` for ``public.notes#shared``)."""
+        return self.name.split(".", 1)[1].split(VARIANT_MARK, 1)[0]
 
 
 @dataclass(frozen=True)
 class TableDeclaration(QualifiedName):
-    """One validated ``[tables.<key>]`` entry.
+    """One validated ``[tables.<key>]`` entry: a table's row, or one more row of it (a *variant*,
+    ``[tables."notes#shared"]``, a row per policy branch).
 
     Attributes:
-        key: the key as written (``athletes``).
-        name: the qualified name (``public.athletes``).
+        key: the key as written (``athletes``, ``"notes#shared"``).
+        name: the qualified name (``public.athletes``), with the variant for a variant
+            (``public.notes#shared``): the object name of its cells in every report.
         spec: the parsed entry.
         line: line of its section in the file (``None`` if it cannot be found).
         allowed: actor -> the operations declared allowed.
@@ -271,6 +278,16 @@ class TableDeclaration(QualifiedName):
     line: int | None
     allowed: dict[str, frozenset[str]]
     depends_on: frozenset[str]
+
+    @property
+    def variant(self) -> str | None:
+        """The variant (``shared`` of ``public.notes#shared``), or ``None`` for a table's base row."""
+        return self.name.partition(VARIANT_MARK)[2] or None
+
+    @property
+    def relation(self) -> str:
+        """The table's qualified name without the variant (``public.notes``)."""
+        return self.name.partition(VARIANT_MARK)[0]
 
 
 @dataclass(frozen=True)
@@ -555,14 +572,30 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
     qualified_names: set[str] = set()  # keys' values, for the duplicate check
     for key in document.tables:
         if not _TABLE_KEY.match(key):
-            problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: tables.{key}: not a table name")
+            problems.append(
+                f"{_where(path, _section_line(lines, 'tables', key))}: tables.{key}: not a table name "
+                '(schema.table, or "table#variant" for one more row of a declared table: letters, digits and _)'
+            )
             continue
         qualified = _qualify(key)
         if qualified in qualified_names:
             problems.append(f"{_where(path, _section_line(lines, 'tables', key))}: {qualified} is declared twice")
         keys[key] = qualified
         qualified_names.add(qualified)
-    clash = sorted(set(document.actors) & {k.split(".")[-1] for k in keys})
+    for key, qualified in keys.items():
+        base, _, variant = qualified.partition(VARIANT_MARK)
+        if not variant:
+            continue
+        where = f"{_where(path, _section_line(lines, 'tables', key))}: tables.{key}"
+        base_spec = next((document.tables[k] for k, q in keys.items() if q == base), None)
+        if base_spec is None:
+            base_key = key.partition(VARIANT_MARK)[0]
+            problems.append(f"{where}: a variant of {base}, which is not declared; declare [tables.{base_key}] (its "
+                            "base row) too")  # fmt: skip
+        elif base_spec.shared or document.tables[key].shared:
+            problems.append(f"{where}: a variant is one more row per owner; {base} is shared (one row for everybody), "
+                            "so it takes no variant: remove shared or the variant")  # fmt: skip
+    clash = sorted(set(document.actors) & {k.split(".")[-1].split(VARIANT_MARK)[0] for k in keys})
     if clash:
         problems.append(f"{path}: actor(s) {', '.join(clash)} have the name of a declared table; rename the actor")
 
@@ -613,6 +646,9 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
         if spec.match:
             snippets.append((f"{where}.match", spec.match, True))
         for location, text, row_ok in snippets:
+            for bad in _VARIANT_REF.findall(text):
+                problems.append(f"{location}: {{{bad}}}: a variant row cannot be referenced; {{table.column}} is the "
+                                "table's base row")  # fmt: skip
             for ref_text in find_references(text):
                 ref = resolve_ref(ref_text)
                 if ref is None:
@@ -622,10 +658,13 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
                     )
                 elif ref.root == "row" and not row_ok:
                     problems.append(f"{location}: {{{ref_text}}}: the row cannot refer to itself")
-                elif ref.root in keys.values() and ref.root != _qualify(key):
+                elif ref.root in keys.values() and ref.root != _qualify(key).partition(VARIANT_MARK)[0]:
                     deps.add(ref.root)
-                elif ref.root == _qualify(key) and not row_ok:
+                elif ref.root == _qualify(key).partition(VARIANT_MARK)[0] and not row_ok:
                     problems.append(f"{location}: {{{ref_text}}}: the row cannot refer to itself")
+        base_name = keys[key].partition(VARIANT_MARK)[0]
+        if base_name != keys[key] and base_name in qualified_names:
+            deps.add(base_name)  # made after the base row (a unique key clash then names the variant)
         tables.append(TableDeclaration(key, keys[key], spec, line, allowed, frozenset(deps)))
     try:
         order = list(graphlib.TopologicalSorter({t.name: t.depends_on for t in tables}).static_order())
@@ -653,6 +692,9 @@ def _validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declara
             for entry in entries:
                 if entry != "*" and entry not in actors:
                     problems.append(f"{where}.{field_name}: {entry!r} is not * or an actor")
+        for bad in _VARIANT_REF.findall(spec.call or ""):
+            problems.append(f"{where}.call: {{{bad}}}: a variant row cannot be referenced; {{table.column}} is the "
+                            "table's base row")  # fmt: skip
         for ref_text in find_references(spec.call or ""):
             ref = resolve_ref(ref_text)
             if ref is None or ref.root == "row":

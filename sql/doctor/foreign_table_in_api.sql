@@ -31,21 +31,9 @@ select
     format('foreign_table_in_api_%s_%s', n.nspname, c.relname) as cache_key
 from pg_catalog.pg_class as c
 inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
-cross join
-    lateral (
-        select array_agg(r.rolname::text order by r.rolname) as names
-        from pg_catalog.pg_roles as r
-        where
-            r.rolname in ('anon', 'authenticated')
-            and pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE')
-    ) as roles
+cross join lateral pg_catalog.unnest(null::text[]) as roles (names)  -- khepri-db include: api_roles.sql
 where
     c.relkind = 'f'
     and roles.names is not null
-    and n.nspname = any(string_to_array(current_setting('khepri.exposed_schemas'), ','))
-    and n.nspname <> all(string_to_array(current_setting('khepri.excluded_schemas'), ','))
-    and not exists (
-        select 1 from pg_catalog.pg_depend as d
-        where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
-    )
+    and true  -- khepri-db include: exposed_relation.sql
 order by n.nspname, c.relname

@@ -21,7 +21,7 @@ select
         || '`alter table %I.%I enable row level security;` and add policies for the roles that use the queue.',
         n.nspname,
         c.relname,
-        array_to_string(roles.names, ' and '),
+        array_to_string(roles.readers, ' and '),
         n.nspname,
         c.relname
     ) as detail,
@@ -31,16 +31,11 @@ select
     format('rls_disabled_in_public_%s_%s', n.nspname, c.relname) as cache_key
 from pg_catalog.pg_class as c
 inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
-cross join
-    lateral (
-        select array_agg(r.rolname::text order by r.rolname) as names
-        from pg_catalog.pg_roles as r
-        where r.rolname in ('anon', 'authenticated') and pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT')
-    ) as roles
+cross join lateral pg_catalog.unnest(null::text[]) as roles (readers)  -- khepri-db include: api_roles.sql
 where
     c.relkind in ('r', 'p')
     and not c.relrowsecurity
-    and roles.names is not null
+    and roles.readers is not null
     and n.nspname = 'pgmq'
     and c.relname like 'q\_%'
     and 'pgmq_public' = any(string_to_array(current_setting('khepri.exposed_schemas'), ','))
