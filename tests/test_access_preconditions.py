@@ -22,7 +22,7 @@ from conftest import write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
-from khepri_db.doctor._plpgsql import Parameter
+from khepri_db.doctor.bodies import Parameter
 from khepri_db.migrations.apply import migrate
 from khepri_db.policy._preconditions import call_arguments, read_needs
 from khepri_db.policy.access_init import init_access

@@ -12,8 +12,8 @@ call fails for everybody and nobody learns that a non-member may change another 
 call (not in a branch, a loop or a block catching errors), when they are simple: a conjunction (``and`` only) of
 ``alias.col <op> <literal | parameter | other_row.col>`` (``=``, ``>=``, ``>``, ``<=``, ``<``) and
 ``alias.col is not null``, where ``other_row`` is a record an earlier ``select * into`` filled. The body
-is walked with the project's PL/pgSQL reader (:func:`khepri_db.doctor._plpgsql.embedded_statements`)
-and sqlparse's tokens (:func:`khepri_db.core.sqltext.significant_tokens`); anything else (``or``,
+is walked with the project's PL/pgSQL reader (:func:`khepri_db.doctor.bodies.embedded_statements`)
+and sqlparse's tokens (:func:`khepri_db.core.sqltext.significant_tokens`, ``split_top_level``); anything else (``or``,
 function calls, joins between the tables read) is left alone. The probe
 (:meth:`khepri_db.policy.probe._Runner._arrange`) then finds a row meeting each need, or, unless a
 condition binds a parameter (that row is the caller's to know), makes one from the table's row factory
@@ -30,8 +30,8 @@ from typing import Literal
 import psycopg
 from sqlparse import tokens as sqltok
 
-from khepri_db.core.sqltext import Token, identifier, significant_tokens
-from khepri_db.doctor._plpgsql import Parameter, embedded_statements
+from khepri_db.core.sqltext import Token, identifier, significant_tokens, split_top_level
+from khepri_db.doctor.bodies import Parameter, embedded_statements
 
 _OPERATORS = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
 """The comparisons read, each with its mirror (``a >= b`` is ``b <= a``)."""
@@ -137,7 +137,7 @@ def read_needs(body: str, language: str, parameters: Sequence[Parameter], *, fun
         if statement.kind == "query" and tokens and tokens[0].is_word("SELECT"):
             if language == "plpgsql" and not _has_into(tokens):
                 continue  # a loop's query, a ``return query``: no row is required
-            needs += _select_needs(tokens, params, records, analysis.variables)
+            needs += _select_needs(statement.raw, tokens, params, records, analysis.variables)
     return needs
 
 
@@ -162,19 +162,15 @@ def _close(tokens: Sequence[Token], open_index: int) -> int:
     return len(tokens)
 
 
-def _split(tokens: Sequence[Token], word: str) -> list[list[Token]] | None:
-    """``tokens`` split at ``word`` (``AND``) outside parentheses; None when an ``OR`` is there too."""
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for tok in tokens:
-        depth += tok.is_punct("(") - tok.is_punct(")")
-        if depth == 0 and tok.is_word("OR"):
-            return None
-        if depth == 0 and tok.is_word(word):
-            parts.append([])
-        else:
-            parts[-1].append(tok)
-    return parts
+def _conjuncts(text: str, tokens: Sequence[Token]) -> list[list[Token]] | None:
+    """The tokens of each operand of the top-level ``AND`` of the clause ``tokens`` spell in ``text``
+    (:func:`khepri_db.core.sqltext.split_top_level`); None when it has a top-level ``OR``."""
+    if not tokens:
+        return []
+    clause = text[tokens[0].offset : tokens[-1].offset + len(tokens[-1].value)]
+    if len(split_top_level(clause, "or")) > 1:
+        return None
+    return [significant_tokens(part) for part in split_top_level(clause, "and")]
 
 
 def _name(tokens: Sequence[Token], i: int) -> tuple[list[str], int]:
@@ -190,9 +186,10 @@ def _name(tokens: Sequence[Token], i: int) -> tuple[list[str], int]:
 
 
 def _select_needs(
-    tokens: Sequence[Token], params: set[str], records: set[str], variables: frozenset[str]
+    text: str, tokens: Sequence[Token], params: set[str], records: set[str], variables: frozenset[str]
 ) -> list[Need]:
-    """The needs of one ``select`` (``tokens`` from its ``SELECT``); adds the record it fills to ``records``."""
+    """The needs of one ``select`` (``tokens`` of ``text``, from its ``SELECT``); adds the record it fills to
+    ``records``."""
     depth, start, into, where = 0, -1, None, -1
     for i, tok in enumerate(tokens):
         depth += tok.is_punct("(") - tok.is_punct(")")
@@ -237,7 +234,7 @@ def _select_needs(
             j = i + 1
             while j < end and not tokens[j].is_punct(",") and not tokens[j].is_word(*_JOIN_WORDS):
                 j += 1
-            split = _split(tokens[i + 1 : j], "AND")
+            split = _conjuncts(text, tokens[i + 1 : j])
             if split is None:
                 return []
             conjuncts += split
@@ -252,7 +249,7 @@ def _select_needs(
             if depth < 0 or (depth == 0 and tokens[stop].is_word(*(_FROM_END - {"WHERE"}))):
                 break
             stop += 1
-        split = _split(tokens[where:stop], "AND")
+        split = _conjuncts(text, tokens[where:stop])
         if split is None:
             return []
         conjuncts += split
