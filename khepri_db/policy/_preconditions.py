@@ -22,6 +22,7 @@ with those values, inside the run's rolled-back transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,6 +39,7 @@ _OPERATORS = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
 
 _FROM_END = frozenset({"WHERE", "GROUP", "ORDER", "GROUP BY", "ORDER BY", "LIMIT", "OFFSET", "HAVING", "WINDOW",
                        "UNION", "INTERSECT", "EXCEPT", "FOR", "RETURNING", "FETCH"})  # fmt: skip
+_SELECT_INTO = re.compile(r"\s*select\b.*\binto\b", re.IGNORECASE | re.DOTALL)
 _JOIN_WORDS = frozenset({"JOIN", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "LATERAL"})
 _NOT_ALIAS = _FROM_END | _JOIN_WORDS | {"ON", "USING", "AS", "TABLESAMPLE", "ONLY"}
 
@@ -131,8 +133,8 @@ def read_needs(body: str, language: str, parameters: Sequence[Parameter], *, fun
     records: set[str] = set()
     needs: list[Need] = []
     for statement in analysis.statements:
-        if not statement.every_call:
-            continue
+        if not statement.every_call or not _SELECT_INTO.match(statement.raw):
+            continue  # a cheap look first: lexing every statement again costs more than the rest
         tokens = significant_tokens(statement.raw)
         if statement.kind == "query" and tokens and tokens[0].is_word("SELECT"):
             if language == "plpgsql" and not _has_into(tokens):
