@@ -278,7 +278,7 @@ def test_objects_an_upload_trigger_references_are_made_in_a_request_and_cleared_
     assert not report.mismatches, [c.describe() for c in report.mismatches]
     cells = report.by_id()
     assert cells[f"{AVATARS}:owner:delete"].detail == "1 row deleted"
-    assert cells[f"{AVATARS}:owner:insert"].detail == "1 row uploaded"
+    assert cells[f"{AVATARS}:owner:insert"].detail == "1 row uploaded (a new object in the owner's folder)"
     assert cells[f"{AVATARS}:service_role:insert"].sqlstate == "23502"  # created_by: the service key has no sub
 
 

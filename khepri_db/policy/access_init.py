@@ -1383,6 +1383,9 @@ def init_access(
     displays = {o.oid: o.name for o in generator.objects if o.kind == "function"}
     function_denied: dict[str, list[str]] = {}
     function_notes: dict[str, list[str]] = {}
+    for cell in cells:
+        if cell.kind == "function" and cell.arranged and cell.object not in function_notes:
+            function_notes[cell.object] = [f"arranged for every call: {cell.arranged}"]
     for _key, (oid, _entry) in functions.items():
         display = displays[oid]
         allowed_actors = [a for a in actors if EXECUTE in by_object.get(display, {}).get(a, [])]

@@ -239,6 +239,9 @@ def _record_cells(runner: _Runner, recorder: _Recorder) -> list[_Cell]:
             )  # fmt: skip
             recorder.cell = cell
             with runner.conn.transaction(force_rollback=True):
+                oid = runner.objects.functions[function.key][0]
+                if runner._has_needs(oid):  # the rows its body looks up, made as verify-access makes them: recorded
+                    runner._arrange(oid, [runner._mogrifier.mogrify(query, params)])
                 runner._act(actor, query, params, "POST", f"/rpc/{function.name.split('.', 1)[1]}")
             recorder.cell = None
             cells.append(cell)

@@ -21,9 +21,11 @@ What counts as *allowed* (the target is always the ``owner``'s row of the table)
 
 * ``select``: the statement returns the target row. Zero rows (RLS filtered it) or SQLSTATE 42501
   (no privilege) is *denied*.
-* ``insert``: the owner's row is first deleted (by the connecting role, in the savepoint), then the
-  actor inserts the factory row again (``insert_row`` if declared): one row inserted is *allowed*;
-  42501 (no privilege, or a ``with check`` violation) or zero rows is *denied*.
+* ``insert``: the actor inserts the factory row again (``insert_row`` if declared) with fresh keys
+  (:mod:`khepri_db.policy._fresh_keys`: keys from volatile defaults, text or uuid values naming nobody
+  given a new value), or, when a unique key is made of references, after the owner's row is deleted (by
+  the connecting role, in the savepoint): one row inserted is *allowed*; 42501 (no privilege, or a
+  ``with check`` violation) or zero rows is *denied*.
 * ``update``: ``set c = c`` on the ``update_columns`` (default: the row's literal columns) of the
   target row: at least one row updated is *allowed*; zero rows (``using`` filtered it) or 42501 is
   *denied*. When an update is allowed (except for service_role), more probes try to hand the row
@@ -48,7 +50,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -65,7 +67,15 @@ from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
 from khepri_db.policy._catalog import CatalogMemo, DeclaredObjects, read_declared_objects, undeclared_objects
 from khepri_db.policy._fixtures import Fixtures, _message, _Subject
+from khepri_db.policy._fresh_keys import (
+    FRESH_KEY_ERRORS,
+    InsertPlan,
+    fresh_object_name,
+    plan_insert,
+    read_key_facts,
+)
 from khepri_db.policy._owner_calls import OwnerCall, OwnerData, Signature, read_signatures
+from khepri_db.policy._preconditions import Need, call_arguments, read_bodies
 from khepri_db.policy.declaration import (
     _API_ROLE,
     _REF,
@@ -115,6 +125,9 @@ class _Runner:
         self._cleared: dict[tuple[Any, ...], list[tuple[sql.Composable, Sequence[Any]]] | None] = {}
         self._recording: list[list[tuple[sql.Composable, Sequence[Any]]]] = []
         self._owner_data: OwnerData | None = None
+        self._insert_plans: dict[str, InsertPlan] = {}
+        self._key_facts: dict[str, Any] = {}
+        self._needs: dict[int, tuple[list[str], list[Need]]] | None = None
 
     def _progress(self, kind: str, name: str) -> None:
         """Report, at most every two seconds, how many declared objects have been probed."""
@@ -442,9 +455,10 @@ class _Runner:
         ``findObject``, ``createObject``, ``updateObject``, ``deleteObject``), so the same RLS decides:
 
         * select (download, list): ``select`` of the owner's object: returned is *allowed*;
-        * insert (upload, ``upsert: false``): the owner's object is deleted first (connecting role),
-          then the actor inserts it again with ``owner``/``owner_id`` set to the actor's JWT ``sub`` (null
-          for the API keys), as Storage does: a plain insert, which needs only an INSERT policy;
+        * insert (upload, ``upsert: false``): the actor inserts a new object in the owner's folder
+          (:meth:`_fresh_upload`; else the owner's object is deleted first, connecting role, and its path
+          uploaded again) with ``owner``/``owner_id`` set to the actor's JWT ``sub`` (null for the API
+          keys), as Storage does: a plain insert, which needs only an INSERT policy;
         * update (upload with ``upsert: true``, ``update()``): ``update ... set owner, owner_id, metadata``
           of the owner's object, the owner set to the actor's ``sub``: it reads the row, so the SELECT
           policies apply as well as UPDATE's ``using`` and ``with check``;
@@ -481,6 +495,9 @@ class _Runner:
                 attempt = self._act(actor, query, where_params, "DELETE", path, extra=[_ALLOW_DELETE])
             return (*attempt.decide("deleted", "0 rows: filtered out by RLS"), attempt)
         if op == "insert":
+            fresh = self._fresh_upload(bucket, actor, target["name"], uploader)
+            if fresh is not None:
+                return fresh
             self.conn.execute(_ALLOW_DELETE_SQL)  # undone with the cell's savepoint
             cleared = self._admin_delete("storage", "objects", where, where_params)
             values = self.fixtures.object_values(bucket, target["name"], uploader, columns)
@@ -492,7 +509,8 @@ class _Runner:
             actual, detail = attempt.decide("uploaded", "no row inserted (a trigger returned null)")
             if actual == "error" and cleared:
                 detail += f" (the owner's object could not be deleted first: {cleared})"
-            return actual, detail, attempt
+            note = "the owner's object deleted first: a new name in its folder is judged otherwise than its path"
+            return actual, f"{detail} ({note})", attempt
         values = self.fixtures.object_values(bucket, target["name"], uploader, columns)
         assignments = [
             sql.SQL("{} = %s::{}").format(sql.Identifier(c), sql.SQL(columns[c]))
@@ -505,6 +523,33 @@ class _Runner:
         query = sql.SQL("update storage.objects set {} where {}").format(sql.SQL(", ").join(assignments), where)
         attempt = self._act(actor, query, [*params, *where_params], "PUT", path)
         return (*attempt.decide("overwritten", "0 rows: filtered out by RLS"), attempt)
+
+    def _fresh_upload(
+        self, bucket: StorageDeclaration, actor: str, name: str, uploader: str | None
+    ) -> tuple[Outcome, str, _Attempt] | None:
+        """The upload cell made with a new object name in the owner's folder
+        (:func:`~khepri_db.policy._fresh_keys.fresh_object_name`), the owner's object left in place; None
+        when the path policies judge the new name otherwise than the owner's path (the upload of the
+        owner's own path, which RLS checks before the unique index refuses it: 42501 from the policy,
+        23505 past it), or the new name still collided: then the owner's object is deleted first."""
+        columns = self.objects.storage_columns
+
+        def upload(object_name: str) -> _Attempt:
+            values = self.fixtures.object_values(bucket, object_name, uploader, columns)
+            query = sql.SQL("insert into storage.objects ({}) values ({})").format(
+                sql.SQL(", ").join(sql.Identifier(c) for c in values),
+                sql.SQL(", ").join(sql.SQL("%s::{}").format(sql.SQL(columns[c])) for c in values),
+            )
+            return self._act(actor, query, list(values.values()), "POST", f"/object/{bucket.bucket}/{object_name}")
+
+        original = upload(name)
+        attempt = upload(fresh_object_name(name))
+        if attempt.status == "error" and attempt.sqlstate in FRESH_KEY_ERRORS:
+            return None
+        if (attempt.status == "refused") != (original.status == "refused"):
+            return None
+        actual, detail = attempt.decide("uploaded", "no row inserted (a trigger returned null)")
+        return actual, f"{detail} (a new object in the owner's folder)", attempt
 
     def _table_cell(
         self, table: TableDeclaration, actor: str, op: str
@@ -546,6 +591,13 @@ class _Runner:
             values = spec.insert_row or spec.row
             if values is None:
                 return "skipped", "nothing to insert: no row or insert_row", None, None
+            plan = self._insert_plan(table, values)
+            note = plan.note
+            if plan.values is not None:
+                fresh = self._fresh_insert(table, actor, values, plan, path)
+                if not isinstance(fresh, str):
+                    return fresh
+                note = f"the owner's row deleted first: {fresh}"
             cleared = self._admin_delete(table.schema, table.table, where, where_params)
             insert, params = self.fixtures.insert(
                 table, values, owner, self.fixtures.target_row(table, owner), returning=False
@@ -554,7 +606,7 @@ class _Runner:
             actual, detail = attempt.decide("inserted", "no row inserted (a trigger returned null)")
             if actual == "error" and cleared:
                 detail += f" (the owner's row could not be deleted first: {cleared})"
-            return actual, detail, attempt, None
+            return actual, f"{detail} ({note})", attempt, None
         columns = spec.update_columns or self.fixtures.default_update_columns(table)
         if not columns:
             return "skipped", "nothing to update: no update_columns and no row", None, None
@@ -566,6 +618,160 @@ class _Runner:
         attempt = self._act(actor, self._rendered((table.name, op), update), where_params, "PATCH", path)
         actual, detail = attempt.decide("updated", "0 rows: filtered out by RLS")
         return actual, detail, attempt, None  # the re-parenting probes run later (table_cells)
+
+    def _insert_plan(self, table: TableDeclaration, values: dict[str, Any]) -> InsertPlan:
+        """How ``table``'s insert probe avoids the owner's row (:func:`khepri_db.policy._fresh_keys.plan_insert`),
+        decided once per run; the catalog is read once, for every declared table."""
+        if table.name not in self._insert_plans:
+            self._read_key_facts()
+            owner = self.fixtures.subjects["owner"]
+            row = self.fixtures.target_row(table, owner)
+
+            def render(column: str, value: Any) -> str:
+                return _REF.sub(
+                    lambda m: str(self.fixtures.value_of(self.decl.resolve(m.group(1)), owner, row)),  # type: ignore[arg-type]
+                    value,
+                )
+
+            relation = self.objects.relations[table.name]
+            self._insert_plans[table.name] = plan_insert(
+                values,
+                self._key_facts.get(sql.Identifier(table.schema, table.table).as_string(self.conn)),
+                {c: column.type for c, column in relation.columns.items()},
+                render,
+                self.fixtures.run_id,
+            )
+        return self._insert_plans[table.name]
+
+    def _read_key_facts(self) -> None:
+        """Read the unique keys of every declared table (:func:`~khepri_db.policy._fresh_keys.read_key_facts`),
+        once per run."""
+        if not self._key_facts:
+            self._key_facts = read_key_facts(
+                self.conn, [sql.Identifier(t.schema, t.table).as_string(self.conn) for t in self.decl.tables]
+            ) or {"": None}
+
+    def _arrange(self, oid: int, statements: Sequence[str]) -> str | None:
+        """Make the rows a function's body looks up meet its simple conditions
+        (:mod:`khepri_db.policy._preconditions`), for each call in ``statements`` (rendered SQL): per
+        need, a row meeting it is looked for (connecting role); when there is none, one is made from the
+        table's row factory with the condition's values (``=``, ``>=`` and ``<=`` the value, ``>`` and ``<``
+        one more or less; its unique keys fresh, as an insert probe's). What a later condition reads of a
+        ``select * into`` record comes from the row found or made. The caller rolls the rows back after the
+        function's cells. Returns what was made, for the cells' detail, or None."""
+        if self._needs is None:
+            self._needs = read_bodies(self.conn, sorted({f[0] for f in self.objects.functions.values()}))
+        names, needs = self._needs.get(oid, ([], []))
+        made: list[str] = []
+        for statement in dict.fromkeys(statements):
+            arguments = call_arguments(statement, names)
+            records: dict[str, dict[str, Any]] = {}
+            for need in needs:
+                predicate: list[tuple[str, str, str | None]] = []
+                for condition in need.conditions:
+                    other = condition.other
+                    if other is None:
+                        value = None
+                    elif other.kind == "literal":
+                        value = other.name
+                    elif other.kind == "param":
+                        value = arguments.get(other.name)
+                    else:
+                        known = records.get(other.name, {})
+                        value = sql.Literal(known[other.column]).as_string(self.conn) if other.column in known else None
+                    if other is not None and value is None:
+                        break  # a value the call does not pass as a literal, or a record not found
+                    predicate.append((condition.column, condition.op, value))
+                else:
+                    row = self._need_row(need, predicate, made)
+                    if row is not None and need.into:
+                        records[need.into] = row
+        return "; ".join(made) or None
+
+    def _need_row(
+        self, need: Need, predicate: list[tuple[str, str, str | None]], made: list[str]
+    ) -> dict[str, Any] | None:
+        """A row of ``need.table`` meeting ``predicate`` ((column, operator, SQL value)): one found, else one
+        made from its row factory (then described in ``made``) unless a condition binds a parameter (the
+        row the call names is the caller's to know: a plan's id, an invitation's secret token); None when
+        neither."""
+        schema, _, name = need.table.partition(".")
+        target = sql.Identifier(schema, name)
+        where = sql.SQL(" and ").join(
+            sql.SQL("{} is not null").format(sql.Identifier(c))
+            if v is None
+            else sql.SQL("{} {} {}").format(sql.Identifier(c), sql.SQL(op), sql.SQL(v))
+            for c, op, v in predicate
+        )
+        find = sql.SQL("select to_jsonb(t) from {} as t where {} limit 1").format(target, where)
+
+        def found() -> dict[str, Any] | None:
+            try:
+                with self.conn.transaction():
+                    row = self.conn.execute(find).fetchone()
+            except psycopg.Error:
+                return None
+            return row[0] if row else None
+
+        row = found()
+        table = next((t for t in self.decl.tables if t.name == need.table and t.spec.row is not None), None)
+        if row is not None or table is None or any(c.other and c.other.kind == "param" for c in need.conditions):
+            # a row the call names by a parameter is the caller's to know (an id, a secret token): found, never made
+            return row
+        values: dict[str, Any] = dict(table.spec.row or {})
+        shifts = {"=": "{}", ">=": "{}", "<=": "{}", ">": "({}) + 1", "<": "({}) - 1"}
+        for column, op, value in predicate:
+            if value is not None:
+                values[column] = {"sql": shifts[op].format(value)}
+        relation = self.objects.relations[table.name]
+        self._read_key_facts()
+        owner = self.fixtures.subjects["owner"]
+
+        def render(column: str, value: Any) -> str:
+            return _REF.sub(
+                lambda m: str(self.fixtures.value_of(self.decl.resolve(m.group(1)), owner, None)),  # type: ignore[arg-type]
+                value,
+            )
+
+        plan = plan_insert(
+            values,
+            self._key_facts.get(target.as_string(self.conn)),
+            {c: column.type for c, column in relation.columns.items()},
+            render,
+            self.fixtures.run_id,
+        )
+        query, params = self.fixtures.insert(table, plan.values or values, owner, None, returning=False)
+        if self._admin_try(query, params) is not None:
+            return None
+        row = found()
+        if row is not None:
+            made.append(
+                f"made a row of {need.table} meeting the body's {' and '.join(c.text() for c in need.conditions)}"
+            )
+        return row
+
+    def _fresh_insert(
+        self, table: TableDeclaration, actor: str, values: dict[str, Any], plan: InsertPlan, path: str
+    ) -> tuple[Outcome, str, _Attempt | None, str | None] | str:
+        """The insert cell made with ``plan``'s fresh keys, the owner's row left in place; why not, when the
+        delete is needed after all: the fresh row still collided or broke a check
+        (:data:`~khepri_db.policy._fresh_keys.FRESH_KEY_ERRORS`), or, when a value was replaced, the
+        owner's own values are judged otherwise (the same insert without fresh values, which RLS checks
+        before the unique index refuses it: 42501 from the policy, 23505 past it)."""
+        assert plan.values is not None
+        owner = self.fixtures.subjects["owner"]
+        row = self.fixtures.target_row(table, owner)
+        if plan.fresh:
+            insert, params = self.fixtures.insert(table, values, owner, row, returning=False)
+            original = self._act(actor, insert, params, "POST", path)
+        insert, params = self.fixtures.insert(table, plan.values, owner, row, returning=False)
+        attempt = self._act(actor, insert, params, "POST", path)
+        if attempt.status == "error" and attempt.sqlstate in FRESH_KEY_ERRORS:
+            return f"the insert with fresh keys failed ({attempt.detail})"
+        if plan.fresh and (attempt.status == "refused") != (original.status == "refused"):
+            return f"the policies judge the fresh {', '.join(plan.fresh)} otherwise than the owner's"
+        actual, detail = attempt.decide("inserted", "no row inserted (a trigger returned null)")
+        return actual, f"{detail} ({plan.note})", attempt, None
 
     def _handover(
         self,
@@ -899,7 +1105,7 @@ class _Runner:
         if self.owners_data_calls and any(a in ("anon", "other") for a in self.decl.actors):
             signatures = read_signatures(self.conn, [self.objects.functions[f.key][0] for f in chosen])
         for function in chosen:
-            oid, display, _ = self.objects.functions[function.key]
+            oid = self.objects.functions[function.key][0]
             if function.spec.call:
                 query, params = self.fixtures.snippet(function.spec.call, owner, None)
             else:
@@ -909,59 +1115,94 @@ class _Runner:
             self._progress("function", function.cell_name)
             definer, anon_may = facts[function.key]
             owners_data = self._with_owners_data(function.spec.call)
-            for actor in self.decl.actors:
-                expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
-                undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
-                # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
-                measured = actor in ("anon", "other")
-                call = self._owner_call(actor, signatures.get(oid)) if measured and self.owners_data_calls else None
-                # the declared call already passes each value of the call with the owner's data, as a
-                # literal, as many times: it is that call, watched the same way
-                rendered = self._mogrifier.mogrify(query, params)
-                same = call is not None and all(
-                    sum(rendered.count(sql.Literal(form).as_string(None)) for form in _forms(v)) >= n
-                    for v, n in Counter(call.values).items()
+            calls = {
+                actor: self._owner_call(actor, signatures.get(oid))
+                for actor in self.decl.actors
+                if actor in ("anon", "other") and self.owners_data_calls
+            }  # made before any precondition row, which must not stand in for the owner's or reference data
+            arranging = self._rolled_back() if self._has_needs(oid) else nullcontext()
+            with arranging:  # the rows made for the body's preconditions last for this function's cells
+                arranged = self._arrange(oid, [self._mogrifier.mogrify(query, params)] + [
+                    c.statement for c in calls.values() if c is not None
+                ]) if self._has_needs(oid) else None  # fmt: skip
+                yield from self._function_actor_cells(
+                    function, query, params, path, definer, anon_may, owners_data, calls, arranged
                 )
-                watch = self._owners().watch if call is not None else None
-                attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch if same else None)
-                actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
-                if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
-                    actual = "denied"
-                owner_call: OwnerDataCall | None = None
-                if call is not None and same:
-                    owner_call = self._owner_call_result(call, attempt, rendered)
-                elif call is not None:
-                    statement = sql.SQL(call.statement.replace("%", "%%"))
-                    made = self._act(actor, statement, [], "POST", path, writes=True, watch=watch)
-                    owner_call = self._owner_call_result(call, made, call.statement)
-                wrote_auth: dict[str, int] = {}
-                if measured and definer:
-                    auth_tables = self._owners().auth_project_tables
-                    for wrote in (attempt.wrote or {}, owner_call.wrote if owner_call else {}):
-                        for table, n in wrote.items():
-                            if table in auth_tables:
-                                wrote_auth[table] = max(wrote_auth.get(table, 0), n)
-                yield CellResult(
-                    id=f"{function.cell_name}:{actor}:{EXECUTE}",
-                    object=display,
-                    kind="function",
-                    actor=actor,
-                    operation=EXECUTE,
-                    expected=expected,
-                    actual=actual,
-                    ok=actual == expected and undecided is None,
-                    detail=attempt.detail or "the call completed",
-                    sqlstate=attempt.sqlstate,
-                    rights=attempt.rights,
-                    unreviewed=actor in function.spec.unreviewed,
-                    undecided=undecided,
-                    security_definer=definer,
-                    executable=anon_may if actor == "anon" else None,
-                    wrote=attempt.wrote or None,
-                    with_owners_data=owners_data,
-                    owner_call=owner_call,
-                    wrote_auth=wrote_auth or None,
-                )
+
+    def _has_needs(self, oid: int) -> bool:
+        """Whether the function's body looks up rows with simple conditions (bodies read once per run)."""
+        if self._needs is None:
+            self._needs = read_bodies(self.conn, sorted({f[0] for f in self.objects.functions.values()}))
+        return oid in self._needs
+
+    def _function_actor_cells(
+        self,
+        function: Any,
+        query: sql.Composable,
+        params: Sequence[Any],
+        path: str,
+        definer: bool,
+        anon_may: bool,
+        owners_data: bool,
+        calls: dict[str, OwnerCall | None],
+        arranged: str | None,
+    ) -> Iterator[CellResult]:
+        """The cells of one declared function, one per actor (see :meth:`function_cells`)."""
+        display = self.objects.functions[function.key][1]
+        for actor in self.decl.actors:
+            expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
+            undecided = self.decl.undecided_reason(function.spec, actor, EXECUTE)
+            # in its own rolled-back savepoint; what anon's or another user's call wrote is counted
+            measured = actor in ("anon", "other")
+            call = calls.get(actor) if measured else None
+            # the declared call already passes each value of the call with the owner's data, as a
+            # literal, as many times: it is that call, watched the same way
+            rendered = self._mogrifier.mogrify(query, params)
+            same = call is not None and all(
+                sum(rendered.count(sql.Literal(form).as_string(None)) for form in _forms(v)) >= n
+                for v, n in Counter(call.values).items()
+            )
+            watch = self._owners().watch if call is not None else None
+            attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch if same else None)
+            actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
+            if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
+                actual = "denied"
+            owner_call: OwnerDataCall | None = None
+            if call is not None and same:
+                owner_call = self._owner_call_result(call, attempt, rendered)
+            elif call is not None:
+                statement = sql.SQL(call.statement.replace("%", "%%"))
+                made = self._act(actor, statement, [], "POST", path, writes=True, watch=watch)
+                owner_call = self._owner_call_result(call, made, call.statement)
+            wrote_auth: dict[str, int] = {}
+            if measured and definer:
+                auth_tables = self._owners().auth_project_tables
+                for wrote in (attempt.wrote or {}, owner_call.wrote if owner_call else {}):
+                    for table, n in wrote.items():
+                        if table in auth_tables:
+                            wrote_auth[table] = max(wrote_auth.get(table, 0), n)
+            yield CellResult(
+                id=f"{function.cell_name}:{actor}:{EXECUTE}",
+                object=display,
+                kind="function",
+                actor=actor,
+                operation=EXECUTE,
+                expected=expected,
+                actual=actual,
+                ok=actual == expected and undecided is None,
+                detail=(attempt.detail or "the call completed") + (f" ({arranged})" if arranged else ""),
+                sqlstate=attempt.sqlstate,
+                rights=attempt.rights,
+                unreviewed=actor in function.spec.unreviewed,
+                arranged=arranged,
+                undecided=undecided,
+                security_definer=definer,
+                executable=anon_may if actor == "anon" else None,
+                wrote=attempt.wrote or None,
+                with_owners_data=owners_data,
+                owner_call=owner_call,
+                wrote_auth=wrote_auth or None,
+            )
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,11 @@ class CellResult(BaseModel):
     owner_call: OwnerDataCall | None = Field(
         None, description="a function cell of anon or other: the call made with the owner's data, if one was"
     )
+    arranged: str | None = Field(
+        None,
+        description="a function cell: the rows made before its calls so that the simple conditions its body "
+        "looks rows up with hold (issue 22)",
+    )
     wrote_auth: dict[str, int] | None = Field(
         None,
         description="a function cell of anon or other: rows its calls (declared, with the owner's data) wrote "
