@@ -582,7 +582,7 @@ def test_verify_access_cli_exit_codes_and_json(cli: Cli, notes_db: str, access_f
     assert data["passed"] is True
     assert data["summary"] == {
         "cells": 138, "held": 138, "undecided": 0, "mismatches": 0, "errors": 0, "leaks": 0, "risks": 0,
-        "accepted_risks": 0, "undeclared": 0, "unreviewed": 0,
+        "accepted_risks": 0, "exposures": 0, "undeclared": 0, "unreviewed": 0,
     }  # fmt: skip
     assert data["actors"] == list(ACTORS)
     assert {c["id"] for c in data["cells"]} == set(load_declaration(access_file).cell_ids())

@@ -186,3 +186,79 @@ def test_the_write_counts_are_the_rows_of_pg_stat_xact_user_tables(khepri_clone_
         assert ours[0]["public.guestbook"] == 6
         assert ours[0]["khepri_side.notes"] == 2
         conn.rollback()
+
+
+DEFINER_READS = """
+create function public.is_my_athlete(p_athlete uuid) returns boolean
+language sql stable security definer set search_path = '' as $$
+    select exists (select 1 from public.athletes where id = p_athlete and auth_user_id = auth.uid())
+$$;
+create function public.athlete_name(p_athlete uuid) returns text
+language sql stable security definer set search_path = '' as $$
+    select display_name from public.athletes where id = p_athlete
+$$;
+create function public.redeem_code(code text) returns text
+language plpgsql security definer set search_path = '' as $$
+begin
+    raise exception 'invalid code' using errcode = 'P0001';
+end
+$$;
+grant execute on function public.is_my_athlete(uuid), public.athlete_name(uuid), public.redeem_code(text)
+    to anon, authenticated;
+"""
+
+DEFINER_READS_DECLARED = """
+[functions."public.is_my_athlete"]
+call = "select public.is_my_athlete(p_athlete => {athletes.id})"
+allow = ["anon", "owner", "other", "coach", "admin", "service_role"]
+
+[functions."public.athlete_name"]
+call = "select public.athlete_name(p_athlete => {athletes.id})"
+allow = ["anon", "owner", "other", "coach", "admin", "service_role"]
+
+[functions."public.redeem_code"]
+call = "select public.redeem_code(code => 'not-a-code')"
+undecided = { "*" = "refuses every code it does not know" }
+"""
+
+
+def test_anon_reaching_a_definer_body_is_a_risk_only_when_a_call_returned_data(
+    cli: Cli, khepri_clone_url: str, tmp_path: Path
+) -> None:
+    # The membership helper answers false to anon and the code-gated function refuses a wrong code:
+    # nothing was observed to leak, so they are exposures (listed, failing only --fail-on exposure).
+    # The name lookup returns the owner's athlete's name to anon: a risk.
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute(DEFINER_READS)
+    access = tmp_path / "access.toml"
+    access.write_text((REPO / "supabase" / "access.toml").read_text() + DEFINER_READS_DECLARED)
+    args = ("verify-access", "--db-url", khepri_clone_url, "--access-file", str(access))
+    code, report = cli.json(*args)
+    assert code == 0, report["summary"]
+    risky = {c["id"]: c["risk"] for c in report["risks"]}
+    assert risky == {
+        "public.athlete_name:anon:execute": "anon can run SECURITY DEFINER public.athlete_name(uuid), which "
+        "bypasses RLS, and it returned data"
+    }
+    exposed = {c["id"]: c["exposure"] for c in report["exposures"]}
+    assert set(exposed) == {"public.is_my_athlete:anon:execute", "public.redeem_code:anon:execute"}
+    assert (
+        "(it completed); in this probe its calls returned nothing and wrote nothing"
+        in exposed["public.is_my_athlete:anon:execute"]
+    )
+    assert "(it ran and failed inside: P0001)" in exposed["public.redeem_code:anon:execute"]
+    cells = {c["id"]: c for c in report["cells"]}
+    assert cells["public.is_my_athlete:anon:execute"]["revealed"] is False
+    assert cells["public.athlete_name:anon:execute"]["revealed"] is True
+    assert cells["public.athlete_name:anon:execute"]["rights"]["bypassrls"] is False
+    assert report["summary"]["exposures"] == 2
+    code, _ = cli.json(*args, "--fail-on", "risk")
+    assert code == 1
+    with connect(khepri_clone_url, autocommit=True) as conn:
+        conn.execute("revoke execute on function public.athlete_name(uuid) from public, anon")
+    code, report = cli.json(*args, "--fail-on", "risk")
+    assert report["risks"] == []
+    assert code == 1  # anon's cell of athlete_name is now a mismatch (denied)
+    text = cli(*args, "--fail-on", "exposure", cwd=REPO)
+    assert "EXPOSED public.is_my_athlete:anon:execute: anon can run SECURITY DEFINER" in text.stdout
+    assert "fail (--fail-on exposure): 2 exposure(s)" in text.stdout

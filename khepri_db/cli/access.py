@@ -78,7 +78,8 @@ def verify_access_cmd(
             "--fail-on",
             help="mismatch: fail (exit 1) when a cell differs from the declaration (the default); risk: also "
             "when the run observed a risk, whatever was declared (anon or a user who does not own the row "
-            "writing it). CI examples use --fail-on risk.",
+            "writing it, anon's SECURITY DEFINER call returning data); exposure: also when anon reaches a "
+            "SECURITY DEFINER body that returned and wrote nothing in the probe. CI examples use --fail-on risk.",
         ),
     ] = "mismatch",
     dry_run: DryRun = False,
@@ -127,9 +128,11 @@ def verify_access_cmd(
     report = verify_access(
         url, path, project=project, exposed_schemas=split_csv(exposed_schemas) or None, progress=progress_for(output)
     )
-    if fail_on not in ("mismatch", "risk"):
-        raise UsageError(f"--fail-on {fail_on!r}: expected mismatch or risk")
-    passed = report.passed and not (strict and report.undecided) and not (fail_on == "risk" and report.risks)
+    if fail_on not in ("mismatch", "risk", "exposure"):
+        raise UsageError(f"--fail-on {fail_on!r}: expected mismatch, risk or exposure")
+    risky = fail_on in ("risk", "exposure") and bool(report.risks)
+    exposed = fail_on == "exposure" and bool(report.exposures)
+    passed = report.passed and not (strict and report.undecided) and not risky and not exposed
     if html is not None:
         from khepri_db.policy.html import render_html
 
@@ -139,14 +142,17 @@ def verify_access_cmd(
             {"passed": passed, "summary": report.summary(), **report.model_dump(),
              "mismatches": [c.model_dump() for c in report.mismatches],
              "undecided": [c.model_dump() for c in report.undecided],
-             "risks": [c.model_dump() for c in report.risks]}
+             "risks": [c.model_dump() for c in report.risks],
+             "exposures": [c.model_dump() for c in report.exposures]}
         )  # fmt: skip
     else:
         render_access(report)
         if strict and report.undecided:
             out.print(f"[red]fail[/red] (--strict): {len(report.undecided)} undecided cell(s)")
-        if fail_on == "risk" and report.risks:
-            out.print(f"[red]fail[/red] (--fail-on risk): {len(report.risks)} risk(s)")
+        if risky:
+            out.print(f"[red]fail[/red] (--fail-on {fail_on}): {len(report.risks)} risk(s)")
+        if exposed:
+            out.print(f"[red]fail[/red] (--fail-on exposure): {len(report.exposures)} exposure(s)")
     if not passed:
         raise typer.Exit(1)
 

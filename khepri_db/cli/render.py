@@ -278,6 +278,8 @@ def render_access(report: Any) -> None:
     for cell in report.risks:
         declared = "declared allowed" if cell.expected == "allowed" else "declared denied"
         out.print(f"[bold red]RISK[/bold red] {escape(cell.id)}: {escape(cell.risk or '')} ({declared})")
+    for cell in report.exposures:
+        out.print(f"[yellow]EXPOSED[/yellow] {escape(cell.id)}: {escape(cell.exposure or '')}")
     for cell in report.accepted_risks:
         why = escape(cell.risk_accepted or "")
         out.print(f"[dim]ACCEPTED RISK {escape(cell.id)}: {escape(cell.risk or '')} (accepted: {why})[/dim]")
@@ -291,7 +293,7 @@ def render_access(report: Any) -> None:
     out.print(
         f"{summary['cells']} cells: {summary['held']} hold, {summary['undecided']} undecided, "
         f"{summary['mismatches']} mismatch(es) ({summary['errors']} error(s), {summary['leaks']} leak(s)), "
-        f"{summary['risks']} risk(s); "
+        f"{summary['risks']} risk(s), {summary['exposures']} exposure(s); "
         f"{summary['undeclared']} undeclared object(s) in {report.duration_ms:.0f} ms: {verdict}"
     )
     if summary["undecided"]:

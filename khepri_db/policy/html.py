@@ -55,7 +55,12 @@ def _cell_html(cell: CellResult) -> str:
     state = _state(cell)
     accepted = getattr(cell, "risk_accepted", None)
     risk = getattr(cell, "risk", None)
-    notes = [n for n in (risk, f"accepted: {accepted}" if risk and accepted else None, cell.leak, cell.undecided) if n]
+    exposure = getattr(cell, "exposure", None)
+    notes = [
+        n
+        for n in (risk, f"accepted: {accepted}" if risk and accepted else None, exposure, cell.leak, cell.undecided)
+        if n
+    ]
     if state == "mismatch" and cell.detail:
         notes.append(cell.detail)
     small = "".join(f"<small>{escape(n)}</small>" for n in notes)

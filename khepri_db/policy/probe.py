@@ -52,6 +52,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -236,6 +237,7 @@ class _Runner:
         *,
         rows: bool = False,
         writes: bool = False,
+        reveal: bool = False,
         extra: Sequence[tuple[str, str]] = (),
         watch: Callable[[dict[str, int]], str | None] | None = None,
     ) -> _Attempt:
@@ -254,7 +256,8 @@ class _Runner:
         before the rollback as the connecting role (after ``reset role``), or None
         (:meth:`khepri_db.policy._owner_calls.OwnerData.watch`: how many of the owner's rows in the
         tables written are unchanged); its value lands in :attr:`_Attempt.watched`, at the cost of
-        one more round trip, only when there is a query to run.
+        one more round trip, only when there is a query to run. With ``reveal``, the first
+        :data:`REVEAL_ROWS` rows of the statement's result are read for :attr:`_Attempt.revealed`.
         """
         rights: CellRights | None = None
         role = _API_ROLE.get(actor, "authenticated")
@@ -270,6 +273,7 @@ class _Runner:
         rollback = f"rollback to savepoint {name}; release savepoint {name}"
         wrote: dict[str, int] | None = None
         watched: dict[str, int] | None = None
+        revealed: bool | None = None
         try:
             statement = query if isinstance(query, str) else self._mogrifier.mogrify(query, params)
             undone = False
@@ -286,7 +290,13 @@ class _Runner:
                 held = writes and watch is not None  # the rollback waits for the watch query
                 cursor = self.conn.execute(f"{statement}{counting}" + ("" if held else f"\n;{rollback}"))
                 undone = not held
-                count = len(cursor.fetchall()) if rows else cursor.rowcount  # the statement's result
+                if rows:
+                    count = len(cursor.fetchall())  # the statement's result
+                else:
+                    count = cursor.rowcount
+                    if reveal:
+                        fetched = cursor.fetchmany(REVEAL_ROWS) if cursor.description else []
+                        revealed = any(not says_nothing(value) for row in fetched for value in row)
                 if writes:
                     cursor.nextset()
                     after = _counts_row(cursor.fetchone())
@@ -313,7 +323,7 @@ class _Runner:
             diag = exc.diag
             where = (diag.schema_name, diag.table_name, diag.constraint_name)
             return _Attempt("error", _message(exc), diag.sqlstate, rights, constraint=where if all(where) else None)
-        return _Attempt("ran", "", None, rights, count, wrote=wrote, watched=watched)
+        return _Attempt("ran", "", None, rights, count, wrote=wrote, watched=watched, revealed=revealed)
 
     def _rendered(self, key: tuple[str, str], build: Callable[[], tuple[sql.Composable, Sequence[Any]]]) -> str:
         """The statement ``build()`` returns with its parameters inlined (as :meth:`_act` renders it),
@@ -1089,6 +1099,7 @@ class _Runner:
             sqlstate=attempt.sqlstate,
             changed=self._owners().changed(attempt.watched) if attempt.watched is not None else {},
             wrote=attempt.wrote or {},
+            revealed=bool(attempt.revealed),
             rights=attempt.rights,
         )
 
@@ -1163,7 +1174,9 @@ class _Runner:
                 for v, n in Counter(call.values).items()
             )
             watch = self._owners().watch if call is not None else None
-            attempt = self._act(actor, query, params, "POST", path, writes=measured, watch=watch if same else None)
+            attempt = self._act(
+                actor, query, params, "POST", path, writes=measured, reveal=measured, watch=watch if same else None
+            )
             actual: Outcome = {"ran": "allowed", "refused": "denied", "error": "error"}[attempt.status]  # type: ignore[assignment]
             if actual == "error" and attempt.sqlstate in function.spec.denied_sqlstates:
                 actual = "denied"
@@ -1172,7 +1185,7 @@ class _Runner:
                 owner_call = self._owner_call_result(call, attempt, rendered)
             elif call is not None:
                 statement = sql.SQL(call.statement.replace("%", "%%"))
-                made = self._act(actor, statement, [], "POST", path, writes=True, watch=watch)
+                made = self._act(actor, statement, [], "POST", path, writes=True, reveal=True, watch=watch)
                 owner_call = self._owner_call_result(call, made, call.statement)
             wrote_auth: dict[str, int] = {}
             if measured and definer:
@@ -1199,6 +1212,7 @@ class _Runner:
                 security_definer=definer,
                 executable=anon_may if actor == "anon" else None,
                 wrote=attempt.wrote or None,
+                revealed=attempt.revealed,
                 with_owners_data=owners_data,
                 owner_call=owner_call,
                 wrote_auth=wrote_auth or None,
@@ -1219,6 +1233,8 @@ class _Attempt:
         wrote: rows written per table (``schema.table`` -> inserted + updated + deleted) when counted
             (``_act(writes=True)``) and the statement succeeded, else None.
         watched: the ``watch`` query's value (``_act(watch=...)``) when the statement succeeded, else None.
+        revealed: with ``_act(reveal=True)`` and success, whether the result held a value that says
+            something (:func:`says_nothing`), else None.
     """
 
     status: Literal["ran", "refused", "error"]
@@ -1229,6 +1245,7 @@ class _Attempt:
     constraint: tuple[str, str, str] | None = None
     wrote: dict[str, int] | None = None
     watched: dict[str, int] | None = None
+    revealed: bool | None = None
 
     def decide(self, done: str, none: str) -> tuple[Outcome, str]:
         """(outcome, detail) of a table operation: rows affected means allowed, none or 42501 denied."""
@@ -1239,6 +1256,31 @@ class _Attempt:
         if self.count == 0:
             return "denied", none
         return "allowed", f"{self.count} row {done}" if self.count == 1 else f"{self.count} rows {done}"
+
+
+REVEAL_ROWS = 20
+"""Rows of a function call's result read to tell whether it returned anything (:func:`says_nothing`)."""
+
+_EMPTY_RECORD = re.compile(r"^\(,*\)$")
+
+
+def says_nothing(value: Any) -> bool:
+    """Whether one value of a call's result tells the caller nothing: SQL null, ``false``, zero, an
+    empty string, array or JSON container, a record of nulls (``(,,)``), or a JSON container holding
+    only such values. Any other value (an id, a name, ``true``, a token) says something."""
+    if value is None or value is False or value == "":
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float | Decimal):
+        return value == 0
+    if isinstance(value, str):
+        return bool(_EMPTY_RECORD.match(value))
+    if isinstance(value, dict):
+        return all(says_nothing(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(says_nothing(v) for v in value)
+    return False
 
 
 _NOT_UPDATABLE = re.compile(r"^cannot (insert into|update|delete from) view ")

@@ -42,6 +42,9 @@ class OwnerDataCall(BaseModel):
         default_factory=dict, description="the owner's rows the call updated or deleted, per table"
     )
     wrote: dict[str, int] = Field(default_factory=dict, description="rows the call wrote, per table")
+    revealed: bool = Field(
+        False, description="the call completed and its result held a value other than null, false, 0 or empty"
+    )
     rights: CellRights | None = Field(None, description="the rights the call ran with (checked as a cell's)")
 
 
@@ -86,6 +89,11 @@ class CellResult(BaseModel):
     wrote: dict[str, int] | None = Field(
         None, description="a function cell of anon or other: rows its call wrote, per table (when it succeeded)"
     )
+    revealed: bool | None = Field(
+        None,
+        description="a function cell of anon or other: the declared call completed and its result held a value "
+        "other than null, false, 0 or empty (the first rows read; None when it failed or was not read)",
+    )
     with_owners_data: bool = Field(
         False, description="a function cell: the declared call passes the owner's rows or id (not the caller's own)"
     )
@@ -112,8 +120,9 @@ class CellResult(BaseModel):
         anon key is public) or by ``other`` (a signed-in user who does not own the target row: it
         is always the owner's row) on a table or view, or on a Storage bucket's objects (an upload
         into the owner's path, an overwrite or delete of the owner's object). For a function: anon
-        reaching a SECURITY DEFINER body, anon's call writing rows, or another user's call made with
-        the owner's data writing rows (:meth:`_function_risk`). A declared-allowed cell can hold and
+        reaching a SECURITY DEFINER body that returned data, anon's call writing rows, or another user's
+        call made with the owner's data writing rows (:meth:`_function_risk`; a SECURITY DEFINER body anon
+        reaches that returned and wrote nothing is an :attr:`exposure`). A declared-allowed cell can hold and
         still be a risk (a public guestbook); ``verify-access --fail-on risk`` fails on any.
         """
         if self.kind == "function":
@@ -138,8 +147,8 @@ class CellResult(BaseModel):
 
     def _function_risk(self) -> str | None:
         """A function cell's risk: anon reaching a SECURITY DEFINER body (it passed the EXECUTE
-        check: the call completed, or failed inside with anything but 42501; Supabase's linter warns
-        on the grant alone), anon's call writing rows, or another user's call made with the owner's
+        check: the call completed, or failed inside with anything but 42501) whose call returned data
+        (:meth:`_returned_something`), anon's call writing rows, or another user's call made with the owner's
         data writing rows; and a call of ``anon`` or ``other`` with the owner's data (:attr:`owner_call`)
         changing the owner's rows, or a SECURITY DEFINER call of theirs writing a table the project made
         in the ``auth`` schema (credentials kept out of the Data API's reach)."""
@@ -155,15 +164,43 @@ class CellResult(BaseModel):
         if self.actor == "anon":
             if written:
                 return f"anon's call of {self.object} wrote {written}"
-            reached = self.actual == "allowed" or (
-                self.actual == "error" and self.sqlstate != "42501" and self.executable is not False
-            )
-            if self.security_definer and reached:
-                how = "it completed" if self.actual == "allowed" else f"it ran and failed inside: {self.sqlstate}"
-                return f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS ({how})"
+            if self._anon_reached_definer() and self._returned_something():
+                which = "its call with the owner's data" if self.owner_call and self.owner_call.revealed else "it"
+                return f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS, and {which} returned data"
         if self.actor == "other" and written and self.with_owners_data:
             return f"a signed-in user's call of {self.object} with the owner's data wrote {written}"
         return None
+
+    def _anon_reached_definer(self) -> bool:
+        """anon's call of a SECURITY DEFINER function passed the EXECUTE check: it completed, or failed
+        inside with anything but 42501 while anon holds EXECUTE."""
+        reached = self.actual == "allowed" or (
+            self.actual == "error" and self.sqlstate != "42501" and self.executable is not False
+        )
+        return self.kind == "function" and self.actor == "anon" and self.security_definer and reached
+
+    def _returned_something(self) -> bool:
+        """A call of this cell completed and returned a value that says something (``revealed``, of the
+        declared call or of the call with the owner's data). A call that failed inside returned nothing."""
+        return self.revealed is True or (self.owner_call is not None and self.owner_call.revealed)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def exposure(self) -> str | None:
+        """anon reaching a SECURITY DEFINER body that, in this probe, neither wrote anything nor returned
+        anything but null, false, 0 or empty, with the declared arguments and with the owner's data; or
+        None. Not a risk (nothing was observed to leak or change: membership helpers that answer
+        ``false`` for anon, token-gated functions refusing a wrong token), yet the body runs with its
+        owner's rights for anyone holding the public anon key: Supabase's linter warns on the grant
+        alone (``anon_security_definer_function_executable``, which ``khepri-db doctor`` runs too).
+        ``verify-access --fail-on exposure`` fails on these as well as on risks."""
+        if self.risk is not None or not self._anon_reached_definer():
+            return None
+        how = "it completed" if self.actual == "allowed" else f"it ran and failed inside: {self.sqlstate}"
+        return (
+            f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS ({how}); in this probe its calls "
+            "returned nothing and wrote nothing"
+        )
 
     @property
     def verdict(self) -> Literal["pass", "fail", "undecided"]:
@@ -275,6 +312,12 @@ class AccessReport(BaseModel):
         return [c for c in self.cells if c.risk is not None and c.risk_accepted is not None]
 
     @property
+    def exposures(self) -> list[CellResult]:
+        """Cells where anon reaches a SECURITY DEFINER body that returned and wrote nothing in this
+        probe (:attr:`CellResult.exposure`): not risks, listed, failing only ``--fail-on exposure``."""
+        return [c for c in self.cells if c.exposure is not None]
+
+    @property
     def passed(self) -> bool:
         """No mismatch and nothing undeclared."""
         return not self.mismatches and not self.undeclared
@@ -304,5 +347,6 @@ class AccessReport(BaseModel):
             "leaks": sum(1 for c in self.cells if c.leak),
             "risks": len(self.risks),
             "accepted_risks": len(self.accepted_risks),
+            "exposures": len(self.exposures),
             "undeclared": len(self.undeclared),
         }
