@@ -32,7 +32,7 @@ from khepri_db.core.hosted import (
     split_pooler_user,
     ssl_default,
 )
-from khepri_db.migrations.workflow import is_local_url
+from khepri_db.migrations.reset import is_local_url
 from khepri_db.testing.runner import psql_environment
 
 pytestmark = pytest.mark.pg
