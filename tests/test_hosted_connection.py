@@ -34,7 +34,7 @@ from khepri_db.core.hosted import (
 from khepri_db.core.hosted import linked as hosted_linked
 from khepri_db.core.hosted import urls as hosted_urls
 from khepri_db.migrations.reset import is_local_url
-from khepri_db.testing.runner import psql_environment
+from khepri_db.testing.psql import psql_environment
 
 pytestmark = pytest.mark.pg
 
