@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg.rows import class_row
 
 from khepri_db.core.project import load_sql
 
@@ -165,7 +166,7 @@ def read_catalog(
     params = {"schemas": list(schemas), "roles": roles, "all": include_all}
     with conn.transaction():
         conn.execute("set local search_path = pg_catalog")
-        relations = [Relation(*row) for row in conn.execute(_RELATIONS_QUERY, params).fetchall()]
+        relations = conn.cursor(row_factory=class_row(Relation)).execute(_RELATIONS_QUERY, params).fetchall()
         by_oid = {r.oid: r for r in relations}
         for row in conn.execute(_COLUMNS_QUERY, {**params, "oids": list(by_oid)}).fetchall():
             by_oid[row[0]].columns.append(Column(*row[1:-1], checks=tuple(row[-1])))
