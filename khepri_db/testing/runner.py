@@ -6,7 +6,8 @@ in the first path (its directory for a file; ``supabase/tests`` by default), wit
 in libpq's environment variables, and drops pgTAP again if it created it.
 pg_prove runs each file with ``psql --no-psqlrc --no-align --quiet --pset pager=off --pset
 tuples_only=true --set ON_ERROR_STOP=1 --file <file>`` (TAP::Parser::SourceHandler::pgTAP) and
-judges the TAP it prints. This module does the same with the same psql options, so a file runs
+judges the TAP it prints. This module does the same with the same psql options
+(:mod:`khepri_db.testing.psql`; the files as :mod:`khepri_db.testing.files` finds them), so a file runs
 unchanged (psql meta-commands, ``\\i`` relative to the working directory, ``COPY ... FROM stdin``),
 and judges the TAP with :mod:`khepri_db.testing.results`. Files run on separate connections, up to
 ``jobs`` at once (as ``pg_prove -j``).
