@@ -36,7 +36,7 @@ from typing import Any
 
 from khepri_db.core.db import connect, create_database, drop_database, with_database
 from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root
-from khepri_db.testing.runner import psql_environment
+from khepri_db.testing.psql import psql_environment
 
 TITLE = "test db: pgTAP suites against pg_prove"
 REPO = Path(__file__).resolve().parents[1]

@@ -50,8 +50,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from khepri_db.testing.psql import psql_environment  # noqa: E402
 from khepri_db.testing.results import FileResult, parse_tap  # noqa: E402
-from khepri_db.testing.runner import psql_environment  # noqa: E402
 
 DEFAULT_KHEPRI = REPO / ".venv" / "bin" / "khepri-db"
 STEP_TIMEOUT_S = 3600

@@ -17,6 +17,7 @@ from sqlparse import tokens as sqltok
 from khepri_db.core.sqltext import significant_tokens
 from khepri_db.core.sqltext.tokens import _lex
 from khepri_db.doctor import _facts as facts
+from khepri_db.doctor._cache import CACHE_ENV, AnalysisCache
 from khepri_db.doctor._plpgsql import Parameter, helper_index, identity_arguments
 
 pytestmark = pytest.mark.pg
@@ -60,7 +61,7 @@ def test_the_analysis_cache_gives_the_rows_of_a_fresh_analysis(tmp_path: Path, m
     assert fresh.upserts
     assert fresh.identity_arguments
     path = tmp_path / "functions-test.json"
-    cache = facts.AnalysisCache(path)
+    cache = AnalysisCache(path)
     assert facts.analyse_functions(FUNCTIONS, SETTINGS, ["public"], cache) == fresh
     cache.save()
     assert path.is_file()
@@ -72,7 +73,7 @@ def test_the_analysis_cache_gives_the_rows_of_a_fresh_analysis(tmp_path: Path, m
     # with the oids of this run.
     monkeypatch.setattr(facts, "_analyse_function", analysed)
     moved = [dict(fn, oid=fn["oid"] + 100) for fn in FUNCTIONS]
-    from_cache = facts.analyse_functions(moved, SETTINGS, ["public"], facts.AnalysisCache(path))
+    from_cache = facts.analyse_functions(moved, SETTINGS, ["public"], AnalysisCache(path))
     monkeypatch.undo()
     assert from_cache == facts.analyse_functions(moved, SETTINGS, ["public"])
     assert {row[0] for row in from_cache.statements} == {16501, 16502}
@@ -92,7 +93,7 @@ def test_any_change_of_a_function_is_a_cache_miss(
     change: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "functions-test.json"
-    cache = facts.AnalysisCache(path)
+    cache = AnalysisCache(path)
     facts.analyse_functions(FUNCTIONS, SETTINGS, ["public"], cache)
     cache.save()
     analysed: list[str] = []
@@ -104,7 +105,7 @@ def test_any_change_of_a_function_is_a_cache_miss(
 
     monkeypatch.setattr(facts, "_analyse_function", counting)
     changed = [dict(FUNCTIONS[0], **change), FUNCTIONS[1]]
-    found = facts.analyse_functions(changed, SETTINGS, ["public"], facts.AnalysisCache(path))
+    found = facts.analyse_functions(changed, SETTINGS, ["public"], AnalysisCache(path))
     assert analysed == [changed[0]["proname"]]
     monkeypatch.undo()
     assert found == facts.analyse_functions(changed, SETTINGS, ["public"])
@@ -114,7 +115,7 @@ def test_the_context_of_every_function_is_part_of_its_key(tmp_path: Path, monkey
     # A new helper that reads the caller's identity, another default search_path or other identity
     # names change what every body's analysis says: nothing cached is used.
     path = tmp_path / "functions-test.json"
-    cache = facts.AnalysisCache(path)
+    cache = AnalysisCache(path)
     facts.analyse_functions(FUNCTIONS, SETTINGS, ["public"], cache)
     cache.save()
     helper = _function(16403, "current_user_id", "select auth.uid()", lanname="sql", args="", security_definer=False)
@@ -132,7 +133,7 @@ def test_the_context_of_every_function_is_part_of_its_key(tmp_path: Path, monkey
             return real(fn, *args)
 
         monkeypatch.setattr(facts, "_analyse_function", counting)
-        facts.analyse_functions(functions, settings, path_setting, facts.AnalysisCache(path))
+        facts.analyse_functions(functions, settings, path_setting, AnalysisCache(path))
         monkeypatch.undo()
         assert sorted(analysed) == sorted(fn["proname"] for fn in functions)
 
@@ -141,17 +142,17 @@ def test_the_analysis_cache_is_off_when_asked_and_survives_a_broken_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     conn = SimpleNamespace(info=SimpleNamespace(host="127.0.0.1", port=5432, dbname="postgres"))
-    monkeypatch.setenv(facts.CACHE_ENV, "off")
-    assert facts.AnalysisCache.for_database(conn) is None  # type: ignore[arg-type]
-    monkeypatch.setenv(facts.CACHE_ENV, str(tmp_path))
-    cache = facts.AnalysisCache.for_database(conn)  # type: ignore[arg-type]
+    monkeypatch.setenv(CACHE_ENV, "off")
+    assert AnalysisCache.for_database(conn) is None  # type: ignore[arg-type]
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    cache = AnalysisCache.for_database(conn)  # type: ignore[arg-type]
     assert cache is not None
     assert cache.path.parent == tmp_path
-    other = facts.AnalysisCache.for_database(SimpleNamespace(info=SimpleNamespace(host="h", port=5432, dbname="x")))  # type: ignore[arg-type]
+    other = AnalysisCache.for_database(SimpleNamespace(info=SimpleNamespace(host="h", port=5432, dbname="x")))  # type: ignore[arg-type]
     assert other is not None
     assert other.path != cache.path
     cache.path.write_text("{not json", encoding="utf-8")
-    broken = facts.AnalysisCache(cache.path)
+    broken = AnalysisCache(cache.path)
     assert facts.analyse_functions(FUNCTIONS, SETTINGS, ["public"], broken) == facts.analyse_functions(
         FUNCTIONS, SETTINGS, ["public"]
     )

@@ -18,7 +18,6 @@ from psycopg import sql
 from typer.main import get_command
 
 from khepri_db.cli import app
-from khepri_db.core import hosted
 from khepri_db.core.db import connect, redact
 from khepri_db.core.errors import ConnectionFailedError, UsageError
 from khepri_db.core.hosted import (
@@ -32,8 +31,10 @@ from khepri_db.core.hosted import (
     split_pooler_user,
     ssl_default,
 )
-from khepri_db.migrations.workflow import is_local_url
-from khepri_db.testing.runner import psql_environment
+from khepri_db.core.hosted import linked as hosted_linked
+from khepri_db.core.hosted import urls as hosted_urls
+from khepri_db.migrations.reset import is_local_url
+from khepri_db.testing.psql import psql_environment
 
 pytestmark = pytest.mark.pg
 
@@ -59,7 +60,7 @@ def _free_port() -> int:
 
 def _only_ipv6(monkeypatch: pytest.MonkeyPatch, *addresses: str) -> None:
     """Make the "only IPv6?" decision see ``addresses`` for every host (the connection itself stays real)."""
-    monkeypatch.setattr(hosted, "_getaddrinfo", lambda _host, _port: [(socket.AF_INET6, a) for a in addresses])
+    monkeypatch.setattr(hosted_urls, "_getaddrinfo", lambda _host, _port: [(socket.AF_INET6, a) for a in addresses])
 
 
 # -- sslmode defaults (pure) --------------------------------------------------------------------
@@ -346,13 +347,13 @@ def _linked_project(root: Path, pooler_url: str | None, ref: str = REF) -> Path:
 @pytest.fixture
 def unreachable_direct_host(monkeypatch: pytest.MonkeyPatch) -> None:
     """``db.<ref>.supabase.co`` as on a network without IPv6: IPv6 addresses only, and no TCP connection opens."""
-    monkeypatch.setattr(hosted, "reachable", lambda _host, _port, timeout=5.0: False)
+    monkeypatch.setattr(hosted_linked, "reachable", lambda _host, _port, timeout=5.0: False)
     _only_ipv6(monkeypatch, "2600:1f18::1")
 
 
 def test_linked_uses_the_direct_host_when_it_answers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     seen: list[tuple[str, int]] = []
-    monkeypatch.setattr(hosted, "reachable", lambda host, port, timeout=5.0: seen.append((host, port)) or True)
+    monkeypatch.setattr(hosted_linked, "reachable", lambda host, port, timeout=5.0: seen.append((host, port)) or True)
     target = linked_url(_linked_project(tmp_path, None), password="p@ss word", environ={})
     assert seen == [(DIRECT, 5432)]
     assert target.url == f"postgresql://postgres:p%40ss%20word@{DIRECT}:5432/postgres"

@@ -19,8 +19,9 @@ import pytest
 
 from khepri_db.core.db import connect
 from khepri_db.engines.pgtap import find_pgtap
+from khepri_db.testing.files import collect_test_files
+from khepri_db.testing.psql import psql_environment
 from khepri_db.testing.results import FileResult, parse_tap
-from khepri_db.testing.runner import collect_test_files, psql_environment
 from tests.conftest import Cli, scalar, skip_or_fail
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
@@ -364,7 +365,7 @@ def test_pgtap_fetched_from_debians_archive_is_the_packaged_one(
 
 
 def test_files_run_in_the_first_paths_directory_as_the_supabase_cli_chooses_it(tmp_path: Path) -> None:
-    from khepri_db.testing.runner import working_directory
+    from khepri_db.testing.files import working_directory
 
     tests = tmp_path / "supabase" / "tests"
     assert working_directory(tests) == tests  # the default: \i paths relative to supabase/tests

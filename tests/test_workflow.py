@@ -20,15 +20,9 @@ from khepri_db.core.errors import MigrationError, UsageError
 from khepri_db.core.sqltext import split_statements
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.compat import TargetKind, detect
-from khepri_db.migrations.workflow import (
-    Drift,
-    ResetRefusedError,
-    ResetStrategy,
-    format_version_time,
-    list_migrations,
-    new_migration,
-    reset_database,
-)
+from khepri_db.migrations.listing import Drift, list_migrations
+from khepri_db.migrations.reset import ResetRefusedError, ResetStrategy, reset_database
+from khepri_db.migrations.versions import format_version_time, new_migration
 
 pytestmark = pytest.mark.pg
 

@@ -259,7 +259,7 @@ def db_reset_cmd(
     on this machine is reset only when --db-url is given on the command line (not from KHEPRI_DB_URL)
     or with --linked, and a real Supabase database only with --yes.
     """
-    from khepri_db.migrations.workflow import ResetRefusedError, ResetStrategy, is_local_url, reset_database
+    from khepri_db.migrations.reset import ResetRefusedError, ResetStrategy, is_local_url, reset_database
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir)

@@ -33,7 +33,7 @@ def init_cmd(
     In an existing project only the missing files are written; the others are kept as they are
     (listed), unless --force.
     """
-    from khepri_db.migrations.workflow import init_project
+    from khepri_db.migrations.init import init_project
 
     result = init_project(directory or Path.cwd(), project_id=project_id, force=force)
     if output is OutputFormat.json:

@@ -49,7 +49,7 @@ def migration_new_cmd(
 
     Like the CLI, text piped on stdin becomes the file's content. Prints the path.
     """
-    from khepri_db.migrations.workflow import new_migration
+    from khepri_db.migrations.versions import new_migration
 
     project = Project.discover()
     directory = migrations_dir or project.supabase_dir / "migrations"
@@ -79,7 +79,7 @@ def migration_list_cmd(
     Exit 1 when an applied file changed or a recorded version has no local file.
     """
     from khepri_db.core.db import connect
-    from khepri_db.migrations.workflow import list_migrations
+    from khepri_db.migrations.listing import list_migrations
 
     project = Project.discover()
     directory = project.migrations_dir(migrations_dir)
@@ -132,7 +132,7 @@ def migration_repair_cmd(
     khepri-db's facts about those versions are dropped, since it did not apply them. Exit 1 when a
     version to mark applied has no local file (nothing is written).
     """
-    from khepri_db.migrations.workflow import RepairStatus, repair_migrations
+    from khepri_db.migrations.repair import RepairStatus, repair_migrations
 
     if status not in {s.value for s in RepairStatus}:
         raise UsageError(

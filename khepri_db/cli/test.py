@@ -96,15 +96,10 @@ def db_cmd(
     Without --db-url the embedded server is used (started if needed), or --engine system.
     Exit codes: 0 every file passed, 1 a file failed, 2 usage or connection error (or no pgTAP).
     """
+    from khepri_db.testing.files import collect_test_files, working_directory
+    from khepri_db.testing.psql import psql_executable
     from khepri_db.testing.report import file_details, file_line, summary_lines, write_junit
-    from khepri_db.testing.runner import (
-        collect_test_files,
-        job_databases,
-        pgtap_enabled,
-        psql_executable,
-        run_suite,
-        working_directory,
-    )
+    from khepri_db.testing.runner import job_databases, pgtap_enabled, run_suite
 
     project = Project.discover()
     given = list(paths or [])
@@ -225,7 +220,7 @@ def new_cmd(
     The file holds one assertion inside a transaction that is rolled back. An existing file is never
     overwritten (exit 2).
     """
-    from khepri_db.testing.runner import new_test
+    from khepri_db.testing.new import new_test
 
     project = Project.discover()
     path = new_test(project.supabase_dir / TESTS_DIR, name)

@@ -1,9 +1,9 @@
 """The runtime section of generated modules: khepri-db's runtime, copied from its own source.
 
 A module written by ``khepri-db gen types`` must not need khepri-db, so it carries the code it
-runs: the RPC error classes of :mod:`khepri_db.core.errors`, all of :mod:`khepri_db.core.postgrest`
-and all of :mod:`khepri_db.client.runtime` (:data:`PARTS`), copied from their source text here, at
-generation time, between two delimiting comments. That code is written once, in those modules;
+runs: the RPC error classes of :mod:`khepri_db.core.errors`, all of :mod:`khepri_db.core.postgrest`,
+:mod:`khepri_db.client.values` and :mod:`khepri_db.client.calls` (:data:`PARTS`), copied from their
+source text here, at generation time, between two delimiting comments. That code is written once, in those modules;
 generated modules, the checked-in ``khepri_db/khepri/types.py`` among them, hold copies that
 ``gen types`` writes and ``gen types --check`` (and, for ours, the tests) keep current.
 
@@ -36,7 +36,8 @@ _RPC_ERRORS = ("KhepriError", "RpcError", "BadRequestError", "UnauthorizedError"
 PARTS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("khepri_db.core.errors", _RPC_ERRORS),
     ("khepri_db.core.postgrest", None),
-    ("khepri_db.client.runtime", None),
+    ("khepri_db.client.values", None),
+    ("khepri_db.client.calls", None),
 )
 """The modules the runtime section copies, in order, each whole (``None``) or only the named
 definitions."""
@@ -49,7 +50,8 @@ CLOSING = "# == end of the khepri-db runtime ".ljust(WIDTH, "=")
 
 _ABOUT = (
     "Copied by `khepri-db gen types` from khepri-db's khepri_db/core/errors.py (the RPC errors), "
-    "khepri_db/core/postgrest.py and khepri_db/client/runtime.py, so that this module needs no khepri-db: "
+    "khepri_db/core/postgrest.py, khepri_db/client/values.py and khepri_db/client/calls.py, so that this "
+    "module needs no khepri-db: "
     "pydantic at import time, and psycopg or supabase-py for the RPC calls that go through them. "
     "Do not edit: regenerate."
 )

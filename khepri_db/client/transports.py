@@ -4,7 +4,7 @@
   PostgREST-equivalent request (:func:`khepri_db.policy.session.request_context`) for the given user.
 * :class:`SupabaseTransport`: a ``supabase.Client``; calls go through PostgREST
   (``POST /rest/v1/rpc/<name>``) with the client's session
-  (:func:`khepri_db.client.runtime.call_supabase`).
+  (:func:`khepri_db.client.calls.call_supabase`).
 
 Errors from either transport become one :class:`khepri_db.core.errors.RpcError` subclass chosen by
 SQLSTATE, carrying the HTTP status PostgREST uses for it (:func:`postgrest_status`, :func:`rpc_error`:
@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from khepri_db.client.runtime import call_supabase
+from khepri_db.client.calls import call_supabase
 from khepri_db.core.postgrest import postgrest_status, rpc_error, rpc_error_from_psycopg
 from khepri_db.policy.session import AuthUser, api_key_claims, request_context, user_claims
 
@@ -130,5 +130,5 @@ class SupabaseTransport:
 
     def call(self, function: str, args: Mapping[str, Any]) -> Any:
         """See :class:`Transport`. PostgREST errors and transport failures become :class:`RpcError`
-        (:func:`khepri_db.client.runtime.call_supabase`)."""
+        (:func:`khepri_db.client.calls.call_supabase`)."""
         return call_supabase(self.client, "public", function, args)

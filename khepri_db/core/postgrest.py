@@ -8,7 +8,7 @@
 
 Standard library only (psycopg only through the connection it is given), because generated
 type modules carry a copy of this module: ``khepri-db gen types`` writes it, with the RPC
-error classes of :mod:`khepri_db.core.errors` and :mod:`khepri_db.client.runtime`, into the
+error classes of :mod:`khepri_db.core.errors` and the runtime of :mod:`khepri_db.client.runtime`, into the
 runtime section of every module it generates (:mod:`khepri_db.client._embed`). For the same
 reason its code (not this docstring, which is not copied) stays within 88 columns, the width of
 ``ruff format``'s default.

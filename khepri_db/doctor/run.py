@@ -29,6 +29,7 @@ from khepri_db.core.db import STANDBY, connect, read_only_reason
 from khepri_db.core.errors import ConnectionFailedError, UsageError
 from khepri_db.core.project import Project
 from khepri_db.doctor import _facts as facts
+from khepri_db.doctor._cache import AnalysisCache
 from khepri_db.doctor.config import (
     CONFIG_FILE,
     EXCLUDED_SCHEMAS,
@@ -344,7 +345,7 @@ def run_doctor(
             early = [r for r in rules_here if _PYTHON_FACTS.isdisjoint(r.requires)]
             on_functions = [r for r in rules_here if "migrations" not in r.requires and r not in early]
             on_history = [r for r in rules_here if "migrations" in r.requires]
-            cache = facts.AnalysisCache.for_database(conn) if function_rows is not None else None
+            cache = AnalysisCache.for_database(conn) if function_rows is not None else None
 
             def analyse() -> facts.FunctionFacts | None:
                 if function_rows is None:

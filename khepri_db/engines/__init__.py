@@ -27,6 +27,7 @@ from pathlib import Path
 
 from khepri_db.core.errors import NoProjectError, UsageError
 from khepri_db.engines._cluster import ClusterEngine, state_file
+from khepri_db.engines._docker_sdk import docker_unavailable_reason
 from khepri_db.engines._host import binaries_major_version, free_port, make_cluster_root
 from khepri_db.engines._native import requires_native
 from khepri_db.engines._standins import (
@@ -51,7 +52,6 @@ from khepri_db.engines.docker import (
     DEFAULT_SUPABASE_IMAGE,
     DockerEngine,
     default_image,
-    docker_unavailable_reason,
 )
 from khepri_db.engines.embedded import EmbeddedEngine, embedded_bin_dir
 from khepri_db.engines.system import SystemEngine, system_bin_dir

@@ -40,6 +40,7 @@ from typing import Any
 
 from khepri_db.core.db import connect, server_version
 from khepri_db.core.errors import ConnectionFailedError, EngineError
+from khepri_db.engines._docker_sdk import IMAGE_ENV, docker_client, docker_sdk, ensure_image
 from khepri_db.engines.base import SUPERUSER, EngineStatus, Log
 
 DEFAULT_SUPABASE_IMAGE = "supabase/postgres:15.8.1.085"
@@ -51,8 +52,6 @@ SUPABASE_IMAGES = {15: DEFAULT_SUPABASE_IMAGE, 17: "supabase/postgres:17.4.1.055
 DEFAULT_AUTH_IMAGE = "supabase/gotrue:v2.177.0"
 """The Supabase Auth image whose ``migrate`` command brings ``auth`` to the schema hosted Supabase has."""
 
-IMAGE_ENV = "KHEPRI_DOCKER_IMAGE"
-"""Environment variable naming the docker engine's image (``--image`` wins)."""
 
 DOCKER_STARTUP_TIMEOUT_S = 120
 """Seconds the docker engine waits for the database to accept connections, and for Supabase Auth's
@@ -71,93 +70,6 @@ STATE_FILE_NAME = "engine.json"
 """The project's docker state (container id, port, password), in the state directory, mode 0600."""
 
 
-def _docker() -> Any:
-    """Import the Docker SDK lazily (the optional ``khepri-db[docker]`` extra).
-
-    Raises:
-        EngineError: it is not installed.
-    """
-    try:
-        import docker
-    except ImportError as exc:
-        raise EngineError(
-            f"the docker engine needs the Docker SDK for Python (package docker), which is not installed ({exc})",
-            hint="pip install 'khepri-db[docker]'",
-        ) from exc
-    return docker
-
-
-def _client() -> Any:
-    """A Docker client that answered a ping.
-
-    Raises:
-        EngineError: the SDK is missing or no Docker engine answers.
-    """
-    docker = _docker()
-    try:
-        client = docker.from_env(timeout=30)
-        client.ping()
-    except Exception as exc:  # docker.errors.DockerException and whatever the transport raises
-        raise EngineError(
-            f"no Docker engine answers ({_first_line(exc)})",
-            hint="start Docker (or set DOCKER_HOST), or use the embedded or system engine",
-        ) from None
-    return client
-
-
-def ensure_image(client: Any, image: str, log: Log | None = None) -> None:
-    """Make sure ``image`` is present: look it up, else pull it.
-
-    Raises:
-        EngineError: the image is neither present nor pullable (no registry reachable, a wrong
-            name); the message says how to build a local one.
-    """
-    docker = _docker()
-    try:
-        client.images.get(image)
-        return
-    except docker.errors.ImageNotFound:
-        pass
-    except Exception as exc:
-        raise EngineError(f"cannot look up the image {image}: {_first_line(exc)}") from None
-    if log:
-        log(f"pulling {image}")
-    try:
-        client.images.pull(image)
-    except Exception as exc:
-        raise EngineError(
-            f"the image {image} is not present and cannot be pulled ({_first_line(exc)})",
-            hint="pull it where a registry is reachable, or build a local PostgreSQL image "
-            "(tests/docker/build_image.sh makes one from this machine's PostgreSQL) and pass --image "
-            f"(env {IMAGE_ENV})",
-        ) from None
-
-
-def docker_unavailable_reason(image: str | None = None) -> str | None:
-    """Why the docker engine cannot run here, or ``None`` when it can.
-
-    Args:
-        image: also require this image to be present or pullable (checked before anything is created).
-
-    Returns:
-        ``None`` when the Docker SDK is importable, a Docker engine answers a ping and (with
-        ``image``) the image is there; else one sentence naming what is missing (error messages,
-        test skips).
-    """
-    try:
-        client = _client()
-    except EngineError as exc:
-        return exc.message
-    try:
-        if image is not None:
-            ensure_image(client, image)
-    except EngineError as exc:
-        return exc.message
-    finally:
-        client.close()
-    return None
-
-
 def default_image(major_version: int | None) -> str:
     """The image for a project's ``[db] major_version``: ``KHEPRI_DOCKER_IMAGE`` when set, else
     Supabase's own Postgres of that major version (:data:`SUPABASE_IMAGES`; 15 when unknown)."""
@@ -168,11 +80,6 @@ def is_supabase_image(image: str) -> bool:
     """Whether ``image`` names Supabase's own Postgres (``supabase/postgres``, any registry)."""
     repository = image.split("@", 1)[0].rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
     return repository.endswith("supabase/postgres")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:300]
 
 
 def _pid_alive(pid: int) -> bool:
@@ -297,7 +204,7 @@ class DockerEngine:
     # -- the container ----------------------------------------------------------------------------
 
     def _container(self, client: Any, state: _State) -> Any | None:
-        docker = _docker()
+        docker = docker_sdk()
         try:
             return client.containers.get(state.container_id)
         except docker.errors.NotFound:
@@ -329,7 +236,7 @@ class DockerEngine:
                 did not accept connections in time (its log is included), or Supabase Auth's
                 migrations failed.
         """
-        client = _client()
+        client = docker_client()
         try:
             state = self._load_state()
             if state is not None:
@@ -365,7 +272,7 @@ class DockerEngine:
         if self.state_dir is None:
             labels[LABEL_PID] = str(os.getpid())
         name = f"khepri-db-{key}"
-        docker = _docker()
+        docker = docker_sdk()
         with contextlib.suppress(docker.errors.NotFound):
             client.containers.get(name).remove(force=True)  # a stale one of this project
         command = list(client.images.get(self.image).attrs.get("Config", {}).get("Cmd") or ["postgres"])
@@ -504,7 +411,7 @@ class DockerEngine:
         state = self._load_state()
         if state is None:
             return
-        client = _client()
+        client = docker_client()
         try:
             container = self._container(client, state)
             if container is not None:
@@ -519,7 +426,7 @@ class DockerEngine:
         if state is None:
             return EngineStatus("docker", False, None, detail=f"no {self.image} container started")
         try:
-            client = _client()
+            client = docker_client()
         except EngineError as exc:
             return EngineStatus("docker", False, state.url, port=state.port, detail=exc.message)
         try:

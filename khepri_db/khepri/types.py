@@ -46,9 +46,10 @@ from pydantic import (
 
 # == khepri-db runtime =================================================================
 # Copied by `khepri-db gen types` from khepri-db's khepri_db/core/errors.py (the RPC
-# errors), khepri_db/core/postgrest.py and khepri_db/client/runtime.py, so that this
-# module needs no khepri-db: pydantic at import time, and psycopg or supabase-py for the
-# RPC calls that go through them. Do not edit: regenerate.
+# errors), khepri_db/core/postgrest.py, khepri_db/client/values.py and
+# khepri_db/client/calls.py, so that this module needs no khepri-db: pydantic at import
+# time, and psycopg or supabase-py for the RPC calls that go through them. Do not edit:
+# regenerate.
 
 if TYPE_CHECKING:
     from typing import TypeAlias

@@ -40,7 +40,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,8 +50,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from khepri_db.core.db import connect, create_database, drop_database, redact, with_database
 from khepri_db.core.errors import KhepriError
-
-Progress = Callable[[str], None]
+from khepri_db.migrations.execute import Progress
 
 SUPABASE_INTERNAL_SCHEMAS: tuple[str, ...] = (
     "information_schema", "pg_*", "_analytics", "_realtime", "_supavisor", "auth", "etl", "extensions",

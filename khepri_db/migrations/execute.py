@@ -33,6 +33,7 @@ LOCK_KEY = 0x6B68_6570_7269_0001  # "khepri" + 1: the advisory lock all migrate 
 """Key of the session-level advisory lock held while migrating one database."""
 
 Progress = Callable[[str], None]
+"""A one-line progress callback (a message, no newline); migrate, seed, db reset and db dump take one."""
 
 
 CHECK_CLIENT_INTERVAL = "1s"

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from khepri_db.testing.runner import TEST_EXTENSIONS
+from khepri_db.testing.files import TEST_EXTENSIONS
 
 
 def _tests_root(path: Path) -> Path | None:
@@ -47,7 +47,8 @@ class PgtapFile(pytest.File):
 
 def _run_pgtap_file(request: pytest.FixtureRequest, khepri_pgtap_url: str) -> None:
     """The body of every pgTAP item: run the file, raise :class:`PgtapFileError` unless it passed."""
-    from khepri_db.testing.runner import psql_executable, run_file
+    from khepri_db.testing.psql import psql_executable
+    from khepri_db.testing.runner import run_file
 
     path = Path(request.node.path)
     root = _tests_root(path)

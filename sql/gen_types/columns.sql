@@ -1,4 +1,4 @@
--- gen types (khepri_db/client/codegen.py): the columns of those relations: type, nullability, default, identity,
+-- gen types (khepri_db/client/catalog.py): the columns of those relations: type, nullability, default, identity,
 -- generated, comments.
 -- Parameters: psycopg placeholders in pyformat style (percent, name in parentheses, s).
 -- The privileges of a role that holds one on the whole table are read once per table, not once per column; the

@@ -1,4 +1,4 @@
--- gen types (khepri_db/client/codegen.py): the functions (RPCs) of the exposed schemas the API roles may
+-- gen types (khepri_db/client/catalog.py): the functions (RPCs) of the exposed schemas the API roles may
 -- execute, extension members, triggers and event triggers excluded.
 -- Parameters: psycopg placeholders in pyformat style (percent, name in parentheses, s).
 select

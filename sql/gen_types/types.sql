@@ -1,4 +1,4 @@
--- gen types (khepri_db/client/codegen.py): every type the generated models refer to, with its element, base,
+-- gen types (khepri_db/client/catalog.py): every type the generated models refer to, with its element, base,
 -- range subtype, enum labels and composite attributes, walked recursively from the column and argument types.
 -- Parameters: psycopg placeholders in pyformat style (percent, name in parentheses, s).
 with recursive wanted (oid) as (
