@@ -203,8 +203,18 @@ begin
     raise exception 'invalid code' using errcode = 'P0001';
 end
 $$;
-grant execute on function public.is_my_athlete(uuid), public.athlete_name(uuid), public.redeem_code(text)
-    to anon, authenticated;
+create function public.my_goal_count() returns bigint
+language plpgsql stable security definer set search_path = '' as $$
+begin
+    if auth.uid() is null then  -- signed-in users only
+        raise exception 'sign in first' using errcode = 'P0001';
+    end if;
+    return (select count(*) from public.goals as g join public.athletes as a on a.id = g.athlete_id
+            where a.auth_user_id = auth.uid());
+end
+$$;
+grant execute on function public.is_my_athlete(uuid), public.athlete_name(uuid), public.redeem_code(text),
+    public.my_goal_count() to anon, authenticated;
 """
 
 DEFINER_READS_DECLARED = """
@@ -219,43 +229,53 @@ allow = ["anon", "owner", "other", "coach", "admin", "service_role"]
 [functions."public.redeem_code"]
 call = "select public.redeem_code(code => 'not-a-code')"
 undecided = { "*" = "refuses every code it does not know" }
+
+[functions."public.my_goal_count"]
+allow = ["owner", "other", "coach", "admin"]
+undecided = { anon = "refuses callers without a user id", service_role = "refuses callers without a user id" }
 """
 
 
-def test_anon_reaching_a_definer_body_is_a_risk_only_when_a_call_returned_data(
+def test_anon_reaching_a_definer_body_that_reads_the_caller_and_returned_nothing_is_an_exposure_not_a_risk(
     cli: Cli, khepri_clone_url: str, tmp_path: Path
 ) -> None:
-    # The membership helper answers false to anon and the code-gated function refuses a wrong code:
-    # nothing was observed to leak, so they are exposures (listed, failing only --fail-on exposure).
-    # The name lookup returns the owner's athlete's name to anon: a risk.
+    # The membership helper answers false to anon and the count refuses callers without a user id: both
+    # decide by the caller, who is nobody, and nothing leaked: exposures (listed, failing only --fail-on
+    # exposure). The name lookup returns the owner's athlete's name to anon, and the code-gated function
+    # never reads who calls it (the right code works for anyone): risks.
     with connect(khepri_clone_url, autocommit=True) as conn:
         conn.execute(DEFINER_READS)
     access = tmp_path / "access.toml"
     access.write_text((REPO / "supabase" / "access.toml").read_text() + DEFINER_READS_DECLARED)
     args = ("verify-access", "--db-url", khepri_clone_url, "--access-file", str(access))
     code, report = cli.json(*args)
-    assert code == 0, report["summary"]
+    assert code == 0, [(c["id"], c["actual"], c["detail"]) for c in report["mismatches"]]
     risky = {c["id"]: c["risk"] for c in report["risks"]}
     assert risky == {
         "public.athlete_name:anon:execute": "anon can run SECURITY DEFINER public.athlete_name(uuid), which "
-        "bypasses RLS, and it returned data"
+        "bypasses RLS, and it returned data",
+        "public.redeem_code:anon:execute": "anon can run SECURITY DEFINER public.redeem_code(text), which bypasses "
+        "RLS and never reads who is calling: it acts on whatever its arguments name (it ran and failed inside: "
+        "P0001)",
     }
     exposed = {c["id"]: c["exposure"] for c in report["exposures"]}
-    assert set(exposed) == {"public.is_my_athlete:anon:execute", "public.redeem_code:anon:execute"}
+    assert set(exposed) == {"public.is_my_athlete:anon:execute", "public.my_goal_count:anon:execute"}
     assert (
         "(it completed); in this probe its calls returned nothing and wrote nothing"
         in exposed["public.is_my_athlete:anon:execute"]
     )
-    assert "(it ran and failed inside: P0001)" in exposed["public.redeem_code:anon:execute"]
+    assert "(it ran and failed inside: P0001)" in exposed["public.my_goal_count:anon:execute"]
     cells = {c["id"]: c for c in report["cells"]}
     assert cells["public.is_my_athlete:anon:execute"]["revealed"] is False
+    assert cells["public.is_my_athlete:anon:execute"]["reads_caller"] is True
+    assert cells["public.redeem_code:anon:execute"]["reads_caller"] is False
     assert cells["public.athlete_name:anon:execute"]["revealed"] is True
     assert cells["public.athlete_name:anon:execute"]["rights"]["bypassrls"] is False
     assert report["summary"]["exposures"] == 2
     code, _ = cli.json(*args, "--fail-on", "risk")
     assert code == 1
     with connect(khepri_clone_url, autocommit=True) as conn:
-        conn.execute("revoke execute on function public.athlete_name(uuid) from public, anon")
+        conn.execute("revoke execute on function public.athlete_name(uuid), public.redeem_code(text) from public, anon")
     code, report = cli.json(*args, "--fail-on", "risk")
     assert report["risks"] == []
     assert code == 1  # anon's cell of athlete_name is now a mismatch (denied)

@@ -63,6 +63,7 @@ from psycopg import sql
 from khepri_db.core.db import STANDBY, connect, read_only_reason, redact
 from khepri_db.core.errors import RoleSwitchError, UsageError
 from khepri_db.core.project import Project
+from khepri_db.core.sqltext import significant_tokens
 from khepri_db.doctor.config import resolve_exposed_schemas
 from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
@@ -1051,21 +1052,24 @@ class _Runner:
                 return True
         return False
 
-    def _function_facts(self, keys: Collection[str]) -> dict[str, tuple[bool, bool]]:
-        """Declaration key -> (SECURITY DEFINER, anon may execute) of the declared functions ``keys``, in
-        one query for all of them: ``pg_proc.prosecdef``, and whether ``anon`` holds EXECUTE on it and
-        USAGE on its schema (a call that failed without 42501 reached the body only then: an argument
-        that does not cast fails before the privilege check). A function no longer in ``pg_proc``:
-        (False, False)."""
+    def _function_facts(self, keys: Collection[str]) -> dict[str, tuple[bool, bool, bool]]:
+        """Declaration key -> (SECURITY DEFINER, anon may execute, the body reads the caller) of the
+        declared functions ``keys``, in one query for all of them: ``pg_proc.prosecdef``, whether
+        ``anon`` holds EXECUTE on it and USAGE on its schema (a call that failed without 42501 reached
+        the body only then: an argument that does not cast fails before the privilege check), and
+        :func:`reads_caller` of ``prosrc``. A function no longer in ``pg_proc``: (False, False, False)."""
         oids = {key: self.objects.functions[key][0] for key in keys}
         rows = self.conn.execute(
             "select p.oid, p.prosecdef, pg_catalog.has_function_privilege('anon', p.oid, 'execute') "
-            "and pg_catalog.has_schema_privilege('anon', p.pronamespace, 'usage') "
+            "and pg_catalog.has_schema_privilege('anon', p.pronamespace, 'usage'), p.prosrc "
             "from pg_catalog.pg_proc as p where p.oid = any(%s::oid[])",
             (list(set(oids.values())),),
         ).fetchall()
-        facts = {int(oid): (bool(definer), bool(anon_may)) for oid, definer, anon_may in rows}
-        return {key: facts.get(oid, (False, False)) for key, oid in oids.items()}
+        facts = {
+            int(oid): (bool(definer), bool(anon_may), bool(definer) and reads_caller(body or ""))
+            for oid, definer, anon_may, body in rows
+        }
+        return {key: facts.get(oid, (False, False, False)) for key, oid in oids.items()}
 
     def _owners(self) -> OwnerData:
         """The owner's rows and user (:class:`khepri_db.policy._owner_calls.OwnerData`), read once per run."""
@@ -1124,7 +1128,7 @@ class _Runner:
                 query, params = sql.SQL("select {}()").format(sql.Identifier(schema, name)), []
             path = f"/rpc/{function.name.split('.', 1)[1]}"
             self._progress("function", function.cell_name)
-            definer, anon_may = facts[function.key]
+            definer, anon_may, caller = facts[function.key]
             owners_data = self._with_owners_data(function.spec.call)
             calls = {
                 actor: self._owner_call(actor, signatures.get(oid))
@@ -1137,7 +1141,7 @@ class _Runner:
                     c.statement for c in calls.values() if c is not None
                 ]) if self._has_needs(oid) else None  # fmt: skip
                 yield from self._function_actor_cells(
-                    function, query, params, path, definer, anon_may, owners_data, calls, arranged
+                    function, query, params, path, (definer, anon_may, caller), owners_data, calls, arranged
                 )
 
     def _has_needs(self, oid: int) -> bool:
@@ -1152,13 +1156,14 @@ class _Runner:
         query: sql.Composable,
         params: Sequence[Any],
         path: str,
-        definer: bool,
-        anon_may: bool,
+        facts: tuple[bool, bool, bool],
         owners_data: bool,
         calls: dict[str, OwnerCall | None],
         arranged: str | None,
     ) -> Iterator[CellResult]:
-        """The cells of one declared function, one per actor (see :meth:`function_cells`)."""
+        """The cells of one declared function, one per actor (see :meth:`function_cells`); ``facts`` as
+        :meth:`_function_facts` gives them."""
+        definer, anon_may, caller = facts
         display = self.objects.functions[function.key][1]
         for actor in self.decl.actors:
             expected: Literal["allowed", "denied"] = "allowed" if actor in function.spec.allow else "denied"
@@ -1211,6 +1216,7 @@ class _Runner:
                 undecided=undecided,
                 security_definer=definer,
                 executable=anon_may if actor == "anon" else None,
+                reads_caller=caller if definer else None,
                 wrote=attempt.wrote or None,
                 revealed=attempt.revealed,
                 with_owners_data=owners_data,
@@ -1260,6 +1266,25 @@ class _Attempt:
 
 REVEAL_ROWS = 20
 """Rows of a function call's result read to tell whether it returned anything (:func:`says_nothing`)."""
+
+
+def reads_caller(body: str) -> bool:
+    """Whether a function body reads who is calling: it calls ``auth.uid()``, ``auth.jwt()``,
+    ``auth.email()`` or ``auth.role()`` (Supabase's readers of the request's JWT claims), or names
+    the ``request.jwt.claims``/``request.jwt.claim.*`` settings PostgREST sets, outside comments
+    (sqlparse's lexer). Helpers it calls are not followed."""
+    tokens = significant_tokens(body)
+    for index in range(len(tokens) - 3):
+        head, dot, name, paren = tokens[index : index + 4]
+        if (
+            head.is_word("AUTH")
+            and dot.value == "."
+            and name.is_word("UID", "JWT", "EMAIL", "ROLE")
+            and paren.is_punct("(")
+        ):
+            return True
+    return any(tok.value.startswith("'") and "request.jwt.claim" in tok.value for tok in tokens)
+
 
 _EMPTY_RECORD = re.compile(r"^\(,*\)$")
 

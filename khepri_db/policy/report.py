@@ -89,6 +89,11 @@ class CellResult(BaseModel):
     wrote: dict[str, int] | None = Field(
         None, description="a function cell of anon or other: rows its call wrote, per table (when it succeeded)"
     )
+    reads_caller: bool | None = Field(
+        None,
+        description="a SECURITY DEFINER function's cell: its body reads who is calling (auth.uid(), auth.jwt(), "
+        "auth.email(), auth.role(), the request.jwt.claims settings)",
+    )
     revealed: bool | None = Field(
         None,
         description="a function cell of anon or other: the declared call completed and its result held a value "
@@ -120,7 +125,8 @@ class CellResult(BaseModel):
         anon key is public) or by ``other`` (a signed-in user who does not own the target row: it
         is always the owner's row) on a table or view, or on a Storage bucket's objects (an upload
         into the owner's path, an overwrite or delete of the owner's object). For a function: anon
-        reaching a SECURITY DEFINER body that returned data, anon's call writing rows, or another user's
+        reaching a SECURITY DEFINER body that returned data or never reads who is calling, anon's call
+        writing rows, or another user's
         call made with the owner's data writing rows (:meth:`_function_risk`; a SECURITY DEFINER body anon
         reaches that returned and wrote nothing is an :attr:`exposure`). A declared-allowed cell can hold and
         still be a risk (a public guestbook); ``verify-access --fail-on risk`` fails on any.
@@ -146,12 +152,13 @@ class CellResult(BaseModel):
         return None
 
     def _function_risk(self) -> str | None:
-        """A function cell's risk: anon reaching a SECURITY DEFINER body (it passed the EXECUTE
-        check: the call completed, or failed inside with anything but 42501) whose call returned data
-        (:meth:`_returned_something`), anon's call writing rows, or another user's call made with the owner's
-        data writing rows; and a call of ``anon`` or ``other`` with the owner's data (:attr:`owner_call`)
-        changing the owner's rows, or a SECURITY DEFINER call of theirs writing a table the project made
-        in the ``auth`` schema (credentials kept out of the Data API's reach)."""
+        """A function cell's risk: anon reaching a SECURITY DEFINER body (it passed the EXECUTE check:
+        the call completed, or failed inside with anything but 42501) whose call returned data
+        (:meth:`_returned_something`) or whose body never reads the caller (:attr:`reads_caller`: with
+        the right arguments it acts on anyone's rows); anon's call writing rows; another user's call
+        made with the owner's data writing rows; a call of ``anon`` or ``other`` with the owner's data
+        (:attr:`owner_call`) changing the owner's rows; or a SECURITY DEFINER call of theirs writing a
+        table the project made in the ``auth`` schema (credentials kept out of the Data API's reach)."""
         if self.actor in ("anon", "other"):
             through = f"SECURITY DEFINER {self.object}" if self.security_definer else self.object
             if self.owner_call is not None and self.owner_call.changed:
@@ -167,6 +174,12 @@ class CellResult(BaseModel):
             if self._anon_reached_definer() and self._returned_something():
                 which = "its call with the owner's data" if self.owner_call and self.owner_call.revealed else "it"
                 return f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS, and {which} returned data"
+            if self._anon_reached_definer() and not self.reads_caller:
+                how = "it completed" if self.actual == "allowed" else f"it ran and failed inside: {self.sqlstate}"
+                return (
+                    f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS and never reads who is "
+                    f"calling: it acts on whatever its arguments name ({how})"
+                )
         if self.actor == "other" and written and self.with_owners_data:
             return f"a signed-in user's call of {self.object} with the owner's data wrote {written}"
         return None
@@ -187,10 +200,11 @@ class CellResult(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def exposure(self) -> str | None:
-        """anon reaching a SECURITY DEFINER body that, in this probe, neither wrote anything nor returned
-        anything but null, false, 0 or empty, with the declared arguments and with the owner's data; or
-        None. Not a risk (nothing was observed to leak or change: membership helpers that answer
-        ``false`` for anon, token-gated functions refusing a wrong token), yet the body runs with its
+        """anon reaching a SECURITY DEFINER body that reads who is calling (:attr:`reads_caller`) and, in
+        this probe, neither wrote anything nor returned anything but null, false, 0 or empty, with the
+        declared arguments and with the owner's data; or None. Not a risk (nothing was observed to leak or
+        change, and the body decides by the caller, who is nobody: membership helpers that answer
+        ``false`` for anon, functions refusing callers without a user id), yet the body runs with its
         owner's rights for anyone holding the public anon key: Supabase's linter warns on the grant
         alone (``anon_security_definer_function_executable``, which ``khepri-db doctor`` runs too).
         ``verify-access --fail-on exposure`` fails on these as well as on risks."""
