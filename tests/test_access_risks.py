@@ -9,6 +9,7 @@ import pytest
 from conftest import REPO, Cli
 
 from khepri_db.core.db import connect
+from khepri_db.policy.probe import reads_caller
 
 pytestmark = pytest.mark.pg
 
@@ -213,8 +214,12 @@ begin
             where a.auth_user_id = auth.uid());
 end
 $$;
+create function public.can_see_athlete(p_athlete uuid) returns boolean
+language sql stable security definer set search_path = '' as $$
+    select public.is_my_athlete(p_athlete)  -- reads the caller through the helper
+$$;
 grant execute on function public.is_my_athlete(uuid), public.athlete_name(uuid), public.redeem_code(text),
-    public.my_goal_count() to anon, authenticated;
+    public.my_goal_count(), public.can_see_athlete(uuid) to anon, authenticated;
 """
 
 DEFINER_READS_DECLARED = """
@@ -230,10 +235,26 @@ allow = ["anon", "owner", "other", "coach", "admin", "service_role"]
 call = "select public.redeem_code(code => 'not-a-code')"
 undecided = { "*" = "refuses every code it does not know" }
 
+[functions."public.can_see_athlete"]
+call = "select public.can_see_athlete(p_athlete => {athletes.id})"
+allow = ["anon", "owner", "other", "coach", "admin", "service_role"]
+
 [functions."public.my_goal_count"]
 allow = ["owner", "other", "coach", "admin"]
 undecided = { anon = "refuses callers without a user id", service_role = "refuses callers without a user id" }
 """
+
+
+def test_reads_caller_follows_helper_calls_and_ignores_comments() -> None:
+    helpers = {"public.is_member": ["select exists (select 1 from m where user_id = auth.uid())"]}
+    assert reads_caller("select auth.uid()")
+    assert reads_caller('select "auth"."jwt"() ->> \'sub\'')
+    assert reads_caller("select current_setting('request.jwt.claims', true)")
+    assert not reads_caller("select 1 -- auth.uid() in a comment")
+    assert not reads_caller("select public.is_member(p_org)")  # helpers not given: not followed
+    assert reads_caller("select public.is_member(p_org)", helpers)
+    assert not reads_caller("select public.is_member(p_org)", helpers, depth=0)
+    assert not reads_caller("select now(), lower(p_name)", helpers)
 
 
 def test_anon_reaching_a_definer_body_that_reads_the_caller_and_returned_nothing_is_an_exposure_not_a_risk(
@@ -259,7 +280,11 @@ def test_anon_reaching_a_definer_body_that_reads_the_caller_and_returned_nothing
         "P0001)",
     }
     exposed = {c["id"]: c["exposure"] for c in report["exposures"]}
-    assert set(exposed) == {"public.is_my_athlete:anon:execute", "public.my_goal_count:anon:execute"}
+    assert set(exposed) == {
+        "public.is_my_athlete:anon:execute",
+        "public.my_goal_count:anon:execute",
+        "public.can_see_athlete:anon:execute",
+    }
     assert (
         "(it completed); in this probe its calls returned nothing and wrote nothing"
         in exposed["public.is_my_athlete:anon:execute"]
@@ -271,7 +296,8 @@ def test_anon_reaching_a_definer_body_that_reads_the_caller_and_returned_nothing
     assert cells["public.redeem_code:anon:execute"]["reads_caller"] is False
     assert cells["public.athlete_name:anon:execute"]["revealed"] is True
     assert cells["public.athlete_name:anon:execute"]["rights"]["bypassrls"] is False
-    assert report["summary"]["exposures"] == 2
+    assert cells["public.can_see_athlete:anon:execute"]["reads_caller"] is True
+    assert report["summary"]["exposures"] == 3
     code, _ = cli.json(*args, "--fail-on", "risk")
     assert code == 1
     with connect(khepri_clone_url, autocommit=True) as conn:
@@ -281,4 +307,4 @@ def test_anon_reaching_a_definer_body_that_reads_the_caller_and_returned_nothing
     assert code == 1  # anon's cell of athlete_name is now a mismatch (denied)
     text = cli(*args, "--fail-on", "exposure", cwd=REPO)
     assert "EXPOSED public.is_my_athlete:anon:execute: anon can run SECURITY DEFINER" in text.stdout
-    assert "fail (--fail-on exposure): 2 exposure(s)" in text.stdout
+    assert "fail (--fail-on exposure): 3 exposure(s)" in text.stdout

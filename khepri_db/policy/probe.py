@@ -49,11 +49,11 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,7 +63,7 @@ from psycopg import sql
 from khepri_db.core.db import STANDBY, connect, read_only_reason, redact
 from khepri_db.core.errors import RoleSwitchError, UsageError
 from khepri_db.core.project import Project
-from khepri_db.core.sqltext import significant_tokens
+from khepri_db.core.sqltext import Token, identifier, significant_tokens
 from khepri_db.doctor.config import resolve_exposed_schemas
 from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
@@ -1065,10 +1065,16 @@ class _Runner:
             "from pg_catalog.pg_proc as p where p.oid = any(%s::oid[])",
             (list(set(oids.values())),),
         ).fetchall()
-        facts = {
-            int(oid): (bool(definer), bool(anon_may), bool(definer) and reads_caller(body or ""))
-            for oid, definer, anon_may, body in rows
-        }
+        helpers: dict[str, list[str]] | None = None
+        facts: dict[int, tuple[bool, bool, bool]] = {}
+        for oid, definer, anon_may, body in rows:
+            caller = False
+            if definer:
+                caller = reads_caller(body or "")
+                if not caller:
+                    helpers = helpers if helpers is not None else _function_bodies(self.conn)
+                    caller = reads_caller(body or "", helpers)
+            facts[int(oid)] = (bool(definer), bool(anon_may), caller)
         return {key: facts.get(oid, (False, False, False)) for key, oid in oids.items()}
 
     def _owners(self) -> OwnerData:
@@ -1268,22 +1274,57 @@ REVEAL_ROWS = 20
 """Rows of a function call's result read to tell whether it returned anything (:func:`says_nothing`)."""
 
 
-def reads_caller(body: str) -> bool:
+def reads_caller(body: str, helpers: Mapping[str, Sequence[str]] | None = None, depth: int = 4) -> bool:
     """Whether a function body reads who is calling: it calls ``auth.uid()``, ``auth.jwt()``,
     ``auth.email()`` or ``auth.role()`` (Supabase's readers of the request's JWT claims), or names
     the ``request.jwt.claims``/``request.jwt.claim.*`` settings PostgREST sets, outside comments
-    (sqlparse's lexer). Helpers it calls are not followed."""
+    (sqlparse's lexer). With ``helpers`` (function name, bare and ``schema.name``, lower case -> the
+    bodies of the functions of that name: :func:`_function_bodies`), a call of a function whose body
+    reads the caller counts too, followed ``depth`` calls deep (grida's ``rls_asset`` calls
+    ``rls_document``, which calls ``rls_project``, which reads ``auth.uid()``)."""
+    direct, called = _caller_facts(body)
+    if direct or helpers is None or depth <= 0:
+        return direct
+    return any(reads_caller(other, helpers, depth - 1) for name in called for other in helpers.get(name, ()))
+
+
+@lru_cache(maxsize=4096)
+def _caller_facts(body: str) -> tuple[bool, frozenset[str]]:
+    """(the body reads the caller itself, the names of the functions it calls: bare or
+    ``schema.name``, lower case) for :func:`reads_caller`."""
     tokens = significant_tokens(body)
-    for index in range(len(tokens) - 3):
-        head, dot, name, paren = tokens[index : index + 4]
-        if (
-            head.is_word("AUTH")
-            and dot.value == "."
-            and name.is_word("UID", "JWT", "EMAIL", "ROLE")
-            and paren.is_punct("(")
-        ):
-            return True
-    return any(tok.value.startswith("'") and "request.jwt.claim" in tok.value for tok in tokens)
+    called: set[str] = set()
+    for index in range(1, len(tokens)):
+        name = _name(tokens[index - 1]) if tokens[index].is_punct("(") else None
+        if name is None:
+            continue
+        schema = _name(tokens[index - 3]) if index >= 3 and tokens[index - 2].value == "." else None
+        if schema == "auth" and name in ("uid", "jwt", "email", "role"):
+            return True, frozenset()
+        called.add(f"{schema}.{name}" if schema else name)
+    settings = any(tok.value.startswith("'") and "request.jwt.claim" in tok.value for tok in tokens)
+    return settings, frozenset(called)
+
+
+def _name(tok: Token) -> str | None:
+    """A keyword or a name token as Postgres folds it: unquoted lower case, quoted as written."""
+    return tok.value.lower() if tok.wordlike else identifier(tok)
+
+
+def _function_bodies(conn: psycopg.Connection) -> dict[str, list[str]]:
+    """Function name (bare and ``schema.name``, lower case) -> the SQL and PL/pgSQL bodies of the
+    functions of that name outside ``pg_catalog`` and ``information_schema``, for :func:`reads_caller`."""
+    rows = conn.execute(
+        "select n.nspname, p.proname, p.prosrc from pg_catalog.pg_proc as p "
+        "join pg_catalog.pg_namespace as n on n.oid = p.pronamespace "
+        "join pg_catalog.pg_language as l on l.oid = p.prolang "
+        "where l.lanname in ('sql', 'plpgsql') and n.nspname not in ('pg_catalog', 'information_schema')"
+    ).fetchall()
+    bodies: dict[str, list[str]] = {}
+    for schema, name, body in rows:
+        for key in (name.lower(), f"{schema}.{name}".lower()):
+            bodies.setdefault(key, []).append(body or "")
+    return bodies
 
 
 _EMPTY_RECORD = re.compile(r"^\(,*\)$")
