@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, Cli
 
 from khepri_db.core.db import connect
-from khepri_db.policy.probe import reads_caller
+from khepri_db.policy.probe import checks_caller
 
 pytestmark = pytest.mark.pg
 
@@ -216,7 +216,7 @@ end
 $$;
 create function public.can_see_athlete(p_athlete uuid) returns boolean
 language sql stable security definer set search_path = '' as $$
-    select public.is_my_athlete(p_athlete)  -- reads the caller through the helper
+    select public.is_my_athlete(p_athlete)  -- checks the caller through the helper
 $$;
 grant execute on function public.is_my_athlete(uuid), public.athlete_name(uuid), public.redeem_code(text),
     public.my_goal_count(), public.can_see_athlete(uuid) to anon, authenticated;
@@ -245,16 +245,22 @@ undecided = { anon = "refuses callers without a user id", service_role = "refuse
 """
 
 
-def test_reads_caller_follows_helper_calls_and_ignores_comments() -> None:
+def test_checks_caller_follows_helper_calls_and_ignores_comments() -> None:
     helpers = {"public.is_member": ["select exists (select 1 from m where user_id = auth.uid())"]}
-    assert reads_caller("select auth.uid()")
-    assert reads_caller('select "auth"."jwt"() ->> \'sub\'')
-    assert reads_caller("select current_setting('request.jwt.claims', true)")
-    assert not reads_caller("select 1 -- auth.uid() in a comment")
-    assert not reads_caller("select public.is_member(p_org)")  # helpers not given: not followed
-    assert reads_caller("select public.is_member(p_org)", helpers)
-    assert not reads_caller("select public.is_member(p_org)", helpers, depth=0)
-    assert not reads_caller("select now(), lower(p_name)", helpers)
+    assert checks_caller("select auth.uid()")
+    assert checks_caller('select "auth"."jwt"() ->> \'sub\'')
+    assert checks_caller("select current_setting('request.jwt.claims', true)")
+    assert not checks_caller("select 1 -- auth.uid() in a comment")
+    assert not checks_caller("select public.is_member(p_org)")  # helpers not given: not followed
+    assert checks_caller("select public.is_member(p_org)", helpers)
+    assert not checks_caller("select public.is_member(p_org)", helpers, depth=0)
+    assert not checks_caller("select now(), lower(p_name)", helpers)
+    # the caller written into a row decides nothing; compared, or through a variable, it does
+    assert not checks_caller("insert into r (code, redeemed_by) values (p_code, auth.uid())")
+    assert not checks_caller("update t set updated_by = auth.uid() where id = p_id")
+    assert checks_caller("update t set title = p_title where id = p_id and owner_id = auth.uid()")
+    assert checks_caller("select (auth.jwt() ->> 'role')::text = 'admin'")
+    assert checks_caller("declare v uuid; begin v := auth.uid(); if v is null then raise exception 'no'; end if; end")
 
 
 def test_anon_reaching_a_definer_body_that_reads_the_caller_and_returned_nothing_is_an_exposure_not_a_risk(
@@ -263,7 +269,7 @@ def test_anon_reaching_a_definer_body_that_reads_the_caller_and_returned_nothing
     # The membership helper answers false to anon and the count refuses callers without a user id: both
     # decide by the caller, who is nobody, and nothing leaked: exposures (listed, failing only --fail-on
     # exposure). The name lookup returns the owner's athlete's name to anon, and the code-gated function
-    # never reads who calls it (the right code works for anyone): risks.
+    # never checks who calls it (the right code works for anyone): risks.
     with connect(khepri_clone_url, autocommit=True) as conn:
         conn.execute(DEFINER_READS)
     access = tmp_path / "access.toml"
@@ -276,7 +282,7 @@ def test_anon_reaching_a_definer_body_that_reads_the_caller_and_returned_nothing
         "public.athlete_name:anon:execute": "anon can run SECURITY DEFINER public.athlete_name(uuid), which "
         "bypasses RLS, and it returned data",
         "public.redeem_code:anon:execute": "anon can run SECURITY DEFINER public.redeem_code(text), which bypasses "
-        "RLS and never reads who is calling: it acts on whatever its arguments name (it ran and failed inside: "
+        "RLS and never checks who is calling: it acts on whatever its arguments name (it ran and failed inside: "
         "P0001)",
     }
     exposed = {c["id"]: c["exposure"] for c in report["exposures"]}
@@ -292,11 +298,11 @@ def test_anon_reaching_a_definer_body_that_reads_the_caller_and_returned_nothing
     assert "(it ran and failed inside: P0001)" in exposed["public.my_goal_count:anon:execute"]
     cells = {c["id"]: c for c in report["cells"]}
     assert cells["public.is_my_athlete:anon:execute"]["revealed"] is False
-    assert cells["public.is_my_athlete:anon:execute"]["reads_caller"] is True
-    assert cells["public.redeem_code:anon:execute"]["reads_caller"] is False
+    assert cells["public.is_my_athlete:anon:execute"]["checks_caller"] is True
+    assert cells["public.redeem_code:anon:execute"]["checks_caller"] is False
     assert cells["public.athlete_name:anon:execute"]["revealed"] is True
     assert cells["public.athlete_name:anon:execute"]["rights"]["bypassrls"] is False
-    assert cells["public.can_see_athlete:anon:execute"]["reads_caller"] is True
+    assert cells["public.can_see_athlete:anon:execute"]["checks_caller"] is True
     assert report["summary"]["exposures"] == 3
     code, _ = cli.json(*args, "--fail-on", "risk")
     assert code == 1

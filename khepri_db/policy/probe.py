@@ -1053,11 +1053,11 @@ class _Runner:
         return False
 
     def _function_facts(self, keys: Collection[str]) -> dict[str, tuple[bool, bool, bool]]:
-        """Declaration key -> (SECURITY DEFINER, anon may execute, the body reads the caller) of the
+        """Declaration key -> (SECURITY DEFINER, anon may execute, the body checks the caller) of the
         declared functions ``keys``, in one query for all of them: ``pg_proc.prosecdef``, whether
         ``anon`` holds EXECUTE on it and USAGE on its schema (a call that failed without 42501 reached
         the body only then: an argument that does not cast fails before the privilege check), and
-        :func:`reads_caller` of ``prosrc``. A function no longer in ``pg_proc``: (False, False, False)."""
+        :func:`checks_caller` of ``prosrc``. A function no longer in ``pg_proc``: (False, False, False)."""
         oids = {key: self.objects.functions[key][0] for key in keys}
         rows = self.conn.execute(
             "select p.oid, p.prosecdef, pg_catalog.has_function_privilege('anon', p.oid, 'execute') "
@@ -1070,10 +1070,10 @@ class _Runner:
         for oid, definer, anon_may, body in rows:
             caller = False
             if definer:
-                caller = reads_caller(body or "")
+                caller = checks_caller(body or "")
                 if not caller:
                     helpers = helpers if helpers is not None else _function_bodies(self.conn)
-                    caller = reads_caller(body or "", helpers)
+                    caller = checks_caller(body or "", helpers)
             facts[int(oid)] = (bool(definer), bool(anon_may), caller)
         return {key: facts.get(oid, (False, False, False)) for key, oid in oids.items()}
 
@@ -1222,7 +1222,7 @@ class _Runner:
                 undecided=undecided,
                 security_definer=definer,
                 executable=anon_may if actor == "anon" else None,
-                reads_caller=caller if definer else None,
+                checks_caller=caller if definer else None,
                 wrote=attempt.wrote or None,
                 revealed=attempt.revealed,
                 with_owners_data=owners_data,
@@ -1274,36 +1274,113 @@ REVEAL_ROWS = 20
 """Rows of a function call's result read to tell whether it returned anything (:func:`says_nothing`)."""
 
 
-def reads_caller(body: str, helpers: Mapping[str, Sequence[str]] | None = None, depth: int = 4) -> bool:
-    """Whether a function body reads who is calling: it calls ``auth.uid()``, ``auth.jwt()``,
-    ``auth.email()`` or ``auth.role()`` (Supabase's readers of the request's JWT claims), or names
-    the ``request.jwt.claims``/``request.jwt.claim.*`` settings PostgREST sets, outside comments
+def checks_caller(body: str, helpers: Mapping[str, Sequence[str]] | None = None, depth: int = 4) -> bool:
+    """Whether a function body checks who is calling: it compares ``auth.uid()``, ``auth.jwt()``,
+    ``auth.email()``, ``auth.role()`` or the ``request.jwt.claims`` settings PostgREST sets with
+    something (:func:`_caller_facts`: a condition, not an audit column it fills), outside comments
     (sqlparse's lexer). With ``helpers`` (function name, bare and ``schema.name``, lower case -> the
     bodies of the functions of that name: :func:`_function_bodies`), a call of a function whose body
-    reads the caller counts too, followed ``depth`` calls deep (grida's ``rls_asset`` calls
-    ``rls_document``, which calls ``rls_project``, which reads ``auth.uid()``)."""
+    checks the caller counts too, followed ``depth`` calls deep (grida's ``rls_asset`` calls
+    ``rls_document``, which calls ``rls_project``, which compares ``auth.uid()``)."""
     direct, called = _caller_facts(body)
     if direct or helpers is None or depth <= 0:
         return direct
-    return any(reads_caller(other, helpers, depth - 1) for name in called for other in helpers.get(name, ()))
+    return any(checks_caller(other, helpers, depth - 1) for name in called for other in helpers.get(name, ()))
 
 
 @lru_cache(maxsize=4096)
 def _caller_facts(body: str) -> tuple[bool, frozenset[str]]:
-    """(the body reads the caller itself, the names of the functions it calls: bare or
-    ``schema.name``, lower case) for :func:`reads_caller`."""
+    """(the body compares the caller with something itself, the names of the functions it calls: bare
+    or ``schema.name``, lower case) for :func:`checks_caller`.
+
+    A read of the caller (``auth.uid()``, ``auth.jwt()``, ``auth.email()``, ``auth.role()``,
+    ``current_setting('request.jwt.claims'...)``) counts when it is an operand of a comparison
+    (``=``, ``<>``, ``is``, ``in``...; after ``->>``, ``::type`` and literals: ``auth.jwt() ->> 'role' =
+    'admin'``), directly or through a variable it was assigned to (``v := auth.uid()``, ``select
+    auth.uid() into v``) that is. A caller only written into a row (``redeemed_by = auth.uid()`` in a
+    ``values`` list, an audit column) decides nothing."""
     tokens = significant_tokens(body)
     called: set[str] = set()
+    reads: list[tuple[int, int]] = []  # (first token, closing parenthesis) of each read of the caller
     for index in range(1, len(tokens)):
         name = _name(tokens[index - 1]) if tokens[index].is_punct("(") else None
         if name is None:
             continue
         schema = _name(tokens[index - 3]) if index >= 3 and tokens[index - 2].value == "." else None
-        if schema == "auth" and name in ("uid", "jwt", "email", "role"):
+        caller = (schema == "auth" and name in ("uid", "jwt", "email", "role")) or (
+            name == "current_setting" and index + 1 < len(tokens) and "request.jwt.claim" in tokens[index + 1].value
+        )
+        if caller:
+            reads.append((index - 3 if schema else index - 1, _closing(tokens, index)))
+        else:
+            called.add(f"{schema}.{name}" if schema else name)
+    variables: set[str] = set()
+    for start, end in reads:
+        if _compared(tokens, start, end):
             return True, frozenset()
-        called.add(f"{schema}.{name}" if schema else name)
-    settings = any(tok.value.startswith("'") and "request.jwt.claim" in tok.value for tok in tokens)
-    return settings, frozenset(called)
+        if start >= 2 and tokens[start - 1].value == ":=":  # v := auth.uid()
+            variables.add(tokens[start - 2].value.lower())
+        if end + 2 < len(tokens) and tokens[end + 1].is_word("INTO"):  # select auth.uid() into v
+            variables.add(tokens[end + 2].value.lower())
+    for index, tok in enumerate(tokens):
+        assigned = index + 1 < len(tokens) and tokens[index + 1].value == ":="
+        if tok.value.lower() in variables and not assigned and _compared(tokens, index, index):
+            return True, frozenset()
+    return False, frozenset(called)
+
+
+_COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">=", "IS", "IN", "LIKE", "ILIKE", "ANY", "DISTINCT"})
+_PATH = frozenset({"->", "->>", "#>", "#>>", "::"})
+
+
+_CONDITION_WORDS = frozenset({"WHERE", "AND", "OR", "ON", "WHEN", "IF", "ELSIF", "SELECT", "HAVING", "RETURN", "THEN"})
+
+
+def _set_clause(tokens: Sequence[Token], operator: int) -> bool:
+    """Whether the ``=`` at ``tokens[operator]`` assigns in an ``update ... set`` list (``set
+    updated_by = auth.uid()``) rather than compares: reading back at the same depth, ``set`` comes
+    before any word that opens a condition."""
+    depth = 0
+    for index in range(operator - 1, -1, -1):
+        tok = tokens[index]
+        depth += tok.is_punct(")") - tok.is_punct("(")
+        if depth < 0 or tok.is_punct(";"):
+            return False
+        if depth == 0 and tok.is_word("SET"):
+            return True
+        if depth == 0 and tok.wordlike and tok.value.upper() in _CONDITION_WORDS:
+            return False
+    return False
+
+
+def _closing(tokens: Sequence[Token], open_index: int) -> int:
+    """The index of the parenthesis closing ``tokens[open_index]`` (the last token if none does)."""
+    depth = 0
+    for index in range(open_index, len(tokens)):
+        depth += tokens[index].is_punct("(") - tokens[index].is_punct(")")
+        if depth == 0:
+            return index
+    return len(tokens) - 1
+
+
+def _compared(tokens: Sequence[Token], start: int, end: int) -> bool:
+    """Whether the operand ``tokens[start:end + 1]`` stands beside a comparison operator: before it
+    (past opening parentheses), or after it past closing parentheses, ``->>``-style paths, casts and
+    literals (``(auth.jwt() ->> 'role')::text = 'admin'``)."""
+    index = start - 1
+    while index >= 0 and tokens[index].is_punct("("):
+        index -= 1
+    if index >= 0 and tokens[index].value.upper() in _COMPARISONS and not _set_clause(tokens, index):
+        return True
+    index = end + 1
+    while index < len(tokens) and (
+        tokens[index].value in _PATH
+        or tokens[index].is_punct(")")
+        or tokens[index].value.startswith("'")
+        or (tokens[index - 1].value == "::" and tokens[index].wordlike)
+    ):
+        index += 1
+    return index < len(tokens) and tokens[index].value.upper() in _COMPARISONS
 
 
 def _name(tok: Token) -> str | None:
@@ -1313,7 +1390,7 @@ def _name(tok: Token) -> str | None:
 
 def _function_bodies(conn: psycopg.Connection) -> dict[str, list[str]]:
     """Function name (bare and ``schema.name``, lower case) -> the SQL and PL/pgSQL bodies of the
-    functions of that name outside ``pg_catalog`` and ``information_schema``, for :func:`reads_caller`."""
+    functions of that name outside ``pg_catalog`` and ``information_schema``, for :func:`checks_caller`."""
     rows = conn.execute(
         "select n.nspname, p.proname, p.prosrc from pg_catalog.pg_proc as p "
         "join pg_catalog.pg_namespace as n on n.oid = p.pronamespace "

@@ -89,10 +89,10 @@ class CellResult(BaseModel):
     wrote: dict[str, int] | None = Field(
         None, description="a function cell of anon or other: rows its call wrote, per table (when it succeeded)"
     )
-    reads_caller: bool | None = Field(
+    checks_caller: bool | None = Field(
         None,
-        description="a SECURITY DEFINER function's cell: its body reads who is calling (auth.uid(), auth.jwt(), "
-        "auth.email(), auth.role(), the request.jwt.claims settings)",
+        description="a SECURITY DEFINER function's cell: its body compares who is calling (auth.uid(), "
+        "auth.jwt(), auth.email(), auth.role(), the request.jwt.claims settings) with something in a condition",
     )
     revealed: bool | None = Field(
         None,
@@ -125,7 +125,7 @@ class CellResult(BaseModel):
         anon key is public) or by ``other`` (a signed-in user who does not own the target row: it
         is always the owner's row) on a table or view, or on a Storage bucket's objects (an upload
         into the owner's path, an overwrite or delete of the owner's object). For a function: anon
-        reaching a SECURITY DEFINER body that returned data or never reads who is calling, anon's call
+        reaching a SECURITY DEFINER body that returned data or never checks who is calling, anon's call
         writing rows, or another user's
         call made with the owner's data writing rows (:meth:`_function_risk`; a SECURITY DEFINER body anon
         reaches that returned and wrote nothing is an :attr:`exposure`). A declared-allowed cell can hold and
@@ -154,7 +154,7 @@ class CellResult(BaseModel):
     def _function_risk(self) -> str | None:
         """A function cell's risk: anon reaching a SECURITY DEFINER body (it passed the EXECUTE check:
         the call completed, or failed inside with anything but 42501) whose call returned data
-        (:meth:`_returned_something`) or whose body never reads the caller (:attr:`reads_caller`: with
+        (:meth:`_returned_something`) or whose body never checks the caller (:attr:`checks_caller`: with
         the right arguments it acts on anyone's rows); anon's call writing rows; another user's call
         made with the owner's data writing rows; a call of ``anon`` or ``other`` with the owner's data
         (:attr:`owner_call`) changing the owner's rows; or a SECURITY DEFINER call of theirs writing a
@@ -174,10 +174,10 @@ class CellResult(BaseModel):
             if self._anon_reached_definer() and self._returned_something():
                 which = "its call with the owner's data" if self.owner_call and self.owner_call.revealed else "it"
                 return f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS, and {which} returned data"
-            if self._anon_reached_definer() and not self.reads_caller:
+            if self._anon_reached_definer() and not self.checks_caller:
                 how = "it completed" if self.actual == "allowed" else f"it ran and failed inside: {self.sqlstate}"
                 return (
-                    f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS and never reads who is "
+                    f"anon can run SECURITY DEFINER {self.object}, which bypasses RLS and never checks who is "
                     f"calling: it acts on whatever its arguments name ({how})"
                 )
         if self.actor == "other" and written and self.with_owners_data:
@@ -200,7 +200,7 @@ class CellResult(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def exposure(self) -> str | None:
-        """anon reaching a SECURITY DEFINER body that reads who is calling (:attr:`reads_caller`) and, in
+        """anon reaching a SECURITY DEFINER body that checks who is calling (:attr:`checks_caller`) and, in
         this probe, neither wrote anything nor returned anything but null, false, 0 or empty, with the
         declared arguments and with the owner's data; or None. Not a risk (nothing was observed to leak or
         change, and the body decides by the caller, who is nobody: membership helpers that answer

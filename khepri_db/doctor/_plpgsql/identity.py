@@ -199,8 +199,8 @@ def identity_arguments(
     columns: dict[str, set[str]] = {}
     # Two passes: the first learns which variables carry what, the second judges each statement.
     for learning in (True, False):
-        for kind, part, mentioned, calls, reads_caller, targets in analysed:
-            carries_identity = reads_caller or bool(mentioned & identity_vars)
+        for kind, part, mentioned, calls, checks_caller, targets in analysed:
+            carries_identity = checks_caller or bool(mentioned & identity_vars)
             params_here = {derived[n] for n in mentioned if n in derived}
             if learning:
                 for target in targets:
