@@ -247,10 +247,11 @@ undecided = { anon = "refuses callers without a user id", service_role = "refuse
 
 def test_checks_caller_follows_helper_calls_and_ignores_comments() -> None:
     helpers = {"public.is_member": ["select exists (select 1 from m where user_id = auth.uid())"]}
-    assert checks_caller("select auth.uid()")
-    assert checks_caller('select "auth"."jwt"() ->> \'sub\'')
-    assert checks_caller("select current_setting('request.jwt.claims', true)")
-    assert not checks_caller("select 1 -- auth.uid() in a comment")
+    assert checks_caller("select 1 where owner_id = auth.uid()")
+    assert checks_caller('select "auth"."jwt"() ->> \'sub\' = p_owner::text')
+    assert checks_caller("select 1 where (current_setting('request.jwt.claims', true)::json ->> 'sub') = p_owner")
+    assert not checks_caller("select auth.uid()")  # returned, not compared: it decides nothing
+    assert not checks_caller("select 1 -- where owner_id = auth.uid() in a comment")
     assert not checks_caller("select public.is_member(p_org)")  # helpers not given: not followed
     assert checks_caller("select public.is_member(p_org)", helpers)
     assert not checks_caller("select public.is_member(p_org)", helpers, depth=0)
