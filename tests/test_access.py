@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Cli, scalar, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import RoleSwitchError
@@ -24,6 +23,7 @@ from khepri_db.policy.declaration import AccessDeclarationError, load_declaratio
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 from khepri_db.policy.report import AccessReport, CoverageCheck
+from tests.support import Cli, scalar, write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Cli, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
@@ -16,6 +15,7 @@ from khepri_db.policy.access_init import init_access
 from khepri_db.policy.declaration import AccessDeclarationError, load_declaration
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory
+from tests.support import Cli, write_migration
 
 NO_PROJECT = Project(Path(__file__).resolve().parent)
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from khepri_db.core.db import connect
 from khepri_db.policy.pgtap_export import DIGEST_PREFIX
-from khepri_db.testing.runner import psql_environment
-from tests.conftest import REPO, Cli, scalar, skip_or_fail
+from tests.support import REPO, Cli, scalar, skip_or_fail
+from tests.support.pgtap import pg_prove
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
@@ -41,20 +39,8 @@ def exported(cli: Cli, khepri_clone_url: str, tmp_path: Path) -> Path:
     return target
 
 
-def _pg_prove(url: str, tests: Path) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("pg_prove")
-    if binary is None:
-        skip_or_fail("pg_prove is not installed (Debian: libtap-parser-sourcehandler-pgtap-perl)")
-    assert binary is not None
-    with connect(url, autocommit=True) as conn:
-        conn.execute("create extension if not exists pgtap with schema extensions")
-    _, env = psql_environment(url)
-    return subprocess.run([binary, "--ext", ".sql", "-r", "."], cwd=tests, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)  # fmt: skip
-
-
 def test_the_exported_matrix_passes_under_pg_prove_and_test_db(exported: Path, khepri_clone_url: str, cli: Cli) -> None:
-    done = _pg_prove(khepri_clone_url, exported.parent)
+    done = pg_prove(khepri_clone_url, exported.parent)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Result: PASS" in done.stdout
     plan = re.search(r"^select plan\((\d+)\);$", exported.read_text(), re.MULTILINE)
@@ -78,7 +64,7 @@ def test_a_weakened_policy_fails_the_cells_it_opens(exported: Path, khepri_clone
         "public.athletes coach select: denied",
         "public.athletes admin select: denied",
     }
-    assert _pg_prove(khepri_clone_url, exported.parent).returncode != 0  # and pg_prove agrees
+    assert pg_prove(khepri_clone_url, exported.parent).returncode != 0  # and pg_prove agrees
 
 
 def test_a_matrix_that_does_not_hold_is_not_exported(cli: Cli, khepri_clone_url: str, tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
@@ -25,6 +24,7 @@ from khepri_db.policy._fresh_keys import fresh_object_name, fresh_text
 from khepri_db.policy.access_init import init_access
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from tests.support import write_migration
 
 NO_PROJECT = Project(Path(__file__).resolve().parent)
 

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Cli, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
@@ -23,6 +22,7 @@ from khepri_db.policy.access_init import AccessInitResult, init_access
 from khepri_db.policy.declaration import OPERATIONS, load_declaration
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from tests.support import Cli, write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
@@ -27,6 +26,7 @@ from khepri_db.policy._owner_calls import read_signatures
 from khepri_db.policy.access_init import init_access
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from tests.support import write_migration
 
 pytestmark = pytest.mark.pg
 

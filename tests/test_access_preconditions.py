@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
@@ -28,6 +27,8 @@ from khepri_db.policy._preconditions import call_arguments, read_needs
 from khepri_db.policy.access_init import init_access
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from tests.support import write_migration
+from tests.support.pgtap import pg_prove
 
 NO_PROJECT = Project(Path(__file__).resolve().parent)
 
@@ -300,8 +301,6 @@ def test_simple_conditions_are_read_from_the_body_and_the_rest_left_alone() -> N
 
 
 def test_the_pgtap_export_makes_the_same_rows_and_passes(db: str, tmp_path: Path) -> None:
-    from test_access_export import _pg_prove
-
     from khepri_db.policy.pgtap_export import export_pgtap
 
     path = tmp_path / "access.toml"
@@ -315,5 +314,5 @@ def test_the_pgtap_export_makes_the_same_rows_and_passes(db: str, tmp_path: Path
     tests = tmp_path / "tests"
     tests.mkdir()
     (tests / "matrix_test.sql").write_text(text, encoding="utf-8")
-    done = _pg_prove(db, tests)
+    done = pg_prove(db, tests)
     assert done.returncode == 0, done.stdout + done.stderr

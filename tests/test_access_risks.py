@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Cli
 
 from khepri_db.core.db import connect
+from tests.support import REPO, Cli
 
 pytestmark = pytest.mark.pg
 

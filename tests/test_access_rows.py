@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write_migration
 
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
 from khepri_db.policy.access_init import init_access
 from khepri_db.policy.declaration import load_declaration
 from khepri_db.policy.pytest_plugin import DatabaseFactory
+from tests.support import write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import write_migration
 
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
@@ -17,6 +16,7 @@ from khepri_db.policy.access_init import init_access
 from khepri_db.policy.declaration import load_declaration
 from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from tests.support import write_migration
 
 pytestmark = pytest.mark.pg
 

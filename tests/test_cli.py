@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Cli, database_state, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.doctor.rules import load_rules
+from tests.support import REPO, Cli, database_state, write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Cli, write_migration
+
+from tests.support import Cli, write_migration
 
 pytestmark = pytest.mark.pg
 

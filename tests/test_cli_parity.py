@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cli
 
 from khepri_db.core.db import connect
 from khepri_db.migrations.status import MigrationState, migration_status
+from tests.support import Cli
 
 pytestmark = pytest.mark.pg
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import typer
 import typer.main
-from conftest import REPO, write_migration
 
 from khepri_db.cli import _GROUP_MODULES, COMMAND_MODULES, app
+from tests.support import REPO, write_migration
 
 HEAVY_FOR_MIGRATE = (
     "rich.table",  # only the table-drawing commands import it

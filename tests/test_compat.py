@@ -7,7 +7,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import database_state, scalar, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import CompatError
@@ -17,6 +16,7 @@ from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.compat import COMPAT_VERSION, TargetKind, detect, install, load_manifest, manifest_gap
 from khepri_db.policy.pytest_plugin import database_name
 from khepri_db.policy.session import as_user, create_user
+from tests.support import database_state, scalar, write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import psycopg
 import pytest
-from support import rpc
 
 from khepri_db.core.db import connect
 from khepri_db.policy.session import AuthUser, as_user, create_user
+from tests.support.khepri import rpc
 
 pytestmark = pytest.mark.pg
 

@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.conftest import REPO, scalar, skip_or_fail
+from tests.support import REPO, scalar, skip_or_fail
 
 pytestmark = pytest.mark.pg
 

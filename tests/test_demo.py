@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import Cli
 from rich.console import Console
 
 from khepri_db.khepri.demo import run_demo
+from tests.support import Cli
 
 
 def test_demo_checks_all_pass(khepri_clone_url: str) -> None:

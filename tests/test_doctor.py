@@ -2,7 +2,7 @@
 shipped schema being clean. Rule-by-rule cases live in test_doctor_parity.py (Supabase's linter),
 test_doctor_khepri.py (our rules), test_doctor_runtime.py and test_doctor_output.py (CLI, SARIF).
 
-Helpers here (``plant``, ``findings``, ``PROJECT``) are imported by those files.
+Helpers these files share (``plant``, ``findings``, ``PROJECT``) are in ``tests/support/doctor.py``.
 """
 
 from __future__ import annotations
@@ -13,20 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import ConfigError, DoctorError, UsageError
 from khepri_db.core.project import Project
 from khepri_db.doctor.config import THRESHOLDS, DoctorConfig
 from khepri_db.doctor.report import DoctorReport
-from khepri_db.doctor.rules import Finding, load_rules
+from khepri_db.doctor.rules import load_rules
 from khepri_db.doctor.run import run_doctor
 from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root
+from tests.support import REPO, write_migration
+from tests.support.doctor import PROJECT, SEED_BUG, names, plant
 
 pytestmark = pytest.mark.pg
-
-PROJECT = Project(REPO)
 
 RUNTIME_RULES = {
     "cache_hit_ratio", "index_usage", "sequential_scans", "long_running_queries", "blocking_locks", "vacuum_stats",
@@ -39,48 +38,6 @@ CACHE_KEY_PREFIXES = {
     "insecure_queue_exposed_in_api": "rls_disabled_in_public",
 }
 """Rules whose cache_key prefix is not their name: Supabase's linter writes them so."""
-
-
-def plant(url: str, sql: str) -> None:
-    """Run ``sql`` (several statements allowed) on ``url`` and commit."""
-    with connect(url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def findings(url: str, rule: str, **kwargs) -> list[Finding]:
-    """The findings of one rule on ``url``."""
-    return list(run_doctor(url, project=PROJECT, only=[rule], **kwargs).findings)
-
-
-def names(found: list[Finding], key: str = "name") -> set:
-    """``metadata[key]`` of each finding."""
-    return {f.metadata[key] for f in found}
-
-
-# The seeds' bug (seed 000/001): profiles.auth_user_id had an index, but no unique constraint,
-# and finalize_onboarding upserted on it. Postgres accepts the function and fails every call.
-SEED_BUG = """
-create table public.profiles (
-    id uuid primary key default gen_random_uuid(),
-    auth_user_id uuid references auth.users (id),
-    display_name text
-);
-alter table public.profiles enable row level security;
-create policy profiles_select_owner on public.profiles for select to authenticated
-    using (auth_user_id = (select auth.uid()));
-create index profiles_auth_user_id_idx on public.profiles (auth_user_id);
-create function public.seed_finalize_onboarding(p_display_name text) returns uuid
-language plpgsql security definer set search_path = public as $$
-declare v_id uuid;
-begin
-    insert into profiles (auth_user_id, display_name)
-    values (auth.uid(), p_display_name)
-    on conflict (auth_user_id) do update set display_name = excluded.display_name
-    returning id into v_id;
-    return v_id;
-end $$;
-revoke execute on function public.seed_finalize_onboarding(text) from public, anon;
-"""
 
 
 def test_the_shipped_schema_is_clean(khepri_clone_url: str) -> None:

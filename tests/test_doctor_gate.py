@@ -6,11 +6,11 @@ projects do."""
 from __future__ import annotations
 
 import pytest
-from test_doctor import PROJECT, findings, plant
 
 from khepri_db.core.db import connect
 from khepri_db.doctor.run import run_doctor
 from khepri_db.policy.session import as_anon, as_user, create_user
+from tests.support.doctor import PROJECT, findings, plant
 
 pytestmark = pytest.mark.pg
 

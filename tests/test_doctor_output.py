@@ -14,11 +14,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO, Cli, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.doctor.rules import load_rules
 from khepri_db.migrations.apply import migrate
+from tests.support import REPO, Cli, write_migration
 
 pytestmark = pytest.mark.pg
 

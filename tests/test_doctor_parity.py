@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from test_doctor import PROJECT, findings, names, plant
 
 from khepri_db.core.db import connect
 from khepri_db.doctor.run import run_doctor
+from tests.support.doctor import PROJECT, findings, names, plant
 
 pytestmark = pytest.mark.pg
 

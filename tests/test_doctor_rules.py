@@ -34,13 +34,13 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import REPO
-from test_doctor import PROJECT
 
 from khepri_db.core.db import connect
 from khepri_db.doctor.rules import Finding, Rule, load_rules
 from khepri_db.doctor.run import run_doctor
 from khepri_db.engines import Engine
+from tests.support import REPO
+from tests.support.doctor import PROJECT
 
 pytestmark = pytest.mark.pg
 

@@ -11,9 +11,9 @@ import time
 
 import psycopg
 import pytest
-from test_doctor import findings, plant
 
 from khepri_db.core.db import connect
+from tests.support.doctor import findings, plant
 
 pytestmark = pytest.mark.pg
 

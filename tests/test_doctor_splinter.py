@@ -29,7 +29,6 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlparse
-from conftest import REPO
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import EngineError
@@ -38,6 +37,7 @@ from khepri_db.doctor.config import THRESHOLDS, DoctorConfig, ExposedSchemas
 from khepri_db.doctor.rules import load_rules
 from khepri_db.doctor.run import _settings
 from khepri_db.engines import EmbeddedEngine, SystemEngine, free_port, make_cluster_root
+from tests.support import REPO
 
 SPLINTER_ENV = "KHEPRI_SPLINTER_DIR"
 SPLINTER_DIR = Path(os.environ[SPLINTER_ENV]) if os.environ.get(SPLINTER_ENV) else None

@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Cli, skip_or_fail
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import EngineError
 from khepri_db.engines import DockerEngine, default_image, docker_unavailable_reason, resolve_engine
 from khepri_db.engines.docker import LABEL, LABEL_KEY, LABEL_PID, is_supabase_image
+from tests.support import Cli, skip_or_fail
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import skip_or_fail
 
 from khepri_db.core.errors import EngineError, UsageError
 from khepri_db.engines import (
@@ -32,6 +31,7 @@ from khepri_db.engines import (
     state_file,
     system_bin_dir,
 )
+from tests.support import skip_or_fail
 
 KHEPRI = str(Path(sys.executable).with_name("khepri-db"))
 

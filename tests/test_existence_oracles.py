@@ -13,9 +13,9 @@ from typing import Any
 
 import psycopg
 import pytest
-from support import onboard, rpc
 
 from khepri_db.policy.session import AuthUser
+from tests.support.khepri import onboard, rpc
 
 pytestmark = pytest.mark.pg
 

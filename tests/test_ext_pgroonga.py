@@ -17,9 +17,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import write_migration
 
 from khepri_db.migrations.apply import migrate
+from tests.support import write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from khepri_db.core.db import connect
-from tests.conftest import Cli
+from tests.support import Cli
 
 pytestmark = pytest.mark.pg
 

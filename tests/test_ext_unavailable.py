@@ -10,11 +10,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import write_migration
 
 from khepri_db.core.errors import MigrationError, SqlErrorInfo
 from khepri_db.migrations._hints import _extension_hint
 from khepri_db.migrations.apply import migrate
+from tests.support import write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -21,7 +21,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import skip_or_fail
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import EngineError
@@ -34,6 +33,7 @@ from khepri_db.engines import (
     system_bin_dir,
 )
 from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
+from tests.support import skip_or_fail
 
 RNG = random.Random(20261201)
 

@@ -30,7 +30,6 @@ import httpx
 import psycopg
 import pydantic
 import pytest
-from conftest import REPO, Cli, scalar
 from psycopg.rows import dict_row
 from psycopg.types.composite import CompositeInfo, register_composite
 
@@ -47,6 +46,7 @@ from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.seed import seed
 from khepri_db.policy import session
 from khepri_db.policy.session import AuthUser, api_key_claims, create_user, user_claims
+from tests.support import REPO, Cli, scalar
 
 pytestmark = pytest.mark.pg
 

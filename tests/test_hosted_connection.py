@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO, Cli, scalar
 from psycopg import sql
 from typer.main import get_command
 
@@ -35,6 +34,7 @@ from khepri_db.core.hosted import linked as hosted_linked
 from khepri_db.core.hosted import urls as hosted_urls
 from khepri_db.migrations.reset import is_local_url
 from khepri_db.testing.psql import psql_environment
+from tests.support import REPO, Cli, scalar
 
 pytestmark = pytest.mark.pg
 

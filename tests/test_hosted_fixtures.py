@@ -1,7 +1,7 @@
 """The stand-ins for hosted Supabase (issue 21), each proven on its own: PgBouncer in transaction mode
 (Supavisor), a streaming hot standby (a read replica), a role shaped like hosted ``postgres``.
 
-The fixtures are in ``tests/conftest.py``, their machinery in ``tests/hosted_support.py``. Without
+The fixtures are in ``tests/conftest.py``, their machinery in ``tests/support/hosted.py``. Without
 PgBouncer or ``pg_basebackup`` these tests skip, saying why (they fail under ``KHEPRI_STRICT``).
 """
 
@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
-from conftest import skip_or_fail
-from hosted_support import Login, alive, backend_pid, find_pgbouncer, start_pgbouncer, through, wait_for_replay
 
 from khepri_db.core.db import connect
+from tests.support import skip_or_fail
+from tests.support.hosted import Login, alive, backend_pid, find_pgbouncer, start_pgbouncer, through, wait_for_replay
 
 pytestmark = pytest.mark.pg
 

@@ -1,7 +1,7 @@
 """Issue 21: the same commands against what hosted Supabase puts in front of its databases.
 
 Every target is a real component started by the fixtures of ``tests/conftest.py`` (see
-``tests/hosted_support.py``): PgBouncer 1.18 in transaction mode with a pool of two server
+``tests/support/hosted.py``): PgBouncer 1.18 in transaction mode with a pool of two server
 connections (Supavisor's stand-in on port 6543), PgBouncer in session mode, a streaming hot standby
 made with ``pg_basebackup -R`` (a read replica), and a role shaped like hosted ``postgres`` (no
 superuser). Each read-only face must give the same verdict through the pooler as direct; each
@@ -18,12 +18,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import REPO, Cli, database_state
-from hosted_support import through, wait_for_replay
 
 from khepri_db.core.db import connect, transaction_pooler_evidence
 from khepri_db.core.errors import TransactionPoolerError
 from khepri_db.migrations.apply import migrate
+from tests.support import REPO, Cli, database_state
+from tests.support.hosted import through, wait_for_replay
 
 pytestmark = pytest.mark.pg
 

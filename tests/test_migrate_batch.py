@@ -9,7 +9,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import scalar, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import MigrationError
@@ -17,6 +16,7 @@ from khepri_db.core.sqltext import postgres_reads_as_one, split_statements
 from khepri_db.migrations import execute as migrations
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.files import MigrationFile, statements_fingerprint
+from tests.support import scalar, write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cli, database_state, scalar, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import LockTimeoutError, MigrationError
@@ -24,6 +23,7 @@ from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.execute import LOCK_KEY
 from khepri_db.migrations.result import MigrateResult
 from khepri_db.migrations.status import MigrationState, migration_status
+from tests.support import Cli, database_state, scalar, write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -6,13 +6,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import REPO, database_state, scalar, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import MigrationError, MigrationOrderError, UsageError
 from khepri_db.core.sqltext import split_statements
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.status import MigrationState, migration_status
+from tests.support import REPO, database_state, scalar, write_migration
 
 pytestmark = pytest.mark.pg
 

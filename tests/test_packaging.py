@@ -11,7 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+
+from tests.support import REPO
 
 BUNDLED = [
     "khepri_db/_bundled/sql/compat/detect.sql",

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from khepri_db.engines import ClusterEngine, Engine
-from tests.conftest import scalar
+from tests.support import scalar
 
 pytestmark = pytest.mark.pg
 

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_migration
+
+from tests.support import REPO, write_migration
 
 _SPEC = importlib.util.spec_from_file_location("real_projects", REPO / "benchmarks" / "real_projects.py")
 assert _SPEC is not None

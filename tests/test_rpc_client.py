@@ -17,7 +17,6 @@ from datetime import date
 import httpx
 import psycopg
 import pytest
-from conftest import scalar
 
 from khepri_db.client.transports import postgrest_status, rpc_error
 from khepri_db.core import errors
@@ -38,6 +37,7 @@ from khepri_db.khepri.client import (
     WorkoutSchedule,
 )
 from khepri_db.policy.session import create_user
+from tests.support import scalar
 
 pytestmark = pytest.mark.pg
 

@@ -29,12 +29,12 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import onboard, rpc
-from test_rpc_hostile import BASE, arguments, postgrest_call
 
 from khepri_db.core.db import connect
 from khepri_db.migrations.apply import migrate
 from khepri_db.policy.session import AuthUser, as_anon, as_user, create_user, request_context
+from tests.support.khepri import onboard, rpc
+from tests.support.payloads import BASE, arguments, postgrest_call
 
 pytestmark = pytest.mark.pg
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import psycopg
 import pytest
-from support import count, onboard, rpc
 
 from khepri_db.policy.session import AuthUser, request_rights
+from tests.support.khepri import count, onboard, rpc
 
 pytestmark = pytest.mark.pg
 

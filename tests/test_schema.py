@@ -10,10 +10,10 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import scalar
 from psycopg.types.json import Jsonb
 
 from khepri_db.policy.session import AuthUser, request_rights
+from tests.support import scalar
 
 pytestmark = pytest.mark.pg
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, Cli, write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
@@ -28,6 +27,7 @@ from khepri_db.migrations.dump import (
     run_schema_dump,
 )
 from khepri_db.migrations.files import discover
+from tests.support import REPO, Cli, write_migration
 
 pytestmark = pytest.mark.pg
 

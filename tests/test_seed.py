@@ -7,12 +7,12 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from conftest import REPO, Cli
-from support import KHEPRI_TABLES
 
 from khepri_db.core.db import connect
 from khepri_db.migrations.seed import seed
 from khepri_db.policy.session import AuthUser, as_user
+from tests.support import REPO, Cli
+from tests.support.khepri import KHEPRI_TABLES
 
 pytestmark = pytest.mark.pg
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import scalar
 
 from khepri_db.core.db import connect
 from khepri_db.core.errors import RoleSwitchError, UsageError
@@ -21,6 +20,7 @@ from khepri_db.policy.session import (
     request_rights,
     user_claims,
 )
+from tests.support import scalar
 
 pytestmark = pytest.mark.pg
 

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write_migration
 
 from khepri_db.core.db import connect
 from khepri_db.migrations import files as files_module
@@ -15,6 +14,7 @@ from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.files import StatementDigests, discover
 from khepri_db.migrations.history import read_history
 from khepri_db.migrations.status import MigrationState, compare, migration_status
+from tests.support import write_migration
 
 pytestmark = pytest.mark.pg
 

@@ -22,7 +22,7 @@ from khepri_db.engines.pgtap import find_pgtap
 from khepri_db.testing.files import collect_test_files
 from khepri_db.testing.psql import psql_environment
 from khepri_db.testing.results import FileResult, parse_tap
-from tests.conftest import Cli, scalar, skip_or_fail
+from tests.support import Cli, scalar, skip_or_fail
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 

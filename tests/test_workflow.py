@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Cli, scalar, write_migration
 
 from khepri_db.cli import app
 from khepri_db.core.db import connect
@@ -23,6 +22,7 @@ from khepri_db.migrations.compat import TargetKind, detect
 from khepri_db.migrations.listing import Drift, list_migrations
 from khepri_db.migrations.reset import ResetRefusedError, ResetStrategy, reset_database
 from khepri_db.migrations.versions import format_version_time, new_migration
+from tests.support import REPO, Cli, scalar, write_migration
 
 pytestmark = pytest.mark.pg
 
