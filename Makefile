@@ -42,7 +42,7 @@ demo: install
 
 # The policy suite once more on the docker engine, when an image is named (KHEPRI_DOCKER_IMAGE, e.g.
 # one built by tests/docker/build_image.sh; .ci/run does it): `make test` never starts a Docker daemon.
-DOCKER_TESTS := tests/test_access_matrix.py tests/test_session.py tests/test_plugin.py tests/test_access.py
+DOCKER_TESTS := tests/access/test_matrix.py tests/access/test_session.py tests/access/test_plugin.py tests/access/test_access.py
 
 test: install
 	$(BIN)/pytest

@@ -197,7 +197,7 @@ def test_a_foreign_auth_schema_is_left_alone_with_a_warning(empty_db_url: str, t
 
 # -- v2: the layer as Supabase has it today -------------------------------------------------------
 
-V1_FILES = sorted((Path(__file__).parent / "data" / "compat_v1").glob("*.sql"))
+V1_FILES = sorted((Path(__file__).parents[1] / "data" / "compat_v1").glob("*.sql"))
 
 
 def _install_v1(url: str) -> None:

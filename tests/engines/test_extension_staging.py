@@ -1,7 +1,7 @@
 """The engines' staging of extension stand-ins: PostgreSQL 18's ``extension_control_path``, and
 the system engine's private install tree for older servers.
 
-The stand-ins themselves are tested per extension (tests/test_ext_*.py); this file checks the
+The stand-ins themselves are tested per extension (tests/extensions/); this file checks the
 mechanisms. On 18: which files are staged, that nothing is staged for older servers, and that the
 running test server really has the staged directory on its ``extension_control_path``, after the
 server's own extension directory (so a real extension wins over a stand-in of the same name).
@@ -79,7 +79,7 @@ def _shipped_files(*, native: bool = False) -> set[str]:
 
 def _staged_standins(bin_dir: Path) -> set[str]:
     """The stand-ins a server of ``bin_dir`` offers: all, but those needing a C library that cannot be
-    built for it (no compiler or server headers; tests/test_ext_pgroonga.py and test_ext_vector.py
+    built for it (no compiler or server headers; tests/extensions/test_pgroonga.py and test_vector.py
     then skip, saying so)."""
     missing = build_native_standins(bin_dir).missing
     unbuilt = {name for name in native_extensions() if requires_native(name) and name in missing}
@@ -165,7 +165,7 @@ def test_a_standin_with_c_sources_is_staged_with_its_library(tmp_path: Path, nat
 
 def test_the_embedded_servers_have_pgroonga(khepri_server_url: str) -> None:
     """Where the session's server is one khepri-db built the stand-in for, pgroonga is offered (so
-    tests/test_ext_pgroonga.py runs rather than skips)."""
+    tests/extensions/test_pgroonga.py runs rather than skips)."""
     with psycopg.connect(khepri_server_url, autocommit=True) as conn:
         major = int(conn.execute("select current_setting('server_version_num')::int / 10000").fetchone()[0])
         offered = conn.execute("select count(*) from pg_available_extensions where name = 'pgroonga'").fetchone()

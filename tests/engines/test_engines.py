@@ -1,5 +1,5 @@
 """Engines: the embedded and system servers' lifecycle through the real `khepri-db` executable, the url
-engine (the docker engine: tests/test_engine_docker.py)."""
+engine (the docker engine: tests/engines/test_docker.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """doctor: the output contract, rule loading, configuration and suppression, exposure, and the
-shipped schema being clean. Rule-by-rule cases live in test_doctor_parity.py (Supabase's linter),
-test_doctor_khepri.py (our rules), test_doctor_runtime.py and test_doctor_output.py (CLI, SARIF).
+shipped schema being clean. Rule-by-rule cases live beside this file: test_parity.py (Supabase's
+linter), test_khepri.py (our rules), test_rules.py (one fixture per rule), test_runtime.py and
+test_output.py (CLI, SARIF).
 
 Helpers these files share (``plant``, ``findings``, ``PROJECT``) are in ``tests/support/doctor.py``.
 """

@@ -22,7 +22,7 @@ from khepri_db.doctor._plpgsql import Parameter, helper_index, identity_argument
 
 pytestmark = pytest.mark.pg
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SETTINGS = facts.FactsSettings(migrations_dir=None, excluded_schemas=(), identity_names=("user_id",))
 
 DEFINER = """

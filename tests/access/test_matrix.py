@@ -23,7 +23,7 @@ from khepri_db.policy.report import AccessReport
 
 pytestmark = pytest.mark.pg
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ACCESS_FILE = REPO / "supabase" / "access.toml"
 PROJECT = Project(REPO)
 

@@ -1,6 +1,6 @@
 """The runner's apply semantics where they follow the Supabase CLI (`supabase db push`), against
 real Postgres. The differential twins of these cases, against the real CLI, are in
-test_cli_parity.py; these run without npm."""
+tests/migrations/test_cli_parity.py; these run without npm."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from khepri_db.core.sqltext import comparable, line_at, split_chunks, split_stat
 from khepri_db.core.sqltext.tokens import _lex
 from khepri_db.doctor.upserts import find_upserts
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_split_keeps_dollar_quoted_bodies_and_reports_lines() -> None:

@@ -67,7 +67,7 @@ def test_missing_migrations_directory_is_a_usage_error(cli: Cli, empty_db_url: s
 
 def test_doctor_json_and_fail_on(cli: Cli, khepri_clone_url: str) -> None:
     # The CLI contract on a clean schema: without pg_graphql (preinstalled as on Supabase, it makes
-    # every table a signed-in user can read "visible in GraphQL"; tests/test_ext_platform.py covers that).
+    # every table a signed-in user can read "visible in GraphQL"; tests/extensions/test_platform.py covers that).
     with connect(khepri_clone_url, autocommit=True) as conn:
         conn.execute("drop extension if exists pg_graphql")
     code, data = cli.json("doctor", "--db-url", khepri_clone_url, cwd=REPO)

@@ -685,7 +685,7 @@ inline = { row = {} }
 [tablesX.nope]
 allow.other = "athletes"
 """.splitlines()
-    own = (Path(__file__).resolve().parents[1] / "supabase" / "access.toml").read_text(encoding="utf-8").splitlines()
+    own = (Path(__file__).resolve().parents[2] / "supabase" / "access.toml").read_text(encoding="utf-8").splitlines()
     for lines in (made, own):
         indexed = _IndexedLines(lines)
         extra = {"inline", "nope", "absent", "public.goals", "odd]bucket", '"public.plans"'}
@@ -702,7 +702,7 @@ def test_tables_and_references_found_through_the_name_index_are_those_a_scan_fin
     # rebuilt per call: the same answers, unqualified names, unknown names and custom actors included.
     from khepri_db.policy.declaration import _resolve_ref, find_references
 
-    decl = load_declaration(Path(__file__).resolve().parents[1] / "supabase" / "access.toml")
+    decl = load_declaration(Path(__file__).resolve().parents[2] / "supabase" / "access.toml")
     names = {t.name for t in decl.tables}
     for table in decl.tables:
         assert decl.table(table.name) is next(t for t in decl.tables if t.name == table.name)

@@ -720,7 +720,7 @@ def test_public_bucket_allows_listing(khepri_clone_url: str) -> None:
 @pytest.mark.parametrize("rule", ["pg_graphql_anon_table_exposed", "pg_graphql_authenticated_table_exposed"])
 def test_pg_graphql_rules_need_pg_graphql(khepri_clone_url: str, rule: str) -> None:
     # The negative case: without pg_graphql (the layer preinstalls khepri-db's stand-in, as Supabase
-    # preinstalls pg_graphql; the positive case is in test_ext_platform.py), nothing is reported.
+    # preinstalls pg_graphql; the positive case is in tests/extensions/test_platform.py), nothing is reported.
     plant(khepri_clone_url, "drop extension if exists pg_graphql; create table public.visible (id int primary key)")
     with connect(khepri_clone_url) as conn:
         assert conn.execute("select count(*) from pg_extension where extname = 'pg_graphql'").fetchone() == (0,)

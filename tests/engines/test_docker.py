@@ -22,7 +22,7 @@ from khepri_db.engines import DockerEngine, default_image, docker_unavailable_re
 from khepri_db.engines.docker import LABEL, LABEL_KEY, LABEL_PID, is_supabase_image
 from tests.support import Cli, skip_or_fail
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 pytest_plugins = ["pytester"]
 

@@ -26,7 +26,7 @@ from tests.support import Cli, write_migration
 
 pytestmark = pytest.mark.pg
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NO_PROJECT = Project(Path(__file__).resolve().parent)  # no supabase/ here: exposed schemas default to public
 
 TENANTS = """

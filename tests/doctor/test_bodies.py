@@ -1,6 +1,6 @@
 """Reading function bodies (khepri_db.doctor._plpgsql): the statements and expressions PL/pgSQL hands to
 the SQL parser, made standalone, and which parameters carry a caller-supplied user id. Pure
-functions on text; the database-backed behaviour is in test_doctor_khepri.py."""
+functions on text; the database-backed behaviour is in tests/doctor/test_khepri.py."""
 
 from __future__ import annotations
 

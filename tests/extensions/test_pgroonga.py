@@ -8,7 +8,7 @@ search side against the matching docs/extensions/pgroonga.md documents (Groonga'
 words are ANDed, OR, -word, "phrases", word*, parentheses, escapes; NFKC + lower-case
 normalisation). Supabase's own image test of PGroonga (`&@~ 'Hello'`, `'supports'`, `'powerful'`
 on four rows) is replayed as is. The stand-in exists only on servers khepri-db starts, built with a C
-compiler: elsewhere these tests skip (tests/test_extension_staging.py checks that it is built here).
+compiler: elsewhere these tests skip (tests/engines/test_extension_staging.py checks that it is built here).
 """
 
 from __future__ import annotations
