@@ -25,7 +25,7 @@ from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 from khepri_db.policy.report import AccessReport, CoverageCheck
 from tests.support import Cli, scalar, write_migration
 
-pytestmark = pytest.mark.pg
+pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]
 
 SCHEMA = """
 create table public.profiles (

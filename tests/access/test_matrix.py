@@ -21,7 +21,7 @@ from khepri_db.policy.probe import verify_access
 from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
 from khepri_db.policy.report import AccessReport
 
-pytestmark = pytest.mark.pg
+pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]
 
 REPO = Path(__file__).resolve().parents[2]
 ACCESS_FILE = REPO / "supabase" / "access.toml"

@@ -12,7 +12,7 @@ from khepri_db.core.db import connect
 from khepri_db.engines import ClusterEngine, Engine, binaries_major_version
 from khepri_db.policy.pytest_plugin import KhepriTestSettings
 
-pytestmark = pytest.mark.pg
+pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]
 
 pytest_plugins = ["pytester"]
 

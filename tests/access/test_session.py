@@ -22,7 +22,7 @@ from khepri_db.policy.session import (
 )
 from tests.support import scalar
 
-pytestmark = pytest.mark.pg
+pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]
 
 SUPABASE_CLAIMS = {
     "iss", "sub", "aud", "exp", "iat", "email", "phone", "app_metadata", "user_metadata", "role", "aal", "amr",
