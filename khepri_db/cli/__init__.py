@@ -49,7 +49,7 @@ COMMAND_MODULES: dict[str, str] = {
     "demo": "demo",
 }  # fmt: skip
 """Each top-level command (or command group) name -> the module of ``khepri_db.cli`` that registers it
-(tests/test_cli_startup.py checks the map against the registered app)."""
+(tests/cli/test_startup.py checks the map against the registered app)."""
 
 
 def _registered_app(command: str | None = None) -> typer.Typer:

@@ -1,6 +1,6 @@
 -- api_roles_missing: a server without one of the roles PostgREST switches to.
 -- Roles belong to the whole server, not to one database, so this defect is runtime state: the
--- hook `_api_roles_missing` in tests/test_doctor_rules.py renames service_role away on the test
+-- hook `_api_roles_missing` in tests/doctor/test_rules.py renames service_role away on the test
 -- session's own throwaway server before the first doctor run.
 -- expect: service_role
 -- fixed: the hook renames the role back to service_role (and does so in any case at the end).

@@ -1,5 +1,5 @@
 -- cache_hit_ratio: most table reads of the database come from outside shared buffers.
--- Runtime state, made by the hook `_cache_hit_ratio` in tests/test_doctor_rules.py: it writes
+-- Runtime state, made by the hook `_cache_hit_ratio` in tests/doctor/test_rules.py: it writes
 -- public.archive (1.5 x a quarter of shared_buffers, through a bulk-write ring), resets the
 -- statistics and scans the table twice, so the table hit ratio falls far below 95% (WARN).
 -- expect: kind=table

@@ -1,6 +1,6 @@
 -- index_usage: a table read mostly by sequential scans although it is large enough for an index.
 -- The table below is the schema; the reads are runtime state: the hook `_index_usage` in
--- tests/test_doctor_rules.py resets the statistics and looks rows up by athlete 20 times (judged
+-- tests/doctor/test_rules.py resets the statistics and looks rows up by athlete 20 times (judged
 -- from 10 scans on, instead of the documented 100). No index serves athlete: 0% index use (WARN).
 -- expect: public.workout_log
 -- level: WARN

@@ -1,5 +1,5 @@
 -- long_running_queries: a query running for longer than the threshold.
--- Runtime state, made by the hook `_long_running_queries` in tests/test_doctor_rules.py: a
+-- Runtime state, made by the hook `_long_running_queries` in tests/doctor/test_rules.py: a
 -- session named khepri-slow-report runs `select pg_sleep(30)`; after 1.3 s it is past the info
 -- threshold, lowered to 1 s from the documented 300 s.
 -- expect: application_name=khepri-slow-report

@@ -1,6 +1,6 @@
 -- sequential_scans: a table of 20000 rows read again and again by full scans.
 -- The table below is the schema; the reads are runtime state: the hook `_sequential_scans` in
--- tests/test_doctor_rules.py resets the statistics and looks rows up by athlete 20 times
+-- tests/doctor/test_rules.py resets the statistics and looks rows up by athlete 20 times
 -- (judged from 10 scans on, instead of the documented 100).
 -- expect: public.workout_log
 create table public.workout_log (id int primary key, athlete int, note text);

@@ -1,7 +1,7 @@
 -- pg_hashids 1.3 stand-in for khepri-db's embedded engine (Supabase ships iCyberon/pg_hashids 1.3,
 -- a C extension). The same functions, signatures, volatility and strictness, and the same hashes:
 -- the hashids algorithm (hashids.org, version 1 of the algorithm) written here in PL/pgSQL, checked
--- against the hashids PyPI package by tests/test_ext_hashids.py. See docs/extensions/pg_hashids.md.
+-- against the hashids PyPI package by tests/extensions/test_hashids.py. See docs/extensions/pg_hashids.md.
 --
 -- Helpers are named _hashids_*. They call only pg_catalog functions, and the public functions are
 -- SQL-standard bodies that bind them when the extension is created, so any search_path works and

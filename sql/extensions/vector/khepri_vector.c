@@ -4,7 +4,7 @@
  * one, which always wins over this stand-in).
  *
  * Written here from pgvector's documented behaviour (its SQL interface and error messages, checked by
- * tests/test_ext_vector.py against the real pgvector of the embedded engine): the `vector(n)` type
+ * tests/extensions/test_vector.py against the real pgvector of the embedded engine): the `vector(n)` type
  * with its text and binary formats, the distance functions and operators, arithmetic, comparison
  * and the casts; pgvector's index methods hnsw and ivfflat keep no data here (khepri_index_am.h),
  * so a nearest-neighbour query is an exact scan. Floats are single precision, as in pgvector; sums

@@ -2,7 +2,7 @@
 -- package for it, so the system engine gets this one; the embedded engine's PostgreSQL 18 ships the
 -- real pgvector, which wins). The vector type, its functions, operators, casts and aggregates-free
 -- arithmetic are C (khepri_vector.c), written from pgvector's documented interface and checked
--- against the real one by tests/test_ext_vector.py; hnsw and ivfflat indexes take pgvector's storage
+-- against the real one by tests/extensions/test_vector.py; hnsw and ivfflat indexes take pgvector's storage
 -- parameters and stay empty (nearest-neighbour queries are exact scans). Not here: halfvec,
 -- sparsevec, bit distances, avg/sum, binary_quantize. See docs/extensions/vector.md.
 --
