@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
 
 from khepri_db.client._source import string_literal
-from khepri_db.core.sqltext import Token, significant_tokens
+from khepri_db.core.sqltext import split_top_level, unwrapped
 
 _CHECK_COMPARE = re.compile(
     r"^\(?\(?VALUE\)?(?:::[\w ]+)?\s*(>=|>|<=|<)\s*\(?'?(-?\d+(?:\.\d+)?)'?\)?(?:::[\w ]+)?\)?$"
@@ -21,48 +20,6 @@ _CHECK_REGEX = re.compile(r"^\(?\(?VALUE\)?(?:::text)?\s*(~\*?)\s*'((?:[^']|'')*
 _CHECK_IN = re.compile(r"^\(?\(?VALUE\)?(?:::text)?\s*=\s*ANY\s*\(\(?ARRAY\[(.*)\]\)?(?:::text\[\])?\)\)?$")
 
 
-def _closing(tokens: Sequence[Token], start: int) -> int:
-    """Index of the ``)`` that closes the ``(`` at ``tokens[start]`` (-1 if none)."""
-    depth = 0
-    for index in range(start, len(tokens)):
-        if tokens[index].is_punct("("):
-            depth += 1
-        elif tokens[index].is_punct(")"):
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1
-
-
-def _strip_parens(text: str) -> str:
-    """``text`` without the parentheses that enclose all of it (``((a))`` -> ``a``), read with the
-    lexer's tokens (:func:`khepri_db.core.sqltext.significant_tokens`: quotes and comments respected)."""
-    text = text.strip()
-    while True:
-        tokens = significant_tokens(text)
-        if len(tokens) < 2 or not tokens[0].is_punct("(") or _closing(tokens, 0) != len(tokens) - 1:
-            return text
-        text = text[tokens[0].offset + 1 : tokens[-1].offset].strip()
-
-
-def _split_and(text: str) -> list[str]:
-    """Split ``a AND b AND c`` at the top level (outside parentheses, quotes and comments)."""
-    text = _strip_parens(text)
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    for token in significant_tokens(text):
-        if token.is_punct("("):
-            depth += 1
-        elif token.is_punct(")"):
-            depth -= 1
-        elif depth == 0 and token.is_word("AND"):
-            parts.append(text[start : token.offset])
-            start = token.offset + len(token.value)
-    parts.append(text[start:])
-    return [part.strip() for part in parts]
-
-
 @functools.lru_cache(maxsize=4096)
 def check_constraints(definition: str, base: str) -> tuple[dict[str, str], list[str]] | None:
     """Translate a domain's ``CHECK (...)`` into pydantic ``Field`` arguments, or ``None`` when it is
@@ -70,8 +27,8 @@ def check_constraints(definition: str, base: str) -> tuple[dict[str, str], list[
     between calls with the same text (a schema repeats its CHECKs table after table), never to be
     changed by the caller."""
     body = definition.removeprefix("CHECK ").strip()
-    body = _strip_parens(body)
-    parts = [_strip_parens(p) for p in _split_and(body)]
+    body = unwrapped(body)
+    parts = split_top_level(body, "and")
     kwargs: dict[str, str] = {}
     literals: list[str] = []
     numeric = base in ("int", "float", "_decimal.Decimal")

@@ -63,7 +63,7 @@ from psycopg import sql
 from khepri_db.core.db import STANDBY, connect, read_only_reason, redact
 from khepri_db.core.errors import RoleSwitchError, UsageError
 from khepri_db.core.project import Project
-from khepri_db.core.sqltext import Token, identifier, significant_tokens
+from khepri_db.core.sqltext import Token, closing_parenthesis, identifier, significant_tokens
 from khepri_db.doctor.config import resolve_exposed_schemas
 from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.policy import session as _session
@@ -1311,7 +1311,7 @@ def _caller_facts(body: str) -> tuple[bool, frozenset[str]]:
             name == "current_setting" and index + 1 < len(tokens) and "request.jwt.claim" in tokens[index + 1].value
         )
         if caller:
-            reads.append((index - 3 if schema else index - 1, _closing(tokens, index)))
+            reads.append((index - 3 if schema else index - 1, closing_parenthesis(tokens, index)))
         else:
             called.add(f"{schema}.{name}" if schema else name)
     variables: set[str] = set()
@@ -1351,16 +1351,6 @@ def _set_clause(tokens: Sequence[Token], operator: int) -> bool:
         if depth == 0 and tok.wordlike and tok.value.upper() in _CONDITION_WORDS:
             return False
     return False
-
-
-def _closing(tokens: Sequence[Token], open_index: int) -> int:
-    """The index of the parenthesis closing ``tokens[open_index]`` (the last token if none does)."""
-    depth = 0
-    for index in range(open_index, len(tokens)):
-        depth += tokens[index].is_punct("(") - tokens[index].is_punct(")")
-        if depth == 0:
-            return index
-    return len(tokens) - 1
 
 
 def _compared(tokens: Sequence[Token], start: int, end: int) -> bool:

@@ -13,11 +13,19 @@ Import the public names from here (``from khepri_db.core.sqltext import split_st
 
 from khepri_db.core.sqltext.scan import comparable, leading_words, line_at, postgres_reads_as_one, skip_comments
 from khepri_db.core.sqltext.splitter import Statement, split_chunks, split_statements
-from khepri_db.core.sqltext.tokens import Token, identifier, significant_tokens, split_top_level
+from khepri_db.core.sqltext.tokens import (
+    Token,
+    closing_parenthesis,
+    identifier,
+    significant_tokens,
+    split_top_level,
+    unwrapped,
+)
 
 __all__ = [
     "Statement",
     "Token",
+    "closing_parenthesis",
     "comparable",
     "identifier",
     "leading_words",
@@ -28,4 +36,5 @@ __all__ = [
     "split_chunks",
     "split_statements",
     "split_top_level",
+    "unwrapped",
 ]

@@ -296,8 +296,9 @@ def identifier(tok: Token) -> str | None:
     return None
 
 
-def _unwrapped(text: str) -> str:
-    """``text`` without parentheses that wrap all of it (``((a) OR (b))`` -> ``(a) OR (b)``)."""
+def unwrapped(text: str) -> str:
+    """``text``, stripped, without the parentheses that wrap all of it (``((a) OR (b))`` -> ``(a) OR
+    (b)``), read with the lexer's tokens (quotes and comments respected)."""
     while True:
         text = text.strip()
         toks = significant_tokens(text)
@@ -320,7 +321,7 @@ def split_top_level(expression: str, word: str) -> list[str]:
     ``split_top_level("((owner_id = auth.uid()) OR (sharing <> 'private'::text))", "or")`` is
     ``["owner_id = auth.uid()", "sharing <> 'private'::text"]``.
     """
-    text = _unwrapped(expression)
+    text = unwrapped(expression)
     parts: list[str] = []
     depth = 0
     between = False
@@ -340,4 +341,15 @@ def split_top_level(expression: str, word: str) -> list[str]:
             parts.append(text[start : tok.offset])
             start = tok.offset + len(tok.value)
     parts.append(text[start:])
-    return [_unwrapped(p) for p in parts]
+    return [unwrapped(p) for p in parts]
+
+
+def closing_parenthesis(tokens: Sequence[Token], open_index: int, unbalanced: int | None = None) -> int:
+    """The index in ``tokens`` of the ``)`` closing the ``(`` at ``open_index``; when none does,
+    ``unbalanced`` (default: the last token's index)."""
+    depth = 0
+    for index in range(open_index, len(tokens)):
+        depth += tokens[index].is_punct("(") - tokens[index].is_punct(")")
+        if depth == 0:
+            return index
+    return len(tokens) - 1 if unbalanced is None else unbalanced

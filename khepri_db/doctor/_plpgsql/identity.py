@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlparse import tokens as sqltok
 
-from khepri_db.core.sqltext import Token, identifier, line_at, significant_tokens
+from khepri_db.core.sqltext import Token, closing_parenthesis, identifier, line_at, significant_tokens
 from khepri_db.doctor._plpgsql.blocks import (
     INTO_STOP,
     QUERY_HEADS,
@@ -323,16 +323,6 @@ def _insert_columns(tokens: Sequence[Token]) -> list[str] | None:
     return columns
 
 
-def _matching(tokens: Sequence[Token], open_index: int) -> int:
-    """Index of the ``)`` closing the ``(`` at ``open_index`` (the last token if unbalanced)."""
-    depth = 0
-    for index in range(open_index, len(tokens)):
-        depth += tokens[index].is_punct("(") - tokens[index].is_punct(")")
-        if depth == 0:
-            return index
-    return len(tokens) - 1
-
-
 def _compared_column(tokens: Sequence[Token], opens: list[int], lo: int, hi: int) -> tuple[bool, str | None]:
     """Whether the operand ``tokens[lo:hi + 1]`` is one side of a comparison at its level, and the
     column on the other side (``None`` when that side is not a plain column)."""
@@ -354,7 +344,7 @@ def _compared_column(tokens: Sequence[Token], opens: list[int], lo: int, hi: int
         tokens[k].is_punct(",") or tokens[k].is_punct(")") or head_word(tokens[k]) in _OPERAND_BOUNDS
     ):
         if tokens[k].is_punct("("):
-            k = _matching(tokens, k)
+            k = closing_parenthesis(tokens, k)
         elif _is_comparison(tokens, k):
             return True, _column_after(tokens, k)
         k += 1
@@ -413,7 +403,7 @@ def _row_uses(
             # climb out of the parenthesis, with the function it calls if any (any(...), lower(...))
             calls = level > 0 and identifier(tokens[level - 1]) is not None
             lo = level - 1 if calls and tokens[level - 1].ttype not in sqltok.Keyword else level
-            hi = _matching(tokens, level)
+            hi = closing_parenthesis(tokens, level)
     return uses
 
 
