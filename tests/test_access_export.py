@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access.pgtap_export import DIGEST_PREFIX
 from khepri_db.core.db import connect
-from khepri_db.policy.pgtap_export import DIGEST_PREFIX
 from khepri_db.testing.runner import psql_environment
 from tests.conftest import REPO, Cli, scalar, skip_or_fail
 

@@ -24,7 +24,7 @@ from khepri_db.cli import _GROUP_MODULES, COMMAND_MODULES, app
 HEAVY_FOR_MIGRATE = (
     "rich.table",  # only the table-drawing commands import it
     "khepri_db.doctor",
-    "khepri_db.policy",
+    "khepri_db.access",
     "khepri_db.client",
     "khepri_db.engines",  # not needed with --db-url
     *(f"khepri_db.cli.{name}" for name in _GROUP_MODULES if name != "migrate"),

@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from support import rpc
 
+from khepri_db.access.session import AuthUser, as_user, create_user
 from khepri_db.core.db import connect
-from khepri_db.policy.session import AuthUser, as_user, create_user
 
 pytestmark = pytest.mark.pg
 

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from support import onboard, rpc
 
-from khepri_db.policy.session import AuthUser
+from khepri_db.access.session import AuthUser
 
 pytestmark = pytest.mark.pg
 

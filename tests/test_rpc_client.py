@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from conftest import scalar
 
+from khepri_db.access.session import create_user
 from khepri_db.client.transports import postgrest_status, rpc_error
 from khepri_db.core import errors
 from khepri_db.core.db import connect
@@ -37,7 +38,6 @@ from khepri_db.khepri.client import (
     WorkoutFeedback,
     WorkoutSchedule,
 )
-from khepri_db.policy.session import create_user
 
 pytestmark = pytest.mark.pg
 

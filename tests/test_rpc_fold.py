@@ -32,9 +32,9 @@ from hypothesis import strategies as st
 from support import onboard, rpc
 from test_rpc_hostile import BASE, arguments, postgrest_call
 
+from khepri_db.access.session import AuthUser, as_anon, as_user, create_user, request_context
 from khepri_db.core.db import connect
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.session import AuthUser, as_anon, as_user, create_user, request_context
 
 pytestmark = pytest.mark.pg
 

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from psycopg.types.json import Jsonb
 from support import KHEPRI_TABLES, onboard, rpc
 
+from khepri_db.access.session import as_user
 from khepri_db.client.transports import named_call
-from khepri_db.policy.session import as_user
 
 pytestmark = pytest.mark.pg
 

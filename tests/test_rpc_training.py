@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from support import count, onboard, rpc
 
-from khepri_db.policy.session import AuthUser, request_rights
+from khepri_db.access.session import AuthUser, request_rights
 
 pytestmark = pytest.mark.pg
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import scalar
 from psycopg.types.json import Jsonb
 
-from khepri_db.policy.session import AuthUser, request_rights
+from khepri_db.access.session import AuthUser, request_rights
 
 pytestmark = pytest.mark.pg
 

@@ -10,9 +10,9 @@ import pytest
 from conftest import REPO, Cli
 from support import KHEPRI_TABLES
 
+from khepri_db.access.session import AuthUser, as_user
 from khepri_db.core.db import connect
 from khepri_db.migrations.seed import seed
-from khepri_db.policy.session import AuthUser, as_user
 
 pytestmark = pytest.mark.pg
 

@@ -14,10 +14,9 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from khepri_db.core import postgrest as _postgrest
-from khepri_db.policy import session as _session
-from khepri_db.policy._catalog import _Column, _Relation
-from khepri_db.policy.declaration import (
+from khepri_db.access import session as _session
+from khepri_db.access._catalog import _Column, _Relation
+from khepri_db.access.declaration import (
     _REF,
     AccessDeclarationError,
     Declaration,
@@ -31,6 +30,7 @@ from khepri_db.policy.declaration import (
     ownership_references,
     storage_object_name,
 )
+from khepri_db.core import postgrest as _postgrest
 
 
 @dataclass
@@ -55,13 +55,13 @@ def _message(exc: psycopg.Error) -> str:
 
 
 class Fixtures:
-    """Users and rows of one :func:`khepri_db.policy.probe.verify_access` run, made by the connecting
+    """Users and rows of one :func:`khepri_db.access.probe.verify_access` run, made by the connecting
     role (RLS does not restrict it) inside the run's transaction, and the SQL built from them.
 
     Args:
         conn: the run's connection (in its transaction).
         declaration: the access declaration.
-        relations: the declared relations as found in the catalog (:mod:`khepri_db.policy._catalog`).
+        relations: the declared relations as found in the catalog (:mod:`khepri_db.access._catalog`).
     """
 
     def __init__(self, conn: psycopg.Connection, declaration: Declaration, relations: Mapping[str, _Relation]) -> None:

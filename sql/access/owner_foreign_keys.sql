@@ -1,4 +1,4 @@
--- Access matrix (khepri_db/policy/_owner_calls.py): the single-column foreign keys between the tables of the oids
+-- Access matrix (khepri_db/access/_owner_calls.py): the single-column foreign keys between the tables of the oids
 -- parameter: table, column, referenced table, referenced column.
 -- Parameters: psycopg placeholders in pyformat style.
 select

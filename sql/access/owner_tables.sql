@@ -1,4 +1,4 @@
--- Access matrix (khepri_db/policy/_owner_calls.py): the tables the connecting role may read outside the skipped
+-- Access matrix (khepri_db/access/_owner_calls.py): the tables the connecting role may read outside the skipped
 -- schemas (the skipped parameter), none of an extension: oid, quoted name, schema, name, uuid columns,
 -- email-like text columns, whether Supabase Auth owns the table (supabase_auth_admin), and whether it has an id
 -- column.

@@ -177,7 +177,7 @@ class OwnerData:
         email: str | None,
         factory_rows: Mapping[str, tuple[Sequence[str], Mapping[str, Any]]],
     ) -> None:
-        tables = conn.execute(load_sql("policy", "owner_tables.sql"), {"skipped": list(_SKIPPED_SCHEMAS)}).fetchall()
+        tables = conn.execute(load_sql("access", "owner_tables.sql"), {"skipped": list(_SKIPPED_SCHEMAS)}).fetchall()
         names = {oid: name for oid, name, *_ in tables}
         mogrify = psycopg.ClientCursor(conn).mogrify
         self.auth_project_tables = {
@@ -203,7 +203,7 @@ class OwnerData:
             if conditions:
                 parts.append(self._select(name, " or ".join(f"({c})" for c in conditions)))
         found = self._fetch(conn, parts)
-        keys = conn.execute(load_sql("policy", "owner_foreign_keys.sql"), {"oids": list(names)}).fetchall()
+        keys = conn.execute(load_sql("access", "owner_foreign_keys.sql"), {"oids": list(names)}).fetchall()
         for _level in range(2):
             # rows referencing the owner's rows: the owner's tenant (its members, orders, files...)
             values: dict[tuple[str, str], set[str]] = {}
@@ -350,7 +350,7 @@ def read_signatures(conn: psycopg.Connection, oids: Sequence[int]) -> dict[int, 
     found: dict[int, Signature] = {}
     if not oids:
         return found
-    for row in conn.execute(load_sql("policy", "owner_call_signatures.sql"), {"oids": list(oids)}).fetchall():
+    for row in conn.execute(load_sql("access", "owner_call_signatures.sql"), {"oids": list(oids)}).fetchall():
         oid, nargs, ndefaults, names, modes, types, categories, labels, schema, proname, anon, authenticated = row
         if not nargs or "v" in modes:
             continue

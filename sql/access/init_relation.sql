@@ -1,4 +1,4 @@
--- access init (khepri_db/policy/access_init.py: _load_tables), for one relation (the oid parameter): a relation:
+-- access init (khepri_db/access/access_init.py: _load_tables), for one relation (the oid parameter): a relation:
 -- schema, name, kind.
 -- Parameters: psycopg placeholders in pyformat style.
 select

@@ -9,15 +9,15 @@ from typing import Any, Literal
 
 import psycopg
 
-from khepri_db.core.project import load_sql
-from khepri_db.doctor.config import EXCLUDED_SCHEMAS
-from khepri_db.policy.declaration import (
+from khepri_db.access.declaration import (
     AccessDeclarationError,
     Declaration,
     TableDeclaration,
     _where,
 )
-from khepri_db.policy.report import UndeclaredObject
+from khepri_db.access.report import UndeclaredObject
+from khepri_db.core.project import load_sql
+from khepri_db.doctor.config import EXCLUDED_SCHEMAS
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,10 @@ def exposed_objects(conn: psycopg.Connection, exposed: Sequence[str]) -> list[Ex
     schemas = [s for s in exposed if s not in EXCLUDED_SCHEMAS]
     found: list[ExposedObject] = []
     for oid, schema, name, kind in conn.execute(
-        load_sql("policy", "exposed_relations.sql"), {"schemas": schemas}
+        load_sql("access", "exposed_relations.sql"), {"schemas": schemas}
     ).fetchall():
         found.append(ExposedObject("view" if kind in "vm" else "table", f"{schema}.{name}", oid))
-    functions = conn.execute(load_sql("policy", "exposed_functions.sql"), {"schemas": schemas}).fetchall()
+    functions = conn.execute(load_sql("access", "exposed_functions.sql"), {"schemas": schemas}).fetchall()
     for oid, display in functions:
         found.append(ExposedObject("function", display, oid))
     return found
@@ -149,13 +149,13 @@ def read_declared_objects(
     functions = [(f, *f.name.split(".", 1)) for f in decl.functions]
     table_rows = _memoized_rows(
         conn,
-        load_sql("policy", "declared_table.sql"),
+        load_sql("access", "declared_table.sql"),
         [{"schema": t.schema, "name": t.table} for t in decl.tables],
         memo,
     )
     function_rows = _memoized_rows(
         conn,
-        load_sql("policy", "declared_functions.sql"),
+        load_sql("access", "declared_functions.sql"),
         [
             {"signature": f"{f.name}{f.signature}" if f.signature else None, "schema": schema, "name": name}
             for f, schema, name in functions

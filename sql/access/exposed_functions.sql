@@ -1,4 +1,4 @@
--- Access matrix (khepri_db/policy/_catalog.py): the plain functions of the exposed schemas (no trigger or event
+-- Access matrix (khepri_db/access/_catalog.py): the plain functions of the exposed schemas (no trigger or event
 -- trigger functions, none of an extension) that anon, authenticated or service_role may execute.
 -- Parameters: psycopg placeholders in pyformat style.
 select

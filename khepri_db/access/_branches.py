@@ -5,7 +5,7 @@ second policy ``using (is_public)``), and the column values that make such a row
 
 The expressions come from ``pg_policy`` (``pg_get_expr``), split at their top-level ``OR`` and ``AND``
 with the lexer of :mod:`khepri_db.core.sqltext`; the values are tested on the server by evaluating the
-branch over a candidate row (see ``_Generator.evaluate`` in :mod:`khepri_db.policy.access_init`).
+branch over a candidate row (see ``_Generator.evaluate`` in :mod:`khepri_db.access.access_init`).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def read_branches(conn: psycopg.Connection, oids: Sequence[int],
     ``select``, ``update`` and ``delete`` read ``using``, ``insert`` ``with check``."""
     if not oids:
         return {}
-    rows = conn.execute(load_sql("policy", "init_policy_branches.sql"), {"oids": list(oids)}).fetchall()
+    rows = conn.execute(load_sql("access", "init_policy_branches.sql"), {"oids": list(oids)}).fetchall()
     by_command: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for table, policy, command, using_expr, check_expr in rows:
         for op in _COMMANDS.get(command, ()):

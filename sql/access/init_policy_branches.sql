@@ -1,4 +1,4 @@
--- access init (khepri_db/policy/_branches.py): the permissive policies of the relations (the oids
+-- access init (khepri_db/access/_branches.py): the permissive policies of the relations (the oids
 -- parameter), with their command and their using and with check expressions, to find policies whose
 -- branches admit different people (a row per policy branch, issue 22).
 -- Parameters: psycopg placeholders in pyformat style.

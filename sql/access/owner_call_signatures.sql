@@ -1,4 +1,4 @@
--- Access matrix (khepri_db/policy/_owner_calls.py): what a call with the owner's data needs of each function of
+-- Access matrix (khepri_db/access/_owner_calls.py): what a call with the owner's data needs of each function of
 -- the oids parameter (trigger functions left out: they are never called; so are stable and immutable ones, whose
 -- writes Postgres refuses): argument counts, names, modes, types,
 -- type categories (of a domain's base type), first enum labels, schema, name, and whether anon and

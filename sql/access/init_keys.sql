@@ -1,4 +1,4 @@
--- access init (khepri_db/policy/access_init.py: _load_tables), for one relation (the oid parameter): its primary
+-- access init (khepri_db/access/access_init.py: _load_tables), for one relation (the oid parameter): its primary
 -- key, unique and foreign key constraints, with the referenced table and columns.
 -- Parameters: psycopg placeholders in pyformat style.
 select

@@ -1,4 +1,4 @@
--- Access matrix (khepri_db/policy/_fresh_keys.py): for each relation of the names parameter (schema.name, quoted as
+-- Access matrix (khepri_db/access/_fresh_keys.py): for each relation of the names parameter (schema.name, quoted as
 -- format('%%I.%%I') quotes it), what decides whether an inserted row can collide with an existing one: its unique keys
 -- (primary key, unique indexes, exclusion constraints: the columns compared with = only) and whether nulls are
 -- distinct in them, and its columns' defaults, identity and foreign keys.

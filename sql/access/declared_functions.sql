@@ -1,4 +1,4 @@
--- Access matrix (khepri_db/policy/_catalog.py): the functions a declaration key names: by exact signature when
+-- Access matrix (khepri_db/access/_catalog.py): the functions a declaration key names: by exact signature when
 -- it has one, else every overload of schema.name; oid, display name with argument types, number of arguments.
 -- Parameters: psycopg placeholders in pyformat style.
 select

@@ -1,4 +1,4 @@
--- access init (khepri_db/policy/access_init.py: _load_tables), for one relation (the oid parameter): its
+-- access init (khepri_db/access/access_init.py: _load_tables), for one relation (the oid parameter): its
 -- columns: type, type category and base type, required (not null without any default), generated or identity,
 -- enum labels, single-column CHECKs of the table and of the domain.
 -- Parameters: psycopg placeholders in pyformat style.

@@ -1,4 +1,4 @@
--- Access matrix (khepri_db/policy/_catalog.py): one declared table: its oid and kind, its columns (name, type)
+-- Access matrix (khepri_db/access/_catalog.py): one declared table: its oid and kind, its columns (name, type)
 -- in order, its primary key columns in order; no row if it does not exist.
 -- Parameters: psycopg placeholders in pyformat style.
 select

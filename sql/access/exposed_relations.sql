@@ -1,4 +1,4 @@
--- Access matrix (khepri_db/policy/_catalog.py): the tables, partitioned tables (not partitions), views,
+-- Access matrix (khepri_db/access/_catalog.py): the tables, partitioned tables (not partitions), views,
 -- materialized views and foreign tables of the exposed schemas that belong to no extension.
 -- Parameters: psycopg placeholders in pyformat style.
 select

@@ -5,7 +5,7 @@ The insert probe's row is the owner's row again (``insert_row`` or ``row``): it 
 owner's own row on any unique key (primary key, unique index, exclusion constraint) whose values it
 repeats. Deleting the owner's row first has side effects (a trigger refusing deletes makes the cell
 undecided; cascades), so :func:`plan_insert` decides per table, from the catalog
-(``sql/policy/insert_keys.sql``) and the values sent, whether every unique key gets a value no row holds:
+(``sql/access/insert_keys.sql``) and the values sent, whether every unique key gets a value no row holds:
 
 * a key column the insert leaves out whose default is volatile (``nextval``, identity,
   ``gen_random_uuid()``...), or that stays null in a key whose nulls are distinct;
@@ -28,8 +28,8 @@ from typing import Any
 
 import psycopg
 
+from khepri_db.access.declaration import ownership_references
 from khepri_db.core.project import load_sql
-from khepri_db.policy.declaration import ownership_references
 
 _VOLATILE = re.compile(
     r"\b(nextval|gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|uuid_generate_v7|uuidv4|"
@@ -71,7 +71,7 @@ def read_key_facts(conn: psycopg.Connection, names: Sequence[str]) -> dict[str, 
     if not names:
         return {}
     facts: dict[str, KeyFacts] = {}
-    for name, keys, columns in conn.execute(load_sql("policy", "insert_keys.sql"), {"names": list(names)}):
+    for name, keys, columns in conn.execute(load_sql("access", "insert_keys.sql"), {"names": list(names)}):
         facts[name] = KeyFacts(
             tuple((k["name"], tuple(k["columns"]), bool(k["nulls_distinct"])) for k in keys), columns or {}
         )
