@@ -32,8 +32,8 @@ _EXPORTS: dict[str, str] = {
     "AccessReport": "khepri_db.access.report",
     "load_declaration": "khepri_db.access.declaration",
     "verify_access": "khepri_db.access.probe",
-    "TargetInfo": "khepri_db.migrations.compat",
-    "TargetKind": "khepri_db.migrations.compat",
+    "TargetInfo": "khepri_db.core.target",
+    "TargetKind": "khepri_db.core.target",
     "DoctorConfig": "khepri_db.doctor.config",
     "DoctorReport": "khepri_db.doctor.report",
     "Finding": "khepri_db.doctor.rules",
@@ -81,6 +81,7 @@ if TYPE_CHECKING:
         RpcError,
         UsageError,
     )
+    from khepri_db.core.target import TargetInfo, TargetKind  # noqa: F401
     from khepri_db.doctor.config import DoctorConfig  # noqa: F401
     from khepri_db.doctor.report import DoctorReport  # noqa: F401
     from khepri_db.doctor.rules import Finding  # noqa: F401
@@ -97,7 +98,6 @@ if TYPE_CHECKING:
     )
     from khepri_db.khepri.client import KhepriClient  # noqa: F401
     from khepri_db.migrations.apply import migrate  # noqa: F401
-    from khepri_db.migrations.compat import TargetInfo, TargetKind  # noqa: F401
     from khepri_db.migrations.result import MigrateResult  # noqa: F401
     from khepri_db.migrations.seed import seed  # noqa: F401
     from khepri_db.migrations.status import MigrationStatus, migration_status  # noqa: F401

@@ -17,7 +17,7 @@ from khepri_db.access.declaration import (
 )
 from khepri_db.access.report import UndeclaredObject
 from khepri_db.core.project import load_sql
-from khepri_db.doctor.config import EXCLUDED_SCHEMAS
+from khepri_db.core.schemas import EXCLUDED_SCHEMAS
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def exposed_objects(conn: psycopg.Connection, exposed: Sequence[str]) -> list[Ex
     Relations: tables, partitioned tables (not their partitions), views, materialized views and
     foreign tables. Functions: plain functions (not procedures, aggregates or trigger functions)
     that anon, authenticated or service_role may execute. Objects belonging to an extension and the
-    Supabase-managed schemas (:data:`khepri_db.doctor.config.EXCLUDED_SCHEMAS`) are left out, as doctor
+    Supabase-managed schemas (:data:`khepri_db.core.schemas.EXCLUDED_SCHEMAS`) are left out, as doctor
     leaves them out.
     """
     schemas = [s for s in exposed if s not in EXCLUDED_SCHEMAS]

@@ -43,7 +43,7 @@ from khepri_db.access.report import AccessReport, CellResult
 from khepri_db.core.db import connect, redact, refuse_unsuitable_target
 from khepri_db.core.errors import UsageError
 from khepri_db.core.project import Project, load_sql
-from khepri_db.doctor.config import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
+from khepri_db.core.schemas import EXCLUDED_SCHEMAS, ExposedSchemas, resolve_exposed_schemas
 
 # -- generating a declaration (`khepri-db access init`) ----------------------------------------------
 

@@ -21,8 +21,8 @@ from khepri_db.access.declaration import _API_ROLE, Declaration, load_declaratio
 from khepri_db.access.probe import _require_api_roles
 from khepri_db.core.db import STANDBY, connect, read_only_reason, redact, transaction_pooler_evidence
 from khepri_db.core.project import Project
-from khepri_db.doctor.config import ExposedSchemas, resolve_exposed_schemas
-from khepri_db.migrations.compat import TargetInfo
+from khepri_db.core.schemas import ExposedSchemas, resolve_exposed_schemas
+from khepri_db.core.target import TargetInfo
 
 _T = TypeVar("_T")
 

@@ -88,8 +88,8 @@ from khepri_db.access.report import AccessReport, CellResult, CellRights, OwnerD
 from khepri_db.core.db import STANDBY, connect, read_only_reason, redact
 from khepri_db.core.errors import RoleSwitchError, UsageError
 from khepri_db.core.project import Project
-from khepri_db.doctor.config import resolve_exposed_schemas
-from khepri_db.migrations.compat import TargetInfo, detect
+from khepri_db.core.schemas import resolve_exposed_schemas
+from khepri_db.core.target import TargetInfo, detect
 
 
 class _Runner:
@@ -1369,7 +1369,7 @@ def verify_access(
         declaration: a :class:`Declaration`, or the path of an ``access.toml`` to load.
         project: the Supabase project, for ``[api] schemas`` (default: discovered from the cwd).
         exposed_schemas: schemas whose tables, views and functions must all be declared (default:
-            :func:`khepri_db.doctor.config.resolve_exposed_schemas`: config.toml, ``pgrst.db_schemas``,
+            :func:`khepri_db.core.schemas.resolve_exposed_schemas`: config.toml, ``pgrst.db_schemas``,
             else ``public``); Supabase-managed schemas are skipped as doctor skips them.
         progress: called with a line such as ``probing 40/144 objects (table public.x)`` at most
             every two seconds while cells run (the CLI prints it on stderr).

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from khepri_db.access.declaration import Outcome, _qualify
-from khepri_db.doctor.config import ExposedSchemas
+from khepri_db.core.schemas import ExposedSchemas
 
 # -- results ---------------------------------------------------------------------------------------
 
