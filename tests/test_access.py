@@ -257,7 +257,7 @@ def test_statements_rendered_once_per_table_and_operation_decide_as_statements_r
 ) -> None:
     # A table's select, update and delete statement is rendered once for every actor's cell
     # (_Runner._rendered): the cells are those of a run rendering it anew for each cell.
-    from khepri_db.access.probe import _Runner
+    from khepri_db.access._runner import Runner as _Runner
 
     def outcomes(report: AccessReport) -> list[tuple[str, str, str | None, str, str | None]]:
         return [(c.id, c.actual, c.sqlstate, c.detail, c.leak) for c in report.cells]
@@ -667,7 +667,8 @@ def test_the_section_lines_found_through_the_header_index_are_those_a_scan_finds
     # _validate indexes the [section.key] headers once instead of scanning the file per key: the same
     # line for every key (bare, dotted, quoted either way, with spaces or a ']' inside, absent, only
     # named in another line, or declared twice), on a hand-made file and on Khepri's own declaration.
-    from khepri_db.access.declaration import _IndexedLines, _section_line
+    from khepri_db.access._validate import IndexedLines as _IndexedLines
+    from khepri_db.access._validate import section_line as _section_line
 
     made = """
 version = 1
@@ -700,7 +701,8 @@ allow.other = "athletes"
 def test_tables_and_references_found_through_the_name_index_are_those_a_scan_finds() -> None:
     # Declaration.table() and resolve() look names up in a dict built once, not in a scan or a set
     # rebuilt per call: the same answers, unqualified names, unknown names and custom actors included.
-    from khepri_db.access.declaration import _resolve_ref, find_references
+    from khepri_db.access.declaration import find_references
+    from khepri_db.access.declaration import resolve_ref as _resolve_ref
 
     decl = load_declaration(Path(__file__).resolve().parents[1] / "supabase" / "access.toml")
     names = {t.name for t in decl.tables}

@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 import psycopg
 
+from khepri_db.access._validate import located
 from khepri_db.access.declaration import (
     AccessDeclarationError,
     Declaration,
     TableDeclaration,
-    _where,
 )
 from khepri_db.access.report import UndeclaredObject
 from khepri_db.core.project import load_sql
@@ -165,11 +165,11 @@ def read_declared_objects(
     for table, rows in zip(decl.tables, table_rows, strict=True):
         row = rows[0] if rows else None
         if row is None:
-            missing.append(f"{_where(decl.path, table.line)}: table {table.name} does not exist")
+            missing.append(f"{located(decl.path, table.line)}: table {table.name} does not exist")
             continue
         oid, kind, column_types, pk = row
         columns = {name: _Column(name, type_, type_ in {"json", "jsonb"}) for name, type_ in column_types}
-        where = f"{_where(decl.path, table.line)}: tables.{table.key}"
+        where = f"{located(decl.path, table.line)}: tables.{table.key}"
         spec = table.spec
         named = [*(spec.row or {}), *(spec.insert_row or {}), *(spec.update_columns or [])]
         for column in named:
@@ -179,7 +179,7 @@ def read_declared_objects(
             missing.append(f"{where}: {table.name} has no primary key; declare match to find the target row")
         found.relations[table.name] = _Relation(table, kind, columns, pk)
     for function, rows in zip(decl.functions, function_rows, strict=True):
-        where = f"{_where(decl.path, function.line)}: functions.{function.key}"
+        where = f"{located(decl.path, function.line)}: functions.{function.key}"
         if not rows:
             missing.append(f"{where}: function {function.key} does not exist")
         elif len(rows) > 1:
@@ -210,12 +210,12 @@ def _read_storage(conn: psycopg.Connection, decl: Declaration, found: DeclaredOb
     found.storage_columns = dict(columns)
     first = decl.storage[0]
     if not found.storage_columns:
-        missing.append(f"{_where(decl.path, first.line)}: storage.{first.bucket}: there is no table storage.objects "
+        missing.append(f"{located(decl.path, first.line)}: storage.{first.bucket}: there is no table storage.objects "
                        "(the Storage schema is not installed)")  # fmt: skip
         return
     for needed in ("bucket_id", "name"):
         if needed not in found.storage_columns:
-            missing.append(f"{_where(decl.path, first.line)}: storage.objects has no column {needed}")
+            missing.append(f"{located(decl.path, first.line)}: storage.objects has no column {needed}")
     if to_regclass(conn, "storage.buckets"):
         rows = conn.execute(
             "select id from storage.buckets where id = any(%s)", ([b.bucket for b in decl.storage],)

@@ -16,19 +16,19 @@ from psycopg.types.json import Jsonb
 
 from khepri_db.access import session as _session
 from khepri_db.access._catalog import _Column, _Relation
+from khepri_db.access._validate import located
 from khepri_db.access.declaration import (
-    _REF,
+    REF,
     AccessDeclarationError,
     Declaration,
     Reference,
     RowFactoryError,
     StorageDeclaration,
     TableDeclaration,
-    _value_texts,
-    _where,
     find_references,
     ownership_references,
     storage_object_name,
+    value_texts,
 )
 from khepri_db.core import postgrest as _postgrest
 
@@ -118,7 +118,7 @@ class Fixtures:
                     (bucket.bucket, bucket.bucket),
                 )
                 notes.append(
-                    f"{_where(self.decl.path, bucket.line)}: bucket {bucket.bucket!r} is not in storage.buckets "
+                    f"{located(self.decl.path, bucket.line)}: bucket {bucket.bucket!r} is not in storage.buckets "
                     "(no migration or seed makes it): made for this run only, in its rolled-back transaction"
                 )
             for label in ("owner", "other"):
@@ -128,7 +128,7 @@ class Fixtures:
 
     def object_name(self, bucket: StorageDeclaration, subject: _Subject) -> str:
         """The bucket's ``path`` with its references filled in for ``subject`` (``<uid>/khepri-probe.txt``)."""
-        return _REF.sub(
+        return REF.sub(
             lambda m: str(self.value_of(self.resolve_ref(m.group(1)), subject, None)),  # type: ignore[arg-type]
             bucket.spec.path,
         )
@@ -189,7 +189,7 @@ class Fixtures:
                 )
         except psycopg.Error as exc:
             raise RowFactoryError(
-                f"{_where(self.decl.path, bucket.line)}: storage.{bucket.bucket}: making the {label}'s object "
+                f"{located(self.decl.path, bucket.line)}: storage.{bucket.bucket}: making the {label}'s object "
                 f"{values['name']!r} failed: {_message(exc)}",
                 table=storage_object_name(bucket.bucket),
                 reason=_message(exc),
@@ -214,7 +214,7 @@ class Fixtures:
         except psycopg.Error as exc:
             self.conn.execute("rollback to savepoint khepri_row; release savepoint khepri_row")
             raise RowFactoryError(
-                f"{_where(self.decl.path, table.line)}: tables.{table.key}.row: making the {label}'s row "
+                f"{located(self.decl.path, table.line)}: tables.{table.key}.row: making the {label}'s row "
                 f"failed: {_message(exc)}",
                 table=table.name,
                 reason=_message(exc),
@@ -225,7 +225,7 @@ class Fixtures:
             ) from exc
         if created is None:
             raise RowFactoryError(
-                f"{_where(self.decl.path, table.line)}: tables.{table.key}.row inserted no row "
+                f"{located(self.decl.path, table.line)}: tables.{table.key}.row inserted no row "
                 "(a trigger returned null?)",
                 table=table.name,
                 reason="the insert returned no row (a trigger returned null?)",
@@ -304,7 +304,7 @@ class Fixtures:
         parts: list[sql.Composable] = []
         params: list[Any] = []
         position = 0
-        for match in _REF.finditer(text):
+        for match in REF.finditer(text):
             parts.append(sql.SQL(text[position : match.start()].replace("%", "%%")))
             ref = self.resolve_ref(match.group(1))
             assert ref is not None  # validated at load time
@@ -322,13 +322,13 @@ class Fixtures:
             snippet, params = self.snippet(value["sql"], subject, row)
             return sql.Composed([sql.SQL("("), snippet, sql.SQL(")")]), params
         if isinstance(value, str):
-            refs = list(_REF.finditer(value))
+            refs = list(REF.finditer(value))
             if len(refs) == 1 and refs[0].group(0) == value:
                 ref = self.resolve_ref(refs[0].group(1))
                 assert ref is not None
                 bound = self.value_of(ref, subject, row)
             elif refs:
-                bound = _REF.sub(
+                bound = REF.sub(
                     lambda m: str(self.value_of(self.resolve_ref(m.group(1)), subject, row)),  # type: ignore[arg-type]
                     value,
                 )
@@ -394,7 +394,7 @@ class Fixtures:
 
     def default_update_columns(self, table: TableDeclaration) -> list[str]:
         row = table.spec.row or {}
-        literal = [c for c, v in row.items() if not any(find_references(t) for t in _value_texts(v))]
+        literal = [c for c, v in row.items() if not any(find_references(t) for t in value_texts(v))]
         return literal or list(row)
 
     def reference_columns(self, table: TableDeclaration) -> dict[str, Any]:

@@ -15,7 +15,7 @@ call (not in a branch, a loop or a block catching errors), when they are simple:
 is walked with the project's PL/pgSQL reader (:func:`khepri_db.doctor.bodies.embedded_statements`)
 and sqlparse's tokens (:func:`khepri_db.core.sqltext.significant_tokens`, ``split_top_level``); anything else (``or``,
 function calls, joins between the tables read) is left alone. The probe
-(:meth:`khepri_db.access.probe._Runner._arrange`) then finds a row meeting each need, or, unless a
+(:meth:`khepri_db.access._function_cells.FunctionCells._arrange`) then finds a row meeting each need, or, unless a
 condition binds a parameter (that row is the caller's to know), makes one from the table's row factory
 with those values, inside the run's rolled-back transaction.
 """

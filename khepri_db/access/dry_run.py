@@ -17,8 +17,8 @@ import psycopg
 from pydantic import BaseModel, Field
 
 from khepri_db.access._catalog import exposed_objects, read_declared_objects
-from khepri_db.access.declaration import _API_ROLE, Declaration, load_declaration
-from khepri_db.access.probe import _require_api_roles
+from khepri_db.access.declaration import API_ROLE, Declaration, load_declaration
+from khepri_db.access.probe import require_api_roles
 from khepri_db.core.db import STANDBY, connect, read_only_reason, redact, transaction_pooler_evidence
 from khepri_db.core.project import Project
 from khepri_db.core.schemas import ExposedSchemas, resolve_exposed_schemas
@@ -91,7 +91,7 @@ def _read(
     pooler = transaction_pooler_evidence(url)
     with connect(url) as conn:
         read_only = read_only_reason(conn)
-        target = _require_api_roles(conn, url)
+        target = require_api_roles(conn, url)
         exposed = resolve_exposed_schemas(conn, project, exposed_schemas)
         try:
             found = read(conn, exposed)
@@ -163,7 +163,7 @@ def plan_verify_access(
         transaction_pooler=pooler,
         outcome=outcome,
         users=[] if standby else users,
-        roles=sorted({_API_ROLE.get(a, "authenticated") for a in decl.actors}),
+        roles=sorted({API_ROLE.get(a, "authenticated") for a in decl.actors}),
         tables=[] if standby else tables,
         functions=[] if standby else functions,
         cells=len(decl.cell_ids()),

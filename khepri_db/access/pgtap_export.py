@@ -36,8 +36,10 @@ from psycopg import ClientCursor, sql
 from psycopg.types.json import Json, Jsonb
 
 from khepri_db.access import session as _session
+from khepri_db.access._attempts import Attempt
+from khepri_db.access._runner import Runner
 from khepri_db.access.declaration import EXECUTE, OPERATIONS, Declaration, load_declaration
-from khepri_db.access.probe import _Attempt, _require_api_roles, _Runner
+from khepri_db.access.probe import require_api_roles
 from khepri_db.core.db import connect
 from khepri_db.core.errors import KhepriError
 from khepri_db.core.project import Project
@@ -71,7 +73,7 @@ class _Cell:
     rows: bool = False
     kind: Literal["table", "function"] = "table"
     expected: Literal["allowed", "denied"] = "denied"
-    attempt: _Attempt | None = None
+    attempt: Attempt | None = None
     denied_states: frozenset[str] = frozenset({"42501"})
 
 
@@ -83,14 +85,14 @@ class _Recorder:
     were undone, so replaying them would only fail the block).
     """
 
-    def __init__(self, runner: _Runner) -> None:
+    def __init__(self, runner: Runner) -> None:
         self.runner = runner
         self.cell: _Cell | None = None
         self.mogrifier = ClientCursor(runner.conn)
         act, admin = runner._act, runner._admin_try
 
         def recording_act(actor: str, query: sql.Composable | str, params: Sequence[Any], method: str, path: str,
-                          *, rows: bool = False) -> _Attempt:  # fmt: skip
+                          *, rows: bool = False) -> Attempt:  # fmt: skip
             attempt = act(actor, query, params, method, path, rows=rows)
             if self.cell is not None:
                 self.cell.method, self.cell.path, self.cell.rows = method, path, rows
@@ -109,7 +111,7 @@ class _Recorder:
 
     def literal(self, query: sql.Composable | str, params: Sequence[Any]) -> str:
         """``query`` with ``params`` inlined as SQL literals (psycopg's own quoting); a ``str`` is a
-        statement the runner already rendered so (:meth:`_Runner._rendered`), kept as it is."""
+        statement the runner already rendered so (:meth:`Runner._rendered`), kept as it is."""
         if isinstance(query, str):
             return query
         return self.mogrifier.mogrify(query, [_adapt(p) for p in params])
@@ -148,8 +150,8 @@ def export_pgtap(
     # and their objects are made by a cursor the recording below does not see; verify-access covers them.
     decl = dataclasses.replace(declared, storage=())
     with connect(url) as conn:
-        _require_api_roles(conn, url)
-        runner = _Runner(conn, decl)
+        require_api_roles(conn, url)
+        runner = Runner(conn, decl)
         try:
             runner.load_catalog()
             setup, rows = _record_setup(conn, runner)
@@ -169,7 +171,7 @@ def export_pgtap(
     return _render(decl, setup, row_sql, cells, requests, skipped_buckets=[b.name for b in declared.storage])
 
 
-def _record_setup(conn: psycopg.Connection, runner: _Runner) -> tuple[list[str], list[tuple[str, dict[str, Any]]]]:
+def _record_setup(conn: psycopg.Connection, runner: Runner) -> tuple[list[str], list[tuple[str, dict[str, Any]]]]:
     """Make the run's users and rows; return the users' statements (literal SQL) and the rows made."""
     made: list[tuple[str, dict[str, Any]]] = []
     statements: list[str] = []
@@ -205,7 +207,7 @@ def _record_setup(conn: psycopg.Connection, runner: _Runner) -> tuple[list[str],
     return statements, made
 
 
-def _record_cells(runner: _Runner, recorder: _Recorder) -> list[_Cell]:
+def _record_cells(runner: Runner, recorder: _Recorder) -> list[_Cell]:
     cells: list[_Cell] = []
     decl = runner.decl
     for table in decl.tables:
@@ -262,7 +264,7 @@ def _holds(cell: _Cell) -> bool:
     return attempt.status == "refused" and cell.expected == "denied"
 
 
-def _request_settings(conn: psycopg.Connection, runner: _Runner, actor: str) -> list[tuple[str, str]]:
+def _request_settings(conn: psycopg.Connection, runner: Runner, actor: str) -> list[tuple[str, str]]:
     """The settings of ``actor``'s requests, as the run made them (:func:`khepri_db.access.session.
     request_settings`; long-lived claims); ``request.method`` and ``request.path`` are set per cell."""
     fixtures = runner.fixtures

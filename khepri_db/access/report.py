@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from khepri_db.access.declaration import Outcome, _qualify
+from khepri_db.access.declaration import Outcome, qualify
 from khepri_db.core.schemas import ExposedSchemas
 
 # -- results ---------------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ class AccessReport(BaseModel):
         Raises:
             KeyError: no such cell.
         """
-        return self.by_id()[f"{_qualify(object_name)}:{actor}:{operation}"]
+        return self.by_id()[f"{qualify(object_name)}:{actor}:{operation}"]
 
     def by_id(self) -> dict[str, CellResult]:
         """Every cell by its :attr:`CellResult.id`."""

@@ -61,32 +61,27 @@ Fixtures:
 pgTAP files: every ``*.sql``/``*.pg`` file below a ``supabase/tests`` directory is collected as one
 test (``pytest supabase/tests``), run as ``khepri-db test db`` runs it, on the session's server
 (:mod:`khepri_db.testing.pytest_pgtap`).
+
+The hooks and fixtures of this module come from underneath too: :mod:`._plugin_settings` (the
+options), :mod:`._databases` (the databases a session makes), :mod:`._plugin_platform` (pg_net,
+pg_cron) and :mod:`._plugin_access` (the access matrix); :mod:`.pytest_pgtap` (pgTAP files).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg.rows import dict_row
 
 from khepri_db.access import session as _session
-from khepri_db.access.declaration import Declaration, default_access_file, load_declaration
-from khepri_db.access.report import AccessReport, CoverageCheck
-from khepri_db.core.db import connect, create_database, drop_database, with_database
+from khepri_db.core.db import connect
 from khepri_db.core.errors import NoProjectError
-from khepri_db.core.project import Project
 from khepri_db.engines import (
-    DEFAULT_AUTH_IMAGE,
-    DEFAULT_SUPABASE_IMAGE,
     DockerEngine,
     EmbeddedEngine,
     Engine,
@@ -95,139 +90,23 @@ from khepri_db.engines import (
     free_port,
     make_cluster_root,
 )
-from khepri_db.engines.docker import SUPABASE_IMAGES, is_supabase_image
 from khepri_db.migrations.apply import migrate
-from khepri_db.testing import platform as _platform
+from khepri_db.testing._databases import DatabaseFactory, database_name, worker_id
+from khepri_db.testing._plugin_access import (  # noqa: F401 (hooks and fixtures of this plugin)
+    khepri_access_cell,
+    khepri_access_report,
+    pytest_generate_tests,
+)
+from khepri_db.testing._plugin_platform import khepri_cron, khepri_net  # noqa: F401 (fixtures of this plugin)
+from khepri_db.testing._plugin_settings import (  # noqa: F401 (a hook and the settings' public names)
+    FAST_TEST_SETTINGS,
+    ISOLATIONS,
+    TEST_ENGINES,
+    KhepriTestSettings,
+    pytest_addoption,
+    resolve_settings,
+)
 from khepri_db.testing.pytest_pgtap import pytest_collect_file  # noqa: F401 (a hook of this plugin)
-
-FAST_TEST_SETTINGS = {
-    "fsync": "off",
-    "synchronous_commit": "off",
-    "full_page_writes": "off",
-    "max_connections": "200",
-}
-"""Server settings for throwaway test clusters: durability off, nothing to keep after a crash."""
-
-TEST_ENGINES = ("embedded", "system", "docker", "url")
-"""Engines the plugin can run a session on."""
-
-ISOLATIONS = ("transaction", "clone")
-"""Per-test isolation modes: a rolled-back transaction (cheap), or a fresh clone of the template."""
-
-_DECLARATION = pytest.StashKey[Declaration]()
-
-
-@dataclass(frozen=True)
-class KhepriTestSettings:
-    """The plugin's configuration for this session, resolved from options, environment and ini.
-
-    Attributes:
-        engine: ``embedded``, ``system``, ``docker`` or ``url``.
-        url: the server URL for the ``url`` engine.
-        isolation: ``transaction`` or ``clone``.
-        migrations_dir: the migrations directory (``None``: the project's; without a project the
-            ``khepri_migrations_dir`` fixture raises :class:`~khepri_db.core.errors.NoProjectError`).
-        access_file: the access declaration used by ``khepri_access_cell``.
-        docker_image: the database image of the docker engine.
-        docker_auth_image: the Supabase Auth image of the docker engine (``None``: skip its migrations).
-        project: the Supabase project found from the rootdir.
-    """
-
-    engine: str
-    url: str | None
-    isolation: str
-    migrations_dir: Path | None
-    access_file: Path
-    docker_image: str
-    docker_auth_image: str | None
-    project: Project
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    """Register the khepri-db command-line and ini options (see the module docstring)."""
-    group = parser.getgroup("khepri-db", "khepri-db: real-Postgres fixtures and the access matrix")
-    group.addoption("--khepri-engine", choices=TEST_ENGINES, default=None,
-                    help="server for the session: embedded (default), system, docker or url")  # fmt: skip
-    group.addoption("--khepri-db-url", default=None, help="URL of a throwaway server (implies --khepri-engine url)")
-    group.addoption("--khepri-isolation", choices=ISOLATIONS, default=None,
-                    help="per test: a rolled-back transaction (default) or a fresh clone of the template")  # fmt: skip
-    group.addoption("--khepri-migrations-dir", default=None, help="migrations applied to the template")
-    group.addoption("--khepri-access-file", default=None, help="access declaration for khepri_access_cell")
-    parser.addini("khepri_engine", "khepri-db test engine: embedded, system, docker or url", default="")
-    parser.addini("khepri_test_db_url", "URL of an existing throwaway server for khepri-db fixtures", default="")
-    parser.addini("khepri_isolation", "khepri-db per-test isolation: transaction or clone", default="")
-    parser.addini("khepri_migrations_dir", "migrations applied to the khepri-db test template", default="")
-    parser.addini("khepri_access_file", "access declaration checked by khepri_access_cell", default="")
-    parser.addini("khepri_docker_image", "database image of the docker engine", default="")
-    parser.addini("khepri_docker_auth_image", "Supabase Auth image of the docker engine ('none' to skip)", default="")
-
-
-def _setting(config: pytest.Config, option: str | None, env: str, ini: str) -> tuple[str | None, str]:
-    """(value, where it came from: "cli", "env" or "ini"), first of option, environment, ini."""
-    if option is not None:
-        value = config.getoption(option)
-        if value:
-            return str(value), "cli"
-    if os.environ.get(env):
-        return os.environ[env], "env"
-    value = config.getini(ini)
-    return (str(value), "ini") if value else (None, "ini")
-
-
-def _path(value: str, source: str, config: pytest.Config) -> Path:
-    path = Path(value).expanduser()
-    if path.is_absolute():
-        return path
-    return (Path(config.rootpath) if source == "ini" else Path(config.invocation_params.dir)) / path
-
-
-def resolve_settings(config: pytest.Config) -> KhepriTestSettings:
-    """Resolve the plugin's settings (see the module docstring for names and precedence).
-
-    Raises:
-        pytest.UsageError: an unknown engine or isolation, or the url engine without a URL.
-    """
-    project = Project.discover(Path(config.rootpath))
-    url, _ = _setting(config, "--khepri-db-url", "KHEPRI_TEST_DB_URL", "khepri_test_db_url")
-    engine, _ = _setting(config, "--khepri-engine", "KHEPRI_TEST_ENGINE", "khepri_engine")
-    engine = engine or ("url" if url else "embedded")
-    if engine not in TEST_ENGINES:
-        raise pytest.UsageError(f"khepri-db: unknown engine {engine!r}; use one of {', '.join(TEST_ENGINES)}")
-    if engine == "url" and not url:
-        raise pytest.UsageError(
-            "khepri-db: the url engine needs --khepri-db-url, KHEPRI_TEST_DB_URL or khepri_test_db_url"
-        )
-    isolation, _ = _setting(config, "--khepri-isolation", "KHEPRI_TEST_ISOLATION", "khepri_isolation")
-    isolation = isolation or "transaction"
-    if isolation not in ISOLATIONS:
-        raise pytest.UsageError(f"khepri-db: unknown isolation {isolation!r}; use transaction or clone")
-    image, _ = _setting(config, None, "KHEPRI_DOCKER_IMAGE", "khepri_docker_image")
-    if not image:
-        major = project.config.raw.get("db", {}).get("major_version")
-        image = SUPABASE_IMAGES.get(major if isinstance(major, int) else 15, DEFAULT_SUPABASE_IMAGE)
-    if isolation == "clone" and engine == "docker" and is_supabase_image(image):
-        raise pytest.UsageError(
-            "khepri-db: the docker engine offers no clones on Supabase's image (its pg_cron and pg_net "
-            "workers keep database postgres busy); use --khepri-isolation transaction"
-        )
-    migrations, source = _setting(config, "--khepri-migrations-dir", "KHEPRI_MIGRATIONS_DIR", "khepri_migrations_dir")
-    access, access_source = _setting(config, "--khepri-access-file", "KHEPRI_ACCESS_FILE", "khepri_access_file")
-    auth_image, _ = _setting(config, None, "KHEPRI_DOCKER_AUTH_IMAGE", "khepri_docker_auth_image")
-    return KhepriTestSettings(
-        engine=engine,
-        url=url if engine == "url" else None,
-        isolation=isolation,
-        migrations_dir=_path(migrations, source, config) if migrations else None,
-        access_file=_path(access, access_source, config) if access else default_access_file(project),
-        docker_image=image,
-        docker_auth_image=None if (auth_image or "").lower() == "none" else (auth_image or DEFAULT_AUTH_IMAGE),
-        project=project,
-    )
-
-
-def _worker() -> str:
-    """The pytest-xdist worker id (``gw0``...), or ``main`` without xdist."""
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @pytest.fixture(scope="session")
@@ -259,7 +138,7 @@ def khepri_engine(khepri_settings: KhepriTestSettings) -> Iterator[Engine]:
         finally:
             engine.stop()
         return
-    root = make_cluster_root(f"khepri-test-{_worker()}-")  # ours: may be opened to the server user
+    root = make_cluster_root(f"khepri-test-{worker_id()}-")  # ours: may be opened to the server user
     kind = SystemEngine if settings.engine == "system" else EmbeddedEngine
     engine = kind(root / "pgdata", port=free_port(), settings=FAST_TEST_SETTINGS)
     try:
@@ -295,41 +174,6 @@ def khepri_migrations_dir(khepri_settings: KhepriTestSettings) -> Path:
     return project.migrations_dir(khepri_settings.migrations_dir)
 
 
-class DatabaseFactory:
-    """Creates databases on the test server; every one is dropped at the end of the session.
-
-    Call it as ``make(template=None) -> url``: a new, empty database (a copy of ``template1``), or a
-    copy of the database named ``template``. Names are ``khepri_<xdist worker>_<random>``.
-    """
-
-    def __init__(self, server_url: str) -> None:
-        self.server_url = server_url
-        self.created: list[str] = []
-
-    def __call__(self, template: str | None = None) -> str:
-        """Create a database and return its URL (same server and credentials)."""
-        name = f"khepri_{_worker()}_{uuid.uuid4().hex[:10]}"
-        with connect(self.server_url, autocommit=True) as admin:
-            create_database(admin, name, template=template)
-        self.created.append(name)
-        return with_database(self.server_url, name)
-
-    def drop(self, url: str) -> None:
-        """Drop the database of ``url`` now (open connections to it are ended)."""
-        name = database_name(url)
-        with connect(self.server_url, autocommit=True) as admin:
-            drop_database(admin, name)
-        if name in self.created:
-            self.created.remove(name)
-
-    def drop_all(self) -> None:
-        """Drop every database this factory created."""
-        with connect(self.server_url, autocommit=True) as admin:
-            for name in self.created:
-                drop_database(admin, name)
-        self.created.clear()
-
-
 @pytest.fixture(scope="session")
 def khepri_database_factory(khepri_server_url: str) -> Iterator[DatabaseFactory]:
     """``make(template=None) -> url``: a new database, empty or a copy of database ``template``.
@@ -339,11 +183,6 @@ def khepri_database_factory(khepri_server_url: str) -> Iterator[DatabaseFactory]
     factory = DatabaseFactory(khepri_server_url)
     yield factory
     factory.drop_all()
-
-
-def database_name(url: str) -> str:
-    """The database name of a URL made by ``khepri_database_factory``."""
-    return url.rsplit("/", 1)[-1].split("?", 1)[0]
 
 
 @pytest.fixture(scope="session")
@@ -478,116 +317,3 @@ def as_anon(db: psycopg.Connection) -> Callable[..., AbstractContextManager[psyc
 def as_service_role(db: psycopg.Connection) -> Callable[..., AbstractContextManager[psycopg.Connection]]:
     """``with as_service_role(**request):`` acts with the service_role key on ``db``."""
     return lambda **request: _session.as_service_role(db, **request)
-
-
-# -- platform extension stand-ins (pg_net, pg_cron) ------------------------------------------------
-
-
-class NetRequests:
-    """pg_net's recorded requests on one connection (the ``khepri_net`` fixture)."""
-
-    def __init__(self, conn: psycopg.Connection) -> None:
-        self.conn = conn
-
-    def requests(self) -> list[_platform.NetRequest]:
-        """Every recorded request, oldest first (see :func:`khepri_db.testing.platform.net_requests`)."""
-        return _platform.net_requests(self.conn)
-
-    def respond(self, request_id: int, **response: Any) -> None:
-        """Store a response for ``request_id`` (keywords of :func:`khepri_db.testing.platform.respond`)."""
-        _platform.respond(self.conn, request_id, **response)
-
-
-class CronJobs:
-    """pg_cron's jobs on one connection (the ``khepri_cron`` fixture)."""
-
-    def __init__(self, conn: psycopg.Connection, template: str | None = None) -> None:
-        self.conn = conn
-        self.template = template
-
-    def jobs(self) -> list[dict[str, Any]]:
-        """The rows of ``cron.job``, by id."""
-        with self.conn.cursor(row_factory=dict_row) as cur:
-            return cur.execute("select * from cron.job order by jobid").fetchall()
-
-    def run(self, job: int | str) -> _platform.CronRun:
-        """Run job ``job`` (id or name) now (see :func:`khepri_db.testing.platform.run_cron_job`).
-
-        Jobs the migrations scheduled name the template database; they run in this test's database.
-        """
-        return _platform.run_cron_job(self.conn, job, same_as=[self.template] if self.template else [])
-
-
-@pytest.fixture
-def khepri_net(db: psycopg.Connection) -> NetRequests:
-    """pg_net's recorded requests on ``db``: ``requests()`` and ``respond(request_id, ...)``."""
-    return NetRequests(db)
-
-
-@pytest.fixture
-def khepri_cron(db: psycopg.Connection, khepri_template_url: str) -> CronJobs:
-    """pg_cron's jobs on ``db``: ``jobs()`` and ``run(job)`` (runs the command as the job's user)."""
-    return CronJobs(db, database_name(khepri_template_url))
-
-
-# -- the access matrix -----------------------------------------------------------------------------
-
-
-def _declaration(config: pytest.Config) -> Declaration:
-    if _DECLARATION not in config.stash:
-        config.stash[_DECLARATION] = load_declaration(resolve_settings(config).access_file)
-    return config.stash[_DECLARATION]
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize every test that requests ``khepri_access_cell``: one case per cell, plus ``coverage``.
-
-    The declaration is read at collection time; an invalid one is a collection error naming the
-    file and line.
-    """
-    if "khepri_access_cell" not in metafunc.fixturenames:
-        return
-    try:
-        ids = [*_declaration(metafunc.config).cell_ids(), "coverage"]
-    except Exception as exc:  # AccessDeclarationError, shown as a collection error
-        raise pytest.UsageError(f"khepri-db access matrix: {exc}") from exc
-    metafunc.parametrize("khepri_access_cell", ids, ids=ids, indirect=True)
-
-
-@pytest.fixture(scope="session")
-def khepri_access_report(
-    pytestconfig: pytest.Config,
-    khepri_settings: KhepriTestSettings,
-    khepri_engine: Engine,
-    khepri_template_url: str,
-    khepri_database_factory: DatabaseFactory,
-) -> AccessReport:
-    """The access matrix of the session's template, run once (on its own clone when the engine clones)."""
-    from khepri_db.access.probe import verify_access
-
-    if khepri_engine.template_clones:
-        url = khepri_database_factory(template=database_name(khepri_template_url))
-    else:
-        url = khepri_template_url
-    try:
-        return verify_access(url, _declaration(pytestconfig), project=khepri_settings.project)
-    finally:
-        if khepri_engine.template_clones:
-            khepri_database_factory.drop(url)
-
-
-@pytest.fixture
-def khepri_access_cell(request: pytest.FixtureRequest, khepri_access_report: AccessReport) -> Any:
-    """The result of one matrix cell (a :class:`~khepri_db.access.report.CellResult`) or the ``coverage`` check.
-
-    Call ``.check()`` on it: it raises ``AssertionError`` with the cell, the declaration, what
-    happened and the rights it ran with, unless the cell matches.
-    """
-    cell_id = request.param
-    if cell_id == "coverage":
-        return CoverageCheck(khepri_access_report.undeclared)
-    cell = khepri_access_report.by_id()[cell_id]
-    if cell.undecided is not None:
-        # never a pass: the declaration says nobody could decide this cell
-        pytest.skip(f"undecided in the declaration: {cell.undecided} (this run: {cell.actual}, {cell.detail})")
-    return cell
