@@ -702,7 +702,7 @@ def test_tables_and_references_found_through_the_name_index_are_those_a_scan_fin
     # Declaration.table() and resolve() look names up in a dict built once, not in a scan or a set
     # rebuilt per call: the same answers, unqualified names, unknown names and custom actors included.
     from khepri_db.access.declaration import find_references
-    from khepri_db.access.declaration import resolve_ref as _resolve_ref
+    from khepri_db.access.declaration import resolve_reference as _resolve_ref
 
     decl = load_declaration(Path(__file__).resolve().parents[1] / "supabase" / "access.toml")
     names = {t.name for t in decl.tables}

@@ -242,7 +242,7 @@ class Declaration:
 
     def resolve(self, text: str) -> Reference | None:
         """The :class:`Reference` a ``{text}`` placeholder names, or ``None`` if it names nothing declared."""
-        return resolve_ref(text, self._by_name, self._custom_actor_names)
+        return resolve_reference(text, self._by_name, self._custom_actor_names)
 
     def table(self, name: str) -> TableDeclaration:
         """The declaration of table ``name`` (qualified, or unqualified for ``public``).
@@ -310,7 +310,7 @@ def qualify(key: str) -> str:
     return key if "." in key else f"public.{key}"
 
 
-def resolve_ref(text: str, tables: Collection[str], actors: Collection[str]) -> Reference | None:
+def resolve_reference(text: str, tables: Collection[str], actors: Collection[str]) -> Reference | None:
     parts = text.split(".")
     if parts[0] in REFERENCE_ROOTS or parts[0] in actors:
         return Reference(text, parts[0], parts[1]) if len(parts) == 2 else None

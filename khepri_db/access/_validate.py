@@ -32,6 +32,7 @@ from khepri_db.access._declared import (
     TableDeclaration,
     find_references,
     qualify,
+    resolve_reference,
     value_texts,
 )
 
@@ -135,7 +136,7 @@ def validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declarat
     actor_names = set(document.actors)
 
     def resolve_ref(text: str) -> Reference | None:
-        return resolve_ref(text, qualified_names, actor_names)
+        return resolve_reference(text, qualified_names, actor_names)
 
     tables: list[TableDeclaration] = []
     for key, spec in document.tables.items():

@@ -48,7 +48,7 @@ from khepri_db.access._declared import (
     find_references,
     ownership_references,
     qualify,
-    resolve_ref,
+    resolve_reference,
     storage_object_name,
     value_texts,
 )
@@ -149,7 +149,7 @@ __all__ = [
     "load_declaration",
     "ownership_references",
     "qualify",
-    "resolve_ref",
+    "resolve_reference",
     "storage_object_name",
     "value_texts",
 ]
