@@ -1,6 +1,6 @@
 """Policy tests: cold start to a migrated template, per-test isolation cost, and the whole access matrix.
 
-Measured in-process with the same calls the pytest plugin makes (khepri_db.policy.pytest_plugin), on the
+Measured in-process with the same calls the pytest plugin makes (khepri_db.testing.plugin), on the
 embedded engine and, where one is installed, the system engine (e.g. Debian's PostgreSQL 15).
 """
 
@@ -15,6 +15,9 @@ from pathlib import Path
 
 import psycopg
 
+from khepri_db.access.declaration import load_declaration
+from khepri_db.access.probe import verify_access
+from khepri_db.access.session import as_user, create_user
 from khepri_db.core.db import connect, create_database, drop_database, with_database
 from khepri_db.core.errors import EngineError
 from khepri_db.core.project import Project
@@ -27,10 +30,7 @@ from khepri_db.engines import (
     system_bin_dir,
 )
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.declaration import load_declaration
-from khepri_db.policy.probe import verify_access
-from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
-from khepri_db.policy.session import as_user, create_user
+from khepri_db.testing.plugin import FAST_TEST_SETTINGS
 
 TITLE = "Policy tests: template, per-test isolation, access matrix"
 REPO = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ so ``khepri-db --version`` starts as fast as its driver). Subpackages, one per f
 * :mod:`khepri_db.migrations`: :func:`migrate`, :func:`migration_status`, :func:`seed`, the Supabase
   compatibility layer, the daily workflow (init, db reset, migration new/list/repair), schema dump
 * :mod:`khepri_db.doctor`: :func:`run_doctor`, :class:`Finding`, :class:`DoctorReport`
-* :mod:`khepri_db.policy`: request context (:func:`as_user`, :func:`as_anon`,
+* :mod:`khepri_db.access`: request context (:func:`as_user`, :func:`as_anon`,
   :func:`as_service_role`, :func:`create_user`), the access matrix (:func:`verify_access`,
   :func:`load_declaration`, :class:`AccessReport`) and the pytest plugin
 * :mod:`khepri_db.client`: RPC transports (:class:`PsycopgTransport`, :class:`SupabaseTransport`),
@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    "AccessDeclarationError": "khepri_db.policy.declaration",
-    "AccessReport": "khepri_db.policy.report",
-    "load_declaration": "khepri_db.policy.declaration",
-    "verify_access": "khepri_db.policy.probe",
-    "TargetInfo": "khepri_db.migrations.compat",
-    "TargetKind": "khepri_db.migrations.compat",
+    "AccessDeclarationError": "khepri_db.access.declaration",
+    "AccessReport": "khepri_db.access.report",
+    "load_declaration": "khepri_db.access.declaration",
+    "verify_access": "khepri_db.access.probe",
+    "TargetInfo": "khepri_db.core.target",
+    "TargetKind": "khepri_db.core.target",
     "DoctorConfig": "khepri_db.doctor.config",
     "DoctorReport": "khepri_db.doctor.report",
     "Finding": "khepri_db.doctor.rules",
@@ -60,14 +60,18 @@ _EXPORTS: dict[str, str] = {
     "KhepriClient": "khepri_db.khepri.client",
     "PsycopgTransport": "khepri_db.client.transports",
     "SupabaseTransport": "khepri_db.client.transports",
-    "AuthUser": "khepri_db.policy.session",
-    "as_anon": "khepri_db.policy.session",
-    "as_service_role": "khepri_db.policy.session",
-    "as_user": "khepri_db.policy.session",
-    "create_user": "khepri_db.policy.session",
+    "AuthUser": "khepri_db.access.session",
+    "as_anon": "khepri_db.access.session",
+    "as_service_role": "khepri_db.access.session",
+    "as_user": "khepri_db.access.session",
+    "create_user": "khepri_db.access.session",
 }
 
 if TYPE_CHECKING:
+    from khepri_db.access.declaration import AccessDeclarationError, load_declaration  # noqa: F401
+    from khepri_db.access.probe import verify_access  # noqa: F401
+    from khepri_db.access.report import AccessReport  # noqa: F401
+    from khepri_db.access.session import AuthUser, as_anon, as_service_role, as_user, create_user  # noqa: F401
     from khepri_db.client.transports import PsycopgTransport, SupabaseTransport  # noqa: F401
     from khepri_db.core.errors import (  # noqa: F401
         ConnectionFailedError,
@@ -77,6 +81,7 @@ if TYPE_CHECKING:
         RpcError,
         UsageError,
     )
+    from khepri_db.core.target import TargetInfo, TargetKind  # noqa: F401
     from khepri_db.doctor.config import DoctorConfig  # noqa: F401
     from khepri_db.doctor.report import DoctorReport  # noqa: F401
     from khepri_db.doctor.rules import Finding  # noqa: F401
@@ -93,14 +98,9 @@ if TYPE_CHECKING:
     )
     from khepri_db.khepri.client import KhepriClient  # noqa: F401
     from khepri_db.migrations.apply import migrate  # noqa: F401
-    from khepri_db.migrations.compat import TargetInfo, TargetKind  # noqa: F401
     from khepri_db.migrations.result import MigrateResult  # noqa: F401
     from khepri_db.migrations.seed import seed  # noqa: F401
     from khepri_db.migrations.status import MigrationStatus, migration_status  # noqa: F401
-    from khepri_db.policy.declaration import AccessDeclarationError, load_declaration  # noqa: F401
-    from khepri_db.policy.probe import verify_access  # noqa: F401
-    from khepri_db.policy.report import AccessReport  # noqa: F401
-    from khepri_db.policy.session import AuthUser, as_anon, as_service_role, as_user, create_user  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

@@ -57,7 +57,7 @@ def cli() -> Cli:
 def _engine_major(config: pytest.Config) -> int | None:
     """The major version of the session's server when it is known before any server starts: the
     embedded wheel's or the system PostgreSQL's ``postgres --version``; None for docker and url."""
-    from khepri_db.policy.pytest_plugin import resolve_settings
+    from khepri_db.testing.plugin import resolve_settings
 
     engine = resolve_settings(config).engine
     if engine not in ("embedded", "system"):
@@ -203,7 +203,7 @@ def _replica_engine(settings: Any) -> tuple[EngineFactory, Path]:
 
 
 def _hot_standby(settings: Any, migrations_dir: Path | None) -> Iterator[tuple[str, str]]:
-    from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
+    from khepri_db.testing.plugin import FAST_TEST_SETTINGS
 
     make_engine, bin_dir = _replica_engine(settings)
     if find_pg_basebackup(bin_dir) is None:

@@ -46,7 +46,7 @@ def test_the_wheel_contains_the_bundled_sql(wheel: Path) -> None:
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "khepri-db = khepri_db.cli:main" in text
-    assert "khepri_db = khepri_db.policy.pytest_plugin" in text
+    assert "khepri_db = khepri_db.testing.plugin" in text
 
 
 @pytest.mark.slow

@@ -42,7 +42,7 @@ DryRun = Annotated[
 
 
 def _print_plan(plan: object, output: OutputFormat) -> None:
-    from khepri_db.policy.dry_run import AccessPlan, render_plan
+    from khepri_db.access.dry_run import AccessPlan, render_plan
 
     assert isinstance(plan, AccessPlan)
     if output is OutputFormat.json:
@@ -110,8 +110,8 @@ def verify_access_cmd(
     table, view or function with no declaration (with --strict, also on an undecided cell); 2 for an
     invalid declaration or a connection problem.
     """
-    from khepri_db.policy.declaration import default_access_file
-    from khepri_db.policy.probe import verify_access
+    from khepri_db.access.declaration import default_access_file
+    from khepri_db.access.probe import verify_access
 
     project = Project.discover()
     if access_file is None and not khepri_schema and not project.found:
@@ -119,7 +119,7 @@ def verify_access_cmd(
     path = access_file or default_access_file(project, khepri_schema=khepri_schema)
     url = target_url(db_url, data_dir, output, engine_name, linked=linked)
     if dry_run:
-        from khepri_db.policy.dry_run import plan_verify_access
+        from khepri_db.access.dry_run import plan_verify_access
 
         _print_plan(
             plan_verify_access(url, path, project=project, exposed_schemas=split_csv(exposed_schemas) or None), output
@@ -134,7 +134,7 @@ def verify_access_cmd(
     exposed = fail_on == "exposure" and bool(report.exposures)
     passed = report.passed and not (strict and report.undecided) and not risky and not exposed
     if html is not None:
-        from khepri_db.policy.html import render_html
+        from khepri_db.access.html import render_html
 
         html.write_text(render_html(report), encoding="utf-8")
     if output is OutputFormat.json:
@@ -199,8 +199,8 @@ def access_init_cmd(
     invalid, or the database cannot be reached.
     """
 
-    from khepri_db.policy.access_init import init_access
-    from khepri_db.policy.declaration import default_access_file
+    from khepri_db.access.access_init import init_access
+    from khepri_db.access.declaration import default_access_file
 
     project = Project.discover()
     if access_file is None and not project.found:
@@ -208,7 +208,7 @@ def access_init_cmd(
     path = access_file or default_access_file(project)
     url = target_url(db_url, data_dir, output, engine_name, linked=linked)
     if dry_run:
-        from khepri_db.policy.dry_run import plan_access_init
+        from khepri_db.access.dry_run import plan_access_init
 
         _print_plan(plan_access_init(url, project=project, exposed_schemas=split_csv(exposed_schemas) or None), output)
         return
@@ -282,8 +282,8 @@ def access_export_cmd(
     Exit 0 when written; 1 when the matrix does not hold on the database (nothing is written: run
     verify-access); 2 for an invalid declaration or a connection problem.
     """
-    from khepri_db.policy.declaration import default_access_file
-    from khepri_db.policy.pgtap_export import export_pgtap
+    from khepri_db.access.declaration import default_access_file
+    from khepri_db.access.pgtap_export import export_pgtap
 
     project = Project.discover()
     if access_file is None and not khepri_schema and not project.found:

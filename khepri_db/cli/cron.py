@@ -42,7 +42,7 @@ def cron_run_cmd(
     installed. Exit 1 if the command failed, 2 if there is no such job.
     """
     from khepri_db.core.db import connect
-    from khepri_db.policy.platform import run_cron_job
+    from khepri_db.testing.platform import run_cron_job
 
     url = target_url(db_url, data_dir, output, engine_name, linked=linked)
     with connect(url, autocommit=True) as conn:

@@ -242,10 +242,10 @@ def _access_mark(cell: Any) -> str:
 
 
 def render_access(report: Any) -> None:
-    """Print a ``verify-access`` report (a :class:`~khepri_db.policy.report.AccessReport`) for people:
+    """Print a ``verify-access`` report (a :class:`~khepri_db.access.report.AccessReport`) for people:
     target and declaration, the matrix (one mark per cell, :func:`_access_mark`), then notes,
     mismatches, undecided cells, risks and the summary."""
-    from khepri_db.policy.probe import matrix_rows
+    from khepri_db.access.probe import matrix_rows
 
     out.print(f"[bold]Target:[/bold] {report.target['description']}")
     out.print(f"[bold]Declaration:[/bold] {escape(report.access_file)}")

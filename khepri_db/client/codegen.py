@@ -78,7 +78,7 @@ def generate_types(
         conn: a connection to the migrated database (read only: nothing is changed).
         project: the Supabase project, for ``[api] schemas`` of ``supabase/config.toml``.
         schemas: ``--schema``: the schemas to generate; default as ``khepri-db doctor`` decides
-            the exposed schemas (:func:`khepri_db.doctor.config.resolve_exposed_schemas`: config.toml,
+            the exposed schemas (:func:`khepri_db.core.schemas.resolve_exposed_schemas`: config.toml,
             ``pgrst.db_schemas``, ``public``), less the schemas Supabase manages.
         roles: API roles whose grants make a table, view or function part of the API.
         include_all: every object of the schemas, whatever the grants.
@@ -89,7 +89,7 @@ def generate_types(
     Raises:
         UsageError: no schema is left to generate.
     """
-    from khepri_db.doctor.config import EXCLUDED_SCHEMAS, resolve_exposed_schemas
+    from khepri_db.core.schemas import EXCLUDED_SCHEMAS, resolve_exposed_schemas
 
     exposed = resolve_exposed_schemas(conn, project, schemas)
     kept = [s for s in exposed.schemas if s not in EXCLUDED_SCHEMAS or schemas]

@@ -1,7 +1,7 @@
 """RPC transports: call a Postgres function the way PostgREST exposes it, over psycopg or supabase-py.
 
 * :class:`PsycopgTransport`: server-side code holding a database connection. Each call runs as one
-  PostgREST-equivalent request (:func:`khepri_db.policy.session.request_context`) for the given user.
+  PostgREST-equivalent request (:func:`khepri_db.core.request.request_context`) for the given user.
 * :class:`SupabaseTransport`: a ``supabase.Client``; calls go through PostgREST
   (``POST /rest/v1/rpc/<name>``) with the client's session
   (:func:`khepri_db.client.calls.call_supabase`).
@@ -26,7 +26,7 @@ from psycopg.types.json import Jsonb
 
 from khepri_db.client.calls import call_supabase
 from khepri_db.core.postgrest import postgrest_status, rpc_error, rpc_error_from_psycopg
-from khepri_db.policy.session import AuthUser, api_key_claims, request_context, user_claims
+from khepri_db.core.request import AuthUser, api_key_claims, request_context, user_claims
 
 if TYPE_CHECKING:
     from supabase import Client as SupabaseClient
@@ -84,7 +84,7 @@ class PsycopgTransport:
     an error, like a PostgREST request. When the connection is already inside a transaction (one
     the caller opened, or an implicit one after an earlier ``execute``), the call is a savepoint
     in it and the caller's transaction decides what is committed (see
-    :func:`khepri_db.policy.session.request_context`).
+    :func:`khepri_db.core.request.request_context`).
     """
 
     def __init__(
@@ -102,7 +102,7 @@ class PsycopgTransport:
 
     def request(self, path: str) -> AbstractContextManager[psycopg.Connection]:
         """One PostgREST-equivalent request to ``path`` (e.g. ``/rpc/my_function``) as this transport's
-        role and claims: :func:`khepri_db.policy.session.request_context`, which also checks that the
+        role and claims: :func:`khepri_db.core.request.request_context`, which also checks that the
         role switch took away the connecting role's powers. Generated modules call through it."""
         return request_context(self.conn, self.role, self.claims, path=path)
 

@@ -1,26 +1,19 @@
-"""What parametrises doctor: the schemas Supabase manages, the exposed schemas (as PostgREST decides
-them), tenant columns, runtime thresholds and suppressions from ``supabase/khepri.toml``.
+"""What parametrises doctor: tenant columns, runtime thresholds and suppressions from
+``supabase/khepri.toml``; the schemas Supabase manages and the exposed schemas (as PostgREST decides
+them) are shared by every face and live in :mod:`khepri_db.core.schemas` (re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
 
-import psycopg
 from pydantic import BaseModel, Field
 
 from khepri_db.core.errors import ConfigError
-from khepri_db.core.project import Project, read_toml
-
-EXCLUDED_SCHEMAS: tuple[str, ...] = (
-    "_timescaledb_cache", "_timescaledb_catalog", "_timescaledb_config", "_timescaledb_internal",
-    "auth", "cron", "extensions", "graphql", "graphql_public", "information_schema", "net", "pgmq",
-    "pgroonga", "pgsodium", "pgsodium_masks", "pgtle", "pgbouncer", "pg_catalog", "pg_toast", "realtime",
-    "repack", "storage", "supabase_functions", "supabase_migrations", "tiger", "topology", "vault",
-)  # fmt: skip
-"""Schemas Supabase manages (the list Supabase's linter skips); user rules ignore their objects."""
+from khepri_db.core.project import read_toml
+from khepri_db.core.schemas import EXCLUDED_SCHEMAS as EXCLUDED_SCHEMAS  # the Supabase facts, kept here for callers
+from khepri_db.core.schemas import ExposedSchemas as ExposedSchemas
+from khepri_db.core.schemas import resolve_exposed_schemas as resolve_exposed_schemas
 
 POLICY_TABLES: tuple[str, ...] = ("storage.objects", "storage.buckets", "realtime.messages")
 """Tables in Supabase's schemas that projects write their own policies for (file access, Realtime
@@ -172,32 +165,3 @@ class DoctorConfig(BaseModel):
             path=str(path), suppress=suppress, exclude=exclude, thresholds=dict(thresholds),
             tenant_columns=[c.lower() for c in tenant_columns], plpgsql_check=plpgsql_check,
         )  # fmt: skip
-
-
-class ExposedSchemas(BaseModel):
-    """The schemas the Data API exposes, and where that list came from."""
-
-    schemas: list[str]
-    source: Literal["--exposed-schemas", "supabase/config.toml", "pgrst.db_schemas", "default"]
-
-
-def resolve_exposed_schemas(
-    conn: psycopg.Connection, project: Project | None, explicit: Sequence[str] | None
-) -> ExposedSchemas:
-    """Decide which schemas count as exposed.
-
-    In order: ``explicit`` (``--exposed-schemas``), ``[api] schemas`` of the project's
-    ``supabase/config.toml``, the server's ``pgrst.db_schemas`` setting (set on hosted Supabase),
-    else ``public``. Never an empty list (Supabase's linter finds nothing when
-    ``pgrst.db_schemas`` is unset).
-    """
-    if explicit:
-        return ExposedSchemas(schemas=list(explicit), source="--exposed-schemas")
-    if project is not None and project.config.api_schemas:
-        return ExposedSchemas(schemas=list(project.config.api_schemas), source="supabase/config.toml")
-    row = conn.execute("select current_setting('pgrst.db_schemas', true)").fetchone()
-    if row and row[0]:
-        schemas = [s.strip() for s in row[0].split(",") if s.strip()]
-        if schemas:
-            return ExposedSchemas(schemas=schemas, source="pgrst.db_schemas")
-    return ExposedSchemas(schemas=["public"], source="default")

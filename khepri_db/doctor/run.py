@@ -28,6 +28,7 @@ from psycopg.rows import dict_row
 from khepri_db.core.db import STANDBY, connect, read_only_reason
 from khepri_db.core.errors import ConnectionFailedError, UsageError
 from khepri_db.core.project import Project
+from khepri_db.core.target import TargetInfo, detect
 from khepri_db.doctor import _facts as facts
 from khepri_db.doctor._cache import AnalysisCache
 from khepri_db.doctor.config import (
@@ -42,7 +43,6 @@ from khepri_db.doctor.config import (
 )
 from khepri_db.doctor.report import DoctorReport, _rule_of_cache_key, deduplicate
 from khepri_db.doctor.rules import Finding, Rule, level_rank, load_rules, select_rules
-from khepri_db.migrations.compat import TargetInfo, detect
 from khepri_db.migrations.status import MigrationStatus
 
 RULE_TIMEOUT = "60s"

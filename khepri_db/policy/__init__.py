@@ -1,6 +1,8 @@
-"""Face 4a, policy tests: acting as ``anon``, a signed-in user or ``service_role`` as PostgREST does
-(:mod:`.session`); the access matrix: its declaration (:mod:`.declaration`), the probes that try
-every cell for real (:mod:`.probe`), their results (:mod:`.report`), ``access init``
-(:mod:`.access_init`) and ``access export --pgtap`` (:mod:`.pgtap_export`); the pytest plugin
-(:mod:`.pytest_plugin`) and pg_cron/pg_net stand-in helpers for tests (:mod:`.platform`).
+"""Deprecated: the old name of :mod:`khepri_db.access` (and, for the pytest plugin and the pg_cron/pg_net
+helpers, of :mod:`khepri_db.testing`), kept for one release. Every module here warns
+(``DeprecationWarning``) when imported and answers its names from the new module.
 """
+
+from khepri_db.policy._alias import deprecated_alias
+
+__getattr__ = deprecated_alias(__name__, "khepri_db.access")

@@ -1,6 +1,6 @@
 """pgTAP files as pytest items: ``pytest supabase/tests`` runs a project's pgTAP suite with its Python tests.
 
-Part of khepri-db's pytest plugin (:mod:`khepri_db.policy.pytest_plugin` imports the hook). Every
+Part of khepri-db's pytest plugin (:mod:`khepri_db.testing.plugin` imports the hook). Every
 ``*.sql`` and ``*.pg`` file below a ``supabase/tests`` directory is collected as one item, run
 exactly as ``khepri-db test db`` runs it (psql with pg_prove's options, working directory
 ``supabase/``, TAP judged as pg_prove judges it) on the session's server (same ``--khepri-engine``

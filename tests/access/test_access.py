@@ -1,4 +1,4 @@
-"""The declared access matrix (khepri_db.policy.probe, `khepri-db verify-access`) on a small Supabase-style schema.
+"""The declared access matrix (khepri_db.access.probe, `khepri-db verify-access`) on a small Supabase-style schema.
 
 The schema here is not Khepri's: a notes app with profiles, coach links, a shared reference table
 (writable by an admin recognised by app_metadata), a security-invoker view and two RPCs, so the
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access.declaration import AccessDeclarationError, load_declaration
+from khepri_db.access.probe import verify_access
+from khepri_db.access.report import AccessReport, CoverageCheck
 from khepri_db.core.db import connect
 from khepri_db.core.errors import RoleSwitchError
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.declaration import AccessDeclarationError, load_declaration
-from khepri_db.policy.probe import verify_access
-from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
-from khepri_db.policy.report import AccessReport, CoverageCheck
+from khepri_db.testing.plugin import DatabaseFactory, database_name
 from tests.support import Cli, scalar, write_migration
 
 pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]
@@ -257,7 +257,7 @@ def test_statements_rendered_once_per_table_and_operation_decide_as_statements_r
 ) -> None:
     # A table's select, update and delete statement is rendered once for every actor's cell
     # (_Runner._rendered): the cells are those of a run rendering it anew for each cell.
-    from khepri_db.policy.probe import _Runner
+    from khepri_db.access._runner import Runner as _Runner
 
     def outcomes(report: AccessReport) -> list[tuple[str, str, str | None, str, str | None]]:
         return [(c.id, c.actual, c.sqlstate, c.detail, c.leak) for c in report.cells]
@@ -667,7 +667,8 @@ def test_the_section_lines_found_through_the_header_index_are_those_a_scan_finds
     # _validate indexes the [section.key] headers once instead of scanning the file per key: the same
     # line for every key (bare, dotted, quoted either way, with spaces or a ']' inside, absent, only
     # named in another line, or declared twice), on a hand-made file and on Khepri's own declaration.
-    from khepri_db.policy.declaration import _IndexedLines, _section_line
+    from khepri_db.access._validate import IndexedLines as _IndexedLines
+    from khepri_db.access._validate import section_line as _section_line
 
     made = """
 version = 1
@@ -700,7 +701,8 @@ allow.other = "athletes"
 def test_tables_and_references_found_through_the_name_index_are_those_a_scan_finds() -> None:
     # Declaration.table() and resolve() look names up in a dict built once, not in a scan or a set
     # rebuilt per call: the same answers, unqualified names, unknown names and custom actors included.
-    from khepri_db.policy.declaration import _resolve_ref, find_references
+    from khepri_db.access.declaration import find_references
+    from khepri_db.access.declaration import resolve_reference as _resolve_ref
 
     decl = load_declaration(Path(__file__).resolve().parents[2] / "supabase" / "access.toml")
     names = {t.name for t in decl.tables}

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access.access_init import init_access
+from khepri_db.access.declaration import AccessDeclarationError, load_declaration
+from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.access_init import init_access
-from khepri_db.policy.declaration import AccessDeclarationError, load_declaration
-from khepri_db.policy.probe import verify_access
-from khepri_db.policy.pytest_plugin import DatabaseFactory
+from khepri_db.testing.plugin import DatabaseFactory
 from tests.support import Cli, write_migration
 
 NO_PROJECT = Project(Path(__file__).resolve().parent)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access.pgtap_export import DIGEST_PREFIX
 from khepri_db.core.db import connect
-from khepri_db.policy.pgtap_export import DIGEST_PREFIX
 from tests.support import REPO, Cli, scalar, skip_or_fail
 from tests.support.pgtap import pg_prove
 

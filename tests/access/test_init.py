@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access.access_init import AccessInitResult, init_access
+from khepri_db.access.declaration import OPERATIONS, load_declaration
+from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.access_init import AccessInitResult, init_access
-from khepri_db.policy.declaration import OPERATIONS, load_declaration
-from khepri_db.policy.probe import verify_access
-from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from khepri_db.testing.plugin import DatabaseFactory, database_name
 from tests.support import Cli, write_migration
 
 pytestmark = pytest.mark.pg
@@ -307,8 +307,9 @@ def test_the_catalog_rows_kept_between_attempts_are_the_rows_read_anew(tenants_d
     # access init probes again after each row factory that fails, reading the declared objects'
     # catalog rows once for all its attempts (a memo): served from the memo, they are what a fresh
     # read finds, for the whole declaration and for a smaller one (as the next attempt declares).
-    from khepri_db.policy._catalog import CatalogMemo, read_declared_objects
-    from khepri_db.policy.declaration import AccessFile, _validate
+    from khepri_db.access._catalog import CatalogMemo, read_declared_objects
+    from khepri_db.access.declaration import AccessFile
+    from khepri_db.access.declaration import validate as _validate
 
     path = tmp_path / "access.toml"
     generate(tenants_db, path)
@@ -397,7 +398,7 @@ def test_the_cli_refuses_to_overwrite_and_update_keeps_edits_and_adds_new_tables
 def test_generated_values_read_back_as_written() -> None:
     import datetime
 
-    from khepri_db.policy.access_init import _toml_value
+    from khepri_db.access._init_toml import toml_value as _toml_value
 
     value = {
         "quote": 'say "hi" \\ back',
@@ -417,7 +418,7 @@ def test_tenant_roots_find_a_table_named_in_a_reader_as_the_word_search_did() ->
     # table's name bordered by no word character or $: the same readers for any identifier name.
     import re
 
-    from khepri_db.policy.access_init import _WORD
+    from khepri_db.access._init_rows import WORD as _WORD
 
     texts = [
         "(org_id in (select m.org_id from public.org_members m where m.user_id = auth.uid()))",

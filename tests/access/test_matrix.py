@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access.declaration import load_declaration
+from khepri_db.access.probe import verify_access
+from khepri_db.access.report import AccessReport
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
-from khepri_db.policy.declaration import load_declaration
-from khepri_db.policy.probe import verify_access
-from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
-from khepri_db.policy.report import AccessReport
+from khepri_db.testing.plugin import DatabaseFactory, database_name
 
 pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]
 

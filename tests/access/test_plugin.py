@@ -10,7 +10,7 @@ import pytest
 
 from khepri_db.core.db import connect
 from khepri_db.engines import ClusterEngine, Engine, binaries_major_version
-from khepri_db.policy.pytest_plugin import KhepriTestSettings
+from khepri_db.testing.plugin import KhepriTestSettings
 
 pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]
 

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access._preconditions import call_arguments, read_needs
+from khepri_db.access.access_init import init_access
+from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.doctor.bodies import Parameter
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy._preconditions import call_arguments, read_needs
-from khepri_db.policy.access_init import init_access
-from khepri_db.policy.probe import verify_access
-from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from khepri_db.testing.plugin import DatabaseFactory, database_name
 from tests.support import write_migration
 from tests.support.pgtap import pg_prove
 
@@ -301,7 +301,7 @@ def test_simple_conditions_are_read_from_the_body_and_the_rest_left_alone() -> N
 
 
 def test_the_pgtap_export_makes_the_same_rows_and_passes(db: str, tmp_path: Path) -> None:
-    from khepri_db.policy.pgtap_export import export_pgtap
+    from khepri_db.access.pgtap_export import export_pgtap
 
     path = tmp_path / "access.toml"
     path.write_text(DECLARATION, encoding="utf-8")

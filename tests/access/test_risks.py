@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access._caller import checks_caller
 from khepri_db.core.db import connect
-from khepri_db.policy.probe import checks_caller
 from tests.support import REPO, Cli
 
 pytestmark = pytest.mark.pg
@@ -164,7 +164,7 @@ def test_a_call_anon_cannot_make_that_fails_before_the_privilege_check_is_no_ris
 def test_the_write_counts_are_the_rows_of_pg_stat_xact_user_tables(khepri_clone_url: str) -> None:
     # _WRITE_COUNTS reads the view's functions directly (without its pg_index join): the same tables and
     # counts, rolled-back savepoints' attempts and another schema's table included, temp and catalog excluded.
-    from khepri_db.policy.probe import _WRITE_COUNTS
+    from khepri_db.access._attempts import WRITE_COUNTS as _WRITE_COUNTS
 
     view = (
         "select coalesce(jsonb_object_agg(schemaname || '.' || relname, n_tup_ins + n_tup_upd + n_tup_del), '{}') "

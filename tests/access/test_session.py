@@ -1,4 +1,4 @@
-"""The request context (khepri_db.policy.session): what PostgREST sets per request, and the role-switch proof."""
+"""The request context (khepri_db.access.session): what PostgREST sets per request, and the role-switch proof."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from khepri_db.core.db import connect
-from khepri_db.core.errors import RoleSwitchError, UsageError
-from khepri_db.policy.session import (
+from khepri_db.access.session import (
     AuthUser,
     as_anon,
     as_user,
@@ -20,6 +18,8 @@ from khepri_db.policy.session import (
     request_rights,
     user_claims,
 )
+from khepri_db.core.db import connect
+from khepri_db.core.errors import RoleSwitchError, UsageError
 from tests.support import scalar
 
 pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]

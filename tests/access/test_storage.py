@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access.access_init import init_access
+from khepri_db.access.declaration import AccessDeclarationError, load_declaration
+from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.access_init import init_access
-from khepri_db.policy.declaration import AccessDeclarationError, load_declaration
-from khepri_db.policy.probe import verify_access
-from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from khepri_db.testing.plugin import DatabaseFactory, database_name
 from tests.support import Cli, database_state, scalar, write_migration
 
 pytestmark = pytest.mark.pg
@@ -283,7 +283,7 @@ def test_objects_an_upload_trigger_references_are_made_in_a_request_and_cleared_
 
 
 def test_the_pgtap_export_leaves_the_storage_cells_out_and_says_so(storage_db: str, access_file: Path) -> None:
-    from khepri_db.policy.pgtap_export import export_pgtap
+    from khepri_db.access.pgtap_export import export_pgtap
 
     text = export_pgtap(storage_db, access_file)
     assert f"-- Not exported: the Storage cells of {AVATARS}, {PUBLIC}" in text

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from khepri_db.access.access_init import init_access
+from khepri_db.access.declaration import load_declaration
+from khepri_db.access.probe import verify_access
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
-from khepri_db.policy.access_init import init_access
-from khepri_db.policy.declaration import load_declaration
-from khepri_db.policy.probe import verify_access
-from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from khepri_db.testing.plugin import DatabaseFactory, database_name
 from tests.support import write_migration
 
 pytestmark = pytest.mark.pg

@@ -24,7 +24,7 @@ from tests.support import REPO, write_migration
 HEAVY_FOR_MIGRATE = (
     "rich.table",  # only the table-drawing commands import it
     "khepri_db.doctor",
-    "khepri_db.policy",
+    "khepri_db.access",
     "khepri_db.client",
     "khepri_db.engines",  # not needed with --db-url
     *(f"khepri_db.cli.{name}" for name in _GROUP_MODULES if name != "migrate"),

@@ -33,6 +33,8 @@ import pytest
 from psycopg.rows import dict_row
 from psycopg.types.composite import CompositeInfo, register_composite
 
+from khepri_db.access import session
+from khepri_db.access.session import AuthUser, api_key_claims, create_user, user_claims
 from khepri_db.client import runtime
 from khepri_db.client._embed import _copy_part, runtime_section
 from khepri_db.client.codegen import generate_types
@@ -44,8 +46,6 @@ from khepri_db.khepri import client as rpc
 from khepri_db.khepri import types as kt
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.seed import seed
-from khepri_db.policy import session
-from khepri_db.policy.session import AuthUser, api_key_claims, create_user, user_claims
 from tests.support import REPO, Cli, scalar
 
 pytestmark = pytest.mark.pg
@@ -674,7 +674,7 @@ def test_modules_generated_before_the_runtime_section_still_work(db: psycopg.Con
 
 
 def test_the_runtime_sets_what_policy_session_sets(db: psycopg.Connection, make_user) -> None:
-    """One source of PostgREST's request settings: policy tests (khepri_db.policy.session) run the
+    """One source of PostgREST's request settings: policy tests (khepri_db.access.session) run the
     function generated modules carry a copy of (khepri_db.core.postgrest), with the role's own
     settings after the request's."""
     assert session.request_settings is postgrest.request_settings

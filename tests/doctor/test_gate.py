@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from khepri_db.access.session import as_anon, as_user, create_user
 from khepri_db.core.db import connect
 from khepri_db.doctor.run import run_doctor
-from khepri_db.policy.session import as_anon, as_user, create_user
 from tests.support.doctor import PROJECT, findings, plant
 
 pytestmark = pytest.mark.pg

@@ -51,7 +51,7 @@ from khepri_db.engines._standins import (
     standin_files,
 )
 from khepri_db.engines.pgtap import find_pgtap
-from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
+from khepri_db.testing.plugin import FAST_TEST_SETTINGS
 
 pytestmark = pytest.mark.pg
 

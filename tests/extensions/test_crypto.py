@@ -37,7 +37,7 @@ from khepri_db.core.db import connect, server_version
 from khepri_db.core.errors import EngineError
 from khepri_db.engines import SystemEngine, free_port, make_cluster_root, system_bin_dir
 from khepri_db.migrations import compat
-from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
+from khepri_db.testing.plugin import FAST_TEST_SETTINGS
 from tests.support import skip_or_fail
 
 pytestmark = pytest.mark.pg

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from khepri_db.core.db import connect
-from khepri_db.policy.pytest_plugin import DatabaseFactory, database_name
+from khepri_db.testing.plugin import DatabaseFactory, database_name
 
 pytestmark = pytest.mark.pg
 

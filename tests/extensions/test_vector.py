@@ -32,7 +32,7 @@ from khepri_db.engines import (
     make_cluster_root,
     system_bin_dir,
 )
-from khepri_db.policy.pytest_plugin import FAST_TEST_SETTINGS
+from khepri_db.testing.plugin import FAST_TEST_SETTINGS
 from tests.support import skip_or_fail
 
 RNG = random.Random(20261201)

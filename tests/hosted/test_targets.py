@@ -396,7 +396,7 @@ def test_verify_access_applies_the_roles_own_statement_timeout_as_postgrest_does
 ) -> None:
     # Hosted Supabase sets statement_timeout per API role (anon 3 s, authenticated 8 s); PostgREST
     # applies the role's settings to every request, so a probe that runs longer fails as the request would.
-    from khepri_db.policy.probe import verify_access
+    from khepri_db.access.probe import verify_access
 
     name = khepri_clone_url.rsplit("/", 1)[1]
     with connect(khepri_clone_url, autocommit=True) as conn:

@@ -18,6 +18,7 @@ import httpx
 import psycopg
 import pytest
 
+from khepri_db.access.session import create_user
 from khepri_db.client.transports import postgrest_status, rpc_error
 from khepri_db.core import errors
 from khepri_db.core.db import connect
@@ -36,7 +37,6 @@ from khepri_db.khepri.client import (
     WorkoutFeedback,
     WorkoutSchedule,
 )
-from khepri_db.policy.session import create_user
 from tests.support import scalar
 
 pytestmark = pytest.mark.pg

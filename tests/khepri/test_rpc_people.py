@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from khepri_db.policy.session import AuthUser, request_rights
+from khepri_db.access.session import AuthUser, request_rights
 from tests.support.khepri import count, onboard, rpc
 
 pytestmark = pytest.mark.pg

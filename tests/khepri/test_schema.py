@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from khepri_db.policy.session import AuthUser, request_rights
+from khepri_db.access.session import AuthUser, request_rights
 from tests.support import scalar
 
 pytestmark = pytest.mark.pg

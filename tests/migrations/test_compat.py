@@ -8,14 +8,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from khepri_db.access.session import as_user, create_user
 from khepri_db.core.db import connect
 from khepri_db.core.errors import CompatError
 from khepri_db.core.sqltext import split_statements
 from khepri_db.engines import Engine
 from khepri_db.migrations.apply import migrate
 from khepri_db.migrations.compat import COMPAT_VERSION, TargetKind, detect, install, load_manifest, manifest_gap
-from khepri_db.policy.pytest_plugin import database_name
-from khepri_db.policy.session import as_user, create_user
+from khepri_db.testing.plugin import database_name
 from tests.support import database_state, scalar, write_migration
 
 pytestmark = pytest.mark.pg

@@ -1,0 +1,53 @@
+-- Access matrix (khepri_db/access/_fresh_keys.py): for each relation of the names parameter (schema.name, quoted as
+-- format('%%I.%%I') quotes it), what decides whether an inserted row can collide with an existing one: its unique keys
+-- (primary key, unique indexes, exclusion constraints: the columns compared with = only) and whether nulls are
+-- distinct in them, and its columns' defaults, identity and foreign keys.
+-- Parameters: psycopg placeholders in pyformat style.
+select
+    r.name,
+    array(
+        select
+            jsonb_build_object(
+                'name', ic.relname::text,
+                'nulls_distinct', not i.indnullsnotdistinct,
+                'columns', array(
+                    select a.attname::text
+                    from unnest(i.indkey::int2[]) with ordinality as k (attnum, ord)
+                    inner join pg_catalog.pg_attribute as a on i.indrelid = a.attrelid and k.attnum = a.attnum
+                    left join pg_catalog.pg_constraint as x on i.indexrelid = x.conindid and x.contype = 'x'
+                    left join pg_catalog.pg_operator as o on x.conexclop[k.ord] = o.oid
+                    where k.ord <= i.indnkeyatts and (x.oid is null or o.oprname = '=')
+                    union
+                    -- the columns an expression of the key reads (lower(email))
+                    select a.attname::text
+                    from pg_catalog.pg_depend as d
+                    inner join pg_catalog.pg_attribute as a on d.refobjid = a.attrelid and d.refobjsubid = a.attnum
+                    where
+                        d.classid = 'pg_catalog.pg_class'::regclass and d.objid = i.indexrelid
+                        and d.refclassid = 'pg_catalog.pg_class'::regclass and d.refobjid = i.indrelid
+                        and 0 = any(i.indkey::int2[])
+                )
+            )
+        from pg_catalog.pg_index as i
+        inner join pg_catalog.pg_class as ic on i.indexrelid = ic.oid
+        where i.indrelid = c.oid and (i.indisunique or i.indisexclusion)
+        order by ic.relname
+    ) as keys,
+    coalesce((
+        select
+            jsonb_object_agg(a.attname::text, jsonb_build_object(
+                'default', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
+                'identity', a.attidentity <> '',
+                'generated', a.attgenerated <> '',
+                'foreign', exists (
+                    select 1 from pg_catalog.pg_constraint as f
+                    where f.conrelid = c.oid and f.contype = 'f' and a.attnum = any(f.conkey)
+                )
+            ))
+        from pg_catalog.pg_attribute as a
+        left join pg_catalog.pg_attrdef as ad on a.attrelid = ad.adrelid and a.attnum = ad.adnum
+        where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+    ), '{}') as columns
+from unnest(%(names)s::text[]) as r (name)
+inner join pg_catalog.pg_class as c on to_regclass(r.name) = c.oid
+where c.relkind in ('r', 'p')
