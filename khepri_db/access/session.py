@@ -29,7 +29,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from khepri_db.core.postgrest import request_settings
+from khepri_db.core.postgrest import DEFAULT_SEARCH_PATH, request_settings
 from khepri_db.core.request import (
     API_ROLES,
     JWT_ISSUER,
@@ -44,6 +44,7 @@ from khepri_db.core.request import (
 
 __all__ = [
     "API_ROLES",
+    "DEFAULT_SEARCH_PATH",
     "JWT_ISSUER",
     "AuthUser",
     "RequestRights",
