@@ -126,10 +126,10 @@ class CellResult(BaseModel):
         is always the owner's row) on a table or view, or on a Storage bucket's objects (an upload
         into the owner's path, an overwrite or delete of the owner's object). For a function: anon
         reaching a SECURITY DEFINER body that returned data or never checks who is calling, anon's call
-        writing rows, or another user's
-        call made with the owner's data writing rows (:meth:`_function_risk`; a SECURITY DEFINER body anon
-        reaches that returned and wrote nothing is an :attr:`exposure`). A declared-allowed cell can hold and
-        still be a risk (a public guestbook); ``verify-access --fail-on risk`` fails on any.
+        writing rows, or another user's call made with the owner's data writing rows
+        (:meth:`_function_risk`; a SECURITY DEFINER body anon reaches that checks the caller and returned
+        and wrote nothing is an :attr:`exposure`). A declared-allowed cell can hold and still be a risk (a
+        public guestbook); ``verify-access --fail-on risk`` fails on any.
         """
         if self.kind == "function":
             return self._function_risk()
