@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -127,18 +128,27 @@ def _session_url_hint(url: str) -> str:
 _POOLER_ROUNDS = 5
 """Rounds of :func:`transaction_pooler_evidence`'s observation (two queries each)."""
 
+_POOLER_PROBE = (
+    "select pg_catalog.pg_backend_pid(), pg_catalog.current_setting('khepri.pooler_probe', true), "
+    "pg_catalog.set_config('khepri.pooler_probe', %s, false)"
+)
+"""The server process, the client's session mark as its last statement left it, and the mark set again."""
+
 
 def transaction_pooler_evidence(url: str, conn: psycopg.Connection | None = None) -> str | None:
     """Why ``url`` leads to a transaction-mode (or statement-mode) pooler, or None if nothing shows it.
 
     Port 6543 is Supabase's transaction pooler (Supavisor; the dedicated PgBouncer uses it too).
     Any other URL is observed: two client connections take turns asking for their server process
-    (``pg_backend_pid()``), five times. On a direct or session-mode connection a client keeps one
-    server process for its whole session and two live clients never share one; a transaction-mode
-    pooler returns the server connection to its pool after each transaction, and PgBouncer (whose
-    pool is LIFO by default, ``server_round_robin = 0``) hands the one just released to the next
-    client. Seeing either proves transaction pooling; not seeing it cannot rule out a pooler that
-    hands out connections in another order (hence the port rule too).
+    (``pg_backend_pid()``), five times, each also reading and setting a session setting of its own
+    (``khepri.pooler_probe``, a random mark). On a direct or session-mode connection a client keeps
+    one server process, and its settings, for its whole session, and two live clients never share
+    one; a transaction-mode pooler returns the server connection to its pool after each transaction,
+    and PgBouncer (whose pool is LIFO by default, ``server_round_robin = 0``) hands the one just
+    released to the next client. A shared or changed server process, or a mark gone or replaced by
+    another client's (other clients of the same pool, concurrent runs included, take turns on those
+    server connections), proves transaction pooling; seeing none cannot rule out a pooler that hands
+    out connections in another order (hence the port rule too).
 
     Args:
         url: the target URL.
@@ -160,13 +170,20 @@ def transaction_pooler_evidence(url: str, conn: psycopg.Connection | None = None
         first = conn if usable else stack.enter_context(connect(url, autocommit=True))
         second = stack.enter_context(connect(url, autocommit=True))
         seen: dict[str, set[int]] = {"first": set(), "second": set()}
-        for _ in range(_POOLER_ROUNDS):
+        marks = {"first": secrets.token_hex(8), "second": secrets.token_hex(8)}
+        for round_ in range(_POOLER_ROUNDS):
             pids = {}
             for name, client in (("first", first), ("second", second)):
-                row = client.execute("select pg_catalog.pg_backend_pid()").fetchone()
+                row = client.execute(_POOLER_PROBE, (marks[name],)).fetchone()
                 assert row is not None
                 pids[name] = int(row[0])
                 seen[name].add(pids[name])
+                if round_ and row[1] != marks[name]:
+                    return (
+                        f"a session setting one client connection to {redact(url)} made was "
+                        f"{'gone' if not row[1] else 'replaced by another client'} at its next statement: "
+                        "a transaction-mode pooler"
+                    )
             if pids["first"] == pids["second"]:
                 return (
                     f"two client connections to {redact(url)} were served by the same server process "
