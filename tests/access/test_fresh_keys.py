@@ -22,9 +22,8 @@ from khepri_db.access.access_init import init_access
 from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
-from khepri_db.migrations.apply import migrate
-from khepri_db.testing.plugin import DatabaseFactory, database_name
-from tests.support import write_migration
+from khepri_db.testing.plugin import DatabaseFactory
+from tests.support.databases import clone_of, migrated_template
 
 NO_PROJECT = Project(Path(__file__).resolve().parent)
 
@@ -127,19 +126,12 @@ allow.service_role = "all"
 
 @pytest.fixture(scope="module")
 def template(khepri_database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = khepri_database_factory()
-    migrations = tmp_path_factory.mktemp("fresh_keys") / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_fresh_keys.sql", SCHEMA)
-    migrate(url, migrations)
-    return url
+    return migrated_template(khepri_database_factory, tmp_path_factory, "fresh_keys", SCHEMA)
 
 
 @pytest.fixture
 def db(template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]:
-    url = khepri_database_factory(template=database_name(template))
-    yield url
-    khepri_database_factory.drop(url)
+    yield from clone_of(template, khepri_database_factory)
 
 
 def test_insert_cells_use_fresh_keys_unless_a_key_is_made_of_references(db: str, tmp_path: Path) -> None:

@@ -24,9 +24,8 @@ from khepri_db.access.access_init import init_access
 from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
-from khepri_db.migrations.apply import migrate
-from khepri_db.testing.plugin import DatabaseFactory, database_name
-from tests.support import write_migration
+from khepri_db.testing.plugin import DatabaseFactory
+from tests.support.databases import clone_of, migrated_template
 
 pytestmark = pytest.mark.pg
 
@@ -134,19 +133,12 @@ grant execute on function public.retitle_note_invoker(text, text) to anon, authe
 
 @pytest.fixture(scope="module")
 def template(khepri_database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = khepri_database_factory()
-    migrations = tmp_path_factory.mktemp("owner_calls") / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_notes.sql", SCHEMA)
-    migrate(url, migrations)
-    return url
+    return migrated_template(khepri_database_factory, tmp_path_factory, "owner_calls", SCHEMA)
 
 
 @pytest.fixture
 def db(template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]:
-    url = khepri_database_factory(template=database_name(template))
-    yield url
-    khepri_database_factory.drop(url)
+    yield from clone_of(template, khepri_database_factory)
 
 
 def test_functions_called_with_the_owners_data_report_who_changed_the_owners_rows(db: str, tmp_path: Path) -> None:

@@ -25,9 +25,8 @@ from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.doctor.bodies import Parameter
-from khepri_db.migrations.apply import migrate
-from khepri_db.testing.plugin import DatabaseFactory, database_name
-from tests.support import write_migration
+from khepri_db.testing.plugin import DatabaseFactory
+from tests.support.databases import clone_of, migrated_template
 from tests.support.pgtap import pg_prove
 
 NO_PROJECT = Project(Path(__file__).resolve().parent)
@@ -214,19 +213,12 @@ allow = ["anon", "owner", "other", "service_role"]
 
 @pytest.fixture(scope="module")
 def template(khepri_database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = khepri_database_factory()
-    migrations = tmp_path_factory.mktemp("preconditions") / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_plans.sql", SCHEMA)
-    migrate(url, migrations)
-    return url
+    return migrated_template(khepri_database_factory, tmp_path_factory, "preconditions", SCHEMA)
 
 
 @pytest.fixture
 def db(template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]:
-    url = khepri_database_factory(template=database_name(template))
-    yield url
-    khepri_database_factory.drop(url)
+    yield from clone_of(template, khepri_database_factory)
 
 
 def test_the_tier_a_plan_needs_is_made_and_another_users_plan_change_is_a_risk(db: str, tmp_path: Path) -> None:

@@ -23,9 +23,9 @@ from khepri_db.access.pgtap_export import export_pgtap
 from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
-from khepri_db.migrations.apply import migrate
-from khepri_db.testing.plugin import DatabaseFactory, database_name
+from khepri_db.testing.plugin import DatabaseFactory
 from tests.support import Cli, write_migration
+from tests.support.databases import clone_of, migrated_template
 
 pytestmark = pytest.mark.pg
 
@@ -94,19 +94,12 @@ end $$;
 
 @pytest.fixture(scope="module")
 def template(khepri_database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = khepri_database_factory()
-    migrations = tmp_path_factory.mktemp("undecided") / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_chats.sql", SCHEMA)
-    migrate(url, migrations)
-    return url
+    return migrated_template(khepri_database_factory, tmp_path_factory, "undecided", SCHEMA)
 
 
 @pytest.fixture
 def db(template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]:
-    url = khepri_database_factory(template=database_name(template))
-    yield url
-    khepri_database_factory.drop(url)
+    yield from clone_of(template, khepri_database_factory)
 
 
 def test_access_init_writes_undecided_cells_and_verify_access_accepts_the_file(db: str, tmp_path: Path) -> None:
