@@ -21,9 +21,9 @@ from khepri_db.access.report import AccessReport, CoverageCheck
 from khepri_db.core.db import connect
 from khepri_db.core.errors import RoleSwitchError
 from khepri_db.core.project import Project
-from khepri_db.migrations.apply import migrate
-from khepri_db.testing.plugin import DatabaseFactory, database_name
-from tests.support import Cli, scalar, write_migration
+from khepri_db.testing.plugin import DatabaseFactory
+from tests.support import Cli, scalar
+from tests.support.databases import clone_of, migrated_template
 
 pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]
 
@@ -183,20 +183,13 @@ ACTORS = ("anon", "owner", "other", "coach", "admin", "service_role")
 @pytest.fixture(scope="session")
 def notes_template(khepri_database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database with the compatibility layer and the notes schema, cloned by ``notes_db``."""
-    url = khepri_database_factory()
-    migrations = tmp_path_factory.mktemp("notes") / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_notes.sql", SCHEMA)
-    migrate(url, migrations)
-    return url
+    return migrated_template(khepri_database_factory, tmp_path_factory, "notes", SCHEMA)
 
 
 @pytest.fixture
 def notes_db(notes_template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]:
     """A fresh copy of the notes database for one test."""
-    url = khepri_database_factory(template=database_name(notes_template))
-    yield url
-    khepri_database_factory.drop(url)
+    yield from clone_of(notes_template, khepri_database_factory)
 
 
 @pytest.fixture

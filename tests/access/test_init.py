@@ -20,9 +20,9 @@ from khepri_db.access.declaration import OPERATIONS, load_declaration
 from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
-from khepri_db.migrations.apply import migrate
 from khepri_db.testing.plugin import DatabaseFactory, database_name
-from tests.support import Cli, write_migration
+from tests.support import Cli
+from tests.support.databases import clone_of, migrated_template
 
 pytestmark = pytest.mark.pg
 
@@ -144,19 +144,12 @@ set search_path = '' as $$ select count(*) from public.projects as p where p.org
 
 @pytest.fixture(scope="session")
 def tenants_template(khepri_database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = khepri_database_factory()
-    migrations = tmp_path_factory.mktemp("tenants") / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_tenants.sql", TENANTS)
-    migrate(url, migrations)
-    return url
+    return migrated_template(khepri_database_factory, tmp_path_factory, "tenants", TENANTS)
 
 
 @pytest.fixture
 def tenants_db(tenants_template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]:
-    url = khepri_database_factory(template=database_name(tenants_template))
-    yield url
-    khepri_database_factory.drop(url)
+    yield from clone_of(tenants_template, khepri_database_factory)
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from khepri_db.access.declaration import AccessDeclarationError, load_declaratio
 from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
 from khepri_db.core.project import Project
-from khepri_db.migrations.apply import migrate
-from khepri_db.testing.plugin import DatabaseFactory, database_name
-from tests.support import Cli, database_state, scalar, write_migration
+from khepri_db.testing.plugin import DatabaseFactory
+from tests.support import Cli, database_state, scalar
+from tests.support.databases import clone_of, migrated_template
 
 pytestmark = pytest.mark.pg
 
@@ -77,19 +77,12 @@ PUBLIC = "storage.objects[public-assets]"
 @pytest.fixture(scope="module")
 def storage_template(khepri_database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database with the compatibility layer and the two buckets' policies, cloned by ``storage_db``."""
-    url = khepri_database_factory()
-    migrations = tmp_path_factory.mktemp("storage") / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_storage.sql", SCHEMA)
-    migrate(url, migrations)
-    return url
+    return migrated_template(khepri_database_factory, tmp_path_factory, "storage", SCHEMA)
 
 
 @pytest.fixture
 def storage_db(storage_template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]:
-    url = khepri_database_factory(template=database_name(storage_template))
-    yield url
-    khepri_database_factory.drop(url)
+    yield from clone_of(storage_template, khepri_database_factory)
 
 
 @pytest.fixture

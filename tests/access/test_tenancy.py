@@ -15,8 +15,9 @@ from khepri_db.access.declaration import load_declaration
 from khepri_db.access.probe import verify_access
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
-from khepri_db.testing.plugin import DatabaseFactory, database_name
+from khepri_db.testing.plugin import DatabaseFactory
 from tests.support import write_migration
+from tests.support.databases import clone_of, migrated_template
 
 pytestmark = pytest.mark.pg
 
@@ -86,19 +87,12 @@ grant select, insert, update, delete on public.contacts to authenticated;
 
 @pytest.fixture(scope="session")
 def membership_template(khepri_database_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = khepri_database_factory()
-    migrations = tmp_path_factory.mktemp("membership") / "supabase" / "migrations"
-    migrations.mkdir(parents=True)
-    write_migration(migrations, "20260101000000_membership.sql", MEMBERSHIP)
-    migrate(url, migrations)
-    return url
+    return migrated_template(khepri_database_factory, tmp_path_factory, "membership", MEMBERSHIP)
 
 
 @pytest.fixture
 def membership_db(membership_template: str, khepri_database_factory: DatabaseFactory) -> Iterator[str]:
-    url = khepri_database_factory(template=database_name(membership_template))
-    yield url
-    khepri_database_factory.drop(url)
+    yield from clone_of(membership_template, khepri_database_factory)
 
 
 def test_the_organisation_a_membership_table_links_users_to_is_a_tenant_root_and_isolation_is_tested(
