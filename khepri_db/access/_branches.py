@@ -156,7 +156,7 @@ def candidates(column: Any, branch: Branch) -> list[Any]:
     text = branch.expression
     strings = [s.replace("''", "'") for s in _STRINGS.findall(text)]
     numbers = _NUMBERS.findall(_STRINGS.sub("", text))
-    checks = [s.replace("''", "'") for s in _STRINGS.findall(" ".join(column.checks))]
+    checks = [s.replace("''", "'") for s in _STRINGS.findall(" ".join(column.all_checks))]
     values: list[Any] = []
     if column.base == "bool":
         values += [True, False]

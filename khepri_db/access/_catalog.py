@@ -16,6 +16,7 @@ from khepri_db.access.declaration import (
     TableDeclaration,
 )
 from khepri_db.access.report import UndeclaredObject
+from khepri_db.core.catalog import Column, Relation, read_relations
 from khepri_db.core.project import load_sql
 from khepri_db.core.schemas import EXCLUDED_SCHEMAS
 
@@ -74,17 +75,10 @@ def batched_rows(
 
 
 @dataclass
-class _Column:
-    name: str
-    type: str
-    is_json: bool
-
-
-@dataclass
 class _Relation:
     decl: TableDeclaration
     kind: str
-    columns: dict[str, _Column]
+    columns: dict[str, Column]
     primary_key: list[str]
 
 
@@ -105,8 +99,9 @@ class DeclaredObjects:
     buckets: set[str] = field(default_factory=set)
 
 
-CatalogMemo = dict[tuple[str, tuple[tuple[str, Any], ...]], list[tuple[Any, ...]]]
-"""Rows already read by :func:`read_declared_objects`: (query, its parameters) -> rows."""
+CatalogMemo = dict[tuple[str, tuple[tuple[str, Any], ...]], list[Any]]
+"""What :func:`read_declared_objects` already read: (query, its parameters) -> rows; a declared table's
+entry holds the :class:`~khepri_db.core.catalog.Relation` it names (none when it does not exist)."""
 
 
 def _memoized_rows(
@@ -119,6 +114,29 @@ def _memoized_rows(
     missing = {key: p for key, p in zip(keys, params, strict=True) if key not in memo}
     for key, rows in zip(missing, batched_rows(conn, query, list(missing.values())), strict=True):
         memo[key] = rows
+    return [memo[key] for key in keys]
+
+
+def _declared_relations(
+    conn: psycopg.Connection, tables: Sequence[TableDeclaration], memo: CatalogMemo | None
+) -> list[list[Relation]]:
+    """Per declared table, the relation it names (a list of one, or empty when there is none), read by the
+    shared catalog reader (:func:`khepri_db.core.catalog.read_relations`) for all the tables ``memo`` lacks at
+    once, and kept in ``memo``."""
+    memo = {} if memo is None else memo
+    keys = [("catalog.relation", (("name", t.table), ("schema", t.schema))) for t in tables]
+    missing = [(key, t) for key, t in zip(keys, tables, strict=True) if key not in memo]
+    if missing:
+        oids = [
+            row[0]
+            for row in conn.execute(
+                "select to_regclass(format('%%I.%%I', s, n))::oid from unnest(%s::text[], %s::text[]) as t (s, n)",
+                ([t.schema for _, t in missing], [t.table for _, t in missing]),
+            )
+        ]
+        relations = read_relations(conn, [oid for oid in oids if oid is not None])
+        for (key, _), oid in zip(missing, oids, strict=True):
+            memo[key] = [relations[oid]] if oid is not None and oid in relations else []
     return [memo[key] for key in keys]
 
 
@@ -147,12 +165,7 @@ def read_declared_objects(
     found = DeclaredObjects()
     missing: list[str] = []
     functions = [(f, *f.name.split(".", 1)) for f in decl.functions]
-    table_rows = _memoized_rows(
-        conn,
-        load_sql("access", "declared_table.sql"),
-        [{"schema": t.schema, "name": t.table} for t in decl.tables],
-        memo,
-    )
+    table_rows = _declared_relations(conn, decl.tables, memo)
     function_rows = _memoized_rows(
         conn,
         load_sql("access", "declared_functions.sql"),
@@ -163,12 +176,12 @@ def read_declared_objects(
         memo,
     )
     for table, rows in zip(decl.tables, table_rows, strict=True):
-        row = rows[0] if rows else None
-        if row is None:
+        relation = rows[0] if rows else None
+        if relation is None:
             missing.append(f"{located(decl.path, table.line)}: table {table.name} does not exist")
             continue
-        oid, kind, column_types, pk = row
-        columns = {name: _Column(name, type_, type_ in {"json", "jsonb"}) for name, type_ in column_types}
+        kind, pk = relation.kind, relation.primary_key
+        columns = {column.name: column for column in relation.columns}
         where = f"{located(decl.path, table.line)}: tables.{table.key}"
         spec = table.spec
         named = [*(spec.row or {}), *(spec.insert_row or {}), *(spec.update_columns or [])]
@@ -203,11 +216,9 @@ def read_declared_objects(
 def _read_storage(conn: psycopg.Connection, decl: Declaration, found: DeclaredObjects, missing: list[str]) -> None:
     """The columns of ``storage.objects`` and which declared buckets exist (into ``found``); what is
     missing appended to ``missing``. A missing bucket is not a problem: the run makes it."""
-    columns = conn.execute(
-        "select a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod) from pg_catalog.pg_attribute as a"
-        " where a.attrelid = to_regclass('storage.objects') and a.attnum > 0 and not a.attisdropped"
-    ).fetchall()
-    found.storage_columns = dict(columns)
+    oid = conn.execute("select to_regclass('storage.objects')::oid").fetchone()[0]  # type: ignore[index]
+    objects = read_relations(conn, [oid]).get(oid) if oid is not None else None
+    found.storage_columns = {c.name: c.type for c in objects.columns} if objects else {}
     first = decl.storage[0]
     if not found.storage_columns:
         missing.append(f"{located(decl.path, first.line)}: storage.{first.bucket}: there is no table storage.objects "

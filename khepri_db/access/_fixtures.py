@@ -15,7 +15,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from khepri_db.access import session as _session
-from khepri_db.access._catalog import _Column, _Relation
+from khepri_db.access._catalog import _Relation
 from khepri_db.access._validate import located
 from khepri_db.access.declaration import (
     REF,
@@ -31,6 +31,7 @@ from khepri_db.access.declaration import (
     value_texts,
 )
 from khepri_db.core import postgrest as _postgrest
+from khepri_db.core.catalog import Column
 
 
 @dataclass
@@ -315,7 +316,7 @@ class Fixtures:
         return sql.Composed(parts), params
 
     def value(
-        self, column: _Column, value: Any, subject: _Subject, row: Mapping[str, Any] | None
+        self, column: Column, value: Any, subject: _Subject, row: Mapping[str, Any] | None
     ) -> tuple[sql.Composable, list[Any]]:
         cast = sql.SQL("::" + column.type)
         if isinstance(value, dict) and set(value) == {"sql"}:

@@ -29,6 +29,7 @@ from typing import Any
 import psycopg
 
 from khepri_db.access.declaration import ownership_references
+from khepri_db.core.catalog import Column, read_relations
 from khepri_db.core.project import load_sql
 
 _VOLATILE = re.compile(
@@ -57,23 +58,32 @@ class KeyFacts:
     Attributes:
         keys: (index name, the key's columns, nulls distinct) per unique index and exclusion constraint
             (for an exclusion constraint the columns compared with ``=`` only; an expression's columns).
-        columns: column -> {``default``: its expression or None, ``identity``, ``generated``, ``foreign``
-            (part of a foreign key)}.
+        columns: column name -> the column (its default, identity, generation), as the shared catalog
+            reader reads it (:class:`khepri_db.core.catalog.Column`).
+        foreign: the columns that are part of a foreign key.
     """
 
     keys: tuple[tuple[str, tuple[str, ...], bool], ...]
-    columns: Mapping[str, Mapping[str, Any]]
+    columns: Mapping[str, Column]
+    foreign: frozenset[str] = frozenset()
 
 
 def read_key_facts(conn: psycopg.Connection, names: Sequence[str]) -> dict[str, KeyFacts]:
     """The :class:`KeyFacts` of the tables ``names`` (``"schema"."table"`` as ``format('%I.%I')`` quotes
-    them), in one query; views, and names not found, are left out (their insert keeps the delete)."""
+    them): the unique keys in one query (``sql/access/insert_keys.sql``), the columns and foreign keys
+    from :func:`khepri_db.core.catalog.read_relations`; views, and names not found, are left out (their
+    insert keeps the delete)."""
     if not names:
         return {}
+    rows = conn.execute(load_sql("access", "insert_keys.sql"), {"names": list(names)}).fetchall()
+    relations = read_relations(conn, [oid for _, oid, _ in rows])
     facts: dict[str, KeyFacts] = {}
-    for name, keys, columns in conn.execute(load_sql("access", "insert_keys.sql"), {"names": list(names)}):
+    for name, oid, keys in rows:
+        relation = relations[oid]
         facts[name] = KeyFacts(
-            tuple((k["name"], tuple(k["columns"]), bool(k["nulls_distinct"])) for k in keys), columns or {}
+            tuple((k["name"], tuple(k["columns"]), bool(k["nulls_distinct"])) for k in keys),
+            {c.name: c for c in relation.columns},
+            frozenset(c for fk in relation.foreign_keys for c in fk.columns),
         )
     return facts
 
@@ -104,19 +114,21 @@ def _column_state(
     """How ``column`` makes its key fresh: ``default`` (a volatile default or identity, or a volatile
     ``{ sql }`` value), ``null`` (left out, no default, nulls distinct), ``value`` (a text or uuid
     value naming nobody, to replace), or None (it repeats the owner's value)."""
-    info = facts.columns.get(column, {})
+    info = facts.columns.get(column)
     if column not in values:
-        default = info.get("default")
-        if info.get("identity") or (default and _VOLATILE.search(default)):
+        if info is None:
+            return None
+        default = info.default_expression
+        if info.identity or (default and _VOLATILE.search(default)):
             return "default"
-        if default is None and not info.get("generated") and nulls_distinct:
+        if not default and not info.generated and nulls_distinct:
             return "null"
         return None
     value = values[column]
     if isinstance(value, dict) and set(value) == {"sql"}:
         text = str(value["sql"])
         return "default" if _VOLATILE.search(text) and not ownership_references(value) else None
-    if not isinstance(value, str) or info.get("foreign") or not _freshenable_type(types.get(column, "")):
+    if not isinstance(value, str) or column in facts.foreign or not _freshenable_type(types.get(column, "")):
         return None
     references = ownership_references(value)
     if references and not all(r.startswith("run.") for r in references):

@@ -204,7 +204,7 @@ class Generator(ValueCandidates, BranchRows, CallInference):
             if not row:
                 row = self._any_column(table)
                 if not row:  # a row of defaults only; the update probe sets some column to itself
-                    settable = [c.name for c in table.columns.values() if not c.generated]
+                    settable = [c.name for c in table.columns.values() if not c.set_by_database]
                     plain = [c for c in settable if c not in table.primary_key] or settable
                     if not plain:
                         self.reasons[name] = "it has no column the factory or the update probe could set"
@@ -282,7 +282,7 @@ class Generator(ValueCandidates, BranchRows, CallInference):
     def _any_column(self, table: CatTable) -> dict[str, Any]:
         """A row for a table whose columns all have defaults: one nullable text column set, else {}."""
         for column in table.columns.values():
-            if not column.generated and column.category == "S" and column.name not in table.primary_key:
+            if not column.set_by_database and column.category == "S" and column.name not in table.primary_key:
                 return {column.name: f"{column.name} {{user.id}}"}
         return {}
 

@@ -14,11 +14,12 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from khepri_db.access._fixtures import _message
-from khepri_db.access._init_catalog import CatColumn, CatTable, type_length
+from khepri_db.access._init_catalog import CatTable, type_length
 from khepri_db.access.declaration import (
     REF,
     find_references,
 )
+from khepri_db.core.catalog import Column
 
 _CHECK_STRINGS = re.compile(r"'((?:[^']|'')*)'")
 _CHECK_NUMBERS = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
@@ -42,10 +43,10 @@ class ValueCandidates:
     tested against a copy of the table that holds its single-column CHECK constraints (mixed into
     ``Generator``: uses its ``conn``, ``_single`` and ``_mogrifier``)."""
 
-    def _candidates(self, table: CatTable, column: CatColumn, unique: bool, shared: bool) -> list[Any]:
+    def _candidates(self, table: CatTable, column: Column, unique: bool, shared: bool) -> list[Any]:
         """Values to try for ``column``, best first (the CHECK constraints decide among them)."""
-        checks = " ".join(column.checks)
-        related = " ".join(column.related)
+        checks = " ".join(column.all_checks)
+        related = " ".join(table.related.get(column.name, []))
         strings = [s.replace("''", "'") for s in _CHECK_STRINGS.findall(checks)]
         strings += [s.replace("''", "'") for s in _CHECK_STRINGS.findall(related) if s not in strings]
         numbers = _CHECK_NUMBERS.findall(_CHECK_STRINGS.sub("", checks + " " + related))
@@ -162,7 +163,7 @@ class ValueCandidates:
             params.append(bound)
         return columns, rendered, params
 
-    def _valid_candidates(self, table: CatTable, column: CatColumn, unique: bool, shared: bool) -> Iterator[Any]:
+    def _valid_candidates(self, table: CatTable, column: Column, unique: bool, shared: bool) -> Iterator[Any]:
         """The candidates of ``column`` that pass its own CHECK constraints (and its domain's)."""
         assert self._single is not None
         for candidate in self._candidates(table, column, unique, shared):
@@ -182,7 +183,7 @@ class ValueCandidates:
                 return trial, ""
             message, constraint = failure
             others = [c for c in table.multi_checks.get(constraint, []) if c not in trial
-                      and not table.columns[c].generated]  # fmt: skip
+                      and not table.columns[c].set_by_database]  # fmt: skip
             moved = False
             for other in others:  # set them one after the other, keeping values that break nothing else
                 for candidate in self._valid_candidates(table, table.columns[other], other in unique_columns, shared):

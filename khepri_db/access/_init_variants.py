@@ -120,7 +120,7 @@ class BranchRows:
             )  # fmt: skip
             references = {c for c, v in row.items() if isinstance(v, str) and find_references(v)}
             for branch in branches:
-                settable = [c for c in branch.columns if not table.columns[c].generated and c not in references]
+                settable = [c for c in branch.columns if not table.columns[c].set_by_database and c not in references]
                 if not settable:
                     continue
                 choices = {c: _branches.candidates(table.columns[c], branch) for c in settable}
@@ -138,14 +138,14 @@ class BranchRows:
                         f"meet the branch `{branch.text}` of {branch.where}: it tests the caller's branch"
                     )
             for branch in branches:
-                settable = [c for c in branch.columns if not table.columns[c].generated and c not in references]
+                settable = [c for c in branch.columns if not table.columns[c].set_by_database and c not in references]
                 choices = {c: _branches.candidates(table.columns[c], branch) for c in settable}
                 # a reference to the owner's rows stays, but may be left out (null) when the column allows it:
                 # `organization_id is null` admits everybody to a personal row
                 choices |= {
                     c: [{"sql": "null"}]
                     for c in branch.columns
-                    if c in references and not table.columns[c].generated and not table.columns[c].required
+                    if c in references and not table.columns[c].set_by_database and not table.columns[c].required
                 }
 
                 def evaluate_open(trial: Mapping[str, Any], branch: _branches.Branch = branch) -> bool | None:

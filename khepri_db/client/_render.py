@@ -301,8 +301,7 @@ class Renderer:
                 self.blocks.append(block)
 
     def _notnull(self, column: Column) -> bool:
-        t = self.types[column.type_oid]
-        return column.notnull or (t.typtype == "d" and t.notnull)
+        return column.not_null or column.domain_not_null
 
     # functions ---------------------------------------------------------------------------------
 

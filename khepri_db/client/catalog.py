@@ -1,23 +1,24 @@
-"""What ``khepri-db gen types`` reads of a database: the exposed relations and their columns, the
+"""What ``khepri-db gen types`` reads of a database: the exposed relations and their columns (which ones:
+``sql/gen_types/relations.sql``; read by the shared catalog reader, :mod:`khepri_db.core.catalog`), the
 functions PostgREST can call by name, and every type they use (``sql/gen_types/``), as the
 dataclasses :class:`Catalog` holds (:func:`read_catalog`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from psycopg.rows import class_row
 
+from khepri_db.core.catalog import Column, Relation, read_relations
 from khepri_db.core.project import load_sql
+
+__all__ = ["Argument", "Catalog", "Column", "Function", "PgType", "Relation", "read_catalog"]
 
 _TYPES_QUERY = load_sql("gen_types", "types.sql")
 
 _RELATIONS_QUERY = load_sql("gen_types", "relations.sql")
-
-_COLUMNS_QUERY = load_sql("gen_types", "columns.sql")
 
 _FUNCTIONS_QUERY = load_sql("gen_types", "functions.sql")
 
@@ -43,49 +44,6 @@ class PgType:
     attributes: tuple[tuple[str, int], ...]
     sql_name: str
     comment: str
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of an exposed relation, with what the API roles may do with it."""
-
-    name: str
-    type_oid: int
-    ndims: int
-    notnull: bool
-    has_default: bool
-    identity: str
-    generated: str
-    default: str
-    comment: str
-    can_select: bool
-    can_insert: bool
-    can_update: bool
-    checks: tuple[str, ...] = ()
-
-
-@dataclass
-class Relation:
-    """An exposed table, view, materialized view or foreign table."""
-
-    oid: int
-    schema: str
-    name: str
-    kind: str
-    rowtype: int
-    comment: str
-    updatable: int
-    columns: list[Column] = field(default_factory=list)
-
-    @property
-    def is_table(self) -> bool:
-        """Tables and partitioned tables (not views)."""
-        return self.kind in ("r", "p")
-
-    @property
-    def qualified(self) -> str:
-        """``schema.name``."""
-        return f"{self.schema}.{self.name}"
 
 
 @dataclass(frozen=True)
@@ -166,10 +124,8 @@ def read_catalog(
     params = {"schemas": list(schemas), "roles": roles, "all": include_all}
     with conn.transaction():
         conn.execute("set local search_path = pg_catalog")
-        relations = conn.cursor(row_factory=class_row(Relation)).execute(_RELATIONS_QUERY, params).fetchall()
-        by_oid = {r.oid: r for r in relations}
-        for row in conn.execute(_COLUMNS_QUERY, {**params, "oids": list(by_oid)}).fetchall():
-            by_oid[row[0]].columns.append(Column(*row[1:-1], checks=tuple(row[-1])))
+        oids = [row[0] for row in conn.execute(_RELATIONS_QUERY, params)]
+        relations = list(read_relations(conn, oids, roles=roles, all_privileges=include_all).values())
         functions, skipped = _functions(conn.execute(_FUNCTIONS_QUERY, params).fetchall())
         wanted = {c.type_oid for r in relations for c in r.columns} | {r.rowtype for r in relations}
         wanted |= {a.type_oid for f in functions for a in f.args} | {t for f in functions for _, t in f.out}

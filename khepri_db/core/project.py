@@ -43,8 +43,8 @@ def bundled_path(*parts: str) -> Path:
 
 @functools.cache
 def load_sql(*parts: str) -> str:
-    """The text of a SQL file khepri-db ships, e.g. ``load_sql("access", "declared_table.sql")``
-    for ``sql/access/declared_table.sql`` (read once per process).
+    """The text of a SQL file khepri-db ships, e.g. ``load_sql("catalog", "columns.sql")``
+    for ``sql/catalog/columns.sql`` (read once per process).
 
     Args:
         parts: the path below ``sql/``.

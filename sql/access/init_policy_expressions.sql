@@ -1,4 +1,4 @@
--- access init (khepri_db/access/access_init.py: _load_tables), for one relation (the oid parameter): the using
+-- access init (khepri_db/access/_init_catalog.py: load_tables), for one relation (the oid parameter): the using
 -- and with check expressions of its policies.
 -- Parameters: psycopg placeholders in pyformat style.
 select

@@ -1,4 +1,4 @@
--- access init (khepri_db/access/access_init.py: _Generator.tenant_roots): what every row-level security
+-- access init (khepri_db/access/_init_rows.py: Generator.tenant_roots): what every row-level security
 -- policy reads, to find membership tables: each policy's table, its using and with check expressions, and the
 -- bodies of the functions those expressions call (a policy often reads its membership table through a helper
 -- such as get_authorized_orgs()). The names called are taken from the expressions once and joined with

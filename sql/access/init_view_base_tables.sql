@@ -1,4 +1,4 @@
--- access init (khepri_db/access/access_init.py: _load_tables), for one relation (the oid parameter): the
+-- access init (khepri_db/access/_init_catalog.py: load_tables), for one relation (the oid parameter): the
 -- relations a view or materialized view reads.
 -- Parameters: psycopg placeholders in pyformat style.
 select distinct format('%%s.%%s', n.nspname, c.relname)

@@ -1,10 +1,11 @@
 -- Access matrix (khepri_db/access/_fresh_keys.py): for each relation of the names parameter (schema.name, quoted as
 -- format('%%I.%%I') quotes it), what decides whether an inserted row can collide with an existing one: its unique keys
 -- (primary key, unique indexes, exclusion constraints: the columns compared with = only) and whether nulls are
--- distinct in them, and its columns' defaults, identity and foreign keys.
+-- distinct in them (its columns and foreign keys come from the shared catalog reader, sql/catalog/).
 -- Parameters: psycopg placeholders in pyformat style.
 select
     r.name,
+    c.oid::int,
     array(
         select
             jsonb_build_object(
@@ -32,22 +33,7 @@ select
         inner join pg_catalog.pg_class as ic on i.indexrelid = ic.oid
         where i.indrelid = c.oid and (i.indisunique or i.indisexclusion)
         order by ic.relname
-    ) as keys,
-    coalesce((
-        select
-            jsonb_object_agg(a.attname::text, jsonb_build_object(
-                'default', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
-                'identity', a.attidentity <> '',
-                'generated', a.attgenerated <> '',
-                'foreign', exists (
-                    select 1 from pg_catalog.pg_constraint as f
-                    where f.conrelid = c.oid and f.contype = 'f' and a.attnum = any(f.conkey)
-                )
-            ))
-        from pg_catalog.pg_attribute as a
-        left join pg_catalog.pg_attrdef as ad on a.attrelid = ad.adrelid and a.attnum = ad.adnum
-        where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-    ), '{}') as columns
+    ) as keys
 from unnest(%(names)s::text[]) as r (name)
 inner join pg_catalog.pg_class as c on to_regclass(r.name) = c.oid
 where c.relkind in ('r', 'p')

@@ -1,15 +1,7 @@
--- gen types (khepri_db/client/catalog.py): the tables and views of the exposed schemas the API roles can reach,
--- with what they may do to them; the columns are named as the fields of khepri_db.client.catalog.Relation
--- (read with psycopg's class_row).
+-- gen types (khepri_db/client/catalog.py): which tables and views of the exposed schemas the API roles can reach
+-- (their oids; the shared catalog reader, sql/catalog/, reads them).
 -- Parameters: psycopg placeholders in pyformat style (percent, name in parentheses, s).
-select
-    c.oid,
-    n.nspname as schema,
-    c.relname as name,
-    c.relkind::text as kind,
-    c.reltype as rowtype,
-    coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), '') as comment,
-    pg_catalog.pg_relation_is_updatable(c.oid, false) as updatable
+select c.oid
 from pg_catalog.pg_class as c
 inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
 where
