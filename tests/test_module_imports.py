@@ -174,7 +174,7 @@ def test_no_cli_command_module_imports_another() -> None:
 
 
 def _face(module: str) -> str:
-    """The subpackage a module belongs to (``khepri_db.doctor`` for ``khepri_db.doctor._plpgsql.walker``),
+    """The subpackage a module belongs to (``khepri_db.doctor`` for ``khepri_db.doctor._facts``),
     or the module itself at the top (``khepri_db.__main__``)."""
     return ".".join(module.split(".")[:2])
 
