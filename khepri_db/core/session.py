@@ -1,4 +1,5 @@
-"""Request context: act as ``anon``, a signed-in user or ``service_role`` exactly as PostgREST does.
+"""Acting as ``anon``, a signed-in user or ``service_role`` exactly as PostgREST does, with users made as
+Supabase Auth signs them up: :func:`create_user`, :func:`as_user`, :func:`as_anon`, :func:`as_service_role`.
 
 For each API request PostgREST (v12, the version Supabase runs) opens a transaction on its
 ``authenticator`` connection and, before running the query, sets transaction-local settings:
@@ -8,8 +9,14 @@ For each API request PostgREST (v12, the version Supabase runs) opens a transact
 settings (``alter role ... set``, e.g. ``statement_timeout``). The context managers here do the
 same on any psycopg connection, then check that the switch really took away the connecting role's
 powers, so a policy test cannot pass by running as a superuser, a BYPASSRLS role or a table owner.
-The claims, the request context and its rights check are shared with the other faces and live in
-:mod:`khepri_db.core.request` (re-exported here); this module adds the users and the shortcuts.
+The claims, the request context and its rights check are :mod:`khepri_db.core.request`; this module
+adds the users and the shortcuts.
+
+Who uses it: the access matrix (its fixtures' users, ``khepri_db.access``), the pytest plugin's
+``make_user``/``as_user``/``as_anon``/``as_service_role`` fixtures (``khepri_db.testing.plugin``) and
+``khepri-db demo`` (``khepri_db.khepri.demo``). Issue 23: this lived in ``khepri_db.access.session``,
+which still re-exports it with the names of :mod:`khepri_db.core.request` and
+:mod:`khepri_db.core.postgrest` it offered.
 
 Usage::
 
@@ -29,36 +36,9 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from khepri_db.core.postgrest import DEFAULT_SEARCH_PATH, request_settings
-from khepri_db.core.request import (
-    API_ROLES,
-    JWT_ISSUER,
-    AuthUser,
-    RequestRights,
-    api_key_claims,
-    check_rights,
-    request_context,
-    request_rights,
-    user_claims,
-)
+from khepri_db.core.request import AuthUser, api_key_claims, request_context, user_claims
 
-__all__ = [
-    "API_ROLES",
-    "DEFAULT_SEARCH_PATH",
-    "JWT_ISSUER",
-    "AuthUser",
-    "RequestRights",
-    "api_key_claims",
-    "as_anon",
-    "as_service_role",
-    "as_user",
-    "check_rights",
-    "create_user",
-    "request_context",
-    "request_rights",
-    "request_settings",
-    "user_claims",
-]
+__all__ = ["AuthUser", "as_anon", "as_service_role", "as_user", "create_user"]
 
 
 def create_user(
