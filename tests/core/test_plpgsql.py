@@ -137,3 +137,12 @@ def test_which_statements_every_call_runs() -> None:
     }  # fmt: skip
     sql = embedded_statements("insert into public.a values (1); select 2", "sql")
     assert all(s.every_call for s in sql.statements)
+
+
+def test_the_reader_is_still_offered_under_its_old_name() -> None:
+    # issue 23: the reader moved from doctor to core; khepri_db.doctor.bodies re-exports the same objects
+    from khepri_db.core import plpgsql
+    from khepri_db.doctor import bodies
+
+    assert bodies.__all__ == ["BodyAnalysis", "EmbeddedStatement", "Parameter", "embedded_statements"]
+    assert all(getattr(bodies, name) is getattr(plpgsql, name) for name in bodies.__all__)
