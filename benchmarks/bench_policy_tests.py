@@ -17,10 +17,10 @@ import psycopg
 
 from khepri_db.access.declaration import load_declaration
 from khepri_db.access.probe import verify_access
-from khepri_db.access.session import as_user, create_user
 from khepri_db.core.db import connect, create_database, drop_database, with_database
 from khepri_db.core.errors import EngineError
 from khepri_db.core.project import Project
+from khepri_db.core.session import as_user, create_user
 from khepri_db.engines import (
     ClusterEngine,
     EmbeddedEngine,

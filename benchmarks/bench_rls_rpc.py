@@ -29,8 +29,8 @@ sys.path.insert(0, str(REPO))
 
 from psycopg.types.json import Jsonb  # noqa: E402
 
-from khepri_db.access.session import AuthUser, as_user  # noqa: E402
 from khepri_db.core.db import connect  # noqa: E402
+from khepri_db.core.session import AuthUser, as_user  # noqa: E402
 from khepri_db.engines import EmbeddedEngine, free_port, make_cluster_root  # noqa: E402
 from khepri_db.migrations.apply import migrate  # noqa: E402
 

@@ -60,18 +60,17 @@ _EXPORTS: dict[str, str] = {
     "KhepriClient": "khepri_db.khepri.client",
     "PsycopgTransport": "khepri_db.client.transports",
     "SupabaseTransport": "khepri_db.client.transports",
-    "AuthUser": "khepri_db.access.session",
-    "as_anon": "khepri_db.access.session",
-    "as_service_role": "khepri_db.access.session",
-    "as_user": "khepri_db.access.session",
-    "create_user": "khepri_db.access.session",
+    "AuthUser": "khepri_db.core.session",
+    "as_anon": "khepri_db.core.session",
+    "as_service_role": "khepri_db.core.session",
+    "as_user": "khepri_db.core.session",
+    "create_user": "khepri_db.core.session",
 }
 
 if TYPE_CHECKING:
     from khepri_db.access.declaration import AccessDeclarationError, load_declaration  # noqa: F401
     from khepri_db.access.probe import verify_access  # noqa: F401
     from khepri_db.access.report import AccessReport  # noqa: F401
-    from khepri_db.access.session import AuthUser, as_anon, as_service_role, as_user, create_user  # noqa: F401
     from khepri_db.client.transports import PsycopgTransport, SupabaseTransport  # noqa: F401
     from khepri_db.core.errors import (  # noqa: F401
         ConnectionFailedError,
@@ -81,6 +80,7 @@ if TYPE_CHECKING:
         RpcError,
         UsageError,
     )
+    from khepri_db.core.session import AuthUser, as_anon, as_service_role, as_user, create_user  # noqa: F401
     from khepri_db.core.target import TargetInfo, TargetKind  # noqa: F401
     from khepri_db.doctor.config import DoctorConfig  # noqa: F401
     from khepri_db.doctor.report import DoctorReport  # noqa: F401

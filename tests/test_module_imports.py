@@ -1,6 +1,7 @@
 """khepri_db's import graph, read from the source with ``ast`` (issue 23): no import cycle runs
-through ``khepri_db/migrations`` or ``khepri_db/cli``, and no module there imports another module's
-``_private`` name.
+through ``khepri_db/migrations`` or ``khepri_db/cli``, no module there imports another module's
+``_private`` name, and no face imports another face's internals: a face imports another only along an
+edge of :data:`FACE_EDGES`, and ``core`` imports no face at all.
 
 Every ``import`` counts, at module level or inside a function (a lazy import closes a cycle as
 surely as an eager one, only later); imports under ``if TYPE_CHECKING:`` never run and do not count.
@@ -174,7 +175,7 @@ def test_no_cli_command_module_imports_another() -> None:
 
 
 def _face(module: str) -> str:
-    """The subpackage a module belongs to (``khepri_db.doctor`` for ``khepri_db.doctor._plpgsql.walker``),
+    """The subpackage a module belongs to (``khepri_db.doctor`` for ``khepri_db.doctor._facts``),
     or the module itself at the top (``khepri_db.__main__``)."""
     return ".".join(module.split(".")[:2])
 
@@ -209,3 +210,86 @@ def test_no_test_module_imports_another_test_module_or_conftest() -> None:
                 if any(part.startswith("test_") or part == "conftest" for part in name.split(".")):
                     offenders.append(f"{path.relative_to(REPO)}:{node.lineno}: {name}")
     assert offenders == []
+
+
+# -- faces: which subpackage may import which --------------------------------------------------------
+
+CORE = "khepri_db.core"
+"""What every face shares: any module may import it, and it imports no face."""
+ROOT = "khepri_db"
+"""The package itself: its public names, imported on first use through ``importlib`` (which this reader
+does not see), so a face takes only ``__version__`` from it."""
+FACE_EDGES: dict[tuple[str, str], str] = {
+    ("khepri_db.__main__", "khepri_db.cli"): "`python -m khepri_db` is the `khepri-db` command",
+    ("khepri_db.cli", "khepri_db.access"): "the front end: `khepri-db access ...`, `verify-access`",
+    ("khepri_db.cli", "khepri_db.client"): "the front end: `khepri-db gen types`",
+    ("khepri_db.cli", "khepri_db.doctor"): "the front end: `khepri-db doctor`",
+    ("khepri_db.cli", "khepri_db.engines"): "the front end: `db start|stop|list|...`, every command's target",
+    ("khepri_db.cli", "khepri_db.khepri"): "the front end: `khepri-db demo`",
+    ("khepri_db.cli", "khepri_db.migrations"): "the front end: `migrate`, `seed`, `migration ...`, `db reset|dump`",
+    ("khepri_db.cli", "khepri_db.testing"): "the front end: `khepri-db test ...`, `cron run`",
+    ("khepri_db.testing", "khepri_db.access"): "the pytest plugin composes faces: the access matrix as tests",
+    ("khepri_db.testing", "khepri_db.engines"): "the pytest plugin composes faces: the server a session starts",
+    ("khepri_db.testing", "khepri_db.migrations"): "the pytest plugin composes faces: the migrated, seeded template",
+    ("khepri_db.khepri", "khepri_db.client"): "the Khepri client is a generated client: it runs on the client runtime",
+    ("khepri_db.doctor", "khepri_db.migrations.status"): "drift rules read the migration face's public status",
+    ("khepri_db.doctor", "khepri_db.migrations.files"): "drift rules read the local migrations as migrate reads them",
+    ("khepri_db.doctor", "khepri_db.migrations.history"): "drift rules read the history table as migrate writes it",
+    ("khepri_db.migrations", "khepri_db.engines"): "hints name the stand-ins that need a compiler; `db dump` runs the "
+    "embedded engine's pg_dump",
+    ("khepri_db.policy", "khepri_db.testing"): "deprecated old names, for one release: the plugin's old module",
+}  # fmt: skip
+"""The imports allowed between faces, each with its reason, as (importer's face, imported face or module):
+a face names every module of the imported face (its public ones: private modules are refused by the test
+above), a dotted module only that module."""
+
+
+def _face_violations(imports: list[Import]) -> tuple[list[str], set[tuple[str, str]]]:
+    """The imports that cross faces off :data:`FACE_EDGES` (``module:line: imports name``), and the edges
+    used."""
+    refused, used = [], set()
+    for i in imports:
+        source, target = _face(i.importer), _face(i.module)
+        imported = f"{i.module}.{i.name}" if i.name else i.module
+        if source == target or (target == CORE and source != CORE):
+            continue
+        if target == ROOT and i.name == "__version__" and source != CORE:
+            continue
+        edge = next((e for e in ((source, i.module), (source, target)) if e in FACE_EDGES), None)
+        if edge is None or source == CORE:
+            refused.append(f"{i.importer}:{i.line}: imports {imported}")
+        else:
+            used.add(edge)
+    return refused, used
+
+
+def test_the_face_rule_refuses_what_no_edge_allows() -> None:
+    # The checker itself, on imports made up for it: core importing a face, a face reaching sideways, a
+    # module of a face beyond the one allowed edge, and a lazy public name of the root are refused.
+    made_up = [
+        Import("khepri_db.core.request", "khepri_db.access.session", "create_user", 3),
+        Import("khepri_db.khepri.demo", "khepri_db.access.session", "as_user", 19),
+        Import("khepri_db.doctor._facts", "khepri_db.migrations.apply", "migrate", 50),
+        Import("khepri_db.client.calls", "khepri_db", "migrate", 7),
+        Import("khepri_db.doctor._facts", "khepri_db.migrations.status", "compare_kept", 56),
+        Import("khepri_db.migrations.history", "khepri_db", "__version__", 14),
+        Import("khepri_db.access._runner", "khepri_db.core.session", None, 16),
+    ]
+    refused, used = _face_violations(made_up)
+
+    assert refused == [
+        "khepri_db.core.request:3: imports khepri_db.access.session.create_user",
+        "khepri_db.khepri.demo:19: imports khepri_db.access.session.as_user",
+        "khepri_db.doctor._facts:50: imports khepri_db.migrations.apply.migrate",
+        "khepri_db.client.calls:7: imports khepri_db.migrate",
+    ]
+    assert used == {("khepri_db.doctor", "khepri_db.migrations.status")}
+
+
+def test_a_face_imports_another_only_along_an_allowed_edge() -> None:
+    # issue 23: "no face imports another face's internals"; what several faces share lives in core,
+    # which imports no face. Lazy imports count; every allowed edge is still used.
+    refused, used = _face_violations(_imports(_module_names()))
+
+    assert refused == []
+    assert sorted(set(FACE_EDGES) - used) == [], "allowed edges no module uses: drop them from FACE_EDGES"

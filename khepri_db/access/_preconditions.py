@@ -12,7 +12,7 @@ call fails for everybody and nobody learns that a non-member may change another 
 call (not in a branch, a loop or a block catching errors), when they are simple: a conjunction (``and`` only) of
 ``alias.col <op> <literal | parameter | other_row.col>`` (``=``, ``>=``, ``>``, ``<=``, ``<``) and
 ``alias.col is not null``, where ``other_row`` is a record an earlier ``select * into`` filled. The body
-is walked with the project's PL/pgSQL reader (:func:`khepri_db.doctor.bodies.embedded_statements`)
+is walked with the project's PL/pgSQL reader (:func:`khepri_db.core.plpgsql.embedded_statements`)
 and sqlparse's tokens (:func:`khepri_db.core.sqltext.significant_tokens`, ``split_top_level``); anything else (``or``,
 function calls, joins between the tables read) is left alone. The probe
 (:meth:`khepri_db.access._function_cells.FunctionCells._arrange`) then finds a row meeting each need, or, unless a
@@ -31,8 +31,8 @@ from typing import Literal
 import psycopg
 from sqlparse import tokens as sqltok
 
+from khepri_db.core.plpgsql import Parameter, embedded_statements
 from khepri_db.core.sqltext import Token, identifier, significant_tokens, split_top_level
-from khepri_db.doctor.bodies import Parameter, embedded_statements
 
 _OPERATORS = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
 """The comparisons read, each with its mirror (``a >= b`` is ``b <= a``)."""

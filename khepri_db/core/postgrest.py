@@ -242,7 +242,7 @@ def postgrest_request(
     rolled back when it raises, as PostgREST answers a request. Inside a transaction the
     caller opened, it is a savepoint, and the connection's role, claims and search path
     are restored after it. The settings are :func:`request_settings`. Unlike
-    :func:`khepri_db.access.session.request_context` (for tests), it does not check that
+    :func:`khepri_db.core.request.request_context` (for tests), it does not check that
     the switch took away the connecting role's powers.
 
     Args:

@@ -3,7 +3,8 @@ JWT claims Supabase Auth issues for a user (:func:`user_claims`) or an API key c
 (:func:`api_key_claims`), and :func:`request_context`, which applies PostgREST's settings
 (:func:`khepri_db.core.postgrest.request_settings`) and then checks that the switch took the connecting
 role's powers away (:func:`check_rights`). Issue 23: this lived in ``access.session``, which still
-re-exports it next to what it adds (``create_user``, ``as_user``, ``as_anon``, ``as_service_role``).
+re-exports it; the users and the shortcuts (``create_user``, ``as_user``, ``as_anon``, ``as_service_role``)
+are :mod:`khepri_db.core.session`.
 
 Sources: PostgREST v12 (the version Supabase runs) for the settings; supabase/auth's access token
 claims (``iss, sub, aud, exp, iat, email, phone, app_metadata, user_metadata, role, aal, amr,

@@ -29,10 +29,10 @@ CACHE_FILES = 32
 """Cache files kept (one per database, the most recently used)."""
 _ANALYSIS_MODULES = (
     "khepri_db.doctor._facts",
-    "khepri_db.doctor._plpgsql.blocks",
-    "khepri_db.doctor._plpgsql.walker",
-    "khepri_db.doctor._plpgsql.embedded",
-    "khepri_db.doctor._plpgsql.identity",
+    "khepri_db.core.plpgsql.blocks",
+    "khepri_db.core.plpgsql.walker",
+    "khepri_db.core.plpgsql.embedded",
+    "khepri_db.doctor._identity",
     "khepri_db.doctor.upserts",
     "khepri_db.core.sqltext.scan",
     "khepri_db.core.sqltext.tokens",

@@ -6,13 +6,13 @@ name that rules list in their ``-- requires:`` header, so ``--only`` loads just 
 
 * ``migrations``: ``pg_temp.khepri_migrations``, the local migrations compared with the history.
 * ``functions``: from the bodies of SQL and PL/pgSQL functions (read with sqlparse's lexer, see
-  :mod:`khepri_db.doctor._plpgsql`): ``pg_temp.khepri_functions``, ``pg_temp.khepri_function_statements``
-  (each embedded statement made standalone), ``pg_temp.khepri_upserts`` (``insert ... on
-  conflict`` targets) and ``pg_temp.khepri_identity_arguments`` (the caller-supplied id
-  parameters of SECURITY DEFINER functions, the only ones a rule reads: every named parameter,
-  with ``named_like_identity`` and the ``columns`` it selects or writes rows by). A statement's
-  ``every_call`` says every call of its function runs it (outside branches, loops and exception
-  handlers, after no ``RETURN``).
+  :mod:`khepri_db.core.plpgsql`; caller-supplied ids: :mod:`khepri_db.doctor._identity`):
+  ``pg_temp.khepri_functions``, ``pg_temp.khepri_function_statements`` (each embedded statement made
+  standalone), ``pg_temp.khepri_upserts`` (``insert ... on conflict`` targets) and
+  ``pg_temp.khepri_identity_arguments`` (the caller-supplied id parameters of SECURITY DEFINER
+  functions, the only ones a rule reads: every named parameter, with ``named_like_identity`` and the
+  ``columns`` it selects or writes rows by). A statement's ``every_call`` says every call of its
+  function runs it (outside branches, loops and exception handlers, after no ``RETURN``).
 * ``plans``: ``pg_temp.khepri_statement_plans``, what Postgres says when it *plans* (``EXPLAIN``,
   never executes) each embedded statement: the error (sqlstate, message) or the JSON plan; and,
   when the server has the ``plpgsql_check`` extension (as ``supabase db lint`` uses it),
@@ -46,9 +46,10 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from khepri_db.core.plpgsql import Parameter, embedded_statements
 from khepri_db.core.project import load_sql
 from khepri_db.doctor._cache import AnalysisCache, Entry
-from khepri_db.doctor._plpgsql import HelperIndex, Parameter, embedded_statements, helper_index, identity_arguments
+from khepri_db.doctor._identity import HelperIndex, helper_index, identity_arguments
 from khepri_db.doctor.upserts import find_upserts
 from khepri_db.migrations.files import discover
 from khepri_db.migrations.history import AppliedMigration, PartialRun, read_history, read_partial

@@ -1,7 +1,7 @@
-"""doctor's reader of SQL and PL/pgSQL function bodies, for the other faces (the access matrix reads the
-rows a body looks up: :mod:`khepri_db.access._preconditions`). The reader itself is
-:mod:`khepri_db.doctor._plpgsql`; these are the names it offers outside doctor."""
+"""The body reader's names as doctor offered them to the other faces. The reader of SQL and PL/pgSQL
+function bodies now lives in :mod:`khepri_db.core.plpgsql` (issue 23: every face shares it); import it
+from there. This module only re-exports it, so old imports keep working."""
 
-from khepri_db.doctor._plpgsql import BodyAnalysis, EmbeddedStatement, Parameter, embedded_statements
+from khepri_db.core.plpgsql import BodyAnalysis, EmbeddedStatement, Parameter, embedded_statements
 
 __all__ = ["BodyAnalysis", "EmbeddedStatement", "Parameter", "embedded_statements"]

@@ -8,7 +8,7 @@ for editor help, and the RPC re-checks everything.
 Two transports, the same API:
 
 * :class:`PsycopgTransport`: server-side code holding a database connection. Each call runs as one
-  PostgREST-equivalent request (:func:`khepri_db.access.session.request_context`) for the given user.
+  PostgREST-equivalent request (:func:`khepri_db.core.request.request_context`) for the given user.
 * :class:`SupabaseTransport`: a ``supabase.Client``; calls go through PostgREST
   (``POST /rest/v1/rpc/<name>``) with the client's session.
 

@@ -16,10 +16,10 @@ from typing import Any
 import psycopg
 from rich.console import Console
 
-from khepri_db.access.session import AuthUser, as_anon, as_user, create_user
 from khepri_db.client.transports import named_call
 from khepri_db.core.db import connect
 from khepri_db.core.errors import UsageError
+from khepri_db.core.session import AuthUser, as_anon, as_user, create_user
 
 OWNED_TABLES = (
     "athletes",

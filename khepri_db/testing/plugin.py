@@ -78,7 +78,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from khepri_db.access import session as _session
+from khepri_db.core import session as _session
 from khepri_db.core.db import connect
 from khepri_db.core.errors import NoProjectError
 from khepri_db.engines import (

@@ -72,6 +72,24 @@ def test_from_imports_of_old_names_still_work() -> None:
     assert (AuthUser, as_user, create_user) == (session.AuthUser, session.as_user, session.create_user)
 
 
+def test_access_session_still_offers_every_name_it_had_before_core_session() -> None:
+    """``khepri_db.access.session`` moved to ``khepri_db.core.session`` (issue 23) and re-exports it: every
+    name it offered before the move is there, the same object as core's."""
+    from khepri_db.access import session
+    from khepri_db.core import postgrest, request
+    from khepri_db.core import session as core_session
+
+    before = {
+        "API_ROLES", "DEFAULT_SEARCH_PATH", "JWT_ISSUER", "AuthUser", "RequestRights", "api_key_claims", "as_anon",
+        "as_service_role", "as_user", "check_rights", "create_user", "request_context", "request_rights",
+        "request_settings", "user_claims",
+    }  # fmt: skip
+    assert set(session.__all__) == before
+    homes = (core_session, request, postgrest)
+    assert all(any(getattr(session, n) is getattr(home, n, None) for home in homes) for n in before)
+    assert session.create_user.__module__ == "khepri_db.core.session"
+
+
 def test_the_plugin_loads_under_its_old_name(tmp_path: Path) -> None:
     """The plugin loads under its old name, ``-p khepri_db.policy.pytest_plugin`` or a conftest's
     ``pytest_plugins``, with the ``pytest11`` entry point disabled (then the old name alone brings the

@@ -23,8 +23,8 @@ from khepri_db.access._preconditions import call_arguments, read_needs
 from khepri_db.access.access_init import init_access
 from khepri_db.access.probe import verify_access
 from khepri_db.core.db import connect
+from khepri_db.core.plpgsql import Parameter
 from khepri_db.core.project import Project
-from khepri_db.doctor.bodies import Parameter
 from khepri_db.testing.plugin import DatabaseFactory
 from tests.support.databases import clone_of, migrated_template
 from tests.support.pgtap import pg_prove

@@ -14,11 +14,12 @@ import pytest
 from sqlparse import lexer
 from sqlparse import tokens as sqltok
 
+from khepri_db.core.plpgsql import Parameter
 from khepri_db.core.sqltext import significant_tokens
 from khepri_db.core.sqltext.tokens import _lex
 from khepri_db.doctor import _facts as facts
 from khepri_db.doctor._cache import CACHE_ENV, AnalysisCache
-from khepri_db.doctor._plpgsql import Parameter, helper_index, identity_arguments
+from khepri_db.doctor._identity import helper_index, identity_arguments
 
 pytestmark = pytest.mark.pg
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from khepri_db.access.session import as_anon, as_user, create_user
 from khepri_db.core.db import connect
+from khepri_db.core.session import as_anon, as_user, create_user
 from khepri_db.doctor.run import run_doctor
 from tests.support.doctor import PROJECT, findings, plant
 

@@ -9,8 +9,8 @@ from datetime import date
 import psycopg
 import pytest
 
-from khepri_db.access.session import AuthUser, as_user, create_user
 from khepri_db.core.db import connect
+from khepri_db.core.session import AuthUser, as_user, create_user
 from khepri_db.doctor.config import DoctorConfig
 from khepri_db.doctor.run import run_doctor
 from tests.support.doctor import PROJECT, SEED_BUG, findings, names, plant

@@ -18,10 +18,10 @@ import httpx
 import psycopg
 import pytest
 
-from khepri_db.access.session import create_user
 from khepri_db.client.transports import postgrest_status, rpc_error
 from khepri_db.core import errors
 from khepri_db.core.db import connect
+from khepri_db.core.session import create_user
 from khepri_db.khepri.client import (
     ActualWorkout,
     AthleteProfile,

@@ -10,8 +10,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from khepri_db.access.session import AuthUser, as_user, create_user
 from khepri_db.core.db import connect
+from khepri_db.core.session import AuthUser, as_user, create_user
 from tests.support.khepri import rpc
 
 pytestmark = pytest.mark.pg

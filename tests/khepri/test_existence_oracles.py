@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from khepri_db.access.session import AuthUser
+from khepri_db.core.session import AuthUser
 from tests.support.khepri import onboard, rpc
 
 pytestmark = pytest.mark.pg

@@ -30,8 +30,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from khepri_db.access.session import AuthUser, as_anon, as_user, create_user, request_context
 from khepri_db.core.db import connect
+from khepri_db.core.request import request_context
+from khepri_db.core.session import AuthUser, as_anon, as_user, create_user
 from khepri_db.migrations.apply import migrate
 from tests.support.khepri import onboard, rpc
 from tests.support.payloads import BASE, arguments, postgrest_call

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from khepri_db.access.session import as_user
 from khepri_db.client.transports import named_call
+from khepri_db.core.session import as_user
 from tests.support.khepri import KHEPRI_TABLES, onboard, rpc
 from tests.support.payloads import BASE, arguments, postgrest_call
 

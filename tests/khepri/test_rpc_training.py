@@ -10,7 +10,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from khepri_db.access.session import AuthUser, request_rights
+from khepri_db.core.request import request_rights
+from khepri_db.core.session import AuthUser
 from tests.support.khepri import count, onboard, rpc
 
 pytestmark = pytest.mark.pg

@@ -12,7 +12,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from khepri_db.access.session import AuthUser, request_rights
+from khepri_db.core.request import request_rights
+from khepri_db.core.session import AuthUser
 from tests.support import scalar
 
 pytestmark = pytest.mark.pg

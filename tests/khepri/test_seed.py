@@ -8,8 +8,8 @@ from uuid import UUID
 
 import pytest
 
-from khepri_db.access.session import AuthUser, as_user
 from khepri_db.core.db import connect
+from khepri_db.core.session import AuthUser, as_user
 from khepri_db.migrations.seed import seed
 from tests.support import REPO, Cli
 from tests.support.khepri import KHEPRI_TABLES

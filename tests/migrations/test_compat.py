@@ -8,9 +8,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from khepri_db.access.session import as_user, create_user
 from khepri_db.core.db import connect
 from khepri_db.core.errors import CompatError
+from khepri_db.core.session import as_user, create_user
 from khepri_db.core.sqltext import split_statements
 from khepri_db.engines import Engine
 from khepri_db.migrations.apply import migrate

@@ -6,8 +6,8 @@ from typing import Any
 
 import psycopg
 
-from khepri_db.access.session import AuthUser, as_user
 from khepri_db.client.transports import named_call
+from khepri_db.core.session import AuthUser, as_user
 
 KHEPRI_TABLES = (
     "athletes", "goals", "constraints", "daily_checkins", "training_plans", "workouts", "methodologies",

@@ -1,6 +1,8 @@
 """The parameters of a function that carry a caller-supplied user id (``p_user_id``, ``athlete_id``...)
 and whether its body ever compares them with the caller's identity (``auth.uid()``, or a value derived
-from it): :func:`identity_arguments`, for ``security_definer_trusts_caller_id``."""
+from it): :func:`identity_arguments`, for doctor's rule ``security_definer_trusts_caller_id`` (loaded
+by :mod:`khepri_db.doctor._facts`). It reads the body with the shared reader's token tools
+(:mod:`khepri_db.core.plpgsql`); the rule is doctor's own, so this stays here."""
 
 from __future__ import annotations
 
@@ -10,8 +12,7 @@ from dataclasses import dataclass
 
 from sqlparse import tokens as sqltok
 
-from khepri_db.core.sqltext import Token, closing_parenthesis, identifier, line_at, significant_tokens
-from khepri_db.doctor._plpgsql.blocks import (
+from khepri_db.core.plpgsql import (
     INTO_STOP,
     QUERY_HEADS,
     Parameter,
@@ -19,6 +20,7 @@ from khepri_db.doctor._plpgsql.blocks import (
     find_word,
     head_word,
 )
+from khepri_db.core.sqltext import Token, closing_parenthesis, identifier, line_at, significant_tokens
 
 # -- identity arguments ---------------------------------------------------------------------------
 

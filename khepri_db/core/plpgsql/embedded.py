@@ -10,8 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from khepri_db.core.sqltext import significant_tokens
-from khepri_db.doctor._plpgsql.blocks import (
+from khepri_db.core.plpgsql.blocks import (
     QUERY_HEADS,
     SPECIAL_VARIABLES,
     TRIGGER_VARIABLES,
@@ -19,7 +18,8 @@ from khepri_db.doctor._plpgsql.blocks import (
     body_chunks,
     head_word,
 )
-from khepri_db.doctor._plpgsql.walker import EmbeddedStatement, Scope, Walker
+from khepri_db.core.plpgsql.walker import EmbeddedStatement, Scope, Walker
+from khepri_db.core.sqltext import significant_tokens
 
 __all__ = ["BodyAnalysis", "EmbeddedStatement", "embedded_statements"]
 

@@ -1,5 +1,5 @@
 """The walk through a PL/pgSQL body that finds each embedded statement and expression
-(:class:`Walker`, driven by :func:`khepri_db.doctor._plpgsql.embedded.embedded_statements`): PL/pgSQL's
+(:class:`Walker`, driven by :func:`khepri_db.core.plpgsql.embedded.embedded_statements`): PL/pgSQL's
 block structure (``DECLARE``/``BEGIN``/``IF``/``LOOP``/``EXCEPTION``...) followed only as far as needed to
 find where each starts and ends and whether every call runs it, declared variables and their types, and
 the standalone form of each (variables as typed ``NULL`` s, ``INTO`` targets dropped)."""
@@ -13,14 +13,14 @@ from typing import Literal
 
 from sqlparse import tokens as sqltok
 
-from khepri_db.core.sqltext import Token, identifier, line_at
-from khepri_db.doctor._plpgsql.blocks import (
+from khepri_db.core.plpgsql.blocks import (
     INTO_STOP,
     QUERY_HEADS,
     SKIPPED_HEADS,
     find_word,
     head_word,
 )
+from khepri_db.core.sqltext import Token, identifier, line_at
 
 
 @dataclass(frozen=True)

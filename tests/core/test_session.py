@@ -1,4 +1,6 @@
-"""The request context (khepri_db.access.session): what PostgREST sets per request, and the role-switch proof."""
+"""Acting as a user as PostgREST does (khepri_db.core.session, with the request context of
+khepri_db.core.request): what PostgREST sets per request, the role-switch proof, users as Supabase Auth
+makes them."""
 
 from __future__ import annotations
 
@@ -9,17 +11,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from khepri_db.access.session import (
-    AuthUser,
-    as_anon,
-    as_user,
-    create_user,
-    request_context,
-    request_rights,
-    user_claims,
-)
 from khepri_db.core.db import connect
 from khepri_db.core.errors import RoleSwitchError, UsageError
+from khepri_db.core.request import AuthUser, request_context, request_rights, user_claims
+from khepri_db.core.session import as_anon, as_user, create_user
 from tests.support import scalar
 
 pytestmark = [pytest.mark.pg, pytest.mark.docker_rerun]
