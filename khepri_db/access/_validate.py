@@ -150,12 +150,7 @@ def validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declarat
             if entry in UNREVIEWED_PARTS or (actor in actors and (not op or op in OPERATIONS)):
                 continue
             problems.append(f"{where}.unreviewed: {entry!r} is not row, match, insert_row, an actor or actor:operation")
-        for field_name, entries in (("undecided", spec.undecided), ("accepted_risks", spec.accepted_risks)):
-            for entry in entries:
-                actor, _, op = entry.partition(":")
-                if entry == "*" or (actor in actors and (not op or op in OPERATIONS)):
-                    continue
-                problems.append(f"{where}.{field_name}: {entry!r} is not *, an actor or actor:operation")
+        problems += _review_list_problems(where, spec.undecided, spec.accepted_risks, actors)
         if spec.match is not None and not spec.match.strip():
             problems.append(f'{where}.match: is empty; write a condition (match = "true" for every row)')
         if spec.unbuildable is not None:
@@ -261,6 +256,20 @@ def validate(path: Path, lines: Sequence[str], document: AccessFile) -> Declarat
     )
 
 
+def _review_list_problems(
+    where: str, undecided: Sequence[str], accepted_risks: Sequence[str], actors: Sequence[str]
+) -> list[str]:
+    """What is wrong with a table's or bucket's ``undecided`` and ``accepted_risks`` entries: each must be
+    ``*``, an actor, or ``actor:operation``; one message per bad entry, named ``<where>.<field>``."""
+    problems = []
+    for field_name, entries in (("undecided", undecided), ("accepted_risks", accepted_risks)):
+        for entry in entries:
+            actor, _, op = entry.partition(":")
+            if entry != "*" and not (actor in actors and (not op or op in OPERATIONS)):
+                problems.append(f"{where}.{field_name}: {entry!r} is not *, an actor or actor:operation")
+    return problems
+
+
 def allowed_operations(where: str, spec_allow: dict[str, list[str] | Literal["all"]], actors: Sequence[str],
                         problems: list[str]) -> dict[str, frozenset[str]]:  # fmt: skip
     """actor -> operations of an ``allow`` table of a table or bucket, problems appended to ``problems``."""
@@ -306,12 +315,7 @@ def validate_storage(
             if entry in ("path", "metadata") or (actor in actors and (not op or op in OPERATIONS)):
                 continue
             problems.append(f"{where}.unreviewed: {entry!r} is not path, metadata, an actor or actor:operation")
-        for field_name, entries in (("undecided", spec.undecided), ("accepted_risks", spec.accepted_risks)):
-            for entry in entries:
-                actor, _, op = entry.partition(":")
-                if entry == "*" or (actor in actors and (not op or op in OPERATIONS)):
-                    continue
-                problems.append(f"{where}.{field_name}: {entry!r} is not *, an actor or actor:operation")
+        problems += _review_list_problems(where, spec.undecided, spec.accepted_risks, actors)
         if not spec.path.strip() or spec.path.startswith("/") or spec.path.endswith("/"):
             problems.append(f"{where}.path: {spec.path!r} is not an object name (a/b/file.txt: no leading or "
                             "trailing /)")  # fmt: skip
