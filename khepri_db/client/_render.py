@@ -224,15 +224,10 @@ class Renderer:
         kind = _SCALARS.get(scalar, "")
         if kind not in ("str", "int", "float", "_decimal.Decimal"):
             return None
-        name_re = re.escape(column.name) if re.fullmatch(r"[a-z_][a-z0-9_$]*", column.name) else None
-        quoted = '"' + column.name.replace('"', '""') + '"'
         kwargs: dict[str, str] = {}
         literals: list[str] = []
         for check in column.checks:
-            text = check.replace(quoted, "VALUE")
-            if name_re:
-                text = re.sub(rf"(?<![\w.\"']){name_re}(?![\w\"'])", "VALUE", text)
-            translated = check_constraints(text, kind)
+            translated = check_constraints(check, kind, column.name)
             if translated is None:
                 continue
             kwargs.update(translated[0])
