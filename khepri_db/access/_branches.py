@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 
+from khepri_db.core.checks import read_check
 from khepri_db.core.project import load_sql
 from khepri_db.core.sqltext import identifier, significant_tokens, split_top_level
 
@@ -156,7 +157,7 @@ def candidates(column: Any, branch: Branch) -> list[Any]:
     text = branch.expression
     strings = [s.replace("''", "'") for s in _STRINGS.findall(text)]
     numbers = _NUMBERS.findall(_STRINGS.sub("", text))
-    checks = [s.replace("''", "'") for s in _STRINGS.findall(" ".join(column.all_checks))]
+    checks = list(dict.fromkeys(s for check in column.all_checks for s in read_check(check).strings))
     values: list[Any] = []
     if column.base == "bool":
         values += [True, False]

@@ -20,9 +20,8 @@ from khepri_db.access.declaration import (
     find_references,
 )
 from khepri_db.core.catalog import Column
+from khepri_db.core.checks import read_check
 
-_CHECK_STRINGS = re.compile(r"'((?:[^']|'')*)'")
-_CHECK_NUMBERS = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
 _SAMPLE_USER = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
 _SAMPLE_RUN = "0123456789ab"
 
@@ -38,6 +37,14 @@ def sample_value(value: Any) -> Any:
     return value
 
 
+def _number(text: str) -> int | float:
+    """A CHECK's number (:attr:`~khepri_db.core.checks.CheckReading.numbers`): ``int`` when it is whole."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 class ValueCandidates:
     """The values :class:`~khepri_db.access._init_rows.Generator` tries for a column, best first, each
     tested against a copy of the table that holds its single-column CHECK constraints (mixed into
@@ -45,12 +52,11 @@ class ValueCandidates:
 
     def _candidates(self, table: CatTable, column: Column, unique: bool, shared: bool) -> list[Any]:
         """Values to try for ``column``, best first (the CHECK constraints decide among them)."""
-        checks = " ".join(column.all_checks)
-        related = " ".join(table.related.get(column.name, []))
-        strings = [s.replace("''", "'") for s in _CHECK_STRINGS.findall(checks)]
-        strings += [s.replace("''", "'") for s in _CHECK_STRINGS.findall(related) if s not in strings]
-        numbers = _CHECK_NUMBERS.findall(_CHECK_STRINGS.sub("", checks + " " + related))
-        numbers += re.findall(r"\{(\d+)(?:,\d*)?\}", checks)  # regex repetitions: '^[0-9a-f]{64}$'
+        checks = [read_check(c) for c in column.all_checks]
+        readings = [*checks, *(read_check(c) for c in table.related.get(column.name, []))]
+        strings = list(dict.fromkeys(s for r in readings for s in r.strings))
+        counts = [n for r in checks for n in r.repetitions]  # of its own patterns: '^[0-9a-f]{64}$' -> 64
+        numbers = [_number(n) for n in dict.fromkeys([*(n for r in readings for n in r.numbers), *counts])]
 
         tag = "{run.id}" if shared else "{user.id}"
         if column.labels:
@@ -64,8 +70,7 @@ class ValueCandidates:
             return [True, False]
         if column.category == "N":
             values: list[Any] = []
-            for text in numbers:
-                number = float(text) if "." in text else int(text)
+            for number in numbers:
                 values += [number, number + 1, number - 1]
             values += [1, 0, 100]
             if base in ("int2", "int4", "int8"):
@@ -98,7 +103,7 @@ class ValueCandidates:
                 # a uuid kept as text ("uuid", "order_uuid"): code and triggers cast it back to uuid
                 values.append({"sql": f"gen_random_uuid()::{column.type}"})
             values += strings
-            lengths = sorted({int(n) for n in numbers if "." not in n and 0 < int(n) <= 200})
+            lengths = sorted({n for n in numbers if isinstance(n, int) and 0 < n <= 200})
             limit = type_length(column)
             if limit is not None and limit not in lengths and limit <= 200:
                 lengths.append(limit)

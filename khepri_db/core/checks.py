@@ -397,7 +397,7 @@ def _literals(toks: Sequence[Token]) -> tuple[tuple[str, ...], tuple[str, ...], 
             constant = operand.constant()
             if constant is not None and constant.kind == "number":
                 numbers.append(constant.text)
-        elif _is_number(tok):
+        elif _is_number(tok) and _NUMBER.fullmatch(tok.value):
             numbers.append(tok.value)
         op, after = _operator(toks, index)
         if op in _REGEX_OPS:
