@@ -296,6 +296,23 @@ def test_a_policy_changed_after_generation_is_caught_by_verify_access(tenants_db
     assert flagged == {"public.projects:other:select", "public.project_names:other:select", "public.orgs:owner:update"}
 
 
+def test_values_come_from_what_the_checks_read_negative_bounds_included(tenants_db: str, tmp_path: Path) -> None:
+    # PostgreSQL prints a negative bound as a string ('-5'::integer): read as the number it is, it
+    # is a candidate, where 1, 0 and 100 all fail; a number inside a quoted column name is none
+    execute(
+        tenants_db,
+        """create table public.readings (
+            id uuid primary key default gen_random_uuid(),
+            "offset 7" integer not null check ("offset 7" between -5 and -3),
+            level numeric not null check (level < -0.5)
+        )""",
+    )
+    path = tmp_path / "access.toml"
+    generate(tenants_db, path)
+    row = tomllib.loads(path.read_text(encoding="utf-8"))["tables"]["readings"]["row"]
+    assert row == {"offset 7": -5, "level": -1.5}
+
+
 def test_the_catalog_rows_kept_between_attempts_are_the_rows_read_anew(tenants_db: str, tmp_path: Path) -> None:
     # access init probes again after each row factory that fails, reading the declared objects'
     # catalog rows once for all its attempts (a memo): served from the memo, they are what a fresh

@@ -1,0 +1,52 @@
+"""gen types' translation of a CHECK reading into pydantic ``Field`` arguments, on definitions printed
+by a real PostgreSQL: a CHECK becomes a validator only when the validator refuses exactly what the
+database refuses (the whole module's behaviour is in test_gen_types.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from khepri_db.client._checks import check_constraints
+from khepri_db.core.db import connect
+
+pytestmark = pytest.mark.pg
+
+SCHEMA = r"""
+create extension if not exists citext with schema public;
+create table public.t (
+    plan text constraint plan_or_null check (plan in ('monthly', null)),
+    plan2 text constraint plan_in check (plan2 in ('monthly', 'annual')),
+    n int constraint n_reversed check (10 >= n and 0 < n),
+    qty int,
+    code text constraint code_citext check (code ~ '^[a-z]+$'::public.citext),
+    other text constraint other_column check (char_length(qty::text) < 3)
+);
+alter table public.t add constraint qty_positive check (qty > 0) not valid;
+"""
+
+
+@pytest.fixture(scope="module")
+def printed(khepri_database_factory: Callable[..., str]) -> dict[str, str]:
+    with connect(khepri_database_factory(), autocommit=True) as conn:
+        conn.execute(SCHEMA)
+        rows = conn.execute("select conname::text, pg_get_constraintdef(oid) from pg_constraint where contype = 'c'")
+        return dict(rows.fetchall())
+
+
+def test_a_list_holding_null_lets_every_value_through_so_it_is_no_literal(printed: dict[str, str]) -> None:
+    assert check_constraints(printed["plan_or_null"], "str", "plan") is None
+    assert check_constraints(printed["plan_in"], "str", "plan2") == ({}, ["monthly", "annual"])
+
+
+def test_bounds_written_number_first_and_not_valid_checks(printed: dict[str, str]) -> None:
+    assert check_constraints(printed["n_reversed"], "int", "n") == ({"le": "10", "gt": "0"}, [])
+    # NOT VALID: rows already there may break it, every new row is checked
+    assert check_constraints(printed["qty_positive"], "int", "qty") == ({"gt": "0"}, [])
+
+
+def test_what_is_left_to_the_database(printed: dict[str, str]) -> None:
+    assert check_constraints(printed["code_citext"], "str", "code") is None  # citext's ~ ignores case
+    assert check_constraints(printed["other_column"], "str", "other") is None  # not about this column
+    assert check_constraints(printed["plan_in"], "int", "plan2") is None  # a list of strings on a number
