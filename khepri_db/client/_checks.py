@@ -20,7 +20,8 @@ _TEXT_CASTS = ((), ("text",), ("character varying",))
 @functools.lru_cache(maxsize=4096)
 def check_constraints(definition: str, base: str, subject: str = "VALUE") -> tuple[dict[str, str], list[str]] | None:
     """Translate a domain's or column's ``CHECK (...)`` (``pg_get_constraintdef`` text) into pydantic
-    ``Field`` arguments, or ``None`` when it is not simple (the database still enforces it).
+    ``Field`` arguments, or ``None`` when it is not simple (the database still enforces it), is
+    ``NOT VALID`` or ``NOT ENFORCED``.
 
     Args:
         definition: the constraint as ``pg_get_constraintdef`` prints it.
@@ -37,8 +38,8 @@ def check_constraints(definition: str, base: str, subject: str = "VALUE") -> tup
         to be changed by the caller.
     """
     reading = read_check(definition)
-    if not reading.enforced:
-        return None
+    if not reading.enforced or "NOT VALID" in reading.flags:
+        return None  # NOT VALID: rows already stored may break it, and the aliases validate rows read too
     kwargs: dict[str, str] = {}
     literals: list[str] = []
     numeric = base in ("int", "float", "_decimal.Decimal")
