@@ -54,7 +54,7 @@ _MULTIWORD_TYPES = {
 }
 """Type names of several words (``character varying``): the words that may follow the first."""
 _NOT_OPERANDS = frozenset({"AND", "OR", "NOT", "CASE", "WHEN", "THEN", "ELSE", "END", "IS", "IN", "ANY", "ALL",
-                           "SOME", "EXISTS", "BETWEEN", "LIKE", "ILIKE", "SIMILAR", "COLLATE", "ESCAPE"})  # fmt: skip
+                           "SOME", "EXISTS", "BETWEEN", "LIKE", "ILIKE", "SIMILAR", "COLLATE"})  # fmt: skip
 _E_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
