@@ -32,8 +32,6 @@ _NOT_PER_USER = frozenset({
 _ROW_CALLS = _NOT_PER_USER - {"exists", "select", "from", "where", "values", "auth.role"}
 """Calls a branch may make and still test only the row's own columns."""
 
-_STRINGS = re.compile(r"'((?:[^']|'')*)'")
-_NUMBERS = re.compile(r"(?<![\w.'])-?\d+(?:\.\d+)?(?![\w.'])")
 _WORDS = ("public", "shared", "published", "active", "open", "visible", "everyone", "all", "approved", "team",
           "link", "unlisted")  # fmt: skip
 """Common values of a column that shares a row, tried after the literals the branch and the checks name."""
@@ -150,13 +148,20 @@ def read_branches(conn: psycopg.Connection, oids: Sequence[int],
     return {table: list(branches.values()) for table, branches in found.items()}
 
 
+def _number(text: str) -> int | float:
+    """A numeric literal as printed (``5``, ``-1``, ``2.5``, ``1e3``) as a Python number."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 def candidates(column: Any, branch: Branch) -> list[Any]:
     """Values to try for ``column`` (a catalog column: ``category``, ``base``, ``labels``, ``checks``), best
     first: the literals the branch compares with, enum labels, CHECK literals, booleans, common words,
     ``now()`` for times, and null (``{ sql = "null" }``)."""
-    text = branch.expression
-    strings = [s.replace("''", "'") for s in _STRINGS.findall(text)]
-    numbers = _NUMBERS.findall(_STRINGS.sub("", text))
+    reading = read_check(branch.expression)  # a bare expression reads as a CHECK's does: its literals
+    strings, numbers = list(reading.strings), reading.numbers
     checks = list(dict.fromkeys(s for check in column.all_checks for s in read_check(check).strings))
     values: list[Any] = []
     if column.base == "bool":
@@ -166,7 +171,7 @@ def candidates(column: Any, branch: Branch) -> list[Any]:
     elif column.category == "S":
         values += strings + checks + list(_WORDS) + ["private"]
     elif column.category == "N":
-        values += [float(n) if "." in n else int(n) for n in numbers] + [1, 0, -1, 100]
+        values += [_number(n) for n in numbers] + [1, 0, -1, 100]
     elif column.base == "date":
         values += [{"sql": "current_date"}, {"sql": "current_date - 1"}, {"sql": "current_date + 1"}]
     elif column.base in ("timestamp", "timestamptz"):
