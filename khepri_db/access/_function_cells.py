@@ -22,6 +22,7 @@ from khepri_db.access._fresh_keys import (
 )
 from khepri_db.access._owner_calls import OwnerCall, OwnerData, Signature, read_signatures
 from khepri_db.access._preconditions import Need, call_arguments, read_bodies
+from khepri_db.access._run_state import RunState
 from khepri_db.access.declaration import (
     EXECUTE,
     REF,
@@ -30,9 +31,10 @@ from khepri_db.access.declaration import (
 from khepri_db.access.report import CellResult, OwnerDataCall
 
 
-class FunctionCells:
+class FunctionCells(RunState):
     """The cells of every declared function.
-    Mixed into :class:`~khepri_db.access._runner.Runner`, whose attributes and methods it uses."""
+    Mixed into :class:`~khepri_db.access._runner.Runner`; what it uses of the run is declared by
+    :class:`~khepri_db.access._run_state.RunState`."""
 
     def _arrange(self, oid: int, statements: Sequence[str]) -> str | None:
         """Make the rows a function's body looks up meet its simple conditions

@@ -15,14 +15,16 @@ from khepri_db.access._attempts import (
     Attempt,
 )
 from khepri_db.access._fixtures import _message, _Subject
+from khepri_db.access._run_state import RunState
 from khepri_db.access.declaration import (
     TableDeclaration,
 )
 
 
-class Handover:
+class Handover(RunState):
     """Re-parenting probes and the deletes they need.
-    Mixed into :class:`~khepri_db.access._runner.Runner`, whose attributes and methods it uses."""
+    Mixed into :class:`~khepri_db.access._runner.Runner`; what it uses of the run is declared by
+    :class:`~khepri_db.access._run_state.RunState`."""
 
     def _handover(
         self,

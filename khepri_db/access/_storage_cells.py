@@ -19,6 +19,7 @@ from khepri_db.access._fresh_keys import (
     FRESH_KEY_ERRORS,
     fresh_object_name,
 )
+from khepri_db.access._run_state import RunState
 from khepri_db.access.declaration import (
     OPERATIONS,
     Outcome,
@@ -27,9 +28,10 @@ from khepri_db.access.declaration import (
 from khepri_db.access.report import CellResult
 
 
-class StorageCells:
+class StorageCells(RunState):
     """The cells of every declared bucket.
-    Mixed into :class:`~khepri_db.access._runner.Runner`, whose attributes and methods it uses."""
+    Mixed into :class:`~khepri_db.access._runner.Runner`; what it uses of the run is declared by
+    :class:`~khepri_db.access._run_state.RunState`."""
 
     def storage_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
         """The cells of every declared Storage bucket (of those whose ``storage.objects[<bucket>]`` is in

@@ -21,6 +21,7 @@ from khepri_db.access._fresh_keys import (
     plan_insert,
     read_key_facts,
 )
+from khepri_db.access._run_state import RunState
 from khepri_db.access.declaration import (
     OPERATIONS,
     REF,
@@ -31,9 +32,10 @@ from khepri_db.access.declaration import (
 from khepri_db.access.report import CellResult
 
 
-class TableCells:
+class TableCells(RunState):
     """The cells of every declared table and view.
-    Mixed into :class:`~khepri_db.access._runner.Runner`, whose attributes and methods it uses."""
+    Mixed into :class:`~khepri_db.access._runner.Runner`; what it uses of the run is declared by
+    :class:`~khepri_db.access._run_state.RunState`."""
 
     def table_cells(self, only: Collection[str] | None = None) -> Iterator[CellResult]:
         """The cells of every declared table (of those named in ``only``, when given)."""
