@@ -10,12 +10,14 @@ from typing import Any
 
 from psycopg import sql
 
+from khepri_db.access._init_state import InitState
 from khepri_db.access._owner_calls import plain_argument
 
 
-class CallInference:
+class CallInference(InitState):
     """The declared call of every exposed function, mixed into
-    :class:`~khepri_db.access._init_rows.Generator` (uses its ``conn``, ``objects`` and ``_signatures``)."""
+    :class:`~khepri_db.access._init_rows.Generator` (what it uses of it:
+    :class:`~khepri_db.access._init_state.InitState`)."""
 
     def function_entries(self, declared: set[int], keys: Mapping[str, str]) -> dict[str, tuple[int, dict[str, Any]]]:
         """Function key -> (oid, entry with ``call``) for every exposed function not in ``declared``."""

@@ -15,6 +15,7 @@ from psycopg.types.json import Jsonb
 
 from khepri_db.access._fixtures import _message
 from khepri_db.access._init_catalog import CatTable, type_length
+from khepri_db.access._init_state import InitState
 from khepri_db.access.declaration import (
     REF,
     find_references,
@@ -45,10 +46,10 @@ def _number(text: str) -> int | float:
         return float(text)
 
 
-class ValueCandidates:
+class ValueCandidates(InitState):
     """The values :class:`~khepri_db.access._init_rows.Generator` tries for a column, best first, each
     tested against a copy of the table that holds its single-column CHECK constraints (mixed into
-    ``Generator``: uses its ``conn``, ``_single`` and ``_mogrifier``)."""
+    ``Generator``; what it uses of it is declared by :class:`~khepri_db.access._init_state.InitState`)."""
 
     def _candidates(self, table: CatTable, column: Column, unique: bool, shared: bool) -> list[Any]:
         """Values to try for ``column``, best first (the CHECK constraints decide among them)."""

@@ -12,6 +12,7 @@ from psycopg import sql
 
 from khepri_db.access import _branches
 from khepri_db.access._init_catalog import CatTable
+from khepri_db.access._init_state import InitState
 from khepri_db.access._init_toml import toml_key, toml_value
 from khepri_db.access.declaration import (
     VARIANT_MARK,
@@ -19,9 +20,10 @@ from khepri_db.access.declaration import (
 )
 
 
-class BranchRows:
+class BranchRows(InitState):
     """One more row per permissive policy branch that admits other people by the row's own columns
-    (``[tables.\"notes#sharing_public\"]``), mixed into :class:`~khepri_db.access._init_rows.Generator`."""
+    (``[tables.\"notes#sharing_public\"]``), mixed into :class:`~khepri_db.access._init_rows.Generator`
+    (what it uses of it: :class:`~khepri_db.access._init_state.InitState`)."""
 
     def infer_variants(self, entries: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """Variant name (``public.notes#sharing_public``) -> the generated entry of one more row of a table,
