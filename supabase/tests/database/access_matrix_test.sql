@@ -1,5 +1,5 @@
--- The access matrix of access.toml, as pgTAP: written by `khepri-db access export --pgtap` on 2026-12-07 06:49 UTC
--- declaration sha256: 4005e42d942887f6a629b831bd6ed36a540c15dd0721dbbd5b266fdde8734609
+-- The access matrix of access.toml, as pgTAP: written by `khepri-db access export --pgtap` on 2026-12-07 20:01 UTC
+-- declaration sha256: eed5315bf065ae92138777a414dcc4d65020e70c10f660bbd6b9037ffebc3c06
 -- from a verified run (every cell held). Each cell runs as PostgREST would make the request, in a
 -- subtransaction its block rolls back; the whole file is rolled back. Regenerate it after changing
 -- the declaration; a weakened policy fails the cells it opens. The leak probes stay with verify-access.
@@ -7,39 +7,39 @@ begin;
 select plan(354);
 
 -- the users and rows of the run
-insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, 'f5503a3788c243c9b2fabbbab44e6438'::uuid, 'authenticated', 'authenticated', 'owner-544d6a1f4217@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"]}'::jsonb, '{}'::jsonb, false, now(), now());
-insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('f5503a37-88c2-43c9-b2fa-bbbab44e6438', 'f5503a3788c243c9b2fabbbab44e6438'::uuid, '{"sub": "f5503a37-88c2-43c9-b2fa-bbbab44e6438", "email": "owner-544d6a1f4217@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
-insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '6c098edbbc8d4f49bc439c72759ead91'::uuid, 'authenticated', 'authenticated', 'coach-of-owner-544d6a1f4217@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"]}'::jsonb, '{}'::jsonb, false, now(), now());
-insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('6c098edb-bc8d-4f49-bc43-9c72759ead91', '6c098edbbc8d4f49bc439c72759ead91'::uuid, '{"sub": "6c098edb-bc8d-4f49-bc43-9c72759ead91", "email": "coach-of-owner-544d6a1f4217@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
-insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '4a36da039e3e46a78bc026de7fb1616a'::uuid, 'authenticated', 'authenticated', 'admin-of-owner-544d6a1f4217@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"], "khepri_role": "admin"}'::jsonb, '{}'::jsonb, false, now(), now());
-insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('4a36da03-9e3e-46a7-8bc0-26de7fb1616a', '4a36da039e3e46a78bc026de7fb1616a'::uuid, '{"sub": "4a36da03-9e3e-46a7-8bc0-26de7fb1616a", "email": "admin-of-owner-544d6a1f4217@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
-insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '7b64e3da2a324fd8bb81f97a44fb144f'::uuid, 'authenticated', 'authenticated', 'other-544d6a1f4217@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"]}'::jsonb, '{}'::jsonb, false, now(), now());
-insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('7b64e3da-2a32-4fd8-bb81-f97a44fb144f', '7b64e3da2a324fd8bb81f97a44fb144f'::uuid, '{"sub": "7b64e3da-2a32-4fd8-bb81-f97a44fb144f", "email": "other-544d6a1f4217@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
-insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, 'c43bc96fd2f241e497eae61251722b1d'::uuid, 'authenticated', 'authenticated', 'coach-of-other-544d6a1f4217@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"]}'::jsonb, '{}'::jsonb, false, now(), now());
-insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('c43bc96f-d2f2-41e4-97ea-e61251722b1d', 'c43bc96fd2f241e497eae61251722b1d'::uuid, '{"sub": "c43bc96f-d2f2-41e4-97ea-e61251722b1d", "email": "coach-of-other-544d6a1f4217@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
-insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '50166e1089644d249f1872b2999e1679'::uuid, 'authenticated', 'authenticated', 'admin-of-other-544d6a1f4217@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"], "khepri_role": "admin"}'::jsonb, '{}'::jsonb, false, now(), now());
-insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('50166e10-8964-4d24-9f18-72b2999e1679', '50166e1089644d249f1872b2999e1679'::uuid, '{"sub": "50166e10-8964-4d24-9f18-72b2999e1679", "email": "admin-of-other-544d6a1f4217@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
-insert into "public"."athletes" ("id", "auth_user_id", "display_name", "units", "timezone", "preferences", "onboarding_completed_at", "created_at", "updated_at", "date_of_birth", "sex", "weight_kg", "height_cm", "daily_checkin_time", "experience_level", "ftp_watts", "threshold_pace_s_per_km", "css_s_per_100m", "resting_hr_bpm", "max_hr_bpm", "threshold_hr_bpm", "one_rm_squat_kg", "one_rm_bench_kg", "one_rm_deadlift_kg", "consent_health_data_at", "consent_ai_coaching_at", "consent_marketing_at", "intervals_icu_athlete_id", "intervals_icu_connected") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'f5503a3788c243c9b2fabbbab44e6438'::uuid, 'Matrix athlete', 'metric', 'UTC', '{}'::jsonb, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false);
-insert into "public"."athletes" ("id", "auth_user_id", "display_name", "units", "timezone", "preferences", "onboarding_completed_at", "created_at", "updated_at", "date_of_birth", "sex", "weight_kg", "height_cm", "daily_checkin_time", "experience_level", "ftp_watts", "threshold_pace_s_per_km", "css_s_per_100m", "resting_hr_bpm", "max_hr_bpm", "threshold_hr_bpm", "one_rm_squat_kg", "one_rm_bench_kg", "one_rm_deadlift_kg", "consent_health_data_at", "consent_ai_coaching_at", "consent_marketing_at", "intervals_icu_athlete_id", "intervals_icu_connected") values ('a17f9ea6524b4d789e421ea2a7cafba3'::uuid, '7b64e3da2a324fd8bb81f97a44fb144f'::uuid, 'Matrix athlete', 'metric', 'UTC', '{}'::jsonb, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false);
-insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash", "response", "expires_at", "created_at", "updated_at") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid, 'access_matrix', 'key-544d6a1f4217', '0000000000000000000000000000000000000000000000000000000000000000', NULL, '2026-12-08 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash", "response", "expires_at", "created_at", "updated_at") values ('7b64e3da2a324fd8bb81f97a44fb144f'::uuid, 'access_matrix', 'key-544d6a1f4217', '0000000000000000000000000000000000000000000000000000000000000000', NULL, '2026-12-08 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."methodologies" ("id", "name", "sport", "description", "principles", "created_at", "updated_at") values ('9328ea40d4954916b8c15bb5f6539728'::uuid, 'Matrix method 544d6a1f4217', 'run', 'Matrix methodology', '[]'::jsonb, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."coach_links" ("id", "athlete_id", "coach_user_id", "status", "invited_at", "accepted_at", "revoked_at", "created_at", "updated_at") values ('a795422dc1b2455eae591bd2bddc0b63'::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, '6c098edbbc8d4f49bc439c72759ead91'::uuid, 'active', '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."coach_links" ("id", "athlete_id", "coach_user_id", "status", "invited_at", "accepted_at", "revoked_at", "created_at", "updated_at") values ('14aff5a94c3c431babdc29ed8b6f570e'::uuid, 'a17f9ea6524b4d789e421ea2a7cafba3'::uuid, 'c43bc96fd2f241e497eae61251722b1d'::uuid, 'active', '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."goals" ("id", "athlete_id", "goal_type", "title", "description", "priority", "status", "target_date", "race_name", "race_date", "race_distance_m", "race_location", "race_target_time_s", "performance_metric", "performance_current_value", "performance_target_value", "fitness_metric", "fitness_target_value", "health_metric", "health_target_value", "strength_lift", "strength_target_kg", "created_at", "updated_at") values ('3e9683c8094546d3bb52bfc314815cd9'::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'fitness', 'Matrix goal', NULL, 'B', 'active', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'sessions_per_week', 4.00, NULL, NULL, NULL, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."goals" ("id", "athlete_id", "goal_type", "title", "description", "priority", "status", "target_date", "race_name", "race_date", "race_distance_m", "race_location", "race_target_time_s", "performance_metric", "performance_current_value", "performance_target_value", "fitness_metric", "fitness_target_value", "health_metric", "health_target_value", "strength_lift", "strength_target_kg", "created_at", "updated_at") values ('ba523c56b77d458cb17c6baa664661d8'::uuid, 'a17f9ea6524b4d789e421ea2a7cafba3'::uuid, 'fitness', 'Matrix goal', NULL, 'B', 'active', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'sessions_per_week', 4.00, NULL, NULL, NULL, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."constraints" ("id", "athlete_id", "constraint_type", "description", "starts_on", "ends_on", "status", "injury_body_part", "injury_severity", "injury_restrictions", "travel_destination", "travel_equipment", "travel_facilities", "availability_hours_per_week", "availability_days", "created_at", "updated_at") values ('0cdd82b5e389445f92514bafac33d678'::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'availability', NULL, '2026-12-07'::date, NULL, 'active', NULL, NULL, NULL, NULL, NULL, NULL, 5.0, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."constraints" ("id", "athlete_id", "constraint_type", "description", "starts_on", "ends_on", "status", "injury_body_part", "injury_severity", "injury_restrictions", "travel_destination", "travel_equipment", "travel_facilities", "availability_hours_per_week", "availability_days", "created_at", "updated_at") values ('ba0f8c9ed22247cdb700d77686da8121'::uuid, 'a17f9ea6524b4d789e421ea2a7cafba3'::uuid, 'availability', NULL, '2026-12-07'::date, NULL, 'active', NULL, NULL, NULL, NULL, NULL, NULL, 5.0, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."daily_checkins" ("id", "athlete_id", "checkin_date", "sleep_quality", "sleep_hours", "energy_level", "stress_level", "soreness_level", "soreness_areas", "resting_hr_bpm", "hrv_ms", "weight_kg", "available_minutes", "equipment", "travel_status", "notes", "ai_recommendation", "recommendation_response", "created_at", "updated_at") values ('e494475bdf974fb8a5fbec9a7721069f'::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, '2026-11-20'::date, 7, NULL, NULL, NULL, NULL, '{}'::jsonb, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."daily_checkins" ("id", "athlete_id", "checkin_date", "sleep_quality", "sleep_hours", "energy_level", "stress_level", "soreness_level", "soreness_areas", "resting_hr_bpm", "hrv_ms", "weight_kg", "available_minutes", "equipment", "travel_status", "notes", "ai_recommendation", "recommendation_response", "created_at", "updated_at") values ('e8cd676278ef44d8aa0b321bca66bbef'::uuid, 'a17f9ea6524b4d789e421ea2a7cafba3'::uuid, '2026-11-20'::date, 7, NULL, NULL, NULL, NULL, '{}'::jsonb, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."training_plans" ("id", "athlete_id", "name", "status", "starts_on", "ends_on", "total_weeks", "created_at", "updated_at", "goal_id", "methodology_id", "phases", "weekly_template", "adjustments_log") values ('60843620173a49da80e85a36090cfa31'::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'Matrix plan', 'draft', '2026-01-05'::date, NULL, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, NULL, NULL, '[]'::jsonb, '{}'::jsonb, '[]'::jsonb);
-insert into "public"."training_plans" ("id", "athlete_id", "name", "status", "starts_on", "ends_on", "total_weeks", "created_at", "updated_at", "goal_id", "methodology_id", "phases", "weekly_template", "adjustments_log") values ('d3a53871a59046748a33cfae41dd8065'::uuid, 'a17f9ea6524b4d789e421ea2a7cafba3'::uuid, 'Matrix plan', 'draft', '2026-01-05'::date, NULL, NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, NULL, NULL, '[]'::jsonb, '{}'::jsonb, '[]'::jsonb);
-insert into "public"."conversations" ("id", "athlete_id", "title", "last_message_at", "created_at", "updated_at") values ('0820f32862b2475c960880687780ae0d'::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'Matrix conversation', NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."conversations" ("id", "athlete_id", "title", "last_message_at", "created_at", "updated_at") values ('4dc394ce4fcb462db12c89ed9b8a5455'::uuid, 'a17f9ea6524b4d789e421ea2a7cafba3'::uuid, 'Matrix conversation', NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."workouts" ("id", "athlete_id", "plan_id", "week_number", "day_number", "slot", "scheduled_on", "sport", "title", "planned_duration_s", "planned_distance_m", "status", "completed_at", "created_at", "updated_at", "workout_type", "structure", "planned_load", "actual_duration_s", "actual_distance_m", "rpe", "feedback_categories", "feedback_text", "skip_reason") values ('9ea4809eaef5404e9b5c6482a6394eaf'::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, '60843620173a49da80e85a36090cfa31'::uuid, 1, 1, 1, NULL, 'run', 'Matrix workout', NULL, NULL, 'planned', NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, NULL, '{}'::jsonb, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-insert into "public"."workouts" ("id", "athlete_id", "plan_id", "week_number", "day_number", "slot", "scheduled_on", "sport", "title", "planned_duration_s", "planned_distance_m", "status", "completed_at", "created_at", "updated_at", "workout_type", "structure", "planned_load", "actual_duration_s", "actual_distance_m", "rpe", "feedback_categories", "feedback_text", "skip_reason") values ('5217ded0ac87437ca9c04e6e37ee5b6c'::uuid, 'a17f9ea6524b4d789e421ea2a7cafba3'::uuid, 'd3a53871a59046748a33cfae41dd8065'::uuid, 1, 1, 1, NULL, 'run', 'Matrix workout', NULL, NULL, 'planned', NULL, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz, NULL, '{}'::jsonb, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-insert into "public"."conversation_messages" ("id", "conversation_id", "athlete_id", "role", "content", "token_count", "metadata", "created_at", "updated_at") values ('74ac12bd928b4ca9b7a83ee726f0bda2'::uuid, '0820f32862b2475c960880687780ae0d'::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'user', 'Matrix message', NULL, '{}'::jsonb, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
-insert into "public"."conversation_messages" ("id", "conversation_id", "athlete_id", "role", "content", "token_count", "metadata", "created_at", "updated_at") values ('ced4cbad71af41a892d74bb5485f8d92'::uuid, '4dc394ce4fcb462db12c89ed9b8a5455'::uuid, 'a17f9ea6524b4d789e421ea2a7cafba3'::uuid, 'user', 'Matrix message', NULL, '{}'::jsonb, '2026-12-07 06:49:00.171040+00:00'::timestamptz, '2026-12-07 06:49:00.171040+00:00'::timestamptz);
+insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '351f39ebf16e47c9bd501bdcb1d5b385'::uuid, 'authenticated', 'authenticated', 'owner-c0a4767c34d6@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"]}'::jsonb, '{}'::jsonb, false, now(), now());
+insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('351f39eb-f16e-47c9-bd50-1bdcb1d5b385', '351f39ebf16e47c9bd501bdcb1d5b385'::uuid, '{"sub": "351f39eb-f16e-47c9-bd50-1bdcb1d5b385", "email": "owner-c0a4767c34d6@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
+insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid, 'authenticated', 'authenticated', 'coach-of-owner-c0a4767c34d6@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"]}'::jsonb, '{}'::jsonb, false, now(), now());
+insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8', '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid, '{"sub": "1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8", "email": "coach-of-owner-c0a4767c34d6@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
+insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '0c75521e40b1412987b6962b0bbf4018'::uuid, 'authenticated', 'authenticated', 'admin-of-owner-c0a4767c34d6@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"], "khepri_role": "admin"}'::jsonb, '{}'::jsonb, false, now(), now());
+insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('0c75521e-40b1-4129-87b6-962b0bbf4018', '0c75521e40b1412987b6962b0bbf4018'::uuid, '{"sub": "0c75521e-40b1-4129-87b6-962b0bbf4018", "email": "admin-of-owner-c0a4767c34d6@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
+insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '839b3c00d7894d42b31d7ba68037a6d2'::uuid, 'authenticated', 'authenticated', 'other-c0a4767c34d6@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"]}'::jsonb, '{}'::jsonb, false, now(), now());
+insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('839b3c00-d789-4d42-b31d-7ba68037a6d2', '839b3c00d7894d42b31d7ba68037a6d2'::uuid, '{"sub": "839b3c00-d789-4d42-b31d-7ba68037a6d2", "email": "other-c0a4767c34d6@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
+insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '58aec5ebfeef4af286c5c1b8549a7164'::uuid, 'authenticated', 'authenticated', 'coach-of-other-c0a4767c34d6@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"]}'::jsonb, '{}'::jsonb, false, now(), now());
+insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('58aec5eb-feef-4af2-86c5-c1b8549a7164', '58aec5ebfeef4af286c5c1b8549a7164'::uuid, '{"sub": "58aec5eb-feef-4af2-86c5-c1b8549a7164", "email": "coach-of-other-c0a4767c34d6@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
+insert into "auth"."users" ("instance_id", "id", "aud", "role", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_app_meta_data", "raw_user_meta_data", "is_anonymous", "created_at", "updated_at") values ('00000000000000000000000000000000'::uuid, '2e24f122585b43a3a24ecbde80e2f6b8'::uuid, 'authenticated', 'authenticated', 'admin-of-other-c0a4767c34d6@access.khepri.test', '', now(), NULL, '{"provider": "email", "providers": ["email"], "khepri_role": "admin"}'::jsonb, '{}'::jsonb, false, now(), now());
+insert into "auth"."identities" ("provider_id", "user_id", "identity_data", "provider", "last_sign_in_at", "created_at", "updated_at") values ('2e24f122-585b-43a3-a24e-cbde80e2f6b8', '2e24f122585b43a3a24ecbde80e2f6b8'::uuid, '{"sub": "2e24f122-585b-43a3-a24e-cbde80e2f6b8", "email": "admin-of-other-c0a4767c34d6@access.khepri.test", "email_verified": true, "phone_verified": false}'::jsonb, 'email', now(), now(), now());
+insert into "public"."athletes" ("id", "auth_user_id", "display_name", "units", "timezone", "preferences", "onboarding_completed_at", "created_at", "updated_at", "date_of_birth", "sex", "weight_kg", "height_cm", "daily_checkin_time", "experience_level", "ftp_watts", "threshold_pace_s_per_km", "css_s_per_100m", "resting_hr_bpm", "max_hr_bpm", "threshold_hr_bpm", "one_rm_squat_kg", "one_rm_bench_kg", "one_rm_deadlift_kg", "consent_health_data_at", "consent_ai_coaching_at", "consent_marketing_at", "intervals_icu_athlete_id", "intervals_icu_connected") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid, '351f39ebf16e47c9bd501bdcb1d5b385'::uuid, 'Matrix athlete', 'metric', 'UTC', '{}'::jsonb, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false);
+insert into "public"."athletes" ("id", "auth_user_id", "display_name", "units", "timezone", "preferences", "onboarding_completed_at", "created_at", "updated_at", "date_of_birth", "sex", "weight_kg", "height_cm", "daily_checkin_time", "experience_level", "ftp_watts", "threshold_pace_s_per_km", "css_s_per_100m", "resting_hr_bpm", "max_hr_bpm", "threshold_hr_bpm", "one_rm_squat_kg", "one_rm_bench_kg", "one_rm_deadlift_kg", "consent_health_data_at", "consent_ai_coaching_at", "consent_marketing_at", "intervals_icu_athlete_id", "intervals_icu_connected") values ('605753c375744d158db206ed1aa4e72e'::uuid, '839b3c00d7894d42b31d7ba68037a6d2'::uuid, 'Matrix athlete', 'metric', 'UTC', '{}'::jsonb, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false);
+insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash", "response", "expires_at", "created_at", "updated_at") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid, 'access_matrix', 'key-c0a4767c34d6', '0000000000000000000000000000000000000000000000000000000000000000', NULL, '2026-12-08 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash", "response", "expires_at", "created_at", "updated_at") values ('839b3c00d7894d42b31d7ba68037a6d2'::uuid, 'access_matrix', 'key-c0a4767c34d6', '0000000000000000000000000000000000000000000000000000000000000000', NULL, '2026-12-08 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."methodologies" ("id", "name", "sport", "description", "principles", "created_at", "updated_at") values ('cb89a82675c945378c0574ca7e788174'::uuid, 'Matrix method c0a4767c34d6', 'run', 'Matrix methodology', '[]'::jsonb, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."coach_links" ("id", "athlete_id", "coach_user_id", "status", "invited_at", "accepted_at", "revoked_at", "created_at", "updated_at") values ('335d53726cf142ee99692f9121a54439'::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid, '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid, 'active', '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."coach_links" ("id", "athlete_id", "coach_user_id", "status", "invited_at", "accepted_at", "revoked_at", "created_at", "updated_at") values ('594ec1c70c0b4d78812bf631169b3763'::uuid, '605753c375744d158db206ed1aa4e72e'::uuid, '58aec5ebfeef4af286c5c1b8549a7164'::uuid, 'active', '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."goals" ("id", "athlete_id", "goal_type", "title", "description", "priority", "status", "target_date", "race_name", "race_date", "race_distance_m", "race_location", "race_target_time_s", "performance_metric", "performance_current_value", "performance_target_value", "fitness_metric", "fitness_target_value", "health_metric", "health_target_value", "strength_lift", "strength_target_kg", "created_at", "updated_at") values ('f3137cc9796445cf924df17c5c9006fc'::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'fitness', 'Matrix goal', NULL, 'B', 'active', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'sessions_per_week', 4.00, NULL, NULL, NULL, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."goals" ("id", "athlete_id", "goal_type", "title", "description", "priority", "status", "target_date", "race_name", "race_date", "race_distance_m", "race_location", "race_target_time_s", "performance_metric", "performance_current_value", "performance_target_value", "fitness_metric", "fitness_target_value", "health_metric", "health_target_value", "strength_lift", "strength_target_kg", "created_at", "updated_at") values ('5a0487061bdf48ac85cfb3e1d03de2b6'::uuid, '605753c375744d158db206ed1aa4e72e'::uuid, 'fitness', 'Matrix goal', NULL, 'B', 'active', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'sessions_per_week', 4.00, NULL, NULL, NULL, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."constraints" ("id", "athlete_id", "constraint_type", "description", "starts_on", "ends_on", "status", "injury_body_part", "injury_severity", "injury_restrictions", "travel_destination", "travel_equipment", "travel_facilities", "availability_hours_per_week", "availability_days", "created_at", "updated_at") values ('ce33721931694ce39ff4b5ba02b109cc'::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'availability', NULL, '2026-12-07'::date, NULL, 'active', NULL, NULL, NULL, NULL, NULL, NULL, 5.0, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."constraints" ("id", "athlete_id", "constraint_type", "description", "starts_on", "ends_on", "status", "injury_body_part", "injury_severity", "injury_restrictions", "travel_destination", "travel_equipment", "travel_facilities", "availability_hours_per_week", "availability_days", "created_at", "updated_at") values ('75e2022e4b56499299a9a1d5870d5709'::uuid, '605753c375744d158db206ed1aa4e72e'::uuid, 'availability', NULL, '2026-12-07'::date, NULL, 'active', NULL, NULL, NULL, NULL, NULL, NULL, 5.0, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."daily_checkins" ("id", "athlete_id", "checkin_date", "sleep_quality", "sleep_hours", "energy_level", "stress_level", "soreness_level", "soreness_areas", "resting_hr_bpm", "hrv_ms", "weight_kg", "available_minutes", "equipment", "travel_status", "notes", "ai_recommendation", "recommendation_response", "created_at", "updated_at") values ('90e0ec7b42cc476cb7819a00297552eb'::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid, '2026-11-20'::date, 7, NULL, NULL, NULL, NULL, '{}'::jsonb, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."daily_checkins" ("id", "athlete_id", "checkin_date", "sleep_quality", "sleep_hours", "energy_level", "stress_level", "soreness_level", "soreness_areas", "resting_hr_bpm", "hrv_ms", "weight_kg", "available_minutes", "equipment", "travel_status", "notes", "ai_recommendation", "recommendation_response", "created_at", "updated_at") values ('3ec35d81615f4b8596a1e932fae508d5'::uuid, '605753c375744d158db206ed1aa4e72e'::uuid, '2026-11-20'::date, 7, NULL, NULL, NULL, NULL, '{}'::jsonb, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."training_plans" ("id", "athlete_id", "name", "status", "starts_on", "ends_on", "total_weeks", "created_at", "updated_at", "goal_id", "methodology_id", "phases", "weekly_template", "adjustments_log") values ('9d044dd8a61442c48401319de3e67c14'::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'Matrix plan', 'draft', '2026-01-05'::date, NULL, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, NULL, NULL, '[]'::jsonb, '{}'::jsonb, '[]'::jsonb);
+insert into "public"."training_plans" ("id", "athlete_id", "name", "status", "starts_on", "ends_on", "total_weeks", "created_at", "updated_at", "goal_id", "methodology_id", "phases", "weekly_template", "adjustments_log") values ('7316f0ead02744a8a6710ffebeac3f9c'::uuid, '605753c375744d158db206ed1aa4e72e'::uuid, 'Matrix plan', 'draft', '2026-01-05'::date, NULL, NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, NULL, NULL, '[]'::jsonb, '{}'::jsonb, '[]'::jsonb);
+insert into "public"."conversations" ("id", "athlete_id", "title", "last_message_at", "created_at", "updated_at") values ('757c63c6912941f3970aab7c7e52420d'::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'Matrix conversation', NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."conversations" ("id", "athlete_id", "title", "last_message_at", "created_at", "updated_at") values ('c6e0b913d92846bc9a2bc208db8fcbfd'::uuid, '605753c375744d158db206ed1aa4e72e'::uuid, 'Matrix conversation', NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."workouts" ("id", "athlete_id", "plan_id", "week_number", "day_number", "slot", "scheduled_on", "sport", "title", "planned_duration_s", "planned_distance_m", "status", "completed_at", "created_at", "updated_at", "workout_type", "structure", "planned_load", "actual_duration_s", "actual_distance_m", "rpe", "feedback_categories", "feedback_text", "skip_reason") values ('dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid, '9d044dd8a61442c48401319de3e67c14'::uuid, 1, 1, 1, NULL, 'run', 'Matrix workout', NULL, NULL, 'planned', NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, NULL, '{}'::jsonb, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+insert into "public"."workouts" ("id", "athlete_id", "plan_id", "week_number", "day_number", "slot", "scheduled_on", "sport", "title", "planned_duration_s", "planned_distance_m", "status", "completed_at", "created_at", "updated_at", "workout_type", "structure", "planned_load", "actual_duration_s", "actual_distance_m", "rpe", "feedback_categories", "feedback_text", "skip_reason") values ('18875ba227a14b7b966d840430024ab2'::uuid, '605753c375744d158db206ed1aa4e72e'::uuid, '7316f0ead02744a8a6710ffebeac3f9c'::uuid, 1, 1, 1, NULL, 'run', 'Matrix workout', NULL, NULL, 'planned', NULL, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz, NULL, '{}'::jsonb, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+insert into "public"."conversation_messages" ("id", "conversation_id", "athlete_id", "role", "content", "token_count", "metadata", "created_at", "updated_at") values ('f737f6c369744eae8c1eb1f931ccf104'::uuid, '757c63c6912941f3970aab7c7e52420d'::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'user', 'Matrix message', NULL, '{}'::jsonb, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
+insert into "public"."conversation_messages" ("id", "conversation_id", "athlete_id", "role", "content", "token_count", "metadata", "created_at", "updated_at") values ('0eb80fa4b7b64a16806a3fe6ea8a5ce4'::uuid, 'c6e0b913d92846bc9a2bc208db8fcbfd'::uuid, '605753c375744d158db206ed1aa4e72e'::uuid, 'user', 'Matrix message', NULL, '{}'::jsonb, '2026-12-07 20:01:26.658973+00:00'::timestamptz, '2026-12-07 20:01:26.658973+00:00'::timestamptz);
 
 -- public.athletes:anon:select (denied)
 do $khepri$
@@ -49,14 +49,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -75,16 +75,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'Matrix athlete'::text)$cell$;
+        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'Matrix athlete'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -104,14 +104,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -131,14 +131,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -158,14 +158,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -184,16 +184,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'Matrix athlete'::text)$cell$;
+        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'Matrix athlete'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -213,14 +213,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -240,14 +240,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -267,14 +267,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -293,16 +293,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'Matrix athlete'::text)$cell$;
+        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'Matrix athlete'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -322,14 +322,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -349,14 +349,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -376,14 +376,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -402,16 +402,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'Matrix athlete'::text)$cell$;
+        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'Matrix athlete'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -431,14 +431,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -458,14 +458,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -485,14 +485,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -511,16 +511,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'Matrix athlete'::text)$cell$;
+        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'Matrix athlete'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -540,14 +540,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -567,14 +567,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -594,13 +594,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -619,15 +619,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'Matrix athlete'::text)$cell$;
+        execute $cell$insert into "public"."athletes" ("auth_user_id", "display_name") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'Matrix athlete'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -647,13 +647,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$update "public"."athletes" set "display_name" = "display_name" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -673,13 +673,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/athletes', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."athletes" where "id" = '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."athletes" where "id" = 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -699,14 +699,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -725,16 +725,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'access_matrix'::text, 'key-544d6a1f4217'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
+        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'access_matrix'::text, 'key-17d259645fc2'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -754,14 +753,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -781,14 +780,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$delete from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -808,14 +807,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -834,16 +833,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'access_matrix'::text, 'key-544d6a1f4217'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
+        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'access_matrix'::text, 'key-17d259645fc2'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -863,14 +861,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -890,14 +888,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$delete from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -917,14 +915,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -943,16 +941,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'access_matrix'::text, 'key-544d6a1f4217'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
+        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'access_matrix'::text, 'key-17d259645fc2'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -972,14 +969,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -999,14 +996,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$delete from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1026,14 +1023,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1052,16 +1049,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'access_matrix'::text, 'key-544d6a1f4217'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
+        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'access_matrix'::text, 'key-17d259645fc2'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1081,14 +1077,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1108,14 +1104,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$delete from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1135,14 +1131,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1161,16 +1157,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'access_matrix'::text, 'key-544d6a1f4217'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
+        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'access_matrix'::text, 'key-17d259645fc2'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1190,14 +1185,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1217,14 +1212,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$delete from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1244,13 +1239,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$select 1 from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1269,15 +1264,14 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid, 'access_matrix'::text, 'key-544d6a1f4217'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
+        execute $cell$insert into "public"."idempotency_keys" ("user_id", "operation", "key", "request_hash") values ('351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid, 'access_matrix'::text, 'key-17d259645fc2'::text, '0000000000000000000000000000000000000000000000000000000000000000'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1297,13 +1291,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$update "public"."idempotency_keys" set "operation" = "operation", "request_hash" = "request_hash" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1323,13 +1317,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."idempotency_keys" where "user_id" = 'f5503a3788c243c9b2fabbbab44e6438'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-544d6a1f4217'::text$cell$;
+        execute $cell$delete from "public"."idempotency_keys" where "user_id" = '351f39ebf16e47c9bd501bdcb1d5b385'::uuid::uuid and "operation" = 'access_matrix'::text and "key" = 'key-c0a4767c34d6'::text$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1349,14 +1343,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1375,16 +1369,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '6c098edbbc8d4f49bc439c72759ead91'::uuid::uuid)$cell$;
+        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1404,14 +1398,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1431,14 +1425,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1458,14 +1452,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1484,16 +1478,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '6c098edbbc8d4f49bc439c72759ead91'::uuid::uuid)$cell$;
+        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1513,14 +1507,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1540,14 +1534,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1567,14 +1561,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1593,16 +1587,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '6c098edbbc8d4f49bc439c72759ead91'::uuid::uuid)$cell$;
+        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1622,14 +1616,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1649,14 +1643,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1676,14 +1670,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1702,16 +1696,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '6c098edbbc8d4f49bc439c72759ead91'::uuid::uuid)$cell$;
+        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1731,14 +1725,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1758,14 +1752,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1785,14 +1779,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1811,16 +1805,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '6c098edbbc8d4f49bc439c72759ead91'::uuid::uuid)$cell$;
+        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1840,14 +1834,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1867,14 +1861,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1894,13 +1888,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1919,15 +1913,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '6c098edbbc8d4f49bc439c72759ead91'::uuid::uuid)$cell$;
+        execute $cell$insert into "public"."coach_links" ("athlete_id", "coach_user_id") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1947,13 +1941,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$update "public"."coach_links" set "status" = "status" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1973,13 +1967,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/coach_links', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."coach_links" where "id" = 'a795422dc1b2455eae591bd2bddc0b63'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."coach_links" where "id" = '335d53726cf142ee99692f9121a54439'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -1999,14 +1993,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2025,16 +2019,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
+        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2054,14 +2047,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2081,14 +2074,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2108,14 +2101,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2134,16 +2127,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
+        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2163,14 +2155,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2190,14 +2182,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2217,14 +2209,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2243,16 +2235,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
+        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2272,14 +2263,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2299,14 +2290,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2326,14 +2317,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2352,16 +2343,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
+        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2381,14 +2371,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2408,14 +2398,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2435,14 +2425,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2461,16 +2451,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
+        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2490,14 +2479,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2517,14 +2506,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2544,13 +2533,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2569,15 +2558,14 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
+        execute $cell$insert into "public"."goals" ("athlete_id", "goal_type", "title", "fitness_metric", "fitness_target_value") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'fitness'::text, 'Matrix goal'::text, 'sessions_per_week'::text, 4::numeric(9,2))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2597,13 +2585,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$update "public"."goals" set "goal_type" = "goal_type", "title" = "title", "fitness_metric" = "fitness_metric", "fitness_target_value" = "fitness_target_value" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2623,13 +2611,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/goals', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."goals" where "id" = '3e9683c8094546d3bb52bfc314815cd9'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."goals" where "id" = 'f3137cc9796445cf924df17c5c9006fc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2649,14 +2637,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2675,16 +2663,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
+        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2704,14 +2691,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2731,14 +2718,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2758,14 +2745,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2784,16 +2771,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
+        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2813,14 +2799,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2840,14 +2826,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2867,14 +2853,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2893,16 +2879,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
+        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2922,14 +2907,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2949,14 +2934,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -2976,14 +2961,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3002,16 +2987,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
+        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3031,14 +3015,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3058,14 +3042,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3085,14 +3069,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3111,16 +3095,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
+        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3140,14 +3123,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3167,14 +3150,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3194,13 +3177,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3219,15 +3202,14 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
+        execute $cell$insert into "public"."constraints" ("athlete_id", "constraint_type", "availability_hours_per_week") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'availability'::text, 5::numeric(4,1))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3247,13 +3229,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$update "public"."constraints" set "constraint_type" = "constraint_type", "availability_hours_per_week" = "availability_hours_per_week" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3273,13 +3255,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/constraints', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."constraints" where "id" = '0cdd82b5e389445f92514bafac33d678'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."constraints" where "id" = 'ce33721931694ce39ff4b5ba02b109cc'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3299,14 +3281,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3325,16 +3307,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
+        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3354,14 +3336,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3381,14 +3363,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3408,14 +3390,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3434,16 +3416,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
+        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3463,14 +3445,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3490,14 +3472,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3517,14 +3499,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3543,16 +3525,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
+        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3572,14 +3554,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3599,14 +3581,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3626,14 +3608,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3652,16 +3634,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
+        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3681,14 +3663,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3708,14 +3690,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3735,14 +3717,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3761,16 +3743,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
+        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3790,14 +3772,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3817,14 +3799,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3844,13 +3826,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3869,15 +3851,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
+        execute $cell$insert into "public"."daily_checkins" ("athlete_id", "checkin_date", "sleep_quality") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '2026-11-20'::date::date, 7::smallint)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3897,13 +3879,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$update "public"."daily_checkins" set "checkin_date" = "checkin_date", "sleep_quality" = "sleep_quality" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3923,13 +3905,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/daily_checkins', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."daily_checkins" where "id" = 'e494475bdf974fb8a5fbec9a7721069f'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."daily_checkins" where "id" = '90e0ec7b42cc476cb7819a00297552eb'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3949,14 +3931,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -3975,16 +3957,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
+        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4004,14 +3986,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4031,14 +4013,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4058,14 +4040,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4084,16 +4066,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
+        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4113,14 +4095,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4140,14 +4122,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4167,14 +4149,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4193,16 +4175,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
+        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4222,14 +4204,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4249,14 +4231,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4276,14 +4258,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4302,16 +4284,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
+        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4331,14 +4313,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4358,14 +4340,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4385,14 +4367,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4411,16 +4393,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
+        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4440,14 +4422,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4467,14 +4449,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4494,13 +4476,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4519,15 +4501,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
+        execute $cell$insert into "public"."training_plans" ("athlete_id", "name", "starts_on") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix plan'::text, '2026-01-05'::date::date)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4547,13 +4529,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$update "public"."training_plans" set "name" = "name", "starts_on" = "starts_on" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4573,13 +4555,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/training_plans', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."training_plans" where "id" = '60843620173a49da80e85a36090cfa31'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."training_plans" where "id" = '9d044dd8a61442c48401319de3e67c14'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4599,14 +4581,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4625,16 +4607,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '60843620173a49da80e85a36090cfa31'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
+        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '9d044dd8a61442c48401319de3e67c14'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4654,14 +4636,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4681,14 +4663,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4708,14 +4690,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4734,16 +4716,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '60843620173a49da80e85a36090cfa31'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
+        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '9d044dd8a61442c48401319de3e67c14'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4763,14 +4745,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4790,14 +4772,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4817,14 +4799,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4843,16 +4825,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '60843620173a49da80e85a36090cfa31'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
+        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '9d044dd8a61442c48401319de3e67c14'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4872,14 +4854,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4899,14 +4881,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4926,14 +4908,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4952,16 +4934,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '60843620173a49da80e85a36090cfa31'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
+        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '9d044dd8a61442c48401319de3e67c14'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -4981,14 +4963,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5008,14 +4990,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5035,14 +5017,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5061,16 +5043,16 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '60843620173a49da80e85a36090cfa31'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
+        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '9d044dd8a61442c48401319de3e67c14'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5090,14 +5072,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5117,14 +5099,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5144,13 +5126,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5169,15 +5151,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, '60843620173a49da80e85a36090cfa31'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
+        execute $cell$insert into "public"."workouts" ("athlete_id", "plan_id", "week_number", "day_number", "sport", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, '9d044dd8a61442c48401319de3e67c14'::uuid::uuid, 1::integer, 1::integer, 'run'::text, 'Matrix workout'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5197,13 +5179,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$update "public"."workouts" set "week_number" = "week_number", "day_number" = "day_number", "sport" = "sport", "title" = "title" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5223,13 +5205,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."workouts" where "id" = '9ea4809eaef5404e9b5c6482a6394eaf'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."workouts" where "id" = 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5249,14 +5231,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5275,16 +5257,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method 544d6a1f4217'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
+        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method b1584bb4bdea'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5304,14 +5285,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5331,14 +5312,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5358,14 +5339,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5384,16 +5365,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method 544d6a1f4217'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
+        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method b1584bb4bdea'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5413,14 +5393,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5440,14 +5420,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5467,14 +5447,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5493,16 +5473,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method 544d6a1f4217'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
+        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method b1584bb4bdea'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5522,14 +5501,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5549,14 +5528,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5576,14 +5555,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5602,16 +5581,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method 544d6a1f4217'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
+        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method b1584bb4bdea'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5631,14 +5609,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5658,14 +5636,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5685,14 +5663,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5711,16 +5689,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method 544d6a1f4217'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
+        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method b1584bb4bdea'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5740,14 +5717,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5767,14 +5744,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5794,13 +5771,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5819,15 +5796,14 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method 544d6a1f4217'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
+        execute $cell$insert into "public"."methodologies" ("name", "sport", "description") values ('Matrix method b1584bb4bdea'::text, 'run'::text, 'Matrix methodology'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5847,13 +5823,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$update "public"."methodologies" set "sport" = "sport", "description" = "description" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5873,13 +5849,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/methodologies', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."methodologies" where "id" = '9328ea40d4954916b8c15bb5f6539728'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."methodologies" where "id" = 'cb89a82675c945378c0574ca7e788174'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5899,14 +5875,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5925,16 +5901,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix conversation'::text)$cell$;
+        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix conversation'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5954,14 +5929,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -5981,14 +5956,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6008,14 +5983,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6034,16 +6009,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix conversation'::text)$cell$;
+        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix conversation'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6063,14 +6037,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6090,14 +6064,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6117,14 +6091,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6143,16 +6117,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix conversation'::text)$cell$;
+        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix conversation'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6172,14 +6145,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6199,14 +6172,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6226,14 +6199,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6252,16 +6225,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix conversation'::text)$cell$;
+        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix conversation'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6281,14 +6253,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6308,14 +6280,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6335,14 +6307,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6361,16 +6333,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix conversation'::text)$cell$;
+        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix conversation'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6390,14 +6361,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6417,14 +6388,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6444,13 +6415,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6469,15 +6440,14 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'Matrix conversation'::text)$cell$;
+        execute $cell$insert into "public"."conversations" ("athlete_id", "title") values ('b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'Matrix conversation'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6497,13 +6467,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversations" set "title" = "title" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6523,13 +6493,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversations', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."conversations" where "id" = '0820f32862b2475c960880687780ae0d'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversations" where "id" = '757c63c6912941f3970aab7c7e52420d'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6549,14 +6519,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select 1 from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6575,16 +6545,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('0820f32862b2475c960880687780ae0d'::uuid::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
+        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('757c63c6912941f3970aab7c7e52420d'::uuid::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6604,14 +6573,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6631,14 +6600,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6658,14 +6627,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6684,16 +6653,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('0820f32862b2475c960880687780ae0d'::uuid::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
+        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('757c63c6912941f3970aab7c7e52420d'::uuid::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6713,14 +6681,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6740,14 +6708,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6767,14 +6735,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6793,16 +6761,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('0820f32862b2475c960880687780ae0d'::uuid::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
+        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('757c63c6912941f3970aab7c7e52420d'::uuid::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6822,14 +6789,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6849,14 +6816,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6876,14 +6843,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6902,16 +6869,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('0820f32862b2475c960880687780ae0d'::uuid::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
+        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('757c63c6912941f3970aab7c7e52420d'::uuid::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6931,14 +6897,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6958,14 +6924,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -6985,14 +6951,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select 1 from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7011,16 +6977,15 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('0820f32862b2475c960880687780ae0d'::uuid::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
+        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('757c63c6912941f3970aab7c7e52420d'::uuid::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7040,14 +7005,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7067,14 +7032,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7094,13 +7059,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'GET', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select 1 from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$select 1 from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7119,15 +7084,14 @@ declare
     failed text := '';
 begin
     begin
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('0820f32862b2475c960880687780ae0d'::uuid::uuid, '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
+        execute $cell$insert into "public"."conversation_messages" ("conversation_id", "athlete_id", "role", "content") values ('757c63c6912941f3970aab7c7e52420d'::uuid::uuid, 'b379914bf2c54d8aa5a6921bef53f243'::uuid::uuid, 'user'::text, 'Matrix message'::text)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7147,13 +7111,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'PATCH', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$update "public"."conversation_messages" set "role" = "role", "content" = "content" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7173,13 +7137,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'DELETE', true);
         perform pg_catalog.set_config('request.path', '/conversation_messages', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$delete from "public"."conversation_messages" where "id" = '74ac12bd928b4ca9b7a83ee726f0bda2'::uuid::uuid$cell$;
+        execute $cell$delete from "public"."conversation_messages" where "id" = 'f737f6c369744eae8c1eb1f931ccf104'::uuid::uuid$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7199,7 +7163,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/finalize_onboarding', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -7226,7 +7190,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/finalize_onboarding', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -7253,7 +7217,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/finalize_onboarding', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -7280,7 +7244,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/finalize_onboarding', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -7307,7 +7271,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/finalize_onboarding', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -7334,7 +7298,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/finalize_onboarding', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -7360,14 +7324,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/create_plan_with_workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
+        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7387,14 +7351,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/create_plan_with_workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
+        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7414,14 +7378,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/create_plan_with_workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
+        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7441,14 +7405,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/create_plan_with_workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
+        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7468,14 +7432,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/create_plan_with_workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
+        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7495,13 +7459,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/create_plan_with_workouts', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
+        execute $cell$select public.create_plan_with_workouts(plan => jsonb_build_object('athlete_id', 'b379914bf2c54d8aa5a6921bef53f243'::uuid, 'name', 'Matrix', 'starts_on', '2027-01-04', 'workouts', '[{"week_number": 1, "day_number": 2, "sport": "run", "title": "x"}]'::jsonb))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7521,14 +7485,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/activate_plan', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select public.activate_plan(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.activate_plan(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7548,14 +7512,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/activate_plan', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.activate_plan(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.activate_plan(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7575,14 +7539,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/activate_plan', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.activate_plan(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.activate_plan(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7602,14 +7566,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/activate_plan', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.activate_plan(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.activate_plan(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7629,14 +7593,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/activate_plan', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.activate_plan(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.activate_plan(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7656,13 +7620,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/activate_plan', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select public.activate_plan(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.activate_plan(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7682,14 +7646,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/schedule_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '60843620173a49da80e85a36090cfa31'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
+        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '9d044dd8a61442c48401319de3e67c14'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7709,14 +7673,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/schedule_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '60843620173a49da80e85a36090cfa31'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
+        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '9d044dd8a61442c48401319de3e67c14'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7736,14 +7700,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/schedule_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '60843620173a49da80e85a36090cfa31'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
+        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '9d044dd8a61442c48401319de3e67c14'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7763,14 +7727,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/schedule_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '60843620173a49da80e85a36090cfa31'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
+        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '9d044dd8a61442c48401319de3e67c14'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7790,14 +7754,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/schedule_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '60843620173a49da80e85a36090cfa31'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
+        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '9d044dd8a61442c48401319de3e67c14'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7817,13 +7781,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/schedule_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '60843620173a49da80e85a36090cfa31'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
+        execute $cell$select public.schedule_workout(workout => jsonb_build_object('plan_id', '9d044dd8a61442c48401319de3e67c14'::uuid, 'week_number', 1, 'day_number', 1, 'scheduled_on', '2026-01-06'))$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7843,14 +7807,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/complete_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select public.complete_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, rpe => 5)$cell$;
+        execute $cell$select public.complete_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, rpe => 5)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7870,14 +7834,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/complete_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.complete_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, rpe => 5)$cell$;
+        execute $cell$select public.complete_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, rpe => 5)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7897,14 +7861,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/complete_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.complete_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, rpe => 5)$cell$;
+        execute $cell$select public.complete_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, rpe => 5)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7924,14 +7888,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/complete_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.complete_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, rpe => 5)$cell$;
+        execute $cell$select public.complete_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, rpe => 5)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7951,14 +7915,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/complete_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.complete_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, rpe => 5)$cell$;
+        execute $cell$select public.complete_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, rpe => 5)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -7978,13 +7942,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/complete_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select public.complete_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, rpe => 5)$cell$;
+        execute $cell$select public.complete_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, rpe => 5)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8004,14 +7968,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/skip_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select public.skip_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, reason => 'matrix')$cell$;
+        execute $cell$select public.skip_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, reason => 'matrix')$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8031,14 +7995,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/skip_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.skip_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, reason => 'matrix')$cell$;
+        execute $cell$select public.skip_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, reason => 'matrix')$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8058,14 +8022,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/skip_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.skip_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, reason => 'matrix')$cell$;
+        execute $cell$select public.skip_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, reason => 'matrix')$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8085,14 +8049,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/skip_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.skip_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, reason => 'matrix')$cell$;
+        execute $cell$select public.skip_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, reason => 'matrix')$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8112,14 +8076,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/skip_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.skip_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, reason => 'matrix')$cell$;
+        execute $cell$select public.skip_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, reason => 'matrix')$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8139,13 +8103,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/skip_workout', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select public.skip_workout(workout_id => '9ea4809eaef5404e9b5c6482a6394eaf'::uuid, reason => 'matrix')$cell$;
+        execute $cell$select public.skip_workout(workout_id => 'dc8e33ba1bee41e98c1e30ca5babcd55'::uuid, reason => 'matrix')$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8165,14 +8129,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/plan_progress', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select public.plan_progress(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.plan_progress(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8192,14 +8156,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/plan_progress', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.plan_progress(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.plan_progress(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8219,14 +8183,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/plan_progress', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.plan_progress(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.plan_progress(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8246,14 +8210,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/plan_progress', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.plan_progress(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.plan_progress(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8273,14 +8237,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/plan_progress', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.plan_progress(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.plan_progress(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8300,13 +8264,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/plan_progress', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select public.plan_progress(plan_id => '60843620173a49da80e85a36090cfa31'::uuid)$cell$;
+        execute $cell$select public.plan_progress(plan_id => '9d044dd8a61442c48401319de3e67c14'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8326,7 +8290,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/submit_daily_checkin', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -8353,7 +8317,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/submit_daily_checkin', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -8380,7 +8344,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/submit_daily_checkin', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -8407,7 +8371,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/submit_daily_checkin', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -8434,7 +8398,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/submit_daily_checkin', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -8461,7 +8425,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/submit_daily_checkin', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -8487,14 +8451,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/link_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select public.link_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.link_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8514,14 +8478,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/link_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.link_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.link_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8541,14 +8505,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/link_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.link_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.link_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8568,14 +8532,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/link_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.link_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.link_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8595,14 +8559,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/link_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.link_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.link_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8622,13 +8586,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/link_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select public.link_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.link_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8648,14 +8612,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/accept_coach_link', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select public.accept_coach_link(athlete_id => '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid)$cell$;
+        execute $cell$select public.accept_coach_link(athlete_id => 'b379914bf2c54d8aa5a6921bef53f243'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8675,14 +8639,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/accept_coach_link', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.accept_coach_link(athlete_id => '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid)$cell$;
+        execute $cell$select public.accept_coach_link(athlete_id => 'b379914bf2c54d8aa5a6921bef53f243'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8702,14 +8666,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/accept_coach_link', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.accept_coach_link(athlete_id => '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid)$cell$;
+        execute $cell$select public.accept_coach_link(athlete_id => 'b379914bf2c54d8aa5a6921bef53f243'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8729,14 +8693,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/accept_coach_link', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.accept_coach_link(athlete_id => '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid)$cell$;
+        execute $cell$select public.accept_coach_link(athlete_id => 'b379914bf2c54d8aa5a6921bef53f243'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8756,14 +8720,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/accept_coach_link', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.accept_coach_link(athlete_id => '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid)$cell$;
+        execute $cell$select public.accept_coach_link(athlete_id => 'b379914bf2c54d8aa5a6921bef53f243'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8783,13 +8747,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/accept_coach_link', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select public.accept_coach_link(athlete_id => '5fd82fd7eb8f4afd8ef72a4d07a56d0e'::uuid)$cell$;
+        execute $cell$select public.accept_coach_link(athlete_id => 'b379914bf2c54d8aa5a6921bef53f243'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8809,14 +8773,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/revoke_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '3s', true);
-        execute $cell$select public.revoke_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.revoke_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8836,14 +8800,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/revoke_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.revoke_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.revoke_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8863,14 +8827,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/revoke_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.revoke_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.revoke_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8890,14 +8854,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/revoke_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.revoke_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.revoke_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8917,14 +8881,14 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/revoke_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
         perform pg_catalog.set_config('statement_timeout', '8s', true);
-        execute $cell$select public.revoke_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.revoke_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8944,13 +8908,13 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/revoke_coach', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
         perform pg_catalog.set_config('request.cookies', '{}', true);
         perform pg_catalog.set_config('search_path', '"public", "extensions"', true);
-        execute $cell$select public.revoke_coach(coach_user_id => '6c098edbbc8d4f49bc439c72759ead91'::uuid)$cell$;
+        execute $cell$select public.revoke_coach(coach_user_id => '1de8ccb930bd4873bbe76c35aa32f7f8'::uuid)$cell$;
         get diagnostics affected = row_count;
         raise exception using errcode = 'KH001';
     exception
@@ -8970,7 +8934,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/export_my_data', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -8997,7 +8961,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/export_my_data', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9024,7 +8988,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/export_my_data', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9051,7 +9015,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/export_my_data', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9078,7 +9042,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/export_my_data', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9105,7 +9069,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/export_my_data', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9131,7 +9095,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/cleanup_expired_idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9158,7 +9122,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/cleanup_expired_idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9185,7 +9149,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/cleanup_expired_idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9212,7 +9176,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/cleanup_expired_idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9239,7 +9203,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/cleanup_expired_idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9266,7 +9230,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/cleanup_expired_idempotency_keys', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9292,7 +9256,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/current_athlete_id', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9319,7 +9283,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/current_athlete_id', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9346,7 +9310,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/current_athlete_id', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9373,7 +9337,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/current_athlete_id', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9400,7 +9364,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/current_athlete_id', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9427,7 +9391,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/current_athlete_id', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9453,7 +9417,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'anon', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"anon","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/is_valid_timezone', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9480,7 +9444,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"f5503a37-88c2-43c9-b2fa-bbbab44e6438","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"0842f9d2-c95b-49bd-af53-44ba134ca739","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"351f39eb-f16e-47c9-bd50-1bdcb1d5b385","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"388fdf89-186d-4831-89b8-e64e63cda11d","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/is_valid_timezone', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9507,7 +9471,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"7b64e3da-2a32-4fd8-bb81-f97a44fb144f","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"other-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"2c7b9be1-d3a9-4627-b4e1-724670ad181c","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"839b3c00-d789-4d42-b31d-7ba68037a6d2","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"other-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"02a05993-c687-47be-bf45-4acdab2acac4","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/is_valid_timezone', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9534,7 +9498,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"6c098edb-bc8d-4f49-bc43-9c72759ead91","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"coach-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"5c5f15de-906b-4206-b2a4-ed259c6a59a8","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"1de8ccb9-30bd-4873-bbe7-6c35aa32f7f8","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"coach-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"]},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"7a218798-e3c2-4785-b0d5-71cac537992f","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/is_valid_timezone', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9561,7 +9525,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'authenticated', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"4a36da03-9e3e-46a7-8bc0-26de7fb1616a","aud":"authenticated","exp":2111986140,"iat":1796626140,"email":"admin-of-owner-544d6a1f4217@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796626140}],"session_id":"86156be9-9cc8-409d-9f3e-474cb4a7f884","is_anonymous":false}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"http://127.0.0.1:54321/auth/v1","sub":"0c75521e-40b1-4129-87b6-962b0bbf4018","aud":"authenticated","exp":2112033687,"iat":1796673687,"email":"admin-of-owner-c0a4767c34d6@access.khepri.test","phone":"","app_metadata":{"provider":"email","providers":["email"],"khepri_role":"admin"},"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1796673687}],"session_id":"6779a63e-594b-418c-bb38-b43c0fc9d078","is_anonymous":false}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/is_valid_timezone', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
@@ -9588,7 +9552,7 @@ declare
 begin
     begin
         perform pg_catalog.set_config('role', 'service_role', true);
-        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796626140,"exp":2111986140}', true);
+        perform pg_catalog.set_config('request.jwt.claims', '{"iss":"supabase","role":"service_role","iat":1796673687,"exp":2112033687}', true);
         perform pg_catalog.set_config('request.method', 'POST', true);
         perform pg_catalog.set_config('request.path', '/rpc/is_valid_timezone', true);
         perform pg_catalog.set_config('request.headers', '{}', true);
