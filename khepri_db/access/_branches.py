@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 
-from khepri_db.core.checks import read_check
+from khepri_db.core.checks import number_value, read_check
 from khepri_db.core.project import load_sql
 from khepri_db.core.sqltext import identifier, significant_tokens, split_top_level
 
@@ -148,14 +148,6 @@ def read_branches(conn: psycopg.Connection, oids: Sequence[int],
     return {table: list(branches.values()) for table, branches in found.items()}
 
 
-def _number(text: str) -> int | float:
-    """A numeric literal as printed (``5``, ``-1``, ``2.5``, ``1e3``) as a Python number."""
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
-
-
 def candidates(column: Any, branch: Branch) -> list[Any]:
     """Values to try for ``column`` (a catalog column: ``category``, ``base``, ``labels``, ``checks``), best
     first: the literals the branch compares with, enum labels, CHECK literals, booleans, common words,
@@ -171,7 +163,7 @@ def candidates(column: Any, branch: Branch) -> list[Any]:
     elif column.category == "S":
         values += strings + checks + list(_WORDS) + ["private"]
     elif column.category == "N":
-        values += [_number(n) for n in numbers] + [1, 0, -1, 100]
+        values += [number_value(n) for n in numbers] + [1, 0, -1, 100]
     elif column.base == "date":
         values += [{"sql": "current_date"}, {"sql": "current_date - 1"}, {"sql": "current_date + 1"}]
     elif column.base in ("timestamp", "timestamptz"):

@@ -21,7 +21,7 @@ from khepri_db.access.declaration import (
     find_references,
 )
 from khepri_db.core.catalog import Column
-from khepri_db.core.checks import read_check
+from khepri_db.core.checks import number_value, read_check
 
 _SAMPLE_USER = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
 _SAMPLE_RUN = "0123456789ab"
@@ -38,14 +38,6 @@ def sample_value(value: Any) -> Any:
     return value
 
 
-def _number(text: str) -> int | float:
-    """A CHECK's number (:attr:`~khepri_db.core.checks.CheckReading.numbers`): ``int`` when it is whole."""
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
-
-
 class ValueCandidates(InitState):
     """The values :class:`~khepri_db.access._init_rows.Generator` tries for a column, best first, each
     tested against a copy of the table that holds its single-column CHECK constraints (mixed into
@@ -57,7 +49,7 @@ class ValueCandidates(InitState):
         readings = [*checks, *(read_check(c) for c in table.related.get(column.name, []))]
         strings = list(dict.fromkeys(s for r in readings for s in r.strings))
         counts = [n for r in checks for n in r.repetitions]  # of its own patterns: '^[0-9a-f]{64}$' -> 64
-        numbers = [_number(n) for n in dict.fromkeys([*(n for r in readings for n in r.numbers), *counts])]
+        numbers = [number_value(n) for n in dict.fromkeys([*(n for r in readings for n in r.numbers), *counts])]
 
         tag = "{run.id}" if shared else "{user.id}"
         if column.labels:

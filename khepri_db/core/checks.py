@@ -31,7 +31,7 @@ from sqlparse import tokens as sqltok
 
 from khepri_db.core.sqltext import Token, closing_parenthesis, identifier, significant_tokens, split_top_level
 
-__all__ = ["CheckReading", "Conjunct", "Constant", "read_check"]
+__all__ = ["CheckReading", "Conjunct", "Constant", "number_value", "read_check"]
 
 LENGTH_FUNCTIONS = frozenset({"char_length", "character_length", "length", "octet_length", "bit_length"})
 """Functions a ``length`` conjunct bounds (PostgreSQL's string length functions)."""
@@ -143,6 +143,19 @@ class CheckReading:
     def enforced(self) -> bool:
         """False for a PostgreSQL 18 ``NOT ENFORCED`` constraint (the database does not check it)."""
         return "NOT ENFORCED" not in self.flags
+
+
+def number_value(text: str) -> int | float:
+    """A number of a reading (:attr:`CheckReading.numbers`, as printed: ``5``, ``-1``, ``2.5``, ``1e3``) as a
+    Python ``int`` when it is written whole, else a ``float``.
+
+    Raises:
+        ValueError: ``text`` is not a number.
+    """
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 @lru_cache(maxsize=4096)

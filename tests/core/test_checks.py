@@ -241,3 +241,13 @@ def test_every_bound_read_is_the_bound_the_database_enforces(
                     conn.execute(insert, [bad])
                 tried += 1
     assert tried == 8  # name, score (2), amount, price, "Title", "col 2", qty (not valid: new rows are checked)
+
+
+def test_a_readings_numbers_become_python_numbers() -> None:
+    from khepri_db.core.checks import number_value
+
+    reading = read_check("CHECK (((n >= '-5'::integer) AND (n < 2.5) AND (m <> 1e3)))")
+    assert [number_value(n) for n in reading.numbers] == [-5, 2.5, 1000.0]
+    assert type(number_value("-5")) is int
+    with pytest.raises(ValueError, match="could not convert"):
+        number_value("five")
