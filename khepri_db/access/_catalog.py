@@ -80,6 +80,7 @@ class _Relation:
     kind: str
     columns: dict[str, Column]
     primary_key: list[str]
+    source: Relation  # as the shared catalog reader read it (constraints included)
 
 
 @dataclass
@@ -190,7 +191,7 @@ def read_declared_objects(
                 missing.append(f"{where}: {table.name} has no column {column!r}")
         if spec.match is None and not pk and spec.unbuildable is None:
             missing.append(f"{where}: {table.name} has no primary key; declare match to find the target row")
-        found.relations[table.name] = _Relation(table, kind, columns, pk)
+        found.relations[table.name] = _Relation(table, kind, columns, pk, relation)
     for function, rows in zip(decl.functions, function_rows, strict=True):
         where = f"{located(decl.path, function.line)}: functions.{function.key}"
         if not rows:

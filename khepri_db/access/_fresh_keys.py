@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
 from khepri_db.access.declaration import ownership_references
-from khepri_db.core.catalog import Column, read_relations
+from khepri_db.core.catalog import Column, Relation
 from khepri_db.core.project import load_sql
 
 _VOLATILE = re.compile(
@@ -68,19 +68,18 @@ class KeyFacts:
     foreign: frozenset[str] = frozenset()
 
 
-def read_key_facts(conn: psycopg.Connection, names: Sequence[str]) -> dict[str, KeyFacts]:
-    """The :class:`KeyFacts` of the tables ``names`` (``"schema"."table"`` as ``format('%I.%I')`` quotes
-    them): the unique keys in one query (``sql/access/insert_keys.sql``), the columns and foreign keys
-    from :func:`khepri_db.core.catalog.read_relations`; views, and names not found, are left out (their
-    insert keeps the delete)."""
-    if not names:
+def read_key_facts(conn: psycopg.Connection, relations: Mapping[str, Relation]) -> dict[str, KeyFacts]:
+    """The :class:`KeyFacts` of ``relations`` (``"schema"."table"`` as ``format('%I.%I')`` quotes it -> the
+    relation as :func:`khepri_db.core.catalog.read_relations` read it, columns and foreign keys included): their
+    unique keys read in one query (``sql/access/insert_keys.sql``); views are left out (their insert keeps the
+    delete)."""
+    if not relations:
         return {}
-    rows = conn.execute(load_sql("access", "insert_keys.sql"), {"names": list(names)}).fetchall()
-    relations = read_relations(conn, [oid for _, oid, _ in rows])
+    by_oid = {relation.oid: name for name, relation in relations.items()}
     facts: dict[str, KeyFacts] = {}
-    for name, oid, keys in rows:
-        relation = relations[oid]
-        facts[name] = KeyFacts(
+    for oid, keys in conn.execute(load_sql("access", "insert_keys.sql"), {"oids": list(by_oid)}):
+        relation = relations[by_oid[oid]]
+        facts[by_oid[oid]] = KeyFacts(
             tuple((k["name"], tuple(k["columns"]), bool(k["nulls_distinct"])) for k in keys),
             {c.name: c for c in relation.columns},
             frozenset(c for fk in relation.foreign_keys for c in fk.columns),

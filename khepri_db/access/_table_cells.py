@@ -184,11 +184,13 @@ class TableCells(RunState):
 
     def _read_key_facts(self) -> None:
         """Read the unique keys of every declared table (:func:`~khepri_db.access._fresh_keys.read_key_facts`),
-        once per run."""
+        once per run; their columns and foreign keys are the ones the run's catalog read already holds."""
         if not self._key_facts:
-            self._key_facts = read_key_facts(
-                self.conn, [sql.Identifier(t.schema, t.table).as_string(self.conn) for t in self.decl.tables]
-            ) or {"": None}
+            declared = {
+                sql.Identifier(r.decl.schema, r.decl.table).as_string(self.conn): r.source
+                for r in self.objects.relations.values()
+            }
+            self._key_facts = read_key_facts(self.conn, declared) or {"": None}
 
     def _fresh_insert(
         self, table: TableDeclaration, actor: str, values: dict[str, Any], plan: InsertPlan, path: str

@@ -1,10 +1,9 @@
--- Access matrix (khepri_db/access/_fresh_keys.py): for each relation of the names parameter (schema.name, quoted as
--- format('%%I.%%I') quotes it), what decides whether an inserted row can collide with an existing one: its unique keys
+-- Access matrix (khepri_db/access/_fresh_keys.py): for each relation of the oids parameter, what decides whether
+-- an inserted row can collide with an existing one: its unique keys
 -- (primary key, unique indexes, exclusion constraints: the columns compared with = only) and whether nulls are
 -- distinct in them (its columns and foreign keys come from the shared catalog reader, sql/catalog/).
 -- Parameters: psycopg placeholders in pyformat style.
 select
-    r.name,
     c.oid::int,
     array(
         select
@@ -34,6 +33,5 @@ select
         where i.indrelid = c.oid and (i.indisunique or i.indisexclusion)
         order by ic.relname
     ) as keys
-from unnest(%(names)s::text[]) as r (name)
-inner join pg_catalog.pg_class as c on to_regclass(r.name) = c.oid
-where c.relkind in ('r', 'p')
+from pg_catalog.pg_class as c
+where c.oid = any(%(oids)s::oid[]) and c.relkind in ('r', 'p')
