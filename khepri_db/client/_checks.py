@@ -72,8 +72,8 @@ def check_constraints(definition: str, base: str, subject: str = "VALUE") -> tup
         elif (
             conjunct.kind == "membership"
             and conjunct.value_casts in ((), ("text[]",))
-            and all(v.kind == "string" for v in conjunct.values)
-        ):
+            and all(v.kind == "string" and v.casts in _TEXT_CASTS for v in conjunct.values)
+        ):  # (strings cast to citext compare case-insensitively: left to the database)
             literals = [v.text for v in conjunct.values]
         else:
             return None

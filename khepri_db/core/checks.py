@@ -66,10 +66,12 @@ class Constant:
         text: a string literal's value, unescaped (``'it''s'`` -> ``it's``), or a number as printed
             (``40``, ``0.5``, ``-1`` from ``'-1'::integer``).
         kind: ``"string"`` or ``"number"``.
+        casts: the casts applied to it, innermost first, as printed (``("citext",)`` for ``'a'::citext``).
     """
 
     text: str
     kind: str
+    casts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,10 +199,10 @@ class _Operand:
     def constant(self) -> Constant | None:
         if self.kind == "string":
             if self.casts and self.casts[0] in _NUMERIC_TYPES and _NUMBER.fullmatch(self.value):
-                return Constant(self.value, "number")
-            return Constant(self.value, "string")
+                return Constant(self.value, "number", self.casts)
+            return Constant(self.value, "string", self.casts)
         if self.kind == "number":
-            return Constant(self.value, "number")
+            return Constant(self.value, "number", self.casts)
         return None
 
     def number(self) -> str | None:

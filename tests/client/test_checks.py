@@ -21,7 +21,9 @@ create table public.t (
     n int constraint n_reversed check (10 >= n and 0 < n),
     qty int,
     code text constraint code_citext check (code ~ '^[a-z]+$'::public.citext),
-    other text constraint other_column check (char_length(qty::text) < 3)
+    other text constraint other_column check (char_length(qty::text) < 3),
+    tier public.citext constraint tier_citext check (tier in ('gold', 'silver')),
+    kind varchar(10) constraint kind_in check (kind in ('a', 'b'))
 );
 alter table public.t add constraint qty_positive check (qty > 0) not valid;
 """
@@ -50,3 +52,15 @@ def test_what_is_left_to_the_database(printed: dict[str, str]) -> None:
     assert check_constraints(printed["qty_positive"], "int", "qty") is None
     assert check_constraints(printed["other_column"], "str", "other") is None  # not about this column
     assert check_constraints(printed["plan_in"], "int", "plan2") is None  # a list of strings on a number
+    # citext compares case-insensitively: a Literal would refuse 'GOLD', which the database stores
+    assert check_constraints(printed["tier_citext"], "str", "tier") is None
+    assert check_constraints(printed["kind_in"], "str", "kind") == ({}, ["a", "b"])  # varchar: still a Literal
+
+
+def test_a_citext_list_lets_every_case_through(khepri_database_factory: Callable[..., str]) -> None:
+    # the fact behind the line above, on the server
+    with connect(khepri_database_factory(), autocommit=True) as conn:
+        conn.execute(SCHEMA)
+        conn.execute("insert into public.t (tier) values ('GOLD')")
+        with pytest.raises(Exception, match="tier_citext"):
+            conn.execute("insert into public.t (tier) values ('bronze')")

@@ -75,7 +75,8 @@ def test_in_prints_as_any_array_and_reads_as_membership(printed: dict[str, str])
     assert "ANY" in printed["status_in"]  # PostgreSQL prints IN (...) as = ANY (ARRAY[...])
     reading, c = _only(printed, "status_in")
     assert (c.kind, c.subject, c.op) == ("membership", "status", "in")
-    assert c.values == (Constant("draft", "string"), Constant("it's done", "string"))
+    # each constant keeps its casts, as printed ('draft'::text)
+    assert c.values == (Constant("draft", "string", ("text",)), Constant("it's done", "string", ("text",)))
     assert reading.strings == ("draft", "it's done")
 
 
