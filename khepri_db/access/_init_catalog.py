@@ -91,11 +91,10 @@ def _cat_table(
             pending.append(fk.target_oid)
     multi_checks: dict[str, list[str]] = {}
     related: dict[str, list[str]] = {}
-    for check in relation.constraints:
-        if check.kind == "c" and len(check.columns) > 1:
-            multi_checks[check.name] = list(check.columns)
-            for column in check.columns:
-                related.setdefault(column, []).append(check.definition)
+    for check in relation.multi_column_checks:
+        multi_checks[check.name] = list(check.columns)
+        for column in check.columns:
+            related.setdefault(column, []).append(check.definition)
     owner_columns: dict[str, str] = {}
     for fk in foreign_keys:
         if fk.target == "auth.users" and len(fk.columns) == 1:

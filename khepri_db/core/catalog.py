@@ -183,9 +183,14 @@ class Relation:
         """Its foreign key constraints."""
         return [c for c in self.constraints if c.kind == "f"]
 
+    @property
+    def multi_column_checks(self) -> list[Constraint]:
+        """Its CHECK constraints over two or more columns (the single-column ones are each column's ``checks``)."""
+        return [c for c in self.constraints if c.kind == "c" and len(c.columns) > 1]
+
     def checks_over(self, column: str) -> list[Constraint]:
         """Its CHECK constraints over ``column`` and at least one other column."""
-        return [c for c in self.constraints if c.kind == "c" and len(c.columns) > 1 and column in c.columns]
+        return [c for c in self.multi_column_checks if column in c.columns]
 
 
 def read_relations(

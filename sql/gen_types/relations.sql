@@ -1,5 +1,5 @@
 -- gen types (khepri_db/client/catalog.py): which tables and views of the exposed schemas the API roles can reach
--- (their oids; the shared catalog reader, sql/catalog/, reads them).
+-- (their oids; the shared catalog reader, sql/catalog/, reads them and orders them by schema and name).
 -- Parameters: psycopg placeholders in pyformat style (percent, name in parentheses, s).
 select c.oid
 from pg_catalog.pg_class as c
@@ -14,4 +14,3 @@ where
         select 1 from unnest(%(roles)s::text[]) as r (name)
         where pg_catalog.has_any_column_privilege(r.name, c.oid, 'select, insert, update')
     ))
-order by n.nspname collate "C", c.relname collate "C"
