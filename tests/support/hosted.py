@@ -321,8 +321,7 @@ def _wait_for_pgbouncer(pidfile: Path, port: int) -> int | None:
     pid: int | None = None
     while time.monotonic() < deadline:
         if pid is None:
-            with contextlib.suppress(OSError, ValueError):
-                pid = int(pidfile.read_text().split()[0])
+            pid = _read_pid(pidfile)
         if pid is not None:
             if not alive(pid):
                 return None
@@ -337,8 +336,22 @@ def _wait_for_pgbouncer(pidfile: Path, port: int) -> int | None:
 def _stop_pgbouncers(root: Path) -> None:
     """Stop every PgBouncer whose pid file is under ``root`` (a start that failed half-way)."""
     for pidfile in root.glob("run*/pgbouncer.pid"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            _terminate(int(pidfile.read_text().split()[0]), "pgbouncer")
+        pid = _read_pid(pidfile)
+        if pid is not None:
+            _terminate(pid, "pgbouncer")
+
+
+def _read_pid(pidfile: Path) -> int | None:
+    """The pid PgBouncer wrote to ``pidfile``, or ``None`` while the file is missing or not yet
+    whole: PgBouncer creates the file before it writes ``"<pid>\\n"`` into it, so a reader can find
+    it empty (CI did, 2026-12-07) or holding only the first digits; the newline marks it complete."""
+    try:
+        text = pidfile.read_text()
+    except OSError:
+        return None
+    if not text.endswith("\n") or not text.strip().isdigit():
+        return None
+    return int(text)
 
 
 # -- a streaming hot standby, the stand-in for a read replica -------------------------------------
