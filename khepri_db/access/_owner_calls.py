@@ -33,6 +33,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from khepri_db.core.catalog import read_relations
 from khepri_db.core.project import load_sql
 
 _SKIPPED_SCHEMAS = (
@@ -43,6 +44,12 @@ _SKIPPED_SCHEMAS = (
 )  # fmt: skip
 """Schemas whose rows never belong to a user (Supabase's and extensions' bookkeeping); ``auth``, ``storage``
 and the project's schemas are read."""
+
+_UUID_TYPE = 2950
+_TEXT_TYPES = (25, 1043, 1042)
+"""The oids of ``uuid`` and of ``text``, ``varchar`` and ``bpchar`` (fixed in PostgreSQL's ``pg_type.dat``): a
+column holding the owner's id is typed ``uuid``, one holding the email one of these (the column's own type: a
+column typed with a domain over them is not read)."""
 
 _ROWS_PER_TABLE = 20
 """At most this many of the owner's rows per table (the run's database holds the factories' rows and
@@ -178,18 +185,21 @@ class OwnerData:
         factory_rows: Mapping[str, tuple[Sequence[str], Mapping[str, Any]]],
     ) -> None:
         tables = conn.execute(load_sql("access", "owner_tables.sql"), {"skipped": list(_SKIPPED_SCHEMAS)}).fetchall()
+        relations = read_relations(conn, [oid for oid, *_ in tables])
         names = {oid: name for oid, name, *_ in tables}
         mogrify = psycopg.ClientCursor(conn).mogrify
         self.auth_project_tables = {
-            f"{schema}.{table}" for _, _, schema, table, _, _, auth, _ in tables if schema == "auth" and not auth
+            f"{schema}.{table}" for _, _, schema, table, auth in tables if schema == "auth" and not auth
         }
-        for _, name, schema, table, _, _, _, has_id in tables:
-            if has_id and schema != "auth":
-                self.with_id.setdefault(_VERSION.sub("", table), []).append(name)
-        plain = {f"{schema}.{table}": name for _, name, schema, table, *_ in tables}
+        plain = {f"{schema}.{table}": name for _, name, schema, table, _ in tables}
         self._plain = {name: key for key, name in plain.items()}
         parts: list[str] = []
-        for _oid, name, _schema, _table, uuids, emails, _, _ in tables:
+        for oid, name, schema, table, _ in tables:
+            columns = relations[oid].columns if oid in relations else []  # dropped since: nothing to read
+            if schema != "auth" and any(c.name == "id" for c in columns):
+                self.with_id.setdefault(_VERSION.sub("", table), []).append(name)
+            uuids = [c.name for c in columns if c.type_oid == _UUID_TYPE]
+            emails = [c.name for c in columns if c.type_oid in _TEXT_TYPES and "email" in c.name.lower()]
             conditions = [mogrify(sql.SQL("{} = %s::uuid").format(sql.Identifier(c)), (user_id,)) for c in uuids]
             if email:
                 conditions += [
@@ -203,7 +213,12 @@ class OwnerData:
             if conditions:
                 parts.append(self._select(name, " or ".join(f"({c})" for c in conditions)))
         found = self._fetch(conn, parts)
-        keys = conn.execute(load_sql("access", "owner_foreign_keys.sql"), {"oids": list(names)}).fetchall()
+        keys = [  # single-column foreign keys between the tables read: table, column, referenced table, column
+            (relation.oid, fk.columns[0], fk.target_oid, fk.target_columns[0])
+            for relation in relations.values()
+            for fk in relation.foreign_keys
+            if len(fk.columns) == 1 and fk.target_oid in names
+        ]
         for _level in range(2):
             # rows referencing the owner's rows: the owner's tenant (its members, orders, files...)
             values: dict[tuple[str, str], set[str]] = {}

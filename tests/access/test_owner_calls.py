@@ -229,3 +229,57 @@ def test_trigger_functions_are_never_called_nor_reported_and_reads_get_no_owners
         assert set(read_signatures(conn, [oid, plain, read])) == {plain}
     assert report.cell("public.note_title", "other", "execute").owner_call is None
     assert report.cell("public.reset_pin", "other", "execute").owner_call is not None
+
+
+TENANT = """
+-- every new user gets a team, the team a project, the project a task: only the team names the user; the
+-- task is the owner's through two foreign keys (a schema the Data API does not expose: no factory makes it)
+create schema app;
+create table app.teams (id bigint generated always as identity primary key, owner uuid not null references auth.users (id));
+create table app.projects (id bigint generated always as identity primary key, team bigint not null references app.teams (id));
+create table app.tasks (
+    id bigint generated always as identity primary key,
+    project bigint not null references app.projects (id),
+    task_code text not null unique,
+    label text not null default 'new'
+);
+create function public.make_team() returns trigger
+language plpgsql security definer set search_path = '' as $$
+declare
+    team_id bigint;
+    project_id bigint;
+begin
+    insert into app.teams (owner) values (new.id) returning id into team_id;
+    insert into app.projects (team) values (team_id) returning id into project_id;
+    insert into app.tasks (project, task_code) values (project_id, 'task-' || new.id);
+    return new;
+end $$;
+create trigger make_team after insert on auth.users for each row execute function public.make_team();
+
+-- any signed-in user relabels the task whose code they know
+create function public.relabel_task(p_task_code text, p_label text) returns void
+language sql security definer set search_path = '' as $$
+    update app.tasks set label = p_label where task_code = p_task_code
+$$;
+revoke execute on function public.relabel_task(text, text) from public, anon;
+grant execute on function public.relabel_task(text, text) to authenticated;
+"""
+
+
+def test_the_owners_rows_include_rows_two_foreign_keys_away_from_a_row_naming_the_owner(
+    db: str, tmp_path: Path
+) -> None:
+    with connect(db, autocommit=True) as conn:
+        conn.execute(TENANT)
+    path = tmp_path / "access.toml"
+    init_access(db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    report = verify_access(db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    cell = report.cell("public.relabel_task", "other", "execute")
+    assert cell.owner_call is not None
+    # app.teams names the owner (a uuid column); app.projects references the team, app.tasks the project
+    assert (cell.owner_call.source, cell.owner_call.status) == ("app.tasks", "completed")
+    assert cell.owner_call.changed == {"app.tasks": 1}
+    assert cell.risk == (
+        "other changed the owner's rows in app.tasks (1 row(s)) through SECURITY DEFINER "
+        "public.relabel_task(text, text)"
+    )
