@@ -5,6 +5,9 @@ edge of :data:`FACE_EDGES`, and ``core`` imports no face at all.
 
 Every ``import`` counts, at module level or inside a function (a lazy import closes a cycle as
 surely as an eager one, only later); imports under ``if TYPE_CHECKING:`` never run and do not count.
+
+Beside the graph, one fact of each module's own names: none is bound twice at module level (ruff's F811
+sees an import or function redefined, not a constant).
 """
 
 from __future__ import annotations
@@ -293,3 +296,39 @@ def test_a_face_imports_another_only_along_an_allowed_edge() -> None:
 
     assert refused == []
     assert sorted(set(FACE_EDGES) - used) == [], "allowed edges no module uses: drop them from FACE_EDGES"
+
+
+def _rebound(tree: ast.Module) -> dict[str, list[int]]:
+    """Module-level names bound more than once (assignments, annotated assignments, functions,
+    classes; ``__all__`` aside) -> the lines binding them."""
+    lines: dict[str, list[int]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names = [node.target.id]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names = [node.name]
+        else:
+            names = []
+        for name in names:
+            lines.setdefault(name, []).append(node.lineno)
+    return {name: at for name, at in lines.items() if len(at) > 1 and name != "__all__"}
+
+
+def test_the_rebinding_check_sees_a_constant_bound_twice() -> None:
+    tree = ast.parse("_UUID = 2950\n\ndef f(): ...\n\n_UUID = re.compile('x')\n__all__ = []\n__all__ += []\n")
+    assert _rebound(tree) == {"_UUID": [1, 5]}
+
+
+def test_no_module_binds_a_top_level_name_twice() -> None:
+    # the second binding silently wins: a type-oid constant of access/_owner_calls named like the
+    # module's uuid regex further down made every uuid column unseen (caught by a test, 2026-12-07); every
+    # module (the tests' and benchmarks' too: a test function defined twice is a test that never runs)
+    paths = [p for folder in (PACKAGE, REPO / "tests", REPO / "benchmarks") for p in sorted(folder.rglob("*.py"))]
+    found = {
+        str(path.relative_to(REPO)): rebound
+        for path in paths
+        if (rebound := _rebound(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert found == {}
