@@ -126,8 +126,20 @@ def test_long_running_queries(khepri_clone_url: str) -> None:
     worker = threading.Thread(target=lambda: _swallow(busy, "select pg_sleep(30)"))
     try:
         idle.execute("select 1")  # opens a transaction and leaves it open
+        opened = time.monotonic()
         worker.start()
-        time.sleep(1.3)
+        with connect(khepri_clone_url, autocommit=True) as watcher:  # both past the 1 s threshold below
+
+            def both_older_than_1s() -> bool:
+                ages = watcher.execute(
+                    "select extract(epoch from clock_timestamp() - query_start), "
+                    "extract(epoch from clock_timestamp() - xact_start) from pg_stat_activity "
+                    "where pid = %s and query = 'select pg_sleep(30)'",
+                    (busy.info.backend_pid,),
+                ).fetchone()
+                return ages is not None and min(ages) > 1.2 and time.monotonic() - opened > 1.2
+
+            wait_for(both_older_than_1s)
         assert findings(khepri_clone_url, "long_running_queries") == []  # the documented 5 minutes
         found = {
             f.metadata["application_name"]: f

@@ -696,7 +696,13 @@ def test_a_waiting_run_reports_the_lock_holders_pid_and_query(empty_db_url: str,
     worker.start()
     messages: list[str] = []
     try:
-        time.sleep(0.3)
+        with connect(empty_db_url, autocommit=True) as watcher:  # the holder is busy before the run starts
+            deadline = time.monotonic() + 10
+            while watcher.execute(
+                "select query from pg_stat_activity where pid = %s and state = 'active'", (pid,)
+            ).fetchone() != ("select pg_sleep(1.5) /* busy holder */",):
+                assert time.monotonic() < deadline, "the holder never started its query"
+                time.sleep(0.02)
         result = migrate(empty_db_url, migrations_dir, use_compat=False, progress=messages.append)
     finally:
         worker.join(timeout=10)
