@@ -1,7 +1,8 @@
 -- Access matrix (khepri_db/access/_owner_calls.py): the tables the connecting role may read outside the skipped
 -- schemas (the skipped parameter), none of an extension: oid, quoted name, schema, name, and whether Supabase
--- Auth owns the table (supabase_auth_admin). Their columns and foreign keys come from the catalog reader
--- (sql/catalog/, khepri_db/core/catalog.py).
+-- Auth owns the table (supabase_auth_admin), in creation order (oid: the owner's rows are read in this order, and
+-- a tie between two rows covering a call's parameters goes to the first read). Their columns and foreign keys come
+-- from the catalog reader (sql/catalog/, khepri_db/core/catalog.py).
 -- Parameters: psycopg placeholders in pyformat style.
 select
     c.oid,
@@ -18,4 +19,4 @@ where
         select 1 from pg_catalog.pg_depend as d
         where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
     )
-order by n.nspname collate "C", c.relname collate "C"
+order by c.oid
