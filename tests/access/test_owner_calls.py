@@ -283,3 +283,36 @@ def test_the_owners_rows_include_rows_two_foreign_keys_away_from_a_row_naming_th
         "other changed the owner's rows in app.tasks (1 row(s)) through SECURITY DEFINER "
         "public.relabel_task(text, text)"
     )
+
+
+TIE = """
+-- two tables whose rows cover the call equally: the one created first gives the values, whatever its name
+create table public.zeta_items (owner uuid not null references auth.users (id), code text not null);
+create table public.alpha_items (owner uuid not null references auth.users (id), code text not null);
+create function public.make_items() returns trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+    insert into public.zeta_items (owner, code) values (new.id, 'zeta-' || new.id);
+    insert into public.alpha_items (owner, code) values (new.id, 'alpha-' || new.id);
+    return new;
+end $$;
+create trigger make_items after insert on auth.users for each row execute function public.make_items();
+create function public.code_exists(p_code text) returns boolean
+language sql volatile security definer set search_path = '' as $$
+    select exists (select 1 from public.zeta_items where code = p_code)
+$$;
+revoke execute on function public.code_exists(text) from public, anon;
+grant execute on function public.code_exists(text) to authenticated;
+"""
+
+
+def test_a_tie_between_the_owners_rows_goes_to_the_table_created_first(db: str, tmp_path: Path) -> None:
+    with connect(db, autocommit=True) as conn:
+        conn.execute(TIE)
+    path = tmp_path / "access.toml"
+    init_access(db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    report = verify_access(db, path, project=NO_PROJECT, exposed_schemas=["public"])
+    call = report.cell("public.code_exists", "other", "execute").owner_call
+    assert call is not None
+    assert call.source == "public.zeta_items"
+    assert call.call.startswith("select public.code_exists(p_code => 'zeta-")
