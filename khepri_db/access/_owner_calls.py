@@ -307,11 +307,12 @@ class OwnerData:
         """A call of ``signature`` with the owner's data, or None when no parameter names any of it.
 
         The row covering the most parameters (on a tie, the one whose column names match more
-        parameters, then the first read: tables in creation order) gives their values; the owner's user id and email fill
-        parameters named for them (``user_id``, ``uid``, ``owner_id``, ``email``); a ``<table>_id``
-        parameter still uncovered takes the ``id`` of any row of that table (reference data: a plan);
-        the rest take :func:`plain_argument`. Parameters with a default that nothing covers are left out when
-        every parameter has a name (named notation), else only the required ones are passed.
+        parameters, then the first read: tables in creation order) gives their values; the owner's
+        user id and email fill parameters named for them (``user_id``, ``uid``, ``owner_id``,
+        ``email``); a ``<table>_id`` parameter still uncovered takes the ``id`` of any row of that
+        table (reference data: a plan); the rest take :func:`plain_argument`. Parameters with a
+        default that nothing covers are left out when every parameter has a name (named notation),
+        else only the required ones are passed.
         """
         params = signature.params
         if self._by_name is None:  # rows by the parameter names they may answer to

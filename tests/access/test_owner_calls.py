@@ -235,8 +235,14 @@ TENANT = """
 -- every new user gets a team, the team a project, the project a task: only the team names the user; the
 -- task is the owner's through two foreign keys (a schema the Data API does not expose: no factory makes it)
 create schema app;
-create table app.teams (id bigint generated always as identity primary key, owner uuid not null references auth.users (id));
-create table app.projects (id bigint generated always as identity primary key, team bigint not null references app.teams (id));
+create table app.teams (
+    id bigint generated always as identity primary key,
+    owner uuid not null references auth.users (id)
+);
+create table app.projects (
+    id bigint generated always as identity primary key,
+    team bigint not null references app.teams (id)
+);
 create table app.tasks (
     id bigint generated always as identity primary key,
     project bigint not null references app.projects (id),
