@@ -10,6 +10,8 @@ import pytest
 
 from khepri_db.client._checks import check_constraints
 from khepri_db.core.db import connect
+from khepri_db.testing.plugin import DatabaseFactory
+from tests.support.databases import printed_checks
 
 pytestmark = pytest.mark.pg
 
@@ -30,11 +32,8 @@ alter table public.t add constraint qty_positive check (qty > 0) not valid;
 
 
 @pytest.fixture(scope="module")
-def printed(khepri_database_factory: Callable[..., str]) -> dict[str, str]:
-    with connect(khepri_database_factory(), autocommit=True) as conn:
-        conn.execute(SCHEMA)
-        rows = conn.execute("select conname::text, pg_get_constraintdef(oid) from pg_constraint where contype = 'c'")
-        return dict(rows.fetchall())
+def printed(khepri_database_factory: DatabaseFactory) -> dict[str, str]:
+    return printed_checks(khepri_database_factory, SCHEMA)
 
 
 def test_a_list_holding_null_lets_every_value_through_so_it_is_no_literal(printed: dict[str, str]) -> None:

@@ -14,6 +14,8 @@ import pytest
 
 from khepri_db.core.checks import Constant, read_check
 from khepri_db.core.db import connect
+from khepri_db.testing.plugin import DatabaseFactory
+from tests.support.databases import printed_checks
 
 pytestmark = pytest.mark.pg
 
@@ -48,12 +50,9 @@ alter table public.checked add constraint qty_positive check (qty > 0) not valid
 
 
 @pytest.fixture(scope="module")
-def printed(khepri_database_factory: Callable[..., str]) -> dict[str, str]:
+def printed(khepri_database_factory: DatabaseFactory) -> dict[str, str]:
     """Constraint name -> ``pg_get_constraintdef`` of the constraints in :data:`SCHEMA`."""
-    with connect(khepri_database_factory(), autocommit=True) as conn:
-        conn.execute(SCHEMA)
-        rows = conn.execute("select conname::text, pg_get_constraintdef(oid) from pg_constraint where contype = 'c'")
-        return dict(rows.fetchall())
+    return printed_checks(khepri_database_factory, SCHEMA)
 
 
 def _only(printed: dict[str, str], name: str):

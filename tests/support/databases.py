@@ -1,5 +1,6 @@
 """Databases for tests that bring a schema of their own: one migrated template per test module, and a
-clone of it per test (the access tests of fresh keys, preconditions, owner's-data calls, undecided cells)."""
+clone of it per test (the access tests of fresh keys, preconditions, owner's-data calls, undecided cells);
+the CHECK constraints of a schema as the server prints them (the CHECK reader's and gen types' tests)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from khepri_db.core.db import connect
 from khepri_db.migrations.apply import migrate
 from khepri_db.testing.plugin import DatabaseFactory, database_name
 from tests.support import write_migration
@@ -28,3 +30,12 @@ def clone_of(template: str, factory: DatabaseFactory) -> Iterator[str]:
     url = factory(template=database_name(template))
     yield url
     factory.drop(url)
+
+
+def printed_checks(factory: DatabaseFactory, sql: str) -> dict[str, str]:
+    """Constraint name -> ``pg_get_constraintdef`` of every CHECK constraint in a new database where ``sql``
+    ran: the text the CHECK reader gets from a real server, never written by hand."""
+    with connect(factory(), autocommit=True) as conn:
+        conn.execute(sql)
+        rows = conn.execute("select conname::text, pg_get_constraintdef(oid) from pg_constraint where contype = 'c'")
+        return dict(rows.fetchall())
