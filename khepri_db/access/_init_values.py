@@ -38,6 +38,22 @@ def sample_value(value: Any) -> Any:
     return value
 
 
+def unused_random_hex(schema: str, table: str, column: str, length: int) -> str:
+    """A SQL expression drawing ``length`` random hex digits (1 to 64) that no row of ``schema.table`` holds
+    in ``column`` yet: the first of 64 draws not found there (NULL when all are), for a unique column too short
+    for a uuid. A bare draw collides: 2 digits give 256 values, so two of the few rows a run makes share one
+    about once in a hundred runs (stewardtrack's ``country_code varchar(2)``). Row factories run as the
+    connecting role, which sees every row; an insert probe run as an API role sees only the rows its
+    policies show (a collision there falls back as any fresh key does)."""
+    target = sql.Identifier(schema, table).as_string(None)
+    key = sql.Identifier(column).as_string(None)
+    return (
+        f"(select d.v from (select substr(md5(random()::text) || md5(random()::text), 1, {length}) as v "
+        f"from generate_series(1, 64)) as d where not exists (select from {target} as t where t.{key}::text = d.v) "
+        "limit 1)"
+    )
+
+
 class ValueCandidates(InitState):
     """The values :class:`~khepri_db.access._init_rows.Generator` tries for a column, best first, each
     tested against a copy of the table that holds its single-column CHECK constraints (mixed into
@@ -105,7 +121,7 @@ class ValueCandidates(InitState):
                 # char(n)/varchar(n) shorter than "<word>-<uuid>": a cast would cut the value down to a few
                 # characters the owners' two rows could share; random hex of the column's length instead
                 # (a shared table has one row: a constant fits)
-                values.append({"sql": f"substr(md5(random()::text) || md5(random()::text), 1, {min(limit, 64)})"})
+                values.append({"sql": unused_random_hex(table.schema, table.table, column.name, min(limit, 64))})
             values.append(f"{word}-{tag}" if unique else word if not strings else strings[0])
             if unique:  # a shorter unique value, for length limits
                 values.append({"sql": f"'{word[:20]}-' || substr(md5(random()::text), 1, 8)"})

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from khepri_db.access._init_values import unused_random_hex
 from khepri_db.access.access_init import init_access
 from khepri_db.access.declaration import load_declaration
+from khepri_db.core.db import connect
 from khepri_db.core.project import Project
 from khepri_db.migrations.apply import migrate
 from khepri_db.testing.plugin import DatabaseFactory
@@ -27,6 +30,14 @@ create table public.shops (
     ref char(10) not null unique,
     country char(2) not null references public.countries (code)
 );
+create table public.badges (
+    code varchar(2) primary key,
+    owner_id uuid not null references auth.users (id)
+);
+alter table public.badges enable row level security;
+create policy own_badges on public.badges for all to authenticated
+    using (owner_id = (select auth.uid())) with check (owner_id = (select auth.uid()));
+grant select, insert, update, delete on public.badges to authenticated;
 alter table public.countries enable row level security;
 alter table public.shops enable row level security;
 create policy read_countries on public.countries for select to anon, authenticated using (true);
@@ -50,10 +61,27 @@ def test_char_and_varchar_keys_get_values_of_their_length(
     row = decl.table("shops").spec.row or {}
     # not "slug-{user.id}", which a varchar(6) cast cuts to "slug-" and one hex digit: owner and other
     # would share it one run in sixteen
-    assert row["slug"] == {"sql": "substr(md5(random()::text) || md5(random()::text), 1, 6)"}
-    assert row["ref"] == {"sql": "substr(md5(random()::text) || md5(random()::text), 1, 10)"}
+    assert row["slug"] == {"sql": unused_random_hex("public", "shops", "slug", 6)}
+    assert row["ref"] == {"sql": unused_random_hex("public", "shops", "ref", 10)}
     assert decl.table("shops").allowed["owner"] == {"select", "insert", "update", "delete"}
     assert not decl.table("shops").allowed.get("other")
+
+    # varchar(2): 256 hex values. The declared draw skips the values rows hold, so 200 rows made through it
+    # never collide; a bare draw (what access init declared before) collides long before 200 rows.
+    code = (decl.table("badges").spec.row or {})["code"]
+    assert code == {"sql": unused_random_hex("public", "badges", "code", 2)}
+    with connect(url, autocommit=True) as conn:
+        owner = conn.execute("insert into auth.users (id) values (gen_random_uuid()) returning id").fetchone()[0]  # type: ignore[index]
+        for _ in range(200):
+            conn.execute(f"insert into public.badges (code, owner_id) values ({code['sql']}, %s)", (owner,))
+        assert conn.execute("select count(distinct code) from public.badges").fetchone() == (200,)
+        conn.execute("delete from public.badges")
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(
+                "insert into public.badges (code, owner_id) "
+                "select substr(md5(random()::text) || md5(random()::text), 1, 2), %s from generate_series(1, 200)",
+                (owner,),
+            )
     khepri_database_factory.drop(url)
 
 
