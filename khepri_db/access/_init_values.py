@@ -38,15 +38,17 @@ def sample_value(value: Any) -> Any:
     return value
 
 
-def unused_random_hex(schema: str, table: str, column: str, length: int) -> str:
+def unused_random_hex(conn: psycopg.Connection, schema: str, table: str, column: str, length: int) -> str:
     """A SQL expression drawing ``length`` random hex digits (1 to 64) that no row of ``schema.table`` holds
     in ``column`` yet: the first of 64 draws not found there (NULL when all are), for a unique column too short
     for a uuid. A bare draw collides: 2 digits give 256 values, so two of the few rows a run makes share one
     about once in a hundred runs (stewardtrack's ``country_code varchar(2)``). Row factories run as the
     connecting role, which sees every row; an insert probe run as an API role sees only the rows its
-    policies show (a collision there falls back as any fresh key does)."""
-    target = sql.Identifier(schema, table).as_string(None)
-    key = sql.Identifier(column).as_string(None)
+    policies show (a collision there falls back as any fresh key does). The names are quoted as the
+    server's ``quote_ident`` does (only where needed), the expression lands in a file people read."""
+    target, key = conn.execute(
+        "select format('%%I.%%I', %s::text, %s::text), format('%%I', %s::text)", (schema, table, column)
+    ).fetchone() or ("", "")
     return (
         f"(select d.v from (select substr(md5(random()::text) || md5(random()::text), 1, {length}) as v "
         f"from generate_series(1, 64)) as d where not exists (select from {target} as t where t.{key}::text = d.v) "
@@ -121,7 +123,9 @@ class ValueCandidates(InitState):
                 # char(n)/varchar(n) shorter than "<word>-<uuid>": a cast would cut the value down to a few
                 # characters the owners' two rows could share; random hex of the column's length instead
                 # (a shared table has one row: a constant fits)
-                values.append({"sql": unused_random_hex(table.schema, table.table, column.name, min(limit, 64))})
+                values.append(
+                    {"sql": unused_random_hex(self.conn, table.schema, table.table, column.name, min(limit, 64))}
+                )
             values.append(f"{word}-{tag}" if unique else word if not strings else strings[0])
             if unique:  # a shorter unique value, for length limits
                 values.append({"sql": f"'{word[:20]}-' || substr(md5(random()::text), 1, 8)"})

@@ -61,16 +61,21 @@ def test_char_and_varchar_keys_get_values_of_their_length(
     row = decl.table("shops").spec.row or {}
     # not "slug-{user.id}", which a varchar(6) cast cuts to "slug-" and one hex digit: owner and other
     # would share it one run in sixteen
-    assert row["slug"] == {"sql": unused_random_hex("public", "shops", "slug", 6)}
-    assert row["ref"] == {"sql": unused_random_hex("public", "shops", "ref", 10)}
+    with connect(url) as conn:
+        assert row["slug"] == {"sql": unused_random_hex(conn, "public", "shops", "slug", 6)}
+        assert row["ref"] == {"sql": unused_random_hex(conn, "public", "shops", "ref", 10)}
+        assert "from public.shops as t where t.slug::text" in row["slug"]["sql"]  # bare: nothing to quote
+        assert 'from public."Order" as t where t."select"::text' in unused_random_hex(
+            conn, "public", "Order", "select", 2
+        )
     assert decl.table("shops").allowed["owner"] == {"select", "insert", "update", "delete"}
     assert not decl.table("shops").allowed.get("other")
 
     # varchar(2): 256 hex values. The declared draw skips the values rows hold, so 200 rows made through it
     # never collide; a bare draw (what access init declared before) collides long before 200 rows.
     code = (decl.table("badges").spec.row or {})["code"]
-    assert code == {"sql": unused_random_hex("public", "badges", "code", 2)}
     with connect(url, autocommit=True) as conn:
+        assert code == {"sql": unused_random_hex(conn, "public", "badges", "code", 2)}
         owner = conn.execute("insert into auth.users (id) values (gen_random_uuid()) returning id").fetchone()[0]  # type: ignore[index]
         for _ in range(200):
             conn.execute(f"insert into public.badges (code, owner_id) values ({code['sql']}, %s)", (owner,))
