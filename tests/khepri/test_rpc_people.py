@@ -68,9 +68,21 @@ def test_daily_checkin_is_one_row_per_day_and_merges(db, as_user, alice) -> None
 
 
 def test_daily_checkin_defaults_to_today_in_the_athletes_time_zone(db, as_user, alice) -> None:
+    # Alice was onboarded in UTC. Give her a zone whose date differs from UTC's at this moment (UTC+14 from
+    # 10:00 UTC, UTC-12 before 12:00), so UTC's date cannot pass for hers. (This test once compared with
+    # Europe/Paris's date against a UTC athlete: it failed between 23:00 and 24:00 UTC, CI on 2026-12-07.)
+    zone = (
+        "Pacific/Kiritimati"
+        if db.execute("select extract(hour from now() at time zone 'UTC')").fetchone()[0] >= 10
+        else "Etc/GMT+12"
+    )
+    db.execute("update public.athletes set timezone = %s where auth_user_id = %s", (zone, alice.id))
+    today, utc_today = db.execute(
+        "select (now() at time zone %s)::date::text, (now() at time zone 'UTC')::date::text", (zone,)
+    ).fetchone()
+    assert today != utc_today
     with as_user(alice):
         row = rpc(db, "submit_daily_checkin", checkin={"stress_level": 3})
-        today = db.execute("select (now() at time zone 'Europe/Paris')::date::text").fetchone()[0]
     assert row["checkin_date"] == today
 
 
