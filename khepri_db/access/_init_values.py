@@ -46,9 +46,11 @@ def unused_random_hex(conn: psycopg.Connection, schema: str, table: str, column:
     connecting role, which sees every row; an insert probe run as an API role sees only the rows its
     policies show (a collision there falls back as any fresh key does). The names are quoted as the
     server's ``quote_ident`` does (only where needed), the expression lands in a file people read."""
-    target, key = conn.execute(
+    quoted = conn.execute(
         "select format('%%I.%%I', %s::text, %s::text), format('%%I', %s::text)", (schema, table, column)
-    ).fetchone() or ("", "")
+    ).fetchone()
+    assert quoted is not None  # a select without FROM returns its one row
+    target, key = quoted
     return (
         f"(select d.v from (select substr(md5(random()::text) || md5(random()::text), 1, {length}) as v "
         f"from generate_series(1, 64)) as d where not exists (select from {target} as t where t.{key}::text = d.v) "
